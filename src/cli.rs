@@ -1,0 +1,202 @@
+//! What the command-line commands do, as library functions so tests run them
+//! exactly as the binary does. Each works in one transaction: on bad input it
+//! writes nothing.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, TransactionBehavior};
+use serde_json::json;
+
+use crate::audit::store::{self as audit, Actor, Entry};
+use crate::auth::{model, password, store};
+use crate::db::DbError;
+use crate::organisation::import::{self, ImportKind, Outcome};
+
+/// A command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The input is wrong; the message says which part.
+    #[error("{0}")]
+    Invalid(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<rusqlite::Error> for CommandError {
+    fn from(e: rusqlite::Error) -> Self {
+        CommandError::Db(DbError::from(e))
+    }
+}
+
+/// A strong random password for generated accounts: 20 characters from an
+/// alphabet without look-alikes, about 115 bits.
+pub fn generate_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    let chars: String = (0..20)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    // Groups of five are easier to type from a printout.
+    chars
+        .as_bytes()
+        .chunks(5)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The first administrator of an empty database.
+#[derive(Debug)]
+pub struct Bootstrapped {
+    /// Its e-mail.
+    pub email: String,
+    /// The generated password, when none was configured (printed once).
+    pub generated_password: Option<String>,
+}
+
+/// Creates the first administrator when the database has no accounts:
+/// from `email`/`password` when given, else `admin@localhost` with a generated
+/// password.
+pub fn bootstrap_admin(
+    conn: &mut Connection,
+    email: Option<&str>,
+    password: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<Bootstrapped>, CommandError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let accounts: i64 = tx.query_row("SELECT count(*) FROM account", [], |r| r.get(0))?;
+    if accounts > 0 {
+        return Ok(None);
+    }
+    let email = email.unwrap_or("admin@localhost").trim().to_string();
+    let (password, generated) = match password {
+        Some(p) => {
+            model::check_password(p, &[&email]).map_err(|e| {
+                CommandError::Invalid(format!("ONCOTRACK_ADMIN_PASSWORD: {e}"))
+            })?;
+            (p.to_string(), None)
+        }
+        None => {
+            let p = generate_password();
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = password::hash_blocking(&password).map_err(|e| CommandError::Invalid(e.to_string()))?;
+    let id = store::create_account(&tx, &email, "Administratör", &hash, now)?;
+    store::add_grant(&tx, id, model::Grant { role: model::Role::Admin, scope: None })?;
+    audit::record(&tx, &Actor::system(), now, Entry {
+        action: "account.bootstrap",
+        entity: "account",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(json!({"email": email, "role": "admin"})),
+    })?;
+    tx.commit()?;
+    Ok(Some(Bootstrapped {
+        email,
+        generated_password: generated,
+    }))
+}
+
+/// `oncotrack user add`: creates an account with its roles. With `password`
+/// None a password is generated and returned.
+pub fn add_user(
+    conn: &mut Connection,
+    email: &str,
+    name: &str,
+    roles: &[String],
+    password: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, CommandError> {
+    let email = crate::organisation::model::normalise_email(email)
+        .map_err(|m| CommandError::Invalid(format!("--email: {m}")))?;
+    let name = crate::organisation::model::normalise_name(name)
+        .map_err(|m| CommandError::Invalid(format!("--name: {m}")))?;
+    if roles.is_empty() {
+        return Err(CommandError::Invalid("--role: give at least one role".into()));
+    }
+    let (password, generated) = match password {
+        Some(p) => {
+            let p = p.trim_end_matches(['\n', '\r']);
+            model::check_password(p, &[&email, &name])
+                .map_err(|e| CommandError::Invalid(format!("password: {e}")))?;
+            (p.to_string(), None)
+        }
+        None => {
+            let p = generate_password();
+            (p.clone(), Some(p))
+        }
+    };
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut grants = Vec::new();
+    for r in roles {
+        grants.push(
+            store::parse_grant(&tx, r)?.map_err(|m| CommandError::Invalid(format!("--role {r}: {m}")))?,
+        );
+    }
+    if store::account_by_email(&tx, &email)?.is_some() {
+        return Err(CommandError::Invalid(format!("--email: an account for {email} exists")));
+    }
+    let hash = password::hash_blocking(&password).map_err(|e| CommandError::Invalid(e.to_string()))?;
+    let id = store::create_account(&tx, &email, &name, &hash, now)?;
+    for g in &grants {
+        store::add_grant(&tx, id, *g)?;
+    }
+    audit::record(&tx, &Actor::cli(), now, Entry {
+        action: "account.create",
+        entity: "account",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(json!({"email": email, "name": name, "grants": grants})),
+    })?;
+    tx.commit()?;
+    Ok(generated)
+}
+
+/// `oncotrack token create`: a new API token for the account with `email`.
+pub fn create_token(conn: &mut Connection, email: &str, label: &str, now: DateTime<Utc>) -> Result<String, CommandError> {
+    if label.trim().is_empty() {
+        return Err(CommandError::Invalid("--label: required".into()));
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (account, _) = store::account_by_email(&tx, email)?
+        .ok_or_else(|| CommandError::Invalid(format!("--email: no account for {email}")))?;
+    if !account.active {
+        return Err(CommandError::Invalid(format!("--email: the account {email} is deactivated")));
+    }
+    let (id, token) = store::create_api_token(&tx, account.id, label, now)?;
+    audit::record(&tx, &Actor::cli(), now, Entry {
+        action: "api_token.create",
+        entity: "api_token",
+        entity_id: Some(id.to_string()),
+        before: None,
+        after: Some(json!({"account_id": account.id, "label": label.trim()})),
+    })?;
+    tx.commit()?;
+    Ok(token)
+}
+
+/// `oncotrack import units|staff FILE [--dry-run]`. Commits only a clean,
+/// non-dry run.
+pub fn import_file(
+    conn: &mut Connection,
+    kind: ImportKind,
+    file: &Path,
+    dry_run: bool,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Outcome, CommandError> {
+    let bytes = std::fs::read(file).map_err(|e| CommandError::Invalid(format!("{}: {e}", file.display())))?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let outcome = import::run_in(&tx, kind, &bytes, dry_run, &Actor::cli(), now, today).map_err(|e| match e {
+        import::ApplyError::Db(e) => CommandError::from(e),
+        import::ApplyError::Rule(m) => CommandError::Invalid(m),
+    })?;
+    if !dry_run && matches!(outcome, Outcome::Planned(_)) {
+        tx.commit()?;
+    }
+    Ok(outcome)
+}

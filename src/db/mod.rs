@@ -1,0 +1,258 @@
+//! The database handle: one writer connection reached through an async mutex,
+//! and a small pool of read connections. Every call runs on tokio's blocking
+//! pool, so SQLite never blocks the async runtime.
+
+pub mod collation;
+mod migrate;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use tokio::sync::Semaphore;
+
+pub use migrate::{CURRENT_VERSION, SCHEMA};
+
+/// Errors of the database layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// SQLite refused or failed.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file has a schema newer than this program knows.
+    #[error("database schema version {found} is newer than this program's {supported}")]
+    TooNew {
+        /// Version found in the file.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
+    /// The blocking task running the query panicked or was cancelled.
+    #[error("database task failed: {0}")]
+    Task(String),
+}
+
+impl DbError {
+    /// True when the failure comes from the storage itself (read-only file, full
+    /// disk, I/O error) rather than from the query: the server answers 503.
+    pub fn is_storage_unavailable(&self) -> bool {
+        use rusqlite::ErrorCode as C;
+        matches!(
+            self,
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, C::ReadOnly | C::DiskFull | C::SystemIoFailure | C::CannotOpen | C::DatabaseBusy | C::DatabaseLocked)
+        )
+    }
+}
+
+/// How the database is opened.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// `synchronous=FULL` unless turned off (benchmarks may use NORMAL).
+    pub synchronous_full: bool,
+    /// Read connections in the pool.
+    pub readers: usize,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            synchronous_full: true,
+            readers: 4,
+        }
+    }
+}
+
+/// A cloneable handle to the database.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Arc<tokio::sync::Mutex<Connection>>,
+    readers: Mutex<Vec<Connection>>,
+    reader_permits: Semaphore,
+    reader_count: usize,
+}
+
+/// Applies the pragmas every connection needs.
+fn configure(conn: &Connection, options: &DbOptions) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.create_collation("swedish", collation::swedish)?;
+    conn.pragma_update(
+        None,
+        "synchronous",
+        if options.synchronous_full { "FULL" } else { "NORMAL" },
+    )?;
+    Ok(())
+}
+
+/// Opens one connection with the project's pragmas, creating or upgrading the
+/// schema when `prepare` is set. Used by the CLI commands that need no pool.
+pub fn open_connection(path: &Path, options: &DbOptions) -> Result<Connection, DbError> {
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    configure(&conn, options)?;
+    migrate::prepare(&mut conn)?;
+    Ok(conn)
+}
+
+impl Db {
+    /// Opens (creating when missing) the database at `path`, brings its schema to
+    /// the current version in one transaction, and opens the read pool.
+    pub fn open(path: &Path, options: DbOptions) -> Result<Db, DbError> {
+        let writer = open_connection(path, &options)?;
+        let readers = (0..options.readers.max(1))
+            .map(|_| {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                        | OpenFlags::SQLITE_OPEN_URI,
+                )?;
+                configure(&conn, &options)?;
+                Ok(conn)
+            })
+            .collect::<Result<Vec<_>, DbError>>()?;
+        let reader_count = readers.len();
+        Ok(Db {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Arc::new(tokio::sync::Mutex::new(writer)),
+                readers: Mutex::new(readers),
+                reader_permits: Semaphore::new(reader_count),
+                reader_count,
+            }),
+        })
+    }
+
+    /// The file this handle works on.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Read connections in the pool, and how many are idle now (for /metrics).
+    pub fn pool_status(&self) -> (usize, usize) {
+        (
+            self.inner.reader_count,
+            self.inner.reader_permits.available_permits(),
+        )
+    }
+
+    /// Runs `f` on a read connection without blocking the runtime.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        let _permit = inner
+            .reader_permits
+            .acquire()
+            .await
+            .map_err(|e| E::from(DbError::Task(e.to_string())))?;
+        let inner2 = inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = inner2
+                .readers
+                .lock()
+                .map_err(|_| DbError::Task("reader pool poisoned".into()))?
+                .pop()
+                .ok_or_else(|| DbError::Task("no idle reader".into()))?;
+            let result = f(&conn);
+            if let Ok(mut pool) = inner2.readers.lock() {
+                pool.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| E::from(DbError::Task(e.to_string())))?
+    }
+
+    /// Runs `f` inside one `BEGIN IMMEDIATE` transaction on the single writer;
+    /// commits when it returns `Ok`, rolls back otherwise.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&Transaction) -> Result<T, E> + Send + 'static,
+    {
+        let mut conn = self.inner.writer.clone().lock_owned().await;
+        tokio::task::spawn_blocking(move || {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(DbError::from)?;
+            let value = f(&tx)?;
+            tx.commit().map_err(DbError::from)?;
+            Ok(value)
+        })
+        .await
+        .map_err(|e| E::from(DbError::Task(e.to_string())))?
+    }
+
+    /// Copies the live database to `to` with SQLite's online backup, which
+    /// reads a consistent snapshot while writers go on.
+    pub async fn backup_to(&self, to: PathBuf) -> Result<(), DbError> {
+        let path = self.inner.path.clone();
+        tokio::task::spawn_blocking(move || backup(&path, &to))
+            .await
+            .map_err(|e| DbError::Task(e.to_string()))?
+    }
+}
+
+/// Online backup from the database file at `from` into a new file at `to`.
+pub fn backup(from: &Path, to: &Path) -> Result<(), DbError> {
+    let src = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    src.busy_timeout(Duration::from_secs(5))?;
+    let mut dst = Connection::open(to)?;
+    {
+        let backup = rusqlite::backup::Backup::new(&src, &mut dst)?;
+        backup.run_to_completion(256, Duration::from_millis(5), None)?;
+    }
+    // The copy is a single file a person can move: no WAL beside it.
+    dst.pragma_update(None, "journal_mode", "DELETE")?;
+    Ok(())
+}
+
+/// What `oncotrack check` reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    /// `ok`, or SQLite's list of problems.
+    pub integrity: Vec<String>,
+    /// Rows that break a foreign key.
+    pub foreign_key_violations: usize,
+    /// `PRAGMA user_version` of the file.
+    pub schema_version: i64,
+}
+
+impl CheckReport {
+    /// True when the file is intact and at the current schema version.
+    pub fn is_ok(&self) -> bool {
+        self.integrity == ["ok"]
+            && self.foreign_key_violations == 0
+            && self.schema_version == CURRENT_VERSION
+    }
+}
+
+/// Runs SQLite's integrity and foreign-key checks without changing the file.
+pub fn check(path: &Path) -> Result<CheckReport, DbError> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let integrity = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut fk = conn.prepare("PRAGMA foreign_key_check")?;
+    let foreign_key_violations = fk.query_map([], |_| Ok(()))?.count();
+    let schema_version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    Ok(CheckReport {
+        integrity,
+        foreign_key_violations,
+        schema_version,
+    })
+}

@@ -1,0 +1,272 @@
+//! The translation catalogue. Swedish is the default; every text a user reads is
+//! looked up here by key, so the language switch turns every label.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// A language the interface speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Svenska.
+    #[default]
+    Sv,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Parses `sv` or `en`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sv" => Some(Lang::Sv),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The ISO code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+
+    /// Picks the first supported language in an `Accept-Language` header,
+    /// honouring q-values.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            let lang = match primary {
+                "sv" => Lang::Sv,
+                "en" => Lang::En,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+
+    /// The text for `key` in this language; the key itself when it is missing,
+    /// which a test catches.
+    pub fn t(self, key: &'static str) -> &'static str {
+        match CATALOGUE.get(key) {
+            Some((sv, en)) => match self {
+                Lang::Sv => sv,
+                Lang::En => en,
+            },
+            None => key,
+        }
+    }
+}
+
+static CATALOGUE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
+    LazyLock::new(|| ENTRIES.iter().map(|(k, sv, en)| (*k, (*sv, *en))).collect());
+
+/// Whether the catalogue holds `key` (tests use it to find untranslated text).
+pub fn has_key(key: &str) -> bool {
+    CATALOGUE.contains_key(key)
+}
+
+/// `(key, svenska, English)`.
+pub const ENTRIES: &[(&str, &str, &str)] = &[
+    // Layout and navigation
+    ("app.name", "oncotrack", "oncotrack"),
+    ("app.tagline", "Utbildning och behörighet inom cancervården", "Training and certification in cancer care"),
+    ("nav.home", "Start", "Home"),
+    ("nav.organisation", "Organisation", "Organisation"),
+    ("nav.people", "Personal", "Staff"),
+    ("nav.import", "Import", "Import"),
+    ("nav.accounts", "Konton", "Accounts"),
+    ("nav.audit", "Logg", "Audit log"),
+    ("nav.account", "Mitt konto", "My account"),
+    ("nav.logout", "Logga ut", "Sign out"),
+    ("nav.login", "Logga in", "Sign in"),
+    ("nav.skip", "Hoppa till innehållet", "Skip to content"),
+    ("nav.main", "Huvudmeny", "Main menu"),
+    ("lang.switch", "In English", "På svenska"),
+    ("lang.label", "Språk", "Language"),
+    ("common.save", "Spara", "Save"),
+    ("common.create", "Skapa", "Create"),
+    ("common.search", "Sök", "Search"),
+    ("common.filter", "Filtrera", "Filter"),
+    ("common.edit", "Ändra", "Edit"),
+    ("common.deactivate", "Inaktivera", "Deactivate"),
+    ("common.activate", "Aktivera", "Activate"),
+    ("common.active", "Aktiv", "Active"),
+    ("common.inactive", "Inaktiv", "Inactive"),
+    ("common.yes", "Ja", "Yes"),
+    ("common.no", "Nej", "No"),
+    ("common.name", "Namn", "Name"),
+    ("common.email", "E-post", "E-mail"),
+    ("common.none", "Inga", "None"),
+    ("common.next", "Nästa", "Next"),
+    ("common.previous", "Föregående", "Previous"),
+    ("common.page", "Sida", "Page"),
+    ("common.of", "av", "of"),
+    ("common.all", "Alla", "All"),
+    ("common.status", "Status", "Status"),
+    ("common.from", "Från", "From"),
+    ("common.to", "Till", "To"),
+    ("common.date", "Datum", "Date"),
+    ("common.back", "Tillbaka", "Back"),
+    ("common.export_csv", "Exportera CSV", "Export CSV"),
+    ("common.fix_errors", "Rätta de markerade fälten.", "Please correct the marked fields."),
+    ("common.saved", "Sparat.", "Saved."),
+    ("common.results", "träffar", "results"),
+    // Sign-in
+    ("login.title", "Logga in", "Sign in"),
+    ("login.email", "E-post", "E-mail"),
+    ("login.password", "Lösenord", "Password"),
+    ("login.submit", "Logga in", "Sign in"),
+    ("login.failed", "Fel e-post eller lösenord.", "Wrong e-mail or password."),
+    ("login.throttled", "För många misslyckade försök. Försök igen om en stund.", "Too many failed attempts. Try again later."),
+    ("login.expired", "Din session har gått ut. Logga in igen.", "Your session has ended. Please sign in again."),
+    // Home
+    ("home.title", "Start", "Home"),
+    ("home.welcome", "Välkommen", "Welcome"),
+    ("home.your_roles", "Dina roller", "Your roles"),
+    ("home.no_person", "Kontot är inte kopplat till någon person i personalregistret.", "This account is not linked to a person in the staff register."),
+    ("home.your_record", "Din anställning", "Your employment"),
+    // Roles
+    ("role.admin", "Administratör", "Administrator"),
+    ("role.coordinator", "Kurskoordinator", "Course coordinator"),
+    ("role.study_director", "Studierektor", "Study director"),
+    ("role.manager", "Chef", "Manager"),
+    ("role.lecturer", "Föreläsare", "Lecturer"),
+    ("role.staff", "Medarbetare", "Staff"),
+    // Professions
+    ("profession.nurse", "Sjuksköterska", "Nurse"),
+    ("profession.assistant_nurse", "Undersköterska", "Assistant nurse"),
+    ("profession.st_doctor", "ST-läkare", "ST doctor"),
+    ("profession.physician", "Läkare", "Physician"),
+    ("profession.other", "Övrig", "Other"),
+    // Organisation
+    ("org.title", "Organisation", "Organisation"),
+    ("org.regions", "Regioner", "Regions"),
+    ("org.region", "Region", "Region"),
+    ("org.administrations", "Förvaltningar", "Administrations"),
+    ("org.administration", "Förvaltning", "Administration"),
+    ("org.units", "Enheter", "Units"),
+    ("org.unit", "Enhet", "Unit"),
+    ("org.code", "Kod", "Code"),
+    ("org.gives_chemo", "Ger cytostatika", "Gives chemotherapy"),
+    ("org.trainee_capacity", "Platser för ST-läkare", "Trainee capacity"),
+    ("org.new_region", "Ny region", "New region"),
+    ("org.new_administration", "Ny förvaltning", "New administration"),
+    ("org.new_unit", "Ny enhet", "New unit"),
+    ("org.edit_unit", "Ändra enhet", "Edit unit"),
+    ("org.edit_region", "Ändra region", "Edit region"),
+    ("org.edit_administration", "Ändra förvaltning", "Edit administration"),
+    ("org.staff_count", "Personal", "Staff"),
+    ("org.show_inactive", "Visa inaktiva", "Show inactive"),
+    // People
+    ("people.title", "Personal", "Staff"),
+    ("people.new", "Ny person", "New person"),
+    ("people.edit", "Ändra person", "Edit person"),
+    ("people.hsa_id", "HSA-id", "HSA-id"),
+    ("people.profession", "Yrke", "Profession"),
+    ("people.unit", "Enhet", "Unit"),
+    ("people.left_on", "Slutade", "Left on"),
+    ("people.effective_from", "Gäller från", "Effective from"),
+    ("people.employed_from", "Anställd från", "Employed from"),
+    ("people.history", "Anställningshistorik", "Employment history"),
+    ("people.move_hint", "Byte av enhet eller yrke sparas som historik från datumet nedan.", "A change of unit or profession is kept as history from the date below."),
+    ("people.mark_left", "Markera som slutad", "Mark as left"),
+    ("people.rejoin", "Återanställ", "Rehire"),
+    ("people.left", "Slutat", "Left"),
+    ("people.search_hint", "Namn, e-post eller HSA-id", "Name, e-mail or HSA-id"),
+    ("people.ongoing", "pågående", "ongoing"),
+    ("people.any_profession", "Alla yrken", "All professions"),
+    ("people.any_unit", "Alla enheter", "All units"),
+    ("people.include_left", "Visa även slutade", "Include people who left"),
+    // Imports
+    ("import.title", "Import", "Import"),
+    ("import.units", "Importera organisation", "Import organisation"),
+    ("import.staff", "Importera personal", "Import staff"),
+    ("import.file", "CSV-fil", "CSV file"),
+    ("import.preview", "Förhandsgranska", "Preview"),
+    ("import.apply", "Genomför importen", "Run the import"),
+    ("import.errors", "Filen har fel. Ingenting har sparats.", "The file has errors. Nothing has been saved."),
+    ("import.changes", "Ändringar", "Changes"),
+    ("import.no_changes", "Inga ändringar.", "No changes."),
+    ("import.done", "Importen är klar.", "The import is done."),
+    ("import.units_help", "Kolumner: region, administration, unit_code, unit_name, gives_chemotherapy (ja/nej), valfritt trainee_capacity. Komma eller semikolon.", "Columns: region, administration, unit_code, unit_name, gives_chemotherapy (yes/no), optional trainee_capacity. Comma or semicolon."),
+    ("import.staff_help", "Kolumner: hsa_id, name, email, profession, unit_code, valfritt employed_from. Matchas på HSA-id, annars e-post.", "Columns: hsa_id, name, email, profession, unit_code, optional employed_from. Matched on HSA-id, else e-mail."),
+    ("import.unchanged", "oförändrade", "unchanged"),
+    // Accounts
+    ("accounts.title", "Konton", "Accounts"),
+    ("accounts.new", "Nytt konto", "New account"),
+    ("accounts.roles", "Roller", "Roles"),
+    ("accounts.scope", "Ansvarsområde", "Scope"),
+    ("accounts.password", "Lösenord", "Password"),
+    ("accounts.new_password", "Nytt lösenord", "New password"),
+    ("accounts.current_password", "Nuvarande lösenord", "Current password"),
+    ("accounts.password_hint", "Minst 12 tecken. Undvik vanliga ord och mönster.", "At least 12 characters. Avoid common words and patterns."),
+    ("accounts.end_sessions", "Avsluta alla sessioner", "End all sessions"),
+    ("accounts.sessions_ended", "Sessionerna är avslutade.", "The sessions have ended."),
+    ("accounts.tokens", "API-nycklar", "API tokens"),
+    ("accounts.new_token", "Ny API-nyckel", "New API token"),
+    ("accounts.token_label", "Beskrivning", "Label"),
+    ("accounts.token_created", "Kopiera nyckeln nu; den visas bara en gång:", "Copy the token now; it is shown only once:"),
+    ("accounts.revoke", "Återkalla", "Revoke"),
+    ("accounts.revoked", "Återkallad", "Revoked"),
+    ("accounts.person", "Kopplad person", "Linked person"),
+    ("accounts.add_role", "Lägg till roll", "Add role"),
+    ("accounts.remove", "Ta bort", "Remove"),
+    ("accounts.last_used", "Senast använd", "Last used"),
+    ("accounts.created", "Skapad", "Created"),
+    ("accounts.password_changed", "Lösenordet är bytt.", "The password has been changed."),
+    ("accounts.language_saved", "Språket är sparat.", "The language has been saved."),
+    ("accounts.change_password", "Byt lösenord", "Change password"),
+    ("accounts.scope_hint", "För chef: unit:KOD, administration:ID eller region:ID", "For managers: unit:CODE, administration:ID or region:ID"),
+    // Audit
+    ("audit.title", "Händelselogg", "Audit log"),
+    ("audit.at", "Tid", "Time"),
+    ("audit.actor", "Vem", "Who"),
+    ("audit.address", "Adress", "Address"),
+    ("audit.action", "Händelse", "Action"),
+    ("audit.entity", "Objekt", "Entity"),
+    ("audit.before", "Före", "Before"),
+    ("audit.after", "Efter", "After"),
+    // Errors
+    ("error.not_found", "Sidan finns inte.", "Page not found."),
+    ("error.forbidden", "Du har inte behörighet till det här.", "You are not allowed to do this."),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_both_languages_are_filled() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, sv, en) in ENTRIES {
+            assert!(seen.insert(key), "duplicate key {key}");
+            assert!(!sv.is_empty() && !en.is_empty(), "empty text for {key}");
+        }
+    }
+
+    #[test]
+    fn accept_language_honours_quality() {
+        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language("de, en;q=0.5, sv;q=0.8"), Some(Lang::Sv));
+        assert_eq!(Lang::from_accept_language("fr"), None);
+        assert_eq!(Lang::from_accept_language("sv;q=0"), None);
+    }
+
+    #[test]
+    fn missing_key_shows_itself() {
+        assert_eq!(Lang::En.t("no.such.key"), "no.such.key");
+        assert_eq!(Lang::Sv.t("nav.people"), "Personal");
+    }
+}

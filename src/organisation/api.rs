@@ -1,0 +1,119 @@
+//! JSON endpoints for units and people.
+
+use axum::extract::State;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::store::{self, PeopleQuery, UnitQuery};
+use crate::AppState;
+use crate::web::{ApiUser, AppError, Query};
+
+/// A unit as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct UnitOut {
+    id: i64,
+    code: String,
+    name: String,
+    administration_id: i64,
+    administration: String,
+    region_id: i64,
+    region: String,
+    gives_chemotherapy: bool,
+    trainee_capacity: Option<i64>,
+    active: bool,
+}
+
+/// `GET /api/v1/units`: every unit (the organisation is not secret to staff).
+pub async fn units(State(state): State<AppState>, user: ApiUser) -> Result<axum::Json<Vec<UnitOut>>, AppError> {
+    let _ = user;
+    let rows = state
+        .db
+        .read(|c| {
+            store::units(c, &UnitQuery { inactive: Some("1".into()), ..Default::default() }, NaiveDate::MIN).map_err(AppError::from)
+        })
+        .await?;
+    Ok(axum::Json(
+        rows.into_iter()
+            .map(|u| UnitOut {
+                id: u.id,
+                code: u.code,
+                name: u.name,
+                administration_id: u.administration_id,
+                administration: u.administration_name,
+                region_id: u.region_id,
+                region: u.region_name,
+                gives_chemotherapy: u.gives_chemotherapy,
+                trainee_capacity: u.trainee_capacity,
+                active: u.active,
+            })
+            .collect(),
+    ))
+}
+
+/// A person as the API shows them.
+#[derive(Debug, Serialize)]
+pub struct PersonOut {
+    id: i64,
+    name: String,
+    email: String,
+    hsa_id: Option<String>,
+    profession: super::model::Profession,
+    unit: String,
+    active: bool,
+    left_on: Option<NaiveDate>,
+}
+
+/// A page of people.
+#[derive(Debug, Serialize)]
+pub struct PeoplePage {
+    items: Vec<PersonOut>,
+    page: u32,
+    per_page: u32,
+    total: i64,
+}
+
+/// Largest page the API serves.
+const MAX_PER_PAGE: u32 = 500;
+
+/// `GET /api/v1/people`: filters `hsa_id`, `email`, `unit`, `profession`, `q`,
+/// `include_left`; `page` and `per_page` (at most 500). Only people the caller may see.
+pub async fn people(State(state): State<AppState>, user: ApiUser, Query(q): Query<PeopleQuery>) -> Result<axum::Json<PeoplePage>, AppError> {
+    let page = q.page.unwrap_or(1);
+    if page == 0 {
+        return Err(AppError::bad_request("page", "starts at 1"));
+    }
+    let per_page = q.per_page.unwrap_or(100);
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(AppError::bad_request("per_page", format!("from 1 to {MAX_PER_PAGE}")));
+    }
+    if !q.profession.trim().is_empty() && super::model::Profession::parse(&q.profession).is_none() {
+        return Err(AppError::bad_request("profession", "nurse, assistant_nurse, st_doctor, physician or other"));
+    }
+    let principal = user.principal.clone();
+    let today = user.today;
+    let (rows, total) = state
+        .db
+        .read(move |c| {
+            store::search_people(c, &q, &principal.people_filter(), principal.person_id, today, page, per_page).map_err(AppError::from)
+        })
+        .await?;
+    Ok(axum::Json(PeoplePage {
+        items: rows
+            .into_iter()
+            .map(|p| PersonOut {
+                active: p.active_on(today),
+                id: p.id,
+                name: p.name,
+                email: p.email,
+                hsa_id: p.hsa_id,
+                profession: p.profession,
+                unit: p.unit_code,
+                left_on: p.left_on,
+            })
+            .collect(),
+        page,
+        per_page,
+        total,
+    }))
+}
+

@@ -1,0 +1,620 @@
+//! Regions, administrations, units, people and their employment history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::model::{self, Current, HistoryStep, Profession};
+use crate::auth::model::UnitFilter;
+use crate::clock::stamp;
+
+/// True when `e` is a UNIQUE constraint failure.
+pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
+/// A region with counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Shown in pickers.
+    pub active: bool,
+}
+
+/// An administration (förvaltning).
+#[derive(Debug, Clone, Serialize)]
+pub struct Administration {
+    /// Id.
+    pub id: i64,
+    /// Its region.
+    pub region_id: i64,
+    /// The region's name.
+    pub region_name: String,
+    /// Name.
+    pub name: String,
+    /// Shown in pickers.
+    pub active: bool,
+}
+
+/// A unit with where it sits and how many people work there now.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unit {
+    /// Id.
+    pub id: i64,
+    /// Short code, unique.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Its administration.
+    pub administration_id: i64,
+    /// The administration's name.
+    pub administration_name: String,
+    /// Its region.
+    pub region_id: i64,
+    /// The region's name.
+    pub region_name: String,
+    /// Its nurses must hold the chemotherapy licence.
+    pub gives_chemotherapy: bool,
+    /// Trainees it can host at once.
+    pub trainee_capacity: Option<i64>,
+    /// Shown in pickers.
+    pub active: bool,
+    /// People working there today.
+    pub staff: i64,
+}
+
+/// Every region.
+pub fn regions(conn: &Connection) -> rusqlite::Result<Vec<Region>> {
+    let mut stmt = conn.prepare("SELECT id, name, active FROM region ORDER BY name COLLATE swedish")?;
+    stmt.query_map([], |r| {
+        Ok(Region {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            active: r.get(2)?,
+        })
+    })?
+    .collect()
+}
+
+/// One region.
+pub fn region(conn: &Connection, id: i64) -> rusqlite::Result<Option<Region>> {
+    conn.query_row("SELECT id, name, active FROM region WHERE id = ?1", [id], |r| {
+        Ok(Region {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            active: r.get(2)?,
+        })
+    })
+    .optional()
+}
+
+/// Creates a region.
+pub fn create_region(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
+    conn.execute("INSERT INTO region (name) VALUES (?1)", [name])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Renames or (de)activates a region.
+pub fn update_region(conn: &Connection, id: i64, name: &str, active: bool) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE region SET name = ?2, active = ?3 WHERE id = ?1",
+        params![id, name, active],
+    )
+}
+
+fn administration_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Administration> {
+    Ok(Administration {
+        id: r.get(0)?,
+        region_id: r.get(1)?,
+        region_name: r.get(2)?,
+        name: r.get(3)?,
+        active: r.get(4)?,
+    })
+}
+
+const ADMINISTRATION_SELECT: &str =
+    "SELECT a.id, a.region_id, r.name, a.name, a.active FROM administration a JOIN region r ON r.id = a.region_id";
+
+/// Administrations, of one region or all.
+pub fn administrations(conn: &Connection, region_id: Option<i64>) -> rusqlite::Result<Vec<Administration>> {
+    let mut stmt = conn.prepare(&format!(
+        "{ADMINISTRATION_SELECT} WHERE ?1 IS NULL OR a.region_id = ?1 ORDER BY r.name COLLATE swedish, a.name COLLATE swedish"
+    ))?;
+    stmt.query_map([region_id], administration_from_row)?.collect()
+}
+
+/// One administration.
+pub fn administration(conn: &Connection, id: i64) -> rusqlite::Result<Option<Administration>> {
+    conn.query_row(
+        &format!("{ADMINISTRATION_SELECT} WHERE a.id = ?1"),
+        [id],
+        administration_from_row,
+    )
+    .optional()
+}
+
+/// Creates an administration in a region.
+pub fn create_administration(conn: &Connection, region_id: i64, name: &str) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO administration (region_id, name) VALUES (?1, ?2)",
+        params![region_id, name],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Changes an administration.
+pub fn update_administration(
+    conn: &Connection,
+    id: i64,
+    region_id: i64,
+    name: &str,
+    active: bool,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE administration SET region_id = ?2, name = ?3, active = ?4 WHERE id = ?1",
+        params![id, region_id, name, active],
+    )
+}
+
+const UNIT_SELECT: &str = "SELECT u.id, u.code, u.name, u.administration_id, a.name, a.region_id, r.name,
+        u.gives_chemotherapy, u.trainee_capacity, u.active,
+        (SELECT count(*) FROM person p WHERE p.unit_id = u.id AND (p.left_on IS NULL OR p.left_on > ?1))
+    FROM unit u JOIN administration a ON a.id = u.administration_id JOIN region r ON r.id = a.region_id";
+
+fn unit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Unit> {
+    Ok(Unit {
+        id: r.get(0)?,
+        code: r.get(1)?,
+        name: r.get(2)?,
+        administration_id: r.get(3)?,
+        administration_name: r.get(4)?,
+        region_id: r.get(5)?,
+        region_name: r.get(6)?,
+        gives_chemotherapy: r.get(7)?,
+        trainee_capacity: r.get(8)?,
+        active: r.get(9)?,
+        staff: r.get(10)?,
+    })
+}
+
+/// Filters for the unit list.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct UnitQuery {
+    /// Part of the code or name.
+    #[serde(default)]
+    pub q: String,
+    /// Only this administration.
+    pub administration: Option<i64>,
+    /// Only this region.
+    pub region: Option<i64>,
+    /// Include inactive units.
+    #[serde(default)]
+    pub inactive: Option<String>,
+}
+
+/// Units matching `query`, by region, administration and name.
+pub fn units(conn: &Connection, query: &UnitQuery, today: NaiveDate) -> rusqlite::Result<Vec<Unit>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{UNIT_SELECT} WHERE (?2 = '' OR u.code LIKE '%' || ?2 || '%' OR u.name LIKE '%' || ?2 || '%')
+           AND (?3 IS NULL OR u.administration_id = ?3)
+           AND (?4 IS NULL OR a.region_id = ?4)
+           AND (?5 OR u.active = 1)
+         ORDER BY r.name COLLATE swedish, a.name COLLATE swedish, u.name COLLATE swedish"
+    ))?;
+    stmt.query_map(
+        params![
+            today.to_string(),
+            query.q.trim(),
+            query.administration,
+            query.region,
+            query.inactive.is_some()
+        ],
+        unit_from_row,
+    )?
+    .collect()
+}
+
+/// One unit.
+pub fn unit(conn: &Connection, id: i64, today: NaiveDate) -> rusqlite::Result<Option<Unit>> {
+    conn.query_row(
+        &format!("{UNIT_SELECT} WHERE u.id = ?2"),
+        params![today.to_string(), id],
+        unit_from_row,
+    )
+    .optional()
+}
+
+/// A unit's id by its code (case-insensitive).
+pub fn unit_id_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT id FROM unit WHERE code = ?1 COLLATE NOCASE",
+        [code.trim()],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// What a unit form or import row sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitInput {
+    /// Administration.
+    pub administration_id: i64,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Gives chemotherapy.
+    pub gives_chemotherapy: bool,
+    /// Trainee capacity.
+    pub trainee_capacity: Option<i64>,
+}
+
+/// Creates a unit.
+pub fn create_unit(conn: &Connection, u: &UnitInput) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO unit (administration_id, code, name, gives_chemotherapy, trainee_capacity) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![u.administration_id, u.code, u.name, u.gives_chemotherapy, u.trainee_capacity],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Changes a unit.
+pub fn update_unit(conn: &Connection, id: i64, u: &UnitInput, active: bool) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE unit SET administration_id = ?2, code = ?3, name = ?4, gives_chemotherapy = ?5, trainee_capacity = ?6, active = ?7 WHERE id = ?1",
+        params![id, u.administration_id, u.code, u.name, u.gives_chemotherapy, u.trainee_capacity, active],
+    )
+}
+
+/// A person with their current unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+    /// HSA-id.
+    pub hsa_id: Option<String>,
+    /// Current profession.
+    pub profession: Profession,
+    /// Current (or last) unit.
+    pub unit_id: i64,
+    /// That unit's code.
+    pub unit_code: String,
+    /// That unit's name.
+    pub unit_name: String,
+    /// The day they left (first day not employed), when set.
+    pub left_on: Option<NaiveDate>,
+    /// When the record was created.
+    pub created_at: String,
+}
+
+impl Person {
+    /// Employed on `day`.
+    pub fn active_on(&self, day: NaiveDate) -> bool {
+        self.left_on.is_none_or(|l| l > day)
+    }
+}
+
+const PERSON_SELECT: &str = "SELECT p.id, p.name, p.email, p.hsa_id, p.profession, p.unit_id, u.code, u.name, p.left_on, p.created_at
+    FROM person p JOIN unit u ON u.id = p.unit_id";
+
+fn person_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
+    let profession: String = r.get(4)?;
+    let left: Option<String> = r.get(8)?;
+    Ok(Person {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        email: r.get(2)?,
+        hsa_id: r.get(3)?,
+        profession: Profession::parse(&profession).unwrap_or(Profession::Other),
+        unit_id: r.get(5)?,
+        unit_code: r.get(6)?,
+        unit_name: r.get(7)?,
+        left_on: left.as_deref().and_then(model::parse_date),
+        created_at: r.get(9)?,
+    })
+}
+
+/// Filters for the staff list and the people API.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PeopleQuery {
+    /// Part of the name, e-mail or HSA-id.
+    #[serde(default)]
+    pub q: String,
+    /// Exact HSA-id.
+    #[serde(default)]
+    pub hsa_id: String,
+    /// Exact e-mail.
+    #[serde(default)]
+    pub email: String,
+    /// Unit code.
+    #[serde(default)]
+    pub unit: String,
+    /// Profession.
+    #[serde(default)]
+    pub profession: String,
+    /// Include people who have left.
+    #[serde(default)]
+    pub include_left: Option<String>,
+    /// Page, from 1.
+    pub page: Option<u32>,
+    /// Rows per page.
+    pub per_page: Option<u32>,
+}
+
+/// People matching `query` that the user may see, by name in Swedish order.
+pub fn search_people(
+    conn: &Connection,
+    query: &PeopleQuery,
+    visible: &UnitFilter,
+    own_person: Option<i64>,
+    today: NaiveDate,
+    page: u32,
+    per_page: u32,
+) -> rusqlite::Result<(Vec<Person>, i64)> {
+    let visible_units = match visible {
+        UnitFilter::All => None,
+        UnitFilter::Only(ids) => Some(
+            serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()),
+        ),
+    };
+    let where_sql = "WHERE (?1 IS NULL OR p.unit_id IN (SELECT value FROM json_each(?1)) OR p.id = ?2)
+          AND (?3 = '' OR p.name LIKE '%' || ?3 || '%' OR p.email LIKE '%' || ?3 || '%' OR p.hsa_id LIKE '%' || ?3 || '%')
+          AND (?4 = '' OR p.hsa_id = upper(?4))
+          AND (?5 = '' OR p.email = ?5)
+          AND (?6 = '' OR u.code = ?6 COLLATE NOCASE)
+          AND (?7 = '' OR p.profession = ?7)
+          AND (?8 OR p.left_on IS NULL OR p.left_on > ?9)";
+    let profession = Profession::parse(&query.profession)
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| query.profession.trim().to_string());
+    let p = params![
+        visible_units,
+        own_person,
+        query.q.trim(),
+        query.hsa_id.trim(),
+        query.email.trim(),
+        query.unit.trim(),
+        profession,
+        query.include_left.is_some(),
+        today.to_string()
+    ];
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM person p JOIN unit u ON u.id = p.unit_id {where_sql}"))?
+        .query_row(p, |r| r.get(0))?;
+    let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
+    let mut stmt = conn.prepare_cached(&format!(
+        "{PERSON_SELECT} {where_sql} ORDER BY p.name COLLATE swedish, p.id LIMIT {per_page} OFFSET {offset}"
+    ))?;
+    let rows = stmt.query_map(p, person_from_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
+
+/// One person.
+pub fn person(conn: &Connection, id: i64) -> rusqlite::Result<Option<Person>> {
+    conn.prepare_cached(&format!("{PERSON_SELECT} WHERE p.id = ?1"))?
+        .query_row([id], person_from_row)
+        .optional()
+}
+
+/// The person with this HSA-id.
+pub fn person_by_hsa_id(conn: &Connection, hsa_id: &str) -> rusqlite::Result<Option<Person>> {
+    conn.prepare_cached(&format!("{PERSON_SELECT} WHERE p.hsa_id = ?1"))?
+        .query_row([hsa_id], person_from_row)
+        .optional()
+}
+
+/// The person with this e-mail (case-insensitive).
+pub fn person_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<Person>> {
+    conn.prepare_cached(&format!("{PERSON_SELECT} WHERE p.email = ?1"))?
+        .query_row([email], person_from_row)
+        .optional()
+}
+
+/// One stretch of employment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Employment {
+    /// Id.
+    pub id: i64,
+    /// Unit.
+    pub unit_id: i64,
+    /// Unit code.
+    pub unit_code: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// Profession.
+    pub profession: Profession,
+    /// First day.
+    pub valid_from: NaiveDate,
+    /// First day after (exclusive end), when closed.
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// A person's history, newest first.
+pub fn employment(conn: &Connection, person_id: i64) -> rusqlite::Result<Vec<Employment>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, e.unit_id, u.code, u.name, e.profession, e.valid_from, e.valid_to
+         FROM employment e JOIN unit u ON u.id = e.unit_id WHERE e.person_id = ?1 ORDER BY e.valid_from DESC, e.id DESC",
+    )?;
+    stmt.query_map([person_id], |r| {
+        let profession: String = r.get(4)?;
+        let from: String = r.get(5)?;
+        let to: Option<String> = r.get(6)?;
+        Ok(Employment {
+            id: r.get(0)?,
+            unit_id: r.get(1)?,
+            unit_code: r.get(2)?,
+            unit_name: r.get(3)?,
+            profession: Profession::parse(&profession).unwrap_or(Profession::Other),
+            valid_from: model::parse_date(&from).unwrap_or_default(),
+            valid_to: to.as_deref().and_then(model::parse_date),
+        })
+    })?
+    .collect()
+}
+
+/// Where a person worked on `day`: (unit, profession), or None when not employed.
+pub fn employment_on(conn: &Connection, person_id: i64, day: NaiveDate) -> rusqlite::Result<Option<(i64, Profession)>> {
+    conn.prepare_cached(
+        "SELECT unit_id, profession FROM employment WHERE person_id = ?1 AND valid_from <= ?2
+           AND (valid_to IS NULL OR valid_to > ?2) ORDER BY valid_from DESC LIMIT 1",
+    )?
+    .query_row(params![person_id, day.to_string()], |r| {
+        let p: String = r.get(1)?;
+        Ok((r.get(0)?, Profession::parse(&p).unwrap_or(Profession::Other)))
+    })
+    .optional()
+}
+
+/// The open stretch of a person's employment, when employed.
+pub fn current(conn: &Connection, person_id: i64) -> rusqlite::Result<Option<(i64, Current)>> {
+    conn.prepare_cached(
+        "SELECT id, unit_id, profession, valid_from FROM employment WHERE person_id = ?1 AND valid_to IS NULL
+         ORDER BY valid_from DESC LIMIT 1",
+    )?
+    .query_row([person_id], |r| {
+        let p: String = r.get(2)?;
+        let from: String = r.get(3)?;
+        Ok((
+            r.get(0)?,
+            Current {
+                unit_id: r.get(1)?,
+                profession: Profession::parse(&p).unwrap_or(Profession::Other),
+                valid_from: model::parse_date(&from).unwrap_or_default(),
+            },
+        ))
+    })
+    .optional()
+}
+
+/// A new person and where they start.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewPerson {
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+    /// HSA-id.
+    pub hsa_id: Option<String>,
+    /// Profession.
+    pub profession: Profession,
+    /// Unit.
+    pub unit_id: i64,
+    /// First day in the unit.
+    pub from: NaiveDate,
+}
+
+/// Creates a person and opens their history.
+pub fn create_person(conn: &Connection, p: &NewPerson, now: DateTime<Utc>) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO person (name, email, hsa_id, profession, unit_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![p.name, p.email, p.hsa_id, p.profession.as_str(), p.unit_id, stamp(now)])?;
+    let id = conn.last_insert_rowid();
+    open_employment(conn, id, p.unit_id, p.profession, p.from)?;
+    // Accounts made before the person record are linked by e-mail.
+    conn.prepare_cached("UPDATE account SET person_id = ?1 WHERE email = ?2 AND person_id IS NULL")?
+        .execute(params![id, p.email])?;
+    Ok(id)
+}
+
+fn open_employment(conn: &Connection, person_id: i64, unit_id: i64, profession: Profession, from: NaiveDate) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO employment (person_id, unit_id, profession, valid_from) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![person_id, unit_id, profession.as_str(), from.to_string()])?;
+    Ok(())
+}
+
+/// Changes name, e-mail and HSA-id (not history: these identify the person).
+pub fn update_person_details(
+    conn: &Connection,
+    id: i64,
+    name: &str,
+    email: &str,
+    hsa_id: Option<&str>,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached("UPDATE person SET name = ?2, email = ?3, hsa_id = ?4 WHERE id = ?1")?
+        .execute(params![id, name, email, hsa_id])
+}
+
+/// Moves a person to another unit or profession from `effective`, keeping history.
+/// Fails with a message for the date field when the change reaches back too far.
+pub fn change_assignment(
+    conn: &Connection,
+    person_id: i64,
+    unit_id: i64,
+    profession: Profession,
+    effective: NaiveDate,
+) -> rusqlite::Result<Result<HistoryStep, String>> {
+    let Some((row_id, cur)) = current(conn, person_id)? else {
+        return Ok(Err("the person has left; rehire them instead / personen har slutat; återanställ i stället".into()));
+    };
+    let step = match model::plan_change(cur, unit_id, profession, effective) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e)),
+    };
+    match step {
+        HistoryStep::Nothing => {}
+        HistoryStep::ReplaceCurrent => {
+            conn.prepare_cached("UPDATE employment SET unit_id = ?2, profession = ?3 WHERE id = ?1")?
+                .execute(params![row_id, unit_id, profession.as_str()])?;
+        }
+        HistoryStep::CloseAndOpen => {
+            conn.prepare_cached("UPDATE employment SET valid_to = ?2 WHERE id = ?1")?
+                .execute(params![row_id, effective.to_string()])?;
+            open_employment(conn, person_id, unit_id, profession, effective)?;
+        }
+    }
+    conn.prepare_cached("UPDATE person SET unit_id = ?2, profession = ?3 WHERE id = ?1")?
+        .execute(params![person_id, unit_id, profession.as_str()])?;
+    Ok(Ok(step))
+}
+
+/// Records that a person leaves; `left_on` is the first day not employed.
+pub fn mark_left(conn: &Connection, person_id: i64, left_on: NaiveDate) -> rusqlite::Result<Result<(), String>> {
+    let Some((row_id, cur)) = current(conn, person_id)? else {
+        return Ok(Err("the person has already left / personen har redan slutat".into()));
+    };
+    if let Err(e) = model::check_leaving(cur, left_on) {
+        return Ok(Err(e));
+    }
+    conn.execute(
+        "UPDATE employment SET valid_to = ?2 WHERE id = ?1",
+        params![row_id, left_on.to_string()],
+    )?;
+    conn.execute(
+        "UPDATE person SET left_on = ?2 WHERE id = ?1",
+        params![person_id, left_on.to_string()],
+    )?;
+    Ok(Ok(()))
+}
+
+/// Rehires a person who left, from `from`.
+pub fn rejoin(
+    conn: &Connection,
+    person_id: i64,
+    unit_id: i64,
+    profession: Profession,
+    from: NaiveDate,
+) -> rusqlite::Result<Result<(), String>> {
+    let left: Option<String> = conn.query_row("SELECT left_on FROM person WHERE id = ?1", [person_id], |r| r.get(0))?;
+    let Some(left_on) = left.as_deref().and_then(model::parse_date) else {
+        return Ok(Err("the person has not left / personen har inte slutat".into()));
+    };
+    if let Err(e) = model::check_rejoin(left_on, from) {
+        return Ok(Err(e));
+    }
+    open_employment(conn, person_id, unit_id, profession, from)?;
+    conn.execute(
+        "UPDATE person SET left_on = NULL, unit_id = ?2, profession = ?3 WHERE id = ?1",
+        params![person_id, unit_id, profession.as_str()],
+    )?;
+    Ok(Ok(()))
+}

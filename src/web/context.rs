@@ -1,0 +1,284 @@
+//! Per-request context: who is signed in, the language, the CSRF token, and the
+//! clock's reading. Pages take a `Ctx`; the API takes an `ApiUser`.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::csrf;
+use super::error::AppError;
+use crate::AppState;
+use crate::audit::store::Actor;
+use crate::auth::model::{Principal, Role};
+use crate::auth::store as auth_store;
+use crate::i18n::Lang;
+
+/// Name of the language cookie (set by the switch for visitors who are not signed in).
+pub const LANG_COOKIE: &str = "ot_lang";
+
+/// Session cookie name; `__Host-` binds it to this exact origin over TLS.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-ot_session" } else { "ot_session" }
+}
+
+/// Cookie that binds the CSRF token of visitors who are not signed in.
+pub fn anon_cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-ot_anon" } else { "ot_anon" }
+}
+
+/// Builds a `Set-Cookie` value with the project's attributes.
+pub fn cookie_header(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    c
+}
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For` hop
+/// when the server is configured to trust its proxy.
+pub fn client_address(parts: &Parts, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(first) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+    {
+        return first.trim().to_string();
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip().to_string())
+        .unwrap_or_else(|| "local".to_string())
+}
+
+/// The language for a request: the account's choice, the language cookie, the
+/// browser's `Accept-Language`, else Swedish.
+pub fn request_lang(headers: &axum::http::HeaderMap, user: Option<&Principal>) -> Lang {
+    if let Some(l) = user.and_then(|u| u.language) {
+        return l;
+    }
+    let jar = CookieJar::from_headers(headers);
+    if let Some(l) = jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())) {
+        return l;
+    }
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+/// What every page handler knows about its request.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The signed-in user.
+    pub user: Option<Principal>,
+    /// Interface language.
+    pub lang: Lang,
+    /// The token forms must carry.
+    pub csrf: String,
+    /// The clock's reading for this request.
+    pub now: DateTime<Utc>,
+    /// Today in Europe/Stockholm.
+    pub today: NaiveDate,
+    /// Path and query, for `next=` links.
+    pub uri: String,
+    /// Client address.
+    pub address: String,
+    /// The raw session token, for logout.
+    pub session_token: Option<String>,
+    /// Whether cookies are marked Secure.
+    pub secure: bool,
+}
+
+impl Ctx {
+    /// The signed-in user, or `Unauthenticated` (pages redirect to sign-in).
+    pub fn user(&self) -> Result<&Principal, AppError> {
+        self.user.as_ref().ok_or(AppError::Unauthenticated)
+    }
+
+    /// The signed-in user when they hold one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<&Principal, AppError> {
+        let user = self.user()?;
+        if user.has_any(roles) {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The user as recorded in the audit log.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account_id: self.user.as_ref().map(|u| u.account_id),
+            label: self
+                .user
+                .as_ref()
+                .map(|u| u.email.clone())
+                .unwrap_or_else(|| "anonymous".into()),
+            address: Some(self.address.clone()),
+        }
+    }
+
+    /// Translates a catalogue key.
+    pub fn t(&self, key: &'static str) -> &'static str {
+        self.lang.t(key)
+    }
+}
+
+/// How long a session's `last_seen_at` may lag before a request refreshes it;
+/// refreshing on every request would make every page view a write.
+const TOUCH_AFTER_SECONDS: i64 = 60;
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(ctx) = parts.extensions.get::<Ctx>() {
+            return Ok(ctx.clone());
+        }
+        let secure = state.config.behind_tls;
+        let jar = CookieJar::from_headers(&parts.headers);
+        let now = state.clock.now();
+        let session_token = jar
+            .get(session_cookie_name(secure))
+            .map(|c| c.value().to_string())
+            .filter(|v| !v.is_empty());
+        let mut user = None;
+        if let Some(token) = session_token.clone() {
+            let policy = auth_store::SessionPolicy {
+                idle: state.config.session_idle,
+                absolute: state.config.session_absolute,
+            };
+            let t = token.clone();
+            let found = state
+                .db
+                .read(move |conn| -> Result<_, AppError> {
+                    match auth_store::live_session(conn, &t, now, policy)? {
+                        Some(s) => Ok(auth_store::principal(conn, s.account_id)?.map(|p| (p, s))),
+                        None => Ok(None),
+                    }
+                })
+                .await?;
+            if let Some((principal, live)) = found {
+                if (now - live.last_seen_at).num_seconds() >= TOUCH_AFTER_SECONDS {
+                    let t = token.clone();
+                    let touched = state
+                        .db
+                        .write(move |tx| auth_store::touch_session(tx, &t, now).map_err(AppError::from))
+                        .await;
+                    if let Err(e) = touched {
+                        tracing::warn!(error = %e, "could not refresh session");
+                    }
+                }
+                user = Some(principal);
+            }
+        }
+        let binding = session_token
+            .clone()
+            .or_else(|| jar.get(anon_cookie_name(secure)).map(|c| c.value().to_string()))
+            .unwrap_or_default();
+        let ctx = Ctx {
+            lang: request_lang(&parts.headers, user.as_ref()),
+            user,
+            csrf: csrf::token_for(&state.secret, &binding),
+            now,
+            today: state.clock.today(),
+            uri: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
+            address: client_address(parts, state.config.trust_proxy),
+            session_token,
+            secure,
+        };
+        parts.extensions.insert(ctx.clone());
+        Ok(ctx)
+    }
+}
+
+/// The account behind an API token (`Authorization: Bearer ...`). Cookies are
+/// never read here, so the API needs no CSRF protection.
+#[derive(Debug, Clone)]
+pub struct ApiUser {
+    /// The token's account.
+    pub principal: Principal,
+    /// Client address.
+    pub address: String,
+    /// The clock's reading.
+    pub now: DateTime<Utc>,
+    /// Today in Europe/Stockholm.
+    pub today: NaiveDate,
+}
+
+impl ApiUser {
+    /// The user when they hold one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<&Principal, AppError> {
+        if self.principal.has_any(roles) {
+            Ok(&self.principal)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The caller as recorded in the audit log.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account_id: Some(self.principal.account_id),
+            label: format!("{} (api)", self.principal.email),
+            address: Some(self.address.clone()),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string())
+            .ok_or(AppError::Unauthenticated)?;
+        let now = state.clock.now();
+        let found = state
+            .db
+            .read(move |conn| -> Result<_, AppError> {
+                match auth_store::api_token_account(conn, &token)? {
+                    Some((token_id, account_id, last_used)) => Ok(auth_store::principal(conn, account_id)?
+                        .map(|p| (token_id, last_used, p))),
+                    None => Ok(None),
+                }
+            })
+            .await?;
+        let (token_id, last_used, principal) = found.ok_or(AppError::Unauthenticated)?;
+        let stale = last_used
+            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .is_none_or(|t| (now - t.with_timezone(&Utc)).num_seconds() >= TOUCH_AFTER_SECONDS);
+        if stale {
+            let _ = state
+                .db
+                .write(move |tx| auth_store::touch_api_token(tx, token_id, now).map_err(AppError::from))
+                .await;
+        }
+        Ok(ApiUser {
+            principal,
+            address: client_address(parts, state.config.trust_proxy),
+            now,
+            today: state.clock.today(),
+        })
+    }
+}

@@ -1,0 +1,297 @@
+//! The one layout and the small components pages share.
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::context::Ctx;
+use super::form::FieldErrors;
+use crate::auth::model::Role;
+use crate::i18n::Lang;
+
+/// The stylesheet, embedded and served from `/static/style.css`.
+pub const STYLESHEET: &str = include_str!("style.css");
+
+fn head(lang: Lang, title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · oncotrack" }
+            link rel="stylesheet" href="/static/style.css";
+            meta name="description" content=(lang.t("app.tagline"));
+        }
+    }
+}
+
+/// A full page with navigation for the user's roles.
+pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
+    let lang = ctx.lang;
+    let other = match lang {
+        Lang::Sv => Lang::En,
+        Lang::En => Lang::Sv,
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            (head(lang, title))
+            body {
+                a.skip href="#main" { (lang.t("nav.skip")) }
+                header.top {
+                    a.brand href="/" { (lang.t("app.name")) }
+                    nav aria-label=(lang.t("nav.main")) {
+                        ul {
+                            @if let Some(user) = &ctx.user {
+                                li { a href="/" { (lang.t("nav.home")) } }
+                                @if user.may_list_people() {
+                                    li { a href="/people" { (lang.t("nav.people")) } }
+                                }
+                                @if user.has_any(&[Role::Admin, Role::Manager, Role::Coordinator, Role::StudyDirector]) {
+                                    li { a href="/org" { (lang.t("nav.organisation")) } }
+                                }
+                                @if user.is_admin() {
+                                    li { a href="/import" { (lang.t("nav.import")) } }
+                                    li { a href="/admin/accounts" { (lang.t("nav.accounts")) } }
+                                    li { a href="/admin/audit" { (lang.t("nav.audit")) } }
+                                }
+                                li { a href="/account" { (lang.t("nav.account")) } }
+                            }
+                        }
+                    }
+                    div.tools {
+                        form method="post" action="/lang" {
+                            (csrf_field(ctx))
+                            input type="hidden" name="lang" value=(other.code());
+                            input type="hidden" name="next" value=(ctx.uri);
+                            button.link type="submit" lang=(other.code()) { (lang.t("lang.switch")) }
+                        }
+                        @if let Some(user) = &ctx.user {
+                            span.who { (user.name) }
+                            form method="post" action="/logout" {
+                                (csrf_field(ctx))
+                                button.link type="submit" { (lang.t("nav.logout")) }
+                            }
+                        } @else {
+                            a href="/login" { (lang.t("nav.login")) }
+                        }
+                    }
+                }
+                main #main {
+                    h1 { (title) }
+                    (content)
+                }
+                footer { (lang.t("app.tagline")) }
+            }
+        }
+    }
+}
+
+/// A page for errors, which may be shown before anything about the user is known.
+pub fn error_page(lang: Lang, status: u16, title: &str, message: &str, request_id: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            (head(lang, title))
+            body {
+                header.top { a.brand href="/" { (lang.t("app.name")) } }
+                main #main {
+                    h1 { (status) " " (title) }
+                    p { (message) }
+                    @if !request_id.is_empty() { p.muted { "request id: " code { (request_id) } } }
+                    p { a href="/" { (lang.t("nav.home")) } }
+                }
+            }
+        }
+    }
+}
+
+/// The hidden CSRF field every form carries, placed first.
+pub fn csrf_field(ctx: &Ctx) -> Markup {
+    html! { input type="hidden" name="csrf_token" value=(ctx.csrf); }
+}
+
+/// A labelled text input with its error message.
+pub fn text_field(
+    label: &str,
+    name: &str,
+    value: &str,
+    errors: &FieldErrors,
+    attrs: FieldAttrs,
+) -> Markup {
+    let error = errors.get(name);
+    let id = format!("f-{name}");
+    let err_id = format!("{id}-error");
+    html! {
+        div.field.invalid[error.is_some()] {
+            label for=(id) { (label) @if attrs.required { " " span.req aria-hidden="true" { "*" } } }
+            input id=(id) name=(name) type=(attrs.kind) value=(value)
+                required[attrs.required] autocomplete=[attrs.autocomplete]
+                aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| err_id.as_str())]
+                placeholder=[attrs.placeholder] maxlength=[attrs.maxlength];
+            @if let Some(e) = error { p.error id=(err_id) { (e) } }
+        }
+    }
+}
+
+/// Options for `text_field`.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldAttrs {
+    /// `type=`.
+    pub kind: &'static str,
+    /// Marks the field required.
+    pub required: bool,
+    /// `autocomplete=`.
+    pub autocomplete: Option<&'static str>,
+    /// `placeholder=`.
+    pub placeholder: Option<&'static str>,
+    /// `maxlength=`.
+    pub maxlength: Option<u32>,
+}
+
+impl FieldAttrs {
+    /// A required text field.
+    pub const fn required() -> Self {
+        FieldAttrs {
+            kind: "text",
+            required: true,
+            autocomplete: None,
+            placeholder: None,
+            maxlength: Some(200),
+        }
+    }
+
+    /// An optional text field.
+    pub const fn optional() -> Self {
+        FieldAttrs {
+            required: false,
+            ..FieldAttrs::required()
+        }
+    }
+
+    /// Sets `type=`.
+    pub const fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Sets `autocomplete=`.
+    pub const fn autocomplete(mut self, v: &'static str) -> Self {
+        self.autocomplete = Some(v);
+        self
+    }
+
+    /// Sets `placeholder=`.
+    pub const fn placeholder(mut self, v: &'static str) -> Self {
+        self.placeholder = Some(v);
+        self
+    }
+}
+
+/// A labelled `<select>` from `(value, text)` pairs.
+pub fn select_field(
+    label: &str,
+    name: &str,
+    options: &[(String, String)],
+    selected: &str,
+    errors: &FieldErrors,
+) -> Markup {
+    let error = errors.get(name);
+    let id = format!("f-{name}");
+    html! {
+        div.field.invalid[error.is_some()] {
+            label for=(id) { (label) }
+            select id=(id) name=(name) aria-invalid=[error.map(|_| "true")] {
+                @for (value, text) in options {
+                    option value=(value) selected[value == selected] { (text) }
+                }
+            }
+            @if let Some(e) = error { p.error { (e) } }
+        }
+    }
+}
+
+/// A labelled checkbox.
+pub fn checkbox(label: &str, name: &str, checked: bool) -> Markup {
+    let id = format!("f-{name}");
+    html! {
+        div.field.check {
+            input id=(id) type="checkbox" name=(name) value="1" checked[checked];
+            label for=(id) { (label) }
+        }
+    }
+}
+
+/// The summary above a form that failed validation.
+pub fn form_errors(lang: Lang, errors: &FieldErrors) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.alert.error role="alert" {
+                p { (lang.t("common.fix_errors")) }
+                ul { @for (field, msg) in &errors.0 { li { (field) ": " (msg) } } }
+            }
+        }
+    }
+}
+
+/// A short notice after a change.
+pub fn notice(text: &str) -> Markup {
+    html! { div.alert.ok role="status" { (text) } }
+}
+
+/// Notices a redirect may ask for with `?msg=KEY`; only these keys are shown.
+const NOTICES: &[&str] = &[
+    "common.saved",
+    "accounts.password_changed",
+    "accounts.sessions_ended",
+    "accounts.language_saved",
+    "import.done",
+];
+
+/// The notice text for a `msg` query value, when it names one.
+pub fn notice_key(lang: Lang, key: &str) -> Option<&'static str> {
+    NOTICES.iter().find(|k| **k == key).map(|k| lang.t(k))
+}
+
+/// A coloured label.
+pub fn badge(text: &str, class: &str) -> Markup {
+    html! { span class=(format!("badge {class}")) { (text) } }
+}
+
+/// Previous and next links for a paged list. `base` already holds the query.
+pub fn pager(lang: Lang, base: &str, page: u32, per_page: u32, total: i64) -> Markup {
+    let pages = ((total.max(0) as u64).div_ceil(u64::from(per_page.max(1)))).max(1);
+    let sep = if base.contains('?') { '&' } else { '?' };
+    html! {
+        nav.pager aria-label=(lang.t("common.page")) {
+            @if page > 1 { a rel="prev" href=(format!("{base}{sep}page={}", page - 1)) { "← " (lang.t("common.previous")) } }
+            span { (lang.t("common.page")) " " (page) " " (lang.t("common.of")) " " (pages) " (" (total) " " (lang.t("common.results")) ")" }
+            @if u64::from(page) < pages { a rel="next" href=(format!("{base}{sep}page={}", page + 1)) { (lang.t("common.next")) " →" } }
+        }
+    }
+}
+
+/// Raw text that is already safe (numbers formatted by us).
+pub fn raw(s: &str) -> PreEscaped<String> {
+    PreEscaped(s.to_string())
+}
+
+/// A local path for `next=` redirects; anything else becomes `/`, so a link
+/// cannot send a user to another site after sign-in.
+pub fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/people?q=a"), "/people?q=a");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+    }
+}

@@ -1,0 +1,15 @@
+//! The shared web edge: layout and components, extractors, errors, CSRF,
+//! security headers, metrics and CSV.
+
+pub mod context;
+pub mod csrf;
+pub mod csv;
+pub mod error;
+pub mod form;
+pub mod layout;
+pub mod metrics;
+pub mod middleware;
+
+pub use context::{ApiUser, Ctx};
+pub use error::AppError;
+pub use form::{FieldErrors, Form, Json, Query};
