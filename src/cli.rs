@@ -74,9 +74,8 @@ pub fn bootstrap_admin(
     let email = email.unwrap_or("admin@localhost").trim().to_string();
     let (password, generated) = match password {
         Some(p) => {
-            model::check_password(p, &[&email]).map_err(|e| {
-                CommandError::Invalid(format!("ONCOTRACK_ADMIN_PASSWORD: {e}"))
-            })?;
+            model::check_password(p, &[&email])
+                .map_err(|e| CommandError::Invalid(format!("ONCOTRACK_ADMIN_PASSWORD: {e}")))?;
             (p.to_string(), None)
         }
         None => {
@@ -84,16 +83,29 @@ pub fn bootstrap_admin(
             (p.clone(), Some(p))
         }
     };
-    let hash = password::hash_blocking(&password).map_err(|e| CommandError::Invalid(e.to_string()))?;
+    let hash =
+        password::hash_blocking(&password).map_err(|e| CommandError::Invalid(e.to_string()))?;
     let id = store::create_account(&tx, &email, "Administratör", &hash, now)?;
-    store::add_grant(&tx, id, model::Grant { role: model::Role::Admin, scope: None })?;
-    audit::record(&tx, &Actor::system(), now, Entry {
-        action: "account.bootstrap",
-        entity: "account",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(json!({"email": email, "role": "admin"})),
-    })?;
+    store::add_grant(
+        &tx,
+        id,
+        model::Grant {
+            role: model::Role::Admin,
+            scope: None,
+        },
+    )?;
+    audit::record(
+        &tx,
+        &Actor::system(),
+        now,
+        Entry {
+            action: "account.bootstrap",
+            entity: "account",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(json!({"email": email, "role": "admin"})),
+        },
+    )?;
     tx.commit()?;
     Ok(Some(Bootstrapped {
         email,
@@ -116,7 +128,9 @@ pub fn add_user(
     let name = crate::organisation::model::normalise_name(name)
         .map_err(|m| CommandError::Invalid(format!("--name: {m}")))?;
     if roles.is_empty() {
-        return Err(CommandError::Invalid("--role: give at least one role".into()));
+        return Err(CommandError::Invalid(
+            "--role: give at least one role".into(),
+        ));
     }
     let (password, generated) = match password {
         Some(p) => {
@@ -134,30 +148,44 @@ pub fn add_user(
     let mut grants = Vec::new();
     for r in roles {
         grants.push(
-            store::parse_grant(&tx, r)?.map_err(|m| CommandError::Invalid(format!("--role {r}: {m}")))?,
+            store::parse_grant(&tx, r)?
+                .map_err(|m| CommandError::Invalid(format!("--role {r}: {m}")))?,
         );
     }
     if store::account_by_email(&tx, &email)?.is_some() {
-        return Err(CommandError::Invalid(format!("--email: an account for {email} exists")));
+        return Err(CommandError::Invalid(format!(
+            "--email: an account for {email} exists"
+        )));
     }
-    let hash = password::hash_blocking(&password).map_err(|e| CommandError::Invalid(e.to_string()))?;
+    let hash =
+        password::hash_blocking(&password).map_err(|e| CommandError::Invalid(e.to_string()))?;
     let id = store::create_account(&tx, &email, &name, &hash, now)?;
     for g in &grants {
         store::add_grant(&tx, id, *g)?;
     }
-    audit::record(&tx, &Actor::cli(), now, Entry {
-        action: "account.create",
-        entity: "account",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(json!({"email": email, "name": name, "grants": grants})),
-    })?;
+    audit::record(
+        &tx,
+        &Actor::cli(),
+        now,
+        Entry {
+            action: "account.create",
+            entity: "account",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(json!({"email": email, "name": name, "grants": grants})),
+        },
+    )?;
     tx.commit()?;
     Ok(generated)
 }
 
 /// `oncotrack token create`: a new API token for the account with `email`.
-pub fn create_token(conn: &mut Connection, email: &str, label: &str, now: DateTime<Utc>) -> Result<String, CommandError> {
+pub fn create_token(
+    conn: &mut Connection,
+    email: &str,
+    label: &str,
+    now: DateTime<Utc>,
+) -> Result<String, CommandError> {
     if label.trim().is_empty() {
         return Err(CommandError::Invalid("--label: required".into()));
     }
@@ -165,16 +193,23 @@ pub fn create_token(conn: &mut Connection, email: &str, label: &str, now: DateTi
     let (account, _) = store::account_by_email(&tx, email)?
         .ok_or_else(|| CommandError::Invalid(format!("--email: no account for {email}")))?;
     if !account.active {
-        return Err(CommandError::Invalid(format!("--email: the account {email} is deactivated")));
+        return Err(CommandError::Invalid(format!(
+            "--email: the account {email} is deactivated"
+        )));
     }
     let (id, token) = store::create_api_token(&tx, account.id, label, now)?;
-    audit::record(&tx, &Actor::cli(), now, Entry {
-        action: "api_token.create",
-        entity: "api_token",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(json!({"account_id": account.id, "label": label.trim()})),
-    })?;
+    audit::record(
+        &tx,
+        &Actor::cli(),
+        now,
+        Entry {
+            action: "api_token.create",
+            entity: "api_token",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(json!({"account_id": account.id, "label": label.trim()})),
+        },
+    )?;
     tx.commit()?;
     Ok(token)
 }
@@ -189,12 +224,15 @@ pub fn import_file(
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> Result<Outcome, CommandError> {
-    let bytes = std::fs::read(file).map_err(|e| CommandError::Invalid(format!("{}: {e}", file.display())))?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| CommandError::Invalid(format!("{}: {e}", file.display())))?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let outcome = import::run_in(&tx, kind, &bytes, dry_run, &Actor::cli(), now, today).map_err(|e| match e {
-        import::ApplyError::Db(e) => CommandError::from(e),
-        import::ApplyError::Rule(m) => CommandError::Invalid(m),
-    })?;
+    let outcome = import::run_in(&tx, kind, &bytes, dry_run, &Actor::cli(), now, today).map_err(
+        |e| match e {
+            import::ApplyError::Db(e) => CommandError::from(e),
+            import::ApplyError::Rule(m) => CommandError::Invalid(m),
+        },
+    )?;
     if !dry_run && matches!(outcome, Outcome::Planned(_)) {
         tx.commit()?;
     }

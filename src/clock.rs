@@ -54,7 +54,10 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        self.0.lock().map(|t| *t).unwrap_or_else(|e| *e.into_inner())
+        self.0
+            .lock()
+            .map(|t| *t)
+            .unwrap_or_else(|e| *e.into_inner())
     }
 }
 
@@ -66,6 +69,10 @@ pub fn stamp(at: DateTime<Utc>) -> String {
 /// Shows a stored UTC timestamp in Europe/Stockholm, `YYYY-MM-DD HH:MM`.
 pub fn local_display(stored: &str) -> String {
     DateTime::parse_from_rfc3339(stored)
-        .map(|t| t.with_timezone(&Stockholm).format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| {
+            t.with_timezone(&Stockholm)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
         .unwrap_or_else(|_| stored.to_string())
 }

@@ -94,8 +94,18 @@ impl Config {
         Ok(Config {
             behind_tls: bool_var("ONCOTRACK_BEHIND_TLS", false)?,
             trust_proxy: bool_var("ONCOTRACK_TRUST_PROXY", false)?,
-            session_idle: Duration::minutes(int_var("ONCOTRACK_SESSION_IDLE_MINUTES", 30, 1, 24 * 60)?),
-            session_absolute: Duration::hours(int_var("ONCOTRACK_SESSION_MAX_HOURS", 12, 1, 24 * 30)?),
+            session_idle: Duration::minutes(int_var(
+                "ONCOTRACK_SESSION_IDLE_MINUTES",
+                30,
+                1,
+                24 * 60,
+            )?),
+            session_absolute: Duration::hours(int_var(
+                "ONCOTRACK_SESSION_MAX_HOURS",
+                12,
+                1,
+                24 * 30,
+            )?),
             max_upload_bytes: usize::try_from(int_var("ONCOTRACK_MAX_UPLOAD_MB", 32, 1, 1024)?)
                 .unwrap_or(32)
                 * 1024

@@ -46,17 +46,73 @@ impl Rng {
 
 /// Invented first names.
 pub const FIRST_NAMES: &[&str] = &[
-    "Anna", "Åsa", "Birgitta", "Björn", "Cecilia", "David", "Elin", "Emil", "Eva", "Fredrik", "Gunilla",
-    "Hanna", "Ingrid", "Johan", "Jönsi", "Karin", "Kerstin", "Lars", "Lena", "Linnéa", "Maja", "Mats",
-    "Nils", "Olof", "Pernilla", "Ronja", "Sofia", "Stina", "Tove", "Ulrika", "Viktor", "Ylva", "Zacharias",
-    "Märta", "Örjan", "Hélène", "Anna-Karin", "Per-Erik",
+    "Anna",
+    "Åsa",
+    "Birgitta",
+    "Björn",
+    "Cecilia",
+    "David",
+    "Elin",
+    "Emil",
+    "Eva",
+    "Fredrik",
+    "Gunilla",
+    "Hanna",
+    "Ingrid",
+    "Johan",
+    "Jönsi",
+    "Karin",
+    "Kerstin",
+    "Lars",
+    "Lena",
+    "Linnéa",
+    "Maja",
+    "Mats",
+    "Nils",
+    "Olof",
+    "Pernilla",
+    "Ronja",
+    "Sofia",
+    "Stina",
+    "Tove",
+    "Ulrika",
+    "Viktor",
+    "Ylva",
+    "Zacharias",
+    "Märta",
+    "Örjan",
+    "Hélène",
+    "Anna-Karin",
+    "Per-Erik",
 ];
 
 /// Invented family names.
 pub const LAST_NAMES: &[&str] = &[
-    "Alfredsson", "Åkerlund", "Bergqvist", "Dahlgren", "Ekström", "Falkenberg", "Grönvall", "Hedlund",
-    "Isaksson", "Jäderholm", "Kvist", "Lindqvist", "Månsson", "Norrby", "Öhrvall", "Palmér", "Rydén",
-    "Sjöberg", "Tallquist", "Uddén", "Vikström", "Wennerlund", "Ängstrand", "Östlind", "Berg-Hammar",
+    "Alfredsson",
+    "Åkerlund",
+    "Bergqvist",
+    "Dahlgren",
+    "Ekström",
+    "Falkenberg",
+    "Grönvall",
+    "Hedlund",
+    "Isaksson",
+    "Jäderholm",
+    "Kvist",
+    "Lindqvist",
+    "Månsson",
+    "Norrby",
+    "Öhrvall",
+    "Palmér",
+    "Rydén",
+    "Sjöberg",
+    "Tallquist",
+    "Uddén",
+    "Vikström",
+    "Wennerlund",
+    "Ängstrand",
+    "Östlind",
+    "Berg-Hammar",
 ];
 
 struct DemoUnit {
@@ -67,7 +123,12 @@ struct DemoUnit {
 }
 
 const fn u(code: &'static str, name: &'static str, chemo: bool, capacity: Option<i64>) -> DemoUnit {
-    DemoUnit { code, name, chemo, capacity }
+    DemoUnit {
+        code,
+        name,
+        chemo,
+        capacity,
+    }
 }
 
 struct DemoAdministration {
@@ -149,12 +210,17 @@ pub struct DemoReport {
 pub const DEMO_PEOPLE: usize = 320;
 
 /// Loads the demo data into a database that has no organisation yet.
-pub fn load(conn: &mut Connection, now: DateTime<Utc>, today: NaiveDate) -> Result<DemoReport, CommandError> {
+pub fn load(
+    conn: &mut Connection,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<DemoReport, CommandError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let regions: i64 = tx.query_row("SELECT count(*) FROM region", [], |r| r.get(0))?;
     if regions > 0 {
         return Err(CommandError::Invalid(
-            "the database already has an organisation; demo data goes into an empty database".into(),
+            "the database already has an organisation; demo data goes into an empty database"
+                .into(),
         ));
     }
     let mut rng = Rng::new(20_261_122);
@@ -168,13 +234,16 @@ pub fn load(conn: &mut Connection, now: DateTime<Utc>, today: NaiveDate) -> Resu
             let admin_id = store::create_administration(&tx, region_id, a.name)?;
             admin_ids.push(admin_id);
             for unit in a.units {
-                let id = store::create_unit(&tx, &UnitInput {
-                    administration_id: admin_id,
-                    code: unit.code.into(),
-                    name: unit.name.into(),
-                    gives_chemotherapy: unit.chemo,
-                    trainee_capacity: unit.capacity,
-                })?;
+                let id = store::create_unit(
+                    &tx,
+                    &UnitInput {
+                        administration_id: admin_id,
+                        code: unit.code.into(),
+                        name: unit.name.into(),
+                        gives_chemotherapy: unit.chemo,
+                        trainee_capacity: unit.capacity,
+                    },
+                )?;
                 unit_ids.push((id, unit));
             }
         }
@@ -217,11 +286,17 @@ pub fn load(conn: &mut Connection, now: DateTime<Utc>, today: NaiveDate) -> Resu
         match rng.below(20) {
             0 | 1 => {
                 let (to, _) = *rng.pick(&unit_ids);
-                let moved = started + Duration::days(1 + rng.below((today - started).num_days().max(2) as u64 - 1) as i64);
+                let moved = started
+                    + Duration::days(
+                        1 + rng.below((today - started).num_days().max(2) as u64 - 1) as i64,
+                    );
                 let _ = store::change_assignment(&tx, id, to, profession, moved)?;
             }
             2 => {
-                let left = started + Duration::days(1 + rng.below((today - started).num_days().max(2) as u64 - 1) as i64);
+                let left = started
+                    + Duration::days(
+                        1 + rng.below((today - started).num_days().max(2) as u64 - 1) as i64,
+                    );
                 let _ = store::mark_left(&tx, id, left)?;
             }
             _ => {}
@@ -230,36 +305,96 @@ pub fn load(conn: &mut Connection, now: DateTime<Utc>, today: NaiveDate) -> Resu
     }
 
     let password = crate::cli::generate_password();
-    let hash = password::hash_blocking(&password).map_err(|e| CommandError::Invalid(e.to_string()))?;
-    let first_of = |prof: Profession| people.iter().find(|(_, p, _)| *p == prof).map(|(id, _, _)| *id);
-    let onk51 = unit_ids.iter().find(|(_, u)| u.code == "NUS-ONK51").map(|(id, _)| *id).unwrap_or(1);
+    let hash =
+        password::hash_blocking(&password).map_err(|e| CommandError::Invalid(e.to_string()))?;
+    let first_of = |prof: Profession| {
+        people
+            .iter()
+            .find(|(_, p, _)| *p == prof)
+            .map(|(id, _, _)| *id)
+    };
+    let onk51 = unit_ids
+        .iter()
+        .find(|(_, u)| u.code == "NUS-ONK51")
+        .map(|(id, _)| *id)
+        .unwrap_or(1);
     let demo_accounts: Vec<(&str, &str, Vec<Grant>, Option<i64>)> = vec![
-        ("admin@demo.oncotrack.example", "Adam Administratör", vec![Grant { role: Role::Admin, scope: None }], None),
-        ("koordinator@demo.oncotrack.example", "Karin Koordinator", vec![Grant { role: Role::Coordinator, scope: None }], None),
-        ("studierektor@demo.oncotrack.example", "Stig Studierektor", vec![Grant { role: Role::StudyDirector, scope: None }], None),
-        ("chef.avd51@demo.oncotrack.example", "Cecilia Enhetschef", vec![Grant { role: Role::Manager, scope: Some(Scope::Unit(onk51)) }], None),
+        (
+            "admin@demo.oncotrack.example",
+            "Adam Administratör",
+            vec![Grant {
+                role: Role::Admin,
+                scope: None,
+            }],
+            None,
+        ),
+        (
+            "koordinator@demo.oncotrack.example",
+            "Karin Koordinator",
+            vec![Grant {
+                role: Role::Coordinator,
+                scope: None,
+            }],
+            None,
+        ),
+        (
+            "studierektor@demo.oncotrack.example",
+            "Stig Studierektor",
+            vec![Grant {
+                role: Role::StudyDirector,
+                scope: None,
+            }],
+            None,
+        ),
+        (
+            "chef.avd51@demo.oncotrack.example",
+            "Cecilia Enhetschef",
+            vec![Grant {
+                role: Role::Manager,
+                scope: Some(Scope::Unit(onk51)),
+            }],
+            None,
+        ),
         (
             "chef.nus@demo.oncotrack.example",
             "Viktor Verksamhetschef",
-            vec![Grant { role: Role::Manager, scope: Some(Scope::Administration(admin_ids[0])) }],
+            vec![Grant {
+                role: Role::Manager,
+                scope: Some(Scope::Administration(admin_ids[0])),
+            }],
             None,
         ),
         (
             "processchef@demo.oncotrack.example",
             "Pia Processchef",
-            vec![Grant { role: Role::Manager, scope: Some(Scope::Region(region_ids[0])) }],
+            vec![Grant {
+                role: Role::Manager,
+                scope: Some(Scope::Region(region_ids[0])),
+            }],
             None,
         ),
         (
             "forelasare@demo.oncotrack.example",
             "Lars Föreläsare",
-            vec![Grant { role: Role::Lecturer, scope: None }, Grant { role: Role::Staff, scope: None }],
+            vec![
+                Grant {
+                    role: Role::Lecturer,
+                    scope: None,
+                },
+                Grant {
+                    role: Role::Staff,
+                    scope: None,
+                },
+            ],
             first_of(Profession::Physician),
         ),
         (
             "sjukskoterska@demo.oncotrack.example",
             "Sara Sjuksköterska",
-            vec![Grant { role: Role::Staff, scope: None }],
+            vec![Grant {
+                role: Role::Staff,
+                scope: None,
+            }],
             first_of(Profession::Nurse),
         ),
     ];
@@ -275,13 +410,20 @@ pub fn load(conn: &mut Connection, now: DateTime<Utc>, today: NaiveDate) -> Resu
         let roles: Vec<&str> = grants.iter().map(|g| g.role.as_str()).collect();
         accounts.push((email.to_string(), roles.join(", ")));
     }
-    audit::record(&tx, &Actor::cli(), now, Entry {
-        action: "demo.load",
-        entity: "database",
-        entity_id: None,
-        before: None,
-        after: Some(json!({"units": unit_ids.len(), "people": people.len(), "accounts": accounts.len()})),
-    })?;
+    audit::record(
+        &tx,
+        &Actor::cli(),
+        now,
+        Entry {
+            action: "demo.load",
+            entity: "database",
+            entity_id: None,
+            before: None,
+            after: Some(
+                json!({"units": unit_ids.len(), "people": people.len(), "accounts": accounts.len()}),
+            ),
+        },
+    )?;
     tx.commit()?;
     Ok(DemoReport {
         units: unit_ids.len(),

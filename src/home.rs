@@ -14,39 +14,48 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, App
     let user = ctx.user()?.clone();
     let person_id = user.person_id;
     let person = match person_id {
-        Some(id) => state.db.read(move |c| store::person(c, id).map_err(AppError::from)).await?,
+        Some(id) => {
+            state
+                .db
+                .read(move |c| store::person(c, id).map_err(AppError::from))
+                .await?
+        }
         None => None,
     };
     let lang = ctx.lang;
-    Ok(page(&ctx, lang.t("home.title"), html! {
-        p { (lang.t("home.welcome")) ", " (user.name) "." }
-        div.grid {
-            section.card {
-                h2 { (lang.t("home.your_record")) }
-                @match &person {
-                    Some(p) => {
-                        dl.facts {
-                            dt { (lang.t("people.profession")) } dd { (lang.t(p.profession.label_key())) }
-                            dt { (lang.t("people.unit")) } dd { (p.unit_code) " " (p.unit_name) }
+    Ok(page(
+        &ctx,
+        lang.t("home.title"),
+        html! {
+            p { (lang.t("home.welcome")) ", " (user.name) "." }
+            div.grid {
+                section.card {
+                    h2 { (lang.t("home.your_record")) }
+                    @match &person {
+                        Some(p) => {
+                            dl.facts {
+                                dt { (lang.t("people.profession")) } dd { (lang.t(p.profession.label_key())) }
+                                dt { (lang.t("people.unit")) } dd { (p.unit_code) " " (p.unit_name) }
+                            }
+                            p { a href=(format!("/people/{}", p.id)) { (lang.t("people.history")) } }
                         }
-                        p { a href=(format!("/people/{}", p.id)) { (lang.t("people.history")) } }
-                    }
-                    None => { p.muted { (lang.t("home.no_person")) } }
-                }
-            }
-            section.card {
-                h2 { (lang.t("home.your_roles")) }
-                ul { @for g in &user.grants { li { (lang.t(g.role.label_key())) } } }
-                ul {
-                    @if user.may_list_people() { li { a href="/people" { (lang.t("nav.people")) } } }
-                    @if user.has_any(&[Role::Admin, Role::Manager, Role::Coordinator, Role::StudyDirector]) { li { a href="/org" { (lang.t("nav.organisation")) } } }
-                    @if user.is_admin() {
-                        li { a href="/import" { (lang.t("nav.import")) } }
-                        li { a href="/admin/accounts" { (lang.t("nav.accounts")) } }
-                        li { a href="/admin/audit" { (lang.t("nav.audit")) } }
+                        None => { p.muted { (lang.t("home.no_person")) } }
                     }
                 }
+                section.card {
+                    h2 { (lang.t("home.your_roles")) }
+                    ul { @for g in &user.grants { li { (lang.t(g.role.label_key())) } } }
+                    ul {
+                        @if user.may_list_people() { li { a href="/people" { (lang.t("nav.people")) } } }
+                        @if user.has_any(&[Role::Admin, Role::Manager, Role::Coordinator, Role::StudyDirector]) { li { a href="/org" { (lang.t("nav.organisation")) } } }
+                        @if user.is_admin() {
+                            li { a href="/import" { (lang.t("nav.import")) } }
+                            li { a href="/admin/accounts" { (lang.t("nav.accounts")) } }
+                            li { a href="/admin/audit" { (lang.t("nav.audit")) } }
+                        }
+                    }
+                }
             }
-        }
-    }))
+        },
+    ))
 }

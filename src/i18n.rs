@@ -41,7 +41,11 @@ impl Lang {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
             let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
             let lang = match primary {
@@ -81,7 +85,11 @@ pub fn has_key(key: &str) -> bool {
 pub const ENTRIES: &[(&str, &str, &str)] = &[
     // Layout and navigation
     ("app.name", "oncotrack", "oncotrack"),
-    ("app.tagline", "Utbildning och behörighet inom cancervården", "Training and certification in cancer care"),
+    (
+        "app.tagline",
+        "Utbildning och behörighet inom cancervården",
+        "Training and certification in cancer care",
+    ),
     ("nav.home", "Start", "Home"),
     ("nav.organisation", "Organisation", "Organisation"),
     ("nav.people", "Personal", "Staff"),
@@ -120,7 +128,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("common.date", "Datum", "Date"),
     ("common.back", "Tillbaka", "Back"),
     ("common.export_csv", "Exportera CSV", "Export CSV"),
-    ("common.fix_errors", "Rätta de markerade fälten.", "Please correct the marked fields."),
+    (
+        "common.fix_errors",
+        "Rätta de markerade fälten.",
+        "Please correct the marked fields.",
+    ),
     ("common.saved", "Sparat.", "Saved."),
     ("common.results", "träffar", "results"),
     // Sign-in
@@ -128,14 +140,30 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("login.email", "E-post", "E-mail"),
     ("login.password", "Lösenord", "Password"),
     ("login.submit", "Logga in", "Sign in"),
-    ("login.failed", "Fel e-post eller lösenord.", "Wrong e-mail or password."),
-    ("login.throttled", "För många misslyckade försök. Försök igen om en stund.", "Too many failed attempts. Try again later."),
-    ("login.expired", "Din session har gått ut. Logga in igen.", "Your session has ended. Please sign in again."),
+    (
+        "login.failed",
+        "Fel e-post eller lösenord.",
+        "Wrong e-mail or password.",
+    ),
+    (
+        "login.throttled",
+        "För många misslyckade försök. Försök igen om en stund.",
+        "Too many failed attempts. Try again later.",
+    ),
+    (
+        "login.expired",
+        "Din session har gått ut. Logga in igen.",
+        "Your session has ended. Please sign in again.",
+    ),
     // Home
     ("home.title", "Start", "Home"),
     ("home.welcome", "Välkommen", "Welcome"),
     ("home.your_roles", "Dina roller", "Your roles"),
-    ("home.no_person", "Kontot är inte kopplat till någon person i personalregistret.", "This account is not linked to a person in the staff register."),
+    (
+        "home.no_person",
+        "Kontot är inte kopplat till någon person i personalregistret.",
+        "This account is not linked to a person in the staff register.",
+    ),
     ("home.your_record", "Din anställning", "Your employment"),
     // Roles
     ("role.admin", "Administratör", "Administrator"),
@@ -146,7 +174,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("role.staff", "Medarbetare", "Staff"),
     // Professions
     ("profession.nurse", "Sjuksköterska", "Nurse"),
-    ("profession.assistant_nurse", "Undersköterska", "Assistant nurse"),
+    (
+        "profession.assistant_nurse",
+        "Undersköterska",
+        "Assistant nurse",
+    ),
     ("profession.st_doctor", "ST-läkare", "ST doctor"),
     ("profession.physician", "Läkare", "Physician"),
     ("profession.other", "Övrig", "Other"),
@@ -160,13 +192,25 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("org.unit", "Enhet", "Unit"),
     ("org.code", "Kod", "Code"),
     ("org.gives_chemo", "Ger cytostatika", "Gives chemotherapy"),
-    ("org.trainee_capacity", "Platser för ST-läkare", "Trainee capacity"),
+    (
+        "org.trainee_capacity",
+        "Platser för ST-läkare",
+        "Trainee capacity",
+    ),
     ("org.new_region", "Ny region", "New region"),
-    ("org.new_administration", "Ny förvaltning", "New administration"),
+    (
+        "org.new_administration",
+        "Ny förvaltning",
+        "New administration",
+    ),
     ("org.new_unit", "Ny enhet", "New unit"),
     ("org.edit_unit", "Ändra enhet", "Edit unit"),
     ("org.edit_region", "Ändra region", "Edit region"),
-    ("org.edit_administration", "Ändra förvaltning", "Edit administration"),
+    (
+        "org.edit_administration",
+        "Ändra förvaltning",
+        "Edit administration",
+    ),
     ("org.staff_count", "Personal", "Staff"),
     ("org.show_inactive", "Visa inaktiva", "Show inactive"),
     // People
@@ -179,29 +223,61 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("people.left_on", "Slutade", "Left on"),
     ("people.effective_from", "Gäller från", "Effective from"),
     ("people.employed_from", "Anställd från", "Employed from"),
-    ("people.history", "Anställningshistorik", "Employment history"),
-    ("people.move_hint", "Byte av enhet eller yrke sparas som historik från datumet nedan.", "A change of unit or profession is kept as history from the date below."),
+    (
+        "people.history",
+        "Anställningshistorik",
+        "Employment history",
+    ),
+    (
+        "people.move_hint",
+        "Byte av enhet eller yrke sparas som historik från datumet nedan.",
+        "A change of unit or profession is kept as history from the date below.",
+    ),
     ("people.mark_left", "Markera som slutad", "Mark as left"),
     ("people.rejoin", "Återanställ", "Rehire"),
     ("people.left", "Slutat", "Left"),
-    ("people.search_hint", "Namn, e-post eller HSA-id", "Name, e-mail or HSA-id"),
+    (
+        "people.search_hint",
+        "Namn, e-post eller HSA-id",
+        "Name, e-mail or HSA-id",
+    ),
     ("people.ongoing", "pågående", "ongoing"),
     ("people.any_profession", "Alla yrken", "All professions"),
     ("people.any_unit", "Alla enheter", "All units"),
-    ("people.include_left", "Visa även slutade", "Include people who left"),
+    (
+        "people.include_left",
+        "Visa även slutade",
+        "Include people who left",
+    ),
     // Imports
     ("import.title", "Import", "Import"),
-    ("import.units", "Importera organisation", "Import organisation"),
+    (
+        "import.units",
+        "Importera organisation",
+        "Import organisation",
+    ),
     ("import.staff", "Importera personal", "Import staff"),
     ("import.file", "CSV-fil", "CSV file"),
     ("import.preview", "Förhandsgranska", "Preview"),
     ("import.apply", "Genomför importen", "Run the import"),
-    ("import.errors", "Filen har fel. Ingenting har sparats.", "The file has errors. Nothing has been saved."),
+    (
+        "import.errors",
+        "Filen har fel. Ingenting har sparats.",
+        "The file has errors. Nothing has been saved.",
+    ),
     ("import.changes", "Ändringar", "Changes"),
     ("import.no_changes", "Inga ändringar.", "No changes."),
     ("import.done", "Importen är klar.", "The import is done."),
-    ("import.units_help", "Kolumner: region, administration, unit_code, unit_name, gives_chemotherapy (ja/nej), valfritt trainee_capacity. Komma eller semikolon.", "Columns: region, administration, unit_code, unit_name, gives_chemotherapy (yes/no), optional trainee_capacity. Comma or semicolon."),
-    ("import.staff_help", "Kolumner: hsa_id, name, email, profession, unit_code, valfritt employed_from. Matchas på HSA-id, annars e-post.", "Columns: hsa_id, name, email, profession, unit_code, optional employed_from. Matched on HSA-id, else e-mail."),
+    (
+        "import.units_help",
+        "Kolumner: region, administration, unit_code, unit_name, gives_chemotherapy (ja/nej), valfritt trainee_capacity. Komma eller semikolon.",
+        "Columns: region, administration, unit_code, unit_name, gives_chemotherapy (yes/no), optional trainee_capacity. Comma or semicolon.",
+    ),
+    (
+        "import.staff_help",
+        "Kolumner: hsa_id, name, email, profession, unit_code, valfritt employed_from. Matchas på HSA-id, annars e-post.",
+        "Columns: hsa_id, name, email, profession, unit_code, optional employed_from. Matched on HSA-id, else e-mail.",
+    ),
     ("import.unchanged", "oförändrade", "unchanged"),
     // Accounts
     ("accounts.title", "Konton", "Accounts"),
@@ -210,14 +286,34 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("accounts.scope", "Ansvarsområde", "Scope"),
     ("accounts.password", "Lösenord", "Password"),
     ("accounts.new_password", "Nytt lösenord", "New password"),
-    ("accounts.current_password", "Nuvarande lösenord", "Current password"),
-    ("accounts.password_hint", "Minst 12 tecken. Undvik vanliga ord och mönster.", "At least 12 characters. Avoid common words and patterns."),
-    ("accounts.end_sessions", "Avsluta alla sessioner", "End all sessions"),
-    ("accounts.sessions_ended", "Sessionerna är avslutade.", "The sessions have ended."),
+    (
+        "accounts.current_password",
+        "Nuvarande lösenord",
+        "Current password",
+    ),
+    (
+        "accounts.password_hint",
+        "Minst 12 tecken. Undvik vanliga ord och mönster.",
+        "At least 12 characters. Avoid common words and patterns.",
+    ),
+    (
+        "accounts.end_sessions",
+        "Avsluta alla sessioner",
+        "End all sessions",
+    ),
+    (
+        "accounts.sessions_ended",
+        "Sessionerna är avslutade.",
+        "The sessions have ended.",
+    ),
     ("accounts.tokens", "API-nycklar", "API tokens"),
     ("accounts.new_token", "Ny API-nyckel", "New API token"),
     ("accounts.token_label", "Beskrivning", "Label"),
-    ("accounts.token_created", "Kopiera nyckeln nu; den visas bara en gång:", "Copy the token now; it is shown only once:"),
+    (
+        "accounts.token_created",
+        "Kopiera nyckeln nu; den visas bara en gång:",
+        "Copy the token now; it is shown only once:",
+    ),
     ("accounts.revoke", "Återkalla", "Revoke"),
     ("accounts.revoked", "Återkallad", "Revoked"),
     ("accounts.person", "Kopplad person", "Linked person"),
@@ -225,10 +321,26 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("accounts.remove", "Ta bort", "Remove"),
     ("accounts.last_used", "Senast använd", "Last used"),
     ("accounts.created", "Skapad", "Created"),
-    ("accounts.password_changed", "Lösenordet är bytt.", "The password has been changed."),
-    ("accounts.language_saved", "Språket är sparat.", "The language has been saved."),
-    ("accounts.change_password", "Byt lösenord", "Change password"),
-    ("accounts.scope_hint", "För chef: unit:KOD, administration:ID eller region:ID", "For managers: unit:CODE, administration:ID or region:ID"),
+    (
+        "accounts.password_changed",
+        "Lösenordet är bytt.",
+        "The password has been changed.",
+    ),
+    (
+        "accounts.language_saved",
+        "Språket är sparat.",
+        "The language has been saved.",
+    ),
+    (
+        "accounts.change_password",
+        "Byt lösenord",
+        "Change password",
+    ),
+    (
+        "accounts.scope_hint",
+        "För chef: unit:KOD, administration:ID eller region:ID",
+        "For managers: unit:CODE, administration:ID or region:ID",
+    ),
     // Audit
     ("audit.title", "Händelselogg", "Audit log"),
     ("audit.at", "Tid", "Time"),
@@ -240,7 +352,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("audit.after", "Efter", "After"),
     // Errors
     ("error.not_found", "Sidan finns inte.", "Page not found."),
-    ("error.forbidden", "Du har inte behörighet till det här.", "You are not allowed to do this."),
+    (
+        "error.forbidden",
+        "Du har inte behörighet till det här.",
+        "You are not allowed to do this.",
+    ),
 ];
 
 #[cfg(test)]
@@ -259,7 +375,10 @@ mod tests {
     #[test]
     fn accept_language_honours_quality() {
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("de, en;q=0.5, sv;q=0.8"), Some(Lang::Sv));
+        assert_eq!(
+            Lang::from_accept_language("de, en;q=0.5, sv;q=0.8"),
+            Some(Lang::Sv)
+        );
         assert_eq!(Lang::from_accept_language("fr"), None);
         assert_eq!(Lang::from_accept_language("sv;q=0"), None);
     }

@@ -18,11 +18,11 @@ pub mod web;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::extract::State;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -80,7 +80,9 @@ fn load_secret(db: &Db) -> Result<Vec<u8>, DbError> {
                 "INSERT OR IGNORE INTO setting (key, value) VALUES ('secret', ?1)",
                 [&fresh],
             )?;
-            conn.query_row("SELECT value FROM setting WHERE key = 'secret'", [], |r| r.get(0))?
+            conn.query_row("SELECT value FROM setting WHERE key = 'secret'", [], |r| {
+                r.get(0)
+            })?
         }
     };
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -122,7 +124,10 @@ pub fn app(state: AppState) -> Router {
 async fn healthz(State(state): State<AppState>) -> Response {
     let ok = state
         .db
-        .read(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map_err(DbError::from))
+        .read(|c| {
+            c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+                .map_err(DbError::from)
+        })
         .await
         .is_ok();
     if ok {
@@ -143,8 +148,14 @@ async fn metrics(State(state): State<AppState>) -> Response {
 
 async fn stylesheet() -> Response {
     let mut r = web::layout::STYLESHEET.into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
     r
 }
 
@@ -156,5 +167,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

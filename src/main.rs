@@ -15,7 +15,11 @@ use oncotrack::organisation::import::{ImportKind, Outcome};
 use oncotrack::{AppState, cli, demo};
 
 #[derive(Parser)]
-#[command(name = "oncotrack", version, about = "Training and certification tracker for oncology care")]
+#[command(
+    name = "oncotrack",
+    version,
+    about = "Training and certification tracker for oncology care"
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,
@@ -147,7 +151,8 @@ fn main() -> ExitCode {
 }
 
 fn open(db: &DbArg) -> anyhow::Result<rusqlite::Connection> {
-    db::open_connection(&db.db, &DbOptions::default()).with_context(|| format!("opening {}", db.db.display()))
+    db::open_connection(&db.db, &DbOptions::default())
+        .with_context(|| format!("opening {}", db.db.display()))
 }
 
 fn run() -> anyhow::Result<ExitCode> {
@@ -161,31 +166,58 @@ fn run() -> anyhow::Result<ExitCode> {
             print_demo(&report);
             Ok(ExitCode::SUCCESS)
         }
-        Command::User { command: UserCommand::Add { db, email, name, roles, password_stdin } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    email,
+                    name,
+                    roles,
+                    password_stdin,
+                },
+        } => {
             let password = if password_stdin {
                 let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s).context("reading the password from standard input")?;
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .context("reading the password from standard input")?;
                 Some(s)
             } else {
                 None
             };
             let mut conn = open(&db)?;
-            let generated = cli::add_user(&mut conn, &email, &name, &roles, password.as_deref(), clock.now())?;
+            let generated = cli::add_user(
+                &mut conn,
+                &email,
+                &name,
+                &roles,
+                password.as_deref(),
+                clock.now(),
+            )?;
             match generated {
                 Some(p) => println!("created {email}; password: {p}"),
                 None => println!("created {email}"),
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token { command: TokenCommand::Create { db, email, label } } => {
+        Command::Token {
+            command: TokenCommand::Create { db, email, label },
+        } => {
             let mut conn = open(&db)?;
-            println!("{}", cli::create_token(&mut conn, &email, &label, clock.now())?);
+            println!(
+                "{}",
+                cli::create_token(&mut conn, &email, &label, clock.now())?
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { command } => {
             let (db, file, dry_run, kind) = match command {
-                ImportCommand::Units { db, file, dry_run } => (db, file, dry_run, ImportKind::Units),
-                ImportCommand::Staff { db, file, dry_run } => (db, file, dry_run, ImportKind::Staff),
+                ImportCommand::Units { db, file, dry_run } => {
+                    (db, file, dry_run, ImportKind::Units)
+                }
+                ImportCommand::Staff { db, file, dry_run } => {
+                    (db, file, dry_run, ImportKind::Staff)
+                }
             };
             let mut conn = open(&db)?;
             match cli::import_file(&mut conn, kind, &file, dry_run, clock.now(), clock.today())? {
@@ -204,7 +236,11 @@ fn run() -> anyhow::Result<ExitCode> {
                         "{} change(s), {} unchanged{}",
                         plan.changes.len(),
                         plan.unchanged,
-                        if dry_run { " (dry run: nothing written)" } else { "" }
+                        if dry_run {
+                            " (dry run: nothing written)"
+                        } else {
+                            ""
+                        }
                     );
                     Ok(ExitCode::SUCCESS)
                 }
@@ -219,7 +255,12 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             db::backup(&db.db, &to).with_context(|| format!("backing up to {}", to.display()))?;
             let report = db::check(&to)?;
-            println!("backed up {} to {} (integrity: {})", db.db.display(), to.display(), report.integrity.join("; "));
+            println!(
+                "backed up {} to {} (integrity: {})",
+                db.db.display(),
+                to.display(),
+                report.integrity.join("; ")
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { db } => {
@@ -229,14 +270,25 @@ fn run() -> anyhow::Result<ExitCode> {
             let report = db::check(&db.db)?;
             println!("integrity: {}", report.integrity.join("; "));
             println!("foreign key violations: {}", report.foreign_key_violations);
-            println!("schema version: {} (this program: {})", report.schema_version, db::CURRENT_VERSION);
-            Ok(if report.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            println!(
+                "schema version: {} (this program: {})",
+                report.schema_version,
+                db::CURRENT_VERSION
+            );
+            Ok(if report.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
     }
 }
 
 fn print_demo(report: &demo::DemoReport) {
-    println!("demo data: {} units, {} people", report.units, report.people);
+    println!(
+        "demo data: {} units, {} people",
+        report.units, report.people
+    );
     println!("demo accounts (password for all: {}):", report.password);
     for (email, roles) in &report.accounts {
         println!("  {email}  [{roles}]");
@@ -246,7 +298,8 @@ fn print_demo(report: &demo::DemoReport) {
 fn serve(path: PathBuf, listen: SocketAddr, load_demo: bool) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
         )
         .init();
     let config = Config::from_env()?;
@@ -254,11 +307,23 @@ fn serve(path: PathBuf, listen: SocketAddr, load_demo: bool) -> anyhow::Result<E
     {
         let mut conn = db::open_connection(&path, &DbOptions::default())
             .with_context(|| format!("opening {}", path.display()))?;
-        let email = std::env::var("ONCOTRACK_ADMIN_EMAIL").ok().filter(|s| !s.trim().is_empty());
-        let password = std::env::var("ONCOTRACK_ADMIN_PASSWORD").ok().filter(|s| !s.is_empty());
-        if let Some(b) = cli::bootstrap_admin(&mut conn, email.as_deref(), password.as_deref(), clock.now())? {
+        let email = std::env::var("ONCOTRACK_ADMIN_EMAIL")
+            .ok()
+            .filter(|s| !s.trim().is_empty());
+        let password = std::env::var("ONCOTRACK_ADMIN_PASSWORD")
+            .ok()
+            .filter(|s| !s.is_empty());
+        if let Some(b) = cli::bootstrap_admin(
+            &mut conn,
+            email.as_deref(),
+            password.as_deref(),
+            clock.now(),
+        )? {
             match b.generated_password {
-                Some(p) => println!("created administrator {} with password: {p}\n(shown once; change it under My account)", b.email),
+                Some(p) => println!(
+                    "created administrator {} with password: {p}\n(shown once; change it under My account)",
+                    b.email
+                ),
                 None => println!("created administrator {}", b.email),
             }
         }
@@ -272,9 +337,12 @@ fn serve(path: PathBuf, listen: SocketAddr, load_demo: bool) -> anyhow::Result<E
             }
         }
     }
-    let db = Db::open(&path, DbOptions::default()).with_context(|| format!("opening {}", path.display()))?;
+    let db = Db::open(&path, DbOptions::default())
+        .with_context(|| format!("opening {}", path.display()))?;
     let state = AppState::new(db, Arc::new(clock), config)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
@@ -292,7 +360,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

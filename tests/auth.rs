@@ -16,7 +16,10 @@ async fn login_sets_a_safe_cookie_and_a_new_token_each_time() {
     assert_eq!(r.location(), Some("/"));
     let cookie = r.header("set-cookie").expect("cookie");
     assert!(cookie.starts_with("ot_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let first = b.cookies["ot_session"].clone();
     assert!(first.len() >= 22, "at least 128 bits");
 
@@ -37,7 +40,13 @@ async fn the_session_token_is_stored_hashed() {
     let app = TestApp::new().await;
     let b = app.login_as(Role::Staff).await;
     let token = b.cookies["ot_session"].clone();
-    let stored: Vec<String> = app.query(|c| c.prepare("SELECT token_hash FROM session")?.query_map([], |r| r.get(0))?.collect()).await;
+    let stored: Vec<String> = app
+        .query(|c| {
+            c.prepare("SELECT token_hash FROM session")?
+                .query_map([], |r| r.get(0))?
+                .collect()
+        })
+        .await;
     assert!(!stored.contains(&token));
     assert!(stored.contains(&oncotrack::auth::store::token_hash(&token)));
 }
@@ -46,14 +55,20 @@ async fn the_session_token_is_stored_hashed() {
 async fn wrong_password_and_unknown_email_look_the_same() {
     let app = TestApp::new().await;
     let mut b = app.browser();
-    let wrong = b.login(&email_for(Role::Staff), "fel-lösenord-helt-och-hållet").await;
+    let wrong = b
+        .login(&email_for(Role::Staff), "fel-lösenord-helt-och-hållet")
+        .await;
     let unknown = b.login("nobody@test.example", PASSWORD).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.text.contains("Fel e-post eller lösenord"));
     assert!(!b.cookies.contains_key("ot_session"));
     let audit: Vec<String> = app
-        .query(|c| c.prepare("SELECT action FROM audit_log WHERE action LIKE 'login.%' ORDER BY id")?.query_map([], |r| r.get(0))?.collect())
+        .query(|c| {
+            c.prepare("SELECT action FROM audit_log WHERE action LIKE 'login.%' ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect()
+        })
         .await;
     assert_eq!(audit, ["login.failed", "login.failed"]);
 }
@@ -62,22 +77,52 @@ async fn wrong_password_and_unknown_email_look_the_same() {
 async fn posts_without_a_valid_csrf_token_are_refused() {
     let app = TestApp::new().await;
     let mut b = app.login_as(Role::Admin).await;
-    let r = b.post_raw("/org/regions/new", &[("name", "Smygregionen")]).await;
+    let r = b
+        .post_raw("/org/regions/new", &[("name", "Smygregionen")])
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = b.post_raw("/org/regions/new", &[("csrf_token", "AAAA"), ("name", "Smygregionen")]).await;
+    let r = b
+        .post_raw(
+            "/org/regions/new",
+            &[("csrf_token", "AAAA"), ("name", "Smygregionen")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // A token from another browser does not work either.
     let mut other = app.browser();
     let foreign = other.csrf().await;
-    let r = b.post_raw("/org/regions/new", &[("csrf_token", &foreign), ("name", "Smygregionen")]).await;
+    let r = b
+        .post_raw(
+            "/org/regions/new",
+            &[("csrf_token", &foreign), ("name", "Smygregionen")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let n: i64 = app.query(|c| c.query_row("SELECT count(*) FROM region WHERE name = 'Smygregionen'", [], |r| r.get(0))).await;
+    let n: i64 = app
+        .query(|c| {
+            c.query_row(
+                "SELECT count(*) FROM region WHERE name = 'Smygregionen'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
     assert_eq!(n, 0);
-    let r = b.post("/org/regions/new", &[("name", "Smygregionen"), ("active", "1")]).await;
+    let r = b
+        .post(
+            "/org/regions/new",
+            &[("name", "Smygregionen"), ("active", "1")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // Even the sign-in form needs its token.
     let mut fresh = app.browser();
-    let r = fresh.post_raw("/login", &[("email", &email_for(Role::Staff)), ("password", PASSWORD)]).await;
+    let r = fresh
+        .post_raw(
+            "/login",
+            &[("email", &email_for(Role::Staff)), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -88,7 +133,11 @@ async fn sessions_idle_out_after_30_minutes() {
     app.advance(29);
     assert_eq!(b.get("/").await.status, StatusCode::OK);
     app.advance(29);
-    assert_eq!(b.get("/").await.status, StatusCode::OK, "activity keeps the session alive");
+    assert_eq!(
+        b.get("/").await.status,
+        StatusCode::OK,
+        "activity keeps the session alive"
+    );
     app.advance(31);
     let r = b.get("/people/1").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -127,28 +176,50 @@ async fn five_failures_throttle_the_account_for_15_minutes() {
     let mut b = app.browser();
     let email = email_for(Role::Staff);
     for _ in 0..5 {
-        assert_eq!(b.login(&email, "inte-rätt-lösenord-alls").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            b.login(&email, "inte-rätt-lösenord-alls").await.status,
+            StatusCode::UNAUTHORIZED
+        );
         app.advance(1);
     }
     let r = b.login(&email, PASSWORD).await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
-    let retry: i64 = r.header("retry-after").expect("Retry-After").parse().expect("seconds");
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    let retry: i64 = r
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .expect("seconds");
     // The first failure was 5 minutes ago; it ages out in 10 minutes.
     assert!((590..=600).contains(&retry), "{retry}");
     // Other accounts are not affected.
     let mut other = app.browser();
-    assert_eq!(other.login(&email_for(Role::Admin), PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        other.login(&email_for(Role::Admin), PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
     app.advance(11);
-    assert_eq!(b.login(&email, PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.login(&email, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
 async fn one_address_is_throttled_across_accounts() {
-    let config = Config { login_failures_per_address: 3, ..Config::default() };
+    let config = Config {
+        login_failures_per_address: 3,
+        ..Config::default()
+    };
     let app = TestApp::with_config(config).await;
     let mut b = app.browser();
     for i in 0..3 {
-        let r = b.login(&format!("guess{i}@test.example"), "inte-rätt-lösenord-alls").await;
+        let r = b
+            .login(&format!("guess{i}@test.example"), "inte-rätt-lösenord-alls")
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
     let r = b.login(&email_for(Role::Admin), PASSWORD).await;
@@ -156,7 +227,13 @@ async fn one_address_is_throttled_across_accounts() {
     assert!(r.header("retry-after").is_some());
     let mut elsewhere = app.browser();
     elsewhere.address = "198.51.100.7:40000".parse().expect("addr");
-    assert_eq!(elsewhere.login(&email_for(Role::Admin), PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        elsewhere
+            .login(&email_for(Role::Admin), PASSWORD)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -165,9 +242,17 @@ async fn an_administrator_can_end_a_users_sessions() {
     let mut nurse = app.login_as(Role::Staff).await;
     let mut admin = app.login_as(Role::Admin).await;
     let id: i64 = app
-        .query(|c| c.query_row("SELECT id FROM account WHERE email = 'staff@test.example'", [], |r| r.get(0)))
+        .query(|c| {
+            c.query_row(
+                "SELECT id FROM account WHERE email = 'staff@test.example'",
+                [],
+                |r| r.get(0),
+            )
+        })
         .await;
-    let r = admin.post(&format!("/admin/accounts/{id}/end-sessions"), &[]).await;
+    let r = admin
+        .post(&format!("/admin/accounts/{id}/end-sessions"), &[])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(nurse.get("/").await.status, StatusCode::SEE_OTHER);
     let r = admin.get(&format!("/admin/accounts/{id}")).await;
@@ -181,18 +266,32 @@ async fn api_needs_a_live_token() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.header("content-type"), Some("application/problem+json"));
     assert_eq!(r.json()["status"], 401);
-    let r = app.api(Method::GET, "/api/v1/units", Some("ot_nonsense"), None).await;
+    let r = app
+        .api(Method::GET, "/api/v1/units", Some("ot_nonsense"), None)
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
     let token = app.token_for(Role::Admin).await;
-    let r = app.api(Method::GET, "/api/v1/units", Some(&token), None).await;
+    let r = app
+        .api(Method::GET, "/api/v1/units", Some(&token), None)
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json().as_array().expect("array").len(), 3);
 
-    let id: i64 = app.query(|c| c.query_row("SELECT max(id) FROM api_token", [], |r| r.get(0))).await;
+    let id: i64 = app
+        .query(|c| c.query_row("SELECT max(id) FROM api_token", [], |r| r.get(0)))
+        .await;
     let mut admin = app.login_as(Role::Admin).await;
-    assert_eq!(admin.post(&format!("/admin/tokens/{id}/revoke"), &[]).await.status, StatusCode::SEE_OTHER);
-    let r = app.api(Method::GET, "/api/v1/units", Some(&token), None).await;
+    assert_eq!(
+        admin
+            .post(&format!("/admin/tokens/{id}/revoke"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let r = app
+        .api(Method::GET, "/api/v1/units", Some(&token), None)
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -200,12 +299,30 @@ async fn api_needs_a_live_token() {
 async fn api_tokens_can_be_made_on_the_account_page_and_are_shown_once() {
     let app = TestApp::new().await;
     let mut admin = app.login_as(Role::Admin).await;
-    let id: i64 = app.query(|c| c.query_row("SELECT id FROM account WHERE email = 'manager@test.example'", [], |r| r.get(0))).await;
-    let r = admin.post(&format!("/admin/accounts/{id}/tokens"), &[("label", "BI-verktyg")]).await;
+    let id: i64 = app
+        .query(|c| {
+            c.query_row(
+                "SELECT id FROM account WHERE email = 'manager@test.example'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    let r = admin
+        .post(
+            &format!("/admin/accounts/{id}/tokens"),
+            &[("label", "BI-verktyg")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let start = r.text.find("ot_").expect("token shown");
-    let token: String = r.text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
-    let people = app.api(Method::GET, "/api/v1/people", Some(&token), None).await;
+    let token: String = r.text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    let people = app
+        .api(Method::GET, "/api/v1/people", Some(&token), None)
+        .await;
     assert_eq!(people.status, StatusCode::OK);
     // The manager of ONK1 sees only ONK1's nurse.
     let items = people.json()["items"].as_array().expect("items").clone();
@@ -221,19 +338,33 @@ async fn security_headers_on_every_response() {
     let mut b = app.browser();
     for path in ["/login", "/no/such/page", "/healthz", "/static/style.css"] {
         let r = b.get(path).await;
-        let csp = r.header("content-security-policy").unwrap_or_else(|| panic!("CSP on {path}"));
-        for part in ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+        let csp = r
+            .header("content-security-policy")
+            .unwrap_or_else(|| panic!("CSP on {path}"));
+        for part in [
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
             assert!(csp.contains(part), "{path}: {csp}");
         }
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
         assert!(r.header("referrer-policy").is_some());
-        assert!(r.header("strict-transport-security").is_none(), "no HSTS without TLS");
+        assert!(
+            r.header("strict-transport-security").is_none(),
+            "no HSTS without TLS"
+        );
     }
 }
 
 #[tokio::test]
 async fn behind_tls_cookies_are_secure_host_cookies_and_hsts_is_sent() {
-    let app = TestApp::with_config(Config { behind_tls: true, ..Config::default() }).await;
+    let app = TestApp::with_config(Config {
+        behind_tls: true,
+        ..Config::default()
+    })
+    .await;
     let mut b = app.browser();
     let r = b.get("/login").await;
     assert!(r.header("strict-transport-security").is_some());
@@ -250,31 +381,70 @@ async fn weak_passwords_are_refused_with_a_reason() {
     let app = TestApp::new().await;
     let mut admin = app.login_as(Role::Admin).await;
     let r = admin
-        .post("/admin/accounts/new", &[("email", "ny@test.example"), ("name", "Ny Person"), ("password", "password1234"), ("role", "staff")])
+        .post(
+            "/admin/accounts/new",
+            &[
+                ("email", "ny@test.example"),
+                ("name", "Ny Person"),
+                ("password", "password1234"),
+                ("role", "staff"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("för lätt att gissa"), "{}", r.text);
-    assert!(r.text.contains("value=\"ny@test.example\""), "the form keeps the input");
+    assert!(
+        r.text.contains("value=\"ny@test.example\""),
+        "the form keeps the input"
+    );
     let r = admin
-        .post("/admin/accounts/new", &[("email", "ny@test.example"), ("name", "Ny Person"), ("password", "kort"), ("role", "staff")])
+        .post(
+            "/admin/accounts/new",
+            &[
+                ("email", "ny@test.example"),
+                ("name", "Ny Person"),
+                ("password", "kort"),
+                ("role", "staff"),
+            ],
+        )
         .await;
     assert!(r.text.contains("12"), "length rule named");
     let r = admin
         .post(
             "/admin/accounts/new",
-            &[("email", "ny@test.example"), ("name", "Ny Person"), ("password", "blåbärs-Skogen-vandrar-42"), ("role", "manager"), ("scope", "unit:ONK2")],
+            &[
+                ("email", "ny@test.example"),
+                ("name", "Ny Person"),
+                ("password", "blåbärs-Skogen-vandrar-42"),
+                ("role", "manager"),
+                ("scope", "unit:ONK2"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let mut ny = app.browser();
-    assert_eq!(ny.login("ny@test.example", "blåbärs-Skogen-vandrar-42").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        ny.login("ny@test.example", "blåbärs-Skogen-vandrar-42")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
 async fn passwords_are_argon2id_with_owasp_parameters() {
     let app = TestApp::new().await;
-    let hash: String = app.query(|c| c.query_row("SELECT password_hash FROM account LIMIT 1", [], |r| r.get(0))).await;
-    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    let hash: String = app
+        .query(|c| {
+            c.query_row("SELECT password_hash FROM account LIMIT 1", [], |r| {
+                r.get(0)
+            })
+        })
+        .await;
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
 }
 
 #[tokio::test]
@@ -291,10 +461,16 @@ async fn language_follows_the_browser_and_the_switch() {
 
     let mut b = app.login_as(Role::Staff).await;
     assert!(b.get("/").await.text.contains("Välkommen"));
-    let r = b.post("/lang", &[("lang", "en"), ("next", "/account")]).await;
+    let r = b
+        .post("/lang", &[("lang", "en"), ("next", "/account")])
+        .await;
     assert_eq!(r.location(), Some("/account"));
     let page = b.get("/").await;
-    assert!(page.text.contains("Welcome") && page.text.contains("My account"), "{}", page.text);
+    assert!(
+        page.text.contains("Welcome") && page.text.contains("My account"),
+        "{}",
+        page.text
+    );
     // The choice is kept on the account, so it follows the user to another browser.
     let mut elsewhere = app.login_as(Role::Staff).await;
     assert!(elsewhere.get("/").await.text.contains("Welcome"));
@@ -306,10 +482,28 @@ async fn language_follows_the_browser_and_the_switch() {
 async fn login_redirects_only_to_this_site() {
     let app = TestApp::new().await;
     let mut b = app.browser();
-    let r = b.post("/login", &[("email", &email_for(Role::Staff)), ("password", PASSWORD), ("next", "https://evil.example/")]).await;
+    let r = b
+        .post(
+            "/login",
+            &[
+                ("email", &email_for(Role::Staff)),
+                ("password", PASSWORD),
+                ("next", "https://evil.example/"),
+            ],
+        )
+        .await;
     assert_eq!(r.location(), Some("/"));
     let mut b = app.browser();
-    let r = b.post("/login", &[("email", &email_for(Role::Staff)), ("password", PASSWORD), ("next", "/account")]).await;
+    let r = b
+        .post(
+            "/login",
+            &[
+                ("email", &email_for(Role::Staff)),
+                ("password", PASSWORD),
+                ("next", "/account"),
+            ],
+        )
+        .await;
     assert_eq!(r.location(), Some("/account"));
 }
 
@@ -318,14 +512,36 @@ async fn changing_the_password_needs_the_old_one_and_signs_out_other_browsers() 
     let app = TestApp::new().await;
     let mut other = app.login_as(Role::Staff).await;
     let mut b = app.login_as(Role::Staff).await;
-    let r = b.post("/account/password", &[("current", "fel-fel-fel-fel"), ("password", "nya-Lösenordet-är-långt-7")]).await;
+    let r = b
+        .post(
+            "/account/password",
+            &[
+                ("current", "fel-fel-fel-fel"),
+                ("password", "nya-Lösenordet-är-långt-7"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = b.post("/account/password", &[("current", PASSWORD), ("password", "nya-Lösenordet-är-långt-7")]).await;
+    let r = b
+        .post(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("password", "nya-Lösenordet-är-långt-7"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(b.get("/").await.status, StatusCode::OK);
     assert_eq!(other.get("/").await.status, StatusCode::SEE_OTHER);
     let mut again = app.browser();
-    assert_eq!(again.login(&email_for(Role::Staff), "nya-Lösenordet-är-långt-7").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        again
+            .login(&email_for(Role::Staff), "nya-Lösenordet-är-långt-7")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -335,7 +551,15 @@ async fn health_and_metrics() {
     assert_eq!(b.get("/healthz").await.status, StatusCode::OK);
     b.get("/login").await;
     let m = b.get("/metrics").await;
-    assert!(m.text.contains("oncotrack_http_requests_total{route=\"/login\",method=\"GET\",status=\"200\"} 1"), "{}", m.text);
-    assert!(m.text.contains("oncotrack_http_request_duration_seconds_bucket{route=\"/login\",le=\"+Inf\"} 1"));
+    assert!(
+        m.text.contains(
+            "oncotrack_http_requests_total{route=\"/login\",method=\"GET\",status=\"200\"} 1"
+        ),
+        "{}",
+        m.text
+    );
+    assert!(m.text.contains(
+        "oncotrack_http_request_duration_seconds_bucket{route=\"/login\",le=\"+Inf\"} 1"
+    ));
     assert!(m.text.contains("oncotrack_db_read_connections 4"));
 }

@@ -26,18 +26,30 @@ fn bounds(filter: &AuditFilter) -> Result<(Option<String>, Option<String>), AppE
     };
     let from = match filter.from.trim() {
         "" => None,
-        s => Some(parse_date(s).ok_or_else(|| AppError::bad_request("from", "expected YYYY-MM-DD"))?),
+        s => Some(
+            parse_date(s).ok_or_else(|| AppError::bad_request("from", "expected YYYY-MM-DD"))?,
+        ),
     };
     let to = match filter.to.trim() {
         "" => None,
         s => Some(parse_date(s).ok_or_else(|| AppError::bad_request("to", "expected YYYY-MM-DD"))?),
     };
-    Ok((from.and_then(to_utc), to.and_then(|d| d.succ_opt()).and_then(to_utc)))
+    Ok((
+        from.and_then(to_utc),
+        to.and_then(|d| d.succ_opt()).and_then(to_utc),
+    ))
 }
 
 fn query_string(f: &AuditFilter) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [("actor", &f.actor), ("action", &f.action), ("entity", &f.entity), ("entity_id", &f.entity_id), ("from", &f.from), ("to", &f.to)] {
+    for (k, v) in [
+        ("actor", &f.actor),
+        ("action", &f.action),
+        ("entity", &f.entity),
+        ("entity_id", &f.entity_id),
+        ("from", &f.from),
+        ("to", &f.to),
+    ] {
         if !v.trim().is_empty() {
             s.append_pair(k, v.trim());
         }
@@ -46,45 +58,62 @@ fn query_string(f: &AuditFilter) -> String {
 }
 
 /// `GET /admin/audit`.
-pub async fn browse(State(state): State<AppState>, ctx: Ctx, Query(filter): Query<AuditFilter>) -> Result<Markup, AppError> {
+pub async fn browse(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(filter): Query<AuditFilter>,
+) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
     let (from, to) = bounds(&filter)?;
     let page_no = filter.page.unwrap_or(1).max(1);
     let f = filter.clone();
     let (rows, total) = state
         .db
-        .read(move |conn| store::search(conn, &f, from, to, Some((PER_PAGE, (page_no - 1) * PER_PAGE))).map_err(AppError::from))
+        .read(move |conn| {
+            store::search(
+                conn,
+                &f,
+                from,
+                to,
+                Some((PER_PAGE, (page_no - 1) * PER_PAGE)),
+            )
+            .map_err(AppError::from)
+        })
         .await?;
     let lang = ctx.lang;
     let errors = FieldErrors::default();
     let qs = query_string(&filter);
-    Ok(page(&ctx, lang.t("audit.title"), html! {
-        form.filters method="get" action="/admin/audit" {
-            (text_field(lang.t("audit.actor"), "actor", &filter.actor, &errors, FieldAttrs::optional()))
-            (text_field(lang.t("audit.action"), "action", &filter.action, &errors, FieldAttrs::optional().placeholder("login.")))
-            (text_field(lang.t("audit.entity"), "entity", &filter.entity, &errors, FieldAttrs::optional()))
-            (text_field(lang.t("common.from"), "from", &filter.from, &errors, FieldAttrs::optional().kind("date")))
-            (text_field(lang.t("common.to"), "to", &filter.to, &errors, FieldAttrs::optional().kind("date")))
-            button type="submit" { (lang.t("common.filter")) }
-            a.button.secondary href=(format!("/admin/audit.csv?{qs}")) { (lang.t("common.export_csv")) }
-        }
-        div.table-wrap { table {
-            thead { tr {
-                th { (lang.t("audit.at")) } th { (lang.t("audit.actor")) } th { (lang.t("audit.address")) }
-                th { (lang.t("audit.action")) } th { (lang.t("audit.entity")) } th { (lang.t("audit.before")) } th { (lang.t("audit.after")) }
+    Ok(page(
+        &ctx,
+        lang.t("audit.title"),
+        html! {
+            form.filters method="get" action="/admin/audit" {
+                (text_field(lang.t("audit.actor"), "actor", &filter.actor, &errors, FieldAttrs::optional()))
+                (text_field(lang.t("audit.action"), "action", &filter.action, &errors, FieldAttrs::optional().placeholder("login.")))
+                (text_field(lang.t("audit.entity"), "entity", &filter.entity, &errors, FieldAttrs::optional()))
+                (text_field(lang.t("common.from"), "from", &filter.from, &errors, FieldAttrs::optional().kind("date")))
+                (text_field(lang.t("common.to"), "to", &filter.to, &errors, FieldAttrs::optional().kind("date")))
+                button type="submit" { (lang.t("common.filter")) }
+                a.button.secondary href=(format!("/admin/audit.csv?{qs}")) { (lang.t("common.export_csv")) }
+            }
+            div.table-wrap { table {
+                thead { tr {
+                    th { (lang.t("audit.at")) } th { (lang.t("audit.actor")) } th { (lang.t("audit.address")) }
+                    th { (lang.t("audit.action")) } th { (lang.t("audit.entity")) } th { (lang.t("audit.before")) } th { (lang.t("audit.after")) }
+                } }
+                tbody { @for r in &rows { tr {
+                    td { (local_display(&r.at)) }
+                    td { (r.actor) }
+                    td { (r.address.as_deref().unwrap_or("")) }
+                    td { code { (r.action) } }
+                    td { (r.entity) @if let Some(id) = &r.entity_id { " #" (id) } }
+                    td { @if let Some(b) = &r.before { code { (b) } } }
+                    td { @if let Some(a) = &r.after { code { (a) } } }
+                } } }
             } }
-            tbody { @for r in &rows { tr {
-                td { (local_display(&r.at)) }
-                td { (r.actor) }
-                td { (r.address.as_deref().unwrap_or("")) }
-                td { code { (r.action) } }
-                td { (r.entity) @if let Some(id) = &r.entity_id { " #" (id) } }
-                td { @if let Some(b) = &r.before { code { (b) } } }
-                td { @if let Some(a) = &r.after { code { (a) } } }
-            } } }
-        } }
-        (layout::pager(lang, &format!("/admin/audit?{qs}"), page_no, PER_PAGE, total))
-    }))
+            (layout::pager(lang, &format!("/admin/audit?{qs}"), page_no, PER_PAGE, total))
+        },
+    ))
 }
 
 /// Export query: the filter plus the delimiter.
@@ -96,7 +125,11 @@ pub struct ExportQuery {
 }
 
 /// `GET /admin/audit.csv`: every row the filter matches.
-pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ExportQuery>) -> Result<Response, AppError> {
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let (from, to) = bounds(&q.filter)?;
     let f = q.filter.clone();
@@ -107,7 +140,17 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Exp
     Ok(csv::response(
         "audit.csv",
         csv::delimiter(q.sep.as_deref()),
-        &["id", "at_utc", "actor", "address", "action", "entity", "entity_id", "before", "after"],
+        &[
+            "id",
+            "at_utc",
+            "actor",
+            "address",
+            "action",
+            "entity",
+            "entity_id",
+            "before",
+            "after",
+        ],
         rows.into_iter().map(|r| {
             vec![
                 r.id.to_string(),

@@ -52,7 +52,12 @@ pub struct Entry<'a> {
 }
 
 /// Appends one row. Call it inside the transaction of the write it describes.
-pub fn record(conn: &Connection, actor: &Actor, at: DateTime<Utc>, entry: Entry<'_>) -> rusqlite::Result<()> {
+pub fn record(
+    conn: &Connection,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    entry: Entry<'_>,
+) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO audit_log (at, actor_account_id, actor, address, action, entity, entity_id, before, after)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -142,10 +147,14 @@ pub fn search(
         from_utc,
         to_utc
     ];
-    let total: i64 = conn.query_row(&format!("SELECT count(*) FROM audit_log {where_sql}"), p, |r| {
-        r.get(0)
-    })?;
-    let (lim, off) = limit.map(|(l, o)| (i64::from(l), i64::from(o))).unwrap_or((-1, 0));
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM audit_log {where_sql}"),
+        p,
+        |r| r.get(0),
+    )?;
+    let (lim, off) = limit
+        .map(|(l, o)| (i64::from(l), i64::from(o)))
+        .unwrap_or((-1, 0));
     let sql = format!(
         "SELECT id, at, actor, address, action, entity, entity_id, before, after FROM audit_log {where_sql}
          ORDER BY id DESC LIMIT {lim} OFFSET {off}"

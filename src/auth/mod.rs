@@ -19,11 +19,20 @@ pub fn router() -> Router<AppState> {
         .route("/account", get(pages::account_page))
         .route("/account/password", post(pages::change_password))
         .route("/admin/accounts", get(pages::accounts_list))
-        .route("/admin/accounts/new", get(pages::new_account_page).post(pages::create_account))
+        .route(
+            "/admin/accounts/new",
+            get(pages::new_account_page).post(pages::create_account),
+        )
         .route("/admin/accounts/{id}", get(pages::account_detail))
         .route("/admin/accounts/{id}/roles", post(pages::add_role))
-        .route("/admin/accounts/{id}/roles/{grant}/delete", post(pages::remove_role))
-        .route("/admin/accounts/{id}/end-sessions", post(pages::end_sessions))
+        .route(
+            "/admin/accounts/{id}/roles/{grant}/delete",
+            post(pages::remove_role),
+        )
+        .route(
+            "/admin/accounts/{id}/end-sessions",
+            post(pages::end_sessions),
+        )
         .route("/admin/accounts/{id}/active", post(pages::set_active))
         .route("/admin/accounts/{id}/password", post(pages::reset_password))
         .route("/admin/accounts/{id}/tokens", post(pages::create_token))

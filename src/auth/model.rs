@@ -241,7 +241,10 @@ mod tests {
 
     #[test]
     fn length_limits() {
-        assert_eq!(check_password("Kort1!", &[]), Err(PasswordProblem::TooShort));
+        assert_eq!(
+            check_password("Kort1!", &[]),
+            Err(PasswordProblem::TooShort)
+        );
         let long = "x".repeat(129);
         assert_eq!(check_password(&long, &[]), Err(PasswordProblem::TooLong));
     }

@@ -65,17 +65,28 @@ pub struct LoginForm {
 
 /// Seconds until a throttle opens again: the failure that must age out first,
 /// plus the window, minus now.
-fn retry_after(failures: &[String], limit: usize, window: chrono::Duration, now: DateTime<Utc>) -> Option<u64> {
+fn retry_after(
+    failures: &[String],
+    limit: usize,
+    window: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Option<u64> {
     if failures.len() < limit {
         return None;
     }
     let pivot = &failures[failures.len() - limit];
-    let at = DateTime::parse_from_rfc3339(pivot).ok()?.with_timezone(&Utc);
+    let at = DateTime::parse_from_rfc3339(pivot)
+        .ok()?
+        .with_timezone(&Utc);
     Some(((at + window - now).num_seconds()).max(1) as u64)
 }
 
 /// `POST /login`.
-pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
     let email = form.email.trim().to_string();
     let next = safe_next(&form.next);
     let now = ctx.now;
@@ -86,27 +97,46 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Log
         .db
         .read(move |conn| store::recent_failures(conn, &e, &a, since).map_err(AppError::from))
         .await?;
-    let throttled = retry_after(&by_email, state.config.login_failures_per_account, state.config.login_window, now)
-        .into_iter()
-        .chain(retry_after(&by_address, state.config.login_failures_per_address, state.config.login_window, now))
-        .max();
+    let throttled = retry_after(
+        &by_email,
+        state.config.login_failures_per_account,
+        state.config.login_window,
+        now,
+    )
+    .into_iter()
+    .chain(retry_after(
+        &by_address,
+        state.config.login_failures_per_address,
+        state.config.login_window,
+        now,
+    ))
+    .max();
     if let Some(wait) = throttled {
         let actor = ctx.actor();
         let e = email.clone();
         state
             .db
             .write(move |tx| {
-                audit::record(tx, &actor, now, Entry {
-                    action: "login.throttled",
-                    entity: "account",
-                    entity_id: None,
-                    before: None,
-                    after: Some(json!({"email": e})),
-                })
+                audit::record(
+                    tx,
+                    &actor,
+                    now,
+                    Entry {
+                        action: "login.throttled",
+                        entity: "account",
+                        entity_id: None,
+                        before: None,
+                        after: Some(json!({"email": e})),
+                    },
+                )
                 .map_err(AppError::from)
             })
             .await?;
-        let mut r = (StatusCode::TOO_MANY_REQUESTS, login_form(&ctx, &email, &next, Some(ctx.t("login.throttled")))).into_response();
+        let mut r = (
+            StatusCode::TOO_MANY_REQUESTS,
+            login_form(&ctx, &email, &next, Some(ctx.t("login.throttled"))),
+        )
+            .into_response();
         if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
             r.headers_mut().insert(header::RETRY_AFTER, v);
         }
@@ -117,7 +147,10 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Log
         .db
         .read(move |conn| store::account_by_email(conn, &e).map_err(AppError::from))
         .await?;
-    let stored = found.as_ref().filter(|(acc, _)| acc.active).map(|(_, h)| h.clone());
+    let stored = found
+        .as_ref()
+        .filter(|(acc, _)| acc.active)
+        .map(|(_, h)| h.clone());
     let ok = state.hasher.verify(form.password, stored).await;
     let account_id = found.as_ref().map(|(a, _)| a.id);
     let old_session = ctx.session_token.clone();
@@ -128,23 +161,34 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Log
             store::record_login_attempt(tx, &e, &address, ok, now)?;
             let actor = Actor {
                 account_id: if ok { account_id } else { None },
-                label: if e.is_empty() { "anonymous".into() } else { e.clone() },
+                label: if e.is_empty() {
+                    "anonymous".into()
+                } else {
+                    e.clone()
+                },
                 address: Some(address.clone()),
             };
-            audit::record(tx, &actor, now, Entry {
-                action: if ok { "login.success" } else { "login.failed" },
-                entity: "account",
-                entity_id: account_id.map(|i| i.to_string()),
-                before: None,
-                after: None,
-            })?;
+            audit::record(
+                tx,
+                &actor,
+                now,
+                Entry {
+                    action: if ok { "login.success" } else { "login.failed" },
+                    entity: "account",
+                    entity_id: account_id.map(|i| i.to_string()),
+                    before: None,
+                    after: None,
+                },
+            )?;
             if !ok {
                 return Ok(None);
             }
             if let Some(old) = old_session {
                 store::end_session(tx, &old, now)?;
             }
-            let Some(id) = account_id else { return Ok(None) };
+            let Some(id) = account_id else {
+                return Ok(None);
+            };
             Ok(Some(store::start_session(tx, id, &address, now)?))
         })
         .await?;
@@ -158,7 +202,11 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Log
             }
             Ok(r)
         }
-        None => Ok((StatusCode::UNAUTHORIZED, login_form(&ctx, &email, &next, Some(ctx.t("login.failed")))).into_response()),
+        None => Ok((
+            StatusCode::UNAUTHORIZED,
+            login_form(&ctx, &email, &next, Some(ctx.t("login.failed"))),
+        )
+            .into_response()),
     }
 }
 
@@ -171,13 +219,18 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
             .db
             .write(move |tx| -> Result<(), AppError> {
                 if let Some(id) = store::end_session(tx, &token, now)? {
-                    audit::record(tx, &actor, now, Entry {
-                        action: "logout",
-                        entity: "account",
-                        entity_id: Some(id.to_string()),
-                        before: None,
-                        after: None,
-                    })?;
+                    audit::record(
+                        tx,
+                        &actor,
+                        now,
+                        Entry {
+                            action: "logout",
+                            entity: "account",
+                            entity_id: Some(id.to_string()),
+                            before: None,
+                            after: None,
+                        },
+                    )?;
                 }
                 Ok(())
             })
@@ -195,14 +248,20 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
 /// The language switch's fields.
 #[derive(Debug, Deserialize)]
 pub struct LangForm {
+    #[serde(default)]
     lang: String,
     #[serde(default)]
     next: String,
 }
 
 /// `POST /lang`: a cookie for everyone, and the account's setting when signed in.
-pub async fn switch_language(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LangForm>) -> Result<Response, AppError> {
-    let lang = Lang::parse(&form.lang).ok_or_else(|| AppError::bad_request("lang", "expected sv or en"))?;
+pub async fn switch_language(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<LangForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::parse(&form.lang)
+        .ok_or_else(|| AppError::bad_request("lang", "expected sv or en"))?;
     if let Some(user) = &ctx.user {
         let id = user.account_id;
         let before = user.language;
@@ -211,20 +270,28 @@ pub async fn switch_language(State(state): State<AppState>, ctx: Ctx, Form(form)
             .db
             .write(move |tx| -> Result<(), AppError> {
                 store::set_language(tx, id, lang)?;
-                audit::record(tx, &actor, now, Entry {
-                    action: "account.language",
-                    entity: "account",
-                    entity_id: Some(id.to_string()),
-                    before: Some(json!({"language": before})),
-                    after: Some(json!({"language": lang})),
-                })?;
+                audit::record(
+                    tx,
+                    &actor,
+                    now,
+                    Entry {
+                        action: "account.language",
+                        entity: "account",
+                        entity_id: Some(id.to_string()),
+                        before: Some(json!({"language": before})),
+                        after: Some(json!({"language": lang})),
+                    },
+                )?;
                 Ok(())
             })
             .await?;
     }
     let mut r = Redirect::to(&safe_next(&form.next)).into_response();
     *r.status_mut() = StatusCode::SEE_OTHER;
-    let cookie = format!("{}; Max-Age=31536000", cookie_header(LANG_COOKIE, lang.code(), ctx.secure, None));
+    let cookie = format!(
+        "{}; Max-Age=31536000",
+        cookie_header(LANG_COOKIE, lang.code(), ctx.secure, None)
+    );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -261,22 +328,30 @@ fn password_form(ctx: &Ctx, errors: &FieldErrors) -> Markup {
     }
 }
 
-fn account_page_view(ctx: &Ctx, errors: &FieldErrors, notice: Option<&str>) -> Result<Markup, AppError> {
+fn account_page_view(
+    ctx: &Ctx,
+    errors: &FieldErrors,
+    notice: Option<&str>,
+) -> Result<Markup, AppError> {
     let user = ctx.user()?;
     let lang = ctx.lang;
-    Ok(page(ctx, lang.t("nav.account"), html! {
-        @if let Some(n) = notice { (layout::notice(n)) }
-        div.card {
-            dl.facts {
-                dt { (lang.t("common.name")) } dd { (user.name) }
-                dt { (lang.t("common.email")) } dd { (user.email) }
-                dt { (lang.t("accounts.roles")) }
-                dd { @for g in &user.grants { (lang.t(g.role.label_key())) " " } }
+    Ok(page(
+        ctx,
+        lang.t("nav.account"),
+        html! {
+            @if let Some(n) = notice { (layout::notice(n)) }
+            div.card {
+                dl.facts {
+                    dt { (lang.t("common.name")) } dd { (user.name) }
+                    dt { (lang.t("common.email")) } dd { (user.email) }
+                    dt { (lang.t("accounts.roles")) }
+                    dd { @for g in &user.grants { (lang.t(g.role.label_key())) " " } }
+                }
             }
-        }
-        h2 { (lang.t("accounts.change_password")) }
-        div.card { (layout::form_errors(lang, errors)) (password_form(ctx, errors)) }
-    }))
+            h2 { (lang.t("accounts.change_password")) }
+            div.card { (layout::form_errors(lang, errors)) (password_form(ctx, errors)) }
+        },
+    ))
 }
 
 /// `GET /account`.
@@ -294,7 +369,11 @@ pub struct PasswordForm {
 }
 
 /// `POST /account/password`: needs the current password; ends other sessions.
-pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(form): Form<PasswordForm>) -> Result<Response, AppError> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
     let user = ctx.user()?.clone();
     let email = user.email.clone();
     let stored = state
@@ -310,10 +389,23 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(form)
         errors.add("password", p.to_string());
     }
     if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, account_page_view(&ctx, &errors, None)?).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            account_page_view(&ctx, &errors, None)?,
+        )
+            .into_response());
     }
-    let hash = state.hasher.hash(form.password).await.map_err(AppError::Internal)?;
-    let (actor, now, id, keep) = (ctx.actor(), ctx.now, user.account_id, ctx.session_token.clone());
+    let hash = state
+        .hasher
+        .hash(form.password)
+        .await
+        .map_err(AppError::Internal)?;
+    let (actor, now, id, keep) = (
+        ctx.actor(),
+        ctx.now,
+        user.account_id,
+        ctx.session_token.clone(),
+    );
     state
         .db
         .write(move |tx| -> Result<(), AppError> {
@@ -360,22 +452,26 @@ pub async fn accounts_list(State(state): State<AppState>, ctx: Ctx) -> Result<Ma
         })
         .await?;
     let lang = ctx.lang;
-    Ok(page(&ctx, lang.t("accounts.title"), html! {
-        p { a.button href="/admin/accounts/new" { (lang.t("accounts.new")) } }
-        div.table-wrap { table {
-            thead { tr { th { (lang.t("common.name")) } th { (lang.t("common.email")) } th { (lang.t("accounts.roles")) } th { (lang.t("common.status")) } } }
-            tbody {
-                @for (a, roles) in &rows {
-                    tr {
-                        td { a href=(format!("/admin/accounts/{}", a.id)) { (a.name) } }
-                        td { (a.email) }
-                        td { @for (role, scope) in roles { (lang.t(role.label_key())) @if let Some(s) = scope { " (" (s) ")" } br; } }
-                        td { @if a.active { (layout::badge(lang.t("common.active"), "ok")) } @else { (layout::badge(lang.t("common.inactive"), "muted")) } }
+    Ok(page(
+        &ctx,
+        lang.t("accounts.title"),
+        html! {
+            p { a.button href="/admin/accounts/new" { (lang.t("accounts.new")) } }
+            div.table-wrap { table {
+                thead { tr { th { (lang.t("common.name")) } th { (lang.t("common.email")) } th { (lang.t("accounts.roles")) } th { (lang.t("common.status")) } } }
+                tbody {
+                    @for (a, roles) in &rows {
+                        tr {
+                            td { a href=(format!("/admin/accounts/{}", a.id)) { (a.name) } }
+                            td { (a.email) }
+                            td { @for (role, scope) in roles { (lang.t(role.label_key())) @if let Some(s) = scope { " (" (s) ")" } br; } }
+                            td { @if a.active { (layout::badge(lang.t("common.active"), "ok")) } @else { (layout::badge(lang.t("common.inactive"), "muted")) } }
+                        }
                     }
                 }
-            }
-        } }
-    }))
+            } }
+        },
+    ))
 }
 
 /// The new-account fields.
@@ -394,37 +490,52 @@ pub struct NewAccountForm {
 }
 
 fn role_options(lang: Lang) -> Vec<(String, String)> {
-    Role::ALL.iter().map(|r| (r.as_str().to_string(), lang.t(r.label_key()).to_string())).collect()
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), lang.t(r.label_key()).to_string()))
+        .collect()
 }
 
 fn new_account_view(ctx: &Ctx, form: &NewAccountForm, errors: &FieldErrors) -> Markup {
     let lang = ctx.lang;
-    page(ctx, lang.t("accounts.new"), html! {
-        div.card {
-            (layout::form_errors(lang, errors))
-            form method="post" action="/admin/accounts/new" {
-                (csrf_field(ctx))
-                (text_field(lang.t("common.email"), "email", &form.email, errors, FieldAttrs::required().kind("email")))
-                (text_field(lang.t("common.name"), "name", &form.name, errors, FieldAttrs::required()))
-                (text_field(lang.t("accounts.password"), "password", "", errors, FieldAttrs::required().kind("password").autocomplete("new-password")))
-                p.muted { (lang.t("accounts.password_hint")) }
-                (layout::select_field(lang.t("accounts.roles"), "role", &role_options(lang), if form.role.is_empty() { "staff" } else { &form.role }, errors))
-                (text_field(lang.t("accounts.scope"), "scope", &form.scope, errors, FieldAttrs::optional().placeholder("unit:ONK51")))
-                p.muted { (lang.t("accounts.scope_hint")) }
-                button type="submit" { (lang.t("common.create")) }
+    page(
+        ctx,
+        lang.t("accounts.new"),
+        html! {
+            div.card {
+                (layout::form_errors(lang, errors))
+                form method="post" action="/admin/accounts/new" {
+                    (csrf_field(ctx))
+                    (text_field(lang.t("common.email"), "email", &form.email, errors, FieldAttrs::required().kind("email")))
+                    (text_field(lang.t("common.name"), "name", &form.name, errors, FieldAttrs::required()))
+                    (text_field(lang.t("accounts.password"), "password", "", errors, FieldAttrs::required().kind("password").autocomplete("new-password")))
+                    p.muted { (lang.t("accounts.password_hint")) }
+                    (layout::select_field(lang.t("accounts.roles"), "role", &role_options(lang), if form.role.is_empty() { "staff" } else { &form.role }, errors))
+                    (text_field(lang.t("accounts.scope"), "scope", &form.scope, errors, FieldAttrs::optional().placeholder("unit:ONK51")))
+                    p.muted { (lang.t("accounts.scope_hint")) }
+                    button type="submit" { (lang.t("common.create")) }
+                }
             }
-        }
-    })
+        },
+    )
 }
 
 /// `GET /admin/accounts/new`.
 pub async fn new_account_page(ctx: Ctx) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
-    Ok(new_account_view(&ctx, &NewAccountForm::default(), &FieldErrors::default()))
+    Ok(new_account_view(
+        &ctx,
+        &NewAccountForm::default(),
+        &FieldErrors::default(),
+    ))
 }
 
 /// `POST /admin/accounts/new`.
-pub async fn create_account(State(state): State<AppState>, ctx: Ctx, Form(form): Form<NewAccountForm>) -> Result<Response, AppError> {
+pub async fn create_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<NewAccountForm>,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let mut errors = FieldErrors::default();
     let email = crate::organisation::model::normalise_email(&form.email).unwrap_or_else(|m| {
@@ -438,39 +549,65 @@ pub async fn create_account(State(state): State<AppState>, ctx: Ctx, Form(form):
     if let Err(p) = model::check_password(&form.password, &[&email, &name]) {
         errors.add("password", p.to_string());
     }
-    let grant_text = if form.scope.trim().is_empty() { form.role.clone() } else { format!("{}:{}", form.role, form.scope.trim()) };
+    let grant_text = if form.scope.trim().is_empty() {
+        form.role.clone()
+    } else {
+        format!("{}:{}", form.role, form.scope.trim())
+    };
     let grant = state
         .db
         .read(move |conn| store::parse_grant(conn, &grant_text).map_err(AppError::from))
         .await?;
     let grant = grant.unwrap_or_else(|m| {
         errors.add("scope", m);
-        Grant { role: Role::Staff, scope: None }
+        Grant {
+            role: Role::Staff,
+            scope: None,
+        }
     });
     if errors.is_empty() {
         let e = email.clone();
-        let exists = state.db.read(move |conn| store::account_by_email(conn, &e).map_err(AppError::from)).await?;
+        let exists = state
+            .db
+            .read(move |conn| store::account_by_email(conn, &e).map_err(AppError::from))
+            .await?;
         if exists.is_some() {
-            errors.add("email", "an account with this e-mail exists / det finns redan ett konto med denna e-post");
+            errors.add(
+                "email",
+                "an account with this e-mail exists / det finns redan ett konto med denna e-post",
+            );
         }
     }
     if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_account_view(&ctx, &form, &errors)).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            new_account_view(&ctx, &form, &errors),
+        )
+            .into_response());
     }
-    let hash = state.hasher.hash(form.password).await.map_err(AppError::Internal)?;
+    let hash = state
+        .hasher
+        .hash(form.password)
+        .await
+        .map_err(AppError::Internal)?;
     let (actor, now) = (ctx.actor(), ctx.now);
     let id = state
         .db
         .write(move |tx| -> Result<i64, AppError> {
             let id = store::create_account(tx, &email, &name, &hash, now)?;
             store::add_grant(tx, id, grant)?;
-            audit::record(tx, &actor, now, Entry {
-                action: "account.create",
-                entity: "account",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(json!({"email": email, "name": name, "grant": grant})),
-            })?;
+            audit::record(
+                tx,
+                &actor,
+                now,
+                Entry {
+                    action: "account.create",
+                    entity: "account",
+                    entity_id: Some(id.to_string()),
+                    before: None,
+                    after: Some(json!({"email": email, "name": name, "grant": grant})),
+                },
+            )?;
             Ok(id)
         })
         .await?;
@@ -510,113 +647,146 @@ async fn load_account(state: &AppState, id: i64) -> Result<AccountView, AppError
                 [id],
                 |r| r.get(0),
             )?;
-            Ok(AccountView { account, grants, tokens, live_sessions })
+            Ok(AccountView {
+                account,
+                grants,
+                tokens,
+                live_sessions,
+            })
         })
         .await
 }
 
-fn account_view(ctx: &Ctx, v: &AccountView, errors: &FieldErrors, new_token: Option<&str>, notice: Option<&str>) -> Markup {
+fn account_view(
+    ctx: &Ctx,
+    v: &AccountView,
+    errors: &FieldErrors,
+    new_token: Option<&str>,
+    notice: Option<&str>,
+) -> Markup {
     let lang = ctx.lang;
     let a = &v.account;
     let base = format!("/admin/accounts/{}", a.id);
-    page(ctx, &a.name, html! {
-        @if let Some(n) = notice { (layout::notice(n)) }
-        @if let Some(t) = new_token {
-            div.alert.ok role="status" { p { (lang.t("accounts.token_created")) } pre.code { (t) } }
-        }
-        (layout::form_errors(lang, errors))
-        div.card {
-            dl.facts {
-                dt { (lang.t("common.email")) } dd { (a.email) }
-                dt { (lang.t("accounts.person")) } dd {
-                    @if let Some(p) = a.person_id { a href=(format!("/people/{p}")) { (lang.t("nav.people")) " #" (p) } } @else { "–" }
+    page(
+        ctx,
+        &a.name,
+        html! {
+            @if let Some(n) = notice { (layout::notice(n)) }
+            @if let Some(t) = new_token {
+                div.alert.ok role="status" { p { (lang.t("accounts.token_created")) } pre.code { (t) } }
+            }
+            (layout::form_errors(lang, errors))
+            div.card {
+                dl.facts {
+                    dt { (lang.t("common.email")) } dd { (a.email) }
+                    dt { (lang.t("accounts.person")) } dd {
+                        @if let Some(p) = a.person_id { a href=(format!("/people/{p}")) { (lang.t("nav.people")) " #" (p) } } @else { "–" }
+                    }
+                    dt { (lang.t("accounts.created")) } dd { (local_display(&a.created_at)) }
+                    dt { (lang.t("common.status")) } dd {
+                        @if a.active { (layout::badge(lang.t("common.active"), "ok")) } @else { (layout::badge(lang.t("common.inactive"), "muted")) }
+                    }
                 }
-                dt { (lang.t("accounts.created")) } dd { (local_display(&a.created_at)) }
-                dt { (lang.t("common.status")) } dd {
-                    @if a.active { (layout::badge(lang.t("common.active"), "ok")) } @else { (layout::badge(lang.t("common.inactive"), "muted")) }
+                form.inline method="post" action=(format!("{base}/active")) {
+                    (csrf_field(ctx))
+                    input type="hidden" name="active" value=(if a.active { "0" } else { "1" });
+                    button.secondary type="submit" { @if a.active { (lang.t("common.deactivate")) } @else { (lang.t("common.activate")) } }
+                }
+                " "
+                form.inline method="post" action=(format!("{base}/end-sessions")) {
+                    (csrf_field(ctx))
+                    button.secondary type="submit" { (lang.t("accounts.end_sessions")) " (" (v.live_sessions) ")" }
                 }
             }
-            form.inline method="post" action=(format!("{base}/active")) {
-                (csrf_field(ctx))
-                input type="hidden" name="active" value=(if a.active { "0" } else { "1" });
-                button.secondary type="submit" { @if a.active { (lang.t("common.deactivate")) } @else { (lang.t("common.activate")) } }
-            }
-            " "
-            form.inline method="post" action=(format!("{base}/end-sessions")) {
-                (csrf_field(ctx))
-                button.secondary type="submit" { (lang.t("accounts.end_sessions")) " (" (v.live_sessions) ")" }
-            }
-        }
-        h2 { (lang.t("accounts.roles")) }
-        div.card {
-            ul {
-                @for (gid, g, label) in &v.grants {
-                    li {
-                        (lang.t(g.role.label_key())) @if let Some(l) = label { " (" (l) ")" } " "
-                        form.inline method="post" action=(format!("{base}/roles/{gid}/delete")) {
-                            (csrf_field(ctx))
-                            button.link type="submit" { (lang.t("accounts.remove")) }
+            h2 { (lang.t("accounts.roles")) }
+            div.card {
+                ul {
+                    @for (gid, g, label) in &v.grants {
+                        li {
+                            (lang.t(g.role.label_key())) @if let Some(l) = label { " (" (l) ")" } " "
+                            form.inline method="post" action=(format!("{base}/roles/{gid}/delete")) {
+                                (csrf_field(ctx))
+                                button.link type="submit" { (lang.t("accounts.remove")) }
+                            }
                         }
                     }
                 }
+                form method="post" action=(format!("{base}/roles")) {
+                    (csrf_field(ctx))
+                    (layout::select_field(lang.t("accounts.add_role"), "role", &role_options(lang), "staff", errors))
+                    (text_field(lang.t("accounts.scope"), "scope", "", errors, FieldAttrs::optional().placeholder("unit:ONK51")))
+                    p.muted { (lang.t("accounts.scope_hint")) }
+                    button type="submit" { (lang.t("accounts.add_role")) }
+                }
             }
-            form method="post" action=(format!("{base}/roles")) {
-                (csrf_field(ctx))
-                (layout::select_field(lang.t("accounts.add_role"), "role", &role_options(lang), "staff", errors))
-                (text_field(lang.t("accounts.scope"), "scope", "", errors, FieldAttrs::optional().placeholder("unit:ONK51")))
-                p.muted { (lang.t("accounts.scope_hint")) }
-                button type="submit" { (lang.t("accounts.add_role")) }
-            }
-        }
-        h2 { (lang.t("accounts.tokens")) }
-        div.card {
-            table {
-                thead { tr { th { (lang.t("accounts.token_label")) } th { (lang.t("accounts.created")) } th { (lang.t("accounts.last_used")) } th { (lang.t("common.status")) } } }
-                tbody {
-                    @for t in &v.tokens {
-                        tr {
-                            td { (t.label) }
-                            td { (local_display(&t.created_at)) }
-                            td { (t.last_used_at.as_deref().map(local_display).unwrap_or_else(|| "–".into())) }
-                            td {
-                                @if t.revoked_at.is_some() { (layout::badge(lang.t("accounts.revoked"), "muted")) } @else {
-                                    form.inline method="post" action=(format!("/admin/tokens/{}/revoke", t.id)) {
-                                        (csrf_field(ctx))
-                                        button.link type="submit" { (lang.t("accounts.revoke")) }
+            h2 { (lang.t("accounts.tokens")) }
+            div.card {
+                table {
+                    thead { tr { th { (lang.t("accounts.token_label")) } th { (lang.t("accounts.created")) } th { (lang.t("accounts.last_used")) } th { (lang.t("common.status")) } } }
+                    tbody {
+                        @for t in &v.tokens {
+                            tr {
+                                td { (t.label) }
+                                td { (local_display(&t.created_at)) }
+                                td { (t.last_used_at.as_deref().map(local_display).unwrap_or_else(|| "–".into())) }
+                                td {
+                                    @if t.revoked_at.is_some() { (layout::badge(lang.t("accounts.revoked"), "muted")) } @else {
+                                        form.inline method="post" action=(format!("/admin/tokens/{}/revoke", t.id)) {
+                                            (csrf_field(ctx))
+                                            button.link type="submit" { (lang.t("accounts.revoke")) }
+                                        }
                                     }
                                 }
                             }
                         }
                     }
                 }
+                form method="post" action=(format!("{base}/tokens")) {
+                    (csrf_field(ctx))
+                    (text_field(lang.t("accounts.token_label"), "label", "", errors, FieldAttrs::required()))
+                    button type="submit" { (lang.t("accounts.new_token")) }
+                }
             }
-            form method="post" action=(format!("{base}/tokens")) {
-                (csrf_field(ctx))
-                (text_field(lang.t("accounts.token_label"), "label", "", errors, FieldAttrs::required()))
-                button type="submit" { (lang.t("accounts.new_token")) }
+            h2 { (lang.t("accounts.new_password")) }
+            div.card {
+                form method="post" action=(format!("{base}/password")) {
+                    (csrf_field(ctx))
+                    (text_field(lang.t("accounts.new_password"), "password", "", errors, FieldAttrs::required().kind("password").autocomplete("new-password")))
+                    p.muted { (lang.t("accounts.password_hint")) }
+                    button type="submit" { (lang.t("common.save")) }
+                }
             }
-        }
-        h2 { (lang.t("accounts.new_password")) }
-        div.card {
-            form method="post" action=(format!("{base}/password")) {
-                (csrf_field(ctx))
-                (text_field(lang.t("accounts.new_password"), "password", "", errors, FieldAttrs::required().kind("password").autocomplete("new-password")))
-                p.muted { (lang.t("accounts.password_hint")) }
-                button type="submit" { (lang.t("common.save")) }
-            }
-        }
-    })
+        },
+    )
 }
 
 /// `GET /admin/accounts/{id}`.
-pub async fn account_detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<AccountQuery>) -> Result<Markup, AppError> {
+pub async fn account_detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<AccountQuery>,
+) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
     let v = load_account(&state, id).await?;
-    Ok(account_view(&ctx, &v, &FieldErrors::default(), None, notice_text(ctx.lang, &q.msg)))
+    Ok(account_view(
+        &ctx,
+        &v,
+        &FieldErrors::default(),
+        None,
+        notice_text(ctx.lang, &q.msg),
+    ))
 }
 
 /// Runs an audited write on an account and answers with a redirect to its page.
-async fn account_write<F>(state: &AppState, ctx: &Ctx, id: i64, action: &'static str, after: serde_json::Value, f: F) -> Result<Response, AppError>
+async fn account_write<F>(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    action: &'static str,
+    after: serde_json::Value,
+    f: F,
+) -> Result<Response, AppError>
 where
     F: FnOnce(&rusqlite::Transaction, DateTime<Utc>) -> Result<(), AppError> + Send + 'static,
 {
@@ -627,13 +797,18 @@ where
         .write(move |tx| -> Result<(), AppError> {
             store::account(tx, id)?.ok_or(AppError::NotFound)?;
             f(tx, now)?;
-            audit::record(tx, &actor, now, Entry {
-                action,
-                entity: "account",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(after),
-            })?;
+            audit::record(
+                tx,
+                &actor,
+                now,
+                Entry {
+                    action,
+                    entity: "account",
+                    entity_id: Some(id.to_string()),
+                    before: None,
+                    after: Some(after),
+                },
+            )?;
             Ok(())
         })
         .await?;
@@ -643,85 +818,171 @@ where
 /// Role form fields.
 #[derive(Debug, Deserialize)]
 pub struct RoleForm {
+    #[serde(default)]
     role: String,
     #[serde(default)]
     scope: String,
 }
 
 /// `POST /admin/accounts/{id}/roles`.
-pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<RoleForm>) -> Result<Response, AppError> {
+pub async fn add_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<RoleForm>,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let text = if form.scope.trim().is_empty() { form.role.clone() } else { format!("{}:{}", form.role, form.scope.trim()) };
-    let parsed = state.db.read(move |conn| store::parse_grant(conn, &text).map_err(AppError::from)).await?;
+    let text = if form.scope.trim().is_empty() {
+        form.role.clone()
+    } else {
+        format!("{}:{}", form.role, form.scope.trim())
+    };
+    let parsed = state
+        .db
+        .read(move |conn| store::parse_grant(conn, &text).map_err(AppError::from))
+        .await?;
     match parsed {
-        Ok(grant) => account_write(&state, &ctx, id, "account.role.add", json!(grant), move |tx, _| Ok(store::add_grant(tx, id, grant)?)).await,
+        Ok(grant) => {
+            account_write(
+                &state,
+                &ctx,
+                id,
+                "account.role.add",
+                json!(grant),
+                move |tx, _| Ok(store::add_grant(tx, id, grant)?),
+            )
+            .await
+        }
         Err(message) => {
             let v = load_account(&state, id).await?;
             let mut errors = FieldErrors::default();
             errors.add("scope", message);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, account_view(&ctx, &v, &errors, None, None)).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                account_view(&ctx, &v, &errors, None, None),
+            )
+                .into_response())
         }
     }
 }
 
 /// `POST /admin/accounts/{id}/roles/{grant}/delete`.
-pub async fn remove_role(State(state): State<AppState>, ctx: Ctx, Path((id, grant)): Path<(i64, i64)>) -> Result<Response, AppError> {
-    account_write(&state, &ctx, id, "account.role.remove", json!({"grant_id": grant}), move |tx, _| {
-        store::remove_grant(tx, id, grant)?;
-        Ok(())
-    })
+pub async fn remove_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, grant)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    account_write(
+        &state,
+        &ctx,
+        id,
+        "account.role.remove",
+        json!({"grant_id": grant}),
+        move |tx, _| {
+            store::remove_grant(tx, id, grant)?;
+            Ok(())
+        },
+    )
     .await
 }
 
 /// `POST /admin/accounts/{id}/end-sessions`.
-pub async fn end_sessions(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
-    account_write(&state, &ctx, id, "account.sessions.end", json!({}), move |tx, now| {
-        store::end_sessions(tx, id, now)?;
-        Ok(())
-    })
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    account_write(
+        &state,
+        &ctx,
+        id,
+        "account.sessions.end",
+        json!({}),
+        move |tx, now| {
+            store::end_sessions(tx, id, now)?;
+            Ok(())
+        },
+    )
     .await
 }
 
 /// Active form field.
 #[derive(Debug, Deserialize)]
 pub struct ActiveForm {
+    #[serde(default)]
     active: String,
 }
 
 /// `POST /admin/accounts/{id}/active`.
-pub async fn set_active(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<ActiveForm>) -> Result<Response, AppError> {
+pub async fn set_active(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ActiveForm>,
+) -> Result<Response, AppError> {
     let active = form.active == "1";
     if !active && ctx.user()?.account_id == id {
-        return Err(AppError::unprocessable("active", "you cannot deactivate your own account / du kan inte inaktivera ditt eget konto"));
+        return Err(AppError::unprocessable(
+            "active",
+            "you cannot deactivate your own account / du kan inte inaktivera ditt eget konto",
+        ));
     }
-    account_write(&state, &ctx, id, "account.active", json!({"active": active}), move |tx, now| {
-        store::set_account_active(tx, id, active, now)?;
-        Ok(())
-    })
+    account_write(
+        &state,
+        &ctx,
+        id,
+        "account.active",
+        json!({"active": active}),
+        move |tx, now| {
+            store::set_account_active(tx, id, active, now)?;
+            Ok(())
+        },
+    )
     .await
 }
 
 /// Password field of the administrators' reset form.
 #[derive(Debug, Deserialize)]
 pub struct ResetForm {
+    #[serde(default)]
     password: String,
 }
 
 /// `POST /admin/accounts/{id}/password`: sets a password and ends the account's sessions.
-pub async fn reset_password(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<ResetForm>) -> Result<Response, AppError> {
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let v = load_account(&state, id).await?;
     if let Err(p) = model::check_password(&form.password, &[&v.account.email, &v.account.name]) {
         let mut errors = FieldErrors::default();
         errors.add("password", p.to_string());
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, account_view(&ctx, &v, &errors, None, None)).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            account_view(&ctx, &v, &errors, None, None),
+        )
+            .into_response());
     }
-    let hash = state.hasher.hash(form.password).await.map_err(AppError::Internal)?;
-    account_write(&state, &ctx, id, "account.password.reset", json!({}), move |tx, now| {
-        store::set_password(tx, id, &hash)?;
-        store::end_sessions(tx, id, now)?;
-        Ok(())
-    })
+    let hash = state
+        .hasher
+        .hash(form.password)
+        .await
+        .map_err(AppError::Internal)?;
+    account_write(
+        &state,
+        &ctx,
+        id,
+        "account.password.reset",
+        json!({}),
+        move |tx, now| {
+            store::set_password(tx, id, &hash)?;
+            store::end_sessions(tx, id, now)?;
+            Ok(())
+        },
+    )
     .await
 }
 
@@ -733,14 +994,23 @@ pub struct TokenForm {
 }
 
 /// `POST /admin/accounts/{id}/tokens`: shows the new token once.
-pub async fn create_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<TokenForm>) -> Result<Response, AppError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let label = form.label.trim().to_string();
     if label.is_empty() {
         let v = load_account(&state, id).await?;
         let mut errors = FieldErrors::default();
         errors.add("label", "required / obligatoriskt");
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, account_view(&ctx, &v, &errors, None, None)).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            account_view(&ctx, &v, &errors, None, None),
+        )
+            .into_response());
     }
     let (actor, now) = (ctx.actor(), ctx.now);
     let token = state
@@ -748,13 +1018,18 @@ pub async fn create_token(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
         .write(move |tx| -> Result<String, AppError> {
             store::account(tx, id)?.ok_or(AppError::NotFound)?;
             let (tid, token) = store::create_api_token(tx, id, &label, now)?;
-            audit::record(tx, &actor, now, Entry {
-                action: "api_token.create",
-                entity: "api_token",
-                entity_id: Some(tid.to_string()),
-                before: None,
-                after: Some(json!({"account_id": id, "label": label})),
-            })?;
+            audit::record(
+                tx,
+                &actor,
+                now,
+                Entry {
+                    action: "api_token.create",
+                    entity: "api_token",
+                    entity_id: Some(tid.to_string()),
+                    before: None,
+                    after: Some(json!({"account_id": id, "label": label})),
+                },
+            )?;
             Ok(token)
         })
         .await?;
@@ -763,7 +1038,11 @@ pub async fn create_token(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
 }
 
 /// `POST /admin/tokens/{id}/revoke`.
-pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let (actor, now) = (ctx.actor(), ctx.now);
     let owner = state
@@ -771,13 +1050,18 @@ pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
         .write(move |tx| -> Result<Option<i64>, AppError> {
             let owner = store::revoke_api_token(tx, id, now)?;
             if owner.is_some() {
-                audit::record(tx, &actor, now, Entry {
-                    action: "api_token.revoke",
-                    entity: "api_token",
-                    entity_id: Some(id.to_string()),
-                    before: None,
-                    after: None,
-                })?;
+                audit::record(
+                    tx,
+                    &actor,
+                    now,
+                    Entry {
+                        action: "api_token.revoke",
+                        entity: "api_token",
+                        entity_id: Some(id.to_string()),
+                        before: None,
+                        after: None,
+                    },
+                )?;
             }
             Ok(owner)
         })
@@ -787,4 +1071,3 @@ pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
         None => Err(AppError::NotFound),
     }
 }
-

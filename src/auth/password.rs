@@ -5,8 +5,8 @@
 
 use std::sync::{Arc, LazyLock};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use tokio::sync::Semaphore;
 
 /// Hashes a password synchronously (CLI and demo data use this directly).
@@ -80,7 +80,10 @@ mod tests {
     #[test]
     fn hash_is_argon2id_with_owasp_parameters() {
         let hash = hash_blocking("korvgubbe-Tändsticka-hylla-97").expect("hash");
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify_blocking("korvgubbe-Tändsticka-hylla-97", &hash));
         assert!(!verify_blocking("korvgubbe-Tändsticka-hylla-98", &hash));
         assert!(!verify_blocking("x", "not a hash"));

@@ -69,8 +69,12 @@ pub fn account_by_email(
 
 /// One account by id.
 pub fn account(conn: &Connection, id: i64) -> rusqlite::Result<Option<Account>> {
-    conn.query_row("SELECT * FROM account WHERE id = ?1", [id], account_from_row)
-        .optional()
+    conn.query_row(
+        "SELECT * FROM account WHERE id = ?1",
+        [id],
+        account_from_row,
+    )
+    .optional()
 }
 
 /// Every account, by name.
@@ -88,7 +92,9 @@ pub fn create_account(
     now: DateTime<Utc>,
 ) -> rusqlite::Result<i64> {
     let person_id: Option<i64> = conn
-        .query_row("SELECT id FROM person WHERE email = ?1", [email], |r| r.get(0))
+        .query_row("SELECT id FROM person WHERE email = ?1", [email], |r| {
+            r.get(0)
+        })
         .optional()?;
     conn.execute(
         "INSERT INTO account (email, name, person_id, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -204,7 +210,10 @@ pub fn principal(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<
     if !acc.active {
         return Ok(None);
     }
-    let grants: Vec<Grant> = grants(conn, account_id)?.into_iter().map(|(_, g)| g).collect();
+    let grants: Vec<Grant> = grants(conn, account_id)?
+        .into_iter()
+        .map(|(_, g)| g)
+        .collect();
     let mut managed_units = Vec::new();
     for g in &grants {
         if let (Role::Manager, Some(scope)) = (g.role, g.scope) {
@@ -301,7 +310,11 @@ pub fn touch_session(conn: &Connection, token: &str, now: DateTime<Utc>) -> rusq
 }
 
 /// Ends one session (logout).
-pub fn end_session(conn: &Connection, token: &str, now: DateTime<Utc>) -> rusqlite::Result<Option<i64>> {
+pub fn end_session(
+    conn: &Connection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Option<i64>> {
     conn.query_row(
         "UPDATE session SET ended_at = ?2 WHERE token_hash = ?1 AND ended_at IS NULL RETURNING account_id",
         params![token_hash(token), stamp(now)],
@@ -311,7 +324,11 @@ pub fn end_session(conn: &Connection, token: &str, now: DateTime<Utc>) -> rusqli
 }
 
 /// Ends every session of an account; returns how many were live.
-pub fn end_sessions(conn: &Connection, account_id: i64, now: DateTime<Utc>) -> rusqlite::Result<usize> {
+pub fn end_sessions(
+    conn: &Connection,
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<usize> {
     conn.execute(
         "UPDATE session SET ended_at = ?2 WHERE account_id = ?1 AND ended_at IS NULL",
         params![account_id, stamp(now)],
@@ -392,7 +409,10 @@ pub fn create_api_token(
 }
 
 /// The tokens of an account, or of everyone when `account_id` is None.
-pub fn api_tokens(conn: &Connection, account_id: Option<i64>) -> rusqlite::Result<Vec<ApiTokenInfo>> {
+pub fn api_tokens(
+    conn: &Connection,
+    account_id: Option<i64>,
+) -> rusqlite::Result<Vec<ApiTokenInfo>> {
     let mut stmt = conn.prepare(
         "SELECT id, account_id, label, created_at, last_used_at, revoked_at FROM api_token
          WHERE ?1 IS NULL OR account_id = ?1 ORDER BY created_at DESC, id DESC",
@@ -411,7 +431,11 @@ pub fn api_tokens(conn: &Connection, account_id: Option<i64>) -> rusqlite::Resul
 }
 
 /// Revokes a token; returns its owner when it was live.
-pub fn revoke_api_token(conn: &Connection, id: i64, now: DateTime<Utc>) -> rusqlite::Result<Option<i64>> {
+pub fn revoke_api_token(
+    conn: &Connection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Option<i64>> {
     conn.query_row(
         "UPDATE api_token SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL RETURNING account_id",
         params![id, stamp(now)],
@@ -421,7 +445,10 @@ pub fn revoke_api_token(conn: &Connection, id: i64, now: DateTime<Utc>) -> rusql
 }
 
 /// The account behind a live API token, and when the token was last used.
-pub fn api_token_account(conn: &Connection, token: &str) -> rusqlite::Result<Option<(i64, i64, Option<String>)>> {
+pub fn api_token_account(
+    conn: &Connection,
+    token: &str,
+) -> rusqlite::Result<Option<(i64, i64, Option<String>)>> {
     conn.prepare_cached(
         "SELECT t.id, t.account_id, t.last_used_at FROM api_token t JOIN account a ON a.id = t.account_id
          WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND a.active = 1",
@@ -503,9 +530,19 @@ pub fn parse_grant(conn: &Connection, text: &str) -> rusqlite::Result<Result<Gra
 pub fn describe_scope(conn: &Connection, scope: Scope) -> rusqlite::Result<String> {
     let (kind, id) = scope.parts();
     let name: Option<String> = match scope {
-        Scope::Unit(_) => conn.query_row("SELECT code || ' ' || name FROM unit WHERE id = ?1", [id], |r| r.get(0)),
-        Scope::Administration(_) => conn.query_row("SELECT name FROM administration WHERE id = ?1", [id], |r| r.get(0)),
-        Scope::Region(_) => conn.query_row("SELECT name FROM region WHERE id = ?1", [id], |r| r.get(0)),
+        Scope::Unit(_) => conn.query_row(
+            "SELECT code || ' ' || name FROM unit WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        ),
+        Scope::Administration(_) => {
+            conn.query_row("SELECT name FROM administration WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+        }
+        Scope::Region(_) => {
+            conn.query_row("SELECT name FROM region WHERE id = ?1", [id], |r| r.get(0))
+        }
     }
     .optional()?;
     Ok(format!("{kind} {}", name.unwrap_or_else(|| id.to_string())))

@@ -33,11 +33,29 @@ mod tests {
 
     #[test]
     fn swedish_letters_sort_last() {
-        let mut names = vec!["Öberg", "Zetterlund", "Åkesson", "Ahlström", "Ängström", "Éklund", "Eriksson", "ebbesson"];
+        let mut names = vec![
+            "Öberg",
+            "Zetterlund",
+            "Åkesson",
+            "Ahlström",
+            "Ängström",
+            "Éklund",
+            "Eriksson",
+            "ebbesson",
+        ];
         names.sort_by(|a, b| swedish(a, b));
         assert_eq!(
             names,
-            ["Ahlström", "ebbesson", "Éklund", "Eriksson", "Zetterlund", "Åkesson", "Ängström", "Öberg"]
+            [
+                "Ahlström",
+                "ebbesson",
+                "Éklund",
+                "Eriksson",
+                "Zetterlund",
+                "Åkesson",
+                "Ängström",
+                "Öberg"
+            ]
         );
     }
 }

@@ -86,7 +86,11 @@ fn configure(conn: &Connection, options: &DbOptions) -> rusqlite::Result<()> {
     conn.pragma_update(
         None,
         "synchronous",
-        if options.synchronous_full { "FULL" } else { "NORMAL" },
+        if options.synchronous_full {
+            "FULL"
+        } else {
+            "NORMAL"
+        },
     )?;
     Ok(())
 }

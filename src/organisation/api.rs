@@ -24,12 +24,23 @@ pub struct UnitOut {
 }
 
 /// `GET /api/v1/units`: every unit (the organisation is not secret to staff).
-pub async fn units(State(state): State<AppState>, user: ApiUser) -> Result<axum::Json<Vec<UnitOut>>, AppError> {
+pub async fn units(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> Result<axum::Json<Vec<UnitOut>>, AppError> {
     let _ = user;
     let rows = state
         .db
         .read(|c| {
-            store::units(c, &UnitQuery { inactive: Some("1".into()), ..Default::default() }, NaiveDate::MIN).map_err(AppError::from)
+            store::units(
+                c,
+                &UnitQuery {
+                    inactive: Some("1".into()),
+                    ..Default::default()
+                },
+                NaiveDate::MIN,
+            )
+            .map_err(AppError::from)
         })
         .await?;
     Ok(axum::Json(
@@ -77,24 +88,43 @@ const MAX_PER_PAGE: u32 = 500;
 
 /// `GET /api/v1/people`: filters `hsa_id`, `email`, `unit`, `profession`, `q`,
 /// `include_left`; `page` and `per_page` (at most 500). Only people the caller may see.
-pub async fn people(State(state): State<AppState>, user: ApiUser, Query(q): Query<PeopleQuery>) -> Result<axum::Json<PeoplePage>, AppError> {
+pub async fn people(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<PeopleQuery>,
+) -> Result<axum::Json<PeoplePage>, AppError> {
     let page = q.page.unwrap_or(1);
     if page == 0 {
         return Err(AppError::bad_request("page", "starts at 1"));
     }
     let per_page = q.per_page.unwrap_or(100);
     if per_page == 0 || per_page > MAX_PER_PAGE {
-        return Err(AppError::bad_request("per_page", format!("from 1 to {MAX_PER_PAGE}")));
+        return Err(AppError::bad_request(
+            "per_page",
+            format!("from 1 to {MAX_PER_PAGE}"),
+        ));
     }
     if !q.profession.trim().is_empty() && super::model::Profession::parse(&q.profession).is_none() {
-        return Err(AppError::bad_request("profession", "nurse, assistant_nurse, st_doctor, physician or other"));
+        return Err(AppError::bad_request(
+            "profession",
+            "nurse, assistant_nurse, st_doctor, physician or other",
+        ));
     }
     let principal = user.principal.clone();
     let today = user.today;
     let (rows, total) = state
         .db
         .read(move |c| {
-            store::search_people(c, &q, &principal.people_filter(), principal.person_id, today, page, per_page).map_err(AppError::from)
+            store::search_people(
+                c,
+                &q,
+                &principal.people_filter(),
+                principal.person_id,
+                today,
+                page,
+                per_page,
+            )
+            .map_err(AppError::from)
         })
         .await?;
     Ok(axum::Json(PeoplePage {
@@ -116,4 +146,3 @@ pub async fn people(State(state): State<AppState>, user: ApiUser, Query(q): Quer
         total,
     }))
 }
-

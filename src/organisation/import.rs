@@ -35,19 +35,54 @@ impl Plan {
 #[derive(Debug, Clone)]
 enum Op {
     Region(String),
-    Administration { region: String, name: String },
-    NewUnit { region: String, administration: String, input: UnitInput },
-    UpdateUnit { id: i64, region: String, administration: String, input: UnitInput, before: serde_json::Value },
+    Administration {
+        region: String,
+        name: String,
+    },
+    NewUnit {
+        region: String,
+        administration: String,
+        input: UnitInput,
+    },
+    UpdateUnit {
+        id: i64,
+        region: String,
+        administration: String,
+        input: UnitInput,
+        before: serde_json::Value,
+    },
     NewPerson(NewPerson),
-    UpdateDetails { id: i64, name: String, email: String, hsa_id: Option<String>, before: serde_json::Value },
-    Move { id: i64, unit_id: i64, profession: Profession, from: NaiveDate },
-    Rejoin { id: i64, unit_id: i64, profession: Profession, from: NaiveDate },
+    UpdateDetails {
+        id: i64,
+        name: String,
+        email: String,
+        hsa_id: Option<String>,
+        before: serde_json::Value,
+    },
+    Move {
+        id: i64,
+        unit_id: i64,
+        profession: Profession,
+        from: NaiveDate,
+    },
+    Rejoin {
+        id: i64,
+        unit_id: i64,
+        profession: Profession,
+        from: NaiveDate,
+    },
 }
 
 /// Checks an organisation file against the database and plans the changes.
 pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError>> {
     let table = csv::read(bytes)?;
-    table.require(&["region", "administration", "unit_code", "unit_name", "gives_chemotherapy"])?;
+    table.require(&[
+        "region",
+        "administration",
+        "unit_code",
+        "unit_name",
+        "gives_chemotherapy",
+    ])?;
     let c_region = table.column("region");
     let c_admin = table.column("administration");
     let c_code = table.column("unit_code");
@@ -88,10 +123,22 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
     for row in &table.rows {
         let line = row.line;
         let mut bad = |column: &str, msg: String| errors.push(LineError::new(line, column, msg));
-        let region = row.get(c_region).split_whitespace().collect::<Vec<_>>().join(" ");
-        let admin = row.get(c_admin).split_whitespace().collect::<Vec<_>>().join(" ");
+        let region = row
+            .get(c_region)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let admin = row
+            .get(c_admin)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let code = row.get(c_code).to_string();
-        let name = row.get(c_name).split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = row
+            .get(c_name)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if region.is_empty() {
             bad("region", "required".into());
         }
@@ -103,14 +150,30 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
         }
         if code.is_empty() {
             bad("unit_code", "required".into());
-        } else if code.len() > 32 || !code.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)) {
-            bad("unit_code", "letters, digits, - _ . and at most 32 characters".into());
+        } else if code.len() > 32
+            || !code
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+        {
+            bad(
+                "unit_code",
+                "letters, digits, - _ . and at most 32 characters".into(),
+            );
         } else if let Some(first) = seen_codes.insert(code.to_lowercase(), line) {
-            bad("unit_code", format!("{code} appears again (first on line {first})"));
+            bad(
+                "unit_code",
+                format!("{code} appears again (first on line {first})"),
+            );
         }
         let chemo = csv::parse_bool(row.get(c_chemo));
         if chemo.is_none() {
-            bad("gives_chemotherapy", format!("expected yes/no, ja/nej, true/false or 1/0, got {:?}", row.get(c_chemo)));
+            bad(
+                "gives_chemotherapy",
+                format!(
+                    "expected yes/no, ja/nej, true/false or 1/0, got {:?}",
+                    row.get(c_chemo)
+                ),
+            );
         }
         let cap_text = row.get(c_cap);
         let capacity = if cap_text.is_empty() {
@@ -119,23 +182,31 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
             match cap_text.parse::<i64>() {
                 Ok(n) if (0..=1000).contains(&n) => Some(Some(n)),
                 _ => {
-                    bad("trainee_capacity", format!("expected a whole number from 0 to 1000, got {cap_text:?}"));
+                    bad(
+                        "trainee_capacity",
+                        format!("expected a whole number from 0 to 1000, got {cap_text:?}"),
+                    );
                     None
                 }
             }
         };
-        let (Some(chemo), Some(capacity)) = (chemo, capacity) else { continue };
+        let (Some(chemo), Some(capacity)) = (chemo, capacity) else {
+            continue;
+        };
         if region.is_empty() || admin.is_empty() || name.is_empty() || code.is_empty() {
             continue;
         }
         let region_id = regions.get(&region.to_lowercase()).copied();
         if region_id.is_none() && new_regions.insert(region.to_lowercase()) {
-            plan.changes.push(format!("line {line}: new region {region}"));
+            plan.changes
+                .push(format!("line {line}: new region {region}"));
             plan.ops.push(Op::Region(region.clone()));
         }
         let admin_id = region_id.and_then(|r| admins.get(&(r, admin.to_lowercase())).copied());
         if admin_id.is_none() && new_admins.insert((region.to_lowercase(), admin.to_lowercase())) {
-            plan.changes.push(format!("line {line}: new administration {admin} in {region}"));
+            plan.changes.push(format!(
+                "line {line}: new administration {admin} in {region}"
+            ));
             plan.ops.push(Op::Administration {
                 region: region.clone(),
                 name: admin.clone(),
@@ -166,22 +237,34 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
                     what.push(format!("name {} → {name}", existing.name));
                 }
                 if admin_id != Some(existing.administration_id) {
-                    what.push(format!("administration {} → {admin}", existing.administration_name));
+                    what.push(format!(
+                        "administration {} → {admin}",
+                        existing.administration_name
+                    ));
                 }
                 if existing.gives_chemotherapy != chemo {
-                    what.push(format!("chemotherapy → {}", if chemo { "yes" } else { "no" }));
+                    what.push(format!(
+                        "chemotherapy → {}",
+                        if chemo { "yes" } else { "no" }
+                    ));
                 }
                 if existing.trainee_capacity != capacity {
                     what.push(format!(
                         "trainee capacity {} → {}",
-                        existing.trainee_capacity.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
-                        capacity.map(|c| c.to_string()).unwrap_or_else(|| "-".into())
+                        existing
+                            .trainee_capacity
+                            .map(|c| c.to_string())
+                            .unwrap_or_else(|| "-".into()),
+                        capacity
+                            .map(|c| c.to_string())
+                            .unwrap_or_else(|| "-".into())
                     ));
                 }
                 if what.is_empty() {
                     plan.unchanged += 1;
                 } else {
-                    plan.changes.push(format!("line {line}: unit {code}: {}", what.join(", ")));
+                    plan.changes
+                        .push(format!("line {line}: unit {code}: {}", what.join(", ")));
                     plan.ops.push(Op::UpdateUnit {
                         id: existing.id,
                         region,
@@ -196,7 +279,11 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
             }
         }
     }
-    if errors.is_empty() { Ok(plan) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(plan)
+    } else {
+        Err(errors)
+    }
 }
 
 /// One row of a staff file after checking.
@@ -213,7 +300,11 @@ struct StaffRow {
 
 /// Checks a staff file against the database and plans the changes. `today` is
 /// when histories of new people start unless the file says otherwise.
-pub fn plan_staff(conn: &Connection, bytes: &[u8], today: NaiveDate) -> Result<Plan, Vec<LineError>> {
+pub fn plan_staff(
+    conn: &Connection,
+    bytes: &[u8],
+    today: NaiveDate,
+) -> Result<Plan, Vec<LineError>> {
     let table = csv::read(bytes)?;
     table.require(&["hsa_id", "name", "email", "profession", "unit_code"])?;
     let c_hsa = table.column("hsa_id");
@@ -251,7 +342,10 @@ pub fn plan_staff(conn: &Connection, bytes: &[u8], today: NaiveDate) -> Result<P
             match model::normalise_hsa_id(hsa_text) {
                 Ok(h) => {
                     if let Some(first) = seen_hsa.insert(h.clone(), line) {
-                        bad("hsa_id", format!("{h} appears again (first on line {first})"));
+                        bad(
+                            "hsa_id",
+                            format!("{h} appears again (first on line {first})"),
+                        );
                     }
                     Some(h)
                 }
@@ -268,7 +362,10 @@ pub fn plan_staff(conn: &Connection, bytes: &[u8], today: NaiveDate) -> Result<P
         let email = match model::normalise_email(row.get(c_email)) {
             Ok(e) => {
                 if let Some(first) = seen_email.insert(e.to_lowercase(), line) {
-                    bad("email", format!("{e} appears again (first on line {first})"));
+                    bad(
+                        "email",
+                        format!("{e} appears again (first on line {first})"),
+                    );
                 }
                 e
             }
@@ -289,7 +386,10 @@ pub fn plan_staff(conn: &Connection, bytes: &[u8], today: NaiveDate) -> Result<P
         }
         let unit = unit_codes.get(&row.get(c_unit).to_lowercase()).cloned();
         if unit.is_none() {
-            bad("unit_code", format!("no unit has the code {:?}", row.get(c_unit)));
+            bad(
+                "unit_code",
+                format!("no unit has the code {:?}", row.get(c_unit)),
+            );
         }
         let from_text = row.get(c_from);
         let employed_from = if from_text.is_empty() {
@@ -302,7 +402,10 @@ pub fn plan_staff(conn: &Connection, bytes: &[u8], today: NaiveDate) -> Result<P
                 }
                 Some(d) => Some(d),
                 None => {
-                    bad("employed_from", format!("expected a date YYYY-MM-DD, got {from_text:?}"));
+                    bad(
+                        "employed_from",
+                        format!("expected a date YYYY-MM-DD, got {from_text:?}"),
+                    );
                     None
                 }
             }
@@ -310,7 +413,9 @@ pub fn plan_staff(conn: &Connection, bytes: &[u8], today: NaiveDate) -> Result<P
         if errors.len() > before {
             continue;
         }
-        let (Some(profession), Some((unit_id, unit_code))) = (profession, unit) else { continue };
+        let (Some(profession), Some((unit_id, unit_code))) = (profession, unit) else {
+            continue;
+        };
         rows.push(StaffRow {
             line,
             hsa_id,
@@ -335,7 +440,10 @@ pub fn plan_staff(conn: &Connection, bytes: &[u8], today: NaiveDate) -> Result<P
                 errors.push(LineError::new(
                     r.line,
                     "email",
-                    format!("{} belongs to another person ({}) than the HSA-id", r.email, b.name),
+                    format!(
+                        "{} belongs to another person ({}) than the HSA-id",
+                        r.email, b.name
+                    ),
                 ));
                 continue;
             }
@@ -380,7 +488,11 @@ pub fn plan_staff(conn: &Connection, bytes: &[u8], today: NaiveDate) -> Result<P
             for (label, old, new) in [
                 ("name", p.name.clone(), r.name.clone()),
                 ("email", p.email.clone(), r.email.clone()),
-                ("hsa_id", p.hsa_id.clone().unwrap_or_default(), hsa_id.clone().unwrap_or_default()),
+                (
+                    "hsa_id",
+                    p.hsa_id.clone().unwrap_or_default(),
+                    hsa_id.clone().unwrap_or_default(),
+                ),
             ] {
                 if old != new {
                     what.push(format!("{label} {old} → {new}"));
@@ -431,7 +543,8 @@ pub fn plan_staff(conn: &Connection, bytes: &[u8], today: NaiveDate) -> Result<P
         if what.is_empty() {
             plan.unchanged += 1;
         } else {
-            plan.changes.push(format!("line {}: {}: {}", r.line, p.name, what.join(", ")));
+            plan.changes
+                .push(format!("line {}: {}: {}", r.line, p.name, what.join(", ")));
         }
     }
     if errors.is_empty() {
@@ -450,7 +563,11 @@ pub fn apply(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<(), ApplyError> {
-    let entry = |action: &'static str, entity: &'static str, id: i64, before: Option<serde_json::Value>, after: serde_json::Value| Entry {
+    let entry = |action: &'static str,
+                 entity: &'static str,
+                 id: i64,
+                 before: Option<serde_json::Value>,
+                 after: serde_json::Value| Entry {
         action,
         entity,
         entity_id: Some(id.to_string()),
@@ -461,7 +578,12 @@ pub fn apply(
         match op {
             Op::Region(name) => {
                 let id = store::create_region(tx, name)?;
-                audit::record(tx, actor, now, entry("region.create", "region", id, None, json!({"name": name})))?;
+                audit::record(
+                    tx,
+                    actor,
+                    now,
+                    entry("region.create", "region", id, None, json!({"name": name})),
+                )?;
             }
             Op::Administration { region, name } => {
                 let region_id = region_id(tx, region)?;
@@ -470,54 +592,126 @@ pub fn apply(
                     tx,
                     actor,
                     now,
-                    entry("administration.create", "administration", id, None, json!({"region_id": region_id, "name": name})),
+                    entry(
+                        "administration.create",
+                        "administration",
+                        id,
+                        None,
+                        json!({"region_id": region_id, "name": name}),
+                    ),
                 )?;
             }
-            Op::NewUnit { region, administration, input } => {
+            Op::NewUnit {
+                region,
+                administration,
+                input,
+            } => {
                 let input = UnitInput {
                     administration_id: administration_id(tx, region, administration)?,
                     ..input.clone()
                 };
                 let id = store::create_unit(tx, &input)?;
-                audit::record(tx, actor, now, entry("unit.create", "unit", id, None, json!(input)))?;
+                audit::record(
+                    tx,
+                    actor,
+                    now,
+                    entry("unit.create", "unit", id, None, json!(input)),
+                )?;
             }
-            Op::UpdateUnit { id, region, administration, input, before } => {
+            Op::UpdateUnit {
+                id,
+                region,
+                administration,
+                input,
+                before,
+            } => {
                 let input = UnitInput {
                     administration_id: administration_id(tx, region, administration)?,
                     ..input.clone()
                 };
                 store::update_unit(tx, *id, &input, true)?;
-                audit::record(tx, actor, now, entry("unit.update", "unit", *id, Some(before.clone()), json!(input)))?;
+                audit::record(
+                    tx,
+                    actor,
+                    now,
+                    entry(
+                        "unit.update",
+                        "unit",
+                        *id,
+                        Some(before.clone()),
+                        json!(input),
+                    ),
+                )?;
             }
             Op::NewPerson(p) => {
                 let id = store::create_person(tx, p, now)?;
-                audit::record(tx, actor, now, entry("person.create", "person", id, None, json!(p)))?;
+                audit::record(
+                    tx,
+                    actor,
+                    now,
+                    entry("person.create", "person", id, None, json!(p)),
+                )?;
             }
-            Op::UpdateDetails { id, name, email, hsa_id, before } => {
+            Op::UpdateDetails {
+                id,
+                name,
+                email,
+                hsa_id,
+                before,
+            } => {
                 store::update_person_details(tx, *id, name, email, hsa_id.as_deref())?;
                 audit::record(
                     tx,
                     actor,
                     now,
-                    entry("person.update", "person", *id, Some(before.clone()), json!({"name": name, "email": email, "hsa_id": hsa_id})),
+                    entry(
+                        "person.update",
+                        "person",
+                        *id,
+                        Some(before.clone()),
+                        json!({"name": name, "email": email, "hsa_id": hsa_id}),
+                    ),
                 )?;
             }
-            Op::Move { id, unit_id, profession, from } => {
-                store::change_assignment(tx, *id, *unit_id, *profession, *from)?.map_err(ApplyError::Rule)?;
+            Op::Move {
+                id,
+                unit_id,
+                profession,
+                from,
+            } => {
+                store::change_assignment(tx, *id, *unit_id, *profession, *from)?
+                    .map_err(ApplyError::Rule)?;
                 audit::record(
                     tx,
                     actor,
                     now,
-                    entry("person.move", "person", *id, None, json!({"unit_id": unit_id, "profession": profession, "from": from})),
+                    entry(
+                        "person.move",
+                        "person",
+                        *id,
+                        None,
+                        json!({"unit_id": unit_id, "profession": profession, "from": from}),
+                    ),
                 )?;
             }
-            Op::Rejoin { id, unit_id, profession, from } => {
+            Op::Rejoin {
+                id,
+                unit_id,
+                profession,
+                from,
+            } => {
                 store::rejoin(tx, *id, *unit_id, *profession, *from)?.map_err(ApplyError::Rule)?;
                 audit::record(
                     tx,
                     actor,
                     now,
-                    entry("person.rejoin", "person", *id, None, json!({"unit_id": unit_id, "profession": profession, "from": from})),
+                    entry(
+                        "person.rejoin",
+                        "person",
+                        *id,
+                        None,
+                        json!({"unit_id": unit_id, "profession": profession, "from": from}),
+                    ),
                 )?;
             }
         }
@@ -527,7 +721,11 @@ pub fn apply(
         actor,
         now,
         Entry {
-            action: if kind == "units" { "import.units" } else { "import.staff" },
+            action: if kind == "units" {
+                "import.units"
+            } else {
+                "import.staff"
+            },
             entity: "import",
             entity_id: None,
             before: None,
@@ -538,7 +736,11 @@ pub fn apply(
 }
 
 fn region_id(tx: &Connection, name: &str) -> rusqlite::Result<i64> {
-    tx.query_row("SELECT id FROM region WHERE name = ?1 COLLATE NOCASE", [name], |r| r.get(0))
+    tx.query_row(
+        "SELECT id FROM region WHERE name = ?1 COLLATE NOCASE",
+        [name],
+        |r| r.get(0),
+    )
 }
 
 fn administration_id(tx: &Connection, region: &str, name: &str) -> rusqlite::Result<i64> {
@@ -581,7 +783,12 @@ impl ImportKind {
 }
 
 /// Plans a file of either kind.
-pub fn plan(conn: &Connection, kind: ImportKind, bytes: &[u8], today: NaiveDate) -> Result<Plan, Vec<LineError>> {
+pub fn plan(
+    conn: &Connection,
+    kind: ImportKind,
+    bytes: &[u8],
+    today: NaiveDate,
+) -> Result<Plan, Vec<LineError>> {
     match kind {
         ImportKind::Units => plan_units(conn, bytes),
         ImportKind::Staff => plan_staff(conn, bytes, today),

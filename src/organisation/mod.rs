@@ -17,17 +17,41 @@ use crate::AppState;
 pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/org", get(pages::overview))
-        .route("/org/regions/new", get(pages::new_region_page).post(pages::create_region))
-        .route("/org/regions/{id}/edit", get(pages::edit_region_page).post(pages::update_region))
-        .route("/org/administrations/new", get(pages::new_administration_page).post(pages::create_administration))
-        .route("/org/administrations/{id}/edit", get(pages::edit_administration_page).post(pages::update_administration))
-        .route("/org/units/new", get(pages::new_unit_page).post(pages::create_unit))
+        .route(
+            "/org/regions/new",
+            get(pages::new_region_page).post(pages::create_region),
+        )
+        .route(
+            "/org/regions/{id}/edit",
+            get(pages::edit_region_page).post(pages::update_region),
+        )
+        .route(
+            "/org/administrations/new",
+            get(pages::new_administration_page).post(pages::create_administration),
+        )
+        .route(
+            "/org/administrations/{id}/edit",
+            get(pages::edit_administration_page).post(pages::update_administration),
+        )
+        .route(
+            "/org/units/new",
+            get(pages::new_unit_page).post(pages::create_unit),
+        )
         .route("/org/units/{id}", get(pages::unit_page))
-        .route("/org/units/{id}/edit", get(pages::edit_unit_page).post(pages::update_unit))
+        .route(
+            "/org/units/{id}/edit",
+            get(pages::edit_unit_page).post(pages::update_unit),
+        )
         .route("/people", get(pages::people_list))
-        .route("/people/new", get(pages::new_person_page).post(pages::create_person))
+        .route(
+            "/people/new",
+            get(pages::new_person_page).post(pages::create_person),
+        )
         .route("/people/{id}", get(pages::person_page))
-        .route("/people/{id}/edit", get(pages::edit_person_page).post(pages::update_person))
+        .route(
+            "/people/{id}/edit",
+            get(pages::edit_person_page).post(pages::update_person),
+        )
         .route("/people/{id}/assignment", post(pages::change_assignment))
         .route("/people/{id}/leave", post(pages::leave))
         .route("/people/{id}/rejoin", post(pages::rejoin))

@@ -48,8 +48,12 @@ impl Profession {
             "nurse" | "sjuksköterska" | "sjukskoterska" | "ssk" | "specialistsjuksköterska" => {
                 Profession::Nurse
             }
-            "assistant_nurse" | "undersköterska" | "underskoterska" | "usk" => Profession::AssistantNurse,
-            "st_doctor" | "st_läkare" | "st_lakare" | "st" | "specialist_trainee" => Profession::StDoctor,
+            "assistant_nurse" | "undersköterska" | "underskoterska" | "usk" => {
+                Profession::AssistantNurse
+            }
+            "st_doctor" | "st_läkare" | "st_lakare" | "st" | "specialist_trainee" => {
+                Profession::StDoctor
+            }
             "physician" | "läkare" | "lakare" | "överläkare" | "specialistläkare" | "doctor" => {
                 Profession::Physician
             }
@@ -79,14 +83,18 @@ pub fn normalise_hsa_id(s: &str) -> Result<String, &'static str> {
         return Err("HSA-id is at most 31 characters / HSA-id har högst 31 tecken");
     }
     let Some((org, local)) = id.split_once('-') else {
-        return Err("HSA-id looks like SE2321000131-E000000012345 / HSA-id ser ut som SE2321000131-E000000012345");
+        return Err(
+            "HSA-id looks like SE2321000131-E000000012345 / HSA-id ser ut som SE2321000131-E000000012345",
+        );
     };
     let digits = org.strip_prefix("SE").unwrap_or("");
     if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err("HSA-id starts with SE and ten digits / HSA-id börjar med SE och tio siffror");
     }
     if local.is_empty() || !local.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err("HSA-id ends with letters and digits after the hyphen / HSA-id slutar med bokstäver och siffror efter bindestrecket");
+        return Err(
+            "HSA-id ends with letters and digits after the hyphen / HSA-id slutar med bokstäver och siffror efter bindestrecket",
+        );
     }
     Ok(id)
 }
@@ -216,15 +224,28 @@ mod tests {
             normalise_hsa_id(" se2321000131-e000000012345 "),
             Ok("SE2321000131-E000000012345".to_string())
         );
-        for bad in ["", "SE232100013-E1", "SE2321000131E1", "SE2321000131-", "SE2321000131-E 1", "XX2321000131-E1", "SE2321000131-E0000000000000000000"] {
+        for bad in [
+            "",
+            "SE232100013-E1",
+            "SE2321000131E1",
+            "SE2321000131-",
+            "SE2321000131-E 1",
+            "XX2321000131-E1",
+            "SE2321000131-E0000000000000000000",
+        ] {
             assert!(normalise_hsa_id(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn emails() {
-        assert_eq!(normalise_email(" anna.ek@region.example.se "), Ok("anna.ek@region.example.se".into()));
-        for bad in ["", "anna", "anna@", "@x.se", "a b@x.se", "a@x", "a@b@x.se", "a@.se"] {
+        assert_eq!(
+            normalise_email(" anna.ek@region.example.se "),
+            Ok("anna.ek@region.example.se".into())
+        );
+        for bad in [
+            "", "anna", "anna@", "@x.se", "a b@x.se", "a@x", "a@b@x.se", "a@.se",
+        ] {
             assert!(normalise_email(bad).is_err(), "{bad}");
         }
     }
@@ -233,7 +254,10 @@ mod tests {
     fn professions_in_swedish() {
         assert_eq!(Profession::parse("Sjuksköterska"), Some(Profession::Nurse));
         assert_eq!(Profession::parse("ST-läkare"), Some(Profession::StDoctor));
-        assert_eq!(Profession::parse("undersköterska"), Some(Profession::AssistantNurse));
+        assert_eq!(
+            Profession::parse("undersköterska"),
+            Some(Profession::AssistantNurse)
+        );
         assert_eq!(Profession::parse("Överläkare"), Some(Profession::Physician));
         assert_eq!(Profession::parse("kurator"), None);
         for p in Profession::ALL {
@@ -256,9 +280,18 @@ mod tests {
             profession: Profession::Nurse,
             valid_from: d("2024-01-10"),
         };
-        assert_eq!(plan_change(cur, 1, Profession::Nurse, d("2020-01-01")), Ok(HistoryStep::Nothing));
-        assert_eq!(plan_change(cur, 2, Profession::Nurse, d("2024-01-10")), Ok(HistoryStep::ReplaceCurrent));
-        assert_eq!(plan_change(cur, 2, Profession::Nurse, d("2024-03-01")), Ok(HistoryStep::CloseAndOpen));
+        assert_eq!(
+            plan_change(cur, 1, Profession::Nurse, d("2020-01-01")),
+            Ok(HistoryStep::Nothing)
+        );
+        assert_eq!(
+            plan_change(cur, 2, Profession::Nurse, d("2024-01-10")),
+            Ok(HistoryStep::ReplaceCurrent)
+        );
+        assert_eq!(
+            plan_change(cur, 2, Profession::Nurse, d("2024-03-01")),
+            Ok(HistoryStep::CloseAndOpen)
+        );
         assert!(plan_change(cur, 1, Profession::Physician, d("2024-01-09")).is_err());
         assert!(check_leaving(cur, d("2024-01-10")).is_err());
         assert!(check_leaving(cur, d("2024-01-11")).is_ok());

@@ -19,7 +19,12 @@ use crate::i18n::Lang;
 use crate::web::layout::{self, FieldAttrs, checkbox, csrf_field, page, select_field, text_field};
 use crate::web::{AppError, Ctx, FieldErrors, Form, Query};
 
-const ORG_READERS: &[Role] = &[Role::Admin, Role::Manager, Role::Coordinator, Role::StudyDirector];
+const ORG_READERS: &[Role] = &[
+    Role::Admin,
+    Role::Manager,
+    Role::Coordinator,
+    Role::StudyDirector,
+];
 
 fn see_other(to: &str) -> Response {
     let mut r = Redirect::to(to).into_response();
@@ -40,30 +45,51 @@ fn active_badge(lang: Lang, active: bool) -> Markup {
 }
 
 /// Runs a write together with its audit row.
-async fn audited<T, F>(state: &AppState, ctx: &Ctx, action: &'static str, entity: &'static str, f: F) -> Result<T, AppError>
+async fn audited<T, F>(
+    state: &AppState,
+    ctx: &Ctx,
+    action: &'static str,
+    entity: &'static str,
+    f: F,
+) -> Result<T, AppError>
 where
     T: Send + 'static,
-    F: FnOnce(&rusqlite::Transaction) -> Result<(T, Option<i64>, Option<serde_json::Value>, serde_json::Value), AppError> + Send + 'static,
+    F: FnOnce(
+            &rusqlite::Transaction,
+        )
+            -> Result<(T, Option<i64>, Option<serde_json::Value>, serde_json::Value), AppError>
+        + Send
+        + 'static,
 {
     let (actor, now) = (ctx.actor(), ctx.now);
     state
         .db
         .write(move |tx| {
             let (value, id, before, after) = f(tx)?;
-            audit::record(tx, &actor, now, Entry {
-                action,
-                entity,
-                entity_id: id.map(|i| i.to_string()),
-                before,
-                after: Some(after),
-            })?;
+            audit::record(
+                tx,
+                &actor,
+                now,
+                Entry {
+                    action,
+                    entity,
+                    entity_id: id.map(|i| i.to_string()),
+                    before,
+                    after: Some(after),
+                },
+            )?;
             Ok(value)
         })
         .await
 }
 
 /// Maps a UNIQUE failure to a field message; other errors pass through.
-fn unique_to_field(e: AppError, errors: &mut FieldErrors, field: &'static str, message: &str) -> Result<(), AppError> {
+fn unique_to_field(
+    e: AppError,
+    errors: &mut FieldErrors,
+    field: &'static str,
+    message: &str,
+) -> Result<(), AppError> {
     match e {
         AppError::Conflict(_) => {
             errors.add(field, message.to_string());
@@ -84,7 +110,11 @@ fn conflict_on_unique(e: rusqlite::Error) -> AppError {
 // ---- Overview ----
 
 /// `GET /org`: the tree of regions, administrations and units.
-pub async fn overview(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UnitQuery>) -> Result<Markup, AppError> {
+pub async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<UnitQuery>,
+) -> Result<Markup, AppError> {
     let user = ctx.require(ORG_READERS)?;
     let admin = user.is_admin();
     let today = ctx.today;
@@ -92,51 +122,63 @@ pub async fn overview(State(state): State<AppState>, ctx: Ctx, Query(q): Query<U
     let (regions, administrations, units) = state
         .db
         .read(move |conn| -> Result<_, AppError> {
-            Ok((store::regions(conn)?, store::administrations(conn, None)?, store::units(conn, &query, today)?))
+            Ok((
+                store::regions(conn)?,
+                store::administrations(conn, None)?,
+                store::units(conn, &query, today)?,
+            ))
         })
         .await?;
     let lang = ctx.lang;
     let errors = FieldErrors::default();
-    Ok(page(&ctx, lang.t("org.title"), html! {
-        form.filters method="get" action="/org" {
-            (text_field(lang.t("common.search"), "q", &q.q, &errors, FieldAttrs::optional().kind("search")))
-            (checkbox(lang.t("org.show_inactive"), "inactive", q.inactive.is_some()))
-            button type="submit" { (lang.t("common.search")) }
-        }
-        @if admin {
-            p {
-                a.button href="/org/regions/new" { (lang.t("org.new_region")) } " "
-                a.button href="/org/administrations/new" { (lang.t("org.new_administration")) } " "
-                a.button href="/org/units/new" { (lang.t("org.new_unit")) }
+    Ok(page(
+        &ctx,
+        lang.t("org.title"),
+        html! {
+            form.filters method="get" action="/org" {
+                (text_field(lang.t("common.search"), "q", &q.q, &errors, FieldAttrs::optional().kind("search")))
+                (checkbox(lang.t("org.show_inactive"), "inactive", q.inactive.is_some()))
+                button type="submit" { (lang.t("common.search")) }
             }
-        }
-        @for r in regions.iter().filter(|r| r.active || q.inactive.is_some()) {
-            section.card {
-                h2 { (r.name) " " @if !r.active { (active_badge(lang, false)) } @if admin { " " a href=(format!("/org/regions/{}/edit", r.id)) { (lang.t("common.edit")) } } }
-                @for a in administrations.iter().filter(|a| a.region_id == r.id && (a.active || q.inactive.is_some())) {
-                    h3 { (a.name) " " @if !a.active { (active_badge(lang, false)) } @if admin { " " a href=(format!("/org/administrations/{}/edit", a.id)) { (lang.t("common.edit")) } } }
-                    div.table-wrap { table {
-                        thead { tr {
-                            th { (lang.t("org.code")) } th { (lang.t("common.name")) } th { (lang.t("org.gives_chemo")) }
-                            th.num { (lang.t("org.trainee_capacity")) } th.num { (lang.t("org.staff_count")) } th { (lang.t("common.status")) }
-                        } }
-                        tbody { @for u in units.iter().filter(|u| u.administration_id == a.id) { tr {
-                            td { a href=(format!("/org/units/{}", u.id)) { (u.code) } }
-                            td { (u.name) }
-                            td { (yes_no(lang, u.gives_chemotherapy)) }
-                            td.num { (u.trainee_capacity.map(|c| c.to_string()).unwrap_or_default()) }
-                            td.num { (u.staff) }
-                            td { (active_badge(lang, u.active)) }
-                        } } }
-                    } }
+            @if admin {
+                p {
+                    a.button href="/org/regions/new" { (lang.t("org.new_region")) } " "
+                    a.button href="/org/administrations/new" { (lang.t("org.new_administration")) } " "
+                    a.button href="/org/units/new" { (lang.t("org.new_unit")) }
                 }
             }
-        }
-    }))
+            @for r in regions.iter().filter(|r| r.active || q.inactive.is_some()) {
+                section.card {
+                    h2 { (r.name) " " @if !r.active { (active_badge(lang, false)) } @if admin { " " a href=(format!("/org/regions/{}/edit", r.id)) { (lang.t("common.edit")) } } }
+                    @for a in administrations.iter().filter(|a| a.region_id == r.id && (a.active || q.inactive.is_some())) {
+                        h3 { (a.name) " " @if !a.active { (active_badge(lang, false)) } @if admin { " " a href=(format!("/org/administrations/{}/edit", a.id)) { (lang.t("common.edit")) } } }
+                        div.table-wrap { table {
+                            thead { tr {
+                                th { (lang.t("org.code")) } th { (lang.t("common.name")) } th { (lang.t("org.gives_chemo")) }
+                                th.num { (lang.t("org.trainee_capacity")) } th.num { (lang.t("org.staff_count")) } th { (lang.t("common.status")) }
+                            } }
+                            tbody { @for u in units.iter().filter(|u| u.administration_id == a.id) { tr {
+                                td { a href=(format!("/org/units/{}", u.id)) { (u.code) } }
+                                td { (u.name) }
+                                td { (yes_no(lang, u.gives_chemotherapy)) }
+                                td.num { (u.trainee_capacity.map(|c| c.to_string()).unwrap_or_default()) }
+                                td.num { (u.staff) }
+                                td { (active_badge(lang, u.active)) }
+                            } } }
+                        } }
+                    }
+                }
+            }
+        },
+    ))
 }
 
 /// `GET /org/units/{id}`: a unit and, for those who may see them, its staff.
-pub async fn unit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Markup, AppError> {
+pub async fn unit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
     let user = ctx.require(ORG_READERS)?.clone();
     let today = ctx.today;
     let filter = user.people_filter();
@@ -146,7 +188,10 @@ pub async fn unit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
         .read(move |conn| -> Result<_, AppError> {
             let unit = store::unit(conn, id, today)?.ok_or(AppError::NotFound)?;
             let people = if show_staff {
-                let q = PeopleQuery { unit: unit.code.clone(), ..Default::default() };
+                let q = PeopleQuery {
+                    unit: unit.code.clone(),
+                    ..Default::default()
+                };
                 store::search_people(conn, &q, &UnitFilter::All, None, today, 1, 500)?.0
             } else {
                 Vec::new()
@@ -155,20 +200,24 @@ pub async fn unit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
         })
         .await?;
     let lang = ctx.lang;
-    Ok(page(&ctx, &format!("{} {}", unit.code, unit.name), html! {
-        div.card { dl.facts {
-            dt { (lang.t("org.region")) } dd { (unit.region_name) }
-            dt { (lang.t("org.administration")) } dd { (unit.administration_name) }
-            dt { (lang.t("org.gives_chemo")) } dd { (yes_no(lang, unit.gives_chemotherapy)) }
-            dt { (lang.t("org.trainee_capacity")) } dd { (unit.trainee_capacity.map(|c| c.to_string()).unwrap_or_else(|| "–".into())) }
-            dt { (lang.t("common.status")) } dd { (active_badge(lang, unit.active)) }
-        } 
-        @if user.is_admin() { p { a.button href=(format!("/org/units/{}/edit", unit.id)) { (lang.t("common.edit")) } } } }
-        @if show_staff {
-            h2 { (lang.t("org.staff_count")) " (" (people.len()) ")" }
-            (people_table(lang, &people, today))
-        }
-    }))
+    Ok(page(
+        &ctx,
+        &format!("{} {}", unit.code, unit.name),
+        html! {
+            div.card { dl.facts {
+                dt { (lang.t("org.region")) } dd { (unit.region_name) }
+                dt { (lang.t("org.administration")) } dd { (unit.administration_name) }
+                dt { (lang.t("org.gives_chemo")) } dd { (yes_no(lang, unit.gives_chemotherapy)) }
+                dt { (lang.t("org.trainee_capacity")) } dd { (unit.trainee_capacity.map(|c| c.to_string()).unwrap_or_else(|| "–".into())) }
+                dt { (lang.t("common.status")) } dd { (active_badge(lang, unit.active)) }
+            }
+            @if user.is_admin() { p { a.button href=(format!("/org/units/{}/edit", unit.id)) { (lang.t("common.edit")) } } } }
+            @if show_staff {
+                h2 { (lang.t("org.staff_count")) " (" (people.len()) ")" }
+                (people_table(lang, &people, today))
+            }
+        },
+    ))
 }
 
 // ---- Regions ----
@@ -188,32 +237,65 @@ fn region_view(ctx: &Ctx, id: Option<i64>, form: &RegionForm, errors: &FieldErro
         Some(id) => (lang.t("org.edit_region"), format!("/org/regions/{id}/edit")),
         None => (lang.t("org.new_region"), "/org/regions/new".to_string()),
     };
-    page(ctx, title, html! { div.card {
-        (layout::form_errors(lang, errors))
-        form method="post" action=(action) {
-            (csrf_field(ctx))
-            (text_field(lang.t("common.name"), "name", &form.name, errors, FieldAttrs::required()))
-            @if id.is_some() { (checkbox(lang.t("common.active"), "active", form.active.is_some())) } @else { input type="hidden" name="active" value="1"; }
-            button type="submit" { (lang.t("common.save")) }
-        }
-    } })
+    page(
+        ctx,
+        title,
+        html! { div.card {
+            (layout::form_errors(lang, errors))
+            form method="post" action=(action) {
+                (csrf_field(ctx))
+                (text_field(lang.t("common.name"), "name", &form.name, errors, FieldAttrs::required()))
+                @if id.is_some() { (checkbox(lang.t("common.active"), "active", form.active.is_some())) } @else { input type="hidden" name="active" value="1"; }
+                button type="submit" { (lang.t("common.save")) }
+            }
+        } },
+    )
 }
 
 /// `GET /org/regions/new`.
 pub async fn new_region_page(ctx: Ctx) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
-    Ok(region_view(&ctx, None, &RegionForm { active: Some("1".into()), ..Default::default() }, &FieldErrors::default()))
+    Ok(region_view(
+        &ctx,
+        None,
+        &RegionForm {
+            active: Some("1".into()),
+            ..Default::default()
+        },
+        &FieldErrors::default(),
+    ))
 }
 
 /// `GET /org/regions/{id}/edit`.
-pub async fn edit_region_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Markup, AppError> {
+pub async fn edit_region_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
-    let r = state.db.read(move |c| store::region(c, id).map_err(AppError::from)).await?.ok_or(AppError::NotFound)?;
-    Ok(region_view(&ctx, Some(id), &RegionForm { name: r.name, active: r.active.then(|| "1".into()) }, &FieldErrors::default()))
+    let r = state
+        .db
+        .read(move |c| store::region(c, id).map_err(AppError::from))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(region_view(
+        &ctx,
+        Some(id),
+        &RegionForm {
+            name: r.name,
+            active: r.active.then(|| "1".into()),
+        },
+        &FieldErrors::default(),
+    ))
 }
 
 /// `POST /org/regions/new` and `POST /org/regions/{id}/edit`.
-async fn save_region(state: AppState, ctx: Ctx, id: Option<i64>, form: RegionForm) -> Result<Response, AppError> {
+async fn save_region(
+    state: AppState,
+    ctx: Ctx,
+    id: Option<i64>,
+    form: RegionForm,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let mut errors = FieldErrors::default();
     let name = model::normalise_name(&form.name).unwrap_or_else(|m| {
@@ -223,36 +305,64 @@ async fn save_region(state: AppState, ctx: Ctx, id: Option<i64>, form: RegionFor
     if errors.is_empty() {
         let active = form.active.is_some();
         let n = name.clone();
-        let result = audited(&state, &ctx, if id.is_some() { "region.update" } else { "region.create" }, "region", move |tx| {
-            let before = match id {
-                Some(id) => Some(json!(store::region(tx, id)?.ok_or(AppError::NotFound)?)),
-                None => None,
-            };
-            let rid = match id {
-                Some(id) => {
-                    store::update_region(tx, id, &n, active).map_err(conflict_on_unique)?;
-                    id
-                }
-                None => store::create_region(tx, &n).map_err(conflict_on_unique)?,
-            };
-            Ok(((), Some(rid), before, json!({"name": n, "active": active})))
-        })
+        let result = audited(
+            &state,
+            &ctx,
+            if id.is_some() {
+                "region.update"
+            } else {
+                "region.create"
+            },
+            "region",
+            move |tx| {
+                let before = match id {
+                    Some(id) => Some(json!(store::region(tx, id)?.ok_or(AppError::NotFound)?)),
+                    None => None,
+                };
+                let rid = match id {
+                    Some(id) => {
+                        store::update_region(tx, id, &n, active).map_err(conflict_on_unique)?;
+                        id
+                    }
+                    None => store::create_region(tx, &n).map_err(conflict_on_unique)?,
+                };
+                Ok(((), Some(rid), before, json!({"name": n, "active": active})))
+            },
+        )
         .await;
         match result {
             Ok(()) => return Ok(see_other("/org?msg=common.saved")),
-            Err(e) => unique_to_field(e, &mut errors, "name", "a region with this name exists / det finns redan en region med detta namn")?,
+            Err(e) => unique_to_field(
+                e,
+                &mut errors,
+                "name",
+                "a region with this name exists / det finns redan en region med detta namn",
+            )?,
         }
     }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, region_view(&ctx, id, &form, &errors)).into_response())
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        region_view(&ctx, id, &form, &errors),
+    )
+        .into_response())
 }
 
 /// `POST /org/regions/new`.
-pub async fn create_region(State(state): State<AppState>, ctx: Ctx, Form(form): Form<RegionForm>) -> Result<Response, AppError> {
+pub async fn create_region(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<RegionForm>,
+) -> Result<Response, AppError> {
     save_region(state, ctx, None, form).await
 }
 
 /// `POST /org/regions/{id}/edit`.
-pub async fn update_region(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<RegionForm>) -> Result<Response, AppError> {
+pub async fn update_region(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<RegionForm>,
+) -> Result<Response, AppError> {
     save_region(state, ctx, Some(id), form).await
 }
 
@@ -269,88 +379,191 @@ pub struct AdministrationForm {
     active: Option<String>,
 }
 
-fn administration_view(ctx: &Ctx, id: Option<i64>, regions: &[store::Region], form: &AdministrationForm, errors: &FieldErrors) -> Markup {
+fn administration_view(
+    ctx: &Ctx,
+    id: Option<i64>,
+    regions: &[store::Region],
+    form: &AdministrationForm,
+    errors: &FieldErrors,
+) -> Markup {
     let lang = ctx.lang;
     let (title, action) = match id {
-        Some(id) => (lang.t("org.edit_administration"), format!("/org/administrations/{id}/edit")),
-        None => (lang.t("org.new_administration"), "/org/administrations/new".to_string()),
+        Some(id) => (
+            lang.t("org.edit_administration"),
+            format!("/org/administrations/{id}/edit"),
+        ),
+        None => (
+            lang.t("org.new_administration"),
+            "/org/administrations/new".to_string(),
+        ),
     };
-    let options: Vec<(String, String)> = regions.iter().map(|r| (r.id.to_string(), r.name.clone())).collect();
-    page(ctx, title, html! { div.card {
-        (layout::form_errors(lang, errors))
-        form method="post" action=(action) {
-            (csrf_field(ctx))
-            (select_field(lang.t("org.region"), "region_id", &options, &form.region_id, errors))
-            (text_field(lang.t("common.name"), "name", &form.name, errors, FieldAttrs::required()))
-            @if id.is_some() { (checkbox(lang.t("common.active"), "active", form.active.is_some())) } @else { input type="hidden" name="active" value="1"; }
-            button type="submit" { (lang.t("common.save")) }
-        }
-    } })
+    let options: Vec<(String, String)> = regions
+        .iter()
+        .map(|r| (r.id.to_string(), r.name.clone()))
+        .collect();
+    page(
+        ctx,
+        title,
+        html! { div.card {
+            (layout::form_errors(lang, errors))
+            form method="post" action=(action) {
+                (csrf_field(ctx))
+                (select_field(lang.t("org.region"), "region_id", &options, &form.region_id, errors))
+                (text_field(lang.t("common.name"), "name", &form.name, errors, FieldAttrs::required()))
+                @if id.is_some() { (checkbox(lang.t("common.active"), "active", form.active.is_some())) } @else { input type="hidden" name="active" value="1"; }
+                button type="submit" { (lang.t("common.save")) }
+            }
+        } },
+    )
 }
 
 /// `GET /org/administrations/new`.
-pub async fn new_administration_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
+pub async fn new_administration_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
-    let regions = state.db.read(|c| store::regions(c).map_err(AppError::from)).await?;
-    Ok(administration_view(&ctx, None, &regions, &AdministrationForm { active: Some("1".into()), ..Default::default() }, &FieldErrors::default()))
+    let regions = state
+        .db
+        .read(|c| store::regions(c).map_err(AppError::from))
+        .await?;
+    Ok(administration_view(
+        &ctx,
+        None,
+        &regions,
+        &AdministrationForm {
+            active: Some("1".into()),
+            ..Default::default()
+        },
+        &FieldErrors::default(),
+    ))
 }
 
 /// `GET /org/administrations/{id}/edit`.
-pub async fn edit_administration_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Markup, AppError> {
+pub async fn edit_administration_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
     let (regions, a) = state
         .db
-        .read(move |c| -> Result<_, AppError> { Ok((store::regions(c)?, store::administration(c, id)?.ok_or(AppError::NotFound)?)) })
+        .read(move |c| -> Result<_, AppError> {
+            Ok((
+                store::regions(c)?,
+                store::administration(c, id)?.ok_or(AppError::NotFound)?,
+            ))
+        })
         .await?;
-    let form = AdministrationForm { region_id: a.region_id.to_string(), name: a.name, active: a.active.then(|| "1".into()) };
-    Ok(administration_view(&ctx, Some(id), &regions, &form, &FieldErrors::default()))
+    let form = AdministrationForm {
+        region_id: a.region_id.to_string(),
+        name: a.name,
+        active: a.active.then(|| "1".into()),
+    };
+    Ok(administration_view(
+        &ctx,
+        Some(id),
+        &regions,
+        &form,
+        &FieldErrors::default(),
+    ))
 }
 
-async fn save_administration(state: AppState, ctx: Ctx, id: Option<i64>, form: AdministrationForm) -> Result<Response, AppError> {
+async fn save_administration(
+    state: AppState,
+    ctx: Ctx,
+    id: Option<i64>,
+    form: AdministrationForm,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let mut errors = FieldErrors::default();
     let name = model::normalise_name(&form.name).unwrap_or_else(|m| {
         errors.add("name", m);
         String::new()
     });
-    let regions = state.db.read(|c| store::regions(c).map_err(AppError::from)).await?;
-    let region_id = form.region_id.trim().parse::<i64>().ok().filter(|r| regions.iter().any(|x| x.id == *r));
+    let regions = state
+        .db
+        .read(|c| store::regions(c).map_err(AppError::from))
+        .await?;
+    let region_id = form
+        .region_id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|r| regions.iter().any(|x| x.id == *r));
     if region_id.is_none() {
         errors.add("region_id", "choose a region / välj en region");
     }
     if let (true, Some(region_id)) = (errors.is_empty(), region_id) {
         let active = form.active.is_some();
         let n = name.clone();
-        let result = audited(&state, &ctx, if id.is_some() { "administration.update" } else { "administration.create" }, "administration", move |tx| {
-            let before = match id {
-                Some(id) => Some(json!(store::administration(tx, id)?.ok_or(AppError::NotFound)?)),
-                None => None,
-            };
-            let aid = match id {
-                Some(id) => {
-                    store::update_administration(tx, id, region_id, &n, active).map_err(conflict_on_unique)?;
-                    id
-                }
-                None => store::create_administration(tx, region_id, &n).map_err(conflict_on_unique)?,
-            };
-            Ok(((), Some(aid), before, json!({"region_id": region_id, "name": n, "active": active})))
-        })
+        let result = audited(
+            &state,
+            &ctx,
+            if id.is_some() {
+                "administration.update"
+            } else {
+                "administration.create"
+            },
+            "administration",
+            move |tx| {
+                let before = match id {
+                    Some(id) => Some(json!(
+                        store::administration(tx, id)?.ok_or(AppError::NotFound)?
+                    )),
+                    None => None,
+                };
+                let aid = match id {
+                    Some(id) => {
+                        store::update_administration(tx, id, region_id, &n, active)
+                            .map_err(conflict_on_unique)?;
+                        id
+                    }
+                    None => store::create_administration(tx, region_id, &n)
+                        .map_err(conflict_on_unique)?,
+                };
+                Ok((
+                    (),
+                    Some(aid),
+                    before,
+                    json!({"region_id": region_id, "name": n, "active": active}),
+                ))
+            },
+        )
         .await;
         match result {
             Ok(()) => return Ok(see_other("/org?msg=common.saved")),
-            Err(e) => unique_to_field(e, &mut errors, "name", "the region already has an administration with this name / regionen har redan en förvaltning med detta namn")?,
+            Err(e) => unique_to_field(
+                e,
+                &mut errors,
+                "name",
+                "the region already has an administration with this name / regionen har redan en förvaltning med detta namn",
+            )?,
         }
     }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, administration_view(&ctx, id, &regions, &form, &errors)).into_response())
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        administration_view(&ctx, id, &regions, &form, &errors),
+    )
+        .into_response())
 }
 
 /// `POST /org/administrations/new`.
-pub async fn create_administration(State(state): State<AppState>, ctx: Ctx, Form(form): Form<AdministrationForm>) -> Result<Response, AppError> {
+pub async fn create_administration(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<AdministrationForm>,
+) -> Result<Response, AppError> {
     save_administration(state, ctx, None, form).await
 }
 
 /// `POST /org/administrations/{id}/edit`.
-pub async fn update_administration(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<AdministrationForm>) -> Result<Response, AppError> {
+pub async fn update_administration(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<AdministrationForm>,
+) -> Result<Response, AppError> {
     save_administration(state, ctx, Some(id), form).await
 }
 
@@ -373,64 +586,128 @@ pub struct UnitForm {
     active: Option<String>,
 }
 
-fn unit_view(ctx: &Ctx, id: Option<i64>, admins: &[store::Administration], form: &UnitForm, errors: &FieldErrors) -> Markup {
+fn unit_view(
+    ctx: &Ctx,
+    id: Option<i64>,
+    admins: &[store::Administration],
+    form: &UnitForm,
+    errors: &FieldErrors,
+) -> Markup {
     let lang = ctx.lang;
     let (title, action) = match id {
         Some(id) => (lang.t("org.edit_unit"), format!("/org/units/{id}/edit")),
         None => (lang.t("org.new_unit"), "/org/units/new".to_string()),
     };
-    let options: Vec<(String, String)> = admins.iter().map(|a| (a.id.to_string(), format!("{} – {}", a.region_name, a.name))).collect();
-    page(ctx, title, html! { div.card {
-        (layout::form_errors(lang, errors))
-        form method="post" action=(action) {
-            (csrf_field(ctx))
-            (select_field(lang.t("org.administration"), "administration_id", &options, &form.administration_id, errors))
-            (text_field(lang.t("org.code"), "code", &form.code, errors, FieldAttrs::required()))
-            (text_field(lang.t("common.name"), "name", &form.name, errors, FieldAttrs::required()))
-            (checkbox(lang.t("org.gives_chemo"), "gives_chemotherapy", form.gives_chemotherapy.is_some()))
-            (text_field(lang.t("org.trainee_capacity"), "trainee_capacity", &form.trainee_capacity, errors, FieldAttrs::optional().kind("number")))
-            @if id.is_some() { (checkbox(lang.t("common.active"), "active", form.active.is_some())) } @else { input type="hidden" name="active" value="1"; }
-            button type="submit" { (lang.t("common.save")) }
-        }
-    } })
+    let options: Vec<(String, String)> = admins
+        .iter()
+        .map(|a| (a.id.to_string(), format!("{} – {}", a.region_name, a.name)))
+        .collect();
+    page(
+        ctx,
+        title,
+        html! { div.card {
+            (layout::form_errors(lang, errors))
+            form method="post" action=(action) {
+                (csrf_field(ctx))
+                (select_field(lang.t("org.administration"), "administration_id", &options, &form.administration_id, errors))
+                (text_field(lang.t("org.code"), "code", &form.code, errors, FieldAttrs::required()))
+                (text_field(lang.t("common.name"), "name", &form.name, errors, FieldAttrs::required()))
+                (checkbox(lang.t("org.gives_chemo"), "gives_chemotherapy", form.gives_chemotherapy.is_some()))
+                (text_field(lang.t("org.trainee_capacity"), "trainee_capacity", &form.trainee_capacity, errors, FieldAttrs::optional().kind("number")))
+                @if id.is_some() { (checkbox(lang.t("common.active"), "active", form.active.is_some())) } @else { input type="hidden" name="active" value="1"; }
+                button type="submit" { (lang.t("common.save")) }
+            }
+        } },
+    )
 }
 
 /// `GET /org/units/new`.
 pub async fn new_unit_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
-    let admins = state.db.read(|c| store::administrations(c, None).map_err(AppError::from)).await?;
-    Ok(unit_view(&ctx, None, &admins, &UnitForm { active: Some("1".into()), ..Default::default() }, &FieldErrors::default()))
+    let admins = state
+        .db
+        .read(|c| store::administrations(c, None).map_err(AppError::from))
+        .await?;
+    Ok(unit_view(
+        &ctx,
+        None,
+        &admins,
+        &UnitForm {
+            active: Some("1".into()),
+            ..Default::default()
+        },
+        &FieldErrors::default(),
+    ))
 }
 
 /// `GET /org/units/{id}/edit`.
-pub async fn edit_unit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Markup, AppError> {
+pub async fn edit_unit_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
     let today = ctx.today;
     let (admins, u) = state
         .db
-        .read(move |c| -> Result<_, AppError> { Ok((store::administrations(c, None)?, store::unit(c, id, today)?.ok_or(AppError::NotFound)?)) })
+        .read(move |c| -> Result<_, AppError> {
+            Ok((
+                store::administrations(c, None)?,
+                store::unit(c, id, today)?.ok_or(AppError::NotFound)?,
+            ))
+        })
         .await?;
     let form = UnitForm {
         administration_id: u.administration_id.to_string(),
         code: u.code,
         name: u.name,
         gives_chemotherapy: u.gives_chemotherapy.then(|| "1".into()),
-        trainee_capacity: u.trainee_capacity.map(|c| c.to_string()).unwrap_or_default(),
+        trainee_capacity: u
+            .trainee_capacity
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
         active: u.active.then(|| "1".into()),
     };
-    Ok(unit_view(&ctx, Some(id), &admins, &form, &FieldErrors::default()))
+    Ok(unit_view(
+        &ctx,
+        Some(id),
+        &admins,
+        &form,
+        &FieldErrors::default(),
+    ))
 }
 
-async fn save_unit(state: AppState, ctx: Ctx, id: Option<i64>, form: UnitForm) -> Result<Response, AppError> {
+async fn save_unit(
+    state: AppState,
+    ctx: Ctx,
+    id: Option<i64>,
+    form: UnitForm,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let mut errors = FieldErrors::default();
-    let admins = state.db.read(|c| store::administrations(c, None).map_err(AppError::from)).await?;
-    let administration_id = form.administration_id.trim().parse::<i64>().ok().filter(|a| admins.iter().any(|x| x.id == *a));
+    let admins = state
+        .db
+        .read(|c| store::administrations(c, None).map_err(AppError::from))
+        .await?;
+    let administration_id = form
+        .administration_id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|a| admins.iter().any(|x| x.id == *a));
     if administration_id.is_none() {
-        errors.add("administration_id", "choose an administration / välj en förvaltning");
+        errors.add(
+            "administration_id",
+            "choose an administration / välj en förvaltning",
+        );
     }
     let code = form.code.trim().to_string();
-    if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)) {
+    if code.is_empty()
+        || code.len() > 32
+        || !code
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+    {
         errors.add("code", "letters, digits, - _ . and at most 32 characters / bokstäver, siffror, - _ . och högst 32 tecken");
     }
     let name = model::normalise_name(&form.name).unwrap_or_else(|m| {
@@ -442,45 +719,89 @@ async fn save_unit(state: AppState, ctx: Ctx, id: Option<i64>, form: UnitForm) -
         s => match s.parse::<i64>() {
             Ok(n) if (0..=1000).contains(&n) => Some(n),
             _ => {
-                errors.add("trainee_capacity", "a whole number from 0 to 1000 / ett heltal från 0 till 1000");
+                errors.add(
+                    "trainee_capacity",
+                    "a whole number from 0 to 1000 / ett heltal från 0 till 1000",
+                );
                 None
             }
         },
     };
     if let (true, Some(administration_id)) = (errors.is_empty(), administration_id) {
-        let input = UnitInput { administration_id, code, name, gives_chemotherapy: form.gives_chemotherapy.is_some(), trainee_capacity: capacity };
+        let input = UnitInput {
+            administration_id,
+            code,
+            name,
+            gives_chemotherapy: form.gives_chemotherapy.is_some(),
+            trainee_capacity: capacity,
+        };
         let active = form.active.is_some();
         let today = ctx.today;
-        let result = audited(&state, &ctx, if id.is_some() { "unit.update" } else { "unit.create" }, "unit", move |tx| {
-            let before = match id {
-                Some(id) => Some(json!(store::unit(tx, id, today)?.ok_or(AppError::NotFound)?)),
-                None => None,
-            };
-            let uid = match id {
-                Some(id) => {
-                    store::update_unit(tx, id, &input, active).map_err(conflict_on_unique)?;
-                    id
-                }
-                None => store::create_unit(tx, &input).map_err(conflict_on_unique)?,
-            };
-            Ok((uid, Some(uid), before, json!({"unit": input, "active": active})))
-        })
+        let result = audited(
+            &state,
+            &ctx,
+            if id.is_some() {
+                "unit.update"
+            } else {
+                "unit.create"
+            },
+            "unit",
+            move |tx| {
+                let before = match id {
+                    Some(id) => Some(json!(
+                        store::unit(tx, id, today)?.ok_or(AppError::NotFound)?
+                    )),
+                    None => None,
+                };
+                let uid = match id {
+                    Some(id) => {
+                        store::update_unit(tx, id, &input, active).map_err(conflict_on_unique)?;
+                        id
+                    }
+                    None => store::create_unit(tx, &input).map_err(conflict_on_unique)?,
+                };
+                Ok((
+                    uid,
+                    Some(uid),
+                    before,
+                    json!({"unit": input, "active": active}),
+                ))
+            },
+        )
         .await;
         match result {
             Ok(uid) => return Ok(see_other(&format!("/org/units/{uid}"))),
-            Err(e) => unique_to_field(e, &mut errors, "code", "another unit has this code / en annan enhet har denna kod")?,
+            Err(e) => unique_to_field(
+                e,
+                &mut errors,
+                "code",
+                "another unit has this code / en annan enhet har denna kod",
+            )?,
         }
     }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, unit_view(&ctx, id, &admins, &form, &errors)).into_response())
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        unit_view(&ctx, id, &admins, &form, &errors),
+    )
+        .into_response())
 }
 
 /// `POST /org/units/new`.
-pub async fn create_unit(State(state): State<AppState>, ctx: Ctx, Form(form): Form<UnitForm>) -> Result<Response, AppError> {
+pub async fn create_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<UnitForm>,
+) -> Result<Response, AppError> {
     save_unit(state, ctx, None, form).await
 }
 
 /// `POST /org/units/{id}/edit`.
-pub async fn update_unit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<UnitForm>) -> Result<Response, AppError> {
+pub async fn update_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<UnitForm>,
+) -> Result<Response, AppError> {
     save_unit(state, ctx, Some(id), form).await
 }
 
@@ -508,14 +829,26 @@ fn people_table(lang: Lang, people: &[store::Person], today: NaiveDate) -> Marku
 }
 
 fn profession_options(lang: Lang, any: bool) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = if any { vec![(String::new(), lang.t("people.any_profession").to_string())] } else { Vec::new() };
-    v.extend(Profession::ALL.iter().map(|p| (p.as_str().to_string(), lang.t(p.label_key()).to_string())));
+    let mut v: Vec<(String, String)> = if any {
+        vec![(String::new(), lang.t("people.any_profession").to_string())]
+    } else {
+        Vec::new()
+    };
+    v.extend(
+        Profession::ALL
+            .iter()
+            .map(|p| (p.as_str().to_string(), lang.t(p.label_key()).to_string())),
+    );
     v
 }
 
 fn people_query_string(q: &PeopleQuery) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [("q", &q.q), ("unit", &q.unit), ("profession", &q.profession)] {
+    for (k, v) in [
+        ("q", &q.q),
+        ("unit", &q.unit),
+        ("profession", &q.profession),
+    ] {
         if !v.trim().is_empty() {
             s.append_pair(k, v.trim());
         }
@@ -527,7 +860,11 @@ fn people_query_string(q: &PeopleQuery) -> String {
 }
 
 /// `GET /people`: search the staff the user may see.
-pub async fn people_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PeopleQuery>) -> Result<Markup, AppError> {
+pub async fn people_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PeopleQuery>,
+) -> Result<Markup, AppError> {
     let user = ctx.user()?.clone();
     if !user.may_list_people() {
         return Err(AppError::Forbidden);
@@ -538,38 +875,65 @@ pub async fn people_list(State(state): State<AppState>, ctx: Ctx, Query(q): Quer
     let (people, total) = state
         .db
         .read(move |conn| {
-            store::search_people(conn, &query, &user.people_filter(), user.person_id, today, page_no, PEOPLE_PER_PAGE).map_err(AppError::from)
+            store::search_people(
+                conn,
+                &query,
+                &user.people_filter(),
+                user.person_id,
+                today,
+                page_no,
+                PEOPLE_PER_PAGE,
+            )
+            .map_err(AppError::from)
         })
         .await?;
     let lang = ctx.lang;
     let errors = FieldErrors::default();
     let qs = people_query_string(&q);
-    Ok(page(&ctx, lang.t("people.title"), html! {
-        form.filters method="get" action="/people" role="search" {
-            (text_field(lang.t("common.search"), "q", &q.q, &errors, FieldAttrs::optional().kind("search").placeholder("Namn, e-post, HSA-id")))
-            (text_field(lang.t("people.unit"), "unit", &q.unit, &errors, FieldAttrs::optional()))
-            (select_field(lang.t("people.profession"), "profession", &profession_options(lang, true), &q.profession, &errors))
-            (checkbox(lang.t("people.include_left"), "include_left", q.include_left.is_some()))
-            button type="submit" { (lang.t("common.search")) }
-        }
-        @if ctx.user.as_ref().is_some_and(|u| u.is_admin()) { p { a.button href="/people/new" { (lang.t("people.new")) } } }
-        (people_table(lang, &people, today))
-        (layout::pager(lang, &format!("/people?{qs}"), page_no, PEOPLE_PER_PAGE, total))
-    }))
+    Ok(page(
+        &ctx,
+        lang.t("people.title"),
+        html! {
+            form.filters method="get" action="/people" role="search" {
+                (text_field(lang.t("common.search"), "q", &q.q, &errors, FieldAttrs::optional().kind("search").placeholder("Namn, e-post, HSA-id")))
+                (text_field(lang.t("people.unit"), "unit", &q.unit, &errors, FieldAttrs::optional()))
+                (select_field(lang.t("people.profession"), "profession", &profession_options(lang, true), &q.profession, &errors))
+                (checkbox(lang.t("people.include_left"), "include_left", q.include_left.is_some()))
+                button type="submit" { (lang.t("common.search")) }
+            }
+            @if ctx.user.as_ref().is_some_and(|u| u.is_admin()) { p { a.button href="/people/new" { (lang.t("people.new")) } } }
+            (people_table(lang, &people, today))
+            (layout::pager(lang, &format!("/people?{qs}"), page_no, PEOPLE_PER_PAGE, total))
+        },
+    ))
 }
 
 /// `GET /people/{id}`: a person, their history, and for administrators the forms
 /// to change unit or profession, mark leaving, or rehire.
-pub async fn person_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Markup, AppError> {
+pub async fn person_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
     let user = ctx.user()?.clone();
     let (person, history, units) = load_person(&state, id).await?;
     if !user.may_see_person(person.id, person.unit_id) {
         return Err(AppError::NotFound);
     }
-    Ok(person_view(&ctx, &person, &history, &units, &FieldErrors::default(), &AssignmentForm::default()))
+    Ok(person_view(
+        &ctx,
+        &person,
+        &history,
+        &units,
+        &FieldErrors::default(),
+        &AssignmentForm::default(),
+    ))
 }
 
-async fn load_person(state: &AppState, id: i64) -> Result<(store::Person, Vec<store::Employment>, Vec<store::Unit>), AppError> {
+async fn load_person(
+    state: &AppState,
+    id: i64,
+) -> Result<(store::Person, Vec<store::Employment>, Vec<store::Unit>), AppError> {
     state
         .db
         .read(move |conn| -> Result<_, AppError> {
@@ -582,74 +946,93 @@ async fn load_person(state: &AppState, id: i64) -> Result<(store::Person, Vec<st
 }
 
 fn unit_options(units: &[store::Unit]) -> Vec<(String, String)> {
-    units.iter().map(|u| (u.id.to_string(), format!("{} {} ({})", u.code, u.name, u.administration_name))).collect()
+    units
+        .iter()
+        .map(|u| {
+            (
+                u.id.to_string(),
+                format!("{} {} ({})", u.code, u.name, u.administration_name),
+            )
+        })
+        .collect()
 }
 
-fn person_view(ctx: &Ctx, p: &store::Person, history: &[store::Employment], units: &[store::Unit], errors: &FieldErrors, form: &AssignmentForm) -> Markup {
+fn person_view(
+    ctx: &Ctx,
+    p: &store::Person,
+    history: &[store::Employment],
+    units: &[store::Unit],
+    errors: &FieldErrors,
+    form: &AssignmentForm,
+) -> Markup {
     let lang = ctx.lang;
     let admin = ctx.user.as_ref().is_some_and(|u| u.is_admin());
     let active = p.active_on(ctx.today);
     let today = ctx.today.to_string();
-    page(ctx, &p.name, html! {
-        (layout::form_errors(lang, errors))
-        div.card {
-            dl.facts {
-                dt { (lang.t("common.email")) } dd { (p.email) }
-                dt { (lang.t("people.hsa_id")) } dd { (p.hsa_id.as_deref().unwrap_or("–")) }
-                dt { (lang.t("people.profession")) } dd { (lang.t(p.profession.label_key())) }
-                dt { (lang.t("people.unit")) } dd { (p.unit_code) " " (p.unit_name) }
-                dt { (lang.t("common.status")) } dd {
-                    @if active { (active_badge(lang, true)) } @else { (layout::badge(lang.t("people.left"), "muted")) }
-                    @if let Some(l) = p.left_on { " " (lang.t("people.left_on")) " " (l) }
+    page(
+        ctx,
+        &p.name,
+        html! {
+            (layout::form_errors(lang, errors))
+            div.card {
+                dl.facts {
+                    dt { (lang.t("common.email")) } dd { (p.email) }
+                    dt { (lang.t("people.hsa_id")) } dd { (p.hsa_id.as_deref().unwrap_or("–")) }
+                    dt { (lang.t("people.profession")) } dd { (lang.t(p.profession.label_key())) }
+                    dt { (lang.t("people.unit")) } dd { (p.unit_code) " " (p.unit_name) }
+                    dt { (lang.t("common.status")) } dd {
+                        @if active { (active_badge(lang, true)) } @else { (layout::badge(lang.t("people.left"), "muted")) }
+                        @if let Some(l) = p.left_on { " " (lang.t("people.left_on")) " " (l) }
+                    }
+                }
+                @if admin { p { a.button.secondary href=(format!("/people/{}/edit", p.id)) { (lang.t("common.edit")) } } }
+            }
+            h2 { (lang.t("people.history")) }
+            div.table-wrap { table {
+                thead { tr { th { (lang.t("common.from")) } th { (lang.t("common.to")) } th { (lang.t("people.unit")) } th { (lang.t("people.profession")) } } }
+                tbody { @for e in history { tr {
+                    td { (e.valid_from) }
+                    td { @match e.valid_to { Some(t) => { (t.pred_opt().unwrap_or(t)) }, None => { span.muted { (lang.t("people.ongoing")) } } } }
+                    td { (e.unit_code) " " (e.unit_name) }
+                    td { (lang.t(e.profession.label_key())) }
+                } } }
+            } }
+            @if admin {
+                @if p.left_on.is_none() {
+                    h2 { (lang.t("people.edit")) }
+                    div.card {
+                        p.muted { (lang.t("people.move_hint")) }
+                        form method="post" action=(format!("/people/{}/assignment", p.id)) {
+                            (csrf_field(ctx))
+                            (select_field(lang.t("people.unit"), "unit_id", &unit_options(units), if form.unit_id.is_empty() { p.unit_id.to_string() } else { form.unit_id.clone() }.as_str(), errors))
+                            (select_field(lang.t("people.profession"), "profession", &profession_options(lang, false), if form.profession.is_empty() { p.profession.as_str() } else { &form.profession }, errors))
+                            (text_field(lang.t("people.effective_from"), "effective_from", if form.effective_from.is_empty() { &today } else { &form.effective_from }, errors, FieldAttrs::required().kind("date")))
+                            button type="submit" { (lang.t("common.save")) }
+                        }
+                    }
+                    h2 { (lang.t("people.mark_left")) }
+                    div.card {
+                        form method="post" action=(format!("/people/{}/leave", p.id)) {
+                            (csrf_field(ctx))
+                            (text_field(lang.t("people.left_on"), "left_on", &today, errors, FieldAttrs::required().kind("date")))
+                            button.danger type="submit" { (lang.t("people.mark_left")) }
+                        }
+                    }
+                } @else {
+                    h2 { (lang.t("people.rejoin")) }
+                    div.card {
+                        form method="post" action=(format!("/people/{}/rejoin", p.id)) {
+                            (csrf_field(ctx))
+                            (select_field(lang.t("people.unit"), "unit_id", &unit_options(units), &p.unit_id.to_string(), errors))
+                            (select_field(lang.t("people.profession"), "profession", &profession_options(lang, false), p.profession.as_str(), errors))
+                            (text_field(lang.t("people.effective_from"), "effective_from", &today, errors, FieldAttrs::required().kind("date")))
+                            button type="submit" { (lang.t("people.rejoin")) }
+                        }
+                    }
                 }
             }
-            @if admin { p { a.button.secondary href=(format!("/people/{}/edit", p.id)) { (lang.t("common.edit")) } } }
-        }
-        h2 { (lang.t("people.history")) }
-        div.table-wrap { table {
-            thead { tr { th { (lang.t("common.from")) } th { (lang.t("common.to")) } th { (lang.t("people.unit")) } th { (lang.t("people.profession")) } } }
-            tbody { @for e in history { tr {
-                td { (e.valid_from) }
-                td { @match e.valid_to { Some(t) => { (t.pred_opt().unwrap_or(t)) }, None => { span.muted { (lang.t("people.ongoing")) } } } }
-                td { (e.unit_code) " " (e.unit_name) }
-                td { (lang.t(e.profession.label_key())) }
-            } } }
-        } }
-        @if admin {
-            @if p.left_on.is_none() {
-                h2 { (lang.t("people.edit")) }
-                div.card {
-                    p.muted { (lang.t("people.move_hint")) }
-                    form method="post" action=(format!("/people/{}/assignment", p.id)) {
-                        (csrf_field(ctx))
-                        (select_field(lang.t("people.unit"), "unit_id", &unit_options(units), if form.unit_id.is_empty() { p.unit_id.to_string() } else { form.unit_id.clone() }.as_str(), errors))
-                        (select_field(lang.t("people.profession"), "profession", &profession_options(lang, false), if form.profession.is_empty() { p.profession.as_str() } else { &form.profession }, errors))
-                        (text_field(lang.t("people.effective_from"), "effective_from", if form.effective_from.is_empty() { &today } else { &form.effective_from }, errors, FieldAttrs::required().kind("date")))
-                        button type="submit" { (lang.t("common.save")) }
-                    }
-                }
-                h2 { (lang.t("people.mark_left")) }
-                div.card {
-                    form method="post" action=(format!("/people/{}/leave", p.id)) {
-                        (csrf_field(ctx))
-                        (text_field(lang.t("people.left_on"), "left_on", &today, errors, FieldAttrs::required().kind("date")))
-                        button.danger type="submit" { (lang.t("people.mark_left")) }
-                    }
-                }
-            } @else {
-                h2 { (lang.t("people.rejoin")) }
-                div.card {
-                    form method="post" action=(format!("/people/{}/rejoin", p.id)) {
-                        (csrf_field(ctx))
-                        (select_field(lang.t("people.unit"), "unit_id", &unit_options(units), &p.unit_id.to_string(), errors))
-                        (select_field(lang.t("people.profession"), "profession", &profession_options(lang, false), p.profession.as_str(), errors))
-                        (text_field(lang.t("people.effective_from"), "effective_from", &today, errors, FieldAttrs::required().kind("date")))
-                        button type="submit" { (lang.t("people.rejoin")) }
-                    }
-                }
-            }
-        }
-    })
+        },
+    )
 }
 
 /// Fields of the unit/profession change and rehire forms.
@@ -663,8 +1046,17 @@ pub struct AssignmentForm {
     effective_from: String,
 }
 
-fn parse_assignment(form: &AssignmentForm, units: &[store::Unit], errors: &mut FieldErrors) -> Option<(i64, Profession, NaiveDate)> {
-    let unit = form.unit_id.trim().parse::<i64>().ok().filter(|u| units.iter().any(|x| x.id == *u));
+fn parse_assignment(
+    form: &AssignmentForm,
+    units: &[store::Unit],
+    errors: &mut FieldErrors,
+) -> Option<(i64, Profession, NaiveDate)> {
+    let unit = form
+        .unit_id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|u| units.iter().any(|x| x.id == *u));
     if unit.is_none() {
         errors.add("unit_id", "choose a unit / välj en enhet");
     }
@@ -686,19 +1078,33 @@ enum HistoryChange {
     Rejoin,
 }
 
-async fn change_history(state: AppState, ctx: Ctx, id: i64, form: AssignmentForm, change: HistoryChange) -> Result<Response, AppError> {
+async fn change_history(
+    state: AppState,
+    ctx: Ctx,
+    id: i64,
+    form: AssignmentForm,
+    change: HistoryChange,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let (person, history, units) = load_person(&state, id).await?;
     let mut errors = FieldErrors::default();
     if let Some((unit_id, profession, date)) = parse_assignment(&form, &units, &mut errors) {
         let (action, after) = match change {
-            HistoryChange::Move => ("person.move", json!({"unit_id": unit_id, "profession": profession, "from": date})),
-            HistoryChange::Rejoin => ("person.rejoin", json!({"unit_id": unit_id, "profession": profession, "from": date})),
+            HistoryChange::Move => (
+                "person.move",
+                json!({"unit_id": unit_id, "profession": profession, "from": date}),
+            ),
+            HistoryChange::Rejoin => (
+                "person.rejoin",
+                json!({"unit_id": unit_id, "profession": profession, "from": date}),
+            ),
         };
         let before = json!(person);
         let result = audited(&state, &ctx, action, "person", move |tx| {
             let outcome = match change {
-                HistoryChange::Move => store::change_assignment(tx, id, unit_id, profession, date)?.map(|_| ()),
+                HistoryChange::Move => {
+                    store::change_assignment(tx, id, unit_id, profession, date)?.map(|_| ())
+                }
                 HistoryChange::Rejoin => store::rejoin(tx, id, unit_id, profession, date)?,
             };
             match outcome {
@@ -709,20 +1115,36 @@ async fn change_history(state: AppState, ctx: Ctx, id: i64, form: AssignmentForm
         .await;
         match result {
             Ok(()) => return Ok(see_other(&format!("/people/{id}"))),
-            Err(AppError::Unprocessable { field: _, message }) => errors.add("effective_from", message),
+            Err(AppError::Unprocessable { field: _, message }) => {
+                errors.add("effective_from", message)
+            }
             Err(e) => return Err(e),
         }
     }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, person_view(&ctx, &person, &history, &units, &errors, &form)).into_response())
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        person_view(&ctx, &person, &history, &units, &errors, &form),
+    )
+        .into_response())
 }
 
 /// `POST /people/{id}/assignment`.
-pub async fn change_assignment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<AssignmentForm>) -> Result<Response, AppError> {
+pub async fn change_assignment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<AssignmentForm>,
+) -> Result<Response, AppError> {
     change_history(state, ctx, id, form, HistoryChange::Move).await
 }
 
 /// `POST /people/{id}/rejoin`.
-pub async fn rejoin(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<AssignmentForm>) -> Result<Response, AppError> {
+pub async fn rejoin(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<AssignmentForm>,
+) -> Result<Response, AppError> {
     change_history(state, ctx, id, form, HistoryChange::Rejoin).await
 }
 
@@ -734,7 +1156,12 @@ pub struct LeaveForm {
 }
 
 /// `POST /people/{id}/leave`: the person stops counting from the date.
-pub async fn leave(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<LeaveForm>) -> Result<Response, AppError> {
+pub async fn leave(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<LeaveForm>,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let (person, history, units) = load_person(&state, id).await?;
     let mut errors = FieldErrors::default();
@@ -742,11 +1169,18 @@ pub async fn leave(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>,
         None => errors.add("left_on", "a date YYYY-MM-DD / ett datum ÅÅÅÅ-MM-DD"),
         Some(date) => {
             let before = json!(person);
-            let result = audited(&state, &ctx, "person.leave", "person", move |tx| match store::mark_left(tx, id, date)? {
-                Ok(()) => Ok(((), Some(id), Some(before), json!({"left_on": date}))),
-                Err(m) => Err(AppError::unprocessable("left_on", m)),
-            })
-            .await;
+            let result =
+                audited(
+                    &state,
+                    &ctx,
+                    "person.leave",
+                    "person",
+                    move |tx| match store::mark_left(tx, id, date)? {
+                        Ok(()) => Ok(((), Some(id), Some(before), json!({"left_on": date}))),
+                        Err(m) => Err(AppError::unprocessable("left_on", m)),
+                    },
+                )
+                .await;
             match result {
                 Ok(()) => return Ok(see_other(&format!("/people/{id}"))),
                 Err(AppError::Unprocessable { message, .. }) => errors.add("left_on", message),
@@ -754,7 +1188,18 @@ pub async fn leave(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>,
             }
         }
     }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, person_view(&ctx, &person, &history, &units, &errors, &AssignmentForm::default())).into_response())
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        person_view(
+            &ctx,
+            &person,
+            &history,
+            &units,
+            &errors,
+            &AssignmentForm::default(),
+        ),
+    )
+        .into_response())
 }
 
 /// Fields of the new-person and edit-person forms.
@@ -774,43 +1219,81 @@ pub struct PersonForm {
     employed_from: String,
 }
 
-fn person_form_view(ctx: &Ctx, id: Option<i64>, units: &[store::Unit], form: &PersonForm, errors: &FieldErrors) -> Markup {
+fn person_form_view(
+    ctx: &Ctx,
+    id: Option<i64>,
+    units: &[store::Unit],
+    form: &PersonForm,
+    errors: &FieldErrors,
+) -> Markup {
     let lang = ctx.lang;
     let (title, action) = match id {
         Some(id) => (lang.t("people.edit"), format!("/people/{id}/edit")),
         None => (lang.t("people.new"), "/people/new".to_string()),
     };
-    page(ctx, title, html! { div.card {
-        (layout::form_errors(lang, errors))
-        form method="post" action=(action) {
-            (csrf_field(ctx))
-            (text_field(lang.t("common.name"), "name", &form.name, errors, FieldAttrs::required()))
-            (text_field(lang.t("common.email"), "email", &form.email, errors, FieldAttrs::required().kind("email")))
-            (text_field(lang.t("people.hsa_id"), "hsa_id", &form.hsa_id, errors, FieldAttrs::optional().placeholder("SE2321000131-E000000012345")))
-            @if id.is_none() {
-                (select_field(lang.t("people.unit"), "unit_id", &unit_options(units), &form.unit_id, errors))
-                (select_field(lang.t("people.profession"), "profession", &profession_options(lang, false), &form.profession, errors))
-                (text_field(lang.t("people.employed_from"), "employed_from", &form.employed_from, errors, FieldAttrs::required().kind("date")))
+    page(
+        ctx,
+        title,
+        html! { div.card {
+            (layout::form_errors(lang, errors))
+            form method="post" action=(action) {
+                (csrf_field(ctx))
+                (text_field(lang.t("common.name"), "name", &form.name, errors, FieldAttrs::required()))
+                (text_field(lang.t("common.email"), "email", &form.email, errors, FieldAttrs::required().kind("email")))
+                (text_field(lang.t("people.hsa_id"), "hsa_id", &form.hsa_id, errors, FieldAttrs::optional().placeholder("SE2321000131-E000000012345")))
+                @if id.is_none() {
+                    (select_field(lang.t("people.unit"), "unit_id", &unit_options(units), &form.unit_id, errors))
+                    (select_field(lang.t("people.profession"), "profession", &profession_options(lang, false), &form.profession, errors))
+                    (text_field(lang.t("people.employed_from"), "employed_from", &form.employed_from, errors, FieldAttrs::required().kind("date")))
+                }
+                button type="submit" { (lang.t("common.save")) }
             }
-            button type="submit" { (lang.t("common.save")) }
-        }
-    } })
+        } },
+    )
 }
 
 /// `GET /people/new`.
 pub async fn new_person_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
-    let units = state.db.read(|c| store::units(c, &UnitQuery::default(), NaiveDate::MIN).map_err(AppError::from)).await?;
-    let form = PersonForm { employed_from: ctx.today.to_string(), profession: "nurse".into(), ..Default::default() };
-    Ok(person_form_view(&ctx, None, &units, &form, &FieldErrors::default()))
+    let units = state
+        .db
+        .read(|c| store::units(c, &UnitQuery::default(), NaiveDate::MIN).map_err(AppError::from))
+        .await?;
+    let form = PersonForm {
+        employed_from: ctx.today.to_string(),
+        profession: "nurse".into(),
+        ..Default::default()
+    };
+    Ok(person_form_view(
+        &ctx,
+        None,
+        &units,
+        &form,
+        &FieldErrors::default(),
+    ))
 }
 
 /// `GET /people/{id}/edit`.
-pub async fn edit_person_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Markup, AppError> {
+pub async fn edit_person_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
     let (p, _, units) = load_person(&state, id).await?;
-    let form = PersonForm { name: p.name, email: p.email, hsa_id: p.hsa_id.unwrap_or_default(), ..Default::default() };
-    Ok(person_form_view(&ctx, Some(id), &units, &form, &FieldErrors::default()))
+    let form = PersonForm {
+        name: p.name,
+        email: p.email,
+        hsa_id: p.hsa_id.unwrap_or_default(),
+        ..Default::default()
+    };
+    Ok(person_form_view(
+        &ctx,
+        Some(id),
+        &units,
+        &form,
+        &FieldErrors::default(),
+    ))
 }
 
 fn check_identity(form: &PersonForm, errors: &mut FieldErrors) -> (String, String, Option<String>) {
@@ -838,11 +1321,17 @@ fn check_identity(form: &PersonForm, errors: &mut FieldErrors) -> (String, Strin
 fn identity_conflict(e: AppError, errors: &mut FieldErrors) -> Result<(), AppError> {
     match e {
         AppError::Conflict(msg) if msg.contains("hsa_id") => {
-            errors.add("hsa_id", "another person has this HSA-id / en annan person har detta HSA-id");
+            errors.add(
+                "hsa_id",
+                "another person has this HSA-id / en annan person har detta HSA-id",
+            );
             Ok(())
         }
         AppError::Conflict(_) => {
-            errors.add("email", "another person has this e-mail / en annan person har denna e-post");
+            errors.add(
+                "email",
+                "another person has this e-mail / en annan person har denna e-post",
+            );
             Ok(())
         }
         other => Err(other),
@@ -850,21 +1339,42 @@ fn identity_conflict(e: AppError, errors: &mut FieldErrors) -> Result<(), AppErr
 }
 
 /// `POST /people/new`.
-pub async fn create_person(State(state): State<AppState>, ctx: Ctx, Form(form): Form<PersonForm>) -> Result<Response, AppError> {
+pub async fn create_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let units = state.db.read(|c| store::units(c, &UnitQuery::default(), NaiveDate::MIN).map_err(AppError::from)).await?;
+    let units = state
+        .db
+        .read(|c| store::units(c, &UnitQuery::default(), NaiveDate::MIN).map_err(AppError::from))
+        .await?;
     let mut errors = FieldErrors::default();
     let (name, email, hsa_id) = check_identity(&form, &mut errors);
     let assignment = parse_assignment(
-        &AssignmentForm { unit_id: form.unit_id.clone(), profession: form.profession.clone(), effective_from: form.employed_from.clone() },
+        &AssignmentForm {
+            unit_id: form.unit_id.clone(),
+            profession: form.profession.clone(),
+            effective_from: form.employed_from.clone(),
+        },
         &units,
         &mut errors,
     );
     if let (true, Some((unit_id, profession, from))) = (errors.is_empty(), assignment) {
         if from > ctx.today {
-            errors.add("employed_from", "cannot be in the future / kan inte ligga i framtiden");
+            errors.add(
+                "employed_from",
+                "cannot be in the future / kan inte ligga i framtiden",
+            );
         } else {
-            let p = store::NewPerson { name, email, hsa_id, profession, unit_id, from };
+            let p = store::NewPerson {
+                name,
+                email,
+                hsa_id,
+                profession,
+                unit_id,
+                from,
+            };
             let now = ctx.now;
             let result = audited(&state, &ctx, "person.create", "person", move |tx| {
                 let id = store::create_person(tx, &p, now).map_err(conflict_on_unique)?;
@@ -877,11 +1387,20 @@ pub async fn create_person(State(state): State<AppState>, ctx: Ctx, Form(form): 
             }
         }
     }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, person_form_view(&ctx, None, &units, &form, &errors)).into_response())
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        person_form_view(&ctx, None, &units, &form, &errors),
+    )
+        .into_response())
 }
 
 /// `POST /people/{id}/edit`: name, e-mail, HSA-id.
-pub async fn update_person(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<PersonForm>) -> Result<Response, AppError> {
+pub async fn update_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let (person, _, units) = load_person(&state, id).await?;
     let mut errors = FieldErrors::default();
@@ -889,8 +1408,14 @@ pub async fn update_person(State(state): State<AppState>, ctx: Ctx, Path(id): Pa
     if errors.is_empty() {
         let before = json!(person);
         let result = audited(&state, &ctx, "person.update", "person", move |tx| {
-            store::update_person_details(tx, id, &name, &email, hsa_id.as_deref()).map_err(conflict_on_unique)?;
-            Ok(((), Some(id), Some(before), json!({"name": name, "email": email, "hsa_id": hsa_id})))
+            store::update_person_details(tx, id, &name, &email, hsa_id.as_deref())
+                .map_err(conflict_on_unique)?;
+            Ok((
+                (),
+                Some(id),
+                Some(before),
+                json!({"name": name, "email": email, "hsa_id": hsa_id}),
+            ))
         })
         .await;
         match result {
@@ -898,7 +1423,11 @@ pub async fn update_person(State(state): State<AppState>, ctx: Ctx, Path(id): Pa
             Err(e) => identity_conflict(e, &mut errors)?,
         }
     }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, person_form_view(&ctx, Some(id), &units, &form, &errors)).into_response())
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        person_form_view(&ctx, Some(id), &units, &form, &errors),
+    )
+        .into_response())
 }
 
 // ---- Imports ----
@@ -906,10 +1435,14 @@ pub async fn update_person(State(state): State<AppState>, ctx: Ctx, Path(id): Pa
 /// `GET /import`: the two upload forms.
 pub async fn import_page(ctx: Ctx) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
-    Ok(page(&ctx, ctx.t("import.title"), html! {
-        (upload_form(&ctx, ImportKind::Units))
-        (upload_form(&ctx, ImportKind::Staff))
-    }))
+    Ok(page(
+        &ctx,
+        ctx.t("import.title"),
+        html! {
+            (upload_form(&ctx, ImportKind::Units))
+            (upload_form(&ctx, ImportKind::Staff))
+        },
+    ))
 }
 
 fn upload_form(ctx: &Ctx, kind: ImportKind) -> Markup {
@@ -936,28 +1469,47 @@ fn upload_form(ctx: &Ctx, kind: ImportKind) -> Markup {
     }
 }
 
-async fn run_import(state: AppState, ctx: Ctx, kind: ImportKind, mut multipart: Multipart) -> Result<Response, AppError> {
+async fn run_import(
+    state: AppState,
+    ctx: Ctx,
+    kind: ImportKind,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let mut content: Option<Vec<u8>> = None;
     let mut apply = false;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::bad_request("file", e.body_text()))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::bad_request("file", e.body_text()))?
+    {
         match field.name() {
             Some("file") | Some("content") => {
-                content = Some(field.bytes().await.map_err(|e| AppError::bad_request("file", e.body_text()))?.to_vec());
+                content = Some(
+                    field
+                        .bytes()
+                        .await
+                        .map_err(|e| AppError::bad_request("file", e.body_text()))?
+                        .to_vec(),
+                );
             }
             Some("action") => apply = field.text().await.unwrap_or_default() == "apply",
             _ => {}
         }
     }
-    let content = content.filter(|c| !c.is_empty()).ok_or_else(|| AppError::bad_request("file", "choose a CSV file / välj en CSV-fil"))?;
+    let content = content
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| AppError::bad_request("file", "choose a CSV file / välj en CSV-fil"))?;
     let (actor, now, today) = (ctx.actor(), ctx.now, ctx.today);
     let bytes = content.clone();
     let outcome = state
         .db
-        .write(move |tx| import::run_in(tx, kind, &bytes, !apply, &actor, now, today).map_err(|e| match e {
-            import::ApplyError::Db(e) => AppError::from(e),
-            import::ApplyError::Rule(m) => AppError::unprocessable("file", m),
-        }))
+        .write(move |tx| {
+            import::run_in(tx, kind, &bytes, !apply, &actor, now, today).map_err(|e| match e {
+                import::ApplyError::Db(e) => AppError::from(e),
+                import::ApplyError::Rule(m) => AppError::unprocessable("file", m),
+            })
+        })
         .await?;
     let lang = ctx.lang;
     let title = match kind {
@@ -988,16 +1540,28 @@ async fn run_import(state: AppState, ctx: Ctx, kind: ImportKind, mut multipart: 
             p { a href="/import" { (lang.t("common.back")) } }
         },
     };
-    let status = if matches!(outcome, Outcome::Rejected(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if matches!(outcome, Outcome::Rejected(_)) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok((status, page(&ctx, title, body)).into_response())
 }
 
 /// `POST /import/units`.
-pub async fn import_units(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
+pub async fn import_units(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
     run_import(state, ctx, ImportKind::Units, multipart).await
 }
 
 /// `POST /import/staff`.
-pub async fn import_staff(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, AppError> {
+pub async fn import_staff(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
     run_import(state, ctx, ImportKind::Staff, multipart).await
 }

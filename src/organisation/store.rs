@@ -68,7 +68,8 @@ pub struct Unit {
 
 /// Every region.
 pub fn regions(conn: &Connection) -> rusqlite::Result<Vec<Region>> {
-    let mut stmt = conn.prepare("SELECT id, name, active FROM region ORDER BY name COLLATE swedish")?;
+    let mut stmt =
+        conn.prepare("SELECT id, name, active FROM region ORDER BY name COLLATE swedish")?;
     stmt.query_map([], |r| {
         Ok(Region {
             id: r.get(0)?,
@@ -81,13 +82,17 @@ pub fn regions(conn: &Connection) -> rusqlite::Result<Vec<Region>> {
 
 /// One region.
 pub fn region(conn: &Connection, id: i64) -> rusqlite::Result<Option<Region>> {
-    conn.query_row("SELECT id, name, active FROM region WHERE id = ?1", [id], |r| {
-        Ok(Region {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            active: r.get(2)?,
-        })
-    })
+    conn.query_row(
+        "SELECT id, name, active FROM region WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(Region {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                active: r.get(2)?,
+            })
+        },
+    )
     .optional()
 }
 
@@ -98,7 +103,12 @@ pub fn create_region(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
 }
 
 /// Renames or (de)activates a region.
-pub fn update_region(conn: &Connection, id: i64, name: &str, active: bool) -> rusqlite::Result<usize> {
+pub fn update_region(
+    conn: &Connection,
+    id: i64,
+    name: &str,
+    active: bool,
+) -> rusqlite::Result<usize> {
     conn.execute(
         "UPDATE region SET name = ?2, active = ?3 WHERE id = ?1",
         params![id, name, active],
@@ -115,15 +125,18 @@ fn administration_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Administra
     })
 }
 
-const ADMINISTRATION_SELECT: &str =
-    "SELECT a.id, a.region_id, r.name, a.name, a.active FROM administration a JOIN region r ON r.id = a.region_id";
+const ADMINISTRATION_SELECT: &str = "SELECT a.id, a.region_id, r.name, a.name, a.active FROM administration a JOIN region r ON r.id = a.region_id";
 
 /// Administrations, of one region or all.
-pub fn administrations(conn: &Connection, region_id: Option<i64>) -> rusqlite::Result<Vec<Administration>> {
+pub fn administrations(
+    conn: &Connection,
+    region_id: Option<i64>,
+) -> rusqlite::Result<Vec<Administration>> {
     let mut stmt = conn.prepare(&format!(
         "{ADMINISTRATION_SELECT} WHERE ?1 IS NULL OR a.region_id = ?1 ORDER BY r.name COLLATE swedish, a.name COLLATE swedish"
     ))?;
-    stmt.query_map([region_id], administration_from_row)?.collect()
+    stmt.query_map([region_id], administration_from_row)?
+        .collect()
 }
 
 /// One administration.
@@ -137,7 +150,11 @@ pub fn administration(conn: &Connection, id: i64) -> rusqlite::Result<Option<Adm
 }
 
 /// Creates an administration in a region.
-pub fn create_administration(conn: &Connection, region_id: i64, name: &str) -> rusqlite::Result<i64> {
+pub fn create_administration(
+    conn: &Connection,
+    region_id: i64,
+    name: &str,
+) -> rusqlite::Result<i64> {
     conn.execute(
         "INSERT INTO administration (region_id, name) VALUES (?1, ?2)",
         params![region_id, name],
@@ -196,7 +213,11 @@ pub struct UnitQuery {
 }
 
 /// Units matching `query`, by region, administration and name.
-pub fn units(conn: &Connection, query: &UnitQuery, today: NaiveDate) -> rusqlite::Result<Vec<Unit>> {
+pub fn units(
+    conn: &Connection,
+    query: &UnitQuery,
+    today: NaiveDate,
+) -> rusqlite::Result<Vec<Unit>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{UNIT_SELECT} WHERE (?2 = '' OR u.code LIKE '%' || ?2 || '%' OR u.name LIKE '%' || ?2 || '%')
            AND (?3 IS NULL OR u.administration_id = ?3)
@@ -262,7 +283,12 @@ pub fn create_unit(conn: &Connection, u: &UnitInput) -> rusqlite::Result<i64> {
 }
 
 /// Changes a unit.
-pub fn update_unit(conn: &Connection, id: i64, u: &UnitInput, active: bool) -> rusqlite::Result<usize> {
+pub fn update_unit(
+    conn: &Connection,
+    id: i64,
+    u: &UnitInput,
+    active: bool,
+) -> rusqlite::Result<usize> {
     conn.execute(
         "UPDATE unit SET administration_id = ?2, code = ?3, name = ?4, gives_chemotherapy = ?5, trainee_capacity = ?6, active = ?7 WHERE id = ?1",
         params![id, u.administration_id, u.code, u.name, u.gives_chemotherapy, u.trainee_capacity, active],
@@ -360,9 +386,7 @@ pub fn search_people(
 ) -> rusqlite::Result<(Vec<Person>, i64)> {
     let visible_units = match visible {
         UnitFilter::All => None,
-        UnitFilter::Only(ids) => Some(
-            serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()),
-        ),
+        UnitFilter::Only(ids) => Some(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())),
     };
     let where_sql = "WHERE (?1 IS NULL OR p.unit_id IN (SELECT value FROM json_each(?1)) OR p.id = ?2)
           AND (?3 = '' OR p.name LIKE '%' || ?3 || '%' OR p.email LIKE '%' || ?3 || '%' OR p.hsa_id LIKE '%' || ?3 || '%')
@@ -386,13 +410,17 @@ pub fn search_people(
         today.to_string()
     ];
     let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM person p JOIN unit u ON u.id = p.unit_id {where_sql}"))?
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM person p JOIN unit u ON u.id = p.unit_id {where_sql}"
+        ))?
         .query_row(p, |r| r.get(0))?;
     let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
     let mut stmt = conn.prepare_cached(&format!(
         "{PERSON_SELECT} {where_sql} ORDER BY p.name COLLATE swedish, p.id LIMIT {per_page} OFFSET {offset}"
     ))?;
-    let rows = stmt.query_map(p, person_from_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt
+        .query_map(p, person_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, total))
 }
 
@@ -460,14 +488,21 @@ pub fn employment(conn: &Connection, person_id: i64) -> rusqlite::Result<Vec<Emp
 }
 
 /// Where a person worked on `day`: (unit, profession), or None when not employed.
-pub fn employment_on(conn: &Connection, person_id: i64, day: NaiveDate) -> rusqlite::Result<Option<(i64, Profession)>> {
+pub fn employment_on(
+    conn: &Connection,
+    person_id: i64,
+    day: NaiveDate,
+) -> rusqlite::Result<Option<(i64, Profession)>> {
     conn.prepare_cached(
         "SELECT unit_id, profession FROM employment WHERE person_id = ?1 AND valid_from <= ?2
            AND (valid_to IS NULL OR valid_to > ?2) ORDER BY valid_from DESC LIMIT 1",
     )?
     .query_row(params![person_id, day.to_string()], |r| {
         let p: String = r.get(1)?;
-        Ok((r.get(0)?, Profession::parse(&p).unwrap_or(Profession::Other)))
+        Ok((
+            r.get(0)?,
+            Profession::parse(&p).unwrap_or(Profession::Other),
+        ))
     })
     .optional()
 }
@@ -511,7 +546,11 @@ pub struct NewPerson {
 }
 
 /// Creates a person and opens their history.
-pub fn create_person(conn: &Connection, p: &NewPerson, now: DateTime<Utc>) -> rusqlite::Result<i64> {
+pub fn create_person(
+    conn: &Connection,
+    p: &NewPerson,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO person (name, email, hsa_id, profession, unit_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
@@ -519,12 +558,20 @@ pub fn create_person(conn: &Connection, p: &NewPerson, now: DateTime<Utc>) -> ru
     let id = conn.last_insert_rowid();
     open_employment(conn, id, p.unit_id, p.profession, p.from)?;
     // Accounts made before the person record are linked by e-mail.
-    conn.prepare_cached("UPDATE account SET person_id = ?1 WHERE email = ?2 AND person_id IS NULL")?
-        .execute(params![id, p.email])?;
+    conn.prepare_cached(
+        "UPDATE account SET person_id = ?1 WHERE email = ?2 AND person_id IS NULL",
+    )?
+    .execute(params![id, p.email])?;
     Ok(id)
 }
 
-fn open_employment(conn: &Connection, person_id: i64, unit_id: i64, profession: Profession, from: NaiveDate) -> rusqlite::Result<()> {
+fn open_employment(
+    conn: &Connection,
+    person_id: i64,
+    unit_id: i64,
+    profession: Profession,
+    from: NaiveDate,
+) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO employment (person_id, unit_id, profession, valid_from) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -554,7 +601,10 @@ pub fn change_assignment(
     effective: NaiveDate,
 ) -> rusqlite::Result<Result<HistoryStep, String>> {
     let Some((row_id, cur)) = current(conn, person_id)? else {
-        return Ok(Err("the person has left; rehire them instead / personen har slutat; återanställ i stället".into()));
+        return Ok(Err(
+            "the person has left; rehire them instead / personen har slutat; återanställ i stället"
+                .into(),
+        ));
     };
     let step = match model::plan_change(cur, unit_id, profession, effective) {
         Ok(s) => s,
@@ -563,8 +613,10 @@ pub fn change_assignment(
     match step {
         HistoryStep::Nothing => {}
         HistoryStep::ReplaceCurrent => {
-            conn.prepare_cached("UPDATE employment SET unit_id = ?2, profession = ?3 WHERE id = ?1")?
-                .execute(params![row_id, unit_id, profession.as_str()])?;
+            conn.prepare_cached(
+                "UPDATE employment SET unit_id = ?2, profession = ?3 WHERE id = ?1",
+            )?
+            .execute(params![row_id, unit_id, profession.as_str()])?;
         }
         HistoryStep::CloseAndOpen => {
             conn.prepare_cached("UPDATE employment SET valid_to = ?2 WHERE id = ?1")?
@@ -578,9 +630,15 @@ pub fn change_assignment(
 }
 
 /// Records that a person leaves; `left_on` is the first day not employed.
-pub fn mark_left(conn: &Connection, person_id: i64, left_on: NaiveDate) -> rusqlite::Result<Result<(), String>> {
+pub fn mark_left(
+    conn: &Connection,
+    person_id: i64,
+    left_on: NaiveDate,
+) -> rusqlite::Result<Result<(), String>> {
     let Some((row_id, cur)) = current(conn, person_id)? else {
-        return Ok(Err("the person has already left / personen har redan slutat".into()));
+        return Ok(Err(
+            "the person has already left / personen har redan slutat".into(),
+        ));
     };
     if let Err(e) = model::check_leaving(cur, left_on) {
         return Ok(Err(e));
@@ -604,9 +662,15 @@ pub fn rejoin(
     profession: Profession,
     from: NaiveDate,
 ) -> rusqlite::Result<Result<(), String>> {
-    let left: Option<String> = conn.query_row("SELECT left_on FROM person WHERE id = ?1", [person_id], |r| r.get(0))?;
+    let left: Option<String> = conn.query_row(
+        "SELECT left_on FROM person WHERE id = ?1",
+        [person_id],
+        |r| r.get(0),
+    )?;
     let Some(left_on) = left.as_deref().and_then(model::parse_date) else {
-        return Ok(Err("the person has not left / personen har inte slutat".into()));
+        return Ok(Err(
+            "the person has not left / personen har inte slutat".into()
+        ));
     };
     if let Err(e) = model::check_rejoin(left_on, from) {
         return Ok(Err(e));

@@ -22,7 +22,11 @@ pub const LANG_COOKIE: &str = "ot_lang";
 
 /// Session cookie name; `__Host-` binds it to this exact origin over TLS.
 pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-ot_session" } else { "ot_session" }
+    if secure {
+        "__Host-ot_session"
+    } else {
+        "ot_session"
+    }
 }
 
 /// Cookie that binds the CSRF token of visitors who are not signed in.
@@ -143,7 +147,10 @@ const TOUCH_AFTER_SECONDS: i64 = 60;
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(ctx) = parts.extensions.get::<Ctx>() {
             return Ok(ctx.clone());
         }
@@ -175,7 +182,9 @@ impl FromRequestParts<AppState> for Ctx {
                     let t = token.clone();
                     let touched = state
                         .db
-                        .write(move |tx| auth_store::touch_session(tx, &t, now).map_err(AppError::from))
+                        .write(move |tx| {
+                            auth_store::touch_session(tx, &t, now).map_err(AppError::from)
+                        })
                         .await;
                     if let Err(e) = touched {
                         tracing::warn!(error = %e, "could not refresh session");
@@ -186,7 +195,10 @@ impl FromRequestParts<AppState> for Ctx {
         }
         let binding = session_token
             .clone()
-            .or_else(|| jar.get(anon_cookie_name(secure)).map(|c| c.value().to_string()))
+            .or_else(|| {
+                jar.get(anon_cookie_name(secure))
+                    .map(|c| c.value().to_string())
+            })
             .unwrap_or_default();
         let ctx = Ctx {
             lang: request_lang(&parts.headers, user.as_ref()),
@@ -245,7 +257,10 @@ impl ApiUser {
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -258,8 +273,10 @@ impl FromRequestParts<AppState> for ApiUser {
             .db
             .read(move |conn| -> Result<_, AppError> {
                 match auth_store::api_token_account(conn, &token)? {
-                    Some((token_id, account_id, last_used)) => Ok(auth_store::principal(conn, account_id)?
-                        .map(|p| (token_id, last_used, p))),
+                    Some((token_id, account_id, last_used)) => {
+                        Ok(auth_store::principal(conn, account_id)?
+                            .map(|p| (token_id, last_used, p)))
+                    }
                     None => Ok(None),
                 }
             })
@@ -271,7 +288,9 @@ impl FromRequestParts<AppState> for ApiUser {
         if stale {
             let _ = state
                 .db
-                .write(move |tx| auth_store::touch_api_token(tx, token_id, now).map_err(AppError::from))
+                .write(move |tx| {
+                    auth_store::touch_api_token(tx, token_id, now).map_err(AppError::from)
+                })
                 .await;
         }
         Ok(ApiUser {

@@ -57,7 +57,9 @@ async fn token_in_body(headers: &axum::http::HeaderMap, bytes: &Bytes) -> Option
             .header(header::CONTENT_TYPE, content_type)
             .body(Body::from(bytes.clone()))
             .ok()?;
-        let mut multipart = axum::extract::Multipart::from_request(req, &()).await.ok()?;
+        let mut multipart = axum::extract::Multipart::from_request(req, &())
+            .await
+            .ok()?;
         while let Ok(Some(field)) = multipart.next_field().await {
             if field.name() == Some("csrf_token") {
                 return field.text().await.ok();
@@ -87,7 +89,11 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         let name = anon_cookie_name(secure);
         let mut req = req;
         let cookie = format!("{name}={anon}");
-        let merged = match req.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()) {
+        let merged = match req
+            .headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+        {
             Some(existing) => format!("{existing}; {cookie}"),
             None => cookie,
         };
@@ -116,7 +122,8 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     match token_in_body(&parts.headers, &bytes).await {
         Some(token) if verify(&state.secret, &binding, &token) => {
-            next.run(Request::from_parts(parts, Body::from(bytes))).await
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
         }
         _ => AppError::Csrf.into_response(),
     }

@@ -75,7 +75,11 @@ impl Table {
             .filter(|n| self.column(n).is_none())
             .map(|n| LineError::new(1, *n, "column missing from the header row"))
             .collect();
-        if missing.is_empty() { Ok(()) } else { Err(missing) }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(missing)
+        }
     }
 }
 
@@ -84,14 +88,26 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
-            return Err(vec![LineError::new(line, "file", "not UTF-8 text; save the file as UTF-8 CSV")]);
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64
+                + 1;
+            return Err(vec![LineError::new(
+                line,
+                "file",
+                "not UTF-8 text; save the file as UTF-8 CSV",
+            )]);
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_line = text.lines().next().unwrap_or("");
     if first_line.trim().is_empty() {
-        return Err(vec![LineError::new(1, "file", "empty file; expected a header row")]);
+        return Err(vec![LineError::new(
+            1,
+            "file",
+            "empty file; expected a header row",
+        )]);
     }
     let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
         b';'
@@ -107,7 +123,13 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
     let headers: Vec<String> = match records.next() {
         Some(Ok(h)) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
         Some(Err(e)) => return Err(vec![LineError::new(1, "file", e.to_string())]),
-        None => return Err(vec![LineError::new(1, "file", "empty file; expected a header row")]),
+        None => {
+            return Err(vec![LineError::new(
+                1,
+                "file",
+                "empty file; expected a header row",
+            )]);
+        }
     };
     let mut errors = Vec::new();
     let mut rows = Vec::new();
@@ -172,10 +194,16 @@ fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Writes rows as CSV bytes (BOM first).
-pub fn write(delimiter: u8, headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+pub fn write(
+    delimiter: u8,
+    headers: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Vec<u8> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
-        let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(&mut out);
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(&mut out);
         let _ = w.write_record(headers);
         for row in rows {
             let _ = w.write_record(row.iter().map(|c| defuse(c).into_owned()));
@@ -186,10 +214,18 @@ pub fn write(delimiter: u8, headers: &[&str], rows: impl IntoIterator<Item = Vec
 }
 
 /// A CSV download.
-pub fn response(filename: &str, delimiter: u8, headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Response {
+pub fn response(
+    filename: &str,
+    delimiter: u8,
+    headers: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Response {
     let body = write(delimiter, headers, rows);
     let mut r = body.into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
@@ -202,7 +238,8 @@ mod tests {
 
     #[test]
     fn reads_semicolons_with_bom_and_skips_blank_lines() {
-        let t = read("\u{feff}Region;Unit_Code\nVäst;ONK1\n\n Öst ;ONK2\n".as_bytes()).expect("table");
+        let t =
+            read("\u{feff}Region;Unit_Code\nVäst;ONK1\n\n Öst ;ONK2\n".as_bytes()).expect("table");
         assert_eq!(t.headers, ["region", "unit_code"]);
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[1].line, 4);
@@ -228,7 +265,10 @@ mod tests {
     fn missing_columns_are_named() {
         let t = read(b"a,b\n").expect("table");
         let e = t.require(&["a", "c"]).expect_err("missing");
-        assert_eq!(e[0].to_string(), "line 1: c: column missing from the header row");
+        assert_eq!(
+            e[0].to_string(),
+            "line 1: c: column missing from the header row"
+        );
     }
 
     #[test]
@@ -240,7 +280,13 @@ mod tests {
 
     #[test]
     fn booleans_in_both_languages() {
-        for (s, v) in [("ja", true), ("Nej", false), ("yes", true), ("0", false), ("TRUE", true)] {
+        for (s, v) in [
+            ("ja", true),
+            ("Nej", false),
+            ("yes", true),
+            ("0", false),
+            ("TRUE", true),
+        ] {
             assert_eq!(parse_bool(s), Some(v), "{s}");
         }
         assert_eq!(parse_bool("kanske"), None);

@@ -60,7 +60,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             if inner.is_syntax() || inner.is_eof() {
                 AppError::bad_request("body", inner.to_string())
             } else {
-                AppError::unprocessable(if path == "." { "body".into() } else { path }, inner.to_string())
+                AppError::unprocessable(
+                    if path == "." { "body".into() } else { path },
+                    inner.to_string(),
+                )
             }
         })
     }
@@ -78,7 +81,10 @@ impl FieldErrors {
 
     /// The first message for `field`.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     /// True when there are none.

@@ -33,7 +33,8 @@ pub struct Metrics {
 impl Metrics {
     fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
         if let Ok(mut r) = self.requests.lock() {
-            *r.entry((route.to_string(), method.to_string(), status)).or_default() += 1;
+            *r.entry((route.to_string(), method.to_string(), status))
+                .or_default() += 1;
         }
         if let Ok(mut l) = self.latency.lock() {
             let h = l.entry(route.to_string()).or_default();
@@ -50,7 +51,10 @@ impl Metrics {
     /// The exposition text; `pool` is (read connections, idle ones).
     pub fn render(&self, pool: (usize, usize)) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP oncotrack_http_requests_total Requests answered, by route, method and status.");
+        let _ = writeln!(
+            out,
+            "# HELP oncotrack_http_requests_total Requests answered, by route, method and status."
+        );
         let _ = writeln!(out, "# TYPE oncotrack_http_requests_total counter");
         if let Ok(r) = self.requests.lock() {
             for ((route, method, status), n) in r.iter() {
@@ -61,8 +65,14 @@ impl Metrics {
                 );
             }
         }
-        let _ = writeln!(out, "# HELP oncotrack_http_request_duration_seconds Time to answer, by route.");
-        let _ = writeln!(out, "# TYPE oncotrack_http_request_duration_seconds histogram");
+        let _ = writeln!(
+            out,
+            "# HELP oncotrack_http_request_duration_seconds Time to answer, by route."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE oncotrack_http_request_duration_seconds histogram"
+        );
         if let Ok(l) = self.latency.lock() {
             for (route, h) in l.iter() {
                 let route = escape(route);
@@ -78,14 +88,28 @@ impl Metrics {
                     "oncotrack_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                     h.count
                 );
-                let _ = writeln!(out, "oncotrack_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-                let _ = writeln!(out, "oncotrack_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
+                let _ = writeln!(
+                    out,
+                    "oncotrack_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                    h.sum
+                );
+                let _ = writeln!(
+                    out,
+                    "oncotrack_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                    h.count
+                );
             }
         }
-        let _ = writeln!(out, "# HELP oncotrack_db_read_connections Read connections in the pool.");
+        let _ = writeln!(
+            out,
+            "# HELP oncotrack_db_read_connections Read connections in the pool."
+        );
         let _ = writeln!(out, "# TYPE oncotrack_db_read_connections gauge");
         let _ = writeln!(out, "oncotrack_db_read_connections {}", pool.0);
-        let _ = writeln!(out, "# HELP oncotrack_db_read_connections_idle Idle read connections.");
+        let _ = writeln!(
+            out,
+            "# HELP oncotrack_db_read_connections_idle Idle read connections."
+        );
         let _ = writeln!(out, "# TYPE oncotrack_db_read_connections_idle gauge");
         let _ = writeln!(out, "oncotrack_db_read_connections_idle {}", pool.1);
         out

@@ -16,9 +16,18 @@ const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         HeaderName::from_static("permissions-policy"),
@@ -74,9 +83,17 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         let message = match &error {
             AppError::NotFound => lang.t("error.not_found").to_string(),
             AppError::Forbidden => lang.t("error.forbidden").to_string(),
-            other => other.public_detail().unwrap_or_else(|| other.title().to_string()),
+            other => other
+                .public_detail()
+                .unwrap_or_else(|| other.title().to_string()),
         };
-        let body = layout::error_page(lang, error.status().as_u16(), error.title(), &message, &request_id);
+        let body = layout::error_page(
+            lang,
+            error.status().as_u16(),
+            error.title(),
+            &message,
+            &request_id,
+        );
         (error.status(), Html(body.into_string())).into_response()
     };
     if let Some(v) = retry_after {

@@ -15,6 +15,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{TimeZone, Utc};
 use http_body_util::BodyExt;
+use oncotrack::AppState;
 use oncotrack::auth::model::{Grant, Role, Scope};
 use oncotrack::auth::{password, store as auth_store};
 use oncotrack::clock::ManualClock;
@@ -22,7 +23,6 @@ use oncotrack::config::Config;
 use oncotrack::db::{Db, DbOptions};
 use oncotrack::organisation::model::Profession;
 use oncotrack::organisation::store::{self, NewPerson, UnitInput};
-use oncotrack::AppState;
 use tower::ServiceExt;
 
 /// The password every test account has.
@@ -71,15 +71,27 @@ impl TestApp {
     pub async fn with_config(config: Config) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("test.db");
-        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().expect("time"));
-        let db = Db::open(&path, DbOptions { synchronous_full: false, readers: 4 }).expect("open");
+        let clock = ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+                .single()
+                .expect("time"),
+        );
+        let db = Db::open(
+            &path,
+            DbOptions {
+                synchronous_full: false,
+                readers: 4,
+            },
+        )
+        .expect("open");
         let now = oncotrack::clock::Clock::now(&clock);
         let fixture = db
             .write(move |tx| -> Result<Fixture, oncotrack::db::DbError> {
                 let region = store::create_region(tx, "Testregionen")?;
                 let other_region = store::create_region(tx, "Region Annanstans")?;
                 let administration = store::create_administration(tx, region, "Testsjukhuset")?;
-                let other_administration = store::create_administration(tx, other_region, "Annat sjukhus")?;
+                let other_administration =
+                    store::create_administration(tx, other_region, "Annat sjukhus")?;
                 let unit = |admin, code: &str, chemo| UnitInput {
                     administration_id: admin,
                     code: code.into(),
@@ -99,32 +111,82 @@ impl TestApp {
                     unit_id,
                     from,
                 };
-                let nurse = store::create_person(tx, &person("Sara Sjöström", &email_for(Role::Staff), "SE9990000001-T0001", onk1), now)?;
-                let other_nurse = store::create_person(tx, &person("Åke Öhman", "ake.ohman@test.example", "SE9990000001-T0002", onk2), now)?;
+                let nurse = store::create_person(
+                    tx,
+                    &person(
+                        "Sara Sjöström",
+                        &email_for(Role::Staff),
+                        "SE9990000001-T0001",
+                        onk1,
+                    ),
+                    now,
+                )?;
+                let other_nurse = store::create_person(
+                    tx,
+                    &person(
+                        "Åke Öhman",
+                        "ake.ohman@test.example",
+                        "SE9990000001-T0002",
+                        onk2,
+                    ),
+                    now,
+                )?;
                 for role in Role::ALL {
-                    let id = auth_store::create_account(tx, &email_for(role), &format!("Test {}", role.as_str()), &HASH, now)?;
+                    let id = auth_store::create_account(
+                        tx,
+                        &email_for(role),
+                        &format!("Test {}", role.as_str()),
+                        &HASH,
+                        now,
+                    )?;
                     let scope = (role == Role::Manager).then_some(Scope::Unit(onk1));
                     auth_store::add_grant(tx, id, Grant { role, scope })?;
                 }
-                Ok(Fixture { region, other_region, administration, other_administration, onk1, kir1, onk2, nurse, other_nurse })
+                Ok(Fixture {
+                    region,
+                    other_region,
+                    administration,
+                    other_administration,
+                    onk1,
+                    kir1,
+                    onk2,
+                    nurse,
+                    other_nurse,
+                })
             })
             .await
             .expect("fixture");
         let state = AppState::new(db, Arc::new(clock.clone()), config).expect("state");
         let router = oncotrack::app(state.clone());
-        TestApp { state, router, clock, path, fixture, _dir: dir }
+        TestApp {
+            state,
+            router,
+            clock,
+            path,
+            fixture,
+            _dir: dir,
+        }
     }
 
     /// A browser without cookies.
     pub fn browser(&self) -> Client<'_> {
-        Client { app: self, cookies: BTreeMap::new(), address: "192.0.2.10:50000".parse().expect("addr") }
+        Client {
+            app: self,
+            cookies: BTreeMap::new(),
+            address: "192.0.2.10:50000".parse().expect("addr"),
+        }
     }
 
     /// A browser signed in as the fixture account of `role`.
     pub async fn login_as(&self, role: Role) -> Client<'_> {
         let mut c = self.browser();
         let r = c.login(&email_for(role), PASSWORD).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "login as {role}: {}", r.text);
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "login as {role}: {}",
+            r.text
+        );
         c
     }
 
@@ -133,18 +195,36 @@ impl TestApp {
         let response = self.router.clone().oneshot(req).await.expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        TestResponse { status, headers, text: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
+        }
     }
 
     /// A JSON API call with a bearer token.
-    pub async fn api(&self, method: Method, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> TestResponse {
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> TestResponse {
         let mut b = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())),
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string())),
             None => b.body(Body::empty()),
         }
         .expect("request");
@@ -166,8 +246,15 @@ impl TestApp {
     }
 
     /// Runs a query on the database file.
-    pub async fn query<T: Send + 'static>(&self, f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static) -> T {
-        self.state.db.read(move |c| f(c).map_err(oncotrack::db::DbError::from)).await.expect("query")
+    pub async fn query<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> T {
+        self.state
+            .db
+            .read(move |c| f(c).map_err(oncotrack::db::DbError::from))
+            .await
+            .expect("query")
     }
 
     pub fn advance(&self, minutes: i64) {
@@ -214,7 +301,11 @@ pub struct Client<'a> {
 
 impl Client<'_> {
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn keep_cookies(&mut self, r: &TestResponse) {
@@ -231,8 +322,17 @@ impl Client<'_> {
         }
     }
 
-    pub async fn request(&mut self, method: Method, path: &str, content_type: Option<&str>, body: Body) -> TestResponse {
-        let mut b = Request::builder().method(method).uri(path).extension(ConnectInfo(self.address));
+    pub async fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Body,
+    ) -> TestResponse {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .extension(ConnectInfo(self.address));
         if !self.cookies.is_empty() {
             b = b.header(header::COOKIE, self.cookie_header());
         }
@@ -250,9 +350,14 @@ impl Client<'_> {
 
     /// A CSRF token valid for this browser, read from a page as a user's browser would.
     pub async fn csrf(&mut self) -> String {
-        let page = if self.cookies.keys().any(|k| k.contains("session")) { "/account" } else { "/login" };
+        let page = if self.cookies.keys().any(|k| k.contains("session")) {
+            "/account"
+        } else {
+            "/login"
+        };
         let r = self.get(page).await;
-        r.csrf().unwrap_or_else(|| panic!("no csrf token on {page}: {} {}", r.status, r.text))
+        r.csrf()
+            .unwrap_or_else(|| panic!("no csrf token on {page}: {} {}", r.status, r.text))
     }
 
     /// Posts a form with a fresh CSRF token.
@@ -266,11 +371,22 @@ impl Client<'_> {
     /// Posts exactly these fields (no token added).
     pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
         let body = serde_html_form::to_string(fields).expect("form");
-        self.request(Method::POST, path, Some("application/x-www-form-urlencoded"), Body::from(body)).await
+        self.request(
+            Method::POST,
+            path,
+            Some("application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
     }
 
     /// Posts a multipart form with a file, as the import pages do.
-    pub async fn post_file(&mut self, path: &str, fields: &[(&str, &str)], file: &[u8]) -> TestResponse {
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: &[u8],
+    ) -> TestResponse {
         let token = self.csrf().await;
         let boundary = "----oncotrack-test-boundary";
         let mut body = Vec::new();
@@ -291,10 +407,17 @@ impl Client<'_> {
         }
         part("file", file, Some("import.csv"));
         body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        self.request(Method::POST, path, Some(&format!("multipart/form-data; boundary={boundary}")), Body::from(body)).await
+        self.request(
+            Method::POST,
+            path,
+            Some(&format!("multipart/form-data; boundary={boundary}")),
+            Body::from(body),
+        )
+        .await
     }
 
     pub async fn login(&mut self, email: &str, password: &str) -> TestResponse {
-        self.post("/login", &[("email", email), ("password", password)]).await
+        self.post("/login", &[("email", email), ("password", password)])
+            .await
     }
 }

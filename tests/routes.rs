@@ -1,0 +1,257 @@
+//! Walks every route with every role and without signing in, and checks the
+//! answer: the authorization table of the whole application in one place.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use axum::http::{Method, StatusCode};
+use oncotrack::auth::model::Role;
+use support::{TestApp, TestResponse};
+
+/// Who may do what. `None` is a visitor who has not signed in.
+#[derive(Clone, Copy)]
+enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Only these roles; others get 403.
+    Roles(&'static [Role]),
+    /// Only these roles see the row; others get 404 so it does not leak.
+    Rows(&'static [Role]),
+    /// Bearer token required; every role's token is accepted.
+    Api,
+}
+
+const ADMIN: &[Role] = &[Role::Admin];
+const ORG: &[Role] = &[
+    Role::Admin,
+    Role::Manager,
+    Role::Coordinator,
+    Role::StudyDirector,
+];
+
+struct Route {
+    method: Method,
+    /// The pattern as registered.
+    pattern: &'static str,
+    rule: Rule,
+}
+
+fn routes() -> Vec<Route> {
+    use Rule::*;
+    let r = |method: Method, pattern: &'static str, rule: Rule| Route {
+        method,
+        pattern,
+        rule,
+    };
+    vec![
+        r(Method::GET, "/", SignedIn),
+        r(Method::GET, "/healthz", Public),
+        r(Method::GET, "/metrics", Public),
+        r(Method::GET, "/static/style.css", Public),
+        r(Method::GET, "/login", Public),
+        r(Method::POST, "/logout", Public),
+        r(Method::POST, "/lang", Public),
+        r(Method::GET, "/account", SignedIn),
+        r(Method::POST, "/account/password", SignedIn),
+        r(Method::GET, "/admin/accounts", Roles(ADMIN)),
+        r(Method::GET, "/admin/accounts/new", Roles(ADMIN)),
+        r(Method::POST, "/admin/accounts/new", Roles(ADMIN)),
+        r(Method::GET, "/admin/accounts/{id}", Roles(ADMIN)),
+        r(Method::POST, "/admin/accounts/{id}/roles", Roles(ADMIN)),
+        r(
+            Method::POST,
+            "/admin/accounts/{id}/roles/{grant}/delete",
+            Roles(ADMIN),
+        ),
+        r(
+            Method::POST,
+            "/admin/accounts/{id}/end-sessions",
+            Roles(ADMIN),
+        ),
+        r(Method::POST, "/admin/accounts/{id}/active", Roles(ADMIN)),
+        r(Method::POST, "/admin/accounts/{id}/password", Roles(ADMIN)),
+        r(Method::POST, "/admin/accounts/{id}/tokens", Roles(ADMIN)),
+        r(Method::POST, "/admin/tokens/{id}/revoke", Roles(ADMIN)),
+        r(Method::GET, "/admin/audit", Roles(ADMIN)),
+        r(Method::GET, "/admin/audit.csv", Roles(ADMIN)),
+        r(Method::GET, "/org", Roles(ORG)),
+        r(Method::GET, "/org/regions/new", Roles(ADMIN)),
+        r(Method::POST, "/org/regions/new", Roles(ADMIN)),
+        r(Method::GET, "/org/regions/{id}/edit", Roles(ADMIN)),
+        r(Method::POST, "/org/regions/{id}/edit", Roles(ADMIN)),
+        r(Method::GET, "/org/administrations/new", Roles(ADMIN)),
+        r(Method::POST, "/org/administrations/new", Roles(ADMIN)),
+        r(Method::GET, "/org/administrations/{id}/edit", Roles(ADMIN)),
+        r(Method::POST, "/org/administrations/{id}/edit", Roles(ADMIN)),
+        r(Method::GET, "/org/units/new", Roles(ADMIN)),
+        r(Method::POST, "/org/units/new", Roles(ADMIN)),
+        r(Method::GET, "/org/units/{id}", Roles(ORG)),
+        r(Method::GET, "/org/units/{id}/edit", Roles(ADMIN)),
+        r(Method::POST, "/org/units/{id}/edit", Roles(ADMIN)),
+        r(Method::GET, "/people", Roles(ORG)),
+        r(Method::GET, "/people/new", Roles(ADMIN)),
+        r(Method::POST, "/people/new", Roles(ADMIN)),
+        // The other region's nurse: only those who see everyone.
+        r(
+            Method::GET,
+            "/people/{id}",
+            Rows(&[Role::Admin, Role::Coordinator, Role::StudyDirector]),
+        ),
+        r(Method::GET, "/people/{id}/edit", Roles(ADMIN)),
+        r(Method::POST, "/people/{id}/edit", Roles(ADMIN)),
+        r(Method::POST, "/people/{id}/assignment", Roles(ADMIN)),
+        r(Method::POST, "/people/{id}/leave", Roles(ADMIN)),
+        r(Method::POST, "/people/{id}/rejoin", Roles(ADMIN)),
+        r(Method::GET, "/import", Roles(ADMIN)),
+        r(Method::POST, "/import/units", Roles(ADMIN)),
+        r(Method::POST, "/import/staff", Roles(ADMIN)),
+        r(Method::GET, "/api/v1/units", Api),
+        r(Method::GET, "/api/v1/people", Api),
+    ]
+}
+
+fn concrete(pattern: &str, app: &TestApp) -> String {
+    pattern
+        .replace(
+            "/people/{id}",
+            &format!("/people/{}", app.fixture.other_nurse),
+        )
+        .replace(
+            "/org/regions/{id}",
+            &format!("/org/regions/{}", app.fixture.region),
+        )
+        .replace(
+            "/org/administrations/{id}",
+            &format!("/org/administrations/{}", app.fixture.administration),
+        )
+        .replace(
+            "/org/units/{id}",
+            &format!("/org/units/{}", app.fixture.onk1),
+        )
+        .replace("/admin/tokens/{id}", "/admin/tokens/9999")
+        .replace("{id}", "1")
+        .replace("{grant}", "999")
+}
+
+fn check(route: &Route, who: Option<Role>, r: &TestResponse) {
+    let label = format!("{} {} as {:?}", route.method, route.pattern, who);
+    assert!(
+        !r.status.is_server_error(),
+        "{label}: {} {}",
+        r.status,
+        r.text
+    );
+    match (route.rule, who) {
+        (Rule::Public, _) => assert!(
+            r.status != StatusCode::FORBIDDEN && r.status != StatusCode::UNAUTHORIZED,
+            "{label}: {}",
+            r.status
+        ),
+        (Rule::Api, None) => assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{label}"),
+        (Rule::Api, Some(_)) => assert_eq!(r.status, StatusCode::OK, "{label}"),
+        (_, None) => {
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{label}");
+            assert!(r.location().unwrap_or("").starts_with("/login"), "{label}");
+        }
+        (Rule::SignedIn, Some(_)) => {
+            assert!(r.status != StatusCode::FORBIDDEN, "{label}: {}", r.status)
+        }
+        (Rule::Roles(allowed), Some(role)) => {
+            if allowed.contains(&role) {
+                assert!(r.status != StatusCode::FORBIDDEN, "{label}: {}", r.status);
+                if route.method == Method::GET {
+                    assert_eq!(r.status, StatusCode::OK, "{label}");
+                }
+            } else {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{label}");
+            }
+        }
+        (Rule::Rows(allowed), Some(role)) => {
+            let expected = if allowed.contains(&role) {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(r.status, expected, "{label}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_route_with_every_role() {
+    let app = TestApp::new().await;
+    let mut tokens = std::collections::BTreeMap::new();
+    for role in Role::ALL {
+        tokens.insert(role, app.token_for(role).await);
+    }
+    let mut who: Vec<Option<Role>> = vec![None];
+    who.extend(Role::ALL.iter().copied().map(Some));
+    for role in who {
+        for route in routes() {
+            // A fresh browser per request: a POST that ends sessions or signs
+            // out must not change what the next route sees.
+            let mut b = match role {
+                Some(r) => app.login_as(r).await,
+                None => app.browser(),
+            };
+            let path = concrete(route.pattern, &app);
+            let r = match (&route.rule, &route.method) {
+                (Rule::Api, _) => {
+                    app.api(
+                        route.method.clone(),
+                        &path,
+                        role.map(|r| tokens[&r].as_str()),
+                        None,
+                    )
+                    .await
+                }
+                (_, &Method::GET) => b.get(&path).await,
+                _ if path.starts_with("/import/") => {
+                    b.post_file(&path, &[("action", "preview")], b"region\n")
+                        .await
+                }
+                _ => b.post(&path, &[("lang", "en"), ("active", "1")]).await,
+            };
+            check(&route, role, &r);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_table_lists_every_registered_route() {
+    let sources = [
+        "src/lib.rs",
+        "src/auth/mod.rs",
+        "src/organisation/mod.rs",
+        "src/audit/mod.rs",
+    ];
+    let mut registered = BTreeSet::new();
+    for file in sources {
+        let text = std::fs::read_to_string(file).expect("source");
+        for piece in text.split(".route(\"").skip(1) {
+            let path = piece.split('"').next().unwrap_or("");
+            registered.insert(path.to_string());
+        }
+    }
+    let listed: BTreeSet<String> = routes().iter().map(|r| r.pattern.to_string()).collect();
+    let missing: Vec<_> = registered.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "routes missing from the table: {missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404_pages_and_unknown_api_paths_problem_json() {
+    let app = TestApp::new().await;
+    let mut b = app.login_as(Role::Staff).await;
+    let r = b.get("/no/such/page").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text.contains("Sidan finns inte"));
+    let r = app.api(Method::GET, "/api/v1/nothing", None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+}
