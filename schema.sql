@@ -146,3 +146,93 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'audit_log is append-only');
 END;
+
+-- Licence types (e.g. CYTO, the chemotherapy licence). `warning_days` is a JSON
+-- array of thresholds in days before expiry, largest first.
+CREATE TABLE licence_type (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name_sv TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    validity_months INTEGER NOT NULL CHECK (validity_months BETWEEN 1 AND 240),
+    window_days INTEGER NOT NULL CHECK (window_days BETWEEN 0 AND 3650),
+    extend_from_expiry INTEGER NOT NULL CHECK (extend_from_expiry IN (0, 1)),
+    warning_days TEXT NOT NULL DEFAULT '[]',
+    requires_practical INTEGER NOT NULL DEFAULT 0 CHECK (requires_practical IN (0, 1)),
+    practical_validity_months INTEGER CHECK (practical_validity_months IS NULL OR practical_validity_months BETWEEN 1 AND 240),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+) STRICT;
+
+-- Who must hold a licence: a profession in a scope (a unit, an administration,
+-- a region, or every unit that gives chemotherapy).
+CREATE TABLE licence_requirement (
+    id INTEGER PRIMARY KEY,
+    licence_type_id INTEGER NOT NULL REFERENCES licence_type (id),
+    profession TEXT NOT NULL
+        CHECK (profession IN ('nurse', 'assistant_nurse', 'st_doctor', 'physician', 'other')),
+    scope_kind TEXT NOT NULL CHECK (scope_kind IN ('unit', 'administration', 'region', 'chemotherapy_units')),
+    scope_id INTEGER,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    CHECK ((scope_kind = 'chemotherapy_units') = (scope_id IS NULL))
+) STRICT;
+
+-- A recorded import file; its completions can be undone together.
+CREATE TABLE import_batch (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    added INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES account (id),
+    undone_at TEXT,
+    undone_by INTEGER REFERENCES account (id)
+) STRICT;
+
+-- Completions are appended, never changed: a wrong one is revoked below.
+CREATE TABLE licence_completion (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES person (id),
+    licence_type_id INTEGER NOT NULL REFERENCES licence_type (id),
+    part TEXT NOT NULL CHECK (part IN ('theory', 'practical')),
+    completed_on TEXT NOT NULL,
+    signed_by TEXT,
+    note TEXT,
+    source TEXT NOT NULL CHECK (source IN ('manual', 'import', 'offering', 'demo')),
+    import_batch_id INTEGER REFERENCES import_batch (id),
+    recorded_at TEXT NOT NULL,
+    recorded_by INTEGER REFERENCES account (id)
+) STRICT;
+CREATE INDEX licence_completion_person ON licence_completion (person_id, licence_type_id, completed_on);
+CREATE INDEX licence_completion_type ON licence_completion (licence_type_id, person_id);
+CREATE INDEX licence_completion_batch ON licence_completion (import_batch_id);
+
+CREATE TABLE licence_revocation (
+    completion_id INTEGER PRIMARY KEY REFERENCES licence_completion (id),
+    revoked_at TEXT NOT NULL,
+    revoked_by INTEGER REFERENCES account (id),
+    reason TEXT NOT NULL CHECK (length(trim(reason)) > 0)
+) STRICT;
+
+CREATE TRIGGER licence_completion_no_update BEFORE UPDATE ON licence_completion
+BEGIN
+    SELECT RAISE(ABORT, 'completions are never changed; revoke and record anew');
+END;
+CREATE TRIGGER licence_completion_no_delete BEFORE DELETE ON licence_completion
+BEGIN
+    SELECT RAISE(ABORT, 'completions are never deleted; revoke instead');
+END;
+CREATE TRIGGER licence_revocation_no_update BEFORE UPDATE ON licence_revocation
+BEGIN
+    SELECT RAISE(ABORT, 'revocations are never changed');
+END;
+CREATE TRIGGER licence_revocation_no_delete BEFORE DELETE ON licence_revocation
+BEGIN
+    SELECT RAISE(ABORT, 'revocations are never deleted');
+END;
+
+-- A fresh database knows the chemotherapy licence and who must hold it.
+INSERT INTO licence_type (code, name_sv, name_en, validity_months, window_days, extend_from_expiry, warning_days, requires_practical)
+VALUES ('CYTO', 'Cytostatikakörkort', 'Chemotherapy licence', 36, 90, 1, '[90,30]', 0);
+INSERT INTO licence_requirement (licence_type_id, profession, scope_kind, scope_id)
+VALUES (1, 'nurse', 'chemotherapy_units', NULL);

@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod home;
 pub mod i18n;
+pub mod licences;
 pub mod organisation;
 pub mod web;
 

@@ -1,0 +1,499 @@
+//! The licence rules: expiry, renewal inside the window, status on a date,
+//! practical parts, and who must hold a licence. Pure functions, no I/O.
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::organisation::model::Profession;
+
+/// A licence type as administrators configure it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LicenceType {
+    /// Id.
+    pub id: i64,
+    /// Short code, e.g. `CYTO`.
+    pub code: String,
+    /// Swedish name.
+    pub name_sv: String,
+    /// English name.
+    pub name_en: String,
+    /// How long a completion is valid.
+    pub validity_months: u32,
+    /// Days before expiry in which a renewal counts as a renewal.
+    pub window_days: u32,
+    /// A renewal inside the window extends from the old expiry.
+    pub extend_from_expiry: bool,
+    /// Warning thresholds in days before expiry, largest first.
+    pub warning_days: Vec<u32>,
+    /// The licence needs a practical part too.
+    pub requires_practical: bool,
+    /// Validity of the practical part (defaults to `validity_months`).
+    pub practical_validity_months: Option<u32>,
+    /// Shown and required.
+    pub active: bool,
+}
+
+impl LicenceType {
+    /// The name in `lang`.
+    pub fn name(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Sv => &self.name_sv,
+            crate::i18n::Lang::En => &self.name_en,
+        }
+    }
+
+    /// The first (largest) warning threshold: from then on the licence is `expiring`.
+    pub fn first_warning(&self) -> u32 {
+        self.warning_days.iter().copied().max().unwrap_or(0)
+    }
+
+    /// Validity of one part.
+    pub fn months_for(&self, part: Part) -> u32 {
+        match part {
+            Part::Theory => self.validity_months,
+            Part::Practical => self.practical_validity_months.unwrap_or(self.validity_months),
+        }
+    }
+
+    /// The parts a complete licence needs.
+    pub fn parts(&self) -> &'static [Part] {
+        if self.requires_practical {
+            &[Part::Theory, Part::Practical]
+        } else {
+            &[Part::Theory]
+        }
+    }
+}
+
+/// Part of a licence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// The course.
+    Theory,
+    /// Supervised administrations signed off by a supervisor.
+    Practical,
+}
+
+impl Part {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Theory => "theory",
+            Part::Practical => "practical",
+        }
+    }
+
+    /// Parses `theory`/`practical` (and the Swedish `teori`/`praktik`).
+    pub fn parse(s: &str) -> Option<Part> {
+        match s.trim().to_lowercase().as_str() {
+            "theory" | "teori" | "" => Some(Part::Theory),
+            "practical" | "praktik" | "praktisk" => Some(Part::Practical),
+            _ => None,
+        }
+    }
+}
+
+/// `date` plus `months` calendar months, clamped to the month's end
+/// (2020-01-31 + 1 month = 2020-02-29; 2020-02-29 + 12 months = 2021-02-28).
+pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+}
+
+/// `date` minus `days`.
+pub fn minus_days(date: NaiveDate, days: u32) -> NaiveDate {
+    date.checked_sub_days(chrono::Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN)
+}
+
+/// One completion as the rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Done {
+    /// When the part was completed.
+    pub on: NaiveDate,
+    /// Revoked completions count for nothing.
+    pub revoked: bool,
+}
+
+/// The last day a part is valid after a sequence of completions, looking only at
+/// completions on or before `as_of` (the answer as it stood then). `None` when
+/// no completion counts.
+///
+/// Each completion runs from its own date, except a renewal inside the window
+/// (at most `window_days` before the expiry it renews, and not after it) which,
+/// when the type says so, runs from that expiry. A completion never shortens
+/// what the others gave: an extra early course cannot move the window away from
+/// a renewal that was inside it, so every expiry reached so far is a candidate.
+pub fn valid_until(
+    completions: &[Done],
+    validity_months: u32,
+    window_days: u32,
+    extend_from_expiry: bool,
+    as_of: NaiveDate,
+) -> Option<NaiveDate> {
+    let mut sorted: Vec<NaiveDate> = completions
+        .iter()
+        .filter(|c| !c.revoked && c.on <= as_of)
+        .map(|c| c.on)
+        .collect();
+    sorted.sort_unstable();
+    let mut expiries: Vec<NaiveDate> = Vec::new();
+    let mut current: Option<NaiveDate> = None;
+    for on in sorted {
+        let renewed = if extend_from_expiry {
+            expiries
+                .iter()
+                .filter(|until| on <= **until && on >= minus_days(**until, window_days))
+                .max()
+                .copied()
+        } else {
+            None
+        };
+        let next = add_months(renewed.unwrap_or(on), validity_months);
+        let best = current.map_or(next, |c| c.max(next));
+        expiries.push(best);
+        current = Some(best);
+    }
+    current
+}
+
+/// A licence's state on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Valid, with more than the first warning threshold left.
+    Valid,
+    /// Valid, but at most the first warning threshold days left.
+    Expiring,
+    /// Held once, no longer valid.
+    Expired,
+    /// Never held (or every completion revoked).
+    Missing,
+}
+
+impl Status {
+    /// Stored and API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::Expiring => "expiring",
+            Status::Expired => "expired",
+            Status::Missing => "missing",
+        }
+    }
+
+    /// Catalogue key.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Status::Valid => "status.valid",
+            Status::Expiring => "status.expiring",
+            Status::Expired => "status.expired",
+            Status::Missing => "status.missing",
+        }
+    }
+
+    /// Counts as compliant (valid or expiring).
+    pub fn compliant(self) -> bool {
+        matches!(self, Status::Valid | Status::Expiring)
+    }
+
+    /// Parses the API name.
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "valid" => Some(Status::Valid),
+            "expiring" => Some(Status::Expiring),
+            "expired" => Some(Status::Expired),
+            "missing" => Some(Status::Missing),
+            _ => None,
+        }
+    }
+}
+
+/// A licence evaluated on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    /// Status on the day.
+    pub status: Status,
+    /// Last valid day, when held.
+    pub valid_until: Option<NaiveDate>,
+    /// Days from the day to `valid_until` (negative once expired).
+    pub days_left: Option<i64>,
+    /// The first day a renewal counts as inside the window.
+    pub window_opens: Option<NaiveDate>,
+}
+
+/// Evaluates a licence on `as_of` from its completions per part. The licence
+/// counts only when every required part is held, and is valid until the
+/// earliest part expires.
+pub fn standing(t: &LicenceType, theory: &[Done], practical: &[Done], as_of: NaiveDate) -> Standing {
+    let mut until: Option<NaiveDate> = None;
+    for part in t.parts() {
+        let done = match part {
+            Part::Theory => theory,
+            Part::Practical => practical,
+        };
+        match valid_until(done, t.months_for(*part), t.window_days, t.extend_from_expiry, as_of) {
+            None => {
+                return Standing {
+                    status: Status::Missing,
+                    valid_until: None,
+                    days_left: None,
+                    window_opens: None,
+                };
+            }
+            Some(u) => until = Some(until.map_or(u, |x| x.min(u))),
+        }
+    }
+    let Some(until) = until else {
+        return Standing { status: Status::Missing, valid_until: None, days_left: None, window_opens: None };
+    };
+    let days_left = (until - as_of).num_days();
+    let status = if days_left < 0 {
+        Status::Expired
+    } else if days_left <= i64::from(t.first_warning()) {
+        Status::Expiring
+    } else {
+        Status::Valid
+    };
+    Standing {
+        status,
+        valid_until: Some(until),
+        days_left: Some(days_left),
+        window_opens: Some(minus_days(until, t.window_days)),
+    }
+}
+
+/// What recording a completion of `part` on `on` would give: the part's new
+/// expiry and when its next renewal window opens.
+pub fn preview(t: &LicenceType, existing: &[Done], part: Part, on: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let mut all = existing.to_vec();
+    all.push(Done { on, revoked: false });
+    let until = valid_until(&all, t.months_for(part), t.window_days, t.extend_from_expiry, on)
+        .unwrap_or_else(|| add_months(on, t.months_for(part)));
+    (until, minus_days(until, t.window_days))
+}
+
+/// Where a requirement applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum RequirementScope {
+    /// One unit.
+    Unit(i64),
+    /// Every unit of an administration.
+    Administration(i64),
+    /// Every unit of a region.
+    Region(i64),
+    /// Every unit flagged as giving chemotherapy.
+    ChemotherapyUnits,
+}
+
+/// "People of `profession` in `scope` must hold `licence_type_id`".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Requirement {
+    /// Id.
+    pub id: i64,
+    /// The licence.
+    pub licence_type_id: i64,
+    /// Who.
+    pub profession: Profession,
+    /// Where.
+    pub scope: RequirementScope,
+}
+
+/// Where a unit sits, for matching scopes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitPlace {
+    /// Unit id.
+    pub unit_id: i64,
+    /// Its administration.
+    pub administration_id: i64,
+    /// Its region.
+    pub region_id: i64,
+    /// Whether it gives chemotherapy.
+    pub gives_chemotherapy: bool,
+}
+
+impl Requirement {
+    /// True when a person of `profession` working in `unit` must hold the licence.
+    pub fn applies(&self, profession: Profession, unit: &UnitPlace) -> bool {
+        self.profession == profession
+            && match self.scope {
+                RequirementScope::Unit(id) => unit.unit_id == id,
+                RequirementScope::Administration(id) => unit.administration_id == id,
+                RequirementScope::Region(id) => unit.region_id == id,
+                RequirementScope::ChemotherapyUnits => unit.gives_chemotherapy,
+            }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    fn cyto() -> LicenceType {
+        LicenceType {
+            id: 1,
+            code: "CYTO".into(),
+            name_sv: "Cytostatikakörkort".into(),
+            name_en: "Chemotherapy licence".into(),
+            validity_months: 36,
+            window_days: 90,
+            extend_from_expiry: true,
+            warning_days: vec![90, 30],
+            requires_practical: false,
+            practical_validity_months: None,
+            active: true,
+        }
+    }
+
+    fn done(dates: &[&str]) -> Vec<Done> {
+        dates.iter().map(|s| Done { on: d(s), revoked: false }).collect()
+    }
+
+    #[test]
+    fn months_are_calendar_correct_and_clamped() {
+        assert_eq!(add_months(d("2021-01-31"), 1), d("2021-02-28"));
+        assert_eq!(add_months(d("2020-01-31"), 1), d("2020-02-29"));
+        assert_eq!(add_months(d("2020-02-29"), 12), d("2021-02-28"));
+        assert_eq!(add_months(d("2024-02-29"), 48), d("2028-02-29"));
+        assert_eq!(add_months(d("2023-08-31"), 36), d("2026-08-31"));
+        assert_eq!(add_months(d("2023-03-31"), 36 + 3), d("2026-06-30"));
+    }
+
+    #[test]
+    fn valid_through_valid_until_and_expired_the_day_after() {
+        let t = cyto();
+        let c = done(&["2023-03-15"]);
+        let on_last = standing(&t, &c, &[], d("2026-03-15"));
+        assert_eq!(on_last.valid_until, Some(d("2026-03-15")));
+        assert_eq!(on_last.status, Status::Expiring);
+        assert_eq!(on_last.days_left, Some(0));
+        let after = standing(&t, &c, &[], d("2026-03-16"));
+        assert_eq!(after.status, Status::Expired);
+        assert_eq!(after.days_left, Some(-1));
+    }
+
+    #[test]
+    fn expiring_from_the_first_warning_threshold() {
+        let t = cyto();
+        let c = done(&["2023-03-15"]);
+        // 2026-03-15 minus 90 days is 2025-12-15.
+        assert_eq!(standing(&t, &c, &[], d("2025-12-14")).status, Status::Valid);
+        assert_eq!(standing(&t, &c, &[], d("2025-12-15")).status, Status::Expiring);
+    }
+
+    #[test]
+    fn missing_before_the_first_completion_and_when_all_are_revoked() {
+        let t = cyto();
+        let c = done(&["2023-03-15"]);
+        assert_eq!(standing(&t, &c, &[], d("2023-03-14")).status, Status::Missing);
+        let revoked = vec![Done { on: d("2023-03-15"), revoked: true }];
+        assert_eq!(standing(&t, &revoked, &[], d("2024-01-01")).status, Status::Missing);
+    }
+
+    #[test]
+    fn renewal_inside_the_window_extends_from_the_old_expiry() {
+        let t = cyto();
+        // Expires 2026-03-15; window opens 2025-12-15.
+        let inside = done(&["2023-03-15", "2026-01-10"]);
+        assert_eq!(valid_until(&inside, 36, 90, true, d("2026-06-01")), Some(d("2029-03-15")));
+        // First day of the window counts.
+        let first_day = done(&["2023-03-15", "2025-12-15"]);
+        assert_eq!(valid_until(&first_day, 36, 90, true, d("2026-06-01")), Some(d("2029-03-15")));
+        // On the expiry day itself too.
+        let last_day = done(&["2023-03-15", "2026-03-15"]);
+        assert_eq!(valid_until(&last_day, 36, 90, true, d("2026-06-01")), Some(d("2029-03-15")));
+        let _ = t;
+    }
+
+    #[test]
+    fn renewal_before_the_window_or_after_expiry_runs_from_its_date() {
+        // One day before the window: from the completion date.
+        let early = done(&["2023-03-15", "2025-12-14"]);
+        assert_eq!(valid_until(&early, 36, 90, true, d("2026-06-01")), Some(d("2028-12-14")));
+        // After expiry: from the completion date.
+        let late = done(&["2023-03-15", "2026-03-16"]);
+        assert_eq!(valid_until(&late, 36, 90, true, d("2026-06-01")), Some(d("2029-03-16")));
+        // A type that does not extend: always from the date.
+        let inside = done(&["2023-03-15", "2026-01-10"]);
+        assert_eq!(valid_until(&inside, 36, 90, false, d("2026-06-01")), Some(d("2029-01-10")));
+    }
+
+    #[test]
+    fn the_answer_as_it_stood_on_a_past_date() {
+        let t = cyto();
+        let c = done(&["2020-01-10", "2023-01-05"]);
+        // On 2022-06-01 only the first completion had happened.
+        assert_eq!(standing(&t, &c, &[], d("2022-06-01")).valid_until, Some(d("2023-01-10")));
+        assert_eq!(standing(&t, &c, &[], d("2023-06-01")).valid_until, Some(d("2026-01-10")));
+    }
+
+    #[test]
+    fn practical_part_counts_only_with_theory_and_the_earlier_expiry_wins() {
+        let t = LicenceType { requires_practical: true, practical_validity_months: Some(12), ..cyto() };
+        let theory = done(&["2024-01-10"]);
+        assert_eq!(standing(&t, &theory, &[], d("2024-06-01")).status, Status::Missing);
+        let practical = done(&["2024-02-01"]);
+        let s = standing(&t, &theory, &practical, d("2024-06-01"));
+        assert_eq!(s.valid_until, Some(d("2025-02-01")));
+        assert_eq!(s.status, Status::Valid);
+        assert_eq!(standing(&t, &theory, &practical, d("2025-02-02")).status, Status::Expired);
+    }
+
+    #[test]
+    fn preview_shows_what_a_completion_would_give() {
+        let t = cyto();
+        let existing = done(&["2023-03-15"]);
+        assert_eq!(preview(&t, &existing, Part::Theory, d("2026-01-10")), (d("2029-03-15"), d("2028-12-15")));
+        assert_eq!(preview(&t, &[], Part::Theory, d("2024-02-29")), (d("2027-02-28"), d("2026-11-30")));
+    }
+
+    #[test]
+    fn requirements_match_their_scope() {
+        let unit = UnitPlace { unit_id: 3, administration_id: 2, region_id: 1, gives_chemotherapy: true };
+        let r = |scope| Requirement { id: 1, licence_type_id: 1, profession: Profession::Nurse, scope };
+        assert!(r(RequirementScope::ChemotherapyUnits).applies(Profession::Nurse, &unit));
+        assert!(!r(RequirementScope::ChemotherapyUnits).applies(Profession::Physician, &unit));
+        assert!(!r(RequirementScope::ChemotherapyUnits).applies(Profession::Nurse, &UnitPlace { gives_chemotherapy: false, ..unit }));
+        assert!(r(RequirementScope::Unit(3)).applies(Profession::Nurse, &unit));
+        assert!(!r(RequirementScope::Unit(4)).applies(Profession::Nurse, &unit));
+        assert!(r(RequirementScope::Administration(2)).applies(Profession::Nurse, &unit));
+        assert!(r(RequirementScope::Region(1)).applies(Profession::Nurse, &unit));
+        assert!(!r(RequirementScope::Region(9)).applies(Profession::Nurse, &unit));
+    }
+
+    proptest! {
+        #[test]
+        fn a_completion_never_shortens_validity(
+            offsets in proptest::collection::vec(0i64..4000, 1..8),
+            extra in 0i64..4000,
+        ) {
+            let start = d("2010-01-01");
+            let dates: Vec<Done> = offsets.iter().map(|o| Done { on: start + chrono::Duration::days(*o), revoked: false }).collect();
+            let far = d("2030-01-01");
+            let before = valid_until(&dates, 36, 90, true, far).expect("held");
+            let mut more = dates.clone();
+            more.push(Done { on: start + chrono::Duration::days(extra), revoked: false });
+            let after = valid_until(&more, 36, 90, true, far).expect("held");
+            prop_assert!(after >= before);
+        }
+
+        #[test]
+        fn status_follows_the_calendar(offset in 0i64..2000, probe in 0i64..3000) {
+            let t = cyto();
+            let on = d("2015-01-01") + chrono::Duration::days(offset);
+            let day = d("2015-01-01") + chrono::Duration::days(probe);
+            let s = standing(&t, &[Done { on, revoked: false }], &[], day);
+            let until = add_months(on, 36);
+            let expected = if day < on { Status::Missing }
+                else if day > until { Status::Expired }
+                else if (until - day).num_days() <= 90 { Status::Expiring }
+                else { Status::Valid };
+            prop_assert_eq!(s.status, expected);
+        }
+    }
+}
