@@ -102,6 +102,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(organisation::router(config.max_upload_bytes))
         .merge(audit::router())
+        .merge(licences::router())
         .fallback(web::middleware::not_found)
         .route_layer(from_fn_with_state(state.clone(), web::metrics::track))
         .layer(from_fn_with_state(state.clone(), web::csrf::guard))

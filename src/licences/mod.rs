@@ -1,5 +1,46 @@
 //! Chemotherapy licences (cytostatikakörkort) and other licence types: the
 //! rules, completions and revocations, requirements, and compliance.
 
+pub mod api;
+pub mod compliance;
 pub mod model;
+pub mod pages;
 pub mod store;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// Licence pages, compliance and the licence API.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/licences", get(pages::my_licences))
+        .route(
+            "/people/{id}/licences",
+            get(pages::person_licences).post(pages::record),
+        )
+        .route("/licences/completions/{id}/revoke", post(pages::revoke))
+        .route("/compliance", get(pages::compliance_page))
+        .route("/compliance.csv", get(pages::compliance_csv))
+        .route("/compliance.json", get(pages::compliance_json))
+        .route("/admin/licences", get(pages::types_page))
+        .route(
+            "/admin/licences/new",
+            get(pages::new_type_page).post(pages::create_type),
+        )
+        .route(
+            "/admin/licences/{id}/edit",
+            get(pages::edit_type_page).post(pages::update_type),
+        )
+        .route(
+            "/admin/licences/{id}/requirements",
+            post(pages::add_requirement),
+        )
+        .route(
+            "/admin/requirements/{id}/deactivate",
+            post(pages::remove_requirement),
+        )
+        .route("/api/v1/licences/status", get(api::status))
+        .route("/api/v1/compliance", get(api::compliance))
+}

@@ -51,7 +51,9 @@ impl LicenceType {
     pub fn months_for(&self, part: Part) -> u32 {
         match part {
             Part::Theory => self.validity_months,
-            Part::Practical => self.practical_validity_months.unwrap_or(self.validity_months),
+            Part::Practical => self
+                .practical_validity_months
+                .unwrap_or(self.validity_months),
         }
     }
 
@@ -97,12 +99,14 @@ impl Part {
 /// `date` plus `months` calendar months, clamped to the month's end
 /// (2020-01-31 + 1 month = 2020-02-29; 2020-02-29 + 12 months = 2021-02-28).
 pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
-    date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+    date.checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// `date` minus `days`.
 pub fn minus_days(date: NaiveDate, days: u32) -> NaiveDate {
-    date.checked_sub_days(chrono::Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN)
+    date.checked_sub_days(chrono::Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 /// One completion as the rules see it.
@@ -224,14 +228,25 @@ pub struct Standing {
 /// Evaluates a licence on `as_of` from its completions per part. The licence
 /// counts only when every required part is held, and is valid until the
 /// earliest part expires.
-pub fn standing(t: &LicenceType, theory: &[Done], practical: &[Done], as_of: NaiveDate) -> Standing {
+pub fn standing(
+    t: &LicenceType,
+    theory: &[Done],
+    practical: &[Done],
+    as_of: NaiveDate,
+) -> Standing {
     let mut until: Option<NaiveDate> = None;
     for part in t.parts() {
         let done = match part {
             Part::Theory => theory,
             Part::Practical => practical,
         };
-        match valid_until(done, t.months_for(*part), t.window_days, t.extend_from_expiry, as_of) {
+        match valid_until(
+            done,
+            t.months_for(*part),
+            t.window_days,
+            t.extend_from_expiry,
+            as_of,
+        ) {
             None => {
                 return Standing {
                     status: Status::Missing,
@@ -244,7 +259,12 @@ pub fn standing(t: &LicenceType, theory: &[Done], practical: &[Done], as_of: Nai
         }
     }
     let Some(until) = until else {
-        return Standing { status: Status::Missing, valid_until: None, days_left: None, window_opens: None };
+        return Standing {
+            status: Status::Missing,
+            valid_until: None,
+            days_left: None,
+            window_opens: None,
+        };
     };
     let days_left = (until - as_of).num_days();
     let status = if days_left < 0 {
@@ -264,11 +284,22 @@ pub fn standing(t: &LicenceType, theory: &[Done], practical: &[Done], as_of: Nai
 
 /// What recording a completion of `part` on `on` would give: the part's new
 /// expiry and when its next renewal window opens.
-pub fn preview(t: &LicenceType, existing: &[Done], part: Part, on: NaiveDate) -> (NaiveDate, NaiveDate) {
+pub fn preview(
+    t: &LicenceType,
+    existing: &[Done],
+    part: Part,
+    on: NaiveDate,
+) -> (NaiveDate, NaiveDate) {
     let mut all = existing.to_vec();
     all.push(Done { on, revoked: false });
-    let until = valid_until(&all, t.months_for(part), t.window_days, t.extend_from_expiry, on)
-        .unwrap_or_else(|| add_months(on, t.months_for(part)));
+    let until = valid_until(
+        &all,
+        t.months_for(part),
+        t.window_days,
+        t.extend_from_expiry,
+        on,
+    )
+    .unwrap_or_else(|| add_months(on, t.months_for(part)));
     (until, minus_days(until, t.window_days))
 }
 
@@ -351,7 +382,13 @@ mod tests {
     }
 
     fn done(dates: &[&str]) -> Vec<Done> {
-        dates.iter().map(|s| Done { on: d(s), revoked: false }).collect()
+        dates
+            .iter()
+            .map(|s| Done {
+                on: d(s),
+                revoked: false,
+            })
+            .collect()
     }
 
     #[test]
@@ -383,16 +420,28 @@ mod tests {
         let c = done(&["2023-03-15"]);
         // 2026-03-15 minus 90 days is 2025-12-15.
         assert_eq!(standing(&t, &c, &[], d("2025-12-14")).status, Status::Valid);
-        assert_eq!(standing(&t, &c, &[], d("2025-12-15")).status, Status::Expiring);
+        assert_eq!(
+            standing(&t, &c, &[], d("2025-12-15")).status,
+            Status::Expiring
+        );
     }
 
     #[test]
     fn missing_before_the_first_completion_and_when_all_are_revoked() {
         let t = cyto();
         let c = done(&["2023-03-15"]);
-        assert_eq!(standing(&t, &c, &[], d("2023-03-14")).status, Status::Missing);
-        let revoked = vec![Done { on: d("2023-03-15"), revoked: true }];
-        assert_eq!(standing(&t, &revoked, &[], d("2024-01-01")).status, Status::Missing);
+        assert_eq!(
+            standing(&t, &c, &[], d("2023-03-14")).status,
+            Status::Missing
+        );
+        let revoked = vec![Done {
+            on: d("2023-03-15"),
+            revoked: true,
+        }];
+        assert_eq!(
+            standing(&t, &revoked, &[], d("2024-01-01")).status,
+            Status::Missing
+        );
     }
 
     #[test]
@@ -400,13 +449,22 @@ mod tests {
         let t = cyto();
         // Expires 2026-03-15; window opens 2025-12-15.
         let inside = done(&["2023-03-15", "2026-01-10"]);
-        assert_eq!(valid_until(&inside, 36, 90, true, d("2026-06-01")), Some(d("2029-03-15")));
+        assert_eq!(
+            valid_until(&inside, 36, 90, true, d("2026-06-01")),
+            Some(d("2029-03-15"))
+        );
         // First day of the window counts.
         let first_day = done(&["2023-03-15", "2025-12-15"]);
-        assert_eq!(valid_until(&first_day, 36, 90, true, d("2026-06-01")), Some(d("2029-03-15")));
+        assert_eq!(
+            valid_until(&first_day, 36, 90, true, d("2026-06-01")),
+            Some(d("2029-03-15"))
+        );
         // On the expiry day itself too.
         let last_day = done(&["2023-03-15", "2026-03-15"]);
-        assert_eq!(valid_until(&last_day, 36, 90, true, d("2026-06-01")), Some(d("2029-03-15")));
+        assert_eq!(
+            valid_until(&last_day, 36, 90, true, d("2026-06-01")),
+            Some(d("2029-03-15"))
+        );
         let _ = t;
     }
 
@@ -414,13 +472,22 @@ mod tests {
     fn renewal_before_the_window_or_after_expiry_runs_from_its_date() {
         // One day before the window: from the completion date.
         let early = done(&["2023-03-15", "2025-12-14"]);
-        assert_eq!(valid_until(&early, 36, 90, true, d("2026-06-01")), Some(d("2028-12-14")));
+        assert_eq!(
+            valid_until(&early, 36, 90, true, d("2026-06-01")),
+            Some(d("2028-12-14"))
+        );
         // After expiry: from the completion date.
         let late = done(&["2023-03-15", "2026-03-16"]);
-        assert_eq!(valid_until(&late, 36, 90, true, d("2026-06-01")), Some(d("2029-03-16")));
+        assert_eq!(
+            valid_until(&late, 36, 90, true, d("2026-06-01")),
+            Some(d("2029-03-16"))
+        );
         // A type that does not extend: always from the date.
         let inside = done(&["2023-03-15", "2026-01-10"]);
-        assert_eq!(valid_until(&inside, 36, 90, false, d("2026-06-01")), Some(d("2029-01-10")));
+        assert_eq!(
+            valid_until(&inside, 36, 90, false, d("2026-06-01")),
+            Some(d("2029-01-10"))
+        );
     }
 
     #[test]
@@ -428,37 +495,75 @@ mod tests {
         let t = cyto();
         let c = done(&["2020-01-10", "2023-01-05"]);
         // On 2022-06-01 only the first completion had happened.
-        assert_eq!(standing(&t, &c, &[], d("2022-06-01")).valid_until, Some(d("2023-01-10")));
-        assert_eq!(standing(&t, &c, &[], d("2023-06-01")).valid_until, Some(d("2026-01-10")));
+        assert_eq!(
+            standing(&t, &c, &[], d("2022-06-01")).valid_until,
+            Some(d("2023-01-10"))
+        );
+        assert_eq!(
+            standing(&t, &c, &[], d("2023-06-01")).valid_until,
+            Some(d("2026-01-10"))
+        );
     }
 
     #[test]
     fn practical_part_counts_only_with_theory_and_the_earlier_expiry_wins() {
-        let t = LicenceType { requires_practical: true, practical_validity_months: Some(12), ..cyto() };
+        let t = LicenceType {
+            requires_practical: true,
+            practical_validity_months: Some(12),
+            ..cyto()
+        };
         let theory = done(&["2024-01-10"]);
-        assert_eq!(standing(&t, &theory, &[], d("2024-06-01")).status, Status::Missing);
+        assert_eq!(
+            standing(&t, &theory, &[], d("2024-06-01")).status,
+            Status::Missing
+        );
         let practical = done(&["2024-02-01"]);
         let s = standing(&t, &theory, &practical, d("2024-06-01"));
         assert_eq!(s.valid_until, Some(d("2025-02-01")));
         assert_eq!(s.status, Status::Valid);
-        assert_eq!(standing(&t, &theory, &practical, d("2025-02-02")).status, Status::Expired);
+        assert_eq!(
+            standing(&t, &theory, &practical, d("2025-02-02")).status,
+            Status::Expired
+        );
     }
 
     #[test]
     fn preview_shows_what_a_completion_would_give() {
         let t = cyto();
         let existing = done(&["2023-03-15"]);
-        assert_eq!(preview(&t, &existing, Part::Theory, d("2026-01-10")), (d("2029-03-15"), d("2028-12-15")));
-        assert_eq!(preview(&t, &[], Part::Theory, d("2024-02-29")), (d("2027-02-28"), d("2026-11-30")));
+        assert_eq!(
+            preview(&t, &existing, Part::Theory, d("2026-01-10")),
+            (d("2029-03-15"), d("2028-12-15"))
+        );
+        assert_eq!(
+            preview(&t, &[], Part::Theory, d("2024-02-29")),
+            (d("2027-02-28"), d("2026-11-30"))
+        );
     }
 
     #[test]
     fn requirements_match_their_scope() {
-        let unit = UnitPlace { unit_id: 3, administration_id: 2, region_id: 1, gives_chemotherapy: true };
-        let r = |scope| Requirement { id: 1, licence_type_id: 1, profession: Profession::Nurse, scope };
+        let unit = UnitPlace {
+            unit_id: 3,
+            administration_id: 2,
+            region_id: 1,
+            gives_chemotherapy: true,
+        };
+        let r = |scope| Requirement {
+            id: 1,
+            licence_type_id: 1,
+            profession: Profession::Nurse,
+            scope,
+        };
         assert!(r(RequirementScope::ChemotherapyUnits).applies(Profession::Nurse, &unit));
         assert!(!r(RequirementScope::ChemotherapyUnits).applies(Profession::Physician, &unit));
-        assert!(!r(RequirementScope::ChemotherapyUnits).applies(Profession::Nurse, &UnitPlace { gives_chemotherapy: false, ..unit }));
+        assert!(!r(RequirementScope::ChemotherapyUnits).applies(
+            Profession::Nurse,
+            &UnitPlace {
+                gives_chemotherapy: false,
+                ..unit
+            }
+        ));
         assert!(r(RequirementScope::Unit(3)).applies(Profession::Nurse, &unit));
         assert!(!r(RequirementScope::Unit(4)).applies(Profession::Nurse, &unit));
         assert!(r(RequirementScope::Administration(2)).applies(Profession::Nurse, &unit));

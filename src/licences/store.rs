@@ -7,7 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::model::{self, Done, LicenceType, Part, Requirement, RequirementScope, Standing, UnitPlace};
+use super::model::{
+    self, Done, LicenceType, Part, Requirement, RequirementScope, Standing, UnitPlace,
+};
 use crate::clock::stamp;
 use crate::organisation::model::{Profession, parse_date};
 use crate::organisation::store as org;
@@ -45,7 +47,10 @@ pub fn licence_type(conn: &Connection, id: i64) -> rusqlite::Result<Option<Licen
 }
 
 /// One licence type by code (case-insensitive).
-pub fn licence_type_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<LicenceType>> {
+pub fn licence_type_by_code(
+    conn: &Connection,
+    code: &str,
+) -> rusqlite::Result<Option<LicenceType>> {
     conn.prepare_cached("SELECT * FROM licence_type WHERE code = ?1")?
         .query_row([code.trim()], type_from_row)
         .optional()
@@ -96,7 +101,10 @@ pub fn update_licence_type(conn: &Connection, t: &LicenceType) -> rusqlite::Resu
 }
 
 /// Active requirements, of one type or all.
-pub fn requirements(conn: &Connection, licence_type_id: Option<i64>) -> rusqlite::Result<Vec<Requirement>> {
+pub fn requirements(
+    conn: &Connection,
+    licence_type_id: Option<i64>,
+) -> rusqlite::Result<Vec<Requirement>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, licence_type_id, profession, scope_kind, scope_id FROM licence_requirement
          WHERE active = 1 AND (?1 IS NULL OR licence_type_id = ?1) ORDER BY id",
@@ -105,7 +113,13 @@ pub fn requirements(conn: &Connection, licence_type_id: Option<i64>) -> rusqlite
         let profession: String = r.get(2)?;
         let kind: String = r.get(3)?;
         let scope_id: Option<i64> = r.get(4)?;
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, profession, kind, scope_id))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            profession,
+            kind,
+            scope_id,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
@@ -117,8 +131,15 @@ pub fn requirements(conn: &Connection, licence_type_id: Option<i64>) -> rusqlite
             ("chemotherapy_units", None) => RequirementScope::ChemotherapyUnits,
             _ => continue,
         };
-        let Some(profession) = Profession::parse(&profession) else { continue };
-        out.push(Requirement { id, licence_type_id, profession, scope });
+        let Some(profession) = Profession::parse(&profession) else {
+            continue;
+        };
+        out.push(Requirement {
+            id,
+            licence_type_id,
+            profession,
+            scope,
+        });
     }
     Ok(out)
 }
@@ -145,7 +166,10 @@ pub fn create_requirement(
 
 /// Ends a requirement (kept for the record).
 pub fn deactivate_requirement(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
-    conn.execute("UPDATE licence_requirement SET active = 0 WHERE id = ?1", [id])
+    conn.execute(
+        "UPDATE licence_requirement SET active = 0 WHERE id = ?1",
+        [id],
+    )
 }
 
 /// Where every unit sits.
@@ -197,12 +221,19 @@ pub struct Completion {
 impl Completion {
     /// As the rules see it.
     pub fn done(&self) -> Done {
-        Done { on: self.completed_on, revoked: self.revoked.is_some() }
+        Done {
+            on: self.completed_on,
+            revoked: self.revoked.is_some(),
+        }
     }
 }
 
 /// A person's completions of one type (or all types), oldest first.
-pub fn completions(conn: &Connection, person_id: i64, licence_type_id: Option<i64>) -> rusqlite::Result<Vec<Completion>> {
+pub fn completions(
+    conn: &Connection,
+    person_id: i64,
+    licence_type_id: Option<i64>,
+) -> rusqlite::Result<Vec<Completion>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.person_id, c.licence_type_id, c.part, c.completed_on, c.signed_by, c.note, c.source,
                 c.import_batch_id, c.recorded_at, ra.email, v.revoked_at, va.email, v.reason
@@ -339,7 +370,10 @@ pub fn revoke_completion(
 pub fn split_parts(completions: &[Completion], licence_type_id: i64) -> (Vec<Done>, Vec<Done>) {
     let mut theory = Vec::new();
     let mut practical = Vec::new();
-    for c in completions.iter().filter(|c| c.licence_type_id == licence_type_id) {
+    for c in completions
+        .iter()
+        .filter(|c| c.licence_type_id == licence_type_id)
+    {
         match c.part {
             Part::Theory => theory.push(c.done()),
             Part::Practical => practical.push(c.done()),
@@ -349,12 +383,18 @@ pub fn split_parts(completions: &[Completion], licence_type_id: i64) -> (Vec<Don
 }
 
 /// The licence types a person must hold on `day`, from where they worked then.
-pub fn required_types(conn: &Connection, person_id: i64, day: NaiveDate) -> rusqlite::Result<Vec<i64>> {
+pub fn required_types(
+    conn: &Connection,
+    person_id: i64,
+    day: NaiveDate,
+) -> rusqlite::Result<Vec<i64>> {
     let Some((unit_id, profession)) = org::employment_on(conn, person_id, day)? else {
         return Ok(Vec::new());
     };
     let places = unit_places(conn)?;
-    let Some(place) = places.get(&unit_id) else { return Ok(Vec::new()) };
+    let Some(place) = places.get(&unit_id) else {
+        return Ok(Vec::new());
+    };
     let mut ids: Vec<i64> = requirements(conn, None)?
         .into_iter()
         .filter(|r| r.applies(profession, place))
@@ -379,19 +419,32 @@ pub struct PersonLicence {
 }
 
 /// Every licence a person must hold or has held, evaluated on `day`; required first.
-pub fn person_licences(conn: &Connection, person_id: i64, day: NaiveDate) -> rusqlite::Result<Vec<PersonLicence>> {
+pub fn person_licences(
+    conn: &Connection,
+    person_id: i64,
+    day: NaiveDate,
+) -> rusqlite::Result<Vec<PersonLicence>> {
     let required = required_types(conn, person_id, day)?;
     let all = completions(conn, person_id, None)?;
     let mut out = Vec::new();
     for t in licence_types(conn)? {
         let is_required = required.contains(&t.id);
-        let history: Vec<Completion> = all.iter().filter(|c| c.licence_type_id == t.id).cloned().collect();
+        let history: Vec<Completion> = all
+            .iter()
+            .filter(|c| c.licence_type_id == t.id)
+            .cloned()
+            .collect();
         if !is_required && history.is_empty() {
             continue;
         }
         let (theory, practical) = split_parts(&history, t.id);
         let standing = model::standing(&t, &theory, &practical, day);
-        out.push(PersonLicence { licence: t, required: is_required, standing, history });
+        out.push(PersonLicence {
+            licence: t,
+            required: is_required,
+            standing,
+            history,
+        });
     }
     out.sort_by_key(|l| (!l.required, l.licence.code.clone()));
     Ok(out)
@@ -433,14 +486,24 @@ pub fn required_people(
     let mut people: Vec<(i64, String, Option<String>, i64)> = Vec::new();
     let rows = stmt.query_map([&day_s], |r| {
         let profession: String = r.get(4)?;
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, i64>(3)?, profession))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, i64>(3)?,
+            profession,
+        ))
     })?;
     for row in rows {
         let (id, name, hsa, unit_id, profession) = row?;
         if units.is_some_and(|u| !u.contains(&unit_id)) {
             continue;
         }
-        let (Some(place), Some(profession)) = (places.get(&unit_id), Profession::parse(&profession)) else { continue };
+        let (Some(place), Some(profession)) =
+            (places.get(&unit_id), Profession::parse(&profession))
+        else {
+            continue;
+        };
         if reqs.iter().any(|r| r.applies(profession, place)) {
             people.push((id, name, hsa, unit_id));
         }
@@ -471,9 +534,17 @@ pub fn required_people(
         .into_iter()
         .map(|(person_id, name, hsa_id, unit_id)| {
             let (theory, practical) = done.get(&person_id).unwrap_or(&empty);
-            RequiredPerson { person_id, name, hsa_id, unit_id, standing: model::standing(t, theory, practical, day) }
+            RequiredPerson {
+                person_id,
+                name,
+                hsa_id,
+                unit_id,
+                standing: model::standing(t, theory, practical, day),
+            }
         })
         .collect();
-    out.sort_by(|a, b| crate::db::collation::swedish(&a.name, &b.name).then(a.person_id.cmp(&b.person_id)));
+    out.sort_by(|a, b| {
+        crate::db::collation::swedish(&a.name, &b.name).then(a.person_id.cmp(&b.person_id))
+    });
     Ok(out)
 }

@@ -985,7 +985,10 @@ fn person_view(
                         @if let Some(l) = p.left_on { " " (lang.t("people.left_on")) " " (l) }
                     }
                 }
-                @if admin { p { a.button.secondary href=(format!("/people/{}/edit", p.id)) { (lang.t("common.edit")) } } }
+                p {
+                a.button href=(format!("/people/{}/licences", p.id)) { (lang.t("licence.title")) }
+                @if admin { " " a.button.secondary href=(format!("/people/{}/edit", p.id)) { (lang.t("common.edit")) } }
+            }
             }
             h2 { (lang.t("people.history")) }
             div.table-wrap { table {

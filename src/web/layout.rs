@@ -41,6 +41,12 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
                         ul {
                             @if let Some(user) = &ctx.user {
                                 li { a href="/" { (lang.t("nav.home")) } }
+                                @if user.person_id.is_some() {
+                                    li { a href="/licences" { (lang.t("nav.licences")) } }
+                                }
+                                @if user.has_any(crate::licences::pages::COMPLIANCE_ROLES) {
+                                    li { a href="/compliance" { (lang.t("nav.compliance")) } }
+                                }
                                 @if user.may_list_people() {
                                     li { a href="/people" { (lang.t("nav.people")) } }
                                 }
@@ -50,6 +56,7 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
                                 @if user.is_admin() {
                                     li { a href="/import" { (lang.t("nav.import")) } }
                                     li { a href="/admin/accounts" { (lang.t("nav.accounts")) } }
+                                    li { a href="/admin/licences" { (lang.t("nav.licence_types")) } }
                                     li { a href="/admin/audit" { (lang.t("nav.audit")) } }
                                 }
                                 li { a href="/account" { (lang.t("nav.account")) } }
