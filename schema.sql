@@ -25,7 +25,7 @@ CREATE TABLE administration (
 CREATE TABLE unit (
     id INTEGER PRIMARY KEY,
     administration_id INTEGER NOT NULL REFERENCES administration (id),
-    code TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL UNIQUE COLLATE NOCASE,
     name TEXT NOT NULL,
     gives_chemotherapy INTEGER NOT NULL DEFAULT 0 CHECK (gives_chemotherapy IN (0, 1)),
     -- How many trainees a host unit takes at once; NULL when it hosts none.

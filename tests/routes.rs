@@ -22,9 +22,17 @@ enum Rule {
     Rows(&'static [Role]),
     /// Bearer token required; every role's token is accepted.
     Api,
+    /// Bearer token required; these roles get 200, the others the code given.
+    ApiOnly(&'static [Role], StatusCode),
+    /// A write on a row: `write` roles may, `see` roles get 403, others 404.
+    RowWrite {
+        see: &'static [Role],
+        write: &'static [Role],
+    },
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
+const EVERYONE_SEEING: &[Role] = &[Role::Admin, Role::Coordinator, Role::StudyDirector];
 const ORG: &[Role] = &[
     Role::Admin,
     Role::Manager,
@@ -110,6 +118,56 @@ fn routes() -> Vec<Route> {
         r(Method::POST, "/import/staff", Roles(ADMIN)),
         r(Method::GET, "/api/v1/units", Api),
         r(Method::GET, "/api/v1/people", Api),
+        r(Method::GET, "/licences", SignedIn),
+        r(Method::GET, "/people/{id}/licences", Rows(EVERYONE_SEEING)),
+        r(
+            Method::POST,
+            "/people/{id}/licences",
+            RowWrite {
+                see: EVERYONE_SEEING,
+                write: &[Role::Admin, Role::Coordinator],
+            },
+        ),
+        // No completion 1 in the fixture: nobody finds it.
+        r(Method::POST, "/licences/completions/{id}/revoke", Rows(&[])),
+        r(Method::GET, "/compliance", Roles(ORG)),
+        r(Method::GET, "/compliance.csv", Roles(ORG)),
+        r(Method::GET, "/compliance.json", Roles(ORG)),
+        r(Method::GET, "/admin/licences", Roles(ADMIN)),
+        r(Method::GET, "/admin/licences/new", Roles(ADMIN)),
+        r(Method::POST, "/admin/licences/new", Roles(ADMIN)),
+        r(Method::GET, "/admin/licences/{id}/edit", Roles(ADMIN)),
+        r(Method::POST, "/admin/licences/{id}/edit", Roles(ADMIN)),
+        r(
+            Method::POST,
+            "/admin/licences/{id}/requirements",
+            Roles(ADMIN),
+        ),
+        r(
+            Method::POST,
+            "/admin/requirements/{id}/deactivate",
+            Roles(ADMIN),
+        ),
+        // The ONK1 nurse: everyone but the lecturer may see her.
+        r(
+            Method::GET,
+            "/api/v1/licences/status",
+            ApiOnly(
+                &[
+                    Role::Admin,
+                    Role::Coordinator,
+                    Role::StudyDirector,
+                    Role::Manager,
+                    Role::Staff,
+                ],
+                StatusCode::NOT_FOUND,
+            ),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/compliance",
+            ApiOnly(ORG, StatusCode::FORBIDDEN),
+        ),
     ]
 }
 
@@ -136,6 +194,15 @@ fn concrete(pattern: &str, app: &TestApp) -> String {
         .replace("{grant}", "999")
 }
 
+/// Parameters an API route needs to answer 200.
+fn api_query(pattern: &str) -> &'static str {
+    match pattern {
+        "/api/v1/licences/status" => "?hsa_id=SE9990000001-T0001&licence=CYTO",
+        "/api/v1/compliance" => "?licence=CYTO&by=unit",
+        _ => "",
+    }
+}
+
 fn check(route: &Route, who: Option<Role>, r: &TestResponse) {
     let label = format!("{} {} as {:?}", route.method, route.pattern, who);
     assert!(
@@ -150,8 +217,31 @@ fn check(route: &Route, who: Option<Role>, r: &TestResponse) {
             "{label}: {}",
             r.status
         ),
-        (Rule::Api, None) => assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{label}"),
+        (Rule::Api | Rule::ApiOnly(..), None) => {
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{label}")
+        }
         (Rule::Api, Some(_)) => assert_eq!(r.status, StatusCode::OK, "{label}"),
+        (Rule::ApiOnly(allowed, other), Some(role)) => {
+            let expected = if allowed.contains(&role) {
+                StatusCode::OK
+            } else {
+                other
+            };
+            assert_eq!(r.status, expected, "{label}: {}", r.text);
+        }
+        (Rule::RowWrite { see, write }, Some(role)) => {
+            if write.contains(&role) {
+                assert!(
+                    r.status != StatusCode::FORBIDDEN && r.status != StatusCode::NOT_FOUND,
+                    "{label}: {}",
+                    r.status
+                );
+            } else if see.contains(&role) {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{label}");
+            } else {
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{label}");
+            }
+        }
         (_, None) => {
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{label}");
             assert!(r.location().unwrap_or("").starts_with("/login"), "{label}");
@@ -199,7 +289,8 @@ async fn every_route_with_every_role() {
             };
             let path = concrete(route.pattern, &app);
             let r = match (&route.rule, &route.method) {
-                (Rule::Api, _) => {
+                (Rule::Api | Rule::ApiOnly(..), _) => {
+                    let path = format!("{path}{}", api_query(route.pattern));
                     app.api(
                         route.method.clone(),
                         &path,
@@ -227,6 +318,7 @@ async fn the_table_lists_every_registered_route() {
         "src/auth/mod.rs",
         "src/organisation/mod.rs",
         "src/audit/mod.rs",
+        "src/licences/mod.rs",
     ];
     let mut registered = BTreeSet::new();
     for file in sources {

@@ -83,6 +83,15 @@ fn configure(conn: &Connection, options: &DbOptions) -> rusqlite::Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.create_collation("swedish", collation::swedish)?;
+    // LIKE ignores case for ASCII only; searches compare casefold() of both
+    // sides so that "åke" finds "Åke".
+    conn.create_scalar_function(
+        "casefold",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|s| s.to_lowercase())),
+    )?;
     conn.pragma_update(
         None,
         "synchronous",

@@ -49,6 +49,8 @@ enum Op {
         region: String,
         administration: String,
         input: UnitInput,
+        /// Kept as it is: an import does not bring back a deactivated unit.
+        active: bool,
         before: serde_json::Value,
     },
     NewPerson(NewPerson),
@@ -273,6 +275,7 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
                             code: existing.code.clone(),
                             ..input
                         },
+                        active: existing.active,
                         before: json!(existing),
                     });
                 }
@@ -507,7 +510,21 @@ pub fn plan_staff(
             });
         }
         let from = r.employed_from.unwrap_or(today);
-        if p.left_on.is_some() {
+        let left = p.left_on.filter(|l| *l <= today);
+        if let Some(leaves) = p.left_on.filter(|l| *l > today) {
+            // Still employed, during notice: listed unchanged is fine, a move is not.
+            if p.unit_id != r.unit_id || p.profession != r.profession {
+                errors.push(LineError::new(
+                    r.line,
+                    "unit_code",
+                    format!(
+                        "{} leaves on {leaves}; a move cannot be recorded before then",
+                        p.name
+                    ),
+                ));
+                continue;
+            }
+        } else if left.is_some() {
             if let Err(m) = model::check_rejoin(p.left_on.unwrap_or(from), from) {
                 errors.push(LineError::new(r.line, "employed_from", m));
                 continue;
@@ -623,13 +640,14 @@ pub fn apply(
                 region,
                 administration,
                 input,
+                active,
                 before,
             } => {
                 let input = UnitInput {
                     administration_id: administration_id(tx, region, administration)?,
                     ..input.clone()
                 };
-                store::update_unit(tx, *id, &input, true)?;
+                store::update_unit(tx, *id, &input, *active)?;
                 audit::record(
                     tx,
                     actor,

@@ -1091,7 +1091,16 @@ async fn change_history(
     ctx.require(&[Role::Admin])?;
     let (person, history, units) = load_person(&state, id).await?;
     let mut errors = FieldErrors::default();
-    if let Some((unit_id, profession, date)) = parse_assignment(&form, &units, &mut errors) {
+    let parsed = parse_assignment(&form, &units, &mut errors);
+    // History is recorded as it happens: a move or rehire dated ahead would
+    // move the person in today's lists at once.
+    if parsed.is_some_and(|(_, _, date)| date > ctx.today) {
+        errors.add(
+            "effective_from",
+            "cannot be in the future / kan inte ligga i framtiden",
+        );
+    }
+    if let (true, Some((unit_id, profession, date))) = (errors.is_empty(), parsed) {
         let (action, after) = match change {
             HistoryChange::Move => (
                 "person.move",

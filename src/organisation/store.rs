@@ -374,6 +374,16 @@ pub struct PeopleQuery {
     pub per_page: Option<u32>,
 }
 
+/// Reads a checkbox or query flag: absent, empty, `0`, `false`, `no` and `nej` are off.
+pub fn flag(value: Option<&str>) -> bool {
+    value.is_some_and(|v| {
+        !matches!(
+            v.trim().to_lowercase().as_str(),
+            "" | "0" | "false" | "no" | "nej" | "off"
+        )
+    })
+}
+
 /// People matching `query` that the user may see, by name in Swedish order.
 pub fn search_people(
     conn: &Connection,
@@ -389,7 +399,8 @@ pub fn search_people(
         UnitFilter::Only(ids) => Some(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())),
     };
     let where_sql = "WHERE (?1 IS NULL OR p.unit_id IN (SELECT value FROM json_each(?1)) OR p.id = ?2)
-          AND (?3 = '' OR p.name LIKE '%' || ?3 || '%' OR p.email LIKE '%' || ?3 || '%' OR p.hsa_id LIKE '%' || ?3 || '%')
+          AND (?3 = '' OR instr(casefold(p.name), casefold(?3)) > 0 OR instr(casefold(p.email), casefold(?3)) > 0
+               OR instr(casefold(p.hsa_id), casefold(?3)) > 0)
           AND (?4 = '' OR p.hsa_id = upper(?4))
           AND (?5 = '' OR p.email = ?5)
           AND (?6 = '' OR u.code = ?6 COLLATE NOCASE)
@@ -406,7 +417,7 @@ pub fn search_people(
         query.email.trim(),
         query.unit.trim(),
         profession,
-        query.include_left.is_some(),
+        flag(query.include_left.as_deref()),
         today.to_string()
     ];
     let total: i64 = conn

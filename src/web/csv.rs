@@ -101,6 +101,15 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Files saved on Windows end lines with CR LF, old Mac exports with CR
+    // alone; the reader's line count is right only for LF.
+    let normalised;
+    let text = if text.contains('\r') {
+        normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalised.as_str()
+    } else {
+        text
+    };
     let first_line = text.lines().next().unwrap_or("");
     if first_line.trim().is_empty() {
         return Err(vec![LineError::new(
@@ -119,6 +128,19 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    // Line numbers come from byte offsets: the reader's own line count skips
+    // blank lines.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |byte: u64| {
+        // A record's start may point at the blank lines the reader skipped.
+        let mut b = usize::try_from(byte).unwrap_or(usize::MAX);
+        while text.as_bytes().get(b) == Some(&b'\n') {
+            b += 1;
+        }
+        line_starts.partition_point(|s| *s <= b) as u64
+    };
     let mut records = reader.records();
     let headers: Vec<String> = match records.next() {
         Some(Ok(h)) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
@@ -136,7 +158,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
     for record in records {
         match record {
             Ok(r) => {
-                let line = r.position().map(|p| p.line()).unwrap_or(0);
+                let line = r.position().map(|p| line_of(p.byte())).unwrap_or(0);
                 if r.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
@@ -154,7 +176,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
                 });
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| line_of(p.byte())).unwrap_or(0);
                 errors.push(LineError::new(line, "row", e.to_string()));
             }
         }
@@ -259,6 +281,16 @@ mod tests {
         let e = read(b"a,b\n1,\xff\n").expect_err("latin-1");
         assert_eq!(e[0].line, 2);
         assert!(read(b"").is_err());
+    }
+
+    #[test]
+    fn line_numbers_hold_with_windows_and_old_mac_line_endings() {
+        let e = read(b"a,b\r\n1,2\r\n3\r\n").expect_err("ragged");
+        assert_eq!(e[0].line, 3);
+        let e = read(b"a,b\r1,2\r3\r").expect_err("ragged");
+        assert_eq!(e[0].line, 3);
+        let t = read(b"a,b\r\n\"x\r\ny\",2\r\n").expect("quoted newline");
+        assert_eq!(t.rows[0].get(Some(0)), "x\ny");
     }
 
     #[test]

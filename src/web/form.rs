@@ -17,13 +17,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| AppError::bad_request("body", e.body_text()))?;
-        serde_html_form::from_bytes(&bytes)
-            .map(Form)
-            .map_err(|e| AppError::BadRequest {
-                field: None,
-                message: e.to_string(),
-            })
+        from_form_bytes(&bytes).map(Form)
     }
+}
+
+/// Deserializes form or query bytes; a failure names the field it happened in.
+fn from_form_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(serde_html_form::Deserializer::from_bytes(bytes)).map_err(
+        |e| {
+            let path = e.path().to_string();
+            AppError::BadRequest {
+                field: (path != ".").then_some(path),
+                message: e.into_inner().to_string(),
+            }
+        },
+    )
 }
 
 /// A query string; a bad value answers 400 naming the parameter.
@@ -33,13 +41,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or("");
-        serde_html_form::from_str(query)
-            .map(Query)
-            .map_err(|e| AppError::BadRequest {
-                field: None,
-                message: e.to_string(),
-            })
+        from_form_bytes(parts.uri.query().unwrap_or("").as_bytes()).map(Query)
     }
 }
 
