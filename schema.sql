@@ -236,3 +236,48 @@ INSERT INTO licence_type (code, name_sv, name_en, validity_months, window_days, 
 VALUES ('CYTO', 'Cytostatikakörkort', 'Chemotherapy licence', 36, 90, 1, '[90,30]', 0);
 INSERT INTO licence_requirement (licence_type_id, profession, scope_kind, scope_id)
 VALUES (1, 'nurse', 'chemotherapy_units', NULL);
+
+-- A link that shows one person's licence to whoever holds it (the person's
+-- name, the licence, today's status and valid-until), for staff who move
+-- between hospitals. Like sessions, only the SHA-256 of the token is stored;
+-- a link is revoked, never deleted, so the record of who shared what stays.
+CREATE TABLE licence_verification (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES person (id),
+    licence_type_id INTEGER NOT NULL REFERENCES licence_type (id),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES account (id),
+    revoked_at TEXT,
+    revoked_by INTEGER REFERENCES account (id)
+) STRICT;
+CREATE INDEX licence_verification_person ON licence_verification (person_id, licence_type_id);
+
+-- Messages the application sends: licence reminders to a person and weekly
+-- digests to managers. The UNIQUE `dedupe_key` makes "each is sent once" hold
+-- across restarts and repeated runs: runs insert with INSERT OR IGNORE, so a
+-- message that exists is never queued again. Keys:
+--   licence:{person}:{type}:{valid_until}:warn:{days}
+--   licence:{person}:{type}:{valid_until}:expired
+--   digest:{account}:{ISO year}-W{ISO week}
+-- `sent_at` is set once an SMTP server accepted the message; until then it is
+-- shown in the app only. `attempts` and `last_error` record failed deliveries.
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('licence_warning', 'licence_expired', 'manager_digest')),
+    dedupe_key TEXT NOT NULL UNIQUE,
+    recipient_person_id INTEGER REFERENCES person (id),
+    recipient_account_id INTEGER REFERENCES account (id),
+    to_email TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    -- Plain text, Swedish then English.
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    last_error TEXT,
+    CHECK (recipient_person_id IS NOT NULL OR recipient_account_id IS NOT NULL)
+) STRICT;
+CREATE INDEX outbox_person ON outbox (recipient_person_id, created_at);
+CREATE INDEX outbox_account ON outbox (recipient_account_id, created_at);
+CREATE INDEX outbox_unsent ON outbox (created_at) WHERE sent_at IS NULL;

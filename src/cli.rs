@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::audit::store::{self as audit, Actor, Entry};
 use crate::auth::{model, password, store};
 use crate::db::DbError;
+use crate::licences::import as completions;
 use crate::organisation::import::{self, ImportKind, Outcome};
 
 /// A command failed.
@@ -234,6 +235,29 @@ pub fn import_file(
         },
     )?;
     if !dry_run && matches!(outcome, Outcome::Planned(_)) {
+        tx.commit()?;
+    }
+    Ok(outcome)
+}
+
+/// `oncotrack import completions FILE [--dry-run]`: a learning-portal export
+/// recorded as one import batch. Commits only a clean, non-dry run.
+pub fn import_completions(
+    conn: &mut Connection,
+    file: &Path,
+    dry_run: bool,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<completions::Outcome, CommandError> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| CommandError::Invalid(format!("{}: {e}", file.display())))?;
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let outcome = completions::run_in(&tx, &file_name, &bytes, dry_run, &Actor::cli(), now, today)?;
+    if !dry_run && matches!(outcome, completions::Outcome::Planned(_)) {
         tx.commit()?;
     }
     Ok(outcome)

@@ -25,6 +25,12 @@ pub struct Config {
     pub login_window: Duration,
     /// How many password hashes run at once.
     pub hash_concurrency: usize,
+    /// Where e-mail goes; without it messages are shown in the app only.
+    pub mail: Option<MailSettings>,
+    /// The origin people reach the server at (`https://oncotrack.example.se`),
+    /// for links that leave the site such as verification QR codes; when
+    /// unset, each request's `Host` is used.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -42,6 +48,8 @@ impl Default for Config {
             hash_concurrency: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            mail: None,
+            public_url: None,
         }
     }
 }
@@ -87,6 +95,112 @@ fn int_var(name: &'static str, default: i64, min: i64, max: i64) -> Result<i64, 
     }
 }
 
+/// Checks a public origin: `http://` or `https://`, a host, no spaces; the
+/// trailing `/` is dropped so paths can be appended.
+fn parse_public_url(v: &str) -> Result<String, String> {
+    let v = v.trim().trim_end_matches('/');
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("expected an address starting with http:// or https://, got {v:?}")
+        })?;
+    if rest.is_empty()
+        || rest
+            .chars()
+            .any(|c| c.is_whitespace() || c == '?' || c == '#')
+    {
+        return Err(format!(
+            "expected an address like https://oncotrack.example.se, got {v:?}"
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// Both mail variables or neither: one alone is most likely a typo in the other.
+fn mail_from_env() -> Result<Option<MailSettings>, ConfigError> {
+    match (var("ONCOTRACK_SMTP_URL"), var("ONCOTRACK_MAIL_FROM")) {
+        (None, None) => Ok(None),
+        (Some(url), Some(from)) => MailSettings::new(&url, &from).map(Some),
+        (Some(_), None) => Err(ConfigError {
+            variable: "ONCOTRACK_MAIL_FROM",
+            message: "required when ONCOTRACK_SMTP_URL is set".into(),
+        }),
+        (None, Some(_)) => Err(ConfigError {
+            variable: "ONCOTRACK_SMTP_URL",
+            message: "required when ONCOTRACK_MAIL_FROM is set".into(),
+        }),
+    }
+}
+
+/// The SMTP server and sender address (`ONCOTRACK_SMTP_URL`, `ONCOTRACK_MAIL_FROM`).
+#[derive(Clone)]
+pub struct MailSettings {
+    url: String,
+    from: lettre::message::Mailbox,
+}
+
+impl MailSettings {
+    /// Checks both values. `url` is a lettre connection URL: `smtp://host:port`
+    /// (plain, e.g. a relay on localhost), `smtp://host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:password@host` (TLS from the start).
+    pub fn new(url: &str, from: &str) -> Result<MailSettings, ConfigError> {
+        use lettre::{AsyncSmtpTransport, Tokio1Executor};
+        // The error text never repeats the URL: it may hold a password.
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(url.trim()).map_err(|e| ConfigError {
+            variable: "ONCOTRACK_SMTP_URL",
+            message: format!(
+                "expected smtp://host:port, smtp://host:port?tls=required or smtps://user:password@host ({e})"
+            ),
+        })?;
+        let from = from
+            .trim()
+            .parse()
+            .map_err(|e: lettre::address::AddressError| ConfigError {
+                variable: "ONCOTRACK_MAIL_FROM",
+                message: format!(
+                    "expected an address such as oncotrack@region.se or \"Oncotrack <oncotrack@region.se>\" ({e})"
+                ),
+            })?;
+        Ok(MailSettings {
+            url: url.trim().to_string(),
+            from,
+        })
+    }
+
+    /// The connection URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The sender.
+    pub fn from(&self) -> &lettre::message::Mailbox {
+        &self.from
+    }
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Settings get logged; the URL's password must not be.
+        let url = match url_password_span(&self.url) {
+            Some((start, end)) => format!("{}***{}", &self.url[..start], &self.url[end..]),
+            None => self.url.clone(),
+        };
+        f.debug_struct("MailSettings")
+            .field("url", &url)
+            .field("from", &self.from.to_string())
+            .finish()
+    }
+}
+
+/// Where the password sits in `scheme://user:password@host`, if there is one.
+fn url_password_span(url: &str) -> Option<(usize, usize)> {
+    let authority_start = url.find("://")? + 3;
+    let at = authority_start + url[authority_start..].find('@')?;
+    let colon = authority_start + url[authority_start..at].find(':')?;
+    Some((colon + 1, at))
+}
+
 impl Config {
     /// Reads `ONCOTRACK_*` variables over the defaults.
     pub fn from_env() -> Result<Config, ConfigError> {
@@ -110,7 +224,62 @@ impl Config {
                 .unwrap_or(32)
                 * 1024
                 * 1024,
+            public_url: var("ONCOTRACK_PUBLIC_URL")
+                .map(|v| parse_public_url(&v))
+                .transpose()
+                .map_err(|message| ConfigError {
+                    variable: "ONCOTRACK_PUBLIC_URL",
+                    message,
+                })?,
+            mail: mail_from_env()?,
             ..d
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_needs_a_scheme_and_a_host() {
+        assert_eq!(
+            parse_public_url(" https://onco.example.se/ "),
+            Ok("https://onco.example.se".to_string())
+        );
+        assert_eq!(
+            parse_public_url("http://localhost:8080"),
+            Ok("http://localhost:8080".to_string())
+        );
+        assert!(parse_public_url("onco.example.se").is_err());
+        assert!(parse_public_url("ftp://onco.example.se").is_err());
+        assert!(parse_public_url("https://").is_err());
+        assert!(parse_public_url("https://a b").is_err());
+    }
+}
+
+#[cfg(test)]
+mod mail_tests {
+    use super::*;
+
+    #[test]
+    fn mail_settings_name_the_variable_at_fault() {
+        let e = MailSettings::new("ftp://mail.example", "a@example.se").err();
+        assert_eq!(e.map(|e| e.variable), Some("ONCOTRACK_SMTP_URL"));
+        let e = MailSettings::new("smtp://localhost:2525", "not an address").err();
+        assert_eq!(e.map(|e| e.variable), Some("ONCOTRACK_MAIL_FROM"));
+        assert!(MailSettings::new("smtp://localhost:2525", "Oncotrack <ot@example.se>").is_ok());
+    }
+
+    #[test]
+    fn mail_settings_never_show_the_password() {
+        let s = MailSettings::new("smtps://user:hemligt@mail.example.se", "ot@example.se")
+            .expect("valid");
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hemligt"), "{shown}");
+        assert!(
+            shown.contains("smtps://user:***@mail.example.se"),
+            "{shown}"
+        );
     }
 }

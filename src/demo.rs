@@ -200,6 +200,8 @@ pub struct DemoReport {
     pub units: usize,
     /// People created.
     pub people: usize,
+    /// Licence completions recorded.
+    pub completions: usize,
     /// `(email, role description)` of the demo accounts.
     pub accounts: Vec<(String, String)>,
     /// The password every demo account shares.
@@ -304,6 +306,56 @@ pub fn load(
         people.push((id, profession, unit_id));
     }
 
+    // Chemotherapy licence histories: most nurses renew every three years or
+    // so, some stopped renewing, some never took the course.
+    let cyto: Option<i64> = rusqlite::OptionalExtension::optional(tx.query_row(
+        "SELECT id FROM licence_type WHERE code = 'CYTO'",
+        [],
+        |r| r.get(0),
+    ))?;
+    let mut completions = 0usize;
+    if let Some(cyto) = cyto {
+        for (id, profession, _) in &people {
+            let takes_course = match profession {
+                Profession::Nurse => rng.below(10) != 0,
+                Profession::AssistantNurse => rng.below(3) == 0,
+                _ => false,
+            };
+            if !takes_course {
+                continue;
+            }
+            let started: String = tx.query_row(
+                "SELECT min(valid_from) FROM employment WHERE person_id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            let Some(started) = crate::organisation::model::parse_date(&started) else { continue };
+            let mut on = started + Duration::days(rng.below(200) as i64);
+            while on <= today {
+                crate::licences::store::record_completion(
+                    &tx,
+                    &crate::licences::store::NewCompletion {
+                        person_id: *id,
+                        licence_type_id: cyto,
+                        part: crate::licences::model::Part::Theory,
+                        completed_on: on,
+                        signed_by: None,
+                        note: None,
+                        source: "demo",
+                        import_batch_id: None,
+                    },
+                    None,
+                    now,
+                )?;
+                completions += 1;
+                if rng.below(7) == 0 {
+                    break;
+                }
+                on = crate::licences::model::add_months(on, 31 + rng.below(8) as u32);
+            }
+        }
+    }
+
     let password = crate::cli::generate_password();
     let hash =
         password::hash_blocking(&password).map_err(|e| CommandError::Invalid(e.to_string()))?;
@@ -402,7 +454,11 @@ pub fn load(
     for (email, name, grants, person) in demo_accounts {
         let id = auth_store::create_account(&tx, email, name, &hash, now)?;
         if let Some(pid) = person {
-            tx.execute("UPDATE account SET person_id = ?2 WHERE id = ?1", [id, pid])?;
+            // The account shows the name of the person it belongs to.
+            tx.execute(
+                "UPDATE account SET person_id = ?2, name = (SELECT name FROM person WHERE id = ?2) WHERE id = ?1",
+                [id, pid],
+            )?;
         }
         for g in &grants {
             auth_store::add_grant(&tx, id, *g)?;
@@ -420,7 +476,7 @@ pub fn load(
             entity_id: None,
             before: None,
             after: Some(
-                json!({"units": unit_ids.len(), "people": people.len(), "accounts": accounts.len()}),
+                json!({"units": unit_ids.len(), "people": people.len(), "accounts": accounts.len(), "completions": completions}),
             ),
         },
     )?;
@@ -428,6 +484,7 @@ pub fn load(
     Ok(DemoReport {
         units: unit_ids.len(),
         people: people.len(),
+        completions,
         accounts,
         password,
     })

@@ -10,9 +10,11 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod generate;
 pub mod home;
 pub mod i18n;
 pub mod licences;
+pub mod mail;
 pub mod organisation;
 pub mod web;
 
@@ -48,6 +50,8 @@ pub struct AppState {
     pub hasher: Hasher,
     /// Request metrics.
     pub metrics: Arc<web::metrics::Metrics>,
+    /// Requests per address to the public verification pages.
+    pub verify_limit: Arc<web::rate_limit::RateLimiter>,
 }
 
 impl AppState {
@@ -61,6 +65,7 @@ impl AppState {
             config: Arc::new(config),
             secret: Arc::new(secret),
             metrics: Arc::new(web::metrics::Metrics::default()),
+            verify_limit: Arc::new(licences::verify::rate_limiter()),
         })
     }
 }
@@ -101,8 +106,11 @@ pub fn app(state: AppState) -> Router {
         .route("/static/style.css", get(stylesheet))
         .merge(auth::router())
         .merge(organisation::router(config.max_upload_bytes))
+        .merge(licences::import_pages::import_router(config.max_upload_bytes))
         .merge(audit::router())
         .merge(licences::router())
+        .merge(mail::router())
+        .merge(licences::verify::verify_router())
         .fallback(web::middleware::not_found)
         .route_layer(from_fn_with_state(state.clone(), web::metrics::track))
         .layer(from_fn_with_state(state.clone(), web::csrf::guard))
@@ -159,6 +167,63 @@ async fn stylesheet() -> Response {
         HeaderValue::from_static("public, max-age=3600"),
     );
     r
+}
+
+/// How often the reminder job runs. Its dedupe keys make runs idempotent, so
+/// running several times a day only makes it notice a new day sooner.
+pub const REMINDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(4 * 60 * 60);
+
+/// The reminder job running beside the server; see [`spawn_reminders`].
+pub struct ReminderTask {
+    stop: tokio::sync::watch::Sender<bool>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl ReminderTask {
+    /// Stops the job and waits for it. A run in progress stops at its next
+    /// step; what it committed stays, and the next run picks up the rest.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.handle.await;
+    }
+}
+
+/// Starts the licence reminder job: a run at start-up and then every
+/// [`REMINDER_INTERVAL`], each queueing what is due today and e-mailing it when
+/// SMTP is configured. Dropping the returned handle also stops the job.
+pub fn spawn_reminders(state: AppState) -> ReminderTask {
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(REMINDER_INTERVAL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = stopped.changed() => break,
+            }
+            let run = licences::reminders::run(
+                &state.db,
+                &state.config,
+                state.clock.as_ref(),
+                None,
+                audit::store::Actor::system(),
+            );
+            tokio::select! {
+                result = run => match result {
+                    Ok(r) => tracing::info!(
+                        as_of = ?r.as_of,
+                        queued = r.queued.total(),
+                        sent = r.delivered.map(|d| d.sent),
+                        failed = r.delivered.map(|d| d.failed),
+                        "reminders run"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "reminders run failed"),
+                },
+                _ = stopped.changed() => break,
+            }
+        }
+    });
+    ReminderTask { stop, handle }
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then finishes the

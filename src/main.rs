@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use oncotrack::clock::{Clock, SystemClock};
 use oncotrack::config::Config;
 use oncotrack::db::{self, Db, DbOptions};
+use oncotrack::licences::import as completions;
 use oncotrack::organisation::import::{ImportKind, Outcome};
 use oncotrack::{AppState, cli, demo};
 
@@ -73,6 +74,33 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Generate a deterministic synthetic data set for benchmarks.
+    Generate {
+        #[command(flatten)]
+        db: DbArg,
+        /// How many people.
+        #[arg(long, default_value_t = 300_000)]
+        people: usize,
+        /// Random seed; the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Time the compliance report and the status lookup on a database.
+    Bench {
+        #[command(flatten)]
+        db: DbArg,
+        /// Repetitions per measurement.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        /// The past date to measure besides today.
+        #[arg(long, default_value = "2024-03-01")]
+        past: String,
+    },
+    /// Licence reminders and manager digests.
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
     /// Check the database's integrity and schema version.
     Check {
         #[command(flatten)]
@@ -98,6 +126,20 @@ enum UserCommand {
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RemindersCommand {
+    /// Queue the reminders and digests due on a day, and e-mail every unsent
+    /// message when ONCOTRACK_SMTP_URL is set. Safe to repeat: each message is
+    /// queued and sent once.
+    Run {
+        #[command(flatten)]
+        db: DbArg,
+        /// The day to run for (YYYY-MM-DD); today when omitted.
+        #[arg(long)]
+        as_of: Option<String>,
     },
 }
 
@@ -135,6 +177,16 @@ enum ImportCommand {
         /// CSV file.
         file: PathBuf,
         /// Show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Licence completions from a learning-portal export.
+    Completions {
+        #[command(flatten)]
+        db: DbArg,
+        /// CSV file.
+        file: PathBuf,
+        /// Show what would be recorded; write nothing.
         #[arg(long)]
         dry_run: bool,
     },
@@ -218,6 +270,17 @@ fn run() -> anyhow::Result<ExitCode> {
                 ImportCommand::Staff { db, file, dry_run } => {
                     (db, file, dry_run, ImportKind::Staff)
                 }
+                ImportCommand::Completions { db, file, dry_run } => {
+                    let mut conn = open(&db)?;
+                    let outcome = cli::import_completions(
+                        &mut conn,
+                        &file,
+                        dry_run,
+                        clock.now(),
+                        clock.today(),
+                    )?;
+                    return Ok(print_completions(&outcome, dry_run));
+                }
             };
             let mut conn = open(&db)?;
             match cli::import_file(&mut conn, kind, &file, dry_run, clock.now(), clock.today())? {
@@ -263,6 +326,39 @@ fn run() -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Generate { db, people, seed } => {
+            let started = std::time::Instant::now();
+            let g = oncotrack::generate::generate(&db.db, people, seed, clock.now(), clock.today())?;
+            println!(
+                "generated {} regions, {} administrations, {} units, {} people, {} completions in {:.1} s",
+                g.regions,
+                g.administrations,
+                g.units,
+                g.people,
+                g.completions,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { db, runs, past } => {
+            let past = oncotrack::organisation::model::parse_date(&past).context("--past: expected YYYY-MM-DD")?;
+            let conn = open(&db)?;
+            for line in oncotrack::licences::bench::run(&conn, clock.today(), past, runs)? {
+                println!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reminders {
+            command: RemindersCommand::Run { db, as_of },
+        } => {
+            let as_of = as_of
+                .map(|s| {
+                    oncotrack::organisation::model::parse_date(&s)
+                        .with_context(|| format!("--as-of: expected YYYY-MM-DD, got {s:?}"))
+                })
+                .transpose()?;
+            run_reminders(&db, as_of)
+        }
         Command::Check { db } => {
             if !db.db.exists() {
                 bail!("--db: {} does not exist", db.db.display());
@@ -284,10 +380,47 @@ fn run() -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Prints a completion import the way the other imports print: the changes,
+/// then the counts; bad lines on standard error.
+fn print_completions(outcome: &completions::Outcome, dry_run: bool) -> ExitCode {
+    match outcome {
+        completions::Outcome::Rejected(errors) => {
+            for e in errors {
+                eprintln!("{e}");
+            }
+            eprintln!("{} bad line(s); nothing was imported", errors.len());
+            ExitCode::FAILURE
+        }
+        completions::Outcome::Planned(plan) => {
+            for c in &plan.changes {
+                println!("{c}");
+            }
+            if plan.not_listed() > 0 {
+                println!("... and {} more", plan.not_listed());
+            }
+            for c in &plan.per_licence {
+                println!("{} {}: {}", c.code, c.part.as_str(), c.count);
+            }
+            let written = match (dry_run, plan.batch_id) {
+                (true, _) => " (dry run: nothing written)".to_string(),
+                (false, Some(id)) => format!(" (batch {id})"),
+                (false, None) => " (nothing written)".to_string(),
+            };
+            println!(
+                "{} row(s): {} to add, {} already recorded{written}",
+                plan.rows,
+                plan.to_add(),
+                plan.already_recorded
+            );
+            ExitCode::SUCCESS
+        }
+    }
+}
+
 fn print_demo(report: &demo::DemoReport) {
     println!(
-        "demo data: {} units, {} people",
-        report.units, report.people
+        "demo data: {} units, {} people, {} licence completions",
+        report.units, report.people, report.completions
     );
     println!("demo accounts (password for all: {}):", report.password);
     for (email, roles) in &report.accounts {
@@ -348,9 +481,51 @@ fn serve(path: PathBuf, listen: SocketAddr, load_demo: bool) -> anyhow::Result<E
             .await
             .with_context(|| format!("--listen: cannot listen on {listen}"))?;
         println!("oncotrack listening on http://{listen}");
+        let reminders = oncotrack::spawn_reminders(state.clone());
         oncotrack::serve(state, listener, shutdown_signal()).await?;
+        reminders.stop().await;
         anyhow::Ok(())
     })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_reminders(db: &DbArg, as_of: Option<chrono::NaiveDate>) -> anyhow::Result<ExitCode> {
+    if !db.db.exists() {
+        bail!("--db: {} does not exist", db.db.display());
+    }
+    let config = Config::from_env()?;
+    let handle = Db::open(&db.db, DbOptions::default())
+        .with_context(|| format!("opening {}", db.db.display()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let report = runtime.block_on(oncotrack::licences::reminders::run(
+        &handle,
+        &config,
+        &SystemClock,
+        as_of,
+        oncotrack::audit::store::Actor::cli(),
+    ))?;
+    let q = report.queued;
+    println!(
+        "as of {}: queued {} warning(s), {} expiry notice(s), {} digest(s)",
+        report.as_of.map(|d| d.to_string()).unwrap_or_default(),
+        q.warnings,
+        q.expired,
+        q.digests
+    );
+    match report.delivered {
+        Some(d) => {
+            println!("e-mail: {} sent, {} failed", d.sent, d.failed);
+            if d.failed > 0 {
+                eprintln!("failed messages are tried again on the next run; see /admin/outbox");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        None => println!(
+            "e-mail: not configured (ONCOTRACK_SMTP_URL, ONCOTRACK_MAIL_FROM); messages are shown in the app"
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -239,16 +239,10 @@ pub fn bar_chart(rows: &[Row], lang: crate::i18n::Lang) -> Markup {
             @for (i, row) in rows.iter().enumerate() {
                 @let y = 10.0 + i as f64 * row_h;
                 text x=(label_w - 8.0) y=(y + 15.0) text-anchor="end" font-size="13" fill="#1b1f24" { (truncate(&row.name, 34)) }
-                @let mut x = label_w;
-                @for (colour, status) in COLOURS {
-                    @let n = match status { Status::Valid => row.counts.valid, Status::Expiring => row.counts.expiring, Status::Expired => row.counts.expired, Status::Missing => row.counts.missing };
-                    @let w = if row.counts.required == 0 { 0.0 } else { bar_w * n as f64 / row.counts.required as f64 };
-                    @if w > 0.0 {
-                        rect x=(format!("{x:.1}")) y=(y) width=(format!("{w:.1}")) height=(row_h - 8.0) fill=(colour) {
-                            title { (lang.t(status.label_key())) ": " (n) }
-                        }
+                @for (x, w, colour, status, n) in segments(&row.counts, label_w, bar_w) {
+                    rect x=(format!("{x:.1}")) y=(y) width=(format!("{w:.1}")) height=(row_h - 8.0) fill=(colour) {
+                        title { (lang.t(status.label_key())) ": " (n) }
                     }
-                    @let _ = { x += w; };
                 }
                 text x=(label_w + bar_w + 8.0) y=(y + 15.0) font-size="13" fill="#1b1f24" { (row.counts.share_text(lang)) }
             }
@@ -282,6 +276,26 @@ pub fn forecast_chart(months: &[(NaiveDate, u64)], lang: crate::i18n::Lang) -> M
             }
         }
     }
+}
+
+/// The coloured pieces of one bar: (x, width, colour, status, count).
+fn segments(c: &Counts, start: f64, width: f64) -> Vec<(f64, f64, &'static str, Status, u64)> {
+    let mut x = start;
+    let mut out = Vec::new();
+    for (colour, status) in COLOURS {
+        let n = match status {
+            Status::Valid => c.valid,
+            Status::Expiring => c.expiring,
+            Status::Expired => c.expired,
+            Status::Missing => c.missing,
+        };
+        if c.required > 0 && n > 0 {
+            let w = width * n as f64 / c.required as f64;
+            out.push((x, w, colour, status, n));
+            x += w;
+        }
+    }
+    out
 }
 
 fn truncate(s: &str, n: usize) -> String {

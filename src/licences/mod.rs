@@ -2,10 +2,15 @@
 //! rules, completions and revocations, requirements, and compliance.
 
 pub mod api;
+pub mod bench;
 pub mod compliance;
+pub mod import;
+pub mod import_pages;
 pub mod model;
 pub mod pages;
+pub mod reminders;
 pub mod store;
+pub mod verify;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -292,12 +292,14 @@ pub fn preview(
 ) -> (NaiveDate, NaiveDate) {
     let mut all = existing.to_vec();
     all.push(Done { on, revoked: false });
+    // Completions dated after a backdated one still count.
+    let latest = all.iter().map(|d| d.on).max().unwrap_or(on);
     let until = valid_until(
         &all,
         t.months_for(part),
         t.window_days,
         t.extend_from_expiry,
-        on,
+        latest,
     )
     .unwrap_or_else(|| add_months(on, t.months_for(part)));
     (until, minus_days(until, t.window_days))
@@ -538,6 +540,12 @@ mod tests {
         assert_eq!(
             preview(&t, &[], Part::Theory, d("2024-02-29")),
             (d("2027-02-28"), d("2026-11-30"))
+        );
+        // A backdated completion does not hide a later one.
+        let later = done(&["2025-01-31"]);
+        assert_eq!(
+            preview(&t, &later, Part::Theory, d("2024-02-29")),
+            (d("2028-01-31"), d("2027-11-02"))
         );
     }
 

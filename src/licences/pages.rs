@@ -45,7 +45,8 @@ pub fn status_badge(lang: Lang, s: Status) -> Markup {
     layout::badge(lang.t(s.label_key()), s.as_str())
 }
 
-fn part_label(lang: Lang, p: Part) -> &'static str {
+/// The name of a licence part.
+pub fn part_label(lang: Lang, p: Part) -> &'static str {
     lang.t(match p {
         Part::Theory => "licence.part_theory",
         Part::Practical => "licence.part_practical",
@@ -53,7 +54,7 @@ fn part_label(lang: Lang, p: Part) -> &'static str {
 }
 
 /// Who may record and revoke completions for a person in `unit_id`.
-fn may_record(user: &Principal, unit_id: i64) -> bool {
+pub(super) fn may_record(user: &Principal, unit_id: i64) -> bool {
     user.has_any(&[Role::Admin, Role::Coordinator])
         || (user.has(Role::Manager) && user.managed_units.contains(&unit_id))
 }
@@ -241,7 +242,7 @@ fn person_licences_view(
             p { a href=(format!("/people/{}", p.person.id)) { (p.person.name) } " · " (p.person.unit_code) " · " (lang.t(p.person.profession.label_key())) }
             (as_of_form(ctx, &format!("/people/{}/licences", p.person.id), day))
             @if p.licences.is_empty() { p { (lang.t("licence.none_required")) } }
-            @for l in &p.licences { (licence_card(ctx, l, day, can_record)) }
+            @for l in &p.licences { (licence_card(ctx, l, day, can_record)) (super::verify::link_actions(ctx, &p.person, l.licence.id)) }
             @if can_record {
                 h2 { (lang.t("licence.record")) }
                 div.card {

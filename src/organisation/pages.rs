@@ -1453,6 +1453,14 @@ pub async fn import_page(ctx: Ctx) -> Result<Markup, AppError> {
         html! {
             (upload_form(&ctx, ImportKind::Units))
             (upload_form(&ctx, ImportKind::Staff))
+            section.card {
+                h2 { (ctx.t("completions_import.title")) }
+                p {
+                    a href="/import/completions" { (ctx.t("completions_import.title")) }
+                    " · "
+                    a href="/import/batches" { (ctx.t("completions_import.batches")) }
+                }
+            }
         },
     ))
 }

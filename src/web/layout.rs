@@ -10,11 +10,12 @@ use crate::i18n::Lang;
 /// The stylesheet, embedded and served from `/static/style.css`.
 pub const STYLESHEET: &str = include_str!("style.css");
 
-fn head(lang: Lang, title: &str) -> Markup {
+fn head(lang: Lang, title: &str, noindex: bool) -> Markup {
     html! {
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
+            @if noindex { meta name="robots" content="noindex"; }
             title { (title) " · oncotrack" }
             link rel="stylesheet" href="/static/style.css";
             meta name="description" content=(lang.t("app.tagline"));
@@ -22,17 +23,52 @@ fn head(lang: Lang, title: &str) -> Markup {
     }
 }
 
-/// A full page with navigation for the user's roles.
-pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
-    let lang = ctx.lang;
-    let other = match lang {
+/// The form that switches to the other language and comes back here.
+fn lang_switch(ctx: &Ctx) -> Markup {
+    let other = match ctx.lang {
         Lang::Sv => Lang::En,
         Lang::En => Lang::Sv,
     };
     html! {
+        form method="post" action="/lang" {
+            (csrf_field(ctx))
+            input type="hidden" name="lang" value=(other.code());
+            input type="hidden" name="next" value=(ctx.uri);
+            button.link type="submit" lang=(other.code()) { (ctx.lang.t("lang.switch")) }
+        }
+    }
+}
+
+/// A page for visitors who follow a shared link: no navigation, nothing about
+/// who is signed in, and kept out of search engines.
+pub fn public_page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
+    let lang = ctx.lang;
+    html! {
         (DOCTYPE)
         html lang=(lang.code()) {
-            (head(lang, title))
+            (head(lang, title, true))
+            body {
+                header.top {
+                    span.brand { (lang.t("app.name")) }
+                    div.tools { (lang_switch(ctx)) }
+                }
+                main #main {
+                    h1 { (title) }
+                    (content)
+                }
+                footer { (lang.t("app.tagline")) }
+            }
+        }
+    }
+}
+
+/// A full page with navigation for the user's roles.
+pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            (head(lang, title, false))
             body {
                 a.skip href="#main" { (lang.t("nav.skip")) }
                 header.top {
@@ -58,18 +94,15 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
                                     li { a href="/admin/accounts" { (lang.t("nav.accounts")) } }
                                     li { a href="/admin/licences" { (lang.t("nav.licence_types")) } }
                                     li { a href="/admin/audit" { (lang.t("nav.audit")) } }
+                                    li { a href="/admin/outbox" { (lang.t("nav.outbox")) } }
                                 }
+                                li { a href="/messages" { (lang.t("nav.messages")) } }
                                 li { a href="/account" { (lang.t("nav.account")) } }
                             }
                         }
                     }
                     div.tools {
-                        form method="post" action="/lang" {
-                            (csrf_field(ctx))
-                            input type="hidden" name="lang" value=(other.code());
-                            input type="hidden" name="next" value=(ctx.uri);
-                            button.link type="submit" lang=(other.code()) { (lang.t("lang.switch")) }
-                        }
+                        (lang_switch(ctx))
                         @if let Some(user) = &ctx.user {
                             span.who { (user.name) }
                             form method="post" action="/logout" {
@@ -96,7 +129,7 @@ pub fn error_page(lang: Lang, status: u16, title: &str, message: &str, request_i
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
-            (head(lang, title))
+            (head(lang, title, false))
             body {
                 header.top { a.brand href="/" { (lang.t("app.name")) } }
                 main #main {

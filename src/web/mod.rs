@@ -9,6 +9,7 @@ pub mod form;
 pub mod layout;
 pub mod metrics;
 pub mod middleware;
+pub mod rate_limit;
 
 pub use context::{ApiUser, Ctx};
 pub use error::AppError;

@@ -1,0 +1,157 @@
+//! A deterministic synthetic data set for benchmarks: regions, administrations,
+//! units, people of every profession with moves and leavers, and 5-15 years of
+//! licence completions each. The same seed gives the same database.
+
+use std::path::Path;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rusqlite::params;
+
+use crate::cli::CommandError;
+use crate::clock::stamp;
+use crate::db::{self, DbOptions};
+use crate::demo::{FIRST_NAMES, LAST_NAMES, Rng};
+use crate::licences::model::add_months;
+use crate::organisation::model::Profession;
+
+/// What was generated.
+#[derive(Debug, Clone, Copy)]
+pub struct Generated {
+    /// Regions.
+    pub regions: usize,
+    /// Administrations.
+    pub administrations: usize,
+    /// Units.
+    pub units: usize,
+    /// People.
+    pub people: usize,
+    /// Licence completions.
+    pub completions: usize,
+}
+
+/// Fills an empty database at `path` with `people` people.
+pub fn generate(path: &Path, people: usize, seed: u64, now: DateTime<Utc>, today: NaiveDate) -> Result<Generated, CommandError> {
+    let mut conn = db::open_connection(path, &DbOptions { synchronous_full: false, readers: 1 })?;
+    let existing: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
+    if existing > 0 {
+        return Err(CommandError::Invalid(format!("--db: {} already has people; generate into a new file", path.display())));
+    }
+    conn.pragma_update(None, "synchronous", "OFF")?;
+    let tx = conn.transaction()?;
+    let mut rng = Rng::new(seed);
+    let unit_count = (people / 100).max(10);
+    let admin_count = (unit_count / 15).max(2);
+    let region_count = (admin_count / 8).max(2);
+    for r in 0..region_count {
+        tx.execute("INSERT INTO region (name) VALUES (?1)", [format!("Region {:02}", r + 1)])?;
+    }
+    for a in 0..admin_count {
+        tx.execute(
+            "INSERT INTO administration (region_id, name) VALUES (?1, ?2)",
+            params![(a % region_count) as i64 + 1, format!("Förvaltning {:03}", a + 1)],
+        )?;
+    }
+    let mut chemo = Vec::with_capacity(unit_count);
+    for u in 0..unit_count {
+        let gives = rng.below(10) < 4;
+        chemo.push(gives);
+        tx.execute(
+            "INSERT INTO unit (administration_id, code, name, gives_chemotherapy, trainee_capacity) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                (u % admin_count) as i64 + 1,
+                format!("U{:05}", u + 1),
+                format!("{} {}", if gives { "Onkologi" } else { "Vårdenhet" }, u + 1),
+                gives,
+                if rng.below(10) == 0 { Some(2) } else { None }
+            ],
+        )?;
+    }
+    // A yearly CPR course for everyone gives the long histories a country-wide
+    // learning system holds; the chemotherapy licence is the fresh database's.
+    tx.execute(
+        "INSERT INTO licence_type (code, name_sv, name_en, validity_months, window_days, extend_from_expiry, warning_days)
+         VALUES ('HLR', 'Hjärt-lungräddning', 'CPR', 12, 60, 1, '[60,14]')",
+        [],
+    )?;
+    let hlr = tx.last_insert_rowid();
+    for p in Profession::ALL {
+        tx.execute(
+            "INSERT INTO licence_requirement (licence_type_id, profession, scope_kind) VALUES (?1, ?2, 'chemotherapy_units')",
+            params![hlr, p.as_str()],
+        )?;
+    }
+    let cyto: i64 = tx.query_row("SELECT id FROM licence_type WHERE code = 'CYTO'", [], |r| r.get(0))?;
+    let stamp_now = stamp(now);
+    let mut completions = 0usize;
+    {
+        let mut person = tx.prepare("INSERT INTO person (id, name, email, hsa_id, profession, unit_id, left_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+        let mut employment = tx.prepare("INSERT INTO employment (person_id, unit_id, profession, valid_from, valid_to) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        let mut completion = tx.prepare(
+            "INSERT INTO licence_completion (person_id, licence_type_id, part, completed_on, source, recorded_at) VALUES (?1, ?2, 'theory', ?3, 'import', ?4)",
+        )?;
+        for i in 0..people {
+            let id = i as i64 + 1;
+            let profession = match rng.below(100) {
+                0..=44 => Profession::Nurse,
+                45..=64 => Profession::AssistantNurse,
+                65..=72 => Profession::StDoctor,
+                73..=89 => Profession::Physician,
+                _ => Profession::Other,
+            };
+            let unit = rng.below(unit_count as u64) as i64 + 1;
+            let years = 5 + rng.below(11) as i64;
+            let start = today - Duration::days(years * 365 + rng.below(365) as i64);
+            let mut current_unit = unit;
+            let mut from = start;
+            let mut left_on: Option<NaiveDate> = None;
+            let mut earlier: Option<(i64, NaiveDate, NaiveDate)> = None;
+            match rng.below(20) {
+                0 | 1 => {
+                    let moved = start + Duration::days(1 + rng.below((today - start).num_days() as u64 - 1) as i64);
+                    earlier = Some((current_unit, from, moved));
+                    current_unit = rng.below(unit_count as u64) as i64 + 1;
+                    from = moved;
+                }
+                2 => left_on = Some(start + Duration::days(365 + rng.below((today - start).num_days() as u64 - 365) as i64)),
+                _ => {}
+            }
+            let first = FIRST_NAMES[rng.below(FIRST_NAMES.len() as u64) as usize];
+            let last = LAST_NAMES[rng.below(LAST_NAMES.len() as u64) as usize];
+            person.execute(params![
+                id,
+                format!("{first} {last}"),
+                format!("person{id}@gen.oncotrack.example"),
+                format!("SE9990000002-G{id:08}"),
+                profession.as_str(),
+                current_unit,
+                left_on.map(|d| d.to_string()),
+                stamp_now
+            ])?;
+            if let Some((u, f, t)) = earlier {
+                employment.execute(params![id, u, profession.as_str(), f.to_string(), t.to_string()])?;
+            }
+            employment.execute(params![id, current_unit, profession.as_str(), from.to_string(), left_on.map(|d| d.to_string())])?;
+            let until = left_on.unwrap_or(today);
+            let mut on = start + Duration::days(rng.below(120) as i64);
+            while on <= until {
+                completion.execute(params![id, hlr, on.to_string(), stamp_now])?;
+                completions += 1;
+                on = add_months(on, 10 + rng.below(5) as u32);
+            }
+            if matches!(profession, Profession::Nurse | Profession::AssistantNurse) {
+                let mut on = start + Duration::days(rng.below(300) as i64);
+                while on <= until {
+                    completion.execute(params![id, cyto, on.to_string(), stamp_now])?;
+                    completions += 1;
+                    if rng.below(8) == 0 {
+                        break;
+                    }
+                    on = add_months(on, 30 + rng.below(9) as u32);
+                }
+            }
+        }
+    }
+    tx.commit()?;
+    conn.execute_batch("ANALYZE")?;
+    Ok(Generated { regions: region_count, administrations: admin_count, units: unit_count, people, completions })
+}

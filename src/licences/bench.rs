@@ -1,0 +1,86 @@
+//! Timings behind `oncotrack bench`: the compliance report as the app computes
+//! it, as of today and a past date, beside the bare SQL for the same question,
+//! and one person's status. Reported in BENCHMARKS.md.
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+use super::compliance::{self, Level};
+use super::{model, store};
+use crate::cli::CommandError;
+
+fn summary(label: &str, mut samples: Vec<Duration>) -> String {
+    samples.sort();
+    let pick = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    format!(
+        "{label}: median {:.1} ms, p90 {:.1} ms, max {:.1} ms ({} runs)",
+        pick(0.5).as_secs_f64() * 1e3,
+        pick(0.9).as_secs_f64() * 1e3,
+        pick(1.0).as_secs_f64() * 1e3,
+        samples.len()
+    )
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> Result<T, CommandError>) -> Result<(Vec<Duration>, T), CommandError> {
+    let mut samples = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        last = Some(f()?);
+        samples.push(start.elapsed());
+    }
+    let value = last.ok_or_else(|| CommandError::Invalid("no runs".into()))?;
+    Ok((samples, value))
+}
+
+/// The straightforward SQL: each required nurse in a chemotherapy unit on the
+/// day, and their latest completion on or before it, counted per unit.
+const BARE_SQL: &str = "
+WITH required AS (
+    SELECT e.person_id, e.unit_id FROM employment e JOIN unit u ON u.id = e.unit_id
+    WHERE u.gives_chemotherapy = 1 AND e.profession = 'nurse'
+      AND e.valid_from <= ?2 AND (e.valid_to IS NULL OR e.valid_to > ?2)
+), latest AS (
+    SELECT r.person_id, r.unit_id,
+           (SELECT max(c.completed_on) FROM licence_completion c
+             WHERE c.person_id = r.person_id AND c.licence_type_id = ?1 AND c.completed_on <= ?2
+               AND NOT EXISTS (SELECT 1 FROM licence_revocation v WHERE v.completion_id = c.id)) AS done
+    FROM required r
+)
+SELECT unit_id, count(*),
+       sum(done IS NOT NULL AND date(done, '+36 months') >= ?2),
+       sum(done IS NULL)
+FROM latest GROUP BY unit_id";
+
+/// Runs every measurement and returns one line each.
+pub fn run(conn: &Connection, today: NaiveDate, past: NaiveDate, runs: usize) -> Result<Vec<String>, CommandError> {
+    let t = store::licence_type_by_code(conn, "CYTO")?.ok_or_else(|| CommandError::Invalid("no CYTO licence type".into()))?;
+    let units = super::pages::unit_infos(conn)?;
+    let mut out = Vec::new();
+    for (label, day) in [("today", today), ("past", past)] {
+        let (samples, total) = time(runs, || {
+            let people = store::required_people(conn, &t, day, None)?;
+            Ok(compliance::aggregate(&people, &units, Level::Region, None).1)
+        })?;
+        out.push(summary(&format!("compliance by region as of {label} {day} (app, {} required)", total.required), samples));
+        let (samples, rows) = time(runs, || {
+            let mut stmt = conn.prepare_cached(BARE_SQL)?;
+            let n = stmt.query_map(rusqlite::params![t.id, day.to_string()], |_| Ok(()))?.count();
+            Ok(n)
+        })?;
+        out.push(summary(&format!("compliance per unit as of {label} {day} (bare SQL, {rows} units)"), samples));
+    }
+    let people: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
+    let mut rng = crate::demo::Rng::new(7);
+    let (samples, _) = time(runs * 50, || {
+        let id = rng.below(people.max(1) as u64) as i64 + 1;
+        let history = store::completions(conn, id, Some(t.id))?;
+        let (theory, practical) = store::split_parts(&history, t.id);
+        let required = store::required_types(conn, id, today)?;
+        Ok((model::standing(&t, &theory, &practical, today), required))
+    })?;
+    out.push(summary("one person's status (store, no HTTP)", samples));
+    Ok(out)
+}

@@ -1,0 +1,197 @@
+//! The signed-in user's own messages, and the administrators' outbox with
+//! its filter.
+
+use axum::extract::State;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::store::{self, Delivery, Kind, Message, OutboxFilter};
+use crate::AppState;
+use crate::auth::model::Role;
+use crate::clock::local_display;
+use crate::i18n::Lang;
+use crate::web::layout::{self, FieldAttrs, page, select_field, text_field};
+use crate::web::{AppError, Ctx, FieldErrors, Query};
+
+const PER_PAGE: u32 = 25;
+
+/// Whether and when a message was e-mailed.
+fn delivery_badge(lang: Lang, m: &Message) -> Markup {
+    let d = Delivery::of(m);
+    let class = match d {
+        Delivery::Sent => "ok",
+        Delivery::Unsent => "muted",
+        Delivery::Failed => "warn",
+    };
+    html! {
+        (layout::badge(lang.t(d.label_key()), class))
+        @if let Some(at) = &m.sent_at { " " span.muted { (local_display(at)) } }
+    }
+}
+
+/// Paging only.
+#[derive(Debug, Deserialize, Default)]
+pub struct PageQuery {
+    page: Option<u32>,
+}
+
+/// `GET /messages`: the messages to the user's person record and account,
+/// newest first.
+pub async fn my_messages(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PageQuery>,
+) -> Result<Markup, AppError> {
+    let user = ctx.user()?;
+    let (person_id, account_id) = (user.person_id, user.account_id);
+    let page_no = q.page.unwrap_or(1).max(1);
+    let (rows, total) = state
+        .db
+        .read(move |c| {
+            store::for_recipient(c, person_id, account_id, PER_PAGE, (page_no - 1) * PER_PAGE)
+                .map_err(AppError::from)
+        })
+        .await?;
+    let lang = ctx.lang;
+    Ok(page(
+        &ctx,
+        lang.t("messages.title"),
+        html! {
+            p.muted { (lang.t("messages.intro")) }
+            @if rows.is_empty() {
+                p { (lang.t("messages.none")) }
+            }
+            @for m in &rows {
+                article.card {
+                    h2 { (m.subject) }
+                    p.muted {
+                        (local_display(&m.created_at)) " · " (lang.t(m.kind.label_key())) " · "
+                        (delivery_badge(lang, m))
+                    }
+                    pre.code { (m.body) }
+                }
+            }
+            (layout::pager(lang, "/messages", page_no, PER_PAGE, total))
+        },
+    ))
+}
+
+/// The administrators' filter, as the query string carries it.
+#[derive(Debug, Deserialize, Default, Clone)]
+pub struct OutboxQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    q: String,
+    page: Option<u32>,
+}
+
+impl OutboxQuery {
+    fn filter(&self) -> Result<OutboxFilter, AppError> {
+        let kind = match self.kind.trim() {
+            "" => None,
+            s => Some(Kind::parse(s).ok_or_else(|| {
+                AppError::bad_request(
+                    "kind",
+                    "expected licence_warning, licence_expired or manager_digest",
+                )
+            })?),
+        };
+        let delivery = match self.status.trim() {
+            "" => None,
+            s => Some(Delivery::parse(s).ok_or_else(|| {
+                AppError::bad_request("status", "expected sent, unsent or failed")
+            })?),
+        };
+        Ok(OutboxFilter {
+            kind,
+            delivery,
+            text: self.q.trim().to_string(),
+        })
+    }
+
+    fn query_string(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("kind", &self.kind),
+            ("status", &self.status),
+            ("q", &self.q),
+        ] {
+            if !v.trim().is_empty() {
+                s.append_pair(k, v.trim());
+            }
+        }
+        s.finish()
+    }
+}
+
+/// `GET /admin/outbox`: every message, with whether it was e-mailed.
+pub async fn outbox(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OutboxQuery>,
+) -> Result<Markup, AppError> {
+    ctx.require(&[Role::Admin])?;
+    let filter = q.filter()?;
+    let page_no = q.page.unwrap_or(1).max(1);
+    let (rows, total) = state
+        .db
+        .read(move |c| {
+            store::search(c, &filter, PER_PAGE, (page_no - 1) * PER_PAGE).map_err(AppError::from)
+        })
+        .await?;
+    let lang = ctx.lang;
+    let errors = FieldErrors::default();
+    let mut kinds = vec![(String::new(), lang.t("common.all").to_string())];
+    kinds.extend(
+        Kind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), lang.t(k.label_key()).to_string())),
+    );
+    let mut states = vec![(String::new(), lang.t("common.all").to_string())];
+    states.extend(
+        Delivery::ALL
+            .iter()
+            .map(|d| (d.as_str().to_string(), lang.t(d.label_key()).to_string())),
+    );
+    let smtp = state.config.mail.is_some();
+    let qs = q.query_string();
+    Ok(page(
+        &ctx,
+        lang.t("outbox.title"),
+        html! {
+            p.muted { (lang.t(if smtp { "outbox.smtp_on" } else { "outbox.smtp_off" })) }
+            form.filters method="get" action="/admin/outbox" {
+                (select_field(lang.t("outbox.kind"), "kind", &kinds, q.kind.trim(), &errors))
+                (select_field(lang.t("common.status"), "status", &states, q.status.trim(), &errors))
+                (text_field(lang.t("outbox.search"), "q", &q.q, &errors, FieldAttrs::optional()))
+                button type="submit" { (lang.t("common.filter")) }
+            }
+            div.table-wrap { table {
+                thead { tr {
+                    th { (lang.t("outbox.created")) } th { (lang.t("outbox.kind")) } th { (lang.t("outbox.to")) }
+                    th { (lang.t("outbox.subject")) } th { (lang.t("common.status")) } th { (lang.t("outbox.attempts")) }
+                } }
+                tbody { @for m in &rows { tr {
+                    td { (local_display(&m.created_at)) }
+                    td { (lang.t(m.kind.label_key())) }
+                    td { (m.to_email) }
+                    td {
+                        details {
+                            summary { (m.subject) }
+                            pre.code { (m.body) }
+                        }
+                    }
+                    td {
+                        (delivery_badge(lang, m))
+                        @if let Some(e) = &m.last_error { br; span.muted { (e) } }
+                    }
+                    td { (m.attempts) }
+                } } }
+            } }
+            (layout::pager(lang, &format!("/admin/outbox?{qs}"), page_no, PER_PAGE, total))
+        },
+    ))
+}
