@@ -11,6 +11,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::rc::Rc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -89,43 +90,70 @@ struct People {
 }
 
 fn load_people(conn: &Connection) -> rusqlite::Result<People> {
+    let count: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
+    let count = usize::try_from(count).unwrap_or(0);
+    let mut people = People {
+        by_hsa: HashMap::with_capacity(count),
+        by_email: HashMap::with_capacity(count),
+    };
     let mut stmt = conn.prepare_cached("SELECT id, hsa_id, email FROM person")?;
     let mut rows = stmt.query([])?;
-    let mut people = People {
-        by_hsa: HashMap::new(),
-        by_email: HashMap::new(),
-    };
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let hsa: Option<String> = r.get(1)?;
-        let email: String = r.get(2)?;
-        people
-            .by_email
-            .insert(email.to_lowercase(), (id, hsa.is_some()));
-        if let Some(h) = hsa {
-            people.by_hsa.insert(h.to_uppercase(), id);
+        let email = lower(r.get(2)?);
+        people.by_email.insert(email, (id, hsa.is_some()));
+        if let Some(mut h) = hsa {
+            // HSA-ids are ASCII once checked.
+            h.make_ascii_uppercase();
+            people.by_hsa.insert(h, id);
         }
     }
     Ok(people)
 }
 
-/// The non-revoked completions of the licence types in `types`.
-fn load_existing(conn: &Connection, types: &HashSet<i64>) -> rusqlite::Result<HashSet<Key>> {
+/// Lower case, in place for the usual ASCII address.
+fn lower(mut s: String) -> String {
+    if s.is_ascii() {
+        s.make_ascii_lowercase();
+        s
+    } else {
+        s.to_lowercase()
+    }
+}
+
+/// The non-revoked completions of the people and licence types in `wanted`.
+/// One scan per licence type; rows of other people are skipped before their
+/// date is parsed, which is most of the work on a large database.
+fn load_existing(
+    conn: &Connection,
+    wanted: &HashSet<(i64, i64)>,
+) -> rusqlite::Result<HashSet<Key>> {
+    let types: HashSet<i64> = wanted.iter().map(|(_, t)| *t).collect();
+    // Revocations are far fewer than completions: one set of them is cheaper
+    // than asking for each of hundreds of thousands of rows.
+    let revoked: HashSet<i64> = conn
+        .prepare_cached("SELECT completion_id FROM licence_revocation")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare_cached(
-        "SELECT c.person_id, c.part, c.completed_on FROM licence_completion c
-         WHERE c.licence_type_id = ?1
-           AND NOT EXISTS (SELECT 1 FROM licence_revocation v WHERE v.completion_id = c.id)",
+        "SELECT c.id, c.person_id, c.part, c.completed_on FROM licence_completion c
+         WHERE c.licence_type_id = ?1",
     )?;
     let mut existing = HashSet::new();
-    for &t in types {
+    for t in types {
         let mut rows = stmt.query([t])?;
         while let Some(r) = rows.next()? {
-            let part = match r.get_ref(1)?.as_str()? {
+            let person: i64 = r.get(1)?;
+            if !wanted.contains(&(person, t)) || revoked.contains(&r.get(0)?) {
+                continue;
+            }
+            let part = match r.get_ref(2)?.as_str()? {
                 "practical" => Part::Practical,
                 _ => Part::Theory,
             };
-            if let Some(on) = parse_date(r.get_ref(2)?.as_str()?) {
-                existing.insert((r.get(0)?, t, part, on));
+            if let Some(on) = parse_date(r.get_ref(3)?.as_str()?) {
+                existing.insert((person, t, part, on));
             }
         }
     }
@@ -137,7 +165,7 @@ struct Checked {
     line: u64,
     /// The HSA-id or e-mail as the file gives it, for the preview.
     who: String,
-    code: String,
+    licence: Rc<LicenceType>,
     completion: NewCompletion,
 }
 
@@ -149,7 +177,6 @@ pub fn plan(
     bytes: &[u8],
     today: NaiveDate,
 ) -> rusqlite::Result<Result<Plan, Vec<LineError>>> {
-    let t0 = std::time::Instant::now();
     let table = match csv::read(bytes) {
         Ok(t) => t,
         Err(errors) => return Ok(Err(errors)),
@@ -177,10 +204,9 @@ pub fn plan(
     let c_note = table.column("note");
     let who_column = if c_hsa.is_some() { "hsa_id" } else { "email" };
 
-    eprintln!("T csv {:?}", t0.elapsed());
     let people = load_people(conn)?;
-    eprintln!("T people {:?}", t0.elapsed());
-    let mut types: HashMap<String, Option<LicenceType>> = HashMap::new();
+    // Each code is looked up once; rows share the type.
+    let mut types: HashMap<String, Option<Rc<LicenceType>>> = HashMap::new();
     let mut errors = Vec::new();
     let mut checked: Vec<Checked> = Vec::with_capacity(table.rows.len());
     let mut first_seen: HashMap<Key, u64> = HashMap::with_capacity(table.rows.len());
@@ -191,7 +217,7 @@ pub fn plan(
 
         let hsa_text = row.get(c_hsa);
         let email_text = row.get(c_email);
-        let by_email = || people.by_email.get(&email_text.to_lowercase()).copied();
+        let by_email = || people.by_email.get(&lower(email_text.to_string())).copied();
         let person = if !hsa_text.is_empty() {
             match normalise_hsa_id(hsa_text) {
                 Err(m) => {
@@ -236,7 +262,7 @@ pub fn plan(
             let entry = match types.get(&code.to_lowercase()) {
                 Some(t) => t.clone(),
                 None => {
-                    let t = store::licence_type_by_code(conn, code)?;
+                    let t = store::licence_type_by_code(conn, code)?.map(Rc::new);
                     types.insert(code.to_lowercase(), t.clone());
                     t
                 }
@@ -323,7 +349,7 @@ pub fn plan(
         checked.push(Checked {
             line,
             who,
-            code: t.code.clone(),
+            licence: t.clone(),
             completion: NewCompletion {
                 person_id,
                 licence_type_id: t.id,
@@ -341,13 +367,11 @@ pub fn plan(
         return Ok(Err(errors));
     }
 
-    let type_ids: HashSet<i64> = checked
+    let wanted: HashSet<(i64, i64)> = checked
         .iter()
-        .map(|c| c.completion.licence_type_id)
+        .map(|c| (c.completion.person_id, c.completion.licence_type_id))
         .collect();
-    eprintln!("T rows {:?}", t0.elapsed());
-    let existing = load_existing(conn, &type_ids)?;
-    eprintln!("T existing {:?}", t0.elapsed());
+    let existing = load_existing(conn, &wanted)?;
     let mut plan = Plan {
         rows: table.rows.len(),
         ..Plan::default()
@@ -361,7 +385,7 @@ pub fn plan(
             continue;
         }
         counts
-            .entry((c.code.clone(), n.part.as_str()))
+            .entry((c.licence.code.clone(), n.part.as_str()))
             .or_insert((n.part, 0))
             .1 += 1;
         if plan.changes.len() < SAMPLE {
@@ -370,7 +394,7 @@ pub fn plan(
                 "line {}: {name} ({}): {} {} {}",
                 c.line,
                 c.who,
-                c.code,
+                c.licence.code,
                 n.part.as_str(),
                 n.completed_on
             ));
@@ -381,7 +405,6 @@ pub fn plan(
         .into_iter()
         .map(|((code, _), (part, count))| LicenceCount { code, part, count })
         .collect();
-    eprintln!("T plan {:?}", t0.elapsed());
     Ok(Ok(plan))
 }
 
@@ -408,15 +431,24 @@ pub fn apply(
         actor.account_id
     ])?;
     let batch_id = tx.last_insert_rowid();
-    let t0 = std::time::Instant::now();
-    for c in &plan.adds {
+    // In index order: a large batch then touches each index page once,
+    // instead of dirtying pages all over the index again and again.
+    let mut ordered: Vec<&NewCompletion> = plan.adds.iter().collect();
+    ordered.sort_by_key(|c| {
+        (
+            c.person_id,
+            c.licence_type_id,
+            c.completed_on,
+            c.part.as_str(),
+        )
+    });
+    for c in ordered {
         let c = NewCompletion {
             import_batch_id: Some(batch_id),
             ..c.clone()
         };
         store::record_completion(tx, &c, actor.account_id, now)?;
     }
-    eprintln!("T inserts {:?}", t0.elapsed());
     audit::record(
         tx,
         actor,

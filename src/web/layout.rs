@@ -89,6 +89,9 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
                                 @if user.has_any(&[Role::Admin, Role::Manager, Role::Coordinator, Role::StudyDirector]) {
                                     li { a href="/org" { (lang.t("nav.organisation")) } }
                                 }
+                                @if user.has(Role::Coordinator) && !user.is_admin() {
+                                    li { a href="/import/completions" { (lang.t("nav.import")) } }
+                                }
                                 @if user.is_admin() {
                                     li { a href="/import" { (lang.t("nav.import")) } }
                                     li { a href="/admin/accounts" { (lang.t("nav.accounts")) } }
