@@ -281,3 +281,156 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_person ON outbox (recipient_person_id, created_at);
 CREATE INDEX outbox_account ON outbox (recipient_account_id, created_at);
 CREATE INDEX outbox_unsent ON outbox (created_at) WHERE sent_at IS NULL;
+
+-- Compliance counts kept as step functions, so that "counts per unit as of any
+-- day" is a lookup rather than an evaluation of every person (src/licences/counts.rs).
+-- These tables are derived from employment, units, requirements, licence types,
+-- completions and revocations, and can always be rebuilt from them; they carry
+-- no foreign keys so the rebuild can write millions of rows quickly.
+--
+-- A person's transitions for one licence type: from `day` (until `until_day`,
+-- the next transition's day, NULL for the last) they count in `unit_id` with
+-- `status`, or not at all when both are NULL. `valid_until` is the licence's
+-- last valid day as it stood then, for the expiry forecast.
+CREATE TABLE compliance_event (
+    licence_type_id INTEGER NOT NULL,
+    person_id INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    until_day TEXT,
+    unit_id INTEGER,
+    status TEXT CHECK (status IS NULL OR status IN ('valid', 'expiring', 'expired', 'missing')),
+    valid_until TEXT,
+    CHECK ((unit_id IS NULL) = (status IS NULL)),
+    PRIMARY KEY (licence_type_id, person_id, day)
+) STRICT, WITHOUT ROWID;
+-- Who holds a licence that runs out in a given span, on a given day.
+CREATE INDEX compliance_event_expiry ON compliance_event (licence_type_id, valid_until, day, until_day, unit_id, status)
+    WHERE status IN ('valid', 'expiring');
+
+-- The summed change of a unit's counts on a day (the events' differences).
+CREATE TABLE compliance_delta (
+    licence_type_id INTEGER NOT NULL,
+    unit_id INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    valid INTEGER NOT NULL,
+    expiring INTEGER NOT NULL,
+    expired INTEGER NOT NULL,
+    missing INTEGER NOT NULL,
+    PRIMARY KEY (licence_type_id, unit_id, day)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX compliance_delta_day ON compliance_delta (licence_type_id, day, unit_id, valid, expiring, expired, missing);
+
+-- A unit's counts at the start of `month` (`YYYY-MM-01`): the sum of its
+-- deltas before that day. Counts as of D are the checkpoint of D's month plus
+-- the deltas from the first of the month to D. Every unit with deltas has a row
+-- for every month from the type's first month to its last (24 months ahead
+-- of the day of the last refresh).
+CREATE TABLE compliance_checkpoint (
+    licence_type_id INTEGER NOT NULL,
+    month TEXT NOT NULL,
+    unit_id INTEGER NOT NULL,
+    valid INTEGER NOT NULL,
+    expiring INTEGER NOT NULL,
+    expired INTEGER NOT NULL,
+    missing INTEGER NOT NULL,
+    PRIMARY KEY (licence_type_id, month, unit_id)
+) STRICT, WITHOUT ROWID;
+
+-- What changed since the counts were last brought up to date: a person's
+-- licence type, or 0 for "every": (person, 0) every type of one person,
+-- (0, type) every person of one type, (0, 0) everything. The triggers below
+-- fill it, so no write path can forget; `counts::refresh` empties it.
+CREATE TABLE compliance_dirty (
+    person_id INTEGER NOT NULL CHECK (person_id >= 0),
+    licence_type_id INTEGER NOT NULL CHECK (licence_type_id >= 0),
+    PRIMARY KEY (person_id, licence_type_id)
+) STRICT, WITHOUT ROWID;
+
+-- While everything is dirty (a bulk load), single rows would be redundant.
+CREATE TRIGGER compliance_dirty_completion AFTER INSERT ON licence_completion
+WHEN NOT EXISTS (SELECT 1 FROM compliance_dirty WHERE person_id = 0 AND licence_type_id IN (0, NEW.licence_type_id))
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id) VALUES (NEW.person_id, NEW.licence_type_id);
+END;
+CREATE TRIGGER compliance_dirty_revocation AFTER INSERT ON licence_revocation
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id)
+    SELECT person_id, licence_type_id FROM licence_completion WHERE id = NEW.completion_id;
+END;
+CREATE TRIGGER compliance_dirty_employment_insert AFTER INSERT ON employment
+WHEN NOT EXISTS (SELECT 1 FROM compliance_dirty WHERE person_id = 0 AND licence_type_id = 0)
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id) VALUES (NEW.person_id, 0);
+END;
+CREATE TRIGGER compliance_dirty_employment_update AFTER UPDATE ON employment
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id) VALUES (OLD.person_id, 0), (NEW.person_id, 0);
+END;
+CREATE TRIGGER compliance_dirty_employment_delete AFTER DELETE ON employment
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id) VALUES (OLD.person_id, 0);
+END;
+-- A requirement concerns one profession in a scope: only the people of that
+-- profession who ever worked in a unit of the scope can change.
+CREATE TRIGGER compliance_dirty_requirement_insert AFTER INSERT ON licence_requirement
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id)
+    SELECT DISTINCT e.person_id, NEW.licence_type_id
+    FROM employment e JOIN unit u ON u.id = e.unit_id JOIN administration a ON a.id = u.administration_id
+    WHERE e.profession = NEW.profession AND CASE NEW.scope_kind
+        WHEN 'unit' THEN u.id = NEW.scope_id
+        WHEN 'administration' THEN u.administration_id = NEW.scope_id
+        WHEN 'region' THEN a.region_id = NEW.scope_id
+        WHEN 'chemotherapy_units' THEN u.gives_chemotherapy = 1
+        ELSE 1 END;
+END;
+CREATE TRIGGER compliance_dirty_requirement_update AFTER UPDATE ON licence_requirement
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id)
+    SELECT DISTINCT e.person_id, OLD.licence_type_id
+    FROM employment e JOIN unit u ON u.id = e.unit_id JOIN administration a ON a.id = u.administration_id
+    WHERE e.profession = OLD.profession AND CASE OLD.scope_kind
+        WHEN 'unit' THEN u.id = OLD.scope_id
+        WHEN 'administration' THEN u.administration_id = OLD.scope_id
+        WHEN 'region' THEN a.region_id = OLD.scope_id
+        WHEN 'chemotherapy_units' THEN u.gives_chemotherapy = 1
+        ELSE 1 END;
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id)
+    SELECT DISTINCT e.person_id, NEW.licence_type_id
+    FROM employment e JOIN unit u ON u.id = e.unit_id JOIN administration a ON a.id = u.administration_id
+    WHERE e.profession = NEW.profession AND CASE NEW.scope_kind
+        WHEN 'unit' THEN u.id = NEW.scope_id
+        WHEN 'administration' THEN u.administration_id = NEW.scope_id
+        WHEN 'region' THEN a.region_id = NEW.scope_id
+        WHEN 'chemotherapy_units' THEN u.gives_chemotherapy = 1
+        ELSE 1 END;
+END;
+CREATE TRIGGER compliance_dirty_requirement_delete AFTER DELETE ON licence_requirement
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id) VALUES (0, OLD.licence_type_id);
+END;
+CREATE TRIGGER compliance_dirty_unit AFTER UPDATE OF gives_chemotherapy, administration_id ON unit
+WHEN OLD.gives_chemotherapy IS NOT NEW.gives_chemotherapy OR OLD.administration_id IS NOT NEW.administration_id
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id)
+    SELECT DISTINCT person_id, 0 FROM employment WHERE unit_id = NEW.id;
+END;
+CREATE TRIGGER compliance_dirty_administration AFTER UPDATE OF region_id ON administration
+WHEN OLD.region_id IS NOT NEW.region_id
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id)
+    SELECT DISTINCT e.person_id, 0 FROM employment e JOIN unit u ON u.id = e.unit_id WHERE u.administration_id = NEW.id;
+END;
+-- A new type, or new rules for one, can change every holder's dates.
+CREATE TRIGGER compliance_dirty_licence_type_insert AFTER INSERT ON licence_type
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id) VALUES (0, NEW.id);
+END;
+CREATE TRIGGER compliance_dirty_licence_type_update AFTER UPDATE ON licence_type
+WHEN OLD.validity_months IS NOT NEW.validity_months OR OLD.window_days IS NOT NEW.window_days
+    OR OLD.extend_from_expiry IS NOT NEW.extend_from_expiry OR OLD.warning_days IS NOT NEW.warning_days
+    OR OLD.requires_practical IS NOT NEW.requires_practical
+    OR OLD.practical_validity_months IS NOT NEW.practical_validity_months
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id) VALUES (0, NEW.id);
+END;

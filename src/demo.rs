@@ -44,6 +44,18 @@ impl Rng {
     }
 }
 
+/// A profession drawn with the mix of an oncology clinic's staff: 45 % nurses,
+/// 20 % assistant nurses, 8 % ST doctors, 17 % physicians, 10 % others.
+pub fn pick_profession(rng: &mut Rng) -> Profession {
+    match rng.below(100) {
+        0..=44 => Profession::Nurse,
+        45..=64 => Profession::AssistantNurse,
+        65..=72 => Profession::StDoctor,
+        73..=89 => Profession::Physician,
+        _ => Profession::Other,
+    }
+}
+
 /// Invented first names.
 pub const FIRST_NAMES: &[&str] = &[
     "Anna",
@@ -60,7 +72,7 @@ pub const FIRST_NAMES: &[&str] = &[
     "Hanna",
     "Ingrid",
     "Johan",
-    "Jönsi",
+    "Jöns",
     "Karin",
     "Kerstin",
     "Lars",
@@ -254,13 +266,7 @@ pub fn load(
     for i in 0..DEMO_PEOPLE {
         let first = rng.pick(FIRST_NAMES);
         let last = rng.pick(LAST_NAMES);
-        let profession = match rng.below(100) {
-            0..=44 => Profession::Nurse,
-            45..=64 => Profession::AssistantNurse,
-            65..=72 => Profession::StDoctor,
-            73..=89 => Profession::Physician,
-            _ => Profession::Other,
-        };
+        let profession = pick_profession(&mut rng);
         // Nurses mostly work where chemotherapy is given, as in real oncology care.
         let (unit_id, _) = loop {
             let candidate = rng.pick(&unit_ids);
@@ -480,6 +486,8 @@ pub fn load(
             ),
         },
     )?;
+    // The first compliance report then finds the counts ready.
+    crate::licences::counts::refresh(&tx, today)?;
     tx.commit()?;
     Ok(DemoReport {
         units: unit_ids.len(),

@@ -11,6 +11,7 @@ use crate::cli::CommandError;
 use crate::clock::stamp;
 use crate::db::{self, DbOptions};
 use crate::demo::{FIRST_NAMES, LAST_NAMES, Rng};
+use crate::licences::counts;
 use crate::licences::model::add_months;
 use crate::organisation::model::Profession;
 
@@ -38,6 +39,21 @@ pub fn generate(path: &Path, people: usize, seed: u64, now: DateTime<Utc>, today
     }
     conn.pragma_update(None, "synchronous", "OFF")?;
     let tx = conn.transaction()?;
+    // Everything is rebuilt at the end in one set-based pass, so the triggers
+    // that note changed people would only slow the millions of inserts down
+    // (each statement with a trigger keeps a statement journal). They are set
+    // aside and recreated, from their own SQL, in the same transaction.
+    counts::mark_all_dirty(&tx)?;
+    let triggers: Vec<String> = tx
+        .prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'compliance_dirty_%'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    tx.execute_batch(
+        &tx.prepare("SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'compliance_dirty_%'")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .concat(),
+    )?;
     let mut rng = Rng::new(seed);
     let unit_count = (people / 100).max(10);
     let admin_count = (unit_count / 15).max(2);
@@ -91,13 +107,7 @@ pub fn generate(path: &Path, people: usize, seed: u64, now: DateTime<Utc>, today
         )?;
         for i in 0..people {
             let id = i as i64 + 1;
-            let profession = match rng.below(100) {
-                0..=44 => Profession::Nurse,
-                45..=64 => Profession::AssistantNurse,
-                65..=72 => Profession::StDoctor,
-                73..=89 => Profession::Physician,
-                _ => Profession::Other,
-            };
+            let profession = crate::demo::pick_profession(&mut rng);
             let unit = rng.below(unit_count as u64) as i64 + 1;
             let years = 5 + rng.below(11) as i64;
             let start = today - Duration::days(years * 365 + rng.below(365) as i64);
@@ -151,6 +161,14 @@ pub fn generate(path: &Path, people: usize, seed: u64, now: DateTime<Utc>, today
             }
         }
     }
+    for sql in &triggers {
+        tx.execute_batch(sql)?;
+    }
+    tx.commit()?;
+    // The first report then finds the counts ready. A separate transaction
+    // reads the committed data; if it fails, everything stays marked dirty.
+    let tx = conn.transaction()?;
+    counts::refresh(&tx, today)?;
     tx.commit()?;
     conn.execute_batch("ANALYZE")?;
     Ok(Generated { regions: region_count, administrations: admin_count, units: unit_count, people, completions })

@@ -1,6 +1,8 @@
-//! Timings behind `oncotrack bench`: the compliance report as the app computes
-//! it, as of today and a past date, beside the bare SQL for the same question,
-//! and one person's status. Reported in BENCHMARKS.md.
+//! Timings behind `oncotrack bench`: the compliance report as the app now
+//! computes it (from the kept counts), as of today and a past date; a full
+//! rebuild of the kept counts and the refresh after one new completion; and,
+//! as the baseline, the straightforward computation and the bare SQL for the
+//! same question, and one person's status. Reported in BENCHMARKS.md.
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +10,9 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 
 use super::compliance::{self, Level};
-use super::{model, store};
+use super::counts::{self, Scope};
+use super::store::{self, NewCompletion};
+use super::{model, model::Part};
 use crate::cli::CommandError;
 
 fn summary(label: &str, mut samples: Vec<Duration>) -> String {
@@ -23,7 +27,10 @@ fn summary(label: &str, mut samples: Vec<Duration>) -> String {
     )
 }
 
-fn time<T>(runs: usize, mut f: impl FnMut() -> Result<T, CommandError>) -> Result<(Vec<Duration>, T), CommandError> {
+fn time<T>(
+    runs: usize,
+    mut f: impl FnMut() -> Result<T, CommandError>,
+) -> Result<(Vec<Duration>, T), CommandError> {
     let mut samples = Vec::with_capacity(runs);
     let mut last = None;
     for _ in 0..runs.max(1) {
@@ -54,26 +61,137 @@ SELECT unit_id, count(*),
        sum(done IS NULL)
 FROM latest GROUP BY unit_id";
 
-/// Runs every measurement and returns one line each.
-pub fn run(conn: &Connection, today: NaiveDate, past: NaiveDate, runs: usize) -> Result<Vec<String>, CommandError> {
-    let t = store::licence_type_by_code(conn, "CYTO")?.ok_or_else(|| CommandError::Invalid("no CYTO licence type".into()))?;
-    let units = super::pages::unit_infos(conn)?;
+/// Runs every measurement and returns one line each. The full rebuild writes
+/// the same counts the file already holds; the single completion is rolled back.
+pub fn run(
+    conn: &Connection,
+    today: NaiveDate,
+    past: NaiveDate,
+    runs: usize,
+) -> Result<Vec<String>, CommandError> {
+    let t = store::licence_type_by_code(conn, "CYTO")?
+        .ok_or_else(|| CommandError::Invalid("no CYTO licence type".into()))?;
     let mut out = Vec::new();
+
+    let (samples, done) = time(1, || {
+        let tx = conn.unchecked_transaction()?;
+        counts::mark_all_dirty(&tx)?;
+        let done = counts::refresh(&tx, today)?;
+        tx.commit()?;
+        Ok(done)
+    })?;
+    let events: i64 = conn.query_row("SELECT count(*) FROM compliance_event", [], |r| r.get(0))?;
+    let deltas: i64 = conn.query_row("SELECT count(*) FROM compliance_delta", [], |r| r.get(0))?;
+    let checkpoints: i64 =
+        conn.query_row("SELECT count(*) FROM compliance_checkpoint", [], |r| {
+            r.get(0)
+        })?;
+    out.push(summary(
+        &format!(
+            "full rebuild of the kept counts ({} types, {} people evaluated; {events} events, {deltas} deltas, {checkpoints} checkpoints)",
+            done.rebuilt_types, done.rebuilt_people
+        ),
+        samples,
+    ));
+
+    // The report as `pages::report` computes it when nothing is dirty: one
+    // snapshot, the dirty check, then the view.
+    let report = |day: NaiveDate, by: Level, within: Option<i64>| {
+        let snapshot = conn.unchecked_transaction()?;
+        if counts::is_dirty(&snapshot)? {
+            return Err(CommandError::Invalid("the counts are dirty".into()));
+        }
+        let scope = Scope {
+            by,
+            within,
+            visible: None,
+            unit: None,
+            everyone: false,
+        };
+        Ok(counts::view(&snapshot, &t, day, &scope)?)
+    };
     for (label, day) in [("today", today), ("past", past)] {
-        let (samples, total) = time(runs, || {
+        let (samples, view) = time(runs, || report(day, Level::Region, None))?;
+        out.push(summary(
+            &format!(
+                "compliance by region as of {label} {day} (app, kept counts, {} required, {} forecast people)",
+                view.total.required,
+                view.people.len()
+            ),
+            samples,
+        ));
+    }
+    let admin: Option<i64> = rusqlite::OptionalExtension::optional(conn.query_row(
+        "SELECT u.administration_id FROM unit u WHERE u.gives_chemotherapy = 1 ORDER BY u.id LIMIT 1",
+        [],
+        |r| r.get(0),
+    ))?;
+    if let Some(admin) = admin {
+        let (samples, view) = time(runs, || report(today, Level::Unit, Some(admin)))?;
+        out.push(summary(
+            &format!(
+                "one administration's units as of today (app, kept counts + its people evaluated, {} people)",
+                view.people.len()
+            ),
+            samples,
+        ));
+    }
+
+    let people: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
+    let mut rng = crate::demo::Rng::new(7);
+    let (samples, _) = time(runs, || {
+        let tx = conn.unchecked_transaction()?;
+        let person_id = rng.below(people.max(1) as u64) as i64 + 1;
+        store::record_completion(
+            &tx,
+            &NewCompletion {
+                person_id,
+                licence_type_id: t.id,
+                part: Part::Theory,
+                completed_on: today,
+                signed_by: None,
+                note: None,
+                source: "manual",
+                import_batch_id: None,
+            },
+            None,
+            chrono::Utc::now(),
+        )?;
+        let done = counts::refresh(&tx, today)?;
+        tx.rollback()?;
+        Ok(done)
+    })?;
+    out.push(summary(
+        "record one completion and refresh the kept counts (rolled back)",
+        samples,
+    ));
+
+    let units = super::pages::unit_infos(conn)?;
+    let baseline_runs = runs.clamp(1, 5);
+    for (label, day) in [("today", today), ("past", past)] {
+        let (samples, total) = time(baseline_runs, || {
             let people = store::required_people(conn, &t, day, None)?;
             Ok(compliance::aggregate(&people, &units, Level::Region, None).1)
         })?;
-        out.push(summary(&format!("compliance by region as of {label} {day} (app, {} required)", total.required), samples));
-        let (samples, rows) = time(runs, || {
+        out.push(summary(
+            &format!(
+                "baseline: compliance by region as of {label} {day} (every person evaluated, {} required)",
+                total.required
+            ),
+            samples,
+        ));
+        let (samples, rows) = time(baseline_runs, || {
             let mut stmt = conn.prepare_cached(BARE_SQL)?;
-            let n = stmt.query_map(rusqlite::params![t.id, day.to_string()], |_| Ok(()))?.count();
+            let n = stmt
+                .query_map(rusqlite::params![t.id, day.to_string()], |_| Ok(()))?
+                .count();
             Ok(n)
         })?;
-        out.push(summary(&format!("compliance per unit as of {label} {day} (bare SQL, {rows} units)"), samples));
+        out.push(summary(
+            &format!("baseline: compliance per unit as of {label} {day} (bare SQL, {rows} units)"),
+            samples,
+        ));
     }
-    let people: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
-    let mut rng = crate::demo::Rng::new(7);
     let (samples, _) = time(runs * 50, || {
         let id = rng.below(people.max(1) as u64) as i64 + 1;
         let history = store::completions(conn, id, Some(t.id))?;

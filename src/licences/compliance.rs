@@ -306,6 +306,57 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
+impl Counts {
+    /// Adds another row's counts.
+    pub fn add_counts(&mut self, other: &Counts) {
+        self.required += other.required;
+        self.valid += other.valid;
+        self.expiring += other.expiring;
+        self.expired += other.expired;
+        self.missing += other.missing;
+    }
+}
+
+/// Groups counts per unit by `by`, keeping only units under `within`: the same
+/// rows and total as [`aggregate`] gives for the people behind the counts.
+pub fn aggregate_counts(
+    counts: &HashMap<i64, Counts>,
+    units: &HashMap<i64, UnitInfo>,
+    by: Level,
+    within: Option<i64>,
+) -> (Vec<Row>, Counts) {
+    let mut rows: BTreeMap<(String, i64), Counts> = BTreeMap::new();
+    let mut total = Counts::default();
+    for (unit_id, c) in counts {
+        let Some(u) = units.get(unit_id) else {
+            continue;
+        };
+        if c.required == 0 {
+            continue;
+        }
+        let (id, name, parent) = match by {
+            Level::Region => (u.region_id, &u.region_name, None),
+            Level::Administration => (
+                u.administration_id,
+                &u.administration_name,
+                Some(u.region_id),
+            ),
+            Level::Unit => (u.unit_id, &u.unit_name, Some(u.administration_id)),
+        };
+        if within.is_some() && parent != within {
+            continue;
+        }
+        rows.entry((name.clone(), id)).or_default().add_counts(c);
+        total.add_counts(c);
+    }
+    let mut out: Vec<Row> = rows
+        .into_iter()
+        .map(|((name, id), counts)| Row { id, name, counts })
+        .collect();
+    out.sort_by(|a, b| crate::db::collation::swedish(&a.name, &b.name));
+    (out, total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,5 +436,34 @@ mod tests {
             2,
             "March 2027 is outside the 12 months"
         );
+    }
+
+    #[test]
+    fn counts_per_unit_group_like_the_people_behind_them() {
+        let people = vec![
+            person(1, 1, Status::Valid, Some("2027-01-01")),
+            person(2, 1, Status::Expiring, Some("2026-04-01")),
+            person(3, 2, Status::Expired, Some("2025-01-01")),
+            person(4, 3, Status::Missing, None),
+        ];
+        let mut per_unit: HashMap<i64, Counts> = HashMap::new();
+        for p in &people {
+            per_unit.entry(p.unit_id).or_default().add(p.standing.status);
+        }
+        per_unit.insert(9, Counts::default());
+        for (by, within) in [
+            (Level::Region, None),
+            (Level::Administration, Some(100)),
+            (Level::Unit, Some(10)),
+            (Level::Unit, None),
+        ] {
+            let (rows, total) = aggregate_counts(&per_unit, &units(), by, within);
+            let (want_rows, want_total) = aggregate(&people, &units(), by, within);
+            assert_eq!(total, want_total);
+            assert_eq!(
+                rows.iter().map(|r| (r.id, r.name.clone(), r.counts)).collect::<Vec<_>>(),
+                want_rows.iter().map(|r| (r.id, r.name.clone(), r.counts)).collect::<Vec<_>>()
+            );
+        }
     }
 }

@@ -4,12 +4,14 @@
 pub mod api;
 pub mod bench;
 pub mod compliance;
+pub mod counts;
 pub mod import;
 pub mod import_pages;
 pub mod model;
 pub mod pages;
 pub mod reminders;
 pub mod store;
+pub mod timeline;
 pub mod verify;
 
 use axum::Router;

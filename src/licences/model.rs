@@ -34,6 +34,25 @@ pub struct LicenceType {
 }
 
 impl LicenceType {
+    /// The chemotherapy licence as a fresh database defines it (schema.sql):
+    /// 36 months, a 90-day window extending from the old expiry, warnings at
+    /// 90 and 30 days, no practical part.
+    pub fn cyto_default() -> LicenceType {
+        LicenceType {
+            id: 1,
+            code: "CYTO".into(),
+            name_sv: "Cytostatikakörkort".into(),
+            name_en: "Chemotherapy licence".into(),
+            validity_months: 36,
+            window_days: 90,
+            extend_from_expiry: true,
+            warning_days: vec![90, 30],
+            requires_practical: false,
+            practical_validity_months: None,
+            active: true,
+        }
+    }
+
     /// The name in `lang`.
     pub fn name(&self, lang: crate::i18n::Lang) -> &str {
         match lang {
@@ -368,19 +387,7 @@ mod tests {
     }
 
     fn cyto() -> LicenceType {
-        LicenceType {
-            id: 1,
-            code: "CYTO".into(),
-            name_sv: "Cytostatikakörkort".into(),
-            name_en: "Chemotherapy licence".into(),
-            validity_months: 36,
-            window_days: 90,
-            extend_from_expiry: true,
-            warning_days: vec![90, 30],
-            requires_practical: false,
-            practical_validity_months: None,
-            active: true,
-        }
+        LicenceType::cyto_default()
     }
 
     fn done(dates: &[&str]) -> Vec<Done> {

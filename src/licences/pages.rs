@@ -515,56 +515,105 @@ pub fn unit_infos(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<i64, 
 }
 
 /// Computes a report for a user, restricted to the units they may see.
+///
+/// The counts come from the kept step functions (`counts`), brought up to date
+/// first when a write has changed them. `people` is filled only where the view
+/// lists people: at unit level (the units shown), for one unit, and for the
+/// people export (`list=people`); at region and administration level it is
+/// empty, so a forecast drawn from it covers the unit level only
+/// (`counts::forecast` gives any level's forecast from the kept transitions).
 pub async fn report(
     state: &AppState,
     filter: UnitFilter,
     q: &ComplianceQuery,
     today: NaiveDate,
 ) -> Result<Report, AppError> {
+    use super::counts;
+
+    struct Ask {
+        code: String,
+        filter: UnitFilter,
+        day: NaiveDate,
+        by: Level,
+        within: Option<i64>,
+        unit: Option<i64>,
+        everyone: bool,
+    }
+
+    fn build(c: &rusqlite::Connection, ask: &Ask) -> Result<Report, AppError> {
+        let types = store::licence_types(c)?;
+        let licence = if ask.code.is_empty() {
+            types.first().cloned().ok_or(AppError::NotFound)?
+        } else {
+            store::licence_type_by_code(c, &ask.code)?.ok_or_else(|| {
+                AppError::bad_request(
+                    "licence",
+                    format!("no licence type has the code {:?}", ask.code),
+                )
+            })?
+        };
+        let visible = match &ask.filter {
+            UnitFilter::All => None,
+            UnitFilter::Only(ids) => Some(ids.as_slice()),
+        };
+        let scope = counts::Scope {
+            by: ask.by,
+            within: ask.within,
+            visible,
+            unit: ask.unit,
+            everyone: ask.everyone,
+        };
+        let view = counts::view(c, &licence, ask.day, &scope)?;
+        Ok(Report {
+            licence,
+            types,
+            as_of: ask.day,
+            by: ask.by,
+            within: ask.within,
+            rows: view.rows,
+            total: view.total,
+            people: view.people,
+            units: view.units,
+        })
+    }
+
     let day = as_of(&q.as_of, today)?;
     let by = Level::parse(&q.by)
         .ok_or_else(|| AppError::bad_request("by", "region, administration or unit"))?;
-    let code = q.licence.trim().to_string();
-    let within = if by == Level::Region { None } else { q.within };
-    state
+    let ask = std::sync::Arc::new(Ask {
+        code: q.licence.trim().to_string(),
+        filter,
+        day,
+        by,
+        within: if by == Level::Region { None } else { q.within },
+        unit: q.unit,
+        everyone: q.list == "people",
+    });
+    let read = ask.clone();
+    // One snapshot for the dirty check and the report, so the counts and the
+    // people always describe the same data.
+    let fresh = state
         .db
-        .read(move |c| -> Result<Report, AppError> {
-            let types = store::licence_types(c)?;
-            let licence = if code.is_empty() {
-                types.first().cloned().ok_or(AppError::NotFound)?
-            } else {
-                store::licence_type_by_code(c, &code)?.ok_or_else(|| {
-                    AppError::bad_request(
-                        "licence",
-                        format!("no licence type has the code {code:?}"),
-                    )
-                })?
-            };
-            let units_filter = match &filter {
-                UnitFilter::All => None,
-                UnitFilter::Only(ids) => Some(ids.as_slice()),
-            };
-            let people = store::required_people(c, &licence, day, units_filter)?;
-            let units = unit_infos(c)?;
-            let (rows, total) = compliance::aggregate(&people, &units, by, within);
-            let people: Vec<RequiredPerson> =
-                compliance::people_within(&people, &units, by, within)
-                    .into_iter()
-                    .cloned()
-                    .collect();
-            Ok(Report {
-                licence,
-                types,
-                as_of: day,
-                by,
-                within,
-                rows,
-                total,
-                people,
-                units,
-            })
+        .read(move |c| -> Result<Option<Report>, AppError> {
+            let snapshot = c.unchecked_transaction()?;
+            if counts::is_dirty(&snapshot)? {
+                return Ok(None);
+            }
+            build(&snapshot, &read).map(Some)
         })
-        .await
+        .await?;
+    match fresh {
+        Some(report) => Ok(report),
+        None => {
+            state
+                .db
+                .write(move |tx| -> Result<Report, AppError> {
+                    counts::refresh(tx, today)?;
+                    build(tx, &ask)
+                })
+                .await
+        }
+    }
 }
 
 /// Roles that see compliance (managers only for their scope).

@@ -471,19 +471,7 @@ mod tests {
     }
 
     fn cyto() -> LicenceType {
-        LicenceType {
-            id: 1,
-            code: "CYTO".into(),
-            name_sv: "Cytostatikakörkort".into(),
-            name_en: "Chemotherapy licence".into(),
-            validity_months: 36,
-            window_days: 90,
-            extend_from_expiry: true,
-            warning_days: vec![90, 30],
-            requires_practical: false,
-            practical_validity_months: None,
-            active: true,
-        }
+        LicenceType::cyto_default()
     }
 
     /// Completed 2023-03-15: valid until 2026-03-15.

@@ -391,13 +391,28 @@ pub fn required_types(
     let Some((unit_id, profession)) = org::employment_on(conn, person_id, day)? else {
         return Ok(Vec::new());
     };
-    let places = unit_places(conn)?;
-    let Some(place) = places.get(&unit_id) else {
+    // Only this person's unit is needed: the status API answers per person
+    // and must not read the whole organisation.
+    let place = conn
+        .prepare_cached(
+            "SELECT u.id, u.administration_id, a.region_id, u.gives_chemotherapy FROM unit u
+             JOIN administration a ON a.id = u.administration_id WHERE u.id = ?1",
+        )?
+        .query_row([unit_id], |r| {
+            Ok(UnitPlace {
+                unit_id: r.get(0)?,
+                administration_id: r.get(1)?,
+                region_id: r.get(2)?,
+                gives_chemotherapy: r.get(3)?,
+            })
+        })
+        .optional()?;
+    let Some(place) = place else {
         return Ok(Vec::new());
     };
     let mut ids: Vec<i64> = requirements(conn, None)?
         .into_iter()
-        .filter(|r| r.applies(profession, place))
+        .filter(|r| r.applies(profession, &place))
         .map(|r| r.licence_type_id)
         .collect();
     ids.sort_unstable();
