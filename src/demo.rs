@@ -335,7 +335,9 @@ pub fn load(
                 [id],
                 |r| r.get(0),
             )?;
-            let Some(started) = crate::organisation::model::parse_date(&started) else { continue };
+            let Some(started) = crate::organisation::model::parse_date(&started) else {
+                continue;
+            };
             let mut on = started + Duration::days(rng.below(200) as i64);
             while on <= today {
                 crate::licences::store::record_completion(

@@ -31,11 +31,26 @@ pub struct Generated {
 }
 
 /// Fills an empty database at `path` with `people` people.
-pub fn generate(path: &Path, people: usize, seed: u64, now: DateTime<Utc>, today: NaiveDate) -> Result<Generated, CommandError> {
-    let mut conn = db::open_connection(path, &DbOptions { synchronous_full: false, readers: 1 })?;
+pub fn generate(
+    path: &Path,
+    people: usize,
+    seed: u64,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Generated, CommandError> {
+    let mut conn = db::open_connection(
+        path,
+        &DbOptions {
+            synchronous_full: false,
+            readers: 1,
+        },
+    )?;
     let existing: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
     if existing > 0 {
-        return Err(CommandError::Invalid(format!("--db: {} already has people; generate into a new file", path.display())));
+        return Err(CommandError::Invalid(format!(
+            "--db: {} already has people; generate into a new file",
+            path.display()
+        )));
     }
     conn.pragma_update(None, "synchronous", "OFF")?;
     let tx = conn.transaction()?;
@@ -44,27 +59,30 @@ pub fn generate(path: &Path, people: usize, seed: u64, now: DateTime<Utc>, today
     // (each statement with a trigger keeps a statement journal). They are set
     // aside and recreated, from their own SQL, in the same transaction.
     counts::mark_all_dirty(&tx)?;
-    let triggers: Vec<String> = tx
-        .prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'compliance_dirty_%'")?
-        .query_map([], |r| r.get(0))?
+    let triggers: Vec<(String, String)> = tx
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'compliance_dirty_%'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    tx.execute_batch(
-        &tx.prepare("SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'compliance_dirty_%'")?
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-            .concat(),
-    )?;
+    for (name, _) in &triggers {
+        tx.execute_batch(&format!("DROP TRIGGER {name}"))?;
+    }
     let mut rng = Rng::new(seed);
     let unit_count = (people / 100).max(10);
     let admin_count = (unit_count / 15).max(2);
     let region_count = (admin_count / 8).max(2);
     for r in 0..region_count {
-        tx.execute("INSERT INTO region (name) VALUES (?1)", [format!("Region {:02}", r + 1)])?;
+        tx.execute(
+            "INSERT INTO region (name) VALUES (?1)",
+            [format!("Region {:02}", r + 1)],
+        )?;
     }
     for a in 0..admin_count {
         tx.execute(
             "INSERT INTO administration (region_id, name) VALUES (?1, ?2)",
-            params![(a % region_count) as i64 + 1, format!("Förvaltning {:03}", a + 1)],
+            params![
+                (a % region_count) as i64 + 1,
+                format!("Förvaltning {:03}", a + 1)
+            ],
         )?;
     }
     let mut chemo = Vec::with_capacity(unit_count);
@@ -96,7 +114,9 @@ pub fn generate(path: &Path, people: usize, seed: u64, now: DateTime<Utc>, today
             params![hlr, p.as_str()],
         )?;
     }
-    let cyto: i64 = tx.query_row("SELECT id FROM licence_type WHERE code = 'CYTO'", [], |r| r.get(0))?;
+    let cyto: i64 = tx.query_row("SELECT id FROM licence_type WHERE code = 'CYTO'", [], |r| {
+        r.get(0)
+    })?;
     let stamp_now = stamp(now);
     let mut completions = 0usize;
     {
@@ -117,12 +137,22 @@ pub fn generate(path: &Path, people: usize, seed: u64, now: DateTime<Utc>, today
             let mut earlier: Option<(i64, NaiveDate, NaiveDate)> = None;
             match rng.below(20) {
                 0 | 1 => {
-                    let moved = start + Duration::days(1 + rng.below((today - start).num_days() as u64 - 1) as i64);
+                    let moved = start
+                        + Duration::days(
+                            1 + rng.below((today - start).num_days() as u64 - 1) as i64,
+                        );
                     earlier = Some((current_unit, from, moved));
                     current_unit = rng.below(unit_count as u64) as i64 + 1;
                     from = moved;
                 }
-                2 => left_on = Some(start + Duration::days(365 + rng.below((today - start).num_days() as u64 - 365) as i64)),
+                2 => {
+                    left_on = Some(
+                        start
+                            + Duration::days(
+                                365 + rng.below((today - start).num_days() as u64 - 365) as i64,
+                            ),
+                    )
+                }
                 _ => {}
             }
             let first = FIRST_NAMES[rng.below(FIRST_NAMES.len() as u64) as usize];
@@ -138,9 +168,21 @@ pub fn generate(path: &Path, people: usize, seed: u64, now: DateTime<Utc>, today
                 stamp_now
             ])?;
             if let Some((u, f, t)) = earlier {
-                employment.execute(params![id, u, profession.as_str(), f.to_string(), t.to_string()])?;
+                employment.execute(params![
+                    id,
+                    u,
+                    profession.as_str(),
+                    f.to_string(),
+                    t.to_string()
+                ])?;
             }
-            employment.execute(params![id, current_unit, profession.as_str(), from.to_string(), left_on.map(|d| d.to_string())])?;
+            employment.execute(params![
+                id,
+                current_unit,
+                profession.as_str(),
+                from.to_string(),
+                left_on.map(|d| d.to_string())
+            ])?;
             let until = left_on.unwrap_or(today);
             let mut on = start + Duration::days(rng.below(120) as i64);
             while on <= until {
@@ -161,7 +203,7 @@ pub fn generate(path: &Path, people: usize, seed: u64, now: DateTime<Utc>, today
             }
         }
     }
-    for sql in &triggers {
+    for (_, sql) in &triggers {
         tx.execute_batch(sql)?;
     }
     tx.commit()?;
@@ -171,5 +213,11 @@ pub fn generate(path: &Path, people: usize, seed: u64, now: DateTime<Utc>, today
     counts::refresh(&tx, today)?;
     tx.commit()?;
     conn.execute_batch("ANALYZE")?;
-    Ok(Generated { regions: region_count, administrations: admin_count, units: unit_count, people, completions })
+    Ok(Generated {
+        regions: region_count,
+        administrations: admin_count,
+        units: unit_count,
+        people,
+        completions,
+    })
 }

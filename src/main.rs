@@ -328,7 +328,8 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         Command::Generate { db, people, seed } => {
             let started = std::time::Instant::now();
-            let g = oncotrack::generate::generate(&db.db, people, seed, clock.now(), clock.today())?;
+            let g =
+                oncotrack::generate::generate(&db.db, people, seed, clock.now(), clock.today())?;
             println!(
                 "generated {} regions, {} administrations, {} units, {} people, {} completions in {:.1} s",
                 g.regions,
@@ -341,7 +342,8 @@ fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { db, runs, past } => {
-            let past = oncotrack::organisation::model::parse_date(&past).context("--past: expected YYYY-MM-DD")?;
+            let past = oncotrack::organisation::model::parse_date(&past)
+                .context("--past: expected YYYY-MM-DD")?;
             let conn = open(&db)?;
             for line in oncotrack::licences::bench::run(&conn, clock.today(), past, runs)? {
                 println!("{line}");

@@ -127,7 +127,8 @@ fn assert_equal_everywhere(conn: &Connection, days: &[NaiveDate], label: &str) {
         // A unit's people, and a manager's units, from the kept transitions.
         for day in days.iter().step_by(7) {
             for units in [&some_units, &one_unit] {
-                let people = store::required_people(conn, &t, *day, Some(units.as_slice())).expect("people");
+                let people =
+                    store::required_people(conn, &t, *day, Some(units.as_slice())).expect("people");
                 let kept = counts::people_in_units(conn, &t, *day, units).expect("kept people");
                 assert_eq!(
                     kept.iter()

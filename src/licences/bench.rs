@@ -137,11 +137,33 @@ pub fn run(
         ));
     }
 
+    let (samples, months) = time(runs, || {
+        let snapshot = conn.unchecked_transaction()?;
+        Ok(counts::forecast(&snapshot, &t, today, None)?)
+    })?;
+    out.push(summary(
+        &format!(
+            "expiry forecast by region as of today (counts::forecast, not yet on the page; {} expiries)",
+            months.iter().map(|(_, n)| n).sum::<u64>()
+        ),
+        samples,
+    ));
+
     let people: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
     let mut rng = crate::demo::Rng::new(7);
+    // Someone who counts, so the refresh has work to do.
+    let counted: Vec<i64> = conn
+        .prepare(
+            "SELECT DISTINCT person_id FROM compliance_event WHERE licence_type_id = ?1 AND unit_id IS NOT NULL",
+        )?
+        .query_map([t.id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     let (samples, _) = time(runs, || {
         let tx = conn.unchecked_transaction()?;
-        let person_id = rng.below(people.max(1) as u64) as i64 + 1;
+        let person_id = counted
+            .get(rng.below(counted.len().max(1) as u64) as usize)
+            .copied()
+            .unwrap_or(1);
         store::record_completion(
             &tx,
             &NewCompletion {
@@ -163,6 +185,31 @@ pub fn run(
     })?;
     out.push(summary(
         "record one completion and refresh the kept counts (rolled back)",
+        samples,
+    ));
+    let chemo_units: Vec<i64> = conn
+        .prepare("SELECT id FROM unit WHERE gives_chemotherapy = 1 ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let (samples, done) = time(runs, || {
+        let tx = conn.unchecked_transaction()?;
+        let unit = chemo_units
+            .get(rng.below(chemo_units.len().max(1) as u64) as usize)
+            .copied()
+            .unwrap_or(1);
+        tx.execute(
+            "UPDATE unit SET gives_chemotherapy = 0 WHERE id = ?1",
+            [unit],
+        )?;
+        let done = counts::refresh(&tx, today)?;
+        tx.rollback()?;
+        Ok(done)
+    })?;
+    out.push(summary(
+        &format!(
+            "a unit stops giving chemotherapy, refresh (rolled back; {} people changed in the last run)",
+            done.changed_people
+        ),
         samples,
     ));
 

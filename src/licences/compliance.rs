@@ -448,7 +448,10 @@ mod tests {
         ];
         let mut per_unit: HashMap<i64, Counts> = HashMap::new();
         for p in &people {
-            per_unit.entry(p.unit_id).or_default().add(p.standing.status);
+            per_unit
+                .entry(p.unit_id)
+                .or_default()
+                .add(p.standing.status);
         }
         per_unit.insert(9, Counts::default());
         for (by, within) in [
@@ -461,8 +464,13 @@ mod tests {
             let (want_rows, want_total) = aggregate(&people, &units(), by, within);
             assert_eq!(total, want_total);
             assert_eq!(
-                rows.iter().map(|r| (r.id, r.name.clone(), r.counts)).collect::<Vec<_>>(),
-                want_rows.iter().map(|r| (r.id, r.name.clone(), r.counts)).collect::<Vec<_>>()
+                rows.iter()
+                    .map(|r| (r.id, r.name.clone(), r.counts))
+                    .collect::<Vec<_>>(),
+                want_rows
+                    .iter()
+                    .map(|r| (r.id, r.name.clone(), r.counts))
+                    .collect::<Vec<_>>()
             );
         }
     }

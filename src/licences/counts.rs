@@ -570,7 +570,7 @@ fn apply_changes(
         .query_map(params![licence_type_id, first.to_string()], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO compliance_checkpoint (licence_type_id, month, unit_id, valid, expiring, expired, missing)
+        "INSERT OR IGNORE INTO compliance_checkpoint (licence_type_id, month, unit_id, valid, expiring, expired, missing)
          VALUES (?1, ?2, ?3, 0, 0, 0, 0)",
     )?;
     let mut update = tx.prepare_cached(
@@ -579,6 +579,8 @@ fn apply_changes(
          WHERE licence_type_id = ?1 AND month = ?2 AND unit_id = ?3",
     )?;
     for (unit, list) in &per_unit {
+        // Every unit with deltas has a row for every month; a unit new to the
+        // type gets zero rows first, then the changes below.
         if !with_rows.contains(unit) {
             for m in &months {
                 insert.execute(params![licence_type_id, m.to_string(), unit])?;

@@ -143,9 +143,10 @@ pub struct Done {
 ///
 /// Each completion runs from its own date, except a renewal inside the window
 /// (at most `window_days` before the expiry it renews, and not after it) which,
-/// when the type says so, runs from that expiry. A completion never shortens
-/// what the others gave: an extra early course cannot move the window away from
-/// a renewal that was inside it, so every expiry reached so far is a candidate.
+/// when the type says so, runs from that expiry. A new completion never
+/// shortens what the earlier ones gave. Every expiry an earlier completion
+/// reached, alone or in the chain, is a candidate to renew, so an extra early
+/// course does not push a later renewal out of the window it was inside.
 pub fn valid_until(
     completions: &[Done],
     validity_months: u32,
@@ -174,6 +175,7 @@ pub fn valid_until(
         let next = add_months(renewed.unwrap_or(on), validity_months);
         let best = current.map_or(next, |c| c.max(next));
         expiries.push(best);
+        expiries.push(add_months(on, validity_months));
         current = Some(best);
     }
     current
@@ -478,6 +480,24 @@ mod tests {
     }
 
     #[test]
+    fn an_extra_early_course_keeps_a_later_renewal_inside_its_window() {
+        // 2015-05-01 gives 2018-05-01; 2018-03-13 renews inside its window.
+        let two = done(&["2015-05-01", "2018-03-13"]);
+        assert_eq!(
+            valid_until(&two, 36, 90, true, d("2020-01-01")),
+            Some(d("2021-05-01"))
+        );
+        // An older course chains 2015-05-01 to 2018-06-12, whose window opens a
+        // day after 2018-03-13; the renewal still counts against 2018-05-01,
+        // so the older course does not shorten the licence.
+        let three = done(&["2012-06-12", "2015-05-01", "2018-03-13"]);
+        assert_eq!(
+            valid_until(&three, 36, 90, true, d("2020-01-01")),
+            Some(d("2021-05-01"))
+        );
+    }
+
+    #[test]
     fn renewal_before_the_window_or_after_expiry_runs_from_its_date() {
         // One day before the window: from the completion date.
         let early = done(&["2023-03-15", "2025-12-14"]);
@@ -588,16 +608,17 @@ mod tests {
 
     proptest! {
         #[test]
-        fn a_completion_never_shortens_validity(
+        fn a_later_completion_never_shortens_validity(
             offsets in proptest::collection::vec(0i64..4000, 1..8),
-            extra in 0i64..4000,
+            later in 0i64..2000,
         ) {
             let start = d("2010-01-01");
             let dates: Vec<Done> = offsets.iter().map(|o| Done { on: start + chrono::Duration::days(*o), revoked: false }).collect();
+            let last = dates.iter().map(|c| c.on).max().expect("one");
             let far = d("2030-01-01");
             let before = valid_until(&dates, 36, 90, true, far).expect("held");
             let mut more = dates.clone();
-            more.push(Done { on: start + chrono::Duration::days(extra), revoked: false });
+            more.push(Done { on: last + chrono::Duration::days(later), revoked: false });
             let after = valid_until(&more, 36, 90, true, far).expect("held");
             prop_assert!(after >= before);
         }

@@ -475,6 +475,8 @@ pub struct ComplianceQuery {
 
 /// A computed report.
 pub struct Report {
+    /// Expiries per month for the next 12 months under the current view.
+    pub forecast: Vec<(NaiveDate, u64)>,
     /// The licence.
     pub licence: LicenceType,
     /// All types, for the picker.
@@ -520,8 +522,7 @@ pub fn unit_infos(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<i64, 
 /// first when a write has changed them. `people` is filled only where the view
 /// lists people: at unit level (the units shown), for one unit, and for the
 /// people export (`list=people`); at region and administration level it is
-/// empty, so a forecast drawn from it covers the unit level only
-/// (`counts::forecast` gives any level's forecast from the kept transitions).
+/// empty. The expiry forecast comes from the kept transitions at every level.
 pub async fn report(
     state: &AppState,
     filter: UnitFilter,
@@ -564,7 +565,21 @@ pub async fn report(
             everyone: ask.everyone,
         };
         let view = counts::view(c, &licence, ask.day, &scope)?;
+        let shown: Vec<i64> = view
+            .units
+            .values()
+            .filter(|u| visible.is_none_or(|v| v.contains(&u.unit_id)))
+            .filter(|u| ask.unit.is_none_or(|one| u.unit_id == one))
+            .filter(|u| match (ask.by, ask.within) {
+                (Level::Administration, Some(region)) => u.region_id == region,
+                (Level::Unit, Some(administration)) => u.administration_id == administration,
+                _ => true,
+            })
+            .map(|u| u.unit_id)
+            .collect();
+        let forecast = counts::forecast(c, &licence, ask.day, Some(&shown))?;
         Ok(Report {
+            forecast,
             licence,
             types,
             as_of: ask.day,
@@ -686,7 +701,7 @@ pub async fn compliance_page(
         Some(u) => r.people.iter().filter(|p| p.unit_id == u).collect(),
         None => Vec::new(),
     };
-    let forecast = compliance::forecast(&r.people.iter().collect::<Vec<_>>(), r.as_of);
+    let forecast = &r.forecast;
     let errors = FieldErrors::default();
     let base = report_link(&r, r.by, r.within, q.unit);
     Ok(page(
@@ -741,7 +756,7 @@ pub async fn compliance_page(
                 div.card { (compliance::bar_chart(&r.rows, lang)) }
             }
             h2 { (lang.t("compliance.forecast_label")) }
-            div.card { (compliance::forecast_chart(&forecast, lang)) }
+            div.card { (compliance::forecast_chart(forecast, lang)) }
             @if let Some(u) = q.unit {
                 h2 { (r.units.get(&u).map(|x| x.unit_name.as_str()).unwrap_or("")) }
                 (people_table(&ctx, &unit_people, &r.units))
