@@ -69,12 +69,9 @@ pub fn account_by_email(
 
 /// One account by id.
 pub fn account(conn: &Connection, id: i64) -> rusqlite::Result<Option<Account>> {
-    conn.query_row(
-        "SELECT * FROM account WHERE id = ?1",
-        [id],
-        account_from_row,
-    )
-    .optional()
+    conn.prepare_cached("SELECT * FROM account WHERE id = ?1")?
+        .query_row([id], account_from_row)
+        .optional()
 }
 
 /// Every account, by name.
@@ -140,7 +137,7 @@ pub fn set_account_active(
 
 /// The roles of an account.
 pub fn grants(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<(i64, Grant)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, role, scope_kind, scope_id FROM account_role WHERE account_id = ?1 ORDER BY role, id",
     )?;
     let rows = stmt.query_map([account_id], |r| {
