@@ -391,3 +391,26 @@ async fn unknown_pages_are_404_pages_and_unknown_api_paths_problem_json() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.header("content-type"), Some("application/problem+json"));
 }
+
+#[tokio::test]
+async fn absurd_page_numbers_give_an_empty_page() {
+    let app = TestApp::new().await;
+    let mut admin = app.login_as(Role::Admin).await;
+    for path in [
+        "/admin/audit",
+        "/admin/outbox",
+        "/messages",
+        "/import/batches",
+        "/people",
+    ] {
+        let r = admin.get(&format!("{path}?page=4294967295")).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
+    }
+    let r = admin.get("/people?page=99999999999").await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "a page that is not a u32 names the parameter"
+    );
+    assert!(r.text.contains("page"), "{}", r.text);
+}

@@ -75,7 +75,7 @@ pub async fn browse(
                 &f,
                 from,
                 to,
-                Some((PER_PAGE, (page_no - 1) * PER_PAGE)),
+                Some((PER_PAGE, crate::web::layout::page_offset(page_no, PER_PAGE))),
             )
             .map_err(AppError::from)
         })

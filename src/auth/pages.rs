@@ -195,7 +195,6 @@ pub async fn login(
     match outcome {
         Some(token) => {
             let mut r = Redirect::to(&next).into_response();
-            *r.status_mut() = StatusCode::SEE_OTHER;
             let cookie = cookie_header(session_cookie_name(ctx.secure), &token, ctx.secure, None);
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 r.headers_mut().append(header::SET_COOKIE, v);
@@ -237,7 +236,6 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
             .await?;
     }
     let mut r = Redirect::to("/login").into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
     let cookie = cookie_header(session_cookie_name(ctx.secure), "", ctx.secure, Some(0));
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         r.headers_mut().append(header::SET_COOKIE, v);
@@ -287,7 +285,6 @@ pub async fn switch_language(
             .await?;
     }
     let mut r = Redirect::to(&safe_next(&form.next)).into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
     let cookie = format!(
         "{}; Max-Age=31536000",
         cookie_header(LANG_COOKIE, lang.code(), ctx.secure, None)
@@ -296,12 +293,6 @@ pub async fn switch_language(
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(r)
-}
-
-fn see_other(to: &str) -> Response {
-    let mut r = Redirect::to(to).into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    r
 }
 
 /// Query carrying a notice key after a redirect.
@@ -425,7 +416,9 @@ pub async fn change_password(
             Ok(())
         })
         .await?;
-    Ok(see_other("/account?msg=accounts.password_changed"))
+    Ok(crate::web::see_other(
+        "/account?msg=accounts.password_changed",
+    ))
 }
 
 // ---- Administrators' account pages ----
@@ -611,7 +604,7 @@ pub async fn create_account(
             Ok(id)
         })
         .await?;
-    Ok(see_other(&format!("/admin/accounts/{id}")))
+    Ok(crate::web::see_other(&format!("/admin/accounts/{id}")))
 }
 
 /// Query of the account page (a token shown once after creation).
@@ -812,7 +805,7 @@ where
             Ok(())
         })
         .await?;
-    Ok(see_other(&format!("/admin/accounts/{id}")))
+    Ok(crate::web::see_other(&format!("/admin/accounts/{id}")))
 }
 
 /// Role form fields.
@@ -1067,7 +1060,7 @@ pub async fn revoke_token(
         })
         .await?;
     match owner {
-        Some(account) => Ok(see_other(&format!("/admin/accounts/{account}"))),
+        Some(account) => Ok(crate::web::see_other(&format!("/admin/accounts/{account}"))),
         None => Err(AppError::NotFound),
     }
 }

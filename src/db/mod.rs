@@ -46,6 +46,11 @@ impl DbError {
     }
 }
 
+/// True when `e` is a UNIQUE constraint failure.
+pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
 /// How the database is opened.
 #[derive(Debug, Clone)]
 pub struct DbOptions {

@@ -172,29 +172,6 @@ pub fn aggregate(
     (out, total)
 }
 
-/// People under `within` at level `by` (for the person lists of a drill-down).
-pub fn people_within<'a>(
-    people: &'a [RequiredPerson],
-    units: &HashMap<i64, UnitInfo>,
-    by: Level,
-    within: Option<i64>,
-) -> Vec<&'a RequiredPerson> {
-    people
-        .iter()
-        .filter(|p| {
-            let Some(u) = units.get(&p.unit_id) else {
-                return false;
-            };
-            match (by, within) {
-                (_, None) => true,
-                (Level::Region, Some(_)) => true,
-                (Level::Administration, Some(r)) => u.region_id == r,
-                (Level::Unit, Some(a)) => u.administration_id == a,
-            }
-        })
-        .collect()
-}
-
 /// Expiries per calendar month for the 12 months from `as_of`'s month: how many
 /// of these people's licences run out in each (only those valid on `as_of`).
 pub fn forecast(people: &[&RequiredPerson], as_of: NaiveDate) -> Vec<(NaiveDate, u64)> {

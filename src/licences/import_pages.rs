@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -38,12 +38,6 @@ pub fn import_router(upload_limit: usize) -> Router<AppState> {
         )
         .route("/import/batches", get(batches_page))
         .route("/import/batches/{id}/undo", post(undo))
-}
-
-fn see_other(to: &str) -> Response {
-    let mut r = Redirect::to(to).into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    r
 }
 
 // ---- Upload, preview, apply ----
@@ -243,7 +237,12 @@ async fn batch_list(state: &AppState, page_no: u32) -> Result<(Vec<Batch>, i64),
     state
         .db
         .read(move |conn| {
-            import::batches(conn, PER_PAGE, (page_no - 1) * PER_PAGE).map_err(AppError::from)
+            import::batches(
+                conn,
+                PER_PAGE,
+                crate::web::layout::page_offset(page_no, PER_PAGE),
+            )
+            .map_err(AppError::from)
         })
         .await
 }
@@ -384,7 +383,7 @@ pub async fn undo(
         .await?;
     let refused = match result {
         Ok(revoked) => {
-            return Ok(see_other(&format!(
+            return Ok(crate::web::see_other(&format!(
                 "/import/batches?undone={id}&revoked={revoked}"
             )));
         }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -24,12 +24,6 @@ use crate::organisation::model::{Profession, parse_date};
 use crate::organisation::store as org;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
 use crate::web::{AppError, Ctx, FieldErrors, Form, Query, csv};
-
-fn see_other(to: &str) -> Response {
-    let mut r = Redirect::to(to).into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    r
-}
 
 /// Reads an optional `as_of` parameter; today when absent.
 pub fn as_of(param: &str, today: NaiveDate) -> Result<NaiveDate, AppError> {
@@ -396,7 +390,7 @@ pub async fn record(
             Ok(())
         })
         .await?;
-    Ok(see_other(&format!("/people/{id}/licences")))
+    Ok(crate::web::see_other(&format!("/people/{id}/licences")))
 }
 
 /// Revocation field.
@@ -442,7 +436,7 @@ pub async fn revoke(
             Ok(person_id)
         })
         .await?;
-    Ok(see_other(&format!("/people/{person}/licences")))
+    Ok(crate::web::see_other(&format!("/people/{person}/licences")))
 }
 
 // ---- Compliance ----
@@ -1211,10 +1205,12 @@ async fn save_type(
                 };
                 let tid = match id {
                     Some(i) => {
-                        store::update_licence_type(tx, &t).map_err(unique_conflict)?;
+                        store::update_licence_type(tx, &t).map_err(AppError::conflict_on_unique)?;
                         i
                     }
-                    None => store::create_licence_type(tx, &t).map_err(unique_conflict)?,
+                    None => {
+                        store::create_licence_type(tx, &t).map_err(AppError::conflict_on_unique)?
+                    }
                 };
                 audit::record(
                     tx,
@@ -1236,7 +1232,7 @@ async fn save_type(
             })
             .await;
         match result {
-            Ok(()) => return Ok(see_other("/admin/licences")),
+            Ok(()) => return Ok(crate::web::see_other("/admin/licences")),
             Err(AppError::Conflict(_)) => errors.add(
                 "code",
                 "another licence type has this code / en annan typ har denna kod",
@@ -1249,14 +1245,6 @@ async fn save_type(
         type_view(&ctx, id, &form, &errors),
     )
         .into_response())
-}
-
-fn unique_conflict(e: rusqlite::Error) -> AppError {
-    if org::is_unique_violation(&e) {
-        AppError::Conflict(e.to_string())
-    } else {
-        AppError::from(e)
-    }
 }
 
 /// `POST /admin/licences/new`.
@@ -1362,7 +1350,7 @@ pub async fn add_requirement(
             Ok(())
         })
         .await?;
-    Ok(see_other("/admin/licences"))
+    Ok(crate::web::see_other("/admin/licences"))
 }
 
 /// `POST /admin/requirements/{id}/deactivate`.
@@ -1394,5 +1382,5 @@ pub async fn remove_requirement(
             Ok(())
         })
         .await?;
-    Ok(see_other("/admin/licences"))
+    Ok(crate::web::see_other("/admin/licences"))
 }

@@ -48,8 +48,14 @@ pub async fn my_messages(
     let (rows, total) = state
         .db
         .read(move |c| {
-            store::for_recipient(c, person_id, account_id, PER_PAGE, (page_no - 1) * PER_PAGE)
-                .map_err(AppError::from)
+            store::for_recipient(
+                c,
+                person_id,
+                account_id,
+                PER_PAGE,
+                crate::web::layout::page_offset(page_no, PER_PAGE),
+            )
+            .map_err(AppError::from)
         })
         .await?;
     let lang = ctx.lang;
@@ -139,7 +145,13 @@ pub async fn outbox(
     let (rows, total) = state
         .db
         .read(move |c| {
-            store::search(c, &filter, PER_PAGE, (page_no - 1) * PER_PAGE).map_err(AppError::from)
+            store::search(
+                c,
+                &filter,
+                PER_PAGE,
+                crate::web::layout::page_offset(page_no, PER_PAGE),
+            )
+            .map_err(AppError::from)
         })
         .await?;
     let lang = ctx.lang;

@@ -3,7 +3,7 @@
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -25,12 +25,6 @@ const ORG_READERS: &[Role] = &[
     Role::Coordinator,
     Role::StudyDirector,
 ];
-
-fn see_other(to: &str) -> Response {
-    let mut r = Redirect::to(to).into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    r
-}
 
 fn yes_no(lang: Lang, v: bool) -> &'static str {
     lang.t(if v { "common.yes" } else { "common.no" })
@@ -96,14 +90,6 @@ fn unique_to_field(
             Ok(())
         }
         other => Err(other),
-    }
-}
-
-fn conflict_on_unique(e: rusqlite::Error) -> AppError {
-    if store::is_unique_violation(&e) {
-        AppError::Conflict(e.to_string())
-    } else {
-        AppError::from(e)
     }
 }
 
@@ -321,17 +307,18 @@ async fn save_region(
                 };
                 let rid = match id {
                     Some(id) => {
-                        store::update_region(tx, id, &n, active).map_err(conflict_on_unique)?;
+                        store::update_region(tx, id, &n, active)
+                            .map_err(AppError::conflict_on_unique)?;
                         id
                     }
-                    None => store::create_region(tx, &n).map_err(conflict_on_unique)?,
+                    None => store::create_region(tx, &n).map_err(AppError::conflict_on_unique)?,
                 };
                 Ok(((), Some(rid), before, json!({"name": n, "active": active})))
             },
         )
         .await;
         match result {
-            Ok(()) => return Ok(see_other("/org?msg=common.saved")),
+            Ok(()) => return Ok(crate::web::see_other("/org?msg=common.saved")),
             Err(e) => unique_to_field(
                 e,
                 &mut errors,
@@ -516,11 +503,11 @@ async fn save_administration(
                 let aid = match id {
                     Some(id) => {
                         store::update_administration(tx, id, region_id, &n, active)
-                            .map_err(conflict_on_unique)?;
+                            .map_err(AppError::conflict_on_unique)?;
                         id
                     }
                     None => store::create_administration(tx, region_id, &n)
-                        .map_err(conflict_on_unique)?,
+                        .map_err(AppError::conflict_on_unique)?,
                 };
                 Ok((
                     (),
@@ -532,7 +519,7 @@ async fn save_administration(
         )
         .await;
         match result {
-            Ok(()) => return Ok(see_other("/org?msg=common.saved")),
+            Ok(()) => return Ok(crate::web::see_other("/org?msg=common.saved")),
             Err(e) => unique_to_field(
                 e,
                 &mut errors,
@@ -755,10 +742,11 @@ async fn save_unit(
                 };
                 let uid = match id {
                     Some(id) => {
-                        store::update_unit(tx, id, &input, active).map_err(conflict_on_unique)?;
+                        store::update_unit(tx, id, &input, active)
+                            .map_err(AppError::conflict_on_unique)?;
                         id
                     }
-                    None => store::create_unit(tx, &input).map_err(conflict_on_unique)?,
+                    None => store::create_unit(tx, &input).map_err(AppError::conflict_on_unique)?,
                 };
                 Ok((
                     uid,
@@ -770,7 +758,7 @@ async fn save_unit(
         )
         .await;
         match result {
-            Ok(uid) => return Ok(see_other(&format!("/org/units/{uid}"))),
+            Ok(uid) => return Ok(crate::web::see_other(&format!("/org/units/{uid}"))),
             Err(e) => unique_to_field(
                 e,
                 &mut errors,
@@ -1126,7 +1114,7 @@ async fn change_history(
         })
         .await;
         match result {
-            Ok(()) => return Ok(see_other(&format!("/people/{id}"))),
+            Ok(()) => return Ok(crate::web::see_other(&format!("/people/{id}"))),
             Err(AppError::Unprocessable { field: _, message }) => {
                 errors.add("effective_from", message)
             }
@@ -1194,7 +1182,7 @@ pub async fn leave(
                 )
                 .await;
             match result {
-                Ok(()) => return Ok(see_other(&format!("/people/{id}"))),
+                Ok(()) => return Ok(crate::web::see_other(&format!("/people/{id}"))),
                 Err(AppError::Unprocessable { message, .. }) => errors.add("left_on", message),
                 Err(e) => return Err(e),
             }
@@ -1389,12 +1377,12 @@ pub async fn create_person(
             };
             let now = ctx.now;
             let result = audited(&state, &ctx, "person.create", "person", move |tx| {
-                let id = store::create_person(tx, &p, now).map_err(conflict_on_unique)?;
+                let id = store::create_person(tx, &p, now).map_err(AppError::conflict_on_unique)?;
                 Ok((id, Some(id), None, json!(p)))
             })
             .await;
             match result {
-                Ok(id) => return Ok(see_other(&format!("/people/{id}"))),
+                Ok(id) => return Ok(crate::web::see_other(&format!("/people/{id}"))),
                 Err(e) => identity_conflict(e, &mut errors)?,
             }
         }
@@ -1421,7 +1409,7 @@ pub async fn update_person(
         let before = json!(person);
         let result = audited(&state, &ctx, "person.update", "person", move |tx| {
             store::update_person_details(tx, id, &name, &email, hsa_id.as_deref())
-                .map_err(conflict_on_unique)?;
+                .map_err(AppError::conflict_on_unique)?;
             Ok((
                 (),
                 Some(id),
@@ -1431,7 +1419,7 @@ pub async fn update_person(
         })
         .await;
         match result {
-            Ok(()) => return Ok(see_other(&format!("/people/{id}"))),
+            Ok(()) => return Ok(crate::web::see_other(&format!("/people/{id}"))),
             Err(e) => identity_conflict(e, &mut errors)?,
         }
     }

@@ -8,10 +8,7 @@ use super::model::{self, Current, HistoryStep, Profession};
 use crate::auth::model::UnitFilter;
 use crate::clock::stamp;
 
-/// True when `e` is a UNIQUE constraint failure.
-pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
-}
+pub use crate::db::is_unique_violation;
 
 /// A region with counts.
 #[derive(Debug, Clone, Serialize)]

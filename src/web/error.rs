@@ -73,6 +73,16 @@ impl AppError {
         }
     }
 
+    /// A UNIQUE constraint failure becomes `Conflict` (the form names the
+    /// field); any other database error passes through.
+    pub fn conflict_on_unique(e: rusqlite::Error) -> AppError {
+        if crate::db::is_unique_violation(&e) {
+            AppError::Conflict(e.to_string())
+        } else {
+            AppError::from(e)
+        }
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {

@@ -298,6 +298,12 @@ pub fn badge(text: &str, class: &str) -> Markup {
     html! { span class=(format!("badge {class}")) { (text) } }
 }
 
+/// Rows to skip for page `page` (from 1); saturates, so an absurd page
+/// number gives an empty page instead of an overflow.
+pub fn page_offset(page: u32, per_page: u32) -> u32 {
+    page.saturating_sub(1).saturating_mul(per_page)
+}
+
 /// Previous and next links for a paged list. `base` already holds the query.
 pub fn pager(lang: Lang, base: &str, page: u32, per_page: u32, total: i64) -> Markup {
     let pages = ((total.max(0) as u64).div_ceil(u64::from(per_page.max(1)))).max(1);

@@ -14,3 +14,9 @@ pub mod rate_limit;
 pub use context::{ApiUser, Ctx};
 pub use error::AppError;
 pub use form::{FieldErrors, Form, Json, Query};
+
+/// A 303 See Other to `to`, the answer to every successful form post.
+pub fn see_other(to: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    axum::response::Redirect::to(to).into_response()
+}
