@@ -904,7 +904,7 @@ pub async fn person_page(
     Path(id): Path<i64>,
 ) -> Result<Markup, AppError> {
     let user = ctx.user()?.clone();
-    let (person, history, units) = load_person(&state, id).await?;
+    let (person, history, units) = load_person(&state, id, user.is_admin()).await?;
     if !user.may_see_person(person.id, person.unit_id) {
         return Err(AppError::NotFound);
     }
@@ -918,16 +918,24 @@ pub async fn person_page(
     ))
 }
 
+/// A person, their history, and the unit list the administrators' forms pick
+/// from (`with_units`; the list counts each unit's staff, so it is only read
+/// when a form shows it).
 async fn load_person(
     state: &AppState,
     id: i64,
+    with_units: bool,
 ) -> Result<(store::Person, Vec<store::Employment>, Vec<store::Unit>), AppError> {
     state
         .db
         .read(move |conn| -> Result<_, AppError> {
             let p = store::person(conn, id)?.ok_or(AppError::NotFound)?;
             let h = store::employment(conn, id)?;
-            let u = store::units(conn, &UnitQuery::default(), NaiveDate::MIN)?;
+            let u = if with_units {
+                store::units(conn, &UnitQuery::default(), NaiveDate::MIN)?
+            } else {
+                Vec::new()
+            };
             Ok((p, h, u))
         })
         .await
@@ -1077,7 +1085,7 @@ async fn change_history(
     change: HistoryChange,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let (person, history, units) = load_person(&state, id).await?;
+    let (person, history, units) = load_person(&state, id, true).await?;
     let mut errors = FieldErrors::default();
     let parsed = parse_assignment(&form, &units, &mut errors);
     // History is recorded as it happens: a move or rehire dated ahead would
@@ -1163,7 +1171,7 @@ pub async fn leave(
     Form(form): Form<LeaveForm>,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let (person, history, units) = load_person(&state, id).await?;
+    let (person, history, units) = load_person(&state, id, true).await?;
     let mut errors = FieldErrors::default();
     match model::parse_date(&form.left_on) {
         None => errors.add("left_on", "a date YYYY-MM-DD / ett datum ÅÅÅÅ-MM-DD"),
@@ -1280,7 +1288,7 @@ pub async fn edit_person_page(
     Path(id): Path<i64>,
 ) -> Result<Markup, AppError> {
     ctx.require(&[Role::Admin])?;
-    let (p, _, units) = load_person(&state, id).await?;
+    let (p, _, units) = load_person(&state, id, false).await?;
     let form = PersonForm {
         name: p.name,
         email: p.email,
@@ -1402,7 +1410,7 @@ pub async fn update_person(
     Form(form): Form<PersonForm>,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let (person, _, units) = load_person(&state, id).await?;
+    let (person, _, units) = load_person(&state, id, false).await?;
     let mut errors = FieldErrors::default();
     let (name, email, hsa_id) = check_identity(&form, &mut errors);
     if errors.is_empty() {
