@@ -201,7 +201,9 @@ CREATE TABLE licence_completion (
     source TEXT NOT NULL CHECK (source IN ('manual', 'import', 'offering', 'demo')),
     import_batch_id INTEGER REFERENCES import_batch (id),
     recorded_at TEXT NOT NULL,
-    recorded_by INTEGER REFERENCES account (id)
+    recorded_by INTEGER REFERENCES account (id),
+    -- The course offering whose completion recorded it (source 'offering').
+    offering_id INTEGER REFERENCES offering (id)
 ) STRICT;
 CREATE INDEX licence_completion_person ON licence_completion (person_id, licence_type_id, completed_on);
 CREATE INDEX licence_completion_type ON licence_completion (licence_type_id, person_id);
@@ -264,7 +266,9 @@ CREATE INDEX licence_verification_person ON licence_verification (person_id, lic
 -- shown in the app only. `attempts` and `last_error` record failed deliveries.
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('licence_warning', 'licence_expired', 'manager_digest')),
+    kind TEXT NOT NULL CHECK (kind IN ('licence_warning', 'licence_expired', 'manager_digest',
+        'lecturer_confirmed', 'lecturer_declined', 'lecturer_withdrawn', 'enrolment_promoted',
+        'offering_cancelled')),
     dedupe_key TEXT NOT NULL UNIQUE,
     recipient_person_id INTEGER REFERENCES person (id),
     recipient_account_id INTEGER REFERENCES account (id),
@@ -434,3 +438,133 @@ WHEN OLD.validity_months IS NOT NEW.validity_months OR OLD.window_days IS NOT NE
 BEGIN
     INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id) VALUES (0, NEW.id);
 END;
+
+
+-- @version 2
+-- Everything below was added in version 2. A version 1 file gets it from the
+-- upgrade step in src/db/migrate.rs (the changes to the tables above) followed
+-- by this section; tests/upgrade.rs checks both paths end with the same schema.
+
+-- Courses ------------------------------------------------------------------
+
+-- A course in the catalogue. Completing one that names a licence type records
+-- that licence part for each participant marked completed.
+CREATE TABLE course (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    title_sv TEXT NOT NULL CHECK (length(trim(title_sv)) > 0),
+    title_en TEXT NOT NULL CHECK (length(trim(title_en)) > 0),
+    -- The syllabus (kursplan), plain text.
+    syllabus TEXT NOT NULL DEFAULT '',
+    length_hours INTEGER CHECK (length_hours IS NULL OR length_hours > 0),
+    licence_type_id INTEGER REFERENCES licence_type (id),
+    licence_part TEXT CHECK (licence_part IS NULL OR licence_part IN ('theory', 'practical')),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at TEXT NOT NULL,
+    CHECK ((licence_type_id IS NULL) = (licence_part IS NULL))
+) STRICT;
+
+-- Who a course is for; a course without rows is open to every profession.
+CREATE TABLE course_audience (
+    course_id INTEGER NOT NULL REFERENCES course (id),
+    profession TEXT NOT NULL
+        CHECK (profession IN ('nurse', 'assistant_nurse', 'st_doctor', 'physician', 'other')),
+    PRIMARY KEY (course_id, profession)
+) STRICT, WITHOUT ROWID;
+
+-- A course offering (kurstillfälle). "Full" is derived from the enrolments,
+-- never stored. `sequence` is the iCalendar SEQUENCE of its events, bumped on
+-- every change a calendar shows.
+CREATE TABLE offering (
+    id INTEGER PRIMARY KEY,
+    course_id INTEGER NOT NULL REFERENCES course (id),
+    starts_on TEXT NOT NULL,
+    ends_on TEXT NOT NULL,
+    -- A room, or "Teams" / distance.
+    place TEXT NOT NULL,
+    capacity INTEGER NOT NULL CHECK (capacity > 0),
+    min_participants INTEGER NOT NULL DEFAULT 0 CHECK (min_participants >= 0),
+    enrolment_opens TEXT NOT NULL,
+    enrolment_closes TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'planned'
+        CHECK (status IN ('planned', 'open', 'cancelled', 'completed')),
+    sequence INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES account (id),
+    CHECK (ends_on >= starts_on),
+    CHECK (enrolment_closes >= enrolment_opens)
+) STRICT;
+CREATE INDEX offering_course ON offering (course_id, starts_on);
+CREATE INDEX offering_starts ON offering (starts_on);
+
+-- A session (föreläsning / pass) of an offering. Times are UTC instants
+-- (`YYYY-MM-DDTHH:MM:SSZ`); pages show and take them in Europe/Stockholm.
+CREATE TABLE course_session (
+    id INTEGER PRIMARY KEY,
+    offering_id INTEGER NOT NULL REFERENCES offering (id),
+    starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL,
+    topic TEXT NOT NULL CHECK (length(trim(topic)) > 0),
+    lecturers_needed INTEGER NOT NULL DEFAULT 1 CHECK (lecturers_needed >= 1),
+    -- NULL: the offering's place.
+    place TEXT,
+    cancelled_at TEXT,
+    sequence INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+    CHECK (ends_at > starts_at)
+) STRICT;
+CREATE INDEX course_session_offering ON course_session (offering_id, starts_at);
+CREATE INDEX course_session_starts ON course_session (starts_at);
+
+-- A lecturer's offer to teach a session, and what became of it. One row per
+-- lecturer and session; volunteering again after withdrawing reuses it.
+CREATE TABLE lecturer_signup (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES course_session (id),
+    person_id INTEGER NOT NULL REFERENCES person (id),
+    status TEXT NOT NULL CHECK (status IN ('volunteered', 'confirmed', 'declined', 'withdrawn')),
+    note TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    decided_by INTEGER REFERENCES account (id),
+    UNIQUE (session_id, person_id)
+) STRICT;
+CREATE INDEX lecturer_signup_person ON lecturer_signup (person_id, status);
+CREATE INDEX lecturer_signup_session ON lecturer_signup (session_id, status);
+
+-- A place on an offering or on its waitlist. The waitlist is ordered by
+-- `queued_at` then id; promotion takes the first. A person holds at most one
+-- live (not cancelled) enrolment per offering.
+CREATE TABLE enrolment (
+    id INTEGER PRIMARY KEY,
+    offering_id INTEGER NOT NULL REFERENCES offering (id),
+    person_id INTEGER NOT NULL REFERENCES person (id),
+    status TEXT NOT NULL CHECK (status IN ('enrolled', 'waitlisted', 'cancelled')),
+    queued_at TEXT NOT NULL,
+    enrolled_at TEXT,
+    cancelled_at TEXT,
+    enrolled_by INTEGER REFERENCES account (id),
+    -- Marked by the coordinator: NULL until marked.
+    attended INTEGER CHECK (attended IS NULL OR attended IN (0, 1)),
+    completed_on TEXT,
+    -- The licence completion this enrolment's completion recorded.
+    licence_completion_id INTEGER REFERENCES licence_completion (id)
+) STRICT;
+CREATE UNIQUE INDEX enrolment_live ON enrolment (offering_id, person_id) WHERE status <> 'cancelled';
+CREATE INDEX enrolment_offering ON enrolment (offering_id, status, queued_at, id);
+CREATE INDEX enrolment_person ON enrolment (person_id, status);
+
+-- Subscription links for calendar apps, which fetch without a session: an
+-- offering's sessions, a lecturer's confirmed sessions, or a person's
+-- enrolments. Only the SHA-256 of the token is stored; revoked, never deleted.
+CREATE TABLE calendar_feed (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('offering', 'lecturer', 'person')),
+    subject_id INTEGER NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES account (id),
+    revoked_at TEXT
+) STRICT;
+CREATE INDEX calendar_feed_subject ON calendar_feed (kind, subject_id);
+
+-- Rotations -----------------------------------------------------------------

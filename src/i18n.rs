@@ -74,7 +74,15 @@ impl Lang {
 }
 
 static CATALOGUE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| ENTRIES.iter().map(|(k, sv, en)| (*k, (*sv, *en))).collect());
+    LazyLock::new(|| all_entries().map(|(k, sv, en)| (*k, (*sv, *en))).collect());
+
+/// Every domain keeps its own texts beside its code; the catalogue is their union.
+fn all_entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    ENTRIES
+        .iter()
+        .chain(crate::courses::texts::ENTRIES)
+        .chain(crate::rotations::texts::ENTRIES)
+}
 
 /// Whether the catalogue holds `key` (tests use it to find untranslated text).
 pub fn has_key(key: &str) -> bool {
@@ -617,6 +625,31 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Veckosammanställning",
         "Weekly digest",
     ),
+    (
+        "messages.kind_lecturer_confirmed",
+        "Föreläsare bekräftad",
+        "Lecturer confirmed",
+    ),
+    (
+        "messages.kind_lecturer_declined",
+        "Föreläsaranmälan avböjd",
+        "Lecturer offer declined",
+    ),
+    (
+        "messages.kind_lecturer_withdrawn",
+        "Föreläsare har återtagit",
+        "Lecturer withdrew",
+    ),
+    (
+        "messages.kind_enrolment_promoted",
+        "Plats från reservlistan",
+        "Place from the waitlist",
+    ),
+    (
+        "messages.kind_offering_cancelled",
+        "Kurstillfälle inställt",
+        "Offering cancelled",
+    ),
     ("outbox.title", "Utkorg", "Outbox"),
     ("outbox.kind", "Typ", "Kind"),
     ("outbox.to", "Till", "To"),
@@ -697,7 +730,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_both_languages_are_filled() {
         let mut seen = std::collections::HashSet::new();
-        for (key, sv, en) in ENTRIES {
+        for (key, sv, en) in all_entries() {
             assert!(seen.insert(key), "duplicate key {key}");
             assert!(!sv.is_empty() && !en.is_empty(), "empty text for {key}");
         }

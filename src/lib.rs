@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod courses;
 pub mod db;
 pub mod demo;
 pub mod generate;
@@ -16,6 +17,7 @@ pub mod i18n;
 pub mod licences;
 pub mod mail;
 pub mod organisation;
+pub mod rotations;
 pub mod web;
 
 use std::sync::Arc;
@@ -111,6 +113,8 @@ pub fn app(state: AppState) -> Router {
         .merge(licences::router())
         .merge(mail::router())
         .merge(licences::verify::verify_router())
+        .merge(courses::router())
+        .merge(rotations::router())
         .fallback(web::middleware::not_found)
         .route_layer(from_fn_with_state(state.clone(), web::metrics::track))
         .layer(from_fn_with_state(state.clone(), web::csrf::guard))

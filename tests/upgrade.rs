@@ -31,6 +31,9 @@ fn every_released_schema_upgrades_with_its_data_intact() {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no schema files under tests/data");
+    let fresh_dir = tempfile::tempdir().expect("tempdir");
+    let fresh = fresh_dir.path().join("fresh.db");
+    drop(Db::open(&fresh, DbOptions::default()).expect("fresh"));
     for file in files {
         let dir = tempfile::tempdir().expect("tempdir");
         let copy = dir.path().join("old.db");
@@ -58,7 +61,44 @@ fn every_released_schema_upgrades_with_its_data_intact() {
             "{}: people changed",
             file.display()
         );
+        assert_eq!(
+            shape(&copy),
+            shape(&fresh),
+            "{}: the upgraded schema differs from a fresh one",
+            file.display()
+        );
     }
+}
+
+/// Every table's columns (name, type, not null, default, key), every index's
+/// columns and every trigger's name: what an upgraded file must share with a
+/// fresh one, however its statements were written.
+fn shape(path: &Path) -> Vec<String> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
+    let strings = |sql: &str| -> Vec<String> {
+        conn.prepare(sql)
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("schema query")
+    };
+    let mut shape = strings(
+        "SELECT 'column ' || m.name || '.' || c.name || ' ' || c.type || ' ' || c.\"notnull\"
+                || ' ' || ifnull(c.dflt_value, '-') || ' ' || c.pk
+         FROM sqlite_schema m JOIN pragma_table_info(m.name) c
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+    );
+    shape.extend(strings(
+        "SELECT 'index ' || m.name || ' on ' || m.tbl_name || ': ' || group_concat(ifnull(i.name, '<expr>'), ',')
+         FROM sqlite_schema m JOIN pragma_index_info(m.name) i
+         WHERE m.type = 'index' AND m.name NOT LIKE 'sqlite_%' GROUP BY m.name",
+    ));
+    shape.extend(strings(
+        "SELECT 'trigger ' || name || ' on ' || tbl_name FROM sqlite_schema WHERE type = 'trigger'",
+    ));
+    shape.extend(strings(
+        "SELECT 'check ' || name || ': ' || (sql LIKE '%CHECK%') FROM sqlite_schema WHERE type = 'table'",
+    ));
+    shape.sort();
+    shape
 }
 
 fn sample(path: &Path) -> Vec<(String, String, Option<String>)> {

@@ -2,7 +2,7 @@
 //! file runs the upgrade steps after its version, all in one transaction, so a
 //! failed upgrade leaves the file as it was.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::DbError;
 
@@ -10,11 +10,81 @@ use super::DbError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes.
-pub const CURRENT_VERSION: i64 = 1;
+pub const CURRENT_VERSION: i64 = 2;
 
-/// Upgrade steps: `(version it produces, SQL)`. Step N turns a version N-1 file
-/// into version N. Version 1 is the first released schema, so none exist yet.
-const UPGRADES: &[(i64, &str)] = &[];
+/// An upgrade step: turns a version N-1 file into version N.
+type Step = fn(&Transaction) -> rusqlite::Result<()>;
+
+/// Upgrade steps: `(version it produces, step)`. Version 1 is the first
+/// released schema.
+const UPGRADES: &[(i64, Step)] = &[(2, to_version_2)];
+
+/// Version 2 adds courses and rotations, lets the outbox carry course
+/// notifications, and links a licence completion to the offering that recorded it.
+fn to_version_2(tx: &Transaction) -> rusqlite::Result<()> {
+    rebuild(tx, "outbox")?;
+    tx.execute_batch(
+        "ALTER TABLE licence_completion ADD COLUMN offering_id INTEGER REFERENCES offering (id);",
+    )?;
+    tx.execute_batch(added_in(2))
+}
+
+/// The part of `schema.sql` after its `-- @version N` marker, up to the next
+/// marker: the tables, indexes and triggers that version added.
+fn added_in(version: i64) -> &'static str {
+    let marker = format!("\n-- @version {version}\n");
+    match SCHEMA.find(&marker) {
+        Some(at) => {
+            let rest = &SCHEMA[at + marker.len()..];
+            let end = rest.find("\n-- @version ").unwrap_or(rest.len());
+            &rest[..end]
+        }
+        None => "",
+    }
+}
+
+/// Rebuilds `table` to its definition in `schema.sql`, keeping its rows (SQLite
+/// cannot change a CHECK constraint in place). Columns are copied by name, so
+/// the new definition may add columns with defaults. Its indexes are recreated
+/// from `schema.sql` too.
+fn rebuild(tx: &Transaction, table: &str) -> rusqlite::Result<()> {
+    let head = format!("CREATE TABLE {table} (");
+    let Some(definition) = statement(&head) else {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "schema.sql does not define {table}"
+        )));
+    };
+    let scratch = format!("{table}_rebuilt");
+    let columns: Vec<String> = tx
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let columns = columns.join(", ");
+    tx.execute_batch(&definition.replacen(&head, &format!("CREATE TABLE {scratch} ("), 1))?;
+    tx.execute_batch(&format!(
+        "INSERT INTO {scratch} ({columns}) SELECT {columns} FROM {table};
+         DROP TABLE {table};
+         ALTER TABLE {scratch} RENAME TO {table};"
+    ))?;
+    for prefix in ["CREATE INDEX ", "CREATE UNIQUE INDEX "] {
+        for index in SCHEMA
+            .split(';')
+            .map(str::trim)
+            .filter(|s| s.starts_with(prefix) && s.contains(&format!(" ON {table} (")))
+        {
+            tx.execute_batch(&format!("{index};"))?;
+        }
+    }
+    Ok(())
+}
+
+/// The statement of `schema.sql` that starts with `head`, through its `;`.
+fn statement(head: &str) -> Option<String> {
+    let at = SCHEMA.find(&format!("\n{head}"))? + 1;
+    let rest = &SCHEMA[at..];
+    let end = rest.find(";\n")?;
+    Some(rest[..=end].to_string())
+}
 
 /// Creates or upgrades the schema. Returns the version the file had before.
 pub fn prepare(conn: &mut Connection) -> Result<i64, DbError> {
@@ -36,8 +106,8 @@ pub fn prepare(conn: &mut Connection) -> Result<i64, DbError> {
             tx.execute_batch(SCHEMA)?;
         }
     } else {
-        for (version, sql) in UPGRADES.iter().filter(|(v, _)| *v > found) {
-            tx.execute_batch(sql)?;
+        for (version, step) in UPGRADES.iter().filter(|(v, _)| *v > found) {
+            step(&tx)?;
             tx.pragma_update(None, "user_version", version)?;
         }
     }

@@ -17,14 +17,29 @@ pub enum Kind {
     LicenceExpired,
     /// A manager's weekly list of expiring and expired people.
     ManagerDigest,
+    /// A lecturer was confirmed for a session.
+    LecturerConfirmed,
+    /// A lecturer's offer for a session was declined.
+    LecturerDeclined,
+    /// A lecturer withdrew from a session (to its coordinators).
+    LecturerWithdrawn,
+    /// A place freed up and a waitlisted person was enrolled.
+    EnrolmentPromoted,
+    /// An offering was cancelled (to everyone enrolled, waitlisted or confirmed).
+    OfferingCancelled,
 }
 
 impl Kind {
     /// Every kind, in the order filters list them.
-    pub const ALL: [Kind; 3] = [
+    pub const ALL: [Kind; 8] = [
         Kind::LicenceWarning,
         Kind::LicenceExpired,
         Kind::ManagerDigest,
+        Kind::LecturerConfirmed,
+        Kind::LecturerDeclined,
+        Kind::LecturerWithdrawn,
+        Kind::EnrolmentPromoted,
+        Kind::OfferingCancelled,
     ];
 
     /// Stored name.
@@ -33,6 +48,11 @@ impl Kind {
             Kind::LicenceWarning => "licence_warning",
             Kind::LicenceExpired => "licence_expired",
             Kind::ManagerDigest => "manager_digest",
+            Kind::LecturerConfirmed => "lecturer_confirmed",
+            Kind::LecturerDeclined => "lecturer_declined",
+            Kind::LecturerWithdrawn => "lecturer_withdrawn",
+            Kind::EnrolmentPromoted => "enrolment_promoted",
+            Kind::OfferingCancelled => "offering_cancelled",
         }
     }
 
@@ -47,6 +67,11 @@ impl Kind {
             Kind::LicenceWarning => "messages.kind_licence_warning",
             Kind::LicenceExpired => "messages.kind_licence_expired",
             Kind::ManagerDigest => "messages.kind_manager_digest",
+            Kind::LecturerConfirmed => "messages.kind_lecturer_confirmed",
+            Kind::LecturerDeclined => "messages.kind_lecturer_declined",
+            Kind::LecturerWithdrawn => "messages.kind_lecturer_withdrawn",
+            Kind::EnrolmentPromoted => "messages.kind_enrolment_promoted",
+            Kind::OfferingCancelled => "messages.kind_offering_cancelled",
         }
     }
 }

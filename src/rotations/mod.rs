@@ -1,0 +1,14 @@
+//! ST-doctor rotation placements (randning) at the host hospital: trainees,
+//! training elements, placements, versioned cost-sharing agreements and the
+//! exact month-by-month split between home clinic and host.
+
+pub mod texts;
+
+use axum::Router;
+
+use crate::AppState;
+
+/// Rotation pages and the rotation API.
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
