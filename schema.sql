@@ -517,18 +517,19 @@ CREATE INDEX course_session_starts ON course_session (starts_at);
 
 -- A lecturer's offer to teach a session, and what became of it. One row per
 -- lecturer and session; volunteering again after withdrawing reuses it.
+-- Lecturers are accounts: many teach from outside the staff register.
 CREATE TABLE lecturer_signup (
     id INTEGER PRIMARY KEY,
     session_id INTEGER NOT NULL REFERENCES course_session (id),
-    person_id INTEGER NOT NULL REFERENCES person (id),
+    account_id INTEGER NOT NULL REFERENCES account (id),
     status TEXT NOT NULL CHECK (status IN ('volunteered', 'confirmed', 'declined', 'withdrawn')),
     note TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     decided_by INTEGER REFERENCES account (id),
-    UNIQUE (session_id, person_id)
+    UNIQUE (session_id, account_id)
 ) STRICT;
-CREATE INDEX lecturer_signup_person ON lecturer_signup (person_id, status);
+CREATE INDEX lecturer_signup_account ON lecturer_signup (account_id, status);
 CREATE INDEX lecturer_signup_session ON lecturer_signup (session_id, status);
 
 -- A place on an offering or on its waitlist. The waitlist is ordered by
@@ -554,8 +555,8 @@ CREATE INDEX enrolment_offering ON enrolment (offering_id, status, queued_at, id
 CREATE INDEX enrolment_person ON enrolment (person_id, status);
 
 -- Subscription links for calendar apps, which fetch without a session: an
--- offering's sessions, a lecturer's confirmed sessions, or a person's
--- enrolments. Only the SHA-256 of the token is stored; revoked, never deleted.
+-- offering's sessions, a lecturer's (account's) confirmed sessions, or a
+-- person's enrolments. Only the SHA-256 of the token is stored; revoked, never deleted.
 CREATE TABLE calendar_feed (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('offering', 'lecturer', 'person')),
