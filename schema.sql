@@ -569,3 +569,8 @@ CREATE TABLE calendar_feed (
 CREATE INDEX calendar_feed_subject ON calendar_feed (kind, subject_id);
 
 -- Rotations -----------------------------------------------------------------
+
+-- Agreements (cost sharing between home clinic and host) --------------------
+
+
+-- Trainees, training elements and placements --------------------------------

@@ -81,7 +81,9 @@ fn all_entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &
     ENTRIES
         .iter()
         .chain(crate::courses::texts::ENTRIES)
+        .chain(crate::courses::enrolment_texts::ENTRIES)
         .chain(crate::rotations::texts::ENTRIES)
+        .chain(crate::rotations::placement_texts::ENTRIES)
 }
 
 /// Whether the catalogue holds `key` (tests use it to find untranslated text).

@@ -61,20 +61,28 @@ fn r(method: Method, pattern: &'static str, rule: Rule) -> Route {
 // (created before the walk so that `{id}` = 1 finds them), in its own file.
 #[path = "route_table/courses.rs"]
 mod courses_table;
+#[path = "route_table/enrolment.rs"]
+mod enrolment_table;
+#[path = "route_table/placements.rs"]
+mod placements_table;
 #[path = "route_table/rotations.rs"]
 mod rotations_table;
 
 fn routes() -> Vec<Route> {
     let mut all = core_routes();
     all.extend(courses_table::routes());
+    all.extend(enrolment_table::routes());
     all.extend(rotations_table::routes());
+    all.extend(placements_table::routes());
     all
 }
 
 /// Creates what the domains' routes need before the walk.
 async fn prepare(app: &TestApp) {
     courses_table::prepare(app).await;
+    enrolment_table::prepare(app).await;
     rotations_table::prepare(app).await;
+    placements_table::prepare(app).await;
 }
 
 fn core_routes() -> Vec<Route> {

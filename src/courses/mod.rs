@@ -3,6 +3,8 @@
 //! completion (which records a licence when the course grants one), and
 //! iCalendar feeds.
 
+pub mod enrolment_pages;
+pub mod enrolment_texts;
 pub mod texts;
 
 use axum::Router;
@@ -11,5 +13,5 @@ use crate::AppState;
 
 /// Course pages and the course API.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(enrolment_pages::router())
 }

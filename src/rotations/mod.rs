@@ -2,6 +2,8 @@
 //! training elements, placements, versioned cost-sharing agreements and the
 //! exact month-by-month split between home clinic and host.
 
+pub mod placement_pages;
+pub mod placement_texts;
 pub mod texts;
 
 use axum::Router;
@@ -10,5 +12,5 @@ use crate::AppState;
 
 /// Rotation pages and the rotation API.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(placement_pages::router())
 }
