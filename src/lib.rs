@@ -54,6 +54,8 @@ pub struct AppState {
     pub metrics: Arc<web::metrics::Metrics>,
     /// Requests per address to the public verification pages.
     pub verify_limit: Arc<web::rate_limit::RateLimiter>,
+    /// API tokens checked recently.
+    pub api_tokens: Arc<auth::token_cache::TokenCache>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             secret: Arc::new(secret),
             metrics: Arc::new(web::metrics::Metrics::default()),
             verify_limit: Arc::new(licences::verify::rate_limiter()),
+            api_tokens: Arc::default(),
         })
     }
 }

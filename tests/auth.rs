@@ -282,6 +282,14 @@ async fn api_needs_a_live_token() {
         .query(|c| c.query_row("SELECT max(id) FROM api_token", [], |r| r.get(0)))
         .await;
     let mut admin = app.login_as(Role::Admin).await;
+    // Used again after signing in, so the revocation below meets a token the
+    // server has just checked and remembers.
+    for _ in 0..3 {
+        let r = app
+            .api(Method::GET, "/api/v1/units", Some(&token), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
     assert_eq!(
         admin
             .post(&format!("/admin/tokens/{id}/revoke"), &[])
@@ -293,6 +301,37 @@ async fn api_needs_a_live_token() {
         .api(Method::GET, "/api/v1/units", Some(&token), None)
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_role_taken_away_stops_the_token_on_its_next_request() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Manager).await;
+    let mut admin = app.login_as(Role::Admin).await;
+    let compliance = "/api/v1/compliance?licence=CYTO&by=unit";
+    for _ in 0..3 {
+        let r = app.api(Method::GET, compliance, Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    let (account, grant): (i64, i64) = app
+        .query(|c| {
+            c.query_row(
+                "SELECT a.id, g.id FROM account a JOIN account_role g ON g.account_id = a.id
+                 WHERE a.email = 'manager@test.example' AND g.role = 'manager'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+        .await;
+    let r = admin
+        .post(
+            &format!("/admin/accounts/{account}/roles/{grant}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = app.api(Method::GET, compliance, Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

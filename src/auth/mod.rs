@@ -4,6 +4,7 @@ pub mod model;
 pub mod pages;
 pub mod password;
 pub mod store;
+pub mod token_cache;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -19,8 +19,14 @@ pub fn new_token() -> String {
 
 /// SHA-256 of a token, hex; only this is stored.
 pub fn token_hash(token: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    hex
 }
 
 /// An account as pages list it.
@@ -444,13 +450,13 @@ pub fn revoke_api_token(
 /// The account behind a live API token, and when the token was last used.
 pub fn api_token_account(
     conn: &Connection,
-    token: &str,
+    hash: &str,
 ) -> rusqlite::Result<Option<(i64, i64, Option<String>)>> {
     conn.prepare_cached(
         "SELECT t.id, t.account_id, t.last_used_at FROM api_token t JOIN account a ON a.id = t.account_id
          WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND a.active = 1",
     )?
-    .query_row([token_hash(token)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
     .optional()
 }
 

@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::audit::store::Actor;
 use crate::auth::model::{Principal, Role};
 use crate::auth::store as auth_store;
+use crate::auth::token_cache::CheckedToken;
 use crate::i18n::Lang;
 
 /// Name of the language cookie (set by the switch for visitors who are not signed in).
@@ -269,23 +270,42 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(|t| t.trim().to_string())
             .ok_or(AppError::Unauthenticated)?;
         let now = state.clock.now();
-        let found = state
-            .db
-            .read(move |conn| -> Result<_, AppError> {
-                match auth_store::api_token_account(conn, &token)? {
-                    Some((token_id, account_id, last_used)) => {
-                        Ok(auth_store::principal(conn, account_id)?
-                            .map(|p| (token_id, last_used, p)))
-                    }
-                    None => Ok(None),
-                }
-            })
-            .await?;
-        let (token_id, last_used, principal) = found.ok_or(AppError::Unauthenticated)?;
-        let stale = last_used
-            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        let hash = auth_store::token_hash(&token);
+        let generation = state.db.generation();
+        let checked = match state.api_tokens.get(&hash, generation) {
+            Some(checked) => checked,
+            None => {
+                let key = hash.clone();
+                let found =
+                    state
+                        .db
+                        .read(move |conn| -> Result<_, AppError> {
+                            let Some((token_id, account_id, last_used)) =
+                                auth_store::api_token_account(conn, &key)?
+                            else {
+                                return Ok(None);
+                            };
+                            Ok(auth_store::principal(conn, account_id)?.map(|principal| {
+                                CheckedToken {
+                                    token_id,
+                                    last_used,
+                                    principal,
+                                }
+                            }))
+                        })
+                        .await?
+                        .ok_or(AppError::Unauthenticated)?;
+                state.api_tokens.put(hash, generation, found.clone());
+                found
+            }
+        };
+        let stale = checked
+            .last_used
+            .as_deref()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
             .is_none_or(|t| (now - t.with_timezone(&Utc)).num_seconds() >= TOUCH_AFTER_SECONDS);
         if stale {
+            let token_id = checked.token_id;
             let _ = state
                 .db
                 .write(move |tx| {
@@ -293,6 +313,7 @@ impl FromRequestParts<AppState> for ApiUser {
                 })
                 .await;
         }
+        let principal = checked.principal;
         Ok(ApiUser {
             principal,
             address: client_address(parts, state.config.trust_proxy),
