@@ -74,10 +74,11 @@ impl Lang {
 }
 
 static CATALOGUE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| all_entries().map(|(k, sv, en)| (*k, (*sv, *en))).collect());
+    LazyLock::new(|| entries().map(|(k, sv, en)| (*k, (*sv, *en))).collect());
 
-/// Every domain keeps its own texts beside its code; the catalogue is their union.
-fn all_entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+/// Every entry `(key, svenska, English)`. Every domain keeps its own texts
+/// beside its code; the catalogue is their union.
+pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     ENTRIES
         .iter()
         .chain(crate::courses::texts::ENTRIES)
@@ -732,7 +733,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_both_languages_are_filled() {
         let mut seen = std::collections::HashSet::new();
-        for (key, sv, en) in all_entries() {
+        for (key, sv, en) in entries() {
             assert!(seen.insert(key), "duplicate key {key}");
             assert!(!sv.is_empty() && !en.is_empty(), "empty text for {key}");
         }

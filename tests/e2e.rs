@@ -1,0 +1,452 @@
+//! Journeys in a real browser: headless Chromium driven through chromedriver
+//! (WebDriver) against the real server on a real SQLite file. Each journey
+//! saves a screenshot under `target/e2e/`.
+//!
+//! Chromium and chromedriver come from Debian's packages (`.ci/run` installs
+//! them). Where they are missing the journeys are skipped with a message,
+//! unless `ONCOTRACK_E2E=1` (set by `.ci/run`) demands them.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use oncotrack::auth::model::Role;
+use support::{PASSWORD, TestApp, email_for};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The running server, browser and driver of one journey.
+struct Journey {
+    app: TestApp,
+    browser: Client,
+    driver: Child,
+    base: String,
+    downloads: tempfile::TempDir,
+}
+
+impl Drop for Journey {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Starts the server and a browser, or `None` (with a message) when this
+/// machine has no Chromium and nothing demands one.
+async fn start() -> Option<Journey> {
+    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+        assert!(
+            std::env::var_os("ONCOTRACK_E2E").is_none(),
+            "ONCOTRACK_E2E is set but {CHROMEDRIVER} or {CHROMIUM} is missing: apt-get install chromium chromium-driver"
+        );
+        eprintln!("skipped: no {CHROMIUM} / {CHROMEDRIVER} on this machine");
+        return None;
+    }
+    let app = TestApp::new().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let router = oncotrack::app(app.state.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+
+    let port = free_port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let downloads = tempfile::tempdir().expect("download dir");
+    let profile = tempfile::tempdir().expect("profile dir");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            // The machine's network is closed: keep Chromium from calling home.
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--window-size=1280,1000", "--lang=sv-SE",
+                format!("--user-data-dir={}", profile.keep().display()),
+            ],
+            "prefs": {
+                "download.default_directory": downloads.path().display().to_string(),
+                "download.prompt_for_download": false,
+                "intl.accept_languages": "sv-SE,sv",
+            },
+        }),
+    );
+    // chromedriver speaks plain HTTP on loopback: no TLS stack needed.
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let browser = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("browser session");
+    Some(Journey {
+        app,
+        browser,
+        driver,
+        base,
+        downloads,
+    })
+}
+
+impl Journey {
+    async fn goto(&self, path: &str) {
+        self.browser
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("goto");
+    }
+
+    async fn text(&self) -> String {
+        self.browser
+            .find(Locator::Css("body"))
+            .await
+            .expect("body")
+            .text()
+            .await
+            .expect("text")
+    }
+
+    async fn sign_in(&self, email: &str) {
+        self.goto("/login").await;
+        let form = self
+            .browser
+            .form(Locator::Css("form[action='/login']"))
+            .await
+            .expect("sign-in form");
+        form.set_by_name("email", email).await.expect("email");
+        form.set_by_name("password", PASSWORD)
+            .await
+            .expect("password");
+        drop(form);
+        self.click_button("form[action='/login'] button[type=submit]")
+            .await;
+        assert!(
+            self.text().await.contains("Logga ut"),
+            "signed in as {email}"
+        );
+    }
+
+    /// Clicks what `locator` finds and waits for the page it leads to.
+    async fn click_to_next_page(&self, locator: Locator<'_>, what: &str) {
+        let element = match self.browser.find(locator).await {
+            Ok(e) => e,
+            Err(e) => panic!("{what}: {e}\n{}", self.text().await),
+        };
+        self.browser
+            .execute("window.__leaving = true; return null;", Vec::new())
+            .await
+            .expect("mark page");
+        element.click().await.expect("click");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let arrived = self
+                .browser
+                .execute(
+                    "return window.__leaving === undefined && document.readyState === 'complete';",
+                    Vec::new(),
+                )
+                .await
+                .map(|v| v == serde_json::Value::Bool(true))
+                .unwrap_or(false);
+            if arrived {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{what}: no new page");
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+    }
+
+    /// Follows the first link whose text contains `text`.
+    async fn click_link(&self, text: &str) {
+        let xpath = format!("//a[contains(normalize-space(.), '{text}')]");
+        self.click_to_next_page(Locator::XPath(&xpath), &format!("link {text:?}"))
+            .await;
+    }
+
+    async fn click_button(&self, css: &str) {
+        self.click_to_next_page(Locator::Css(css), &format!("button {css}"))
+            .await;
+    }
+
+    /// Saves what the browser shows as `target/e2e/{name}.png`.
+    async fn screenshot(&self, name: &str) {
+        let png = self.browser.screenshot().await.expect("screenshot");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
+        std::fs::create_dir_all(&dir).expect("target/e2e");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    async fn end(self) {
+        let _ = self.browser.clone().close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_signs_in_and_imports_staff() {
+    let Some(j) = start().await else { return };
+    j.sign_in(&email_for(Role::Admin)).await;
+    j.goto("/import").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("personal.csv");
+    std::fs::write(
+        &file,
+        "\u{feff}hsa_id;name;email;profession;unit_code\r\n\
+         SE9990000001-T0101;Ylva Ekström-Åberg;ylva.ekstrom@test.example;nurse;ONK1\r\n\
+         SE9990000001-T0102;Jonas Lind;jonas.lind@test.example;nurse;KIR1\r\n",
+    )
+    .expect("csv");
+    j.browser
+        .find(Locator::Css(
+            "form[action='/import/staff'] input[type=file]",
+        ))
+        .await
+        .expect("file input")
+        .send_keys(&file.display().to_string())
+        .await
+        .expect("choose file");
+    j.click_button("form[action='/import/staff'] button[type=submit]")
+        .await;
+    let preview = j.text().await;
+    assert!(preview.contains("Ylva Ekström-Åberg"), "{preview}");
+    j.click_button("form[action='/import/staff'] button[type=submit]")
+        .await;
+    let done = j.text().await;
+    assert!(done.contains("Ylva Ekström-Åberg"), "{done}");
+    let imported: i64 = j
+        .app
+        .query(|c| {
+            c.query_row(
+                "SELECT count(*) FROM person WHERE hsa_id IN ('SE9990000001-T0101', 'SE9990000001-T0102')",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(imported, 2);
+    j.screenshot("admin-imports-staff").await;
+    j.end().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_drills_from_region_to_unit_and_downloads_the_csv() {
+    let Some(j) = start().await else { return };
+    // A manager of the whole test region.
+    let region = j.app.fixture.region;
+    j.app
+        .state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            let (account, _) =
+                oncotrack::auth::store::account_by_email(tx, &email_for(Role::Manager))?
+                    .expect("manager");
+            oncotrack::auth::store::add_grant(
+                tx,
+                account.id,
+                oncotrack::auth::model::Grant {
+                    role: Role::Manager,
+                    scope: Some(oncotrack::auth::model::Scope::Region(region)),
+                },
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("grant");
+    j.sign_in(&email_for(Role::Manager)).await;
+    j.goto("/compliance?licence=CYTO&by=region").await;
+    j.click_link("Testregionen").await;
+    j.click_link("Testsjukhuset").await;
+    j.click_link("Enhet ONK1").await;
+    let unit = j.text().await;
+    assert!(unit.contains("Sara Sjöström"), "{unit}");
+    j.screenshot("manager-compliance-unit").await;
+    // A download leaves the page where it is.
+    j.browser
+        .find(Locator::XPath("//a[normalize-space(.) = 'Exportera CSV']"))
+        .await
+        .expect("CSV link")
+        .click()
+        .await
+        .expect("download");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let csv = loop {
+        let done = std::fs::read_dir(j.downloads.path())
+            .expect("downloads")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "csv"));
+        if let Some(path) = done {
+            break std::fs::read(path).expect("csv");
+        }
+        assert!(Instant::now() < deadline, "no CSV was downloaded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(csv.starts_with("\u{feff}".as_bytes()), "BOM for Excel");
+    let text = String::from_utf8_lossy(&csv);
+    assert!(text.contains("Enhet ONK1"), "{text}");
+    assert!(
+        text.lines().next().is_some_and(|h| h.contains(';')),
+        "{text}"
+    );
+    j.end().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_language_switch_turns_every_label_to_english_and_back() {
+    let Some(j) = start().await else { return };
+    j.sign_in(&email_for(Role::Admin)).await;
+    // Texts that differ between the languages and are long enough not to
+    // occur by chance inside other words.
+    let swedish_only: Vec<&str> = oncotrack::i18n::entries()
+        .filter(|(_, sv, en)| sv != en && sv.chars().count() > 5 && !en.contains(sv))
+        .map(|(_, sv, _)| *sv)
+        .collect();
+    for path in [
+        "/",
+        "/org",
+        "/people",
+        "/compliance",
+        "/licences",
+        "/import",
+    ] {
+        j.goto(path).await;
+        j.click_button("form[action='/lang'] button").await;
+        let english = j.text().await;
+        let left: Vec<&&str> = swedish_only
+            .iter()
+            .filter(|sv| english.contains(**sv))
+            .collect();
+        assert!(left.is_empty(), "{path} in English still shows {left:?}");
+        if path == "/compliance" {
+            j.screenshot("language-english").await;
+        }
+        j.click_button("form[action='/lang'] button").await;
+        let swedish = j.text().await;
+        assert!(swedish.contains("Logga ut"), "{path}: {swedish}");
+    }
+    j.end().await;
+}
+
+/// axe-core, installed by `.ci/run` with npm under `target/axe`.
+fn axe_script() -> Option<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/axe/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(script) => Some(script),
+        Err(_) => {
+            assert!(
+                std::env::var_os("ONCOTRACK_E2E").is_none(),
+                "ONCOTRACK_E2E is set but {} is missing: npm install --prefix target/axe axe-core@4",
+                path.display()
+            );
+            eprintln!("skipped: no axe-core under target/axe");
+            None
+        }
+    }
+}
+
+impl Journey {
+    /// The WCAG 2 A and AA rules axe-core finds broken on the current page,
+    /// as "rule: the first offending element".
+    async fn accessibility_violations(&self, axe: &str) -> Vec<String> {
+        self.browser
+            .execute(axe, Vec::new())
+            .await
+            .expect("load axe-core");
+        let result = self
+            .browser
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] })
+                    .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' ' + v.nodes[0].html)))
+                    .catch(e => done(['axe failed: ' + e]));",
+                Vec::new(),
+            )
+            .await
+            .expect("run axe-core");
+        result
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_pass_the_accessibility_check() {
+    let Some(axe) = axe_script() else { return };
+    let Some(j) = start().await else { return };
+    let nurse = j.app.fixture.nurse;
+    let mut found = Vec::new();
+    j.goto("/login").await;
+    // The check itself must see a broken page as broken.
+    j.browser
+        .execute(
+            "document.body.insertAdjacentHTML('beforeend', '<img src=\"/x.png\">'); return null;",
+            Vec::new(),
+        )
+        .await
+        .expect("break the page");
+    let broken = j.accessibility_violations(&axe).await;
+    assert!(
+        broken.iter().any(|v| v.starts_with("image-alt")),
+        "{broken:?}"
+    );
+    j.goto("/login").await;
+    for v in j.accessibility_violations(&axe).await {
+        found.push(format!("/login: {v}"));
+    }
+    j.sign_in(&email_for(Role::Admin)).await;
+    for path in [
+        "/".to_string(),
+        "/org".to_string(),
+        "/people".to_string(),
+        format!("/people/{nurse}"),
+        format!("/people/{nurse}/licences"),
+        "/compliance?licence=CYTO&by=unit".to_string(),
+        "/import".to_string(),
+        "/admin/accounts".to_string(),
+        "/admin/licences".to_string(),
+        "/admin/audit".to_string(),
+        "/account".to_string(),
+    ] {
+        j.goto(&path).await;
+        for v in j.accessibility_violations(&axe).await {
+            found.push(format!("{path}: {v}"));
+        }
+    }
+    assert!(found.is_empty(), "accessibility:\n{}", found.join("\n"));
+    j.end().await;
+}
