@@ -20,11 +20,14 @@ type Step = fn(&Transaction) -> rusqlite::Result<()>;
 const UPGRADES: &[(i64, Step)] = &[(2, to_version_2)];
 
 /// Version 2 adds courses and rotations, lets the outbox carry course
-/// notifications, and links a licence completion to the offering that recorded it.
+/// notifications, links a licence completion to the offering that recorded it,
+/// and counts a unit's staff from an index alone.
 fn to_version_2(tx: &Transaction) -> rusqlite::Result<()> {
     rebuild(tx, "outbox")?;
     tx.execute_batch(
-        "ALTER TABLE licence_completion ADD COLUMN offering_id INTEGER REFERENCES offering (id);",
+        "ALTER TABLE licence_completion ADD COLUMN offering_id INTEGER REFERENCES offering (id);
+         DROP INDEX person_unit;
+         CREATE INDEX person_unit ON person (unit_id, left_on);",
     )?;
     tx.execute_batch(added_in(2))
 }
