@@ -4,7 +4,9 @@
 
 pub mod placement_pages;
 pub mod placement_texts;
+pub mod placements;
 pub mod texts;
+pub mod trainees;
 
 use axum::Router;
 
