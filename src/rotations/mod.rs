@@ -2,6 +2,7 @@
 //! training elements, placements, versioned cost-sharing agreements and the
 //! exact month-by-month split between home clinic and host.
 
+pub mod model;
 pub mod placement_pages;
 pub mod placement_texts;
 pub mod placements;
