@@ -571,7 +571,52 @@ CREATE INDEX calendar_feed_subject ON calendar_feed (kind, subject_id);
 -- Rotations -----------------------------------------------------------------
 
 -- Agreements (cost sharing between home clinic and host) --------------------
+-- One version of a cost-sharing agreement per row. A new version is a new row
+-- with the same code and its own validity: history is appended, never
+-- overwritten. For a placement start, the version of a code in force is the one
+-- with the latest valid_from that covers it (see src/rotations/model.rs).
+CREATE TABLE agreement (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL CHECK (code <> ''),
+    version INTEGER NOT NULL CHECK (version >= 1),
+    name_sv TEXT NOT NULL CHECK (name_sv <> ''),
+    name_en TEXT,
+    valid_from TEXT NOT NULL,
+    valid_to TEXT CHECK (valid_to IS NULL OR valid_to >= valid_from),
+    -- Comma-separated kinds (general, radiotherapy); '' covers every kind.
+    kinds TEXT NOT NULL DEFAULT '',
+    min_months INTEGER CHECK (min_months IS NULL OR min_months >= 1),
+    max_months INTEGER CHECK (max_months IS NULL OR max_months >= 1),
+    cap_ore_per_month INTEGER CHECK (cap_ore_per_month IS NULL OR cap_ore_per_month >= 0),
+    is_fallback INTEGER NOT NULL DEFAULT 0 CHECK (is_fallback IN (0, 1)),
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES account (id),
+    UNIQUE (code, version)
+) STRICT;
 
+-- The steps of a version: placement months from_month..to_month (open when
+-- NULL), host's share in per-mille. Contiguous from month 1 (checked on save).
+CREATE TABLE agreement_tier (
+    agreement_id INTEGER NOT NULL REFERENCES agreement (id),
+    from_month INTEGER NOT NULL CHECK (from_month >= 1),
+    to_month INTEGER CHECK (to_month IS NULL OR to_month >= from_month),
+    host_permille INTEGER NOT NULL CHECK (host_permille BETWEEN 0 AND 1000),
+    PRIMARY KEY (agreement_id, from_month)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO agreement (code, version, name_sv, name_en, valid_from, kinds, min_months, is_fallback, note, created_at)
+VALUES ('older-regional', 1, 'Äldre regional överenskommelse', 'Older regional agreement', '2000-01-01',
+        'radiotherapy', 6, 0, 'Sammanhängande strålbehandlingsplacering om minst 6 månader.', '2026-01-01T00:00:00Z');
+INSERT INTO agreement_tier (agreement_id, from_month, to_month, host_permille)
+SELECT id, 1, 3, 0 FROM agreement WHERE code = 'older-regional' AND version = 1
+UNION ALL SELECT id, 4, 6, 500 FROM agreement WHERE code = 'older-regional' AND version = 1
+UNION ALL SELECT id, 7, 9, 1000 FROM agreement WHERE code = 'older-regional' AND version = 1;
+INSERT INTO agreement (code, version, name_sv, name_en, valid_from, kinds, is_fallback, note, created_at)
+VALUES ('home-pays', 1, 'Hemkliniken betalar', 'The home clinic pays', '2000-01-01', '', 1,
+        'Gäller när inget annat avtal är tillämpligt.', '2026-01-01T00:00:00Z');
+INSERT INTO agreement_tier (agreement_id, from_month, to_month, host_permille)
+SELECT id, 1, NULL, 0 FROM agreement WHERE code = 'home-pays' AND version = 1;
 
 -- Trainees, training elements and placements --------------------------------
 

@@ -32,7 +32,7 @@ use serde::Serialize;
 use crate::i18n::Lang;
 
 /// The kind of placement an agreement applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// An ordinary rotation placement (usually 3 months).
@@ -340,6 +340,15 @@ pub enum SplitError {
     /// The agreement has no tiers, a negative cap or bad tiers.
     #[error("the agreement's tiers are not usable: {0}")]
     Agreement(TierError),
+    /// No agreement has the code asked for.
+    #[error("no agreement has this code")]
+    UnknownAgreement,
+    /// The agreement asked for has no version in force on the start date.
+    #[error("no version of the agreement is in force on the start date")]
+    AgreementNotInForce,
+    /// No agreement is eligible and there is no fallback.
+    #[error("no agreement applies and there is no fallback agreement")]
+    NoAgreement,
 }
 
 impl SplitError {
@@ -357,7 +366,10 @@ impl SplitError {
             SplitError::HomePeriodBeforeStart(i) | SplitError::HomePeriodOverlap(i) => {
                 format!("home_periods[{i}].from")
             }
-            SplitError::Agreement(_) => "agreement".into(),
+            SplitError::Agreement(_)
+            | SplitError::UnknownAgreement
+            | SplitError::AgreementNotInForce
+            | SplitError::NoAgreement => "agreement".into(),
         }
     }
 
@@ -375,6 +387,9 @@ impl SplitError {
             SplitError::HomePeriodAfterEnd(_) => "rotations.error.home_after_end",
             SplitError::HomePeriodOverlap(_) => "rotations.error.home_overlap",
             SplitError::Agreement(e) => e.text_key(),
+            SplitError::UnknownAgreement => "rotations.error.unknown_agreement",
+            SplitError::AgreementNotInForce => "rotations.error.agreement_not_in_force",
+            SplitError::NoAgreement => "rotations.error.no_agreement",
         }
     }
 }
@@ -487,24 +502,45 @@ pub fn planned_months(start: NaiveDate, end: NaiveDate) -> u32 {
     k
 }
 
-/// The agreement for a planned placement: among those eligible (see
-/// [`Agreement::is_eligible`]) the non-fallback version that came into force
-/// last; else a fallback in force on the start date; else any fallback.
-/// `None` only when the list has no eligible agreement and no fallback.
+/// The version of agreement `code` in force on `day`: of the versions whose
+/// validity covers the day, the one that came into force last (a new
+/// version supersedes the old from its first day without rewriting it).
+pub fn version_on<'a>(
+    agreements: &'a [Agreement],
+    code: &str,
+    day: NaiveDate,
+) -> Option<&'a Agreement> {
+    agreements
+        .iter()
+        .filter(|a| a.code == code && a.valid_on(day))
+        .max_by_key(|a| a.valid_from)
+}
+
+/// The agreement for a planned placement. Only the version of each code in
+/// force on the start date counts (see [`version_on`]). Among those, the
+/// non-fallback agreements eligible by kind and planned length (see
+/// [`Agreement::is_eligible`]), the one that came into force last; else the
+/// fallback in force on the start date; else the newest fallback. `None`
+/// only when nothing is eligible and there is no fallback.
 pub fn choose_agreement(
     agreements: &[Agreement],
     kind: Kind,
     start: NaiveDate,
     end: NaiveDate,
 ) -> Option<&Agreement> {
+    let current = |a: &&Agreement| {
+        version_on(agreements, &a.code, start).is_some_and(|v| std::ptr::eq(v, *a))
+    };
     agreements
         .iter()
+        .filter(current)
         .filter(|a| !a.is_fallback && a.is_eligible(kind, start, end))
         .max_by_key(|a| a.valid_from)
         .or_else(|| {
             agreements
                 .iter()
-                .filter(|a| a.is_fallback && a.valid_on(start))
+                .filter(current)
+                .filter(|a| a.is_fallback)
                 .max_by_key(|a| a.valid_from)
         })
         .or_else(|| {
@@ -513,6 +549,32 @@ pub fn choose_agreement(
                 .filter(|a| a.is_fallback)
                 .max_by_key(|a| a.valid_from)
         })
+}
+
+/// The split of a planned placement: under the agreement `code` (its
+/// version in force on the start date) when given, else under the one
+/// [`choose_agreement`] picks for the plan. Returns the agreement version
+/// used beside the split. The one call the preview and the placements make.
+pub fn split_planned<'a>(
+    agreements: &'a [Agreement],
+    input: &SplitInput,
+    code: Option<&str>,
+) -> Result<(Split, &'a Agreement), SplitError> {
+    // Input errors first, so that a bad end date is reported as such rather
+    // than as "no agreement".
+    validate(input)?;
+    let agreement = match code {
+        Some(code) => version_on(agreements, code, input.start).ok_or(
+            if agreements.iter().any(|a| a.code == code) {
+                SplitError::AgreementNotInForce
+            } else {
+                SplitError::UnknownAgreement
+            },
+        )?,
+        None => choose_agreement(agreements, input.kind, input.start, input.end)
+            .ok_or(SplitError::NoAgreement)?,
+    };
+    Ok((split(input, agreement)?, agreement))
 }
 
 /// Checks the input: dates, extent, salary history and home periods.
@@ -1084,6 +1146,19 @@ mod tests {
         assert_eq!(pick("2025-12-31"), Some(d("2015-01-01")));
         assert_eq!(pick("2026-01-01"), Some(d("2026-01-01")));
         assert!(choose_agreement(&[], Kind::General, d("2025-01-01"), d("2025-02-01")).is_none());
+
+        // A newer version that no longer covers a 6-month plan is not
+        // bypassed by the older, still open-ended version.
+        let mut strict = older_regional();
+        strict.valid_from = d("2026-01-01");
+        strict.min_months = Some(7);
+        let list = vec![home_pays(), older_regional(), strict];
+        let six = |start: &str, end: &str| {
+            choose_agreement(&list, Kind::Radiotherapy, d(start), d(end)).map(|a| a.code.as_str())
+        };
+        assert_eq!(six("2025-06-01", "2025-11-30"), Some("older-regional"));
+        assert_eq!(six("2026-06-01", "2026-11-30"), Some("home-pays"));
+        assert_eq!(six("2026-06-01", "2026-12-31"), Some("older-regional"));
     }
 
     #[test]
@@ -1321,6 +1396,33 @@ mod tests {
         assert!(split(&i, &a).is_ok());
         i.end = d("2040-01-01");
         assert_eq!(split(&i, &a), Err(SplitError::TooLong));
+    }
+
+    #[test]
+    fn a_planned_split_picks_or_names_its_agreement() {
+        let list = vec![home_pays(), older_regional()];
+        let i = input("2025-01-01", "2025-09-30", 3_000_000);
+        assert_eq!(
+            split_planned(&list, &i, None).map(|s| s.0.agreement),
+            Ok("older-regional".into())
+        );
+        assert_eq!(
+            split_planned(&list, &i, Some("home-pays")).map(|s| s.0.total.host_ore),
+            Ok(0)
+        );
+        assert_eq!(
+            split_planned(&list, &i, Some("nope")).map(|s| s.0.agreement),
+            Err(SplitError::UnknownAgreement)
+        );
+        let early = input("1999-01-01", "1999-09-30", 3_000_000);
+        assert_eq!(
+            split_planned(&list, &early, Some("older-regional")).map(|s| s.0.agreement),
+            Err(SplitError::AgreementNotInForce)
+        );
+        assert_eq!(
+            split_planned(&[], &i, None).map(|s| s.0.agreement),
+            Err(SplitError::NoAgreement)
+        );
     }
 
     #[test]
