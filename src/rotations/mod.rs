@@ -9,7 +9,9 @@ pub mod pages;
 pub mod placement_pages;
 pub mod placement_texts;
 pub mod placements;
+pub mod reports;
 pub mod texts;
+pub mod timeline;
 pub mod trainees;
 
 use axum::Router;

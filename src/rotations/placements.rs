@@ -17,6 +17,10 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use super::model::{
+    Agreement, HomePeriod, Kind, SalaryChange, Split, SplitError, SplitInput, choose_agreement,
+    split,
+};
 use super::trainees::date_col;
 use crate::clock::stamp;
 
@@ -229,6 +233,8 @@ pub struct Placement {
     pub home_unit_id: i64,
     /// Its code.
     pub home_unit_code: String,
+    /// Its name.
+    pub home_unit_name: String,
     /// Host unit.
     pub host_unit_id: i64,
     /// Its code.
@@ -373,6 +379,10 @@ pub fn first_over_capacity(
     None
 }
 
+/// Peak trainees placed per month `(first of month, peak)` and the stretches
+/// of days over capacity `(first, last)`.
+pub type Peaks = (Vec<(NaiveDate, i64)>, Vec<(NaiveDate, NaiveDate)>);
+
 /// Per day of `from..=to`, how many of `spans` run: the peak count per calendar
 /// month, `(first of month, peak)`, and the days over `capacity`.
 pub fn monthly_peaks(
@@ -380,7 +390,7 @@ pub fn monthly_peaks(
     from: NaiveDate,
     to: NaiveDate,
     capacity: Option<i64>,
-) -> (Vec<(NaiveDate, i64)>, Vec<(NaiveDate, NaiveDate)>) {
+) -> Peaks {
     let mut changes: BTreeMap<NaiveDate, i64> = BTreeMap::new();
     for (_, s, e) in spans {
         if *s > to || *e < from {
@@ -505,10 +515,104 @@ pub fn adjustments(recorded: &MonthAmounts, current: &MonthAmounts) -> Vec<(Stri
         .collect()
 }
 
+/// The agreement of a placement: for an approved one the version of the
+/// agreement chosen at approval (by its code, the version in force on the
+/// approved start), so later changes never move it to another agreement; for
+/// a planned one the agreement its current plan would get.
+pub fn agreement_for<'a>(agreements: &'a [Agreement], p: &Placement) -> Option<&'a Agreement> {
+    match &p.approved {
+        Some(plan) => {
+            let versions = || agreements.iter().filter(|a| a.code == plan.agreement_code);
+            versions()
+                .filter(|a| a.valid_on(plan.start))
+                .max_by_key(|a| a.valid_from)
+                .or_else(|| versions().max_by_key(|a| a.valid_from))
+        }
+        None => choose_agreement(agreements, kind_of(&p.kind), p.start, p.end),
+    }
+}
+
+/// The placement's kind for the split (general when unknown).
+pub fn kind_of(s: &str) -> Kind {
+    Kind::parse(s).unwrap_or(Kind::General)
+}
+
+/// What the split needs about a placement as it stands now.
+pub fn split_input(p: &Placement, salary: &[SalaryChange], home: &[HomePeriodRow]) -> SplitInput {
+    SplitInput {
+        kind: kind_of(&p.kind),
+        start: p.start,
+        end: p.end,
+        salary: salary.to_vec(),
+        extent_percent: u8::try_from(p.extent.clamp(1, 100)).unwrap_or(100),
+        home_periods: home
+            .iter()
+            .filter(|h| h.start <= p.end && h.end >= p.start)
+            .map(|h| HomePeriod {
+                from: h.start.max(p.start),
+                to: h.end.min(p.end),
+                // The explanation shows this in both languages: the user's
+                // note when there is one, else nothing for called home.
+                reason: match (h.note.trim(), h.reason) {
+                    ("", HomeReason::CalledHome) => String::new(),
+                    ("", HomeReason::Leave) => "ledighet / leave".to_string(),
+                    (note, _) => note.to_string(),
+                },
+            })
+            .collect(),
+    }
+}
+
+/// The month amounts of a split, as the ledger keeps them.
+pub fn month_amounts(split: &Split) -> MonthAmounts {
+    split
+        .months
+        .iter()
+        .map(|m| (m.month.clone(), (m.home_ore, m.host_ore)))
+        .collect()
+}
+
+/// Why a split could not be computed or recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// No agreement applies and there is no fallback.
+    #[error("no agreement applies to the plan")]
+    NoAgreement,
+    /// The split engine refused the input (e.g. no salary on the first day).
+    #[error(transparent)]
+    Split(#[from] SplitError),
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] rusqlite::Error),
+}
+
+impl LedgerError {
+    /// The catalogue key of the message a user reads (storage errors have none).
+    pub fn text_key(&self) -> Option<&'static str> {
+        match self {
+            LedgerError::NoAgreement => Some("placements.no_agreement"),
+            LedgerError::Split(e) => Some(e.text_key()),
+            LedgerError::Db(_) => None,
+        }
+    }
+}
+
+/// The split of a placement as it stands, with the code of its agreement.
+pub fn compute_split(
+    p: &Placement,
+    agreements: &[Agreement],
+    salary: &[SalaryChange],
+    home: &[HomePeriodRow],
+) -> Result<(String, Split), LedgerError> {
+    let agreement = agreement_for(agreements, p).ok_or(LedgerError::NoAgreement)?;
+    let s = split(&split_input(p, salary, home), agreement)?;
+    Ok((agreement.code.clone(), s))
+}
+
 // ---------------------------------------------------------------------------
 // Store
 
-const PLACEMENT_SELECT: &str = "SELECT p.id, p.trainee_id, pe.name, pe.unit_id, hu.code, p.host_unit_id, u.code, u.name,
+const PLACEMENT_SELECT: &str = "SELECT p.id, p.trainee_id, pe.name, pe.unit_id, hu.code, hu.name, p.host_unit_id, u.code, u.name,
         p.kind, p.start_on, p.end_on, p.extent_percent, p.host_supervisor, p.certificate, p.status,
         p.approved_kind, p.approved_start, p.approved_end, p.approved_extent, p.agreement_code, p.approved_at
     FROM placement p
@@ -518,17 +622,17 @@ const PLACEMENT_SELECT: &str = "SELECT p.id, p.trainee_id, pe.name, pe.unit_id, 
     JOIN unit u ON u.id = p.host_unit_id";
 
 fn placement_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Placement> {
-    let certificate: String = r.get(13)?;
-    let stored: String = r.get(14)?;
-    let approved_kind: Option<String> = r.get(15)?;
+    let certificate: String = r.get(14)?;
+    let stored: String = r.get(15)?;
+    let approved_kind: Option<String> = r.get(16)?;
     let approved = match approved_kind {
         Some(kind) => Some(ApprovedPlan {
             kind,
-            start: date_col(r, 16)?,
-            end: date_col(r, 17)?,
-            extent: r.get(18)?,
-            agreement_code: r.get::<_, Option<String>>(19)?.unwrap_or_default(),
-            at: r.get::<_, Option<String>>(20)?.unwrap_or_default(),
+            start: date_col(r, 17)?,
+            end: date_col(r, 18)?,
+            extent: r.get(19)?,
+            agreement_code: r.get::<_, Option<String>>(20)?.unwrap_or_default(),
+            at: r.get::<_, Option<String>>(21)?.unwrap_or_default(),
         }),
         None => None,
     };
@@ -538,14 +642,15 @@ fn placement_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Placement> {
         trainee_name: r.get(2)?,
         home_unit_id: r.get(3)?,
         home_unit_code: r.get(4)?,
-        host_unit_id: r.get(5)?,
-        host_unit_code: r.get(6)?,
-        host_unit_name: r.get(7)?,
-        kind: r.get(8)?,
-        start: date_col(r, 9)?,
-        end: date_col(r, 10)?,
-        extent: r.get(11)?,
-        host_supervisor: r.get(12)?,
+        home_unit_name: r.get(5)?,
+        host_unit_id: r.get(6)?,
+        host_unit_code: r.get(7)?,
+        host_unit_name: r.get(8)?,
+        kind: r.get(9)?,
+        start: date_col(r, 10)?,
+        end: date_col(r, 11)?,
+        extent: r.get(12)?,
+        host_supervisor: r.get(13)?,
         certificate: Certificate::parse(&certificate).unwrap_or(Certificate::NotStarted),
         stored: Stored::parse(&stored).unwrap_or(Stored::Planned),
         approved,
@@ -858,6 +963,63 @@ pub fn append_ledger(
         ])?;
     }
     Ok(())
+}
+
+/// Approves a planned placement: the agreement is chosen from the plan as it
+/// stands, the plan and the agreement are kept with the placement, and the
+/// split of every month is recorded as reported (`approval` lines dated
+/// `today`). The caller checks the plan's rules first.
+pub fn approve_and_report(
+    conn: &Connection,
+    p: &Placement,
+    by: Option<i64>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Split, LedgerError> {
+    let agreements = super::agreements::load_agreements(conn)?;
+    let agreement = choose_agreement(&agreements, kind_of(&p.kind), p.start, p.end)
+        .ok_or(LedgerError::NoAgreement)?;
+    let salary =
+        super::trainees::effective_history(&super::trainees::salary_rows(conn, p.trainee_id)?);
+    let home = home_periods(conn, p.id)?;
+    let s = split(&split_input(p, &salary, &home), agreement)?;
+    approve(conn, p.id, &agreement.code, by, now)?;
+    let lines: Vec<(String, i64, i64)> = s
+        .months
+        .iter()
+        .map(|m| (m.month.clone(), m.home_ore, m.host_ore))
+        .collect();
+    append_ledger(conn, p.id, "approval", today, &lines, "", now)?;
+    Ok(s)
+}
+
+/// Brings the ledger of an approved (or since cancelled) placement up to its
+/// current split: each month's difference from its recorded lines is
+/// appended as an `adjustment` line dated `today` with `cause`. A planned
+/// placement has no ledger. Returns how many lines were appended.
+pub fn resync_ledger(
+    conn: &Connection,
+    p: &Placement,
+    today: NaiveDate,
+    cause: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, LedgerError> {
+    if p.approved.is_none() {
+        return Ok(0);
+    }
+    let lines = ledger(conn, p.id)?;
+    let current = if p.stored == Stored::Cancelled {
+        MonthAmounts::new()
+    } else {
+        let agreements = super::agreements::load_agreements(conn)?;
+        let salary =
+            super::trainees::effective_history(&super::trainees::salary_rows(conn, p.trainee_id)?);
+        let home = home_periods(conn, p.id)?;
+        month_amounts(&compute_split(p, &agreements, &salary, &home)?.1)
+    };
+    let adjustments = adjustments(&ledger_sums(&lines), &current);
+    append_ledger(conn, p.id, "adjustment", today, &adjustments, cause, now)?;
+    Ok(adjustments.len())
 }
 
 #[cfg(test)]
