@@ -4,6 +4,7 @@
 
 pub mod agreements;
 pub mod api;
+pub mod demo;
 pub mod model;
 pub mod pages;
 pub mod placement_pages;
