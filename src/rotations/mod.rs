@@ -7,6 +7,7 @@ pub mod api;
 pub mod demo;
 pub mod model;
 pub mod pages;
+pub mod placement_bench;
 pub mod placement_pages;
 pub mod placement_texts;
 pub mod placements;

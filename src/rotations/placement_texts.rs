@@ -367,3 +367,34 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "No ST doctor is missing elements to be done at the host.",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    /// Every key this part's code looks up is in the catalogue: a typo would
+    /// otherwise show the key itself on the page.
+    #[test]
+    fn every_key_used_is_in_the_catalogue() {
+        let sources = [
+            include_str!("placement_pages.rs"),
+            include_str!("placements.rs"),
+            include_str!("trainees.rs"),
+            include_str!("reports.rs"),
+            include_str!("timeline.rs"),
+        ];
+        let mut missing = Vec::new();
+        for source in sources {
+            for piece in source.split('"').skip(1).step_by(2) {
+                let ours = ["trainees.", "placements.", "rotreport."]
+                    .iter()
+                    .any(|p| piece.starts_with(p));
+                let key_like = piece
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
+                if ours && key_like && !crate::i18n::has_key(piece) {
+                    missing.push(piece.to_string());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys missing from the catalogue: {missing:?}");
+    }
+}
