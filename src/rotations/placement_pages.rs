@@ -1128,7 +1128,12 @@ pub struct ListQuery {
     unit: String,
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    page: Option<u32>,
 }
+
+/// Placements per page of the list.
+const PER_PAGE: u32 = 100;
 
 /// `GET /placements`.
 async fn placements_page(
@@ -1182,7 +1187,10 @@ async fn placements_page(
                 (select_field(lang.t("common.status"), "status", &status_options, &q.status, &none))
                 button type="submit" { (lang.t("common.filter")) }
             }
-            (placements_table(lang, &list, today))
+            @let page_no = q.page.unwrap_or(1).max(1);
+            @let shown: Vec<Placement> = list.iter().skip(layout::page_offset(page_no, PER_PAGE) as usize).take(PER_PAGE as usize).cloned().collect();
+            (placements_table(lang, &shown, today))
+            (layout::pager(lang, &format!("/placements?unit={}&status={}", q.unit, q.status), page_no, PER_PAGE, list.len() as i64))
         },
     ))
 }
