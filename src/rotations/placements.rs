@@ -1114,6 +1114,57 @@ mod tests {
     }
 
     proptest! {
+        /// Recorded lines plus the adjustments always sum to the current
+        /// split, month by month, and nothing recorded is touched.
+        #[test]
+        fn adjustments_bring_the_ledger_to_the_current_split(
+            recorded in proptest::collection::btree_map(0u32..24, (0i64..10_000_000, 0i64..10_000_000), 0..12),
+            current in proptest::collection::btree_map(0u32..24, (0i64..10_000_000, 0i64..10_000_000), 0..12),
+        ) {
+            let key = |m: u32| format!("2026-{:02}", m + 1);
+            let rec: MonthAmounts = recorded.iter().map(|(m, v)| (key(*m), *v)).collect();
+            let cur: MonthAmounts = current.iter().map(|(m, v)| (key(*m), *v)).collect();
+            let mut sums = rec.clone();
+            for (m, h, t) in adjustments(&rec, &cur) {
+                prop_assert!(h != 0 || t != 0);
+                let e = sums.entry(m).or_default();
+                e.0 += h;
+                e.1 += t;
+            }
+            sums.retain(|_, v| *v != (0, 0));
+            let mut want = cur.clone();
+            want.retain(|_, v| *v != (0, 0));
+            prop_assert_eq!(sums, want);
+        }
+
+        /// Monthly peaks agree with counting day by day.
+        #[test]
+        fn peaks_match_day_by_day(
+            spans in proptest::collection::vec((0i64..200, 0i64..90), 0..8),
+            cap in 0i64..4,
+        ) {
+            let base = d("2026-01-01");
+            let day = |n: i64| base + chrono::Duration::days(n);
+            let others: Vec<Span> = spans.iter().enumerate()
+                .map(|(i, (a, l))| (i as i64, day(*a), day(a + l))).collect();
+            let (from, to) = (day(0), day(180));
+            let (peaks, over) = monthly_peaks(&others, from, to, Some(cap));
+            let mut expected: Vec<(NaiveDate, i64)> = Vec::new();
+            let mut cur = from;
+            while cur <= to {
+                let n = others.iter().filter(|(_, a, b)| *a <= cur && *b >= cur).count() as i64;
+                match expected.last_mut() {
+                    Some((m, p)) if *m == first_of_month(cur) => *p = (*p).max(n),
+                    _ => expected.push((first_of_month(cur), n)),
+                }
+                prop_assert_eq!(over.iter().any(|(a, b)| *a <= cur && cur <= *b), n > cap);
+                cur = cur.succ_opt().expect("day");
+            }
+            prop_assert_eq!(peaks, expected);
+        }
+    }
+
+    proptest! {
         /// The sweep agrees with counting day by day.
         #[test]
         fn sweep_matches_day_by_day(
