@@ -70,7 +70,7 @@ pub fn count_stretches(
 const LABEL_W: f64 = 200.0;
 const CHART_W: f64 = 640.0;
 const ROW_H: f64 = 24.0;
-const HEAD_H: f64 = 34.0;
+const HEAD_H: f64 = 44.0;
 const STRIP_H: f64 = 60.0;
 
 fn colour(status: &str) -> &'static str {
@@ -80,6 +80,15 @@ fn colour(status: &str) -> &'static str {
         "active" => "#1a6b34",
         "completed" => "#5b2a86",
         _ => "#c4c9cf",
+    }
+}
+
+fn status_key(status: &str) -> &'static str {
+    match status {
+        "planned" => "placements.status_planned",
+        "approved" => "placements.status_approved",
+        "active" => "placements.status_active",
+        _ => "placements.status_completed",
     }
 }
 
@@ -120,7 +129,8 @@ pub fn gantt(
     } else {
         0.0
     };
-    let height = HEAD_H + bars_h + strip_h + 10.0;
+    let legend_h = 22.0;
+    let height = HEAD_H + bars_h + strip_h + legend_h + 10.0;
     let width = LABEL_W + CHART_W + 10.0;
     let strip_top = HEAD_H + bars_h + 14.0;
     html! {
@@ -128,11 +138,12 @@ pub fn gantt(
             title { (label) }
             @for (i, m) in months.iter().enumerate() {
                 @let x = x_of(*m);
-                line x1=(format!("{x:.1}")) x2=(format!("{x:.1}")) y1=(HEAD_H - 6.0) y2=(format!("{:.1}", height - 6.0)) stroke="#d5d9de" {}
+                line x1=(format!("{x:.1}")) x2=(format!("{x:.1}")) y1=(HEAD_H - 6.0) y2=(format!("{:.1}", height - legend_h - 6.0)) stroke="#d5d9de" {}
                 @if months.len() <= 24 || i % 3 == 0 {
-                    text x=(format!("{:.1}", x + 2.0)) y=(HEAD_H - 12.0) font-size="11" fill="#1b1f24" {
-                        @if m.month() == 1 || i == 0 { (m.format("%Y-%m")) } @else { (m.format("%m")) }
-                    }
+                    text x=(format!("{:.1}", x + 2.0)) y=(HEAD_H - 10.0) font-size="11" fill="#1b1f24" { (m.format("%m")) }
+                }
+                @if m.month() == 1 || i == 0 {
+                    text x=(format!("{:.1}", x + 2.0)) y=(HEAD_H - 26.0) font-size="11" font-weight="600" fill="#1b1f24" { (m.year()) }
                 }
             }
             @if bars.is_empty() {
@@ -149,6 +160,12 @@ pub fn gantt(
                         title { (b.title) }
                     }
                 }
+            }
+            @for (i, status) in ["planned", "approved", "active", "completed"].iter().enumerate() {
+                @let lx = LABEL_W + i as f64 * 130.0;
+                @let ly = height - 16.0;
+                rect x=(lx) y=(ly) width="12" height="12" rx="2" fill=(colour(status)) {}
+                text x=(lx + 16.0) y=(ly + 10.0) font-size="11" fill="#1b1f24" { (lang.t(status_key(status))) }
             }
             @if let Some((cap, spans)) = capacity {
                 @let stretches = count_stretches(spans, from, to_excl.pred_opt().unwrap_or(to_excl));
