@@ -1002,7 +1002,9 @@ fn explain(
         }
         remarks.push(format!("{salary_w} {costs}"));
     }
-    if extent_percent < 100 && segments.iter().any(|s| s.at_home.is_none()) {
+    // The extent only scales the host's share, so it is told where the host
+    // pays something.
+    if extent_percent < 100 && segments.iter().any(|s| s.host_permille > 0) {
         remarks.push(format!("{extent_percent} % {extent_w}"));
     }
     if let Some(c) = cap
