@@ -123,32 +123,73 @@ pub fn placement_split(
     })
 }
 
+/// A placement's split within a year: the agreement's code, the year's
+/// month lines, or why there is none.
+type YearSplit = (Option<String>, Vec<MonthLine>, Option<String>);
+
+/// The splits of `placements` within `year`, in order. The splits are
+/// independent of each other, so they are computed on every core.
+fn year_splits(
+    year: i32,
+    placements: &[&Placement],
+    inputs: &CostInputs,
+    lang: Lang,
+) -> Vec<YearSplit> {
+    let one = |p: &Placement| -> YearSplit {
+        let salary = inputs
+            .salaries
+            .get(&p.trainee_id)
+            .map_or(&[][..], Vec::as_slice);
+        let home = inputs
+            .home_periods
+            .get(&p.id)
+            .map_or(&[][..], Vec::as_slice);
+        match placement_split(p, &inputs.agreements, salary, home, lang) {
+            Ok((code, s)) => (
+                Some(code),
+                s.months
+                    .into_iter()
+                    .filter(|m| m.first_day.year() == year)
+                    .collect(),
+                None,
+            ),
+            Err(e) => (None, Vec::new(), Some(e)),
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    if threads == 1 || placements.len() < 64 {
+        return placements.iter().map(|p| one(p)).collect();
+    }
+    let chunk = placements.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = placements
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|p| one(p)).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// The cost report of `year` as `filter` may see it: placements whose home
 /// clinic or host is visible, and the visible payers' rows.
 pub fn cost_report(year: i32, inputs: &CostInputs, filter: &UnitFilter, lang: Lang) -> CostReport {
     let mut payers: BTreeMap<i64, PayerRow> = BTreeMap::new();
     let mut out = Vec::new();
-    let empty_s: Vec<SalaryChange> = Vec::new();
-    let empty_h: Vec<HomePeriodRow> = Vec::new();
-    for p in &inputs.placements {
-        let (home_seen, host_seen) = (filter.allows(p.home_unit_id), filter.allows(p.host_unit_id));
-        if !home_seen && !host_seen {
-            continue;
-        }
-        let salary = inputs.salaries.get(&p.trainee_id).unwrap_or(&empty_s);
-        let home = inputs.home_periods.get(&p.id).unwrap_or(&empty_h);
-        let (agreement, months, problem) =
-            match placement_split(p, &inputs.agreements, salary, home, lang) {
-                Ok((code, s)) => (
-                    Some(code),
-                    s.months
-                        .into_iter()
-                        .filter(|m| m.first_day.year() == year)
-                        .collect::<Vec<_>>(),
-                    None,
-                ),
-                Err(e) => (None, Vec::new(), Some(e)),
-            };
+    let visible: Vec<&Placement> = inputs
+        .placements
+        .iter()
+        .filter(|p| filter.allows(p.home_unit_id) || filter.allows(p.host_unit_id))
+        .collect();
+    for (p, (agreement, months, problem)) in visible
+        .iter()
+        .copied()
+        .zip(year_splits(year, &visible, inputs, lang))
+    {
         let mut total = Totals::default();
         for m in &months {
             total.add(m);
@@ -324,4 +365,115 @@ pub fn missing_elements(
         });
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rotations::model::{Kind, Tier};
+    use crate::rotations::placements::Certificate;
+
+    fn d(s: &str) -> NaiveDate {
+        crate::organisation::model::parse_date(s).expect("date")
+    }
+
+    fn older_regional() -> Agreement {
+        let tier = |from, to, host_permille| Tier {
+            from_month: from,
+            to_month: Some(to),
+            host_permille,
+        };
+        Agreement {
+            code: "older-regional".into(),
+            name_sv: "Äldre".into(),
+            name_en: None,
+            valid_from: d("2000-01-01"),
+            valid_to: None,
+            kinds: vec![Kind::Radiotherapy],
+            min_months: Some(6),
+            max_months: Some(9),
+            tiers: vec![tier(1, 3, 0), tier(4, 6, 500), tier(7, 9, 1000)],
+            cap_ore_per_month: None,
+            is_fallback: true,
+        }
+    }
+
+    fn placement(id: i64, start: NaiveDate, months: u32, home: i64, host: i64) -> Placement {
+        Placement {
+            id,
+            trainee_id: id,
+            trainee_name: format!("T{id}"),
+            home_unit_id: home,
+            home_unit_code: format!("H{home}"),
+            home_unit_name: String::new(),
+            host_unit_id: host,
+            host_unit_code: format!("U{host}"),
+            host_unit_name: String::new(),
+            kind: "radiotherapy".into(),
+            start,
+            end: start
+                .checked_add_months(chrono::Months::new(months))
+                .and_then(|e| e.pred_opt())
+                .expect("end"),
+            extent: if id % 3 == 0 { 80 } else { 100 },
+            host_supervisor: String::new(),
+            certificate: Certificate::NotStarted,
+            stored: Stored::Planned,
+            approved: None,
+        }
+    }
+
+    /// Enough placements for the report to use every core: each payer's
+    /// months add up to the placements' month lines to the öre, in order,
+    /// and a manager sees only the payers of their units.
+    #[test]
+    fn payers_add_up_to_the_placements_on_every_core() {
+        let mut inputs = CostInputs {
+            agreements: vec![older_regional()],
+            ..CostInputs::default()
+        };
+        for id in 1..=300 {
+            let start = d("2025-10-01") + chrono::Days::new((id * 7 % 200) as u64);
+            inputs.placements.push(placement(
+                id,
+                start,
+                6 + (id % 4) as u32,
+                10 + id % 5,
+                20 + id % 3,
+            ));
+            inputs.salaries.insert(
+                id,
+                vec![SalaryChange {
+                    from: d("2020-01-01"),
+                    monthly_cost_ore: 5_000_000 + id * 1_001,
+                }],
+            );
+        }
+        let report = cost_report(2026, &inputs, &UnitFilter::All, Lang::Sv);
+        assert_eq!(report.placements.len(), 300);
+        assert!(report.placements.iter().map(|c| c.placement.id).eq(1..=300));
+        let lines: i64 = report.placements.iter().map(|c| c.total.total_ore).sum();
+        assert_eq!(report.total_ore, lines);
+        assert_eq!(
+            report.payers.iter().map(|p| p.total_ore).sum::<i64>(),
+            lines
+        );
+        for c in &report.placements {
+            assert!(c.months.iter().all(|m| m.first_day.year() == 2026));
+            assert_eq!(c.total.home_ore + c.total.host_ore, c.total.total_ore);
+        }
+        let manager = cost_report(2026, &inputs, &UnitFilter::Only(vec![20]), Lang::Sv);
+        assert_eq!(
+            manager.payers.iter().map(|p| p.unit_id).collect::<Vec<_>>(),
+            [20]
+        );
+        assert_eq!(
+            manager.payers[0].total_ore,
+            report
+                .payers
+                .iter()
+                .find(|p| p.unit_id == 20)
+                .map_or(0, |p| p.total_ore)
+        );
+    }
 }
