@@ -260,12 +260,33 @@ const TRAINEE_SELECT: &str =
         t.st_start, t.planned_end, t.study_director, t.supervisor
     FROM trainee t JOIN person p ON p.id = t.person_id JOIN unit u ON u.id = p.unit_id";
 
+/// Parses the `YYYY-MM-DD` the store writes without a format parser: the
+/// cost report reads several dates for each of thousands of placements.
+fn iso_date(b: &[u8]) -> Option<NaiveDate> {
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
 /// Reads a `YYYY-MM-DD` column.
 pub(crate) fn date_col(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<NaiveDate> {
-    let s: String = r.get(i)?;
-    parse_date(&s).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, s.into())
-    })
+    let v = r.get_ref(i)?;
+    let bytes = v.as_bytes()?;
+    iso_date(bytes)
+        .or_else(|| std::str::from_utf8(bytes).ok().and_then(parse_date))
+        .ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                i,
+                rusqlite::types::Type::Text,
+                String::from_utf8_lossy(bytes).into_owned().into(),
+            )
+        })
 }
 
 fn trainee_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Trainee> {
@@ -526,6 +547,14 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).expect("date")
+    }
+
+    #[test]
+    fn stored_dates_read_fast_and_exactly() {
+        assert_eq!(iso_date(b"2024-02-29"), Some(d("2024-02-29")));
+        assert_eq!(iso_date(b"2023-02-29"), None);
+        assert_eq!(iso_date(b"2024-2-29x"), None);
+        assert_eq!(iso_date(b"20240229"), None);
     }
 
     #[test]
