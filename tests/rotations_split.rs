@@ -185,6 +185,11 @@ async fn bad_input_is_a_422_naming_the_field() {
             "home_periods[1].from",
         ),
         (with("agreement", json!("no-such")), "agreement"),
+        (
+            with("monthly_cost_ore", json!(100_000_000_001_i64)),
+            "monthly_cost_ore",
+        ),
+        (with("monthly_cost_ore", json!(-1)), "monthly_cost_ore"),
         (with("start", json!("2025-13-01")), "start"),
         (with("kind", json!("surgery")), "kind"),
         (

@@ -149,10 +149,20 @@ pub async fn split_preview(
     // role learns nothing about what the input should look like.
     let Json(body) = Json::<PreviewRequest>::from_request(request, &state).await?;
     let lang = request_lang(&headers, Some(&user.principal));
+    // A single monthly cost is salary row 0 to the engine; name it as sent.
+    let single_cost = body.monthly_cost_ore.is_some();
     let (input, code) = body.input()?;
-    let (split, agreement) = preview(&state, input, code)
-        .await?
-        .map_err(|e| split_problem(&e, lang))?;
+    let (split, agreement) =
+        preview(&state, input, code)
+            .await?
+            .map_err(|e| match split_problem(&e, lang) {
+                AppError::Unprocessable { field, message }
+                    if single_cost && field.starts_with("salary") =>
+                {
+                    AppError::unprocessable("monthly_cost_ore", message)
+                }
+                other => other,
+            })?;
     Ok(axum::Json(json!({
         "agreement": split.agreement,
         "agreement_name": agreement.name(lang),

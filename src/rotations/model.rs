@@ -319,9 +319,9 @@ pub enum SplitError {
     /// No salary applies on the placement's first day.
     #[error("no salary applies on the first day of the placement")]
     NoSalary,
-    /// A salary change has a negative cost.
-    #[error("salary {0}: the monthly cost is negative")]
-    NegativeSalary(usize),
+    /// A salary change's cost is negative or above [`MAX_MONTHLY_COST_ORE`].
+    #[error("salary {0}: the monthly cost is out of range")]
+    SalaryOutOfRange(usize),
     /// Two salary changes start on the same day.
     #[error("salary {0}: another change starts the same day")]
     DuplicateSalary(usize),
@@ -358,7 +358,7 @@ impl SplitError {
             SplitError::EndBeforeStart | SplitError::TooLong => "end".into(),
             SplitError::Extent => "extent_percent".into(),
             SplitError::NoSalary => "salary".into(),
-            SplitError::NegativeSalary(i) => format!("salary[{i}].monthly_cost_ore"),
+            SplitError::SalaryOutOfRange(i) => format!("salary[{i}].monthly_cost_ore"),
             SplitError::DuplicateSalary(i) => format!("salary[{i}].from"),
             SplitError::HomePeriodReversed(i) | SplitError::HomePeriodAfterEnd(i) => {
                 format!("home_periods[{i}].to")
@@ -380,7 +380,7 @@ impl SplitError {
             SplitError::TooLong => "rotations.error.too_long",
             SplitError::Extent => "rotations.error.extent",
             SplitError::NoSalary => "rotations.error.no_salary",
-            SplitError::NegativeSalary(_) => "rotations.error.negative_salary",
+            SplitError::SalaryOutOfRange(_) => "rotations.error.salary_range",
             SplitError::DuplicateSalary(_) => "rotations.error.duplicate_salary",
             SplitError::HomePeriodReversed(_) => "rotations.error.home_reversed",
             SplitError::HomePeriodBeforeStart(_) => "rotations.error.home_before_start",
@@ -446,6 +446,11 @@ impl TierError {
         }
     }
 }
+
+/// Highest monthly cost the engine takes (one billion kronor): anything
+/// above is a typing error, and the bound keeps every sum of a split far
+/// inside `i64`.
+pub const MAX_MONTHLY_COST_ORE: i64 = 100_000_000_000;
 
 /// Longest placement the engine computes (ten years and a bit); longer
 /// input is a typing error, and bounding it bounds the work per request.
@@ -589,8 +594,8 @@ fn validate(input: &SplitInput) -> Result<(), SplitError> {
         return Err(SplitError::Extent);
     }
     for (i, s) in input.salary.iter().enumerate() {
-        if s.monthly_cost_ore < 0 {
-            return Err(SplitError::NegativeSalary(i));
+        if !(0..=MAX_MONTHLY_COST_ORE).contains(&s.monthly_cost_ore) {
+            return Err(SplitError::SalaryOutOfRange(i));
         }
         if input.salary[..i].iter().any(|o| o.from == s.from) {
             return Err(SplitError::DuplicateSalary(i));
@@ -1396,6 +1401,14 @@ mod tests {
         );
         i.home_periods[1].from = d("2025-02-11");
         assert!(split(&i, &a).is_ok());
+        i.salary[0].monthly_cost_ore = MAX_MONTHLY_COST_ORE + 1;
+        assert_eq!(
+            split(&i, &a).map_err(|e| e.field()),
+            Err("salary[0].monthly_cost_ore".into())
+        );
+        i.salary[0].monthly_cost_ore = -1;
+        assert_eq!(split(&i, &a), Err(SplitError::SalaryOutOfRange(0)));
+        i.salary[0].monthly_cost_ore = 1;
         i.end = d("2040-01-01");
         assert_eq!(split(&i, &a), Err(SplitError::TooLong));
     }

@@ -1000,8 +1000,7 @@ pub async fn preview_page(
             Err(e) => {
                 let key = planned.form_key(&e.field());
                 // The single monthly cost stands for salary row 0.
-                let key = if key == "salary" && form.salary_from.iter().all(|s| s.trim().is_empty())
-                {
+                let key = if key.starts_with("salary") && planned.salary_rows.is_empty() {
                     "monthly_cost"
                 } else {
                     key

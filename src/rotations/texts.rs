@@ -10,7 +10,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("rotations.error.too_long", "Placeringen är längre än tio år.", "The placement is longer than ten years."),
     ("rotations.error.extent", "Omfattningen ska vara 1–100 %.", "The extent must be 1–100 %."),
     ("rotations.error.no_salary", "Ingen lön gäller på placeringens första dag: lönen måste börja senast på startdatum.", "No salary applies on the first day: the salary must start on or before the start date."),
-    ("rotations.error.negative_salary", "Månadskostnaden kan inte vara negativ.", "The monthly cost cannot be negative."),
+    ("rotations.error.salary_range", "Månadskostnaden ska vara 0–1 000 000 000 kr.", "The monthly cost must be 0–1,000,000,000 SEK."),
     ("rotations.error.duplicate_salary", "Två lönerader börjar samma dag.", "Two salary rows start on the same day."),
     ("rotations.error.home_reversed", "Hemperioden slutar före den börjar.", "The home period ends before it starts."),
     ("rotations.error.home_before_start", "Hemperioden börjar före placeringen.", "The home period starts before the placement."),
