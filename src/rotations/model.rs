@@ -274,6 +274,9 @@ pub enum Warning {
         /// The last placement month the tiers name.
         last_month: u32,
     },
+    /// The agreement was named explicitly although the plan (kind, planned
+    /// length) is not eligible for it.
+    NotEligible,
 }
 
 impl Warning {
@@ -286,6 +289,12 @@ impl Warning {
             (Warning::BeyondLastTier { last_month }, Lang::En) => format!(
                 "The placement is longer than the agreement's tiers: the months after month {last_month} are paid as the last tier."
             ),
+            (Warning::NotEligible, Lang::Sv) => {
+                "Planen (slag och planerad längd) uppfyller inte avtalets villkor; fördelningen visar ändå vad avtalet skulle ge.".into()
+            }
+            (Warning::NotEligible, Lang::En) => {
+                "The plan (kind and planned length) does not meet the agreement's conditions; the split still shows what the agreement would give.".into()
+            }
         }
     }
 }
@@ -579,7 +588,11 @@ pub fn split_planned<'a>(
         None => choose_agreement(agreements, input.kind, input.start, input.end)
             .ok_or(SplitError::NoAgreement)?,
     };
-    Ok((split(input, agreement)?, agreement))
+    let mut result = split(input, agreement)?;
+    if code.is_some() && !agreement.is_eligible(input.kind, input.start, input.end) {
+        result.warnings.push(Warning::NotEligible);
+    }
+    Ok((result, agreement))
 }
 
 /// Checks the input: dates, extent, salary history and home periods.
@@ -1425,6 +1438,12 @@ mod tests {
             split_planned(&list, &i, Some("home-pays")).map(|s| s.0.total.host_ore),
             Ok(0)
         );
+        // Named explicitly for a plan it does not cover: computed, with a warning.
+        let short = input("2025-01-01", "2025-03-31", 3_000_000);
+        let (s, _) = split_planned(&list, &short, Some("older-regional")).expect("split");
+        assert_eq!(s.warnings, vec![Warning::NotEligible]);
+        let (s, _) = split_planned(&list, &short, None).expect("split");
+        assert_eq!((s.agreement.as_str(), s.warnings.len()), ("home-pays", 0));
         assert_eq!(
             split_planned(&list, &i, Some("nope")).map(|s| s.0.agreement),
             Err(SplitError::UnknownAgreement)
