@@ -572,6 +572,182 @@ CREATE INDEX calendar_feed_subject ON calendar_feed (kind, subject_id);
 -- Rotations -----------------------------------------------------------------
 
 -- Agreements (cost sharing between home clinic and host) --------------------
+-- One version of a cost-sharing agreement per row. A new version is a new row
+-- with the same code and its own validity: history is appended, never
+-- overwritten. For a placement start, the version of a code in force is the one
+-- with the latest valid_from that covers it (see src/rotations/model.rs).
+CREATE TABLE agreement (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL CHECK (code <> ''),
+    version INTEGER NOT NULL CHECK (version >= 1),
+    name_sv TEXT NOT NULL CHECK (name_sv <> ''),
+    name_en TEXT,
+    valid_from TEXT NOT NULL,
+    valid_to TEXT CHECK (valid_to IS NULL OR valid_to >= valid_from),
+    -- Comma-separated kinds (general, radiotherapy); '' covers every kind.
+    kinds TEXT NOT NULL DEFAULT '',
+    min_months INTEGER CHECK (min_months IS NULL OR min_months >= 1),
+    max_months INTEGER CHECK (max_months IS NULL OR max_months >= 1),
+    cap_ore_per_month INTEGER CHECK (cap_ore_per_month IS NULL OR cap_ore_per_month >= 0),
+    is_fallback INTEGER NOT NULL DEFAULT 0 CHECK (is_fallback IN (0, 1)),
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES account (id),
+    UNIQUE (code, version)
+) STRICT;
 
+-- The steps of a version: placement months from_month..to_month (open when
+-- NULL), host's share in per-mille. Contiguous from month 1 (checked on save).
+CREATE TABLE agreement_tier (
+    agreement_id INTEGER NOT NULL REFERENCES agreement (id),
+    from_month INTEGER NOT NULL CHECK (from_month >= 1),
+    to_month INTEGER CHECK (to_month IS NULL OR to_month >= from_month),
+    host_permille INTEGER NOT NULL CHECK (host_permille BETWEEN 0 AND 1000),
+    PRIMARY KEY (agreement_id, from_month)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO agreement (code, version, name_sv, name_en, valid_from, kinds, min_months, is_fallback, note, created_at)
+VALUES ('older-regional', 1, 'Äldre regional överenskommelse', 'Older regional agreement', '2000-01-01',
+        'radiotherapy', 6, 0, 'Sammanhängande strålbehandlingsplacering om minst 6 månader.', '2026-01-01T00:00:00Z');
+INSERT INTO agreement_tier (agreement_id, from_month, to_month, host_permille)
+SELECT id, 1, 3, 0 FROM agreement WHERE code = 'older-regional' AND version = 1
+UNION ALL SELECT id, 4, 6, 500 FROM agreement WHERE code = 'older-regional' AND version = 1
+UNION ALL SELECT id, 7, 9, 1000 FROM agreement WHERE code = 'older-regional' AND version = 1;
+INSERT INTO agreement (code, version, name_sv, name_en, valid_from, kinds, is_fallback, note, created_at)
+VALUES ('home-pays', 1, 'Hemkliniken betalar', 'The home clinic pays', '2000-01-01', '', 1,
+        'Gäller när inget annat avtal är tillämpligt.', '2026-01-01T00:00:00Z');
+INSERT INTO agreement_tier (agreement_id, from_month, to_month, host_permille)
+SELECT id, 1, NULL, 0 FROM agreement WHERE code = 'home-pays' AND version = 1;
 
 -- Trainees, training elements and placements --------------------------------
+
+-- An ST doctor in training: a person with profession `st_doctor` whose unit
+-- is the home clinic that employs them. `rulebook` is `sosfs_2015_8` (goals
+-- c1, c2, ...) or `hslf_fs_2021_8` (goals STc1, STc2, ...).
+CREATE TABLE trainee (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL UNIQUE REFERENCES person (id),
+    specialty TEXT NOT NULL CHECK (length(trim(specialty)) > 0),
+    rulebook TEXT NOT NULL CHECK (rulebook IN ('sosfs_2015_8', 'hslf_fs_2021_8')),
+    st_start TEXT NOT NULL,
+    planned_end TEXT NOT NULL,
+    study_director TEXT NOT NULL DEFAULT '',
+    supervisor TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    CHECK (planned_end > st_start)
+) STRICT;
+
+-- A trainee's monthly salary cost (öre) from a day on. Appended, never
+-- changed: a revision is a new row; of two rows from the same day the later
+-- recorded one holds.
+CREATE TABLE trainee_salary (
+    id INTEGER PRIMARY KEY,
+    trainee_id INTEGER NOT NULL REFERENCES trainee (id),
+    effective_from TEXT NOT NULL,
+    monthly_cost_ore INTEGER NOT NULL CHECK (monthly_cost_ore >= 0),
+    recorded_at TEXT NOT NULL,
+    recorded_by INTEGER REFERENCES account (id)
+) STRICT;
+CREATE INDEX trainee_salary_trainee ON trainee_salary (trainee_id, effective_from, id);
+CREATE TRIGGER trainee_salary_no_update BEFORE UPDATE ON trainee_salary
+BEGIN
+    SELECT RAISE(ABORT, 'salary history is append-only; record a revision');
+END;
+CREATE TRIGGER trainee_salary_no_delete BEFORE DELETE ON trainee_salary
+BEGIN
+    SELECT RAISE(ABORT, 'salary history is append-only; record a revision');
+END;
+
+-- A training element of a specialty, kept by study directors. Goals are
+-- space-separated codes (`STc2 STc3`, `c5`).
+CREATE TABLE training_element (
+    id INTEGER PRIMARY KEY,
+    specialty TEXT NOT NULL,
+    name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    goals_largely TEXT NOT NULL DEFAULT '',
+    goals_partly TEXT NOT NULL DEFAULT '',
+    suggested_months INTEGER NOT NULL CHECK (suggested_months BETWEEN 1 AND 36),
+    at_host INTEGER NOT NULL DEFAULT 1 CHECK (at_host IN (0, 1)),
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    UNIQUE (specialty, name)
+) STRICT;
+
+-- A placement (randning) at a host unit. `end_on` is inclusive. The stored
+-- status is planned, approved or cancelled; an approved placement shows as
+-- active while it runs and completed after its end. Approval copies the plan
+-- (`approved_*`) and the agreement chosen from it, so later changes never
+-- change which agreement applies.
+CREATE TABLE placement (
+    id INTEGER PRIMARY KEY,
+    trainee_id INTEGER NOT NULL REFERENCES trainee (id),
+    host_unit_id INTEGER NOT NULL REFERENCES unit (id),
+    kind TEXT NOT NULL CHECK (kind IN ('general', 'radiotherapy')),
+    start_on TEXT NOT NULL,
+    end_on TEXT NOT NULL,
+    extent_percent INTEGER NOT NULL CHECK (extent_percent BETWEEN 1 AND 100),
+    host_supervisor TEXT NOT NULL DEFAULT '',
+    certificate TEXT NOT NULL DEFAULT 'not_started'
+        CHECK (certificate IN ('not_started', 'pending', 'signed')),
+    status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'approved', 'cancelled')),
+    approved_kind TEXT CHECK (approved_kind IS NULL OR approved_kind IN ('general', 'radiotherapy')),
+    approved_start TEXT,
+    approved_end TEXT,
+    approved_extent INTEGER,
+    agreement_code TEXT,
+    approved_at TEXT,
+    approved_by INTEGER REFERENCES account (id),
+    created_at TEXT NOT NULL,
+    CHECK (end_on >= start_on)
+) STRICT;
+CREATE INDEX placement_trainee ON placement (trainee_id, start_on);
+CREATE INDEX placement_host ON placement (host_unit_id, start_on);
+CREATE INDEX placement_dates ON placement (start_on, end_on);
+
+-- The training elements a placement covers.
+CREATE TABLE placement_element (
+    placement_id INTEGER NOT NULL REFERENCES placement (id),
+    element_id INTEGER NOT NULL REFERENCES training_element (id),
+    PRIMARY KEY (placement_id, element_id)
+) STRICT;
+CREATE INDEX placement_element_element ON placement_element (element_id);
+
+-- Days inside a placement when the trainee was called home or on leave; the
+-- home clinic pays those days in full.
+CREATE TABLE placement_home_period (
+    id INTEGER PRIMARY KEY,
+    placement_id INTEGER NOT NULL REFERENCES placement (id),
+    start_on TEXT NOT NULL,
+    end_on TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('called_home', 'leave')),
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    CHECK (end_on >= start_on)
+) STRICT;
+CREATE INDEX placement_home_period_placement ON placement_home_period (placement_id, start_on);
+
+-- The reported split of approved placements, as a ledger per calendar month.
+-- Approval writes one `approval` line per month; every later change (dates,
+-- extent, a home period, a salary revision) writes `adjustment` lines dated
+-- the change day with the difference between the new split and what the
+-- month's lines already sum to. Lines are never changed, so what was reported
+-- stays as it was; a month's lines always sum to the current split.
+CREATE TABLE placement_split_line (
+    id INTEGER PRIMARY KEY,
+    placement_id INTEGER NOT NULL REFERENCES placement (id),
+    kind TEXT NOT NULL CHECK (kind IN ('approval', 'adjustment')),
+    recorded_on TEXT NOT NULL,
+    month TEXT NOT NULL,
+    home_ore INTEGER NOT NULL,
+    host_ore INTEGER NOT NULL,
+    cause TEXT NOT NULL DEFAULT '',
+    recorded_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX placement_split_line_placement ON placement_split_line (placement_id, month, id);
+CREATE TRIGGER placement_split_line_no_update BEFORE UPDATE ON placement_split_line
+BEGIN
+    SELECT RAISE(ABORT, 'reported split lines are never changed; add an adjustment');
+END;
+CREATE TRIGGER placement_split_line_no_delete BEFORE DELETE ON placement_split_line
+BEGIN
+    SELECT RAISE(ABORT, 'reported split lines are never deleted; add an adjustment');
+END;

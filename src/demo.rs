@@ -488,6 +488,7 @@ pub fn load(
             ),
         },
     )?;
+    crate::rotations::demo::load(&tx, now, today)?;
     // The first compliance report then finds the counts ready.
     crate::licences::counts::refresh(&tx, today)?;
     tx.commit()?;

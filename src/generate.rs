@@ -206,6 +206,7 @@ pub fn generate(
     for (_, sql) in &triggers {
         tx.execute_batch(sql)?;
     }
+    crate::rotations::placement_bench::generate(&tx, seed, today, now)?;
     tx.commit()?;
     // The first report then finds the counts ready. A separate transaction
     // reads the committed data; if it fails, everything stays marked dirty.

@@ -348,6 +348,9 @@ fn run() -> anyhow::Result<ExitCode> {
             for line in oncotrack::licences::bench::run(&conn, clock.today(), past, runs)? {
                 println!("{line}");
             }
+            for line in oncotrack::rotations::placement_bench::run(&conn, clock.today(), runs)? {
+                println!("{line}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Reminders {

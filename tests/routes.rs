@@ -369,7 +369,7 @@ async fn every_route_with_every_role() {
                         route.method.clone(),
                         &path,
                         role.map(|r| tokens[&r].as_str()),
-                        None,
+                        rotations_table::api_body(route.pattern),
                     )
                     .await
                 }

@@ -1,0 +1,192 @@
+//! Rotation endpoints for other systems: the split preview and the agreements.
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::HeaderMap;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::agreements;
+use super::model::{
+    self, Agreement, HomePeriod, Kind, SalaryChange, Split, SplitError, SplitInput,
+};
+use crate::AppState;
+use crate::auth::model::Role;
+use crate::i18n::Lang;
+use crate::web::context::request_lang;
+use crate::web::{ApiUser, AppError, Json};
+
+/// Who may preview splits and read agreements.
+pub const VIEW_ROLES: &[Role] = &[Role::StudyDirector, Role::Admin, Role::Manager];
+
+/// One salary row of a preview request.
+#[derive(Debug, Deserialize)]
+pub struct SalaryRow {
+    from: NaiveDate,
+    monthly_cost_ore: i64,
+}
+
+/// One home period of a preview request.
+#[derive(Debug, Deserialize)]
+pub struct HomeRow {
+    from: NaiveDate,
+    to: NaiveDate,
+    #[serde(default)]
+    reason: String,
+}
+
+fn full_extent() -> i64 {
+    100
+}
+
+/// The body of `POST /api/v1/rotations/split-preview`.
+#[derive(Debug, Deserialize)]
+pub struct PreviewRequest {
+    kind: Kind,
+    start: NaiveDate,
+    end: NaiveDate,
+    #[serde(default)]
+    monthly_cost_ore: Option<i64>,
+    #[serde(default)]
+    salary: Option<Vec<SalaryRow>>,
+    // Wider than the engine's u8 so that 0, 101 or -5 get the engine's own
+    // message naming the field rather than a deserializer's.
+    #[serde(default = "full_extent")]
+    extent_percent: i64,
+    #[serde(default)]
+    home_periods: Vec<HomeRow>,
+    #[serde(default)]
+    agreement: Option<String>,
+}
+
+impl PreviewRequest {
+    /// The engine's input, or a 422 naming the field.
+    fn input(self) -> Result<(SplitInput, Option<String>), AppError> {
+        let salary = match (self.monthly_cost_ore, self.salary) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::unprocessable(
+                    "salary",
+                    "give monthly_cost_ore or salary, not both",
+                ));
+            }
+            (Some(cost), None) => vec![SalaryChange {
+                from: self.start,
+                monthly_cost_ore: cost,
+            }],
+            (None, Some(rows)) => rows
+                .into_iter()
+                .map(|r| SalaryChange {
+                    from: r.from,
+                    monthly_cost_ore: r.monthly_cost_ore,
+                })
+                .collect(),
+            (None, None) => {
+                return Err(AppError::unprocessable(
+                    "monthly_cost_ore",
+                    "required: monthly_cost_ore or salary rows",
+                ));
+            }
+        };
+        let input = SplitInput {
+            kind: self.kind,
+            start: self.start,
+            end: self.end,
+            salary,
+            // Out of range becomes 0, which the engine rejects by name.
+            extent_percent: u8::try_from(self.extent_percent)
+                .ok()
+                .filter(|e| *e <= 100)
+                .unwrap_or(0),
+            home_periods: self
+                .home_periods
+                .into_iter()
+                .map(|h| HomePeriod {
+                    from: h.from,
+                    to: h.to,
+                    reason: h.reason,
+                })
+                .collect(),
+        };
+        let code = self
+            .agreement
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        Ok((input, code))
+    }
+}
+
+/// Loads the agreements with one read and computes the split: the agreement
+/// `code` when given, else the one the plan is eligible for. Shared by the
+/// API and the preview page.
+pub async fn preview(
+    state: &AppState,
+    input: SplitInput,
+    code: Option<String>,
+) -> Result<Result<(Split, Agreement), SplitError>, AppError> {
+    let all = state
+        .db
+        .read(|c| agreements::load_agreements(c).map_err(AppError::from))
+        .await?;
+    Ok(model::split_planned(&all, &input, code.as_deref())
+        .map(|(split, used)| (split, used.clone())))
+}
+
+/// A split error as the API's 422, in `lang`.
+pub fn split_problem(e: &SplitError, lang: Lang) -> AppError {
+    AppError::unprocessable(e.field(), lang.t(e.text_key()))
+}
+
+/// `POST /api/v1/rotations/split-preview`: the month-by-month split of a
+/// planned placement, with explanations in the caller's language.
+pub async fn split_preview(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    request: Request,
+) -> Result<axum::Json<Value>, AppError> {
+    user.require(VIEW_ROLES)?;
+    // The body is read after the role check, so that a caller without the
+    // role learns nothing about what the input should look like.
+    let Json(body) = Json::<PreviewRequest>::from_request(request, &state).await?;
+    let lang = request_lang(&headers, Some(&user.principal));
+    // A single monthly cost is salary row 0 to the engine; name it as sent.
+    let single_cost = body.monthly_cost_ore.is_some();
+    let (input, code) = body.input()?;
+    let (split, agreement) =
+        preview(&state, input, code)
+            .await?
+            .map_err(|e| match split_problem(&e, lang) {
+                AppError::Unprocessable { field, message }
+                    if single_cost && field.starts_with("salary") =>
+                {
+                    AppError::unprocessable("monthly_cost_ore", message)
+                }
+                other => other,
+            })?;
+    Ok(axum::Json(json!({
+        "agreement": split.agreement,
+        "agreement_name": agreement.name(lang),
+        "months": split.months.iter().map(|m| json!({
+            "month": m.month,
+            "total_ore": m.total_ore,
+            "home_ore": m.home_ore,
+            "host_ore": m.host_ore,
+            "explanation": m.explanation(lang),
+        })).collect::<Vec<_>>(),
+        "total": split.total,
+        "warnings": split.warnings.iter().map(|w| w.text(lang)).collect::<Vec<_>>(),
+    })))
+}
+
+/// `GET /api/v1/rotations/agreements`: every version of every agreement.
+pub async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> Result<axum::Json<Value>, AppError> {
+    user.require(VIEW_ROLES)?;
+    let rows = state
+        .db
+        .read(|c| agreements::agreement_rows(c).map_err(AppError::from))
+        .await?;
+    Ok(axum::Json(json!({ "agreements": rows })))
+}
