@@ -143,7 +143,8 @@ fn demo_loads_an_empty_database_once_and_check_accepts_it() {
     let out = stdout(&o);
     assert!(out.contains("integrity: ok"), "{out}");
     assert!(out.contains("foreign key violations: 0"), "{out}");
-    assert!(out.contains("schema version: 1"), "{out}");
+    let version = format!("schema version: {}", oncotrack::db::CURRENT_VERSION);
+    assert!(out.contains(&version), "{out}");
 
     let before = snapshot(&db);
     let o = run(&["demo", "--db", p(&db)]);
@@ -567,7 +568,11 @@ fn backup_makes_a_copy_that_check_accepts_and_never_overwrites() {
     let o = run(&["check", "--db", p(&copy)]);
     assert_success(&o);
     assert!(
-        stdout(&o).contains("integrity: ok") && stdout(&o).contains("schema version: 1"),
+        stdout(&o).contains("integrity: ok")
+            && stdout(&o).contains(&format!(
+                "schema version: {}",
+                oncotrack::db::CURRENT_VERSION
+            )),
         "{}",
         stdout(&o)
     );
