@@ -3,6 +3,8 @@
 //! completion (which records a licence when the course grants one), and
 //! iCalendar feeds.
 
+pub mod calendar;
+pub mod enrolment;
 pub mod enrolment_pages;
 pub mod enrolment_texts;
 pub mod texts;
