@@ -153,6 +153,15 @@ impl Refusal {
 /// Whether a person of `profession` may enrol on `o` on `today` (the
 /// waitlist is not a refusal: a full offering still takes enrolments).
 pub fn eligibility(o: &Offering, profession: Profession, today: NaiveDate) -> Result<(), Refusal> {
+    open_for_enrolment(o, today)?;
+    if !o.audience.is_empty() && !o.audience.contains(&profession) {
+        return Err(Refusal::Audience);
+    }
+    Ok(())
+}
+
+/// Whether `o` takes enrolments on `today`, whoever asks.
+pub fn open_for_enrolment(o: &Offering, today: NaiveDate) -> Result<(), Refusal> {
     match o.status.as_str() {
         "cancelled" => return Err(Refusal::Cancelled),
         "open" => {}
@@ -163,9 +172,6 @@ pub fn eligibility(o: &Offering, profession: Profession, today: NaiveDate) -> Re
     }
     if today > o.enrolment_closes {
         return Err(Refusal::Closed);
-    }
-    if !o.audience.is_empty() && !o.audience.contains(&profession) {
-        return Err(Refusal::Audience);
     }
     Ok(())
 }
