@@ -322,33 +322,7 @@ pub fn describe(line: &SessionLine) -> String {
 }
 
 fn session_line(tx: &Transaction, session_id: i64) -> Result<SessionLine, AppError> {
-    tx.prepare_cached(
-        "SELECT c.code, c.title_sv, c.title_en, o.place, o.status FROM course_session s
-         JOIN offering o ON o.id = s.offering_id JOIN course c ON c.id = o.course_id WHERE s.id = ?1",
-    )?
-    .query_row([session_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })
-    .map_err(AppError::from)
-    .and_then(|(code, tsv, ten, place, status)| {
-        let session = store::get_session(tx, session_id)?.ok_or(AppError::NotFound)?;
-        Ok(SessionLine {
-            session,
-            course_code: code,
-            title_sv: tsv,
-            title_en: ten,
-            offering_place: place,
-            offering_status: OfferingStatus::parse(&status).unwrap_or(OfferingStatus::Planned),
-            signup: None,
-            signup_id: None,
-        })
-    })
+    store::session_line(tx, session_id)?.ok_or(AppError::NotFound)
 }
 
 /// What volunteering did.

@@ -602,6 +602,19 @@ fn line_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionLine> {
     })
 }
 
+/// One session with its offering's course, without a sign-up.
+pub fn session_line(conn: &Connection, session_id: i64) -> rusqlite::Result<Option<SessionLine>> {
+    conn.prepare_cached(&format!(
+        "SELECT {SESSION_COLUMNS}, {LINE_COLUMNS}, NULL, NULL
+         FROM course_session s
+         JOIN offering o ON o.id = s.offering_id
+         JOIN course c ON c.id = o.course_id
+         WHERE s.id = ?1"
+    ))?
+    .query_row([session_id], line_from_row)
+    .optional()
+}
+
 /// Filters of the lecturers-wanted board.
 #[derive(Debug, Clone, Default)]
 pub struct BoardFilter {

@@ -14,7 +14,35 @@ use crate::{Route, Rule, r};
 /// This domain's routes and who may use them.
 pub fn routes() -> Vec<Route> {
     use Rule::*;
+    const WRITERS: &[Role] = &[Role::Admin, Role::Coordinator];
+    const BOARD: &[Role] = &[Role::Admin, Role::Coordinator, Role::Lecturer];
+    const LECTURER: &[Role] = &[Role::Lecturer];
     vec![
+        r(Method::GET, "/courses", SignedIn),
+        r(Method::GET, "/courses/new", Roles(WRITERS)),
+        r(Method::POST, "/courses/new", Roles(WRITERS)),
+        r(Method::GET, "/courses/{id}", SignedIn),
+        r(Method::GET, "/courses/{id}/edit", Roles(WRITERS)),
+        r(Method::POST, "/courses/{id}/edit", Roles(WRITERS)),
+        r(Method::GET, "/offerings", SignedIn),
+        r(Method::GET, "/offerings/new", Roles(WRITERS)),
+        r(Method::POST, "/offerings/new", Roles(WRITERS)),
+        r(Method::GET, "/offerings/{id}", SignedIn),
+        r(Method::GET, "/offerings/{id}/edit", Roles(WRITERS)),
+        r(Method::POST, "/offerings/{id}/edit", Roles(WRITERS)),
+        r(Method::POST, "/offerings/{id}/status", Roles(WRITERS)),
+        r(Method::POST, "/offerings/{id}/sessions", Roles(WRITERS)),
+        r(Method::GET, "/sessions/{id}/edit", Roles(WRITERS)),
+        r(Method::POST, "/sessions/{id}/edit", Roles(WRITERS)),
+        r(Method::POST, "/sessions/{id}/volunteer", Roles(LECTURER)),
+        r(Method::POST, "/sessions/{id}/withdraw", Roles(LECTURER)),
+        r(Method::POST, "/signups/{id}/confirm", Roles(WRITERS)),
+        r(Method::POST, "/signups/{id}/decline", Roles(WRITERS)),
+        // Last of the writes: it cancels session 1.
+        r(Method::POST, "/sessions/{id}/cancel", Roles(WRITERS)),
+        r(Method::GET, "/lecturers-wanted", Roles(BOARD)),
+        r(Method::GET, "/teaching", Roles(LECTURER)),
+        r(Method::GET, "/teaching.csv", Roles(LECTURER)),
         r(Method::GET, "/api/v1/courses", Api),
         r(Method::GET, "/api/v1/offerings", Api),
         r(Method::GET, "/api/v1/offerings/{id}", Api),
