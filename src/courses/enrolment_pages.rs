@@ -128,7 +128,8 @@ impl Target {
     }
 }
 
-/// Enrols `target` on offering `id` in one write transaction with its audit row.
+/// Enrols `target` on offering `id` in one write transaction with its audit
+/// row. A refusal is a value: the API and the page word it differently.
 async fn enrol(
     state: &AppState,
     user: Principal,
@@ -137,10 +138,10 @@ async fn enrol(
     target: Target,
     now: DateTime<Utc>,
     today: NaiveDate,
-) -> Result<Placed, AppError> {
+) -> Result<Result<Placed, Refusal>, AppError> {
     state
         .db
-        .write(move |tx| -> Result<Placed, AppError> {
+        .write(move |tx| -> Result<Result<Placed, Refusal>, AppError> {
             let o = model::offering(tx, id)?.ok_or(AppError::NotFound)?;
             let person = target.find(tx, &user)?;
             let placed = model::enrol(
@@ -151,8 +152,11 @@ async fn enrol(
                 Some(user.account_id),
                 now,
                 today,
-            )?
-            .map_err(refusal_error)?;
+            )?;
+            let placed = match placed {
+                Ok(p) => p,
+                Err(r) => return Ok(Err(r)),
+            };
             audit::record(
                 tx,
                 &actor,
@@ -168,7 +172,7 @@ async fn enrol(
                     })),
                 },
             )?;
-            Ok(placed)
+            Ok(Ok(placed))
         })
         .await
 }
@@ -296,7 +300,8 @@ pub async fn api_enrol(
         user.now,
         user.today,
     )
-    .await?;
+    .await?
+    .map_err(refusal_error)?;
     Ok((
         StatusCode::CREATED,
         axum::Json(json!({
@@ -881,8 +886,10 @@ pub async fn enrol_submit(
         Ok(t) => enrol(&state, user, ctx.actor(), id, t, ctx.now, ctx.today).await,
         Err(e) => Err(e),
     };
+    let lang = ctx.lang;
+    let result = result.map(|r| r.map_err(|refusal| lang.t(refusal.key()).to_string()));
     match result {
-        Ok(p) => {
+        Ok(Ok(p)) => {
             let msg = match p.status {
                 Status::Waitlisted => "enrolment.notice_waitlisted",
                 _ => "enrolment.notice_enrolled",
@@ -892,7 +899,7 @@ pub async fn enrol_submit(
             )))
         }
         // Refusals re-render the page with the reason beside the field.
-        Err(AppError::Unprocessable { message, .. }) | Err(AppError::Conflict(message)) => {
+        Ok(Err(message)) | Err(AppError::Unprocessable { message, .. }) => {
             let mut errors = FieldErrors::default();
             errors.add("person", message);
             let body = render_enrol_page(&state, &ctx, id, &errors, &person, None).await?;

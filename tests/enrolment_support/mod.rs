@@ -1,8 +1,12 @@
 //! Course rows for the enrolment and calendar tests: a course, an offering
-//! and its sessions, written straight into the tables so that each test
-//! states exactly the offering it needs.
+//! and its sessions made through the course API, so that each test states
+//! exactly the offering it needs.
 
 #![allow(dead_code)]
+
+use axum::http::{Method, StatusCode};
+use oncotrack::auth::model::Role;
+use serde_json::json;
 
 use crate::support::TestApp;
 
@@ -39,38 +43,69 @@ impl Default for Spec {
     }
 }
 
-/// Creates a course (one per code) and an offering; returns the offering id.
+/// Creates a course (one per code) and an offering through the course API;
+/// returns the offering id. A status other than planned or open is set
+/// afterwards, as the catalogue's status change would.
 pub async fn offering(app: &TestApp, spec: Spec) -> i64 {
-    app.state
-        .db
-        .write(move |tx| -> Result<i64, oncotrack::db::DbError> {
-            tx.execute(
-                "INSERT INTO course (code, title_sv, title_en, licence_type_id, licence_part, created_at)
-                 VALUES (?1, 'Cytostatikautbildning', 'Cytotoxic drug training',
-                    (SELECT id FROM licence_type WHERE code = ?2), CASE WHEN ?2 IS NULL THEN NULL ELSE 'theory' END,
-                    '2026-01-01T00:00:00Z')
-                 ON CONFLICT (code) DO NOTHING",
-                rusqlite::params![spec.code, spec.licence],
-            )?;
-            let course: i64 = tx.query_row("SELECT id FROM course WHERE code = ?1", [spec.code], |r| r.get(0))?;
-            for p in spec.audience {
-                tx.execute(
-                    "INSERT OR IGNORE INTO course_audience (course_id, profession) VALUES (?1, ?2)",
-                    rusqlite::params![course, p],
-                )?;
-            }
-            tx.execute(
-                "INSERT INTO offering (course_id, starts_on, ends_on, place, capacity, enrolment_opens, enrolment_closes, status, created_at)
-                 VALUES (?1, ?2, ?3, 'Sal 1, Testsjukhuset', ?4, ?5, ?6, ?7, '2026-01-01T00:00:00Z')",
-                rusqlite::params![course, spec.starts, spec.ends, spec.capacity, spec.opens, spec.closes, spec.status],
-            )?;
-            Ok(tx.last_insert_rowid())
-        })
-        .await
-        .expect("offering")
+    let token = app.token_for(Role::Coordinator).await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/courses",
+            Some(&token),
+            Some(json!({
+                "code": spec.code, "title_sv": "Cytostatikautbildning", "title_en": "Cytotoxic drug training",
+                "licence": spec.licence, "audience": spec.audience,
+            })),
+        )
+        .await;
+    assert!(
+        r.status == StatusCode::CREATED || r.status == StatusCode::CONFLICT,
+        "course: {} {}",
+        r.status,
+        r.text
+    );
+    let initial = if spec.status == "planned" {
+        "planned"
+    } else {
+        "open"
+    };
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/offerings",
+            Some(&token),
+            Some(json!({
+                "course": spec.code, "starts_on": spec.starts, "ends_on": spec.ends,
+                "place": "Sal 1, Testsjukhuset", "capacity": spec.capacity,
+                "enrolment_opens": spec.opens, "enrolment_closes": spec.closes, "status": initial,
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "offering: {}", r.text);
+    let id = r.json()["id"].as_i64().expect("offering id");
+    if spec.status != initial {
+        set_status(app, id, spec.status).await;
+    }
+    id
 }
 
-/// Adds a session (UTC instants `YYYY-MM-DDTHH:MM:SSZ`); returns its id.
+/// Sets an offering's status straight in the table (no notices).
+pub async fn set_status(app: &TestApp, id: i64, status: &'static str) {
+    app.state
+        .db
+        .write(move |tx| -> Result<usize, oncotrack::db::DbError> {
+            Ok(tx.execute(
+                "UPDATE offering SET status = ?2 WHERE id = ?1",
+                rusqlite::params![id, status],
+            )?)
+        })
+        .await
+        .expect("status");
+}
+
+/// Adds a session through the course API (Stockholm local times
+/// `YYYY-MM-DDTHH:MM`); returns its id.
 pub async fn session(
     app: &TestApp,
     offering: i64,
@@ -78,22 +113,17 @@ pub async fn session(
     ends_at: &str,
     topic: &str,
 ) -> i64 {
-    let (s, e, t) = (
-        starts_at.to_string(),
-        ends_at.to_string(),
-        topic.to_string(),
-    );
-    app.state
-        .db
-        .write(move |tx| -> Result<i64, oncotrack::db::DbError> {
-            tx.execute(
-                "INSERT INTO course_session (offering_id, starts_at, ends_at, topic) VALUES (?1, ?2, ?3, ?4)",
-                rusqlite::params![offering, s, e, t],
-            )?;
-            Ok(tx.last_insert_rowid())
-        })
-        .await
-        .expect("session")
+    let token = app.token_for(Role::Coordinator).await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/offerings/{offering}/sessions"),
+            Some(&token),
+            Some(json!({"starts_at": starts_at, "ends_at": ends_at, "topic": topic, "lecturers_needed": 1})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "session: {}", r.text);
+    r.json()["id"].as_i64().expect("session id")
 }
 
 /// Creates `n` nurses in ONK1 (HSA-ids SE9990000003-N0001...); returns their ids.
