@@ -319,3 +319,486 @@ async fn lecturers_volunteer_and_coordinators_confirm_through_the_api() {
         1
     );
 }
+
+/// Adds a session to `offering` through the API; returns its id.
+async fn session(
+    app: &TestApp,
+    token: &str,
+    offering: i64,
+    starts: &str,
+    ends: &str,
+    topic: &str,
+    needed: i64,
+) -> i64 {
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/offerings/{offering}/sessions"),
+            Some(token),
+            Some(json!({"starts_at": starts, "ends_at": ends, "topic": topic, "lecturers_needed": needed})),
+        )
+        .await;
+    assert_status(&r, StatusCode::CREATED);
+    r.json()["id"].as_i64().expect("id")
+}
+
+async fn signup_id(app: &TestApp, session: i64) -> i64 {
+    app.query(move |c| {
+        c.query_row(
+            "SELECT u.id FROM lecturer_signup u JOIN account a ON a.id = u.account_id
+             WHERE u.session_id = ?1 AND a.email = 'lecturer@test.example'",
+            [session],
+            |r| r.get(0),
+        )
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_catalogue_form_creates_courses_and_re_renders_mistakes() {
+    let app = TestApp::new().await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            "/courses/new",
+            &[
+                ("code", "CYTO-G"),
+                ("title_sv", "Cytostatikakörkort – grundkurs"),
+                ("title_en", "Chemotherapy licence – basic course"),
+                ("syllabus", "Webbstudier och träff med riskbedömning."),
+                ("length_hours", "25"),
+                ("licence", "CYTO"),
+                ("part", "theory"),
+                ("audience", "nurse"),
+                ("audience", "assistant_nurse"),
+                ("active", "1"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let page = coordinator.get(r.location().expect("location")).await;
+    assert!(page.text.contains("Webbstudier och träff"), "{}", page.text);
+    assert!(page.text.contains("Sjuksköterska"), "{}", page.text);
+    // The same code again, and hours that are not a number: the form comes
+    // back with the input kept and the fields named.
+    let r = coordinator
+        .post(
+            "/courses/new",
+            &[
+                ("code", "cyto-g"),
+                ("title_sv", "Ny titel"),
+                ("title_en", "New title"),
+                ("length_hours", "många"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("length_hours"), "{}", r.text);
+    assert!(r.text.contains("Ny titel"));
+    let r = coordinator
+        .post(
+            "/courses/new",
+            &[
+                ("code", "cyto-g"),
+                ("title_sv", "Ny titel"),
+                ("title_en", "New title"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("en annan kurs har denna kod"), "{}", r.text);
+    assert_eq!(count(&app, "SELECT count(*) FROM course").await, 1);
+    assert_eq!(count(&app, "SELECT count(*) FROM course_audience").await, 2);
+    // Staff read the catalogue but cannot add to it.
+    let mut staff = app.login_as(Role::Staff).await;
+    let r = staff.get("/courses").await;
+    assert!(r.text.contains("CYTO-G"));
+    assert!(!r.text.contains("/courses/new"));
+    assert_status(&staff.get("/courses/new").await, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_session_form_refuses_a_time_in_the_spring_gap() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, _) = offering_with_session(&app, &token, "K1").await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            &format!("/offerings/{offering}/sessions"),
+            &[
+                ("starts_at", "2026-03-29T02:15"),
+                ("ends_at", "2026-03-29T04:00"),
+                ("topic", "Nattpass"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("2026-03-29 02:15 finns inte"), "{}", r.text);
+    assert!(r.text.contains("Nattpass"), "the input is kept");
+    assert_eq!(count(&app, "SELECT count(*) FROM course_session").await, 1);
+}
+
+#[tokio::test]
+async fn a_lecturer_volunteers_from_the_board_and_is_warned_of_an_overlap() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, first) = offering_with_session(&app, &token, "K1").await;
+    // 09:00-10:30 is the first; this one overlaps it by half an hour.
+    let second = session(
+        &app,
+        &token,
+        offering,
+        "2026-04-14T10:00",
+        "2026-04-14T11:00",
+        "Biverkningar och extravasering",
+        1,
+    )
+    .await;
+    let mut lecturer = app.login_as(Role::Lecturer).await;
+    let board = lecturer.get("/lecturers-wanted").await;
+    assert_status(&board, StatusCode::OK);
+    assert!(board.text.contains("Säker hantering av cytostatika"));
+    assert!(board.text.contains("Biverkningar och extravasering"));
+    // Summer time on the page: 09:00 local.
+    assert!(board.text.contains("2026-04-14 09:00"), "{}", board.text);
+    let r = lecturer
+        .post(
+            &format!("/sessions/{first}/volunteer"),
+            &[("note", "Gärna"), ("next", "/lecturers-wanted")],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), Some("/lecturers-wanted?msg=common.saved"));
+    let r = lecturer
+        .post(
+            &format!("/sessions/{second}/volunteer"),
+            &[("next", "/lecturers-wanted")],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let warned = lecturer.get(r.location().expect("location")).await;
+    assert!(
+        warned.text.contains("du har redan ett pass samtidigt"),
+        "{}",
+        warned.text
+    );
+    assert!(
+        warned
+            .text
+            .contains("Säker hantering av cytostatika 2026-04-14 09:00")
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM lecturer_signup WHERE status = 'volunteered'"
+        )
+        .await,
+        2
+    );
+    // Filters: topic text.
+    let r = lecturer.get("/lecturers-wanted?topic=extravas").await;
+    assert!(r.text.contains("Biverkningar"));
+    assert!(!r.text.contains("Säker hantering av cytostatika"));
+    // The coordinator confirms the first; the second is then refused, naming it.
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            &format!("/signups/{}/confirm", signup_id(&app, first).await),
+            &[],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let r = coordinator
+        .post(
+            &format!("/signups/{}/confirm", signup_id(&app, second).await),
+            &[],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text
+            .contains("Säker hantering av cytostatika 2026-04-14 09:00"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM lecturer_signup WHERE status = 'confirmed'"
+        )
+        .await,
+        1
+    );
+    // A full session leaves the board.
+    let board = lecturer.get("/lecturers-wanted").await;
+    assert!(!board.text.contains("Säker hantering av cytostatika"));
+    // Messages: one confirmation to the lecturer, in Swedish then English.
+    let body: String = app
+        .query(|c| {
+            c.query_row(
+                "SELECT body FROM outbox WHERE kind = 'lecturer_confirmed'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert!(body.starts_with("Du är bekräftad"), "{body}");
+    assert!(body.contains("You are confirmed"));
+}
+
+#[tokio::test]
+async fn confirming_more_lecturers_than_needed_is_refused() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (_, s) = offering_with_session(&app, &token, "K1").await;
+    // Another lecturer (the administrator's account) is already confirmed.
+    app.state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            tx.execute(
+                "INSERT INTO lecturer_signup (session_id, account_id, status, created_at, updated_at)
+                 SELECT ?1, id, 'confirmed', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z'
+                 FROM account WHERE email = 'admin@test.example'",
+                [s],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("insert");
+    let lecturer = app.token_for(Role::Lecturer).await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/sessions/{s}/signups"),
+            Some(&lecturer),
+            None,
+        )
+        .await;
+    // Not on the board any more, but an offer is still taken.
+    assert_status(&r, StatusCode::CREATED);
+    let signup = r.json()["id"].as_i64().expect("id");
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/signups/{signup}"),
+            Some(&token),
+            Some(json!({"status": "confirmed"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("needs 1 lecturers"), "{}", r.text);
+    // Declining is always possible, and tells the lecturer.
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/signups/{signup}"),
+            Some(&token),
+            Some(json!({"status": "declined"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::OK);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM outbox WHERE kind = 'lecturer_declined' AND to_email = 'lecturer@test.example'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn withdrawing_tells_the_coordinators_and_cancelling_tells_the_confirmed() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, s) = offering_with_session(&app, &token, "K1").await;
+    let mut lecturer = app.login_as(Role::Lecturer).await;
+    lecturer
+        .post(
+            &format!("/sessions/{s}/volunteer"),
+            &[("next", "/teaching")],
+        )
+        .await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    coordinator
+        .post(
+            &format!("/signups/{}/confirm", signup_id(&app, s).await),
+            &[],
+        )
+        .await;
+    let page = lecturer.get("/teaching").await;
+    assert!(
+        page.text.contains("Säker hantering av cytostatika"),
+        "{}",
+        page.text
+    );
+    let r = lecturer
+        .post(&format!("/sessions/{s}/withdraw"), &[("next", "/teaching")])
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let to: String = app
+        .query(|c| {
+            c.query_row(
+                "SELECT to_email FROM outbox WHERE kind = 'lecturer_withdrawn'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(to, "coordinator@test.example");
+    // Volunteer again, be confirmed again, then the offering is cancelled.
+    lecturer
+        .post(
+            &format!("/sessions/{s}/volunteer"),
+            &[("next", "/teaching")],
+        )
+        .await;
+    coordinator
+        .post(
+            &format!("/signups/{}/confirm", signup_id(&app, s).await),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM outbox WHERE kind = 'lecturer_confirmed'"
+        )
+        .await,
+        2,
+        "each confirmation is its own message"
+    );
+    let before = count(&app, "SELECT sequence FROM offering").await;
+    let r = coordinator
+        .post(
+            &format!("/offerings/{offering}/status"),
+            &[("status", "cancelled")],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    assert_eq!(
+        count(&app, "SELECT sequence FROM offering").await,
+        before + 1
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM outbox WHERE kind = 'offering_cancelled' AND to_email = 'lecturer@test.example'").await,
+        1
+    );
+    // Cancelled is final.
+    let r = coordinator
+        .post(
+            &format!("/offerings/{offering}/status"),
+            &[("status", "open")],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    let board = lecturer.get("/lecturers-wanted").await;
+    assert!(!board.text.contains("Säker hantering"));
+}
+
+#[tokio::test]
+async fn editing_a_session_moves_its_sequence_and_keeps_local_time() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (_, s) = offering_with_session(&app, &token, "K1").await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator.get(&format!("/sessions/{s}/edit")).await;
+    assert!(r.text.contains("2026-04-14T09:00"), "{}", r.text);
+    let r = coordinator
+        .post(
+            &format!("/sessions/{s}/edit"),
+            &[
+                ("starts_at", "2026-04-14T13:00"),
+                ("ends_at", "2026-04-14T15:00"),
+                ("topic", "Säker hantering, del 2"),
+                ("lecturers_needed", "2"),
+                ("place", "Sal 4"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let (starts, sequence, place): (String, i64, String) = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT starts_at, sequence, place FROM course_session WHERE id = ?1",
+                [s],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+        })
+        .await;
+    assert_eq!(starts, "2026-04-14T11:00:00Z");
+    assert_eq!(sequence, 1);
+    assert_eq!(place, "Sal 4");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM audit_log WHERE action = 'session.update'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_teaching_record_lists_held_sessions_and_exports_csv() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (_, s) = offering_with_session(&app, &token, "K1").await;
+    let lecturer = app.token_for(Role::Lecturer).await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/sessions/{s}/signups"),
+            Some(&lecturer),
+            None,
+        )
+        .await;
+    let id = r.json()["id"].as_i64().expect("id");
+    app.api(
+        Method::PATCH,
+        &format!("/api/v1/signups/{id}"),
+        Some(&token),
+        Some(json!({"status": "confirmed"})),
+    )
+    .await;
+    // After the course.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-04-20T08:00:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc),
+    );
+    let mut browser = app.login_as(Role::Lecturer).await;
+    let r = browser.get("/teaching.csv").await;
+    assert_status(&r, StatusCode::OK);
+    assert!(r.bytes.starts_with("\u{feff}".as_bytes()));
+    assert!(
+        r.text.contains("starts_at;ends_at;minutes;course"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("2026-04-14 09:00;2026-04-14 10:30;90;K1"),
+        "{}",
+        r.text
+    );
+    let r = browser.get("/teaching.csv?sep=,").await;
+    assert!(r.text.contains("2026-04-14 09:00,2026-04-14 10:30,90,K1"));
+}
+
+#[tokio::test]
+async fn the_start_page_shows_offerings_at_risk_to_coordinators() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    // Starts 2026-04-14, six weeks and a day from 2026-03-02; one session
+    // lacks its lecturer and nobody is enrolled below a minimum of 1.
+    offering_with_session(&app, &token, "K1").await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator.get("/").await;
+    assert!(r.text.contains("Inga tillfällen i riskzonen"), "{}", r.text);
+    let r = coordinator.get("/?weeks=8").await;
+    assert!(r.text.contains("Kurstillfällen i riskzonen"));
+    assert!(r.text.contains("1 pass saknar föreläsare"), "{}", r.text);
+    assert!(r.text.contains("0 / 1 antagna av minst"), "{}", r.text);
+    let r = coordinator.get("/?weeks=many").await;
+    assert_status(&r, StatusCode::BAD_REQUEST);
+    let mut staff = app.login_as(Role::Staff).await;
+    let r = staff.get("/?weeks=8").await;
+    assert!(!r.text.contains("riskzonen"));
+}

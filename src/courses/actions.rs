@@ -394,6 +394,17 @@ pub fn withdraw(
         return Ok(signup.id);
     }
     store::set_signup_status(tx, signup.id, SignupStatus::Withdrawn, None, by.now)?;
+    by.record(
+        tx,
+        "signup.withdraw",
+        "lecturer_signup",
+        signup.id,
+        Some(json!({"status": signup.status})),
+        json!({"status": SignupStatus::Withdrawn}),
+    )?;
+    // The audit row's id makes the key unique per event, even when a
+    // lecturer withdraws, volunteers and withdraws again within a second.
+    let event = tx.last_insert_rowid();
     let line = session_line(tx, session_id)?;
     let updated = crate::clock::stamp(by.now);
     for (coordinator, _, email) in store::coordinators(tx, line.session.offering_id)? {
@@ -401,7 +412,10 @@ pub fn withdraw(
             tx,
             &NewMessage {
                 kind: Kind::LecturerWithdrawn,
-                dedupe_key: format!("lecturer_withdrawn:{}:{updated}:{coordinator}", signup.id),
+                dedupe_key: format!(
+                    "lecturer_withdrawn:{}:{updated}:{event}:{coordinator}",
+                    signup.id
+                ),
                 recipient_person_id: None,
                 recipient_account_id: Some(coordinator),
                 to_email: email,
@@ -425,14 +439,6 @@ pub fn withdraw(
             by.now,
         )?;
     }
-    by.record(
-        tx,
-        "signup.withdraw",
-        "lecturer_signup",
-        signup.id,
-        Some(json!({"status": signup.status})),
-        json!({"status": SignupStatus::Withdrawn}),
-    )?;
     Ok(signup.id)
 }
 
@@ -492,6 +498,19 @@ pub fn decide(
         }
     }
     store::set_signup_status(tx, signup.id, next, by.actor.account_id, by.now)?;
+    by.record(
+        tx,
+        if confirm {
+            "signup.confirm"
+        } else {
+            "signup.decline"
+        },
+        "lecturer_signup",
+        signup.id,
+        Some(json!({"status": signup.status})),
+        json!({"status": next}),
+    )?;
+    let event = tx.last_insert_rowid();
     let line = session_line(tx, session.id)?;
     let (kind, sv, en) = if confirm {
         (
@@ -516,7 +535,7 @@ pub fn decide(
         &NewMessage {
             kind,
             dedupe_key: format!(
-                "{}:{}:{}",
+                "{}:{}:{}:{event}",
                 kind.as_str(),
                 signup.id,
                 crate::clock::stamp(by.now)
@@ -542,18 +561,6 @@ pub fn decide(
             ),
         },
         by.now,
-    )?;
-    by.record(
-        tx,
-        if confirm {
-            "signup.confirm"
-        } else {
-            "signup.decline"
-        },
-        "lecturer_signup",
-        signup.id,
-        Some(json!({"status": signup.status})),
-        json!({"status": next}),
     )?;
     Ok(Signup {
         status: next,
