@@ -20,7 +20,7 @@ fn parse(text: &str) -> Calendar {
         .unwrap_or_else(|e| panic!("not iCalendar ({e}): {text}"))
 }
 
-fn event<'a>(cal: &'a Calendar, session: i64) -> &'a Event {
+fn event(cal: &Calendar, session: i64) -> &Event {
     let uid = format!("session-{session}@oncotrack");
     cal.events()
         .find(|e| e.get_uid() == Some(uid.as_str()))
