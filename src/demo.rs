@@ -474,6 +474,7 @@ pub fn load(
         let roles: Vec<&str> = grants.iter().map(|g| g.role.as_str()).collect();
         accounts.push((email.to_string(), roles.join(", ")));
     }
+    crate::courses::demo::load(&tx, now, today)?;
     audit::record(
         &tx,
         &Actor::cli(),

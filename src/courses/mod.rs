@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod api;
 pub mod calendar;
+pub mod demo;
 pub mod enrolment;
 pub mod enrolment_pages;
 pub mod enrolment_texts;
