@@ -744,3 +744,48 @@ async fn participant_exports_follow_the_licence_exports() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_licence_page_lists_the_next_offerings_that_renew_it() {
+    let app = TestApp::new().await;
+    let mut sara = app.login_as(Role::Staff).await;
+    let page = sara.get("/licences").await;
+    assert!(!page.text.contains("förnyar körkortet"), "none yet");
+    let renewing = offering(
+        &app,
+        Spec {
+            licence: Some("CYTO"),
+            ..Spec::default()
+        },
+    )
+    .await;
+    let other_course = offering(
+        &app,
+        Spec {
+            code: "HLR1",
+            ..Spec::default()
+        },
+    )
+    .await;
+    let cancelled = offering(
+        &app,
+        Spec {
+            licence: Some("CYTO"),
+            status: "cancelled",
+            starts: "2026-05-04",
+            ends: "2026-05-05",
+            ..Spec::default()
+        },
+    )
+    .await;
+    let page = sara.get("/licences").await;
+    assert!(page.text.contains("förnyar körkortet"), "{}", page.text);
+    assert!(page.text.contains(&format!("/offerings/{renewing}/enrol")));
+    assert!(page.text.contains("10 platser kvar"));
+    assert!(
+        !page
+            .text
+            .contains(&format!("/offerings/{other_course}/enrol"))
+    );
+    assert!(!page.text.contains(&format!("/offerings/{cancelled}/enrol")));
+}

@@ -289,6 +289,19 @@ pub fn renewing_offerings(
         .collect()
 }
 
+/// For each of `licence_type_ids`, the next few offerings that renew it (see
+/// [`renewing_offerings`]); the licence page shows them under each licence.
+pub fn renewing_offerings_by_type(
+    conn: &Connection,
+    licence_type_ids: &[i64],
+    today: NaiveDate,
+) -> rusqlite::Result<std::collections::HashMap<i64, Vec<(Offering, Counts)>>> {
+    licence_type_ids
+        .iter()
+        .map(|t| renewing_offerings(conn, *t, today, 3).map(|o| (*t, o)))
+        .collect()
+}
+
 /// Places taken and people waiting.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Counts {

@@ -750,6 +750,24 @@ pub async fn undo_submit(
     .await
 }
 
+/// "Upcoming offerings that renew it" under a licence on the nurse's licence
+/// page: links to enrol, with places left. Nothing when there are none.
+pub fn renewing_offerings_view(lang: Lang, offerings: &[(Offering, model::Counts)]) -> Markup {
+    html! {
+        @if !offerings.is_empty() {
+            section.card {
+                h3 { (lang.t("enrolment.renewing_offerings")) }
+                ul { @for (o, c) in offerings { li {
+                    a href=(format!("/offerings/{}/enrol", o.id)) { (o.code) " " (o.title(lang)) } ", "
+                    (o.starts_on) " – " (o.ends_on) ", " (o.place) ". "
+                    @if c.enrolled >= o.capacity { (layout::badge(lang.t("enrolment.full"), "warn")) }
+                    @else { (o.capacity - c.enrolled) " " (lang.t("enrolment.places_left")) }
+                } } }
+            }
+        }
+    }
+}
+
 // ---- Enrolling ----
 
 /// The enrol form: empty `person` enrols the user.
