@@ -475,6 +475,7 @@ pub fn load(
         accounts.push((email.to_string(), roles.join(", ")));
     }
     crate::courses::demo::load(&tx, now, today)?;
+    crate::courses::enrolment_data::load_demo(&tx, now, today)?;
     audit::record(
         &tx,
         &Actor::cli(),

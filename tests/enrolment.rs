@@ -789,3 +789,41 @@ async fn the_licence_page_lists_the_next_offerings_that_renew_it() {
     );
     assert!(!page.text.contains(&format!("/offerings/{cancelled}/enrol")));
 }
+
+#[test]
+fn the_demo_has_a_waitlist_and_licences_recorded_by_offerings() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut conn = oncotrack::db::open_connection(
+        &dir.path().join("demo.db"),
+        &oncotrack::db::DbOptions::default(),
+    )
+    .expect("open");
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("t");
+    oncotrack::demo::load(&mut conn, now, now.date_naive()).expect("demo");
+    let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+    assert!(one("SELECT count(*) FROM enrolment WHERE status = 'waitlisted'") >= 4);
+    assert!(
+        one(
+            "SELECT count(*) FROM licence_completion WHERE source = 'offering' AND offering_id IS NOT NULL"
+        ) > 0
+    );
+    assert_eq!(
+        one("SELECT count(*) FROM enrolment e JOIN licence_completion l ON l.id = e.licence_completion_id
+             JOIN offering o ON o.id = e.offering_id WHERE l.completed_on = o.ends_on"),
+        one("SELECT count(*) FROM enrolment WHERE licence_completion_id IS NOT NULL"),
+    );
+    // Never more enrolled than places.
+    assert_eq!(
+        one("SELECT count(*) FROM offering o WHERE o.capacity <
+             (SELECT count(*) FROM enrolment e WHERE e.offering_id = o.id AND e.status = 'enrolled')"),
+        0
+    );
+    // The demo nurse holds a place and waits for another.
+    assert_eq!(
+        one("SELECT count(DISTINCT e.status) FROM enrolment e JOIN account a ON a.person_id = e.person_id
+             WHERE a.email = 'sjukskoterska@demo.oncotrack.example'"),
+        2
+    );
+}

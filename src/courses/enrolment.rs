@@ -12,11 +12,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use super::store as courses;
 use crate::clock::stamp;
 use crate::licences::model::Part;
 use crate::licences::store as licences;
 use crate::mail::store::{self as outbox, Kind, NewMessage};
-use crate::organisation::model::{Profession, parse_date};
+use crate::organisation::model::Profession;
 
 // ---- Rules ----
 
@@ -215,75 +216,75 @@ pub fn completion_date(
 
 // ---- Store ----
 
-fn offering_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Offering> {
-    let date = |i: usize| -> rusqlite::Result<NaiveDate> {
-        let s: String = r.get(i)?;
-        Ok(parse_date(&s).unwrap_or_default())
+/// One offering as enrolment sees it: the catalogue's offering with its
+/// course's audience and the licence it grants.
+pub fn offering(conn: &Connection, id: i64) -> rusqlite::Result<Option<Offering>> {
+    let Some(o) = courses::get_offering(conn, id)? else {
+        return Ok(None);
     };
-    let audience: String = r.get(13)?;
-    let licence_type: Option<i64> = r.get(14)?;
-    let part: Option<String> = r.get(15)?;
-    Ok(Offering {
-        id: r.get(0)?,
-        course_id: r.get(1)?,
-        code: r.get(2)?,
-        title_sv: r.get(3)?,
-        title_en: r.get(4)?,
-        status: r.get(5)?,
-        starts_on: date(6)?,
-        ends_on: date(7)?,
-        place: r.get(8)?,
-        capacity: r.get(9)?,
-        enrolment_opens: date(10)?,
-        enrolment_closes: date(11)?,
-        sequence: r.get(12)?,
-        audience: audience.split(',').filter_map(Profession::parse).collect(),
-        grants: licence_type.zip(part.as_deref().and_then(Part::parse)),
-    })
+    let Some(c) = courses::get_course(conn, o.course_id)? else {
+        return Ok(None);
+    };
+    Ok(Some(Offering {
+        id: o.id,
+        course_id: o.course_id,
+        code: o.course_code,
+        title_sv: o.title_sv,
+        title_en: o.title_en,
+        status: o.status.as_str().to_string(),
+        starts_on: o.starts_on,
+        ends_on: o.ends_on,
+        place: o.place,
+        capacity: i64::from(o.capacity),
+        enrolment_opens: o.enrolment_opens,
+        enrolment_closes: o.enrolment_closes,
+        audience: c.audience,
+        grants: c.licence_type_id.zip(c.part),
+        sequence: i64::from(o.sequence),
+    }))
 }
 
-const OFFERING_SELECT: &str = "SELECT o.id, o.course_id, c.code, c.title_sv, c.title_en, o.status, o.starts_on, o.ends_on,
-        o.place, o.capacity, o.enrolment_opens, o.enrolment_closes, o.sequence,
-        coalesce((SELECT group_concat(a.profession) FROM course_audience a WHERE a.course_id = c.id), ''),
-        c.licence_type_id, c.licence_part
-    FROM offering o JOIN course c ON c.id = o.course_id";
-
-/// One offering as enrolment sees it.
-pub fn offering(conn: &Connection, id: i64) -> rusqlite::Result<Option<Offering>> {
-    conn.prepare_cached(&format!("{OFFERING_SELECT} WHERE o.id = ?1"))?
-        .query_row([id], offering_from_row)
-        .optional()
+/// The offerings of these ids, in the same order.
+fn offerings(conn: &Connection, ids: Vec<i64>) -> rusqlite::Result<Vec<Offering>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.extend(offering(conn, id)?);
+    }
+    Ok(out)
 }
 
 /// Offerings open for enrolment on `today`, soonest first.
 pub fn open_offerings(conn: &Connection, today: NaiveDate) -> rusqlite::Result<Vec<Offering>> {
-    conn.prepare_cached(&format!(
-        "{OFFERING_SELECT} WHERE o.status = 'open' AND o.enrolment_opens <= ?1 AND o.enrolment_closes >= ?1
-         ORDER BY o.starts_on, o.id"
-    ))?
-    .query_map([today.to_string()], offering_from_row)?
-    .collect()
+    let ids = conn
+        .prepare_cached(
+            "SELECT id FROM offering WHERE status = 'open' AND enrolment_opens <= ?1 AND enrolment_closes >= ?1
+             ORDER BY starts_on, id",
+        )?
+        .query_map([today.to_string()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    offerings(conn, ids)
 }
 
-/// Upcoming offerings that renew a licence: open (or planned) offerings of
-/// courses granting `licence_type_id` that start after `today`, soonest first.
+/// Upcoming offerings that renew a licence: open offerings of courses
+/// granting `licence_type_id` that start after `today` and still take
+/// enrolments, soonest first, with their places taken.
 pub fn renewing_offerings(
     conn: &Connection,
     licence_type_id: i64,
     today: NaiveDate,
     limit: u32,
 ) -> rusqlite::Result<Vec<(Offering, Counts)>> {
-    let offerings: Vec<Offering> = conn
-        .prepare_cached(&format!(
-            "{OFFERING_SELECT} WHERE c.licence_type_id = ?1 AND o.status = 'open' AND o.starts_on > ?2
-             AND o.enrolment_closes >= ?2 ORDER BY o.starts_on, o.id LIMIT ?3"
-        ))?
-        .query_map(
-            params![licence_type_id, today.to_string(), limit],
-            offering_from_row,
+    let ids = conn
+        .prepare_cached(
+            "SELECT o.id FROM offering o JOIN course c ON c.id = o.course_id
+             WHERE c.licence_type_id = ?1 AND o.status = 'open' AND o.starts_on > ?2 AND o.enrolment_closes >= ?2
+             ORDER BY o.starts_on, o.id LIMIT ?3",
         )?
+        .query_map(params![licence_type_id, today.to_string(), limit], |r| {
+            r.get(0)
+        })?
         .collect::<rusqlite::Result<_>>()?;
-    offerings
+    offerings(conn, ids)?
         .into_iter()
         .map(|o| counts(conn, o.id).map(|c| (o, c)))
         .collect()
@@ -313,15 +314,10 @@ pub struct Counts {
 
 /// How many are enrolled and waitlisted on an offering.
 pub fn counts(conn: &Connection, offering_id: i64) -> rusqlite::Result<Counts> {
-    conn.prepare_cached(
-        "SELECT count(*) FILTER (WHERE status = 'enrolled'), count(*) FILTER (WHERE status = 'waitlisted')
-         FROM enrolment WHERE offering_id = ?1 AND status <> 'cancelled'",
-    )?
-    .query_row([offering_id], |r| {
-        Ok(Counts {
-            enrolled: r.get(0)?,
-            waitlisted: r.get(1)?,
-        })
+    let (enrolled, waitlisted) = courses::enrolment_counts(conn, offering_id)?;
+    Ok(Counts {
+        enrolled: i64::from(enrolled),
+        waitlisted: i64::from(waitlisted),
     })
 }
 
@@ -789,6 +785,7 @@ pub fn undo_completion(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::organisation::model::parse_date;
     use proptest::prelude::*;
 
     fn d(s: &str) -> NaiveDate {

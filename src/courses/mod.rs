@@ -8,6 +8,7 @@ pub mod api;
 pub mod calendar;
 pub mod demo;
 pub mod enrolment;
+pub mod enrolment_data;
 pub mod enrolment_pages;
 pub mod enrolment_texts;
 pub mod model;
