@@ -11,6 +11,7 @@ pub mod enrolment;
 pub mod enrolment_data;
 pub mod enrolment_pages;
 pub mod enrolment_texts;
+pub mod generate;
 pub mod model;
 pub mod pages;
 pub mod store;
