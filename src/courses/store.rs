@@ -644,6 +644,20 @@ pub fn lecturers_wanted(
                 .replace('_', "\\_")
         )
     });
+    // A course filter goes through that course's offerings (the offering
+    // index), not a scan of every coming session in time order; each shape
+    // of the query is its own cached statement, so SQLite plans each well.
+    let by_course = if f.course.is_some() {
+        "AND s.offering_id IN (SELECT o2.id FROM offering o2 JOIN course c2 ON c2.id = o2.course_id
+                                WHERE c2.code = ?3)"
+    } else {
+        "AND ?3 IS NULL"
+    };
+    let by_topic = if topic.is_some() {
+        "AND s.topic LIKE ?4 ESCAPE '\\'"
+    } else {
+        "AND ?4 IS NULL"
+    };
     conn.prepare_cached(&format!(
         "SELECT {SESSION_COLUMNS}, {LINE_COLUMNS}, me.status, me.id
          FROM course_session s
@@ -653,8 +667,7 @@ pub fn lecturers_wanted(
          WHERE s.starts_at > ?1 AND s.cancelled_at IS NULL AND o.status IN ('planned', 'open')
            AND (SELECT count(*) FROM lecturer_signup u WHERE u.session_id = s.id AND u.status = 'confirmed')
                < s.lecturers_needed
-           AND (?3 IS NULL OR c.code = ?3)
-           AND (?4 IS NULL OR s.topic LIKE ?4 ESCAPE '\\')
+           {by_course} {by_topic}
          ORDER BY s.starts_at, s.id LIMIT ?5"
     ))?
     .query_map(
