@@ -802,3 +802,106 @@ async fn the_start_page_shows_offerings_at_risk_to_coordinators() {
     let r = staff.get("/?weeks=8").await;
     assert!(!r.text.contains("riskzonen"));
 }
+
+#[tokio::test]
+async fn two_confirmations_at_once_cannot_double_book_a_lecturer() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let admin = app.token_for(Role::Admin).await;
+    let lecturer = app.token_for(Role::Lecturer).await;
+    let (offering, first) = offering_with_session(&app, &token, "K1").await;
+    let second = session(
+        &app,
+        &token,
+        offering,
+        "2026-04-14T09:30",
+        "2026-04-14T11:00",
+        "Omvårdnad",
+        1,
+    )
+    .await;
+    let mut signups = Vec::new();
+    for s in [first, second] {
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/sessions/{s}/signups"),
+                Some(&lecturer),
+                None,
+            )
+            .await;
+        assert_status(&r, StatusCode::CREATED);
+        signups.push(r.json()["id"].as_i64().expect("id"));
+    }
+    let (p1, p2) = (
+        format!("/api/v1/signups/{}", signups[0]),
+        format!("/api/v1/signups/{}", signups[1]),
+    );
+    let (a, b) = tokio::join!(
+        app.api(
+            Method::PATCH,
+            &p1,
+            Some(&token),
+            Some(json!({"status": "confirmed"}))
+        ),
+        app.api(
+            Method::PATCH,
+            &p2,
+            Some(&admin),
+            Some(json!({"status": "confirmed"}))
+        ),
+    );
+    let mut codes = [a.status, b.status];
+    codes.sort();
+    assert_eq!(codes, [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY]);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM lecturer_signup WHERE status = 'confirmed'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_board_filters_by_course_and_hides_what_is_not_wanted() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    offering_with_session(&app, &token, "K1").await;
+    let (o2, _) = offering_with_session(&app, &token, "K2").await;
+    // A session that has begun is not wanted any more.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-04-14T07:30:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc),
+    );
+    let later = session(
+        &app,
+        &token,
+        o2,
+        "2026-04-15T13:00",
+        "2026-04-15T14:00",
+        "Eftermiddagspass",
+        1,
+    )
+    .await;
+    let mut lecturer = app.login_as(Role::Lecturer).await;
+    let r = lecturer.get("/lecturers-wanted").await;
+    assert!(
+        !r.text.contains("Säker hantering av cytostatika"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("Eftermiddagspass"));
+    let r = lecturer.get("/lecturers-wanted?course=k1").await;
+    assert!(!r.text.contains("Eftermiddagspass"));
+    let r = lecturer
+        .get("/lecturers-wanted?course=K2&topic=efter")
+        .await;
+    assert!(r.text.contains(&format!("/sessions/{later}/volunteer")));
+    // Volunteering for a session that has begun is refused.
+    let r = lecturer.post("/sessions/1/volunteer", &[]).await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("passet har börjat"), "{}", r.text);
+}
