@@ -905,3 +905,58 @@ async fn the_board_filters_by_course_and_hides_what_is_not_wanted() {
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("passet har börjat"), "{}", r.text);
 }
+
+#[tokio::test]
+async fn counts_and_full_come_from_the_enrolments() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    // Capacity 2, minimum 1.
+    let (offering, _) = offering_with_session(&app, &token, "K1").await;
+    let (nurse, other, unit) = (app.fixture.nurse, app.fixture.other_nurse, app.fixture.onk1);
+    app.state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            let third = oncotrack::organisation::store::create_person(
+                tx,
+                &oncotrack::organisation::store::NewPerson {
+                    name: "Märta Ek".into(),
+                    email: "marta.ek@test.example".into(),
+                    hsa_id: None,
+                    profession: oncotrack::organisation::model::Profession::Nurse,
+                    unit_id: unit,
+                    from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
+                },
+                chrono::Utc::now(),
+            )?;
+            for (person, status) in [(nurse, "enrolled"), (other, "enrolled"), (third, "waitlisted")] {
+                tx.execute(
+                    "INSERT INTO enrolment (offering_id, person_id, status, queued_at) VALUES (?1, ?2, ?3, '2026-03-02T09:00:00Z')",
+                    rusqlite::params![offering, person, status],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("enrolments");
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/offerings/{offering}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    let o = r.json();
+    assert_eq!(
+        (o["enrolled"].as_i64(), o["waitlisted"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(o["full"], true);
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let page = coordinator.get(&format!("/offerings/{offering}")).await;
+    assert!(page.text.contains("Fullt"), "{}", page.text);
+    // Enough participants now: only the lecturers are short.
+    let home = coordinator.get("/?weeks=8").await;
+    assert!(home.text.contains("1 pass saknar föreläsare"));
+    assert!(!home.text.contains("antagna av minst"), "{}", home.text);
+}
