@@ -202,7 +202,9 @@ pub fn generate(
             // A run of people: distinct within the offering.
             let person = (first + k) % people + 1;
             let queued = stamp(opened + Duration::seconds(k * 97));
-            let state = if status == "cancelled" || (k >= *capacity && rng.below(10) == 0) {
+            // A held offering's waitlist is over: those left waiting were cancelled.
+            let state = if status == "cancelled" || (k >= *capacity && (held || rng.below(10) == 0))
+            {
                 "cancelled"
             } else if k < *capacity {
                 "enrolled"
