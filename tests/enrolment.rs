@@ -827,3 +827,45 @@ fn the_demo_has_a_waitlist_and_licences_recorded_by_offerings() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_raised_capacity_goes_to_those_waiting_before_newcomers() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 1,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let people = nurses(&app, 3, Profession::Nurse).await;
+    let token = app.token_for(Role::Coordinator).await;
+    for p in &people[..2] {
+        enrol_api(&app, &token, o, json!({"hsa_id": hsa_of(&app, *p).await})).await;
+    }
+    app.state
+        .db
+        .write(move |tx| -> Result<usize, oncotrack::db::DbError> {
+            Ok(tx.execute("UPDATE offering SET capacity = 2 WHERE id = ?1", [o])?)
+        })
+        .await
+        .expect("capacity");
+    let r = enrol_api(
+        &app,
+        &token,
+        o,
+        json!({"hsa_id": hsa_of(&app, people[2]).await}),
+    )
+    .await;
+    assert_eq!(r.json()["status"], "waitlisted", "{}", r.text);
+    assert_eq!(r.json()["position"], 1);
+    assert_eq!(
+        statuses(&app, o)
+            .await
+            .iter()
+            .map(|(_, s)| s.as_str())
+            .collect::<Vec<_>>(),
+        ["enrolled", "enrolled", "waitlisted"]
+    );
+}

@@ -480,6 +480,9 @@ pub fn enrol(
     if live {
         return Ok(Err(Refusal::AlreadyEnrolled));
     }
+    // Places freed without a promotion (a raised capacity) go to those
+    // already waiting, never to the newcomer.
+    promote(conn, o, now)?;
     let c = counts(conn, o.id)?;
     let status = placement(c.enrolled, o.capacity);
     let at = stamp(now);
@@ -682,7 +685,7 @@ pub fn set_attended(
 /// Why a completion cannot be marked or undone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompletionRefusal {
-    /// Only enrolled participants complete.
+    /// Only enrolled participants of an offering that took place complete.
     NotEnrolled,
     /// Already completed.
     AlreadyCompleted,
@@ -719,7 +722,7 @@ pub fn complete(
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> rusqlite::Result<Result<Option<i64>, CompletionRefusal>> {
-    if e.status != Status::Enrolled {
+    if e.status != Status::Enrolled || o.status == "cancelled" {
         return Ok(Err(CompletionRefusal::NotEnrolled));
     }
     if e.completed_on.is_some() {

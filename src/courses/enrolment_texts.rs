@@ -121,8 +121,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     (
         "enrolment.complete_not_enrolled",
-        "Bara antagna deltagare kan markeras genomförda",
-        "Only enrolled participants can be marked completed",
+        "Bara antagna deltagare på ett kurstillfälle som inte ställts in kan markeras genomförda",
+        "Only enrolled participants of an offering that was not cancelled can be marked completed",
     ),
     (
         "enrolment.complete_already",
