@@ -266,6 +266,17 @@ async fn lecturers_volunteer_and_coordinators_confirm_through_the_api() {
     assert_status(&r, StatusCode::CREATED);
     let signup = r.json()["id"].as_i64().expect("id");
     assert_eq!(r.json()["status"], "volunteered");
+    // The note is for the coordinators, not for everyone.
+    let staff = app.token_for(Role::Staff).await;
+    let session_path = format!("/api/v1/sessions/{session}");
+    let r = app
+        .api(Method::GET, &session_path, Some(&coordinator), None)
+        .await;
+    assert_eq!(r.json()["signups"][0]["note"], "Gärna förmiddag");
+    let r = app
+        .api(Method::GET, &session_path, Some(&staff), None)
+        .await;
+    assert_eq!(r.json()["signups"][0]["note"], serde_json::Value::Null);
     // A coordinator cannot volunteer, a lecturer cannot confirm.
     let r = app.api(Method::POST, &path, Some(&coordinator), None).await;
     assert_status(&r, StatusCode::FORBIDDEN);

@@ -111,14 +111,18 @@ pub fn offering_json(o: &Offering, counts: Option<(u32, u32)>) -> Value {
     v
 }
 
-fn signup_json(s: &Signup) -> Value {
+/// A sign-up as JSON; the lecturer's note only for coordinators and the
+/// lecturer.
+fn signup_json(s: &Signup, viewer: &ApiUser) -> Value {
+    let note_visible =
+        viewer.principal.has_any(WRITERS) || viewer.principal.account_id == s.account_id;
     json!({
         "id": s.id,
         "session_id": s.session_id,
         "account_id": s.account_id,
         "name": s.name,
         "status": s.status.as_str(),
-        "note": s.note,
+        "note": if note_visible { s.note.clone() } else { None },
         "updated_at": s.updated_at,
     })
 }
@@ -386,7 +390,7 @@ pub async fn create_session(
 /// `GET /api/v1/sessions/{id}`: the session and its sign-ups.
 pub async fn get_session(
     State(state): State<AppState>,
-    _user: ApiUser,
+    user: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<Value>, AppError> {
     state
@@ -396,7 +400,7 @@ pub async fn get_session(
             let mut v = session_json(&s);
             let signups: Vec<Value> = store::signups_for_session(c, id)?
                 .iter()
-                .map(signup_json)
+                .map(|s| signup_json(s, &user))
                 .collect();
             if let Some(m) = v.as_object_mut() {
                 m.insert("signups".into(), json!(signups));
@@ -416,7 +420,7 @@ pub struct VolunteerBody {
 /// `GET /api/v1/sessions/{id}/signups`.
 pub async fn list_signups(
     State(state): State<AppState>,
-    _user: ApiUser,
+    user: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<Value>, AppError> {
     state
@@ -425,7 +429,7 @@ pub async fn list_signups(
             store::get_session(c, id)?.ok_or(AppError::NotFound)?;
             let signups: Vec<Value> = store::signups_for_session(c, id)?
                 .iter()
-                .map(signup_json)
+                .map(|s| signup_json(s, &user))
                 .collect();
             Ok(axum::Json(json!({ "signups": signups })))
         })
@@ -467,7 +471,7 @@ pub async fn volunteer(
             Ok::<_, AppError>((s, v.overlapping))
         })
         .await?;
-    let mut v = signup_json(&signup);
+    let mut v = signup_json(&signup, &user);
     if let (Some(o), Some(m)) = (overlap, v.as_object_mut()) {
         m.insert(
             "overlaps".into(),
@@ -492,13 +496,13 @@ pub async fn withdraw(
             store::get_signup(tx, sid)?.ok_or(AppError::NotFound)
         })
         .await?;
-    Ok(axum::Json(signup_json(&s)))
+    Ok(axum::Json(signup_json(&s, &user)))
 }
 
 /// `GET /api/v1/signups/{id}`.
 pub async fn get_signup(
     State(state): State<AppState>,
-    _user: ApiUser,
+    user: ApiUser,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<Value>, AppError> {
     let s = state
@@ -506,7 +510,7 @@ pub async fn get_signup(
         .read(move |c| store::get_signup(c, id).map_err(AppError::from))
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(axum::Json(signup_json(&s)))
+    Ok(axum::Json(signup_json(&s, &user)))
 }
 
 /// `PATCH /api/v1/signups/{id}` body: `{"status": "confirmed" | "declined"}`
@@ -549,5 +553,5 @@ pub async fn decide(
             }
         })
         .await?;
-    Ok(axum::Json(signup_json(&s)))
+    Ok(axum::Json(signup_json(&s, &user)))
 }

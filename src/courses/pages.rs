@@ -788,7 +788,7 @@ async fn render_offering(
     ctx: &Ctx,
     id: Option<i64>,
     notice: Markup,
-    session_form: Option<(Option<i64>, SessionForm, FieldErrors)>,
+    session_form: Option<(SessionForm, FieldErrors)>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let id = id.ok_or(AppError::NotFound)?;
@@ -800,7 +800,7 @@ fn offering_view(
     ctx: &Ctx,
     v: &OfferingView,
     notice: Markup,
-    session_form: Option<(Option<i64>, SessionForm, FieldErrors)>,
+    session_form: Option<(SessionForm, FieldErrors)>,
 ) -> Markup {
     let lang = ctx.lang;
     let o = &v.offering;
@@ -857,7 +857,10 @@ fn offering_view(
                         ul.signups { @for u in signups {
                             li {
                                 (u.name) " " (signup_badge(lang, u.status))
-                                @if let Some(n) = &u.note { " " span.muted { "“" (n) "”" } }
+                                // A note is between the lecturer and the coordinators.
+                                @if writer || user.is_some_and(|me| me.account_id == u.account_id) {
+                                    @if let Some(n) = &u.note { " " span.muted { "“" (n) "”" } }
+                                }
                                 @if writer && live && s.cancelled_at.is_none() {
                                     @if u.status == SignupStatus::Volunteered && s.short_of_lecturers() {
                                         (signup_button(ctx, u.id, "confirm", lang.t("courses.confirm")))
@@ -886,11 +889,9 @@ fn offering_view(
                 }
             }
             @if writer && live {
-                @let (sid, form, errors) = session_form.unwrap_or_else(|| (None, SessionForm::default(), FieldErrors::default()));
-                @if sid.is_none() {
-                    h2 { (lang.t("courses.add_session")) }
-                    (session_form_view(ctx, &format!("/offerings/{}/sessions", o.id), &form, &errors))
-                }
+                @let (form, errors) = session_form.unwrap_or_default();
+                h2 { (lang.t("courses.add_session")) }
+                (session_form_view(ctx, &format!("/offerings/{}/sessions", o.id), &form, &errors))
             }
         },
     )
@@ -1082,7 +1083,7 @@ pub async fn add_session(
         &ctx,
         Some(id),
         html! {},
-        Some((None, form, errors)),
+        Some((form, errors)),
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
