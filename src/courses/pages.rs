@@ -138,6 +138,9 @@ fn links(ctx: &Ctx) -> Markup {
             @if user.has(Role::Lecturer) {
                 li { a href="/teaching" { (lang.t("courses.teaching")) } }
             }
+            @if user.person_id.is_some() {
+                li { a href="/enrolments" { (lang.t("courses.my_enrolments")) } }
+            }
         } }
     }
 }
@@ -825,6 +828,14 @@ fn offering_view(
                 dt { (lang.t("courses.min_participants")) } dd { (o.min_participants) }
                 dt { (lang.t("courses.enrolled")) } dd { (v.enrolled) }
                 dt { (lang.t("courses.waitlisted")) } dd { (v.waitlisted) }
+            }
+            // The enrolment part's pages for this offering.
+            p.actions {
+                @if o.status == OfferingStatus::Open && user.is_some_and(|u| u.person_id.is_some()) {
+                    a.button href=(format!("/offerings/{}/enrol", o.id)) { (lang.t("courses.enrol")) } " "
+                }
+                @if writer { a href=(format!("/offerings/{}/participants", o.id)) { (lang.t("courses.participants")) } " · " }
+                a href=(format!("/offerings/{}/calendar.ics", o.id)) { (lang.t("courses.calendar")) }
             }
             @if writer && live {
                 div.actions {

@@ -4,6 +4,14 @@
 /// This domain's catalogue entries.
 pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("courses.nav", "Kurser", "Courses"),
+    ("courses.enrol", "Anmäl dig", "Enrol"),
+    ("courses.participants", "Deltagare", "Participants"),
+    ("courses.calendar", "Kalender (.ics)", "Calendar (.ics)"),
+    (
+        "courses.my_enrolments",
+        "Mina kursanmälningar",
+        "My enrolments",
+    ),
     ("courses.catalogue", "Kurskatalog", "Course catalogue"),
     ("courses.offerings", "Kurstillfällen", "Course offerings"),
     (
