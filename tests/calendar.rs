@@ -307,3 +307,41 @@ async fn a_lecturer_calendar_holds_only_confirmed_sessions() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn signed_in_users_download_an_offering_calendar_and_coordinators_share_it() {
+    let app = TestApp::new().await;
+    let o = offering(&app, Spec::default()).await;
+    let s = session(&app, o, "2026-04-10T09:00", "2026-04-10T12:00", "Inledning").await;
+    let mut staff = app.login_as(Role::Staff).await;
+    let page = staff.get(&format!("/offerings/{o}/enrol")).await;
+    assert!(page.text.contains(&format!("/offerings/{o}/calendar.ics")));
+    let r = staff.get(&format!("/offerings/{o}/calendar.ics")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    event(&parse(&r.text), s);
+    assert_eq!(
+        app.browser()
+            .get(&format!("/offerings/{o}/calendar.ics"))
+            .await
+            .status,
+        StatusCode::SEE_OTHER,
+        "not without signing in"
+    );
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let page = coordinator
+        .post(
+            "/calendar-feeds",
+            &[("kind", "offering"), ("offering", &o.to_string())],
+        )
+        .await;
+    let r = app.browser().get(&link_on(&page.text)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    event(&parse(&r.text), s);
+    let r = coordinator
+        .post(
+            "/calendar-feeds",
+            &[("kind", "offering"), ("offering", "999")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/calendar-feeds", post(create_feed))
         .route("/calendar-feeds/{id}/revoke", post(revoke_feed))
         .route("/calendar/{token}", get(feed_calendar))
+        .route("/offerings/{id}/calendar.ics", get(offering_calendar))
         .route(
             "/api/v1/offerings/{id}/enrolments",
             get(api_list).post(api_enrol),
@@ -452,7 +453,14 @@ fn participants_view(ctx: &Ctx, o: &Offering, rows: &[Enrolment], notice: Option
             p {
                 a href=(format!("/offerings/{}/enrol", o.id)) { (lang.t("enrolment.enrol_someone")) } " · "
                 a href=(format!("{base}.csv")) { "CSV" } " · "
-                a href=(format!("{base}.json")) { "JSON" }
+                a href=(format!("{base}.json")) { "JSON" } " · "
+                a href=(format!("/offerings/{}/calendar.ics", o.id)) { (lang.t("calendar.download")) }
+            }
+            form.inline method="post" action="/calendar-feeds" {
+                (csrf_field(ctx))
+                input type="hidden" name="kind" value="offering";
+                input type="hidden" name="offering" value=(o.id);
+                button.secondary type="submit" { (lang.t("calendar.create_offering")) }
             }
             @if rows.is_empty() { p.muted { (lang.t("enrolment.no_participants")) } }
             @else {
@@ -824,8 +832,11 @@ fn enrol_view(
                     button type="submit" { (lang.t("enrolment.enrol")) }
                 }
             }
-            @if user.is_some_and(|u| u.has_any(COORDINATORS)) {
-                p { a href=(format!("/offerings/{}/participants", o.id)) { (lang.t("enrolment.participants")) } }
+            p {
+                a href=(format!("/offerings/{}/calendar.ics", o.id)) { (lang.t("calendar.download")) }
+                @if user.is_some_and(|u| u.has_any(COORDINATORS)) {
+                    " · " a href=(format!("/offerings/{}/participants", o.id)) { (lang.t("enrolment.participants")) }
+                }
             }
         },
     )
@@ -1206,6 +1217,17 @@ async fn feed_response(
         &format!("{kind}-{id}.ics"),
         calendar::build(&name, &events, now),
     ))
+}
+
+/// `GET /offerings/{id}/calendar.ics`: the offering's sessions, for a
+/// signed-in user to download or open in a calendar app.
+pub async fn offering_calendar(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    ctx.user()?;
+    feed_response(&state, Feed::Offering(id), ctx.now, ctx.lang).await
 }
 
 /// `GET /calendar/{token}.ics`: a subscription link, fetched by calendar

@@ -207,4 +207,14 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Länken är återkallad.",
         "The link is revoked.",
     ),
+    (
+        "calendar.download",
+        "Kalenderfil (.ics)",
+        "Calendar file (.ics)",
+    ),
+    (
+        "calendar.create_offering",
+        "Ny prenumerationslänk för kurstillfället",
+        "New subscription link for this offering",
+    ),
 ];

@@ -61,6 +61,7 @@ pub fn routes() -> Vec<Route> {
         r(Method::POST, "/calendar-feeds/{id}/revoke", SignedIn),
         // An unknown token: 404 for everyone, never a sign-in.
         r(Method::GET, "/calendar/{token}", Public),
+        r(Method::GET, "/offerings/{id}/calendar.ics", SignedIn),
         // The walk sends no body: 400 naming the body, for every role.
         r(
             Method::POST,
