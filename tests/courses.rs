@@ -971,3 +971,75 @@ async fn counts_and_full_come_from_the_enrolments() {
     assert!(home.text.contains("1 pass saknar föreläsare"));
     assert!(!home.text.contains("antagna av minst"), "{}", home.text);
 }
+
+#[tokio::test]
+async fn an_offering_is_edited_and_moves_from_planned_to_open_to_completed() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, _) = offering_with_session(&app, &token, "K1").await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let fields = [
+        ("course", "K1"),
+        ("starts_on", "2026-04-21"),
+        ("ends_on", "2026-04-22"),
+        ("place", "Teams"),
+        ("capacity", "30"),
+        ("min_participants", "5"),
+        ("enrolment_opens", "2026-03-01"),
+        ("enrolment_closes", "2026-04-10"),
+    ];
+    let r = coordinator
+        .post(&format!("/offerings/{offering}/edit"), &fields)
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let mut bad = fields;
+    bad[4] = ("capacity", "0");
+    let r = coordinator
+        .post(&format!("/offerings/{offering}/edit"), &bad)
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("ett heltal från 1"), "{}", r.text);
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/offerings/{offering}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    let o = r.json();
+    assert_eq!(
+        (o["place"].as_str(), o["capacity"].as_i64()),
+        (Some("Teams"), Some(30))
+    );
+    assert_eq!(o["sequence"], 1, "an edit moves the calendar sequence");
+    // Planned cannot jump to completed; open first.
+    let status = |s: &'static str| [("status", s)];
+    let path = format!("/offerings/{offering}/status");
+    assert_status(
+        &coordinator.post(&path, &status("completed")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_status(
+        &coordinator.post(&path, &status("open")).await,
+        StatusCode::SEE_OTHER,
+    );
+    assert_status(
+        &coordinator.post(&path, &status("completed")).await,
+        StatusCode::SEE_OTHER,
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM audit_log WHERE action = 'offering.status'"
+        )
+        .await,
+        2
+    );
+    let page = coordinator.get(&format!("/offerings/{offering}")).await;
+    assert!(page.text.contains("Genomfört"));
+    assert!(
+        !page.text.contains("Lägg till pass"),
+        "a completed offering takes no sessions"
+    );
+}

@@ -979,6 +979,36 @@ mod tests {
         }
 
         #[test]
+        fn an_accepted_offering_keeps_its_dates_in_order(
+            start in 0i64..60, len in 0i64..5, opens in 0i64..90, window in 0i64..90,
+            capacity in 0u32..50, min in 0u32..50
+        ) {
+            let base = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+            let day = |n: i64| (base + chrono::Duration::days(n)).to_string();
+            let f = OfferingFields {
+                course: "K".into(),
+                starts_on: day(start),
+                ends_on: day(start + len - 2),
+                place: "Sal".into(),
+                capacity: capacity.to_string(),
+                min_participants: min.to_string(),
+                enrolment_opens: day(opens - 30),
+                enrolment_closes: day(opens - 30 + window - 20),
+            };
+            if let Ok(o) = check_offering(&f) {
+                prop_assert!(o.starts_on <= o.ends_on);
+                prop_assert!(o.enrolment_opens <= o.enrolment_closes);
+                prop_assert!(o.enrolment_closes <= o.ends_on);
+                prop_assert!(o.capacity > 0 && o.min_participants <= o.capacity);
+            } else {
+                prop_assert!(
+                    len < 2 || window < 20 || capacity == 0 || min > capacity
+                        || opens - 30 + window - 20 > start + len - 2
+                );
+            }
+        }
+
+        #[test]
         fn every_existing_local_time_round_trips(
             day in 0i64..730, minute in 0u32..1440
         ) {
