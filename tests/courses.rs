@@ -966,6 +966,9 @@ async fn counts_and_full_come_from_the_enrolments() {
     let mut coordinator = app.login_as(Role::Coordinator).await;
     let page = coordinator.get(&format!("/offerings/{offering}")).await;
     assert!(page.text.contains("Fullt"), "{}", page.text);
+    let list = coordinator.get("/offerings").await;
+    assert!(list.text.contains("2 / 2"), "{}", list.text);
+    assert!(list.text.contains("1 pass saknar föreläsare"));
     // Enough participants now: only the lecturers are short.
     let home = coordinator.get("/?weeks=8").await;
     assert!(home.text.contains("1 pass saknar föreläsare"));

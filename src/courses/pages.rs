@@ -157,14 +157,17 @@ pub async fn course_page(
         .db
         .read(move |c| -> Result<_, AppError> {
             let course = store::get_course(c, id)?.ok_or(AppError::NotFound)?;
-            let offerings = store::list_offerings(
+            let offerings = offering_rows(
                 c,
-                &OfferingFilter {
-                    course: Some(course.code.clone()),
-                    from: Some(today),
-                    ..Default::default()
-                },
-                100,
+                store::list_offerings(
+                    c,
+                    &OfferingFilter {
+                        course: Some(course.code.clone()),
+                        from: Some(today),
+                        ..Default::default()
+                    },
+                    100,
+                )?,
             )?;
             Ok((course, offerings))
         })
@@ -412,23 +415,55 @@ pub async fn update_course(
 
 // Offerings --------------------------------------------------------------
 
-fn offering_table(lang: Lang, offerings: &[Offering]) -> Markup {
+/// An offering in a list, with what a coordinator scans for.
+struct OfferingRow {
+    offering: Offering,
+    enrolled: u32,
+    sessions_short: u32,
+}
+
+fn offering_rows(
+    c: &rusqlite::Connection,
+    offerings: Vec<Offering>,
+) -> rusqlite::Result<Vec<OfferingRow>> {
+    offerings
+        .into_iter()
+        .map(|o| {
+            Ok(OfferingRow {
+                enrolled: store::enrolment_counts(c, o.id)?.0,
+                sessions_short: store::sessions_short(c, o.id)?,
+                offering: o,
+            })
+        })
+        .collect()
+}
+
+fn offering_table(lang: Lang, rows: &[OfferingRow]) -> Markup {
     html! {
-        @if offerings.is_empty() { p.muted { (lang.t("courses.no_offerings")) } }
+        @if rows.is_empty() { p.muted { (lang.t("courses.no_offerings")) } }
         @else {
             div.table-wrap { table {
                 thead { tr {
                     th { (lang.t("courses.dates")) } th { (lang.t("courses.course")) }
-                    th { (lang.t("courses.place")) } th { (lang.t("courses.capacity")) }
-                    th { (lang.t("common.status")) }
+                    th { (lang.t("courses.place")) } th.num { (lang.t("courses.enrolled")) }
+                    th { (lang.t("courses.lecturers")) } th { (lang.t("common.status")) }
                 } }
-                tbody { @for o in offerings { tr {
-                    td { a href=(format!("/offerings/{}", o.id)) { (o.starts_on) @if o.ends_on != o.starts_on { " – " (o.ends_on) } } }
-                    td { (o.course_code) " " (o.title(lang)) }
-                    td { (o.place) }
-                    td { (o.capacity) }
-                    td { (status_badge(lang, o.status)) }
-                } } }
+                tbody { @for r in rows {
+                    @let o = &r.offering;
+                    tr {
+                        td { a href=(format!("/offerings/{}", o.id)) { (o.starts_on) @if o.ends_on != o.starts_on { " – " (o.ends_on) } } }
+                        td { (o.course_code) " " (o.title(lang)) }
+                        td { (o.place) }
+                        td.num { (r.enrolled) " / " (o.capacity) }
+                        td { @if o.status.is_live() && r.sessions_short > 0 {
+                            (layout::badge(&format!("{} {}", r.sessions_short, lang.t("courses.sessions_short")), "bad"))
+                        } }
+                        td {
+                            (status_badge(lang, o.status))
+                            @if model::is_full(o.capacity, r.enrolled) { " " (layout::badge(lang.t("courses.full"), "full")) }
+                        }
+                    }
+                } }
             } }
         }
     }
@@ -475,7 +510,7 @@ pub async fn offerings_page(
         .db
         .read(move |c| -> Result<_, AppError> {
             Ok((
-                store::list_offerings(c, &filter, 500)?,
+                offering_rows(c, store::list_offerings(c, &filter, 500)?)?,
                 store::list_courses(c, false)?,
             ))
         })

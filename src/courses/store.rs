@@ -316,6 +316,17 @@ pub fn enrolment_counts(conn: &Connection, offering_id: i64) -> rusqlite::Result
     .query_row([offering_id], |r| Ok((r.get(0)?, r.get(1)?)))
 }
 
+/// How many of an offering's live sessions have fewer confirmed lecturers
+/// than they need.
+pub fn sessions_short(conn: &Connection, offering_id: i64) -> rusqlite::Result<u32> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM course_session s WHERE s.offering_id = ?1 AND s.cancelled_at IS NULL
+           AND (SELECT count(*) FROM lecturer_signup u WHERE u.session_id = s.id AND u.status = 'confirmed')
+               < s.lecturers_needed",
+    )?
+    .query_row([offering_id], |r| r.get(0))
+}
+
 /// Sets an offering's status (the caller checked `may_become`) and bumps its
 /// SEQUENCE. False when there is none.
 pub fn set_offering_status(
