@@ -869,3 +869,91 @@ async fn a_raised_capacity_goes_to_those_waiting_before_newcomers() {
         ["enrolled", "enrolled", "waitlisted"]
     );
 }
+
+mod waitlist_properties {
+    use oncotrack::courses::enrolment::{self, Status};
+    use oncotrack::organisation::model::Profession;
+    use proptest::prelude::*;
+
+    /// One step: a person (0..12) enrols, or the k-th live enrolment cancels.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Enrol(usize),
+        Cancel(usize),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            (0usize..12).prop_map(Step::Enrol),
+            (0usize..12).prop_map(Step::Cancel)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Whatever the order of enrolments and cancellations: never more
+        /// enrolled than places, nobody waits while a place is free, nobody
+        /// holds two live rows, and the waitlist keeps its queueing order.
+        #[test]
+        fn the_waitlist_keeps_its_invariants(capacity in 1i64..5, steps in proptest::collection::vec(step(), 1..40)) {
+            let dir = tempfile::tempdir().expect("dir");
+            let conn = oncotrack::db::open_connection(&dir.path().join("p.db"), &oncotrack::db::DbOptions::default()).expect("open");
+            conn.execute_batch(&format!(
+                "INSERT INTO region (name) VALUES ('R');
+                 INSERT INTO administration (region_id, name) VALUES (1, 'A');
+                 INSERT INTO unit (administration_id, code, name) VALUES (1, 'U1', 'U');
+                 INSERT INTO course (code, title_sv, title_en, created_at) VALUES ('C', 'K', 'C', '2026-01-01T00:00:00Z');
+                 INSERT INTO offering (course_id, starts_on, ends_on, place, capacity, enrolment_opens, enrolment_closes, status, created_at)
+                    VALUES (1, '2026-04-10', '2026-04-11', 'Sal', {capacity}, '2026-03-01', '2026-03-31', 'open', '2026-01-01T00:00:00Z');"
+            )).expect("rows");
+            for p in 0..12 {
+                conn.execute(
+                    "INSERT INTO person (name, email, profession, unit_id, created_at) VALUES (?1, ?2, 'nurse', 1, '2026-01-01T00:00:00Z')",
+                    rusqlite::params![format!("P{p}"), format!("p{p}@x.example")],
+                ).expect("person");
+            }
+            let o = enrolment::offering(&conn, 1).expect("read").expect("offering");
+            let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("day");
+            let mut now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 2, 9, 0, 0).single().expect("t");
+            for s in steps {
+                now += chrono::Duration::seconds(1);
+                match s {
+                    Step::Enrol(p) => {
+                        let _ = enrolment::enrol(&conn, &o, p as i64 + 1, Profession::Nurse, None, now, today).expect("enrol");
+                    }
+                    Step::Cancel(k) => {
+                        let live: Vec<_> = enrolment::participants(&conn, 1).expect("list")
+                            .into_iter().filter(|e| e.status != Status::Cancelled).collect();
+                        if let Some(e) = live.get(k % live.len().max(1)) {
+                            let first_waiting = live.iter().find(|w| w.status == Status::Waitlisted).map(|w| w.id);
+                            let promoted = enrolment::cancel(&conn, e, &o, now, today).expect("cancel").expect("allowed");
+                            // A freed place goes to the head of the queue.
+                            let expected: Vec<i64> = match (e.status, first_waiting) {
+                                (Status::Enrolled, Some(w)) => vec![w],
+                                _ => Vec::new(),
+                            };
+                            prop_assert_eq!(promoted, expected);
+                        }
+                    }
+                }
+                let rows = enrolment::participants(&conn, 1).expect("list");
+                let enrolled = rows.iter().filter(|e| e.status == Status::Enrolled).count() as i64;
+                let waiting: Vec<_> = rows.iter().filter(|e| e.status == Status::Waitlisted).collect();
+                prop_assert!(enrolled <= capacity);
+                prop_assert!(waiting.is_empty() || enrolled == capacity, "a free place while people wait");
+                let mut live: Vec<i64> = rows.iter().filter(|e| e.status != Status::Cancelled).map(|e| e.person_id).collect();
+                let n = live.len();
+                live.sort_unstable();
+                live.dedup();
+                prop_assert_eq!(live.len(), n, "someone holds two live rows");
+                for (i, w) in waiting.iter().enumerate() {
+                    prop_assert_eq!(w.position, Some(i as i64 + 1));
+                    // The single-row lookup agrees with the list.
+                    let one = enrolment::enrolment(&conn, w.id).expect("one").expect("row");
+                    prop_assert_eq!(one.position, w.position);
+                }
+                prop_assert!(waiting.windows(2).all(|w| (&w[0].queued_at, w[0].id) < (&w[1].queued_at, w[1].id)));
+            }
+        }
+    }
+}
