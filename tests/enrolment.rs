@@ -541,6 +541,9 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    // The list comes back with the reason.
+    assert!(r.text.contains("framtiden") || r.text.contains("future"), "{}", r.text);
+    assert!(r.text.contains("Sara Sjöström"), "{}", r.text);
     app.clock.set(
         chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 4, 20, 8, 0, 0)
             .single()
@@ -589,6 +592,7 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("reason: "), "{}", r.text);
     let r = coordinator
         .post(
             &format!("/enrolments/{id}/undo-completion"),

@@ -429,7 +429,13 @@ fn offering_facts(lang: Lang, o: &Offering, c: model::Counts) -> Markup {
     }
 }
 
-fn participants_view(ctx: &Ctx, o: &Offering, rows: &[Enrolment], notice: Option<&str>) -> Markup {
+fn participants_view(
+    ctx: &Ctx,
+    o: &Offering,
+    rows: &[Enrolment],
+    notice: Option<&str>,
+    errors: &FieldErrors,
+) -> Markup {
     let lang = ctx.lang;
     let counts = model::Counts {
         enrolled: rows.iter().filter(|e| e.status == Status::Enrolled).count() as i64,
@@ -449,6 +455,7 @@ fn participants_view(ctx: &Ctx, o: &Offering, rows: &[Enrolment], notice: Option
         ),
         html! {
             @if let Some(n) = notice { (layout::notice(n)) }
+            (layout::form_errors(lang, errors))
             (offering_facts(lang, o, counts))
             p {
                 a href=(format!("/offerings/{}/enrol", o.id)) { (lang.t("enrolment.enrol_someone")) } " · "
@@ -564,6 +571,7 @@ pub async fn participants_page(
         &o,
         &rows,
         notice_of(ctx.lang, &q.msg),
+        &FieldErrors::default(),
     ))
 }
 
@@ -648,7 +656,8 @@ where
 {
     let user = ctx.require(COORDINATORS)?.clone();
     let (actor, now) = (ctx.actor(), ctx.now);
-    let offering = state
+    let reader = user.clone();
+    let written = state
         .db
         .write(move |tx| -> Result<i64, AppError> {
             let (e, o) = enrolment_for(tx, &user, id)?;
@@ -670,10 +679,35 @@ where
             )?;
             Ok(o.id)
         })
-        .await?;
-    Ok(crate::web::see_other(&format!(
-        "/offerings/{offering}/participants?msg=enrolment.notice_saved"
-    )))
+        .await;
+    match written {
+        Ok(offering) => Ok(crate::web::see_other(&format!(
+            "/offerings/{offering}/participants?msg=enrolment.notice_saved"
+        ))),
+        // A broken rule shows the list again with the message.
+        Err(AppError::Unprocessable { field, message }) => {
+            let offering = state
+                .db
+                .read(move |c| enrolment_for(c, &reader, id).map(|(_, o)| o.id))
+                .await?;
+            let (o, rows) = load_participants(state, offering).await?;
+            let mut errors = FieldErrors::default();
+            errors.add(
+                match field.as_str() {
+                    "completed_on" => "completed_on",
+                    "reason" => "reason",
+                    _ => "enrolment",
+                },
+                message,
+            );
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                participants_view(ctx, &o, &rows, None, &errors),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `POST /enrolments/{id}/attendance`.
