@@ -163,6 +163,10 @@ pub fn update_offering(
     )
 }
 
+fn swedish_status(s: OfferingStatus) -> &'static str {
+    crate::i18n::Lang::Sv.t(s.label_key())
+}
+
 /// Moves an offering along planned → open → completed, or cancels it. A
 /// cancellation tells the confirmed lecturers and, through the enrolment
 /// part, everyone enrolled or waitlisted.
@@ -180,9 +184,11 @@ pub fn change_status(
         return Err(AppError::unprocessable(
             "status",
             format!(
-                "an offering that is {} cannot become {} / statusbytet är inte tillåtet",
+                "an offering that is {} cannot become {} / ett tillfälle som är {} kan inte bli {}",
                 o.status.as_str(),
-                next.as_str()
+                next.as_str(),
+                swedish_status(o.status),
+                swedish_status(next)
             ),
         ));
     }
@@ -489,10 +495,9 @@ pub fn decide(
             return Err(AppError::unprocessable(
                 "status",
                 format!(
-                    "{} is confirmed for {} at the same time / är bekräftad för {} samtidigt",
-                    signup.name,
-                    describe(&other),
-                    describe(&other)
+                    "{name} is confirmed for {what} at the same time / {name} är bekräftad för {what} samtidigt",
+                    name = signup.name,
+                    what = describe(&other),
                 ),
             ));
         }

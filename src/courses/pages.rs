@@ -67,6 +67,18 @@ fn textarea(label: &str, name: &str, value: &str, errors: &FieldErrors) -> Marku
     }
 }
 
+/// The reader's half of a rule's message, which the rules write as
+/// "English / svenska" for the API; the whole message when it has no such
+/// halves.
+fn in_lang(lang: Lang, message: &str) -> &str {
+    match (message.split_once(" / "), lang) {
+        (Some((en, sv)), _) if sv.contains(" / ") || en.is_empty() => message,
+        (Some((_, sv)), Lang::Sv) => sv,
+        (Some((en, _)), Lang::En) => en,
+        (None, _) => message,
+    }
+}
+
 /// A notice shown above a page after a refusal or a warning.
 fn alert(text: &str, class: &str) -> Markup {
     html! { div class=(format!("alert {class}")) role="alert" { (text) } }
@@ -1030,7 +1042,7 @@ async fn refusal_or(
                 state,
                 ctx,
                 offering,
-                alert(&message, "error"),
+                alert(in_lang(ctx.lang, &message), "error"),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -1677,5 +1689,31 @@ fn at_risk_view(lang: Lang, weeks: u32, rows: &[AtRisk]) -> Markup {
                 } }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_show_the_readers_half() {
+        let m = "the session has started / passet har börjat";
+        assert_eq!(in_lang(Lang::Sv, m), "passet har börjat");
+        assert_eq!(in_lang(Lang::En, m), "the session has started");
+        assert_eq!(in_lang(Lang::Sv, "a / b / c"), "a / b / c");
+        assert_eq!(in_lang(Lang::En, "no halves"), "no halves");
+    }
+
+    #[test]
+    fn board_links_drop_one_off_notices() {
+        assert_eq!(
+            strip_notices("/lecturers-wanted?course=K1&overlap=3&msg=common.saved"),
+            "/lecturers-wanted?course=K1"
+        );
+        assert_eq!(
+            strip_notices("/lecturers-wanted?msg=x"),
+            "/lecturers-wanted"
+        );
     }
 }
