@@ -775,6 +775,16 @@ async fn the_teaching_record_lists_held_sessions_and_exports_csv() {
             .expect("time")
             .with_timezone(&chrono::Utc),
     );
+    // Too late to withdraw: what was taught stays on the record.
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/sessions/{s}/signups"),
+            Some(&lecturer),
+            None,
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     let mut browser = app.login_as(Role::Lecturer).await;
     let r = browser.get("/teaching.csv").await;
     assert_status(&r, StatusCode::OK);

@@ -399,6 +399,14 @@ pub fn withdraw(
     if !signup.status.is_active() {
         return Ok(signup.id);
     }
+    // What was taught stays in the teaching record.
+    let session = store::get_session(tx, session_id)?.ok_or(AppError::NotFound)?;
+    if session.starts_at <= by.now {
+        return Err(AppError::unprocessable(
+            "session",
+            "the session has started / passet har börjat",
+        ));
+    }
     store::set_signup_status(tx, signup.id, SignupStatus::Withdrawn, None, by.now)?;
     by.record(
         tx,
