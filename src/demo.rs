@@ -474,6 +474,8 @@ pub fn load(
         let roles: Vec<&str> = grants.iter().map(|g| g.role.as_str()).collect();
         accounts.push((email.to_string(), roles.join(", ")));
     }
+    crate::courses::demo::load(&tx, now, today)?;
+    crate::courses::enrolment_data::load_demo(&tx, now, today)?;
     audit::record(
         &tx,
         &Actor::cli(),

@@ -203,6 +203,8 @@ pub fn generate(
             }
         }
     }
+    crate::courses::generate::generate(&tx, people / 50, seed, now, today)?;
+    crate::courses::enrolment_data::generate(&tx, people * 2, seed, now)?;
     for (_, sql) in &triggers {
         tx.execute_batch(sql)?;
     }

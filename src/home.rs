@@ -7,11 +7,16 @@ use crate::AppState;
 use crate::auth::model::Role;
 use crate::organisation::store;
 use crate::web::layout::page;
-use crate::web::{AppError, Ctx};
+use crate::web::{AppError, Ctx, Query};
 
 /// `GET /`.
-pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
+pub async fn home(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(risk): Query<crate::courses::pages::AtRiskQuery>,
+) -> Result<Markup, AppError> {
     let user = ctx.user()?.clone();
+    let at_risk = crate::courses::pages::at_risk_panel(&state, &ctx, &risk).await?;
     let person_id = user.person_id;
     let person = match person_id {
         Some(id) => {
@@ -28,6 +33,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, App
         lang.t("home.title"),
         html! {
             p { (lang.t("home.welcome")) ", " (user.name) "." }
+            (at_risk)
             div.grid {
                 section.card {
                     h2 { (lang.t("home.your_record")) }

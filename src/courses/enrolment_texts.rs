@@ -2,4 +2,219 @@
 //! of the catalogue in `crate::i18n`.
 
 /// This part's catalogue entries.
-pub const ENTRIES: &[(&str, &str, &str)] = &[];
+pub const ENTRIES: &[(&str, &str, &str)] = &[
+    ("enrolment.my_title", "Mina kurser", "My courses"),
+    ("enrolment.mine", "Mina anmälningar", "My enrolments"),
+    (
+        "enrolment.none",
+        "Du är inte anmäld till något kurstillfälle.",
+        "You are not enrolled on any offering.",
+    ),
+    (
+        "enrolment.open_offerings",
+        "Öppna för anmälan",
+        "Open for enrolment",
+    ),
+    (
+        "enrolment.none_open",
+        "Inga kurstillfällen är öppna för anmälan just nu.",
+        "No offerings are open for enrolment right now.",
+    ),
+    ("enrolment.course", "Kurs", "Course"),
+    ("enrolment.dates", "Datum", "Dates"),
+    ("enrolment.place", "Plats", "Place"),
+    ("enrolment.window", "Anmälan öppen", "Enrolment open"),
+    ("enrolment.places", "Antagna / platser", "Enrolled / places"),
+    ("enrolment.places_left", "platser kvar", "places left"),
+    ("enrolment.waitlist", "Reservlista", "Waitlist"),
+    ("enrolment.full", "Fullt", "Full"),
+    (
+        "enrolment.full_hint",
+        "Anmäler du dig nu hamnar du på reservlistan och flyttas upp i tur och ordning när en plats blir ledig.",
+        "If you enrol now you join the waitlist and move up in order when a place frees up.",
+    ),
+    ("enrolment.you_are", "Du är", "You are"),
+    ("enrolment.position", "plats", "position"),
+    ("enrolment.enrol", "Anmäl", "Enrol"),
+    ("enrolment.enrol_me", "Anmäl mig", "Enrol me"),
+    (
+        "enrolment.enrol_someone",
+        "Anmäl en medarbetare",
+        "Enrol a staff member",
+    ),
+    (
+        "enrolment.person_field",
+        "HSA-id eller e-post",
+        "HSA-id or e-mail",
+    ),
+    ("enrolment.cancel", "Avanmäl", "Cancel enrolment"),
+    ("enrolment.participants", "Deltagare", "Participants"),
+    (
+        "enrolment.no_participants",
+        "Ingen är anmäld ännu.",
+        "Nobody has enrolled yet.",
+    ),
+    ("enrolment.name", "Namn", "Name"),
+    ("enrolment.unit", "Enhet", "Unit"),
+    ("enrolment.attended", "Närvarade", "Attended"),
+    ("enrolment.completed_on", "Genomförd", "Completed"),
+    ("enrolment.actions", "Åtgärder", "Actions"),
+    ("enrolment.complete", "Markera genomförd", "Mark completed"),
+    (
+        "enrolment.undo_completion",
+        "Ångra genomförd",
+        "Undo completion",
+    ),
+    ("enrolment.undo_reason", "Skäl", "Reason"),
+    (
+        "enrolment.licence_recorded",
+        "körkort registrerat",
+        "licence recorded",
+    ),
+    ("enrolment.status_enrolled", "Antagen", "Enrolled"),
+    ("enrolment.status_waitlisted", "Reservlista", "Waitlisted"),
+    ("enrolment.status_cancelled", "Avanmäld", "Cancelled"),
+    (
+        "enrolment.refused_cancelled",
+        "Kurstillfället är inställt",
+        "The offering is cancelled",
+    ),
+    (
+        "enrolment.refused_not_open",
+        "Kurstillfället är inte öppet för anmälan",
+        "The offering is not open for enrolment",
+    ),
+    (
+        "enrolment.refused_not_yet_open",
+        "Anmälan har inte öppnat än",
+        "Enrolment has not opened yet",
+    ),
+    (
+        "enrolment.refused_closed",
+        "Anmälan har stängt",
+        "Enrolment has closed",
+    ),
+    (
+        "enrolment.refused_audience",
+        "Kursen vänder sig inte till personens yrkesgrupp",
+        "The course is not for the person's profession",
+    ),
+    (
+        "enrolment.refused_already",
+        "Personen är redan anmäld till kurstillfället",
+        "The person is already enrolled on this offering",
+    ),
+    (
+        "enrolment.no_person",
+        "Ditt konto är inte kopplat till någon person i personalregistret",
+        "Your account is not linked to a person in the staff register",
+    ),
+    (
+        "enrolment.cancel_already",
+        "Anmälan är redan avanmäld",
+        "The enrolment is already cancelled",
+    ),
+    (
+        "enrolment.cancel_started",
+        "Kurstillfället har börjat; avanmälan går inte längre",
+        "The offering has started; it can no longer be cancelled",
+    ),
+    (
+        "enrolment.complete_not_enrolled",
+        "Bara antagna deltagare på ett kurstillfälle som inte ställts in kan markeras genomförda",
+        "Only enrolled participants of an offering that was not cancelled can be marked completed",
+    ),
+    (
+        "enrolment.complete_already",
+        "Redan markerad genomförd",
+        "Already marked completed",
+    ),
+    (
+        "enrolment.complete_not_completed",
+        "Inte markerad genomförd",
+        "Not marked completed",
+    ),
+    (
+        "enrolment.completed_on_future",
+        "Datumet kan inte ligga i framtiden",
+        "The date cannot be in the future",
+    ),
+    (
+        "enrolment.undo_reason_required",
+        "Ange ett skäl",
+        "Give a reason",
+    ),
+    (
+        "enrolment.notice_enrolled",
+        "Anmälan är klar: platsen är din.",
+        "Enrolled: the place is yours.",
+    ),
+    (
+        "enrolment.notice_waitlisted",
+        "Kurstillfället är fullt; du står på reservlistan.",
+        "The offering is full; you are on the waitlist.",
+    ),
+    (
+        "enrolment.notice_cancelled",
+        "Avanmälan är klar.",
+        "The enrolment is cancelled.",
+    ),
+    ("enrolment.notice_saved", "Sparat.", "Saved."),
+    (
+        "enrolment.renewing_offerings",
+        "Kommande kurstillfällen som förnyar körkortet",
+        "Upcoming offerings that renew it",
+    ),
+    (
+        "calendar.title",
+        "Kalenderprenumeration",
+        "Calendar subscription",
+    ),
+    (
+        "calendar.explain",
+        "En prenumerationslänk låter din kalenderapp hämta passen själv. Länken är hemlig: den som har den ser passen. Återkalla den om den spridits.",
+        "A subscription link lets your calendar app fetch the sessions itself. The link is secret: whoever has it sees the sessions. Revoke it if it has spread.",
+    ),
+    (
+        "calendar.new_link",
+        "Din nya länk visas bara nu; kopiera den till kalenderappen:",
+        "Your new link is shown only now; copy it into your calendar app:",
+    ),
+    (
+        "calendar.kind_person",
+        "Mina kurstillfällen",
+        "My course offerings",
+    ),
+    (
+        "calendar.kind_lecturer",
+        "Mina föreläsningar",
+        "My lectures",
+    ),
+    ("calendar.kind_offering", "Kurstillfälle", "Offering"),
+    (
+        "calendar.create_person",
+        "Ny länk: mina kurstillfällen",
+        "New link: my course offerings",
+    ),
+    (
+        "calendar.create_lecturer",
+        "Ny länk: mina föreläsningar",
+        "New link: my lectures",
+    ),
+    ("calendar.revoke", "Återkalla", "Revoke"),
+    (
+        "calendar.notice_revoked",
+        "Länken är återkallad.",
+        "The link is revoked.",
+    ),
+    (
+        "calendar.download",
+        "Kalenderfil (.ics)",
+        "Calendar file (.ics)",
+    ),
+    (
+        "calendar.create_offering",
+        "Ny prenumerationslänk för kurstillfället",
+        "New subscription link for this offering",
+    ),
+];

@@ -3,15 +3,85 @@
 //! completion (which records a licence when the course grants one), and
 //! iCalendar feeds.
 
+pub mod actions;
+pub mod api;
+pub mod calendar;
+pub mod demo;
+pub mod enrolment;
+pub mod enrolment_data;
 pub mod enrolment_pages;
 pub mod enrolment_texts;
+pub mod generate;
+pub mod model;
+pub mod pages;
+pub mod store;
 pub mod texts;
 
 use axum::Router;
+use axum::routing::{get, post};
 
 use crate::AppState;
 
 /// Course pages and the course API.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(enrolment_pages::router())
+    Router::new()
+        .route("/courses", get(pages::courses_page))
+        .route(
+            "/courses/new",
+            get(pages::new_course_page).post(pages::create_course),
+        )
+        .route("/courses/{id}", get(pages::course_page))
+        .route(
+            "/courses/{id}/edit",
+            get(pages::edit_course_page).post(pages::update_course),
+        )
+        .route("/offerings", get(pages::offerings_page))
+        .route(
+            "/offerings/new",
+            get(pages::new_offering_page).post(pages::create_offering),
+        )
+        .route("/offerings/{id}", get(pages::offering_page))
+        .route(
+            "/offerings/{id}/edit",
+            get(pages::edit_offering_page).post(pages::update_offering),
+        )
+        .route("/offerings/{id}/status", post(pages::change_status))
+        .route("/offerings/{id}/sessions", post(pages::add_session))
+        .route(
+            "/sessions/{id}/edit",
+            get(pages::edit_session_page).post(pages::update_session),
+        )
+        .route("/sessions/{id}/cancel", post(pages::cancel_session))
+        .route("/sessions/{id}/volunteer", post(pages::volunteer))
+        .route("/sessions/{id}/withdraw", post(pages::withdraw))
+        .route("/signups/{id}/confirm", post(pages::confirm))
+        .route("/signups/{id}/decline", post(pages::decline))
+        .route("/lecturers-wanted", get(pages::board_page))
+        .route("/teaching", get(pages::teaching_page))
+        .route("/teaching.csv", get(pages::teaching_csv))
+        .route(
+            "/api/v1/courses",
+            get(api::list_courses).post(api::create_course),
+        )
+        .route(
+            "/api/v1/offerings",
+            get(api::list_offerings).post(api::create_offering),
+        )
+        .route("/api/v1/offerings/{id}", get(api::get_offering))
+        .route(
+            "/api/v1/offerings/{id}/sessions",
+            get(api::list_sessions).post(api::create_session),
+        )
+        .route("/api/v1/sessions/{id}", get(api::get_session))
+        .route(
+            "/api/v1/sessions/{id}/signups",
+            get(api::list_signups)
+                .post(api::volunteer)
+                .delete(api::withdraw),
+        )
+        .route(
+            "/api/v1/signups/{id}",
+            get(api::get_signup).patch(api::decide),
+        )
+        .merge(enrolment_pages::router())
 }

@@ -138,9 +138,15 @@ pub async fn my_licences(
             html! { p.muted { (lang.t("home.no_person")) } },
         ));
     };
-    let licences = state
+    let today = ctx.today;
+    let (licences, renewals) = state
         .db
-        .read(move |c| store::person_licences(c, person_id, day).map_err(AppError::from))
+        .read(move |c| -> Result<_, AppError> {
+            let licences = store::person_licences(c, person_id, day)?;
+            let types: Vec<i64> = licences.iter().map(|l| l.licence.id).collect();
+            let renewals = crate::courses::enrolment::renewing_offerings_by_type(c, &types, today)?;
+            Ok((licences, renewals))
+        })
         .await?;
     Ok(page(
         &ctx,
@@ -148,7 +154,10 @@ pub async fn my_licences(
         html! {
             (as_of_form(&ctx, "/licences", day))
             @if licences.is_empty() { p { (lang.t("licence.none_required")) } }
-            @for l in &licences { (licence_card(&ctx, l, day, false)) }
+            @for l in &licences {
+                (licence_card(&ctx, l, day, false))
+                (crate::courses::enrolment_pages::renewing_offerings_view(lang, renewals.get(&l.licence.id).map_or(&[], |v| v.as_slice())))
+            }
         },
     ))
 }

@@ -297,10 +297,32 @@ pub fn record_completion(
     recorded_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<i64> {
+    insert_completion(conn, c, None, recorded_by, now)
+}
+
+/// Appends a completion recorded by completing a course offering; the row
+/// names the offering (completions are never updated, so it is set here).
+pub fn record_offering_completion(
+    conn: &Connection,
+    c: &NewCompletion,
+    offering_id: i64,
+    recorded_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    insert_completion(conn, c, Some(offering_id), recorded_by, now)
+}
+
+fn insert_completion(
+    conn: &Connection,
+    c: &NewCompletion,
+    offering_id: Option<i64>,
+    recorded_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO licence_completion (person_id, licence_type_id, part, completed_on, signed_by, note, source,
-            import_batch_id, recorded_at, recorded_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            import_batch_id, recorded_at, recorded_by, offering_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         c.person_id,
@@ -312,7 +334,8 @@ pub fn record_completion(
         c.source,
         c.import_batch_id,
         stamp(now),
-        recorded_by
+        recorded_by,
+        offering_id
     ])?;
     Ok(conn.last_insert_rowid())
 }

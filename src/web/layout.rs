@@ -80,6 +80,7 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
                                 @if user.person_id.is_some() {
                                     li { a href="/licences" { (lang.t("nav.licences")) } }
                                 }
+                                li { a href="/offerings" { (lang.t("courses.nav")) } }
                                 @if user.has_any(crate::licences::pages::COMPLIANCE_ROLES) {
                                     li { a href="/compliance" { (lang.t("nav.compliance")) } }
                                 }

@@ -6,6 +6,7 @@ pub mod csrf;
 pub mod csv;
 pub mod error;
 pub mod form;
+pub mod ical;
 pub mod layout;
 pub mod metrics;
 pub mod middleware;

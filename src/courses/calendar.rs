@@ -1,0 +1,272 @@
+//! iCalendar (RFC 5545) feeds of course sessions: an offering's sessions, a
+//! lecturer's confirmed sessions, and the sessions of the offerings a person
+//! is enrolled on; and the subscription links calendar apps fetch them by.
+//!
+//! Times are written in UTC (`...Z`): sessions are stored as UTC instants, so
+//! a session across the change to or from summer time keeps its real hour
+//! without a VTIMEZONE block, and every client shows it in its own zone.
+//! Each session keeps its UID for ever; SEQUENCE is the session's plus the
+//! offering's edit count, so any change a calendar shows raises it.
+
+use chrono::{DateTime, Utc};
+use icalendar::{Calendar, Component, EventLike, EventStatus};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::auth::store::{new_token, token_hash};
+use crate::clock::stamp;
+
+/// Whose sessions a calendar holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Feed {
+    /// Every session of one offering.
+    Offering(i64),
+    /// The sessions a lecturer (an account) is confirmed for.
+    Lecturer(i64),
+    /// The sessions of the offerings a person holds a place on.
+    Person(i64),
+}
+
+impl Feed {
+    /// `(kind, subject id)` as stored in `calendar_feed`.
+    pub fn parts(self) -> (&'static str, i64) {
+        match self {
+            Feed::Offering(id) => ("offering", id),
+            Feed::Lecturer(id) => ("lecturer", id),
+            Feed::Person(id) => ("person", id),
+        }
+    }
+
+    /// Rebuilds a feed from its stored parts.
+    pub fn from_parts(kind: &str, id: i64) -> Option<Feed> {
+        match kind {
+            "offering" => Some(Feed::Offering(id)),
+            "lecturer" => Some(Feed::Lecturer(id)),
+            "person" => Some(Feed::Person(id)),
+            _ => None,
+        }
+    }
+}
+
+/// One session as a calendar event.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionEvent {
+    /// The session.
+    pub session_id: i64,
+    /// Its offering.
+    pub offering_id: i64,
+    /// Course code.
+    pub code: String,
+    /// Course title in Swedish.
+    pub title_sv: String,
+    /// Course title in English.
+    pub title_en: String,
+    /// The session's topic.
+    pub topic: String,
+    /// Start (UTC).
+    pub starts_at: DateTime<Utc>,
+    /// End (UTC).
+    pub ends_at: DateTime<Utc>,
+    /// The session's place, else the offering's.
+    pub place: String,
+    /// iCalendar SEQUENCE.
+    pub sequence: u32,
+    /// The session or its offering is cancelled.
+    pub cancelled: bool,
+}
+
+/// The stable UID of a session's event.
+pub fn uid(session_id: i64) -> String {
+    format!("session-{session_id}@oncotrack")
+}
+
+/// The sessions of a feed, in time order.
+pub fn sessions(conn: &Connection, feed: Feed) -> rusqlite::Result<Vec<SessionEvent>> {
+    let filter = match feed {
+        Feed::Offering(_) => "o.id = ?1",
+        Feed::Lecturer(_) => {
+            "EXISTS (SELECT 1 FROM lecturer_signup l WHERE l.session_id = s.id AND l.account_id = ?1 AND l.status = 'confirmed')"
+        }
+        Feed::Person(_) => {
+            "EXISTS (SELECT 1 FROM enrolment e WHERE e.offering_id = o.id AND e.person_id = ?1 AND e.status = 'enrolled')"
+        }
+    };
+    let (_, subject) = feed.parts();
+    conn.prepare_cached(&format!(
+        "SELECT s.id, o.id, c.code, c.title_sv, c.title_en, s.topic, s.starts_at, s.ends_at,
+            coalesce(s.place, o.place), s.sequence + o.sequence,
+            s.cancelled_at IS NOT NULL OR o.status = 'cancelled'
+         FROM course_session s JOIN offering o ON o.id = s.offering_id JOIN course c ON c.id = o.course_id
+         WHERE {filter} ORDER BY s.starts_at, s.id"
+    ))?
+    .query_map([subject], |r| {
+        let at = |i: usize| -> rusqlite::Result<DateTime<Utc>> {
+            let s: String = r.get(i)?;
+            Ok(DateTime::parse_from_rfc3339(&s)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default())
+        };
+        Ok(SessionEvent {
+            session_id: r.get(0)?,
+            offering_id: r.get(1)?,
+            code: r.get(2)?,
+            title_sv: r.get(3)?,
+            title_en: r.get(4)?,
+            topic: r.get(5)?,
+            starts_at: at(6)?,
+            ends_at: at(7)?,
+            place: r.get(8)?,
+            sequence: u32::try_from(r.get::<_, i64>(9)?).unwrap_or(0),
+            cancelled: r.get(10)?,
+        })
+    })?
+    .collect()
+}
+
+/// The calendar named `name` holding `events`, as RFC 5545 text. `now` is
+/// every event's DTSTAMP (when this copy was made).
+pub fn build(name: &str, events: &[SessionEvent], now: DateTime<Utc>) -> String {
+    let mut cal = Calendar::new();
+    cal.name(name).timezone("Europe/Stockholm");
+    for s in events {
+        let mut e = icalendar::Event::new();
+        e.uid(&uid(s.session_id))
+            .timestamp(now)
+            .sequence(s.sequence)
+            .summary(&format!("{}: {}", s.code, s.topic))
+            .description(&format!("{} / {}", s.title_sv, s.title_en))
+            .location(&s.place)
+            .starts(s.starts_at)
+            .ends(s.ends_at)
+            .status(if s.cancelled {
+                EventStatus::Cancelled
+            } else {
+                EventStatus::Confirmed
+            });
+        cal.push(e.done());
+    }
+    cal.done().to_string()
+}
+
+/// A subscription link as its owner's page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedLink {
+    /// Id.
+    pub id: i64,
+    /// Whose sessions.
+    pub feed: Feed,
+    /// When made (UTC).
+    pub created_at: String,
+}
+
+/// Makes a subscription link; returns its id and the token (shown once:
+/// only its hash is kept).
+pub fn create_feed(
+    conn: &Connection,
+    feed: Feed,
+    by: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<(i64, String)> {
+    let token = new_token();
+    let (kind, subject) = feed.parts();
+    conn.prepare_cached(
+        "INSERT INTO calendar_feed (kind, subject_id, token_hash, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![kind, subject, token_hash(&token), stamp(now), by])?;
+    Ok((conn.last_insert_rowid(), token))
+}
+
+/// The feed a token opens; `None` when unknown or revoked.
+pub fn feed_by_token(conn: &Connection, token: &str) -> rusqlite::Result<Option<Feed>> {
+    let row: Option<(String, i64)> = conn
+        .prepare_cached(
+            "SELECT kind, subject_id FROM calendar_feed WHERE token_hash = ?1 AND revoked_at IS NULL",
+        )?
+        .query_row([token_hash(token)], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(row.and_then(|(k, id)| Feed::from_parts(&k, id)))
+}
+
+/// The live links an account made, newest first.
+pub fn feeds_of(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<FeedLink>> {
+    let rows: Vec<(i64, String, i64, String)> = conn
+        .prepare_cached(
+            "SELECT id, kind, subject_id, created_at FROM calendar_feed
+             WHERE created_by = ?1 AND revoked_at IS NULL ORDER BY id DESC",
+        )?
+        .query_map([account_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, kind, subject, created_at)| {
+            Feed::from_parts(&kind, subject).map(|feed| FeedLink {
+                id,
+                feed,
+                created_at,
+            })
+        })
+        .collect())
+}
+
+/// Revokes a link made by `account_id`; false when there is none to revoke.
+pub fn revoke_feed(
+    conn: &Connection,
+    id: i64,
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE calendar_feed SET revoked_at = ?3 WHERE id = ?1 AND created_by = ?2 AND revoked_at IS NULL",
+        )?
+        .execute(params![id, account_id, stamp(now)])?;
+    Ok(n == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn event(id: i64, cancelled: bool) -> SessionEvent {
+        SessionEvent {
+            session_id: id,
+            offering_id: 1,
+            code: "CYT1".into(),
+            title_sv: "Cytostatika, grundkurs".into(),
+            title_en: "Cytotoxic drugs, basic course".into(),
+            topic: "Säker hantering; spill".into(),
+            starts_at: Utc
+                .with_ymd_and_hms(2026, 3, 29, 7, 0, 0)
+                .single()
+                .expect("t"),
+            ends_at: Utc
+                .with_ymd_and_hms(2026, 3, 29, 9, 0, 0)
+                .single()
+                .expect("t"),
+            place: "Sal 1, Sjukhuset".into(),
+            sequence: 3,
+            cancelled,
+        }
+    }
+
+    #[test]
+    fn events_keep_their_uid_sequence_status_and_utc_times() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+            .single()
+            .expect("t");
+        let text = build("Test", &[event(7, false), event(8, true)], now);
+        assert!(text.contains("UID:session-7@oncotrack"), "{text}");
+        assert!(text.contains("SEQUENCE:3"), "{text}");
+        assert!(text.contains("STATUS:CANCELLED"), "{text}");
+        assert!(text.contains("DTSTART:20260329T070000Z"), "{text}");
+        // Text values escape the separators RFC 5545 reserves.
+        assert!(text.contains("Säker hantering\\; spill"), "{text}");
+        let parsed: Calendar = text.parse().expect("parses");
+        assert_eq!(parsed.events().count(), 2);
+    }
+}

@@ -1,0 +1,229 @@
+//! Enrolments for the demo and for generated benchmark databases.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rusqlite::{Connection, params};
+
+use super::enrolment::{self, Status};
+use crate::clock::stamp;
+use crate::demo::Rng;
+
+/// What the demo added.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DemoEnrolments {
+    /// Enrolments (every status).
+    pub enrolments: usize,
+    /// Of them on a waitlist.
+    pub waitlisted: usize,
+    /// Licence completions recorded by completing an offering.
+    pub licences: usize,
+}
+
+/// People who may take offering `o`'s course (its audience), still employed,
+/// in a fixed order.
+fn audience(
+    conn: &Connection,
+    o: &enrolment::Offering,
+    today: NaiveDate,
+) -> rusqlite::Result<Vec<i64>> {
+    let ids: Vec<(i64, String)> = conn
+        .prepare(
+            "SELECT id, profession FROM person WHERE left_on IS NULL OR left_on > ?1 ORDER BY id",
+        )?
+        .query_map([today.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids
+        .into_iter()
+        .filter(|(_, p)| {
+            o.audience.is_empty()
+                || crate::organisation::model::Profession::parse(p)
+                    .is_some_and(|p| o.audience.contains(&p))
+        })
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// Enrols the demo's people on the demo offerings: held offerings with
+/// attendance and completions (which record the licences their courses
+/// grant), open ones filling up, the first of them past full with a
+/// waitlist, and the demo nurse on one list and one waitlist. Run it after
+/// the demo courses.
+pub fn load_demo(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> rusqlite::Result<DemoEnrolments> {
+    let mut report = DemoEnrolments::default();
+    let mut rng = Rng::new(20_261_201);
+    let coordinator: Option<i64> = rusqlite::OptionalExtension::optional(conn.query_row(
+        "SELECT id FROM account WHERE email = 'koordinator@demo.oncotrack.example'",
+        [],
+        |r| r.get(0),
+    ))?;
+    let nurse: Option<i64> = rusqlite::OptionalExtension::optional(conn.query_row(
+        "SELECT person_id FROM account WHERE email = 'sjukskoterska@demo.oncotrack.example'",
+        [],
+        |r| r.get(0),
+    ))?
+    .flatten();
+    let offering_ids: Vec<i64> = conn
+        .prepare("SELECT id FROM offering ORDER BY starts_on, id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut waitlist_shown = false;
+    let (mut nurse_enrolled, mut nurse_waiting) = (false, false);
+    for id in offering_ids {
+        let Some(o) = enrolment::offering(conn, id)? else {
+            continue;
+        };
+        let mut people = audience(conn, &o, today)?;
+        if people.is_empty() {
+            continue;
+        }
+        let nurse_fits = nurse.filter(|n| people.contains(n));
+        // A different group for each offering.
+        let shift = rng.below(people.len() as u64) as usize;
+        people.rotate_left(shift);
+        let capacity = usize::try_from(o.capacity).unwrap_or(0);
+        let overfull = o.status == "open" && !waitlist_shown;
+        let wanted = match o.status.as_str() {
+            "completed" => capacity.saturating_sub(rng.below(4) as usize),
+            "open" if overfull => capacity + 4,
+            "open" => capacity / 2 + rng.below(4) as usize,
+            "cancelled" => 5,
+            _ => 0,
+        };
+        let mut chosen: Vec<i64> = people.into_iter().take(wanted).collect();
+        // The demo nurse waits on the full offering and holds a place on
+        // another open one.
+        if let Some(n) = nurse_fits
+            && o.status == "open"
+        {
+            chosen.retain(|p| *p != n);
+            if overfull && !nurse_waiting {
+                chosen.push(n);
+                nurse_waiting = true;
+            } else if !overfull && !nurse_enrolled {
+                chosen.insert(0, n);
+                nurse_enrolled = true;
+            }
+        }
+        let opened = o
+            .enrolment_opens
+            .and_hms_opt(8, 0, 0)
+            .unwrap_or_default()
+            .and_utc();
+        for (k, person) in chosen.iter().enumerate() {
+            let queued = opened + Duration::minutes(37 * k as i64 + rng.below(30) as i64);
+            let queued = queued.min(now);
+            let status = if o.status == "cancelled" {
+                Status::Cancelled
+            } else {
+                enrolment::placement(k as i64, o.capacity)
+            };
+            conn.prepare_cached(
+                "INSERT INTO enrolment (offering_id, person_id, status, queued_at, enrolled_at, cancelled_at, enrolled_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                o.id,
+                person,
+                status.as_str(),
+                stamp(queued),
+                (status != Status::Waitlisted).then(|| stamp(queued)),
+                (status == Status::Cancelled).then(|| stamp(now)),
+                coordinator
+            ])?;
+            let eid = conn.last_insert_rowid();
+            report.enrolments += 1;
+            if status == Status::Waitlisted {
+                report.waitlisted += 1;
+                waitlist_shown = true;
+            }
+            if o.status == "completed" {
+                // Most attended and completed; a few did not show up.
+                if rng.below(8) == 0 {
+                    enrolment::set_attended(conn, eid, Some(false))?;
+                } else if let Some(e) = enrolment::enrolment(conn, eid)?
+                    && let Ok(Some(_)) =
+                        enrolment::complete(conn, &e, &o, None, coordinator, now, today)?
+                {
+                    report.licences += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Adds about `total` enrolments over the generated offerings: each takes a
+/// run of people, enrolled up to its capacity, a tenth of the rest
+/// cancelled and the others waitlisted; held offerings have attendance and
+/// completion. Deterministic for a seed. Returns how many were added.
+pub fn generate(
+    conn: &Connection,
+    total: usize,
+    seed: u64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<usize> {
+    let mut rng = Rng::new(seed ^ 0xe4_0011);
+    let people: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
+    let offerings: Vec<(i64, i64, String, String, String)> = conn
+        .prepare("SELECT id, capacity, status, enrolment_opens, ends_on FROM offering ORDER BY id")?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if offerings.is_empty() || people == 0 {
+        return Ok(0);
+    }
+    let mean = (total / offerings.len()).max(1) as u64;
+    let mut insert = conn.prepare(
+        "INSERT INTO enrolment (offering_id, person_id, status, queued_at, enrolled_at, cancelled_at, attended, completed_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let mut added = 0usize;
+    for (i, (id, capacity, status, opens, ends)) in offerings.iter().enumerate() {
+        // The last offering takes what is left, so the total is exact.
+        let n = if i + 1 == offerings.len() {
+            total.saturating_sub(added) as i64
+        } else {
+            rng.below(2 * mean + 1) as i64
+        }
+        .min(people)
+        .min(total.saturating_sub(added) as i64);
+        let first = rng.below(people as u64) as i64;
+        let opened = crate::organisation::model::parse_date(opens)
+            .unwrap_or_default()
+            .and_hms_opt(8, 0, 0)
+            .unwrap_or_default()
+            .and_utc();
+        let held = status == "completed";
+        for k in 0..n {
+            // A run of people: distinct within the offering.
+            let person = (first + k) % people + 1;
+            let queued = stamp(opened + Duration::seconds(k * 97));
+            // A held offering's waitlist is over: those left waiting were cancelled.
+            let state = if status == "cancelled" || (k >= *capacity && (held || rng.below(10) == 0))
+            {
+                "cancelled"
+            } else if k < *capacity {
+                "enrolled"
+            } else {
+                "waitlisted"
+            };
+            let done = held && state == "enrolled" && rng.below(10) != 0;
+            insert.execute(params![
+                id,
+                person,
+                state,
+                queued,
+                (state == "enrolled").then_some(&queued),
+                (state == "cancelled").then(|| stamp(now)),
+                (held && state == "enrolled").then_some(done),
+                done.then_some(ends),
+            ])?;
+        }
+        added += n as usize;
+    }
+    Ok(added)
+}

@@ -1,0 +1,1024 @@
+//! The course rules: offering status and its changes, "full", sessions in
+//! Europe/Stockholm local time, overlap, lecturers short, at-risk offerings,
+//! and the checks of course, offering and session input. Pure functions, no I/O.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Europe::Stockholm;
+use serde::{Deserialize, Serialize};
+
+use crate::licences::model::Part;
+use crate::organisation::model::{Profession, parse_date};
+
+/// The status of an offering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferingStatus {
+    /// Being planned; not yet open for enrolment.
+    Planned,
+    /// Open (enrolment follows its window).
+    Open,
+    /// Cancelled; kept for the record.
+    Cancelled,
+    /// Held and closed.
+    Completed,
+}
+
+impl OfferingStatus {
+    /// Every status, in the order filters list them.
+    pub const ALL: [OfferingStatus; 4] = [
+        OfferingStatus::Planned,
+        OfferingStatus::Open,
+        OfferingStatus::Completed,
+        OfferingStatus::Cancelled,
+    ];
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferingStatus::Planned => "planned",
+            OfferingStatus::Open => "open",
+            OfferingStatus::Cancelled => "cancelled",
+            OfferingStatus::Completed => "completed",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<OfferingStatus> {
+        OfferingStatus::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+    }
+
+    /// Catalogue key of the status's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            OfferingStatus::Planned => "courses.status_planned",
+            OfferingStatus::Open => "courses.status_open",
+            OfferingStatus::Cancelled => "courses.status_cancelled",
+            OfferingStatus::Completed => "courses.status_completed",
+        }
+    }
+
+    /// Whether an offering may go from this status to `next`: planned →
+    /// open → completed, and cancelled from planned or open. Completed and
+    /// cancelled are final, because participants and lecturers were told.
+    pub fn may_become(self, next: OfferingStatus) -> bool {
+        use OfferingStatus::*;
+        matches!(
+            (self, next),
+            (Planned, Open) | (Open, Completed) | (Planned | Open, Cancelled)
+        )
+    }
+
+    /// Statuses in which sessions and sign-ups may still change.
+    pub fn is_live(self) -> bool {
+        matches!(self, OfferingStatus::Planned | OfferingStatus::Open)
+    }
+}
+
+/// What became of a lecturer's offer to teach a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupStatus {
+    /// Offered, not yet decided.
+    Volunteered,
+    /// Confirmed by a coordinator.
+    Confirmed,
+    /// Declined by a coordinator.
+    Declined,
+    /// Withdrawn by the lecturer.
+    Withdrawn,
+}
+
+impl SignupStatus {
+    /// Every status.
+    pub const ALL: [SignupStatus; 4] = [
+        SignupStatus::Volunteered,
+        SignupStatus::Confirmed,
+        SignupStatus::Declined,
+        SignupStatus::Withdrawn,
+    ];
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignupStatus::Volunteered => "volunteered",
+            SignupStatus::Confirmed => "confirmed",
+            SignupStatus::Declined => "declined",
+            SignupStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<SignupStatus> {
+        SignupStatus::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+    }
+
+    /// Catalogue key of the status's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            SignupStatus::Volunteered => "courses.signup_volunteered",
+            SignupStatus::Confirmed => "courses.signup_confirmed",
+            SignupStatus::Declined => "courses.signup_declined",
+            SignupStatus::Withdrawn => "courses.signup_withdrawn",
+        }
+    }
+
+    /// Whether the lecturer still stands behind the offer.
+    pub fn is_active(self) -> bool {
+        matches!(self, SignupStatus::Volunteered | SignupStatus::Confirmed)
+    }
+}
+
+/// A course in the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Course {
+    /// Id.
+    pub id: i64,
+    /// Short code, unique regardless of case.
+    pub code: String,
+    /// Swedish title.
+    pub title_sv: String,
+    /// English title.
+    pub title_en: String,
+    /// The syllabus (kursplan), plain text.
+    pub syllabus: String,
+    /// Length in hours.
+    pub length_hours: Option<u32>,
+    /// The licence type completing the course grants.
+    pub licence_type_id: Option<i64>,
+    /// That licence type's code.
+    pub licence: Option<String>,
+    /// Which part of the licence it grants.
+    pub part: Option<Part>,
+    /// Shown in lists and offered for new offerings.
+    pub active: bool,
+    /// Who it is for; empty means every profession.
+    pub audience: Vec<Profession>,
+}
+
+impl Course {
+    /// The title in `lang`.
+    pub fn title(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Sv => &self.title_sv,
+            crate::i18n::Lang::En => &self.title_en,
+        }
+    }
+}
+
+/// A course offering (kurstillfälle).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Offering {
+    /// Id.
+    pub id: i64,
+    /// The course.
+    pub course_id: i64,
+    /// The course's code.
+    pub course_code: String,
+    /// The course's Swedish title.
+    pub title_sv: String,
+    /// The course's English title.
+    pub title_en: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// A room, or "Teams".
+    pub place: String,
+    /// Places.
+    pub capacity: u32,
+    /// Fewer enrolled than this puts the offering at risk.
+    pub min_participants: u32,
+    /// First day of enrolment.
+    pub enrolment_opens: NaiveDate,
+    /// Last day of enrolment.
+    pub enrolment_closes: NaiveDate,
+    /// Status.
+    pub status: OfferingStatus,
+    /// iCalendar SEQUENCE.
+    pub sequence: u32,
+    /// Who created it.
+    pub created_by: Option<i64>,
+}
+
+impl Offering {
+    /// The course title in `lang`.
+    pub fn title(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::Sv => &self.title_sv,
+            crate::i18n::Lang::En => &self.title_en,
+        }
+    }
+}
+
+/// Whether an offering with `capacity` places and `enrolled` participants is
+/// full. Derived, never stored, so it cannot disagree with the enrolments.
+pub fn is_full(capacity: u32, enrolled: u32) -> bool {
+    enrolled >= capacity
+}
+
+/// A session (föreläsning / pass) of an offering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Session {
+    /// Id.
+    pub id: i64,
+    /// The offering.
+    pub offering_id: i64,
+    /// Start (UTC).
+    pub starts_at: DateTime<Utc>,
+    /// End (UTC).
+    pub ends_at: DateTime<Utc>,
+    /// Topic.
+    pub topic: String,
+    /// Lecturers it needs.
+    pub lecturers_needed: u32,
+    /// Its own place, when not the offering's.
+    pub place: Option<String>,
+    /// When it was cancelled.
+    pub cancelled_at: Option<String>,
+    /// iCalendar SEQUENCE.
+    pub sequence: u32,
+    /// Confirmed lecturers.
+    pub confirmed: u32,
+    /// Volunteers waiting for a decision.
+    pub volunteered: u32,
+}
+
+impl Session {
+    /// Whether it still lacks confirmed lecturers (a cancelled session lacks nothing).
+    pub fn short_of_lecturers(&self) -> bool {
+        self.cancelled_at.is_none() && short_of_lecturers(self.confirmed, self.lecturers_needed)
+    }
+}
+
+/// Whether a session with `confirmed` of `needed` lecturers still lacks some.
+pub fn short_of_lecturers(confirmed: u32, needed: u32) -> bool {
+    confirmed < needed
+}
+
+/// Whether confirming one more lecturer stays within what the session needs.
+pub fn may_confirm_another(confirmed: u32, needed: u32) -> bool {
+    confirmed < needed
+}
+
+/// Whether two time intervals `[a_start, a_end)` and `[b_start, b_end)`
+/// overlap. Half-open: a session ending at 10:00 and one starting at 10:00
+/// do not overlap, so a lecturer may teach two back to back.
+pub fn overlaps<T: Ord>(a_start: T, a_end: T, b_start: T, b_end: T) -> bool {
+    a_start < b_end && b_start < a_end
+}
+
+/// Why a local time was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LocalTimeError {
+    /// Not `YYYY-MM-DDTHH:MM` (or with a space instead of `T`).
+    #[error("expected a local time YYYY-MM-DDTHH:MM / ange lokal tid ÅÅÅÅ-MM-DDTHH:MM")]
+    Malformed,
+    /// Inside the spring-forward gap: the clocks jump from 02:00 to 03:00.
+    #[error(
+        "{0} does not exist in Stockholm (clocks jump from 02:00 to 03:00 that night) / {0} finns inte i Stockholm (klockan ställs fram från 02:00 till 03:00 den natten)"
+    )]
+    Nonexistent(String),
+}
+
+/// Parses `YYYY-MM-DDTHH:MM` (also with a space or seconds) as a wall-clock
+/// time, without a zone.
+pub fn parse_local(s: &str) -> Result<NaiveDateTime, LocalTimeError> {
+    let s = s.trim();
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .ok_or(LocalTimeError::Malformed)
+}
+
+/// The UTC instant of a Europe/Stockholm wall-clock time.
+///
+/// A time in the spring gap (e.g. 2026-03-29 02:30) never happens and is
+/// refused. A time in the autumn overlap (e.g. 2026-10-25 02:30, which
+/// happens twice) is taken as the earlier one, in summer time: a session
+/// planned for "02:30" that night most plausibly means the first 02:30, and
+/// picking one keeps the conversion a function.
+pub fn stockholm_to_utc(local: NaiveDateTime) -> Result<DateTime<Utc>, LocalTimeError> {
+    match Stockholm.from_local_datetime(&local) {
+        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(earlier, _) => Ok(earlier.with_timezone(&Utc)),
+        LocalResult::None => Err(LocalTimeError::Nonexistent(
+            local.format("%Y-%m-%d %H:%M").to_string(),
+        )),
+    }
+}
+
+/// Parses a local time string straight to UTC.
+pub fn parse_stockholm(s: &str) -> Result<DateTime<Utc>, LocalTimeError> {
+    stockholm_to_utc(parse_local(s)?)
+}
+
+/// The Europe/Stockholm wall-clock time of an instant, `YYYY-MM-DDTHH:MM`,
+/// as forms and the API take it.
+pub fn stockholm_input(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Stockholm)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// The Europe/Stockholm wall-clock time of an instant, `YYYY-MM-DD HH:MM`, as
+/// pages show it.
+pub fn stockholm_display(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Stockholm)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Why an offering is at risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    /// Some session has fewer confirmed lecturers than it needs.
+    LecturersShort,
+    /// Fewer enrolled than the minimum.
+    FewParticipants,
+}
+
+/// The risks of a live offering: sessions short of lecturers, and fewer
+/// enrolled than the minimum. Empty for a cancelled or completed offering.
+pub fn risks(
+    status: OfferingStatus,
+    sessions_short: u32,
+    enrolled: u32,
+    min_participants: u32,
+) -> Vec<Risk> {
+    let mut out = Vec::new();
+    if !status.is_live() {
+        return out;
+    }
+    if sessions_short > 0 {
+        out.push(Risk::LecturersShort);
+    }
+    if enrolled < min_participants {
+        out.push(Risk::FewParticipants);
+    }
+    out
+}
+
+/// A failed check: the field and a message, Swedish and English.
+pub type FieldError = (&'static str, String);
+
+const REQUIRED: &str = "required / obligatoriskt";
+const DATE: &str = "expected a date YYYY-MM-DD / ange ett datum ÅÅÅÅ-MM-DD";
+
+fn required_text(field: &'static str, v: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
+    let t = v.trim();
+    if t.is_empty() {
+        errors.push((field, REQUIRED.into()));
+    } else if t.chars().count() > max {
+        errors.push((
+            field,
+            format!("at most {max} characters / högst {max} tecken"),
+        ));
+    }
+    t.to_string()
+}
+
+fn date(field: &'static str, v: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    let d = parse_date(v);
+    if d.is_none() {
+        errors.push((field, DATE.into()));
+    }
+    d
+}
+
+fn count(
+    field: &'static str,
+    v: &str,
+    min: u32,
+    max: u32,
+    errors: &mut Vec<FieldError>,
+) -> Option<u32> {
+    match v.trim().parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) => Some(n),
+        _ => {
+            errors.push((
+                field,
+                format!("a whole number from {min} to {max} / ett heltal från {min} till {max}"),
+            ));
+            None
+        }
+    }
+}
+
+/// A course as entered, checked. The licence is a code still to be looked up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CourseInput {
+    /// Code, upper case.
+    pub code: String,
+    /// Swedish title.
+    pub title_sv: String,
+    /// English title.
+    pub title_en: String,
+    /// Syllabus.
+    pub syllabus: String,
+    /// Length in hours.
+    pub length_hours: Option<u32>,
+    /// Licence type code.
+    pub licence: Option<String>,
+    /// Licence part (theory when a licence is given without one).
+    pub part: Option<Part>,
+    /// Audience.
+    pub audience: Vec<Profession>,
+    /// Active.
+    pub active: bool,
+}
+
+/// The raw fields of a course.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CourseFields {
+    /// Code.
+    #[serde(default)]
+    pub code: String,
+    /// Swedish title.
+    #[serde(default)]
+    pub title_sv: String,
+    /// English title.
+    #[serde(default)]
+    pub title_en: String,
+    /// Syllabus.
+    #[serde(default)]
+    pub syllabus: String,
+    /// Length in hours, empty when unknown.
+    #[serde(default)]
+    pub length_hours: String,
+    /// Licence type code, empty for none.
+    #[serde(default)]
+    pub licence: String,
+    /// `theory` or `practical`.
+    #[serde(default)]
+    pub part: String,
+    /// Professions, stored names.
+    #[serde(default)]
+    pub audience: Vec<String>,
+}
+
+/// Checks a course's fields.
+pub fn check_course(f: &CourseFields, active: bool) -> Result<CourseInput, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let code = f.code.trim().to_uppercase();
+    if code.is_empty()
+        || code.chars().count() > 20
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        errors.push((
+            "code",
+            "letters, digits, - and _, at most 20 / bokstäver, siffror, - och _, högst 20".into(),
+        ));
+    }
+    let title_sv = required_text("title_sv", &f.title_sv, 200, &mut errors);
+    let title_en = required_text("title_en", &f.title_en, 200, &mut errors);
+    let length_hours = match f.length_hours.trim() {
+        "" => None,
+        s => count("length_hours", s, 1, 10_000, &mut errors),
+    };
+    let licence = match f.licence.trim() {
+        "" => None,
+        s => Some(s.to_uppercase()),
+    };
+    let part = match (licence.is_some(), f.part.trim()) {
+        (false, "") => None,
+        (false, _) => {
+            errors.push((
+                "part",
+                "a part needs a licence type / en del kräver en behörighetstyp".into(),
+            ));
+            None
+        }
+        (true, "theory") | (true, "") => Some(Part::Theory),
+        (true, "practical") => Some(Part::Practical),
+        (true, _) => {
+            errors.push(("part", "theory or practical / teori eller praktik".into()));
+            None
+        }
+    };
+    let mut audience = Vec::new();
+    for a in f.audience.iter().filter(|a| !a.trim().is_empty()) {
+        match Profession::parse(a) {
+            Some(p) if !audience.contains(&p) => audience.push(p),
+            Some(_) => {}
+            None => errors.push(("audience", format!("unknown profession {a:?} / okänt yrke"))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(CourseInput {
+        code,
+        title_sv,
+        title_en,
+        syllabus: f.syllabus.trim().to_string(),
+        length_hours,
+        licence,
+        part,
+        audience,
+        active,
+    })
+}
+
+/// An offering as entered, checked. The course is a code still to be looked up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OfferingInput {
+    /// Course code.
+    pub course: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Place.
+    pub place: String,
+    /// Places.
+    pub capacity: u32,
+    /// Minimum participants.
+    pub min_participants: u32,
+    /// Enrolment opens.
+    pub enrolment_opens: NaiveDate,
+    /// Enrolment closes.
+    pub enrolment_closes: NaiveDate,
+}
+
+/// The raw fields of an offering.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OfferingFields {
+    /// Course code.
+    #[serde(default)]
+    pub course: String,
+    /// First day.
+    #[serde(default)]
+    pub starts_on: String,
+    /// Last day.
+    #[serde(default)]
+    pub ends_on: String,
+    /// Place.
+    #[serde(default)]
+    pub place: String,
+    /// Places.
+    #[serde(default)]
+    pub capacity: String,
+    /// Minimum participants; empty for none.
+    #[serde(default)]
+    pub min_participants: String,
+    /// Enrolment opens.
+    #[serde(default)]
+    pub enrolment_opens: String,
+    /// Enrolment closes.
+    #[serde(default)]
+    pub enrolment_closes: String,
+}
+
+/// Checks an offering's fields: dates, capacity > 0, the last day not before
+/// the first, and an enrolment window that opens before it closes and closes
+/// no later than the last day.
+pub fn check_offering(f: &OfferingFields) -> Result<OfferingInput, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let course = required_text("course", &f.course, 20, &mut errors).to_uppercase();
+    let starts_on = date("starts_on", &f.starts_on, &mut errors);
+    let ends_on = date("ends_on", &f.ends_on, &mut errors);
+    let place = required_text("place", &f.place, 200, &mut errors);
+    let capacity = count("capacity", &f.capacity, 1, 10_000, &mut errors);
+    let min_participants = match f.min_participants.trim() {
+        "" => Some(0),
+        s => count("min_participants", s, 0, 10_000, &mut errors),
+    };
+    let opens = date("enrolment_opens", &f.enrolment_opens, &mut errors);
+    let closes = date("enrolment_closes", &f.enrolment_closes, &mut errors);
+    if let (Some(s), Some(e)) = (starts_on, ends_on)
+        && e < s
+    {
+        errors.push((
+            "ends_on",
+            "must not be before the first day / får inte vara före första dagen".into(),
+        ));
+    }
+    if let (Some(o), Some(c)) = (opens, closes)
+        && c < o
+    {
+        errors.push((
+            "enrolment_closes",
+            "must not be before enrolment opens / får inte vara före anmälan öppnar".into(),
+        ));
+    }
+    if let (Some(c), Some(e)) = (closes, ends_on)
+        && c > e
+    {
+        errors.push((
+            "enrolment_closes",
+            "must not be after the last day / får inte vara efter sista dagen".into(),
+        ));
+    }
+    if let (Some(m), Some(c)) = (min_participants, capacity)
+        && m > c
+    {
+        errors.push((
+            "min_participants",
+            "must not exceed the capacity / får inte överstiga antalet platser".into(),
+        ));
+    }
+    match (
+        starts_on,
+        ends_on,
+        capacity,
+        min_participants,
+        opens,
+        closes,
+    ) {
+        (Some(s), Some(e), Some(cap), Some(min), Some(o), Some(c)) if errors.is_empty() => {
+            Ok(OfferingInput {
+                course,
+                starts_on: s,
+                ends_on: e,
+                place,
+                capacity: cap,
+                min_participants: min,
+                enrolment_opens: o,
+                enrolment_closes: c,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// A session as entered, checked, in UTC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionInput {
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// Topic.
+    pub topic: String,
+    /// Lecturers needed.
+    pub lecturers_needed: u32,
+    /// Own place.
+    pub place: Option<String>,
+}
+
+/// The raw fields of a session (local times).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SessionFields {
+    /// Start, local.
+    #[serde(default)]
+    pub starts_at: String,
+    /// End, local.
+    #[serde(default)]
+    pub ends_at: String,
+    /// Topic.
+    #[serde(default)]
+    pub topic: String,
+    /// Lecturers needed; empty for 1.
+    #[serde(default)]
+    pub lecturers_needed: String,
+    /// Own place; empty for the offering's.
+    #[serde(default)]
+    pub place: String,
+}
+
+/// Checks a session's fields: local times that exist in Stockholm, the end
+/// after the start, a topic, and at least one lecturer.
+pub fn check_session(f: &SessionFields) -> Result<SessionInput, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut time = |field: &'static str, v: &str| match parse_stockholm(v) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.push((field, e.to_string()));
+            None
+        }
+    };
+    let starts_at = time("starts_at", &f.starts_at);
+    let ends_at = time("ends_at", &f.ends_at);
+    let topic = required_text("topic", &f.topic, 200, &mut errors);
+    let needed = match f.lecturers_needed.trim() {
+        "" => Some(1),
+        s => count("lecturers_needed", s, 1, 50, &mut errors),
+    };
+    if let (Some(s), Some(e)) = (starts_at, ends_at)
+        && e <= s
+    {
+        errors.push((
+            "ends_at",
+            "must be after the start / måste vara efter starten".into(),
+        ));
+    }
+    let place = match f.place.trim() {
+        "" => None,
+        p => Some(p.to_string()),
+    };
+    match (starts_at, ends_at, needed) {
+        (Some(s), Some(e), Some(n)) if errors.is_empty() => Ok(SessionInput {
+            starts_at: s,
+            ends_at: e,
+            topic,
+            lecturers_needed: n,
+            place,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn winter_and_summer_times_convert_with_their_offsets() {
+        assert_eq!(
+            parse_stockholm("2026-01-15T09:00"),
+            Ok(utc("2026-01-15T08:00:00Z"))
+        );
+        assert_eq!(
+            parse_stockholm("2026-06-15T09:00"),
+            Ok(utc("2026-06-15T07:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn spring_gap_on_2026_03_29_is_refused_and_its_edges_convert() {
+        assert!(matches!(
+            parse_stockholm("2026-03-29T02:30"),
+            Err(LocalTimeError::Nonexistent(_))
+        ));
+        assert!(matches!(
+            parse_stockholm("2026-03-29T02:00"),
+            Err(LocalTimeError::Nonexistent(_))
+        ));
+        assert_eq!(
+            parse_stockholm("2026-03-29T01:59"),
+            Ok(utc("2026-03-29T00:59:00Z"))
+        );
+        assert_eq!(
+            parse_stockholm("2026-03-29T03:00"),
+            Ok(utc("2026-03-29T01:00:00Z"))
+        );
+        let msg = parse_stockholm("2026-03-29T02:30")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(msg.contains("2026-03-29 02:30"), "{msg}");
+    }
+
+    #[test]
+    fn autumn_overlap_on_2026_10_25_takes_the_earlier_time() {
+        // 02:30 happens at 00:30 UTC (summer time) and again at 01:30 UTC.
+        assert_eq!(
+            parse_stockholm("2026-10-25T02:30"),
+            Ok(utc("2026-10-25T00:30:00Z"))
+        );
+        assert_eq!(
+            parse_stockholm("2026-10-25T03:00"),
+            Ok(utc("2026-10-25T02:00:00Z"))
+        );
+        // A session across the night is one hour longer than the clock says.
+        let s = parse_stockholm("2026-10-25T01:00").unwrap_or_default();
+        let e = parse_stockholm("2026-10-25T04:00").unwrap_or_default();
+        assert_eq!((e - s).num_hours(), 4);
+    }
+
+    #[test]
+    fn display_shows_stockholm_time() {
+        assert_eq!(
+            stockholm_display(utc("2026-10-25T01:30:00Z")),
+            "2026-10-25 02:30"
+        );
+        assert_eq!(
+            stockholm_input(utc("2026-03-29T01:00:00Z")),
+            "2026-03-29T03:00"
+        );
+    }
+
+    #[test]
+    fn malformed_times_are_refused() {
+        for s in [
+            "",
+            "2026-03-02",
+            "09:00",
+            "2026-13-01T09:00",
+            "2026-03-02T25:00",
+        ] {
+            assert_eq!(parse_stockholm(s), Err(LocalTimeError::Malformed), "{s}");
+        }
+    }
+
+    #[test]
+    fn back_to_back_sessions_do_not_overlap() {
+        assert!(!overlaps(9, 10, 10, 11));
+        assert!(overlaps(9, 11, 10, 12));
+        assert!(overlaps(9, 12, 10, 11));
+        assert!(!overlaps(13, 14, 9, 10));
+    }
+
+    #[test]
+    fn full_and_short_of_lecturers() {
+        assert!(!is_full(20, 19));
+        assert!(is_full(20, 20));
+        assert!(is_full(20, 21));
+        assert!(short_of_lecturers(1, 2));
+        assert!(!short_of_lecturers(2, 2));
+        assert!(may_confirm_another(0, 1));
+        assert!(!may_confirm_another(1, 1));
+    }
+
+    #[test]
+    fn status_changes_follow_the_lifecycle() {
+        use OfferingStatus::*;
+        assert!(Planned.may_become(Open));
+        assert!(Open.may_become(Completed));
+        assert!(Planned.may_become(Cancelled));
+        assert!(Open.may_become(Cancelled));
+        assert!(!Planned.may_become(Completed));
+        assert!(!Cancelled.may_become(Open));
+        assert!(!Completed.may_become(Cancelled));
+        assert!(!Open.may_become(Planned));
+    }
+
+    #[test]
+    fn risks_of_live_offerings_only() {
+        use OfferingStatus::*;
+        assert_eq!(
+            risks(Open, 1, 3, 5),
+            vec![Risk::LecturersShort, Risk::FewParticipants]
+        );
+        assert_eq!(risks(Planned, 0, 5, 5), Vec::<Risk>::new());
+        assert_eq!(risks(Cancelled, 3, 0, 5), Vec::<Risk>::new());
+        assert_eq!(risks(Completed, 3, 0, 5), Vec::<Risk>::new());
+    }
+
+    fn offering_fields() -> OfferingFields {
+        OfferingFields {
+            course: "cyto-1".into(),
+            starts_on: "2026-04-01".into(),
+            ends_on: "2026-04-02".into(),
+            place: "Sal 3".into(),
+            capacity: "20".into(),
+            min_participants: "".into(),
+            enrolment_opens: "2026-03-01".into(),
+            enrolment_closes: "2026-03-25".into(),
+        }
+    }
+
+    #[test]
+    fn offering_checks_name_the_field() {
+        let ok = check_offering(&offering_fields());
+        assert_eq!(
+            ok.map(|o| (o.course, o.capacity)),
+            Ok(("CYTO-1".into(), 20))
+        );
+        let fields = |f: OfferingFields| -> Vec<&'static str> {
+            check_offering(&f)
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(f, _)| f)
+                .collect()
+        };
+        assert_eq!(
+            fields(OfferingFields {
+                capacity: "0".into(),
+                ..offering_fields()
+            }),
+            vec!["capacity"]
+        );
+        assert_eq!(
+            fields(OfferingFields {
+                ends_on: "2026-03-31".into(),
+                enrolment_closes: "2026-03-20".into(),
+                ..offering_fields()
+            }),
+            vec!["ends_on"]
+        );
+        assert_eq!(
+            fields(OfferingFields {
+                enrolment_closes: "2026-02-01".into(),
+                ..offering_fields()
+            }),
+            vec!["enrolment_closes"]
+        );
+        assert_eq!(
+            fields(OfferingFields {
+                starts_on: "1 april".into(),
+                ..offering_fields()
+            }),
+            vec!["starts_on"]
+        );
+    }
+
+    #[test]
+    fn session_checks() {
+        let f = SessionFields {
+            starts_at: "2026-04-01T09:00".into(),
+            ends_at: "2026-04-01T09:00".into(),
+            topic: "Säker hantering".into(),
+            lecturers_needed: "0".into(),
+            place: "".into(),
+        };
+        let errs: Vec<&str> = check_session(&f)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(errs, vec!["lecturers_needed", "ends_at"]);
+        let ok = check_session(&SessionFields {
+            ends_at: "2026-04-01T10:30".into(),
+            lecturers_needed: "".into(),
+            ..f
+        });
+        assert_eq!(ok.map(|s| s.lecturers_needed), Ok(1));
+    }
+
+    #[test]
+    fn course_part_defaults_to_theory_with_a_licence() {
+        let f = CourseFields {
+            code: "cyto-g".into(),
+            title_sv: "Cytostatikakörkort".into(),
+            title_en: "Chemotherapy licence".into(),
+            licence: "cyto".into(),
+            ..Default::default()
+        };
+        let c = check_course(&f, true);
+        assert_eq!(
+            c.map(|c| (c.code, c.licence, c.part)),
+            Ok(("CYTO-G".into(), Some("CYTO".into()), Some(Part::Theory)))
+        );
+        let bad = check_course(
+            &CourseFields {
+                licence: "".into(),
+                part: "practical".into(),
+                ..f
+            },
+            true,
+        );
+        assert_eq!(bad.err().map(|e| e[0].0), Some("part"));
+    }
+
+    proptest! {
+        #[test]
+        fn overlap_is_symmetric_and_matches_a_shared_instant(
+            a in 0i64..100, al in 1i64..20, b in 0i64..100, bl in 1i64..20
+        ) {
+            let o = overlaps(a, a + al, b, b + bl);
+            prop_assert_eq!(o, overlaps(b, b + bl, a, a + al));
+            let shared = (a..a + al).any(|t| (b..b + bl).contains(&t));
+            prop_assert_eq!(o, shared);
+        }
+
+        #[test]
+        fn an_accepted_offering_keeps_its_dates_in_order(
+            start in 0i64..60, len in 0i64..5, opens in 0i64..90, window in 0i64..90,
+            capacity in 0u32..50, min in 0u32..50
+        ) {
+            let base = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+            let day = |n: i64| (base + chrono::Duration::days(n)).to_string();
+            let f = OfferingFields {
+                course: "K".into(),
+                starts_on: day(start),
+                ends_on: day(start + len - 2),
+                place: "Sal".into(),
+                capacity: capacity.to_string(),
+                min_participants: min.to_string(),
+                enrolment_opens: day(opens - 30),
+                enrolment_closes: day(opens - 30 + window - 20),
+            };
+            if let Ok(o) = check_offering(&f) {
+                prop_assert!(o.starts_on <= o.ends_on);
+                prop_assert!(o.enrolment_opens <= o.enrolment_closes);
+                prop_assert!(o.enrolment_closes <= o.ends_on);
+                prop_assert!(o.capacity > 0 && o.min_participants <= o.capacity);
+            } else {
+                prop_assert!(
+                    len < 2 || window < 20 || capacity == 0 || min > capacity
+                        || opens - 30 + window - 20 > start + len - 2
+                );
+            }
+        }
+
+        #[test]
+        fn every_existing_local_time_round_trips(
+            day in 0i64..730, minute in 0u32..1440
+        ) {
+            let date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default() + chrono::Duration::days(day);
+            let local = date.and_hms_opt(minute / 60, minute % 60, 0).unwrap_or_default();
+            match stockholm_to_utc(local) {
+                Ok(t) => prop_assert_eq!(t.with_timezone(&Stockholm).naive_local(), local),
+                // Only the spring-forward hour is missing.
+                Err(_) => prop_assert_eq!(local.format("%H").to_string(), "02"),
+            }
+        }
+    }
+}

@@ -1,0 +1,1058 @@
+//! Courses, offerings, sessions and lecturers through the real router: the
+//! JSON API contract, the catalogue and offering pages, the lecturers-wanted
+//! board, confirming and declining with their notices, the teaching record,
+//! and at-risk offerings on the start page.
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use oncotrack::auth::model::Role;
+use serde_json::json;
+use support::{TestApp, TestResponse};
+
+fn assert_status(r: &TestResponse, status: StatusCode) {
+    assert_eq!(r.status, status, "{}", r.text);
+}
+
+async fn count(app: &TestApp, sql: &'static str) -> i64 {
+    app.query(move |c| c.query_row(sql, [], |r| r.get(0))).await
+}
+
+/// A course, an offering in April 2026 and one session, made through the API
+/// as the coordinator. Returns (offering id, session id).
+async fn offering_with_session(app: &TestApp, token: &str, code: &str) -> (i64, i64) {
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/courses",
+            Some(token),
+            Some(json!({"code": code, "title_sv": "Cytostatikakörkort – grundkurs", "title_en": "Chemotherapy licence – basic course", "licence": "CYTO"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::CREATED);
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/offerings",
+            Some(token),
+            Some(json!({"course": code, "starts_on": "2026-04-14", "ends_on": "2026-04-15", "place": "Sal Onkologen", "capacity": 2, "min_participants": 1, "enrolment_opens": "2026-03-01", "enrolment_closes": "2026-04-01"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::CREATED);
+    let offering = r.json()["id"].as_i64().expect("offering id");
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/offerings/{offering}/sessions"),
+            Some(token),
+            Some(json!({"starts_at": "2026-04-14T09:00", "ends_at": "2026-04-14T10:30", "topic": "Säker hantering av cytostatika", "lecturers_needed": 1})),
+        )
+        .await;
+    assert_status(&r, StatusCode::CREATED);
+    (offering, r.json()["id"].as_i64().expect("session id"))
+}
+
+#[tokio::test]
+async fn a_coordinator_builds_a_course_offering_and_session_through_the_api() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/courses",
+            Some(&token),
+            Some(json!({"code": "cyto-g", "title_sv": "Cytostatikakörkort – grundkurs", "title_en": "Chemotherapy licence – basic course", "licence": "CYTO"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::CREATED);
+    let course = r.json();
+    assert!(course["id"].as_i64().is_some());
+    assert_eq!(course["code"], "CYTO-G");
+    assert_eq!(course["licence"], "CYTO");
+    assert_eq!(course["part"], "theory", "theory is the default part");
+
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/offerings",
+            Some(&token),
+            Some(json!({"course": "CYTO-G", "starts_on": "2026-04-14", "ends_on": "2026-04-15", "place": "Teams", "capacity": 24, "enrolment_opens": "2026-03-01", "enrolment_closes": "2026-04-01", "status": "open"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::CREATED);
+    let offering = r.json()["id"].as_i64().expect("id");
+    assert_eq!(r.json()["status"], "open");
+
+    // Summer time: 09:00 in Stockholm is 07:00 UTC.
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/offerings/{offering}/sessions"),
+            Some(&token),
+            Some(json!({"starts_at": "2026-04-14T09:00", "ends_at": "2026-04-14T12:00", "topic": "Arbetsmiljöverkets regler", "lecturers_needed": 2})),
+        )
+        .await;
+    assert_status(&r, StatusCode::CREATED);
+    let s = r.json();
+    assert_eq!(s["starts_at"], "2026-04-14T07:00:00Z");
+    assert_eq!(s["starts_local"], "2026-04-14T09:00");
+    assert_eq!(s["ends_at"], "2026-04-14T10:00:00Z");
+
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/offerings/{offering}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_status(&r, StatusCode::OK);
+    let o = r.json();
+    assert_eq!(o["enrolled"], 0);
+    assert_eq!(o["waitlisted"], 0);
+    assert_eq!(o["full"], false);
+    assert_eq!(o["sessions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(o["sessions"][0]["short_of_lecturers"], true);
+
+    let r = app
+        .api(Method::GET, "/api/v1/courses", Some(&token), None)
+        .await;
+    assert_eq!(r.json()["courses"][0]["code"], "CYTO-G");
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/offerings?course=cyto-g&from=2026-04-15",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["offerings"].as_array().map(Vec::len), Some(1));
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/offerings?from=2026-04-16",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["offerings"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM audit_log WHERE action IN ('course.create', 'offering.create', 'session.create')").await,
+        3
+    );
+}
+
+#[tokio::test]
+async fn the_api_names_the_field_of_bad_input_and_writes_nothing() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    offering_with_session(&app, &token, "K1").await;
+    let offering = json!({"course": "K1", "starts_on": "2026-04-14", "ends_on": "2026-04-15", "place": "Sal 1", "capacity": 10, "enrolment_opens": "2026-03-01", "enrolment_closes": "2026-04-01"});
+    let cases = [
+        ("capacity", json!(0)),
+        ("capacity", json!("many")),
+        ("starts_on", json!("14 april")),
+        ("ends_on", json!("2026-04-13")),
+        ("enrolment_closes", json!("2026-02-01")),
+        ("course", json!("NOPE")),
+    ];
+    for (field, value) in cases {
+        let mut body = offering.clone();
+        body[field] = value.clone();
+        let r = app
+            .api(Method::POST, "/api/v1/offerings", Some(&token), Some(body))
+            .await;
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["field"], field, "{field} = {value}: {}", r.text);
+    }
+    let session = |starts: &str, ends: &str, needed: i64| json!({"starts_at": starts, "ends_at": ends, "topic": "Biverkningar", "lecturers_needed": needed});
+    for (body, field) in [
+        (
+            session("2026-04-14T10:00", "2026-04-14T09:00", 1),
+            "ends_at",
+        ),
+        (
+            session("2026-04-14T10:00", "2026-04-14T11:00", 0),
+            "lecturers_needed",
+        ),
+        (
+            session("2026-03-29T02:30", "2026-03-29T04:00", 1),
+            "starts_at",
+        ),
+        (session("14/4 10:00", "2026-04-14T11:00", 1), "starts_at"),
+    ] {
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/offerings/1/sessions",
+                Some(&token),
+                Some(body),
+            )
+            .await;
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["field"], field, "{}", r.text);
+    }
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/offerings/1/sessions",
+            Some(&token),
+            Some(session("2026-03-29T02:30", "2026-03-29T04:00", 1)),
+        )
+        .await;
+    assert!(r.text.contains("does not exist"), "{}", r.text);
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/courses",
+            Some(&token),
+            Some(json!({"code": "k1", "title_sv": "Dubblett", "title_en": "Duplicate"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::CONFLICT);
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/courses",
+            Some(&token),
+            Some(json!({"code": "K2", "title_sv": "X", "title_en": "X", "licence": "NOPE"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "licence");
+    assert_eq!(count(&app, "SELECT count(*) FROM offering").await, 1);
+    assert_eq!(count(&app, "SELECT count(*) FROM course_session").await, 1);
+    assert_eq!(count(&app, "SELECT count(*) FROM course").await, 1);
+}
+
+#[tokio::test]
+async fn only_coordinators_and_administrators_write_through_the_api() {
+    let app = TestApp::new().await;
+    let body = json!({"code": "X1", "title_sv": "X", "title_en": "X"});
+    for (role, status) in [
+        (Role::Staff, StatusCode::FORBIDDEN),
+        (Role::Lecturer, StatusCode::FORBIDDEN),
+        (Role::Manager, StatusCode::FORBIDDEN),
+        (Role::Admin, StatusCode::CREATED),
+    ] {
+        let token = app.token_for(role).await;
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/courses",
+                Some(&token),
+                Some(body.clone()),
+            )
+            .await;
+        assert_status(&r, status);
+    }
+}
+
+#[tokio::test]
+async fn lecturers_volunteer_and_coordinators_confirm_through_the_api() {
+    let app = TestApp::new().await;
+    let coordinator = app.token_for(Role::Coordinator).await;
+    let lecturer = app.token_for(Role::Lecturer).await;
+    let (_, session) = offering_with_session(&app, &coordinator, "K1").await;
+    let path = format!("/api/v1/sessions/{session}/signups");
+    let r = app
+        .api(
+            Method::POST,
+            &path,
+            Some(&lecturer),
+            Some(json!({"note": "Gärna förmiddag"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::CREATED);
+    let signup = r.json()["id"].as_i64().expect("id");
+    assert_eq!(r.json()["status"], "volunteered");
+    // The note is for the coordinators, not for everyone.
+    let staff = app.token_for(Role::Staff).await;
+    let session_path = format!("/api/v1/sessions/{session}");
+    let r = app
+        .api(Method::GET, &session_path, Some(&coordinator), None)
+        .await;
+    assert_eq!(r.json()["signups"][0]["note"], "Gärna förmiddag");
+    let r = app
+        .api(Method::GET, &session_path, Some(&staff), None)
+        .await;
+    assert_eq!(r.json()["signups"][0]["note"], serde_json::Value::Null);
+    // A coordinator cannot volunteer, a lecturer cannot confirm.
+    let r = app.api(Method::POST, &path, Some(&coordinator), None).await;
+    assert_status(&r, StatusCode::FORBIDDEN);
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/signups/{signup}"),
+            Some(&lecturer),
+            Some(json!({"status": "confirmed"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::FORBIDDEN);
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/signups/{signup}"),
+            Some(&coordinator),
+            Some(json!({"status": "confirmed"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::OK);
+    assert_eq!(r.json()["status"], "confirmed");
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/sessions/{session}"),
+            Some(&lecturer),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["confirmed"], 1);
+    assert_eq!(r.json()["signups"][0]["status"], "confirmed");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM outbox WHERE kind = 'lecturer_confirmed'"
+        )
+        .await,
+        1
+    );
+    // Withdrawing tells the coordinators.
+    let r = app.api(Method::DELETE, &path, Some(&lecturer), None).await;
+    assert_status(&r, StatusCode::OK);
+    assert_eq!(r.json()["status"], "withdrawn");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM outbox WHERE kind = 'lecturer_withdrawn'"
+        )
+        .await,
+        1
+    );
+}
+
+/// Adds a session to `offering` through the API; returns its id.
+async fn session(
+    app: &TestApp,
+    token: &str,
+    offering: i64,
+    starts: &str,
+    ends: &str,
+    topic: &str,
+    needed: i64,
+) -> i64 {
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/offerings/{offering}/sessions"),
+            Some(token),
+            Some(json!({"starts_at": starts, "ends_at": ends, "topic": topic, "lecturers_needed": needed})),
+        )
+        .await;
+    assert_status(&r, StatusCode::CREATED);
+    r.json()["id"].as_i64().expect("id")
+}
+
+async fn signup_id(app: &TestApp, session: i64) -> i64 {
+    app.query(move |c| {
+        c.query_row(
+            "SELECT u.id FROM lecturer_signup u JOIN account a ON a.id = u.account_id
+             WHERE u.session_id = ?1 AND a.email = 'lecturer@test.example'",
+            [session],
+            |r| r.get(0),
+        )
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_catalogue_form_creates_courses_and_re_renders_mistakes() {
+    let app = TestApp::new().await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            "/courses/new",
+            &[
+                ("code", "CYTO-G"),
+                ("title_sv", "Cytostatikakörkort – grundkurs"),
+                ("title_en", "Chemotherapy licence – basic course"),
+                ("syllabus", "Webbstudier och träff med riskbedömning."),
+                ("length_hours", "25"),
+                ("licence", "CYTO"),
+                ("part", "theory"),
+                ("audience", "nurse"),
+                ("audience", "assistant_nurse"),
+                ("active", "1"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let page = coordinator.get(r.location().expect("location")).await;
+    assert!(page.text.contains("Webbstudier och träff"), "{}", page.text);
+    assert!(page.text.contains("Sjuksköterska"), "{}", page.text);
+    // The same code again, and hours that are not a number: the form comes
+    // back with the input kept and the fields named.
+    let r = coordinator
+        .post(
+            "/courses/new",
+            &[
+                ("code", "cyto-g"),
+                ("title_sv", "Ny titel"),
+                ("title_en", "New title"),
+                ("length_hours", "många"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("length_hours"), "{}", r.text);
+    assert!(r.text.contains("Ny titel"));
+    let r = coordinator
+        .post(
+            "/courses/new",
+            &[
+                ("code", "cyto-g"),
+                ("title_sv", "Ny titel"),
+                ("title_en", "New title"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("en annan kurs har denna kod"), "{}", r.text);
+    assert_eq!(count(&app, "SELECT count(*) FROM course").await, 1);
+    assert_eq!(count(&app, "SELECT count(*) FROM course_audience").await, 2);
+    // Staff read the catalogue but cannot add to it.
+    let mut staff = app.login_as(Role::Staff).await;
+    let r = staff.get("/courses").await;
+    assert!(r.text.contains("CYTO-G"));
+    assert!(!r.text.contains("/courses/new"));
+    assert_status(&staff.get("/courses/new").await, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_session_form_refuses_a_time_in_the_spring_gap() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, _) = offering_with_session(&app, &token, "K1").await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            &format!("/offerings/{offering}/sessions"),
+            &[
+                ("starts_at", "2026-03-29T02:15"),
+                ("ends_at", "2026-03-29T04:00"),
+                ("topic", "Nattpass"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("2026-03-29 02:15 finns inte"), "{}", r.text);
+    assert!(r.text.contains("Nattpass"), "the input is kept");
+    assert_eq!(count(&app, "SELECT count(*) FROM course_session").await, 1);
+}
+
+#[tokio::test]
+async fn a_lecturer_volunteers_from_the_board_and_is_warned_of_an_overlap() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, first) = offering_with_session(&app, &token, "K1").await;
+    // 09:00-10:30 is the first; this one overlaps it by half an hour.
+    let second = session(
+        &app,
+        &token,
+        offering,
+        "2026-04-14T10:00",
+        "2026-04-14T11:00",
+        "Biverkningar och extravasering",
+        1,
+    )
+    .await;
+    let mut lecturer = app.login_as(Role::Lecturer).await;
+    let board = lecturer.get("/lecturers-wanted").await;
+    assert_status(&board, StatusCode::OK);
+    assert!(board.text.contains("Säker hantering av cytostatika"));
+    assert!(board.text.contains("Biverkningar och extravasering"));
+    // Summer time on the page: 09:00 local.
+    assert!(board.text.contains("2026-04-14 09:00"), "{}", board.text);
+    let r = lecturer
+        .post(
+            &format!("/sessions/{first}/volunteer"),
+            &[("note", "Gärna"), ("next", "/lecturers-wanted")],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), Some("/lecturers-wanted?msg=common.saved"));
+    let r = lecturer
+        .post(
+            &format!("/sessions/{second}/volunteer"),
+            &[("next", "/lecturers-wanted")],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let warned = lecturer.get(r.location().expect("location")).await;
+    assert!(
+        warned.text.contains("du har redan ett pass samtidigt"),
+        "{}",
+        warned.text
+    );
+    assert!(
+        warned
+            .text
+            .contains("Säker hantering av cytostatika 2026-04-14 09:00")
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM lecturer_signup WHERE status = 'volunteered'"
+        )
+        .await,
+        2
+    );
+    // Filters: topic text.
+    let r = lecturer.get("/lecturers-wanted?topic=extravas").await;
+    assert!(r.text.contains("Biverkningar"));
+    assert!(!r.text.contains("Säker hantering av cytostatika"));
+    // The coordinator confirms the first; the second is then refused, naming it.
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            &format!("/signups/{}/confirm", signup_id(&app, first).await),
+            &[],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let r = coordinator
+        .post(
+            &format!("/signups/{}/confirm", signup_id(&app, second).await),
+            &[],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text
+            .contains("Säker hantering av cytostatika 2026-04-14 09:00"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM lecturer_signup WHERE status = 'confirmed'"
+        )
+        .await,
+        1
+    );
+    // A full session leaves the board.
+    let board = lecturer.get("/lecturers-wanted").await;
+    assert!(!board.text.contains("Säker hantering av cytostatika"));
+    // Messages: one confirmation to the lecturer, in Swedish then English.
+    let body: String = app
+        .query(|c| {
+            c.query_row(
+                "SELECT body FROM outbox WHERE kind = 'lecturer_confirmed'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert!(body.starts_with("Du är bekräftad"), "{body}");
+    assert!(body.contains("You are confirmed"));
+}
+
+#[tokio::test]
+async fn confirming_more_lecturers_than_needed_is_refused() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (_, s) = offering_with_session(&app, &token, "K1").await;
+    // Another lecturer (the administrator's account) is already confirmed.
+    app.state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            tx.execute(
+                "INSERT INTO lecturer_signup (session_id, account_id, status, created_at, updated_at)
+                 SELECT ?1, id, 'confirmed', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z'
+                 FROM account WHERE email = 'admin@test.example'",
+                [s],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("insert");
+    let lecturer = app.token_for(Role::Lecturer).await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/sessions/{s}/signups"),
+            Some(&lecturer),
+            None,
+        )
+        .await;
+    // Not on the board any more, but an offer is still taken.
+    assert_status(&r, StatusCode::CREATED);
+    let signup = r.json()["id"].as_i64().expect("id");
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/signups/{signup}"),
+            Some(&token),
+            Some(json!({"status": "confirmed"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("needs 1 lecturers"), "{}", r.text);
+    // Declining is always possible, and tells the lecturer.
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/signups/{signup}"),
+            Some(&token),
+            Some(json!({"status": "declined"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::OK);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM outbox WHERE kind = 'lecturer_declined' AND to_email = 'lecturer@test.example'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn withdrawing_tells_the_coordinators_and_cancelling_tells_the_confirmed() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, s) = offering_with_session(&app, &token, "K1").await;
+    let mut lecturer = app.login_as(Role::Lecturer).await;
+    lecturer
+        .post(
+            &format!("/sessions/{s}/volunteer"),
+            &[("next", "/teaching")],
+        )
+        .await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    coordinator
+        .post(
+            &format!("/signups/{}/confirm", signup_id(&app, s).await),
+            &[],
+        )
+        .await;
+    let page = lecturer.get("/teaching").await;
+    assert!(
+        page.text.contains("Säker hantering av cytostatika"),
+        "{}",
+        page.text
+    );
+    let r = lecturer
+        .post(&format!("/sessions/{s}/withdraw"), &[("next", "/teaching")])
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let to: String = app
+        .query(|c| {
+            c.query_row(
+                "SELECT to_email FROM outbox WHERE kind = 'lecturer_withdrawn'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(to, "coordinator@test.example");
+    // Volunteer again, be confirmed again, then the offering is cancelled.
+    lecturer
+        .post(
+            &format!("/sessions/{s}/volunteer"),
+            &[("next", "/teaching")],
+        )
+        .await;
+    coordinator
+        .post(
+            &format!("/signups/{}/confirm", signup_id(&app, s).await),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM outbox WHERE kind = 'lecturer_confirmed'"
+        )
+        .await,
+        2,
+        "each confirmation is its own message"
+    );
+    let before = count(&app, "SELECT sequence FROM offering").await;
+    let r = coordinator
+        .post(
+            &format!("/offerings/{offering}/status"),
+            &[("status", "cancelled")],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    assert_eq!(
+        count(&app, "SELECT sequence FROM offering").await,
+        before + 1
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM outbox WHERE kind = 'offering_cancelled' AND to_email = 'lecturer@test.example'").await,
+        1
+    );
+    // Cancelled is final.
+    let r = coordinator
+        .post(
+            &format!("/offerings/{offering}/status"),
+            &[("status", "open")],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    let board = lecturer.get("/lecturers-wanted").await;
+    assert!(!board.text.contains("Säker hantering"));
+}
+
+#[tokio::test]
+async fn editing_a_session_moves_its_sequence_and_keeps_local_time() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (_, s) = offering_with_session(&app, &token, "K1").await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator.get(&format!("/sessions/{s}/edit")).await;
+    assert!(r.text.contains("2026-04-14T09:00"), "{}", r.text);
+    let r = coordinator
+        .post(
+            &format!("/sessions/{s}/edit"),
+            &[
+                ("starts_at", "2026-04-14T13:00"),
+                ("ends_at", "2026-04-14T15:00"),
+                ("topic", "Säker hantering, del 2"),
+                ("lecturers_needed", "2"),
+                ("place", "Sal 4"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let (starts, sequence, place): (String, i64, String) = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT starts_at, sequence, place FROM course_session WHERE id = ?1",
+                [s],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+        })
+        .await;
+    assert_eq!(starts, "2026-04-14T11:00:00Z");
+    assert_eq!(sequence, 1);
+    assert_eq!(place, "Sal 4");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM audit_log WHERE action = 'session.update'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_teaching_record_lists_held_sessions_and_exports_csv() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (_, s) = offering_with_session(&app, &token, "K1").await;
+    let lecturer = app.token_for(Role::Lecturer).await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/sessions/{s}/signups"),
+            Some(&lecturer),
+            None,
+        )
+        .await;
+    let id = r.json()["id"].as_i64().expect("id");
+    app.api(
+        Method::PATCH,
+        &format!("/api/v1/signups/{id}"),
+        Some(&token),
+        Some(json!({"status": "confirmed"})),
+    )
+    .await;
+    // After the course.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-04-20T08:00:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc),
+    );
+    // Too late to withdraw: what was taught stays on the record.
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/sessions/{s}/signups"),
+            Some(&lecturer),
+            None,
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut browser = app.login_as(Role::Lecturer).await;
+    let r = browser.get("/teaching.csv").await;
+    assert_status(&r, StatusCode::OK);
+    assert!(r.bytes.starts_with("\u{feff}".as_bytes()));
+    assert!(
+        r.text.contains("starts_at;ends_at;minutes;course"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("2026-04-14 09:00;2026-04-14 10:30;90;K1"),
+        "{}",
+        r.text
+    );
+    let r = browser.get("/teaching.csv?sep=,").await;
+    assert!(r.text.contains("2026-04-14 09:00,2026-04-14 10:30,90,K1"));
+}
+
+#[tokio::test]
+async fn the_start_page_shows_offerings_at_risk_to_coordinators() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    // Starts 2026-04-14, six weeks and a day from 2026-03-02; one session
+    // lacks its lecturer and nobody is enrolled below a minimum of 1.
+    offering_with_session(&app, &token, "K1").await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator.get("/").await;
+    assert!(r.text.contains("Inga tillfällen i riskzonen"), "{}", r.text);
+    let r = coordinator.get("/?weeks=8").await;
+    assert!(r.text.contains("Kurstillfällen i riskzonen"));
+    assert!(r.text.contains("1 pass saknar föreläsare"), "{}", r.text);
+    assert!(r.text.contains("0 / 1 antagna av minst"), "{}", r.text);
+    let r = coordinator.get("/?weeks=many").await;
+    assert_status(&r, StatusCode::BAD_REQUEST);
+    let mut staff = app.login_as(Role::Staff).await;
+    let r = staff.get("/?weeks=8").await;
+    assert!(!r.text.contains("riskzonen"));
+}
+
+#[tokio::test]
+async fn two_confirmations_at_once_cannot_double_book_a_lecturer() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let admin = app.token_for(Role::Admin).await;
+    let lecturer = app.token_for(Role::Lecturer).await;
+    let (offering, first) = offering_with_session(&app, &token, "K1").await;
+    let second = session(
+        &app,
+        &token,
+        offering,
+        "2026-04-14T09:30",
+        "2026-04-14T11:00",
+        "Omvårdnad",
+        1,
+    )
+    .await;
+    let mut signups = Vec::new();
+    for s in [first, second] {
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/sessions/{s}/signups"),
+                Some(&lecturer),
+                None,
+            )
+            .await;
+        assert_status(&r, StatusCode::CREATED);
+        signups.push(r.json()["id"].as_i64().expect("id"));
+    }
+    let (p1, p2) = (
+        format!("/api/v1/signups/{}", signups[0]),
+        format!("/api/v1/signups/{}", signups[1]),
+    );
+    let (a, b) = tokio::join!(
+        app.api(
+            Method::PATCH,
+            &p1,
+            Some(&token),
+            Some(json!({"status": "confirmed"}))
+        ),
+        app.api(
+            Method::PATCH,
+            &p2,
+            Some(&admin),
+            Some(json!({"status": "confirmed"}))
+        ),
+    );
+    let mut codes = [a.status, b.status];
+    codes.sort();
+    assert_eq!(codes, [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY]);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM lecturer_signup WHERE status = 'confirmed'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_board_filters_by_course_and_hides_what_is_not_wanted() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    offering_with_session(&app, &token, "K1").await;
+    let (o2, _) = offering_with_session(&app, &token, "K2").await;
+    // A session that has begun is not wanted any more.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-04-14T07:30:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc),
+    );
+    let later = session(
+        &app,
+        &token,
+        o2,
+        "2026-04-15T13:00",
+        "2026-04-15T14:00",
+        "Eftermiddagspass",
+        1,
+    )
+    .await;
+    let mut lecturer = app.login_as(Role::Lecturer).await;
+    let r = lecturer.get("/lecturers-wanted").await;
+    assert!(
+        !r.text.contains("Säker hantering av cytostatika"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("Eftermiddagspass"));
+    let r = lecturer.get("/lecturers-wanted?course=k1").await;
+    assert!(!r.text.contains("Eftermiddagspass"));
+    let r = lecturer
+        .get("/lecturers-wanted?course=K2&topic=efter")
+        .await;
+    assert!(r.text.contains(&format!("/sessions/{later}/volunteer")));
+    // Volunteering for a session that has begun is refused.
+    let r = lecturer.post("/sessions/1/volunteer", &[]).await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("passet har börjat"), "{}", r.text);
+}
+
+#[tokio::test]
+async fn counts_and_full_come_from_the_enrolments() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    // Capacity 2, minimum 1.
+    let (offering, _) = offering_with_session(&app, &token, "K1").await;
+    let (nurse, other, unit) = (app.fixture.nurse, app.fixture.other_nurse, app.fixture.onk1);
+    app.state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            let third = oncotrack::organisation::store::create_person(
+                tx,
+                &oncotrack::organisation::store::NewPerson {
+                    name: "Märta Ek".into(),
+                    email: "marta.ek@test.example".into(),
+                    hsa_id: None,
+                    profession: oncotrack::organisation::model::Profession::Nurse,
+                    unit_id: unit,
+                    from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
+                },
+                chrono::Utc::now(),
+            )?;
+            for (person, status) in [(nurse, "enrolled"), (other, "enrolled"), (third, "waitlisted")] {
+                tx.execute(
+                    "INSERT INTO enrolment (offering_id, person_id, status, queued_at) VALUES (?1, ?2, ?3, '2026-03-02T09:00:00Z')",
+                    rusqlite::params![offering, person, status],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("enrolments");
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/offerings/{offering}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    let o = r.json();
+    assert_eq!(
+        (o["enrolled"].as_i64(), o["waitlisted"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(o["full"], true);
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let page = coordinator.get(&format!("/offerings/{offering}")).await;
+    assert!(page.text.contains("Fullt"), "{}", page.text);
+    let list = coordinator.get("/offerings").await;
+    assert!(list.text.contains("2 / 2"), "{}", list.text);
+    assert!(list.text.contains("1 pass saknar föreläsare"));
+    // Enough participants now: only the lecturers are short.
+    let home = coordinator.get("/?weeks=8").await;
+    assert!(home.text.contains("1 pass saknar föreläsare"));
+    assert!(!home.text.contains("antagna av minst"), "{}", home.text);
+}
+
+#[tokio::test]
+async fn an_offering_is_edited_and_moves_from_planned_to_open_to_completed() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, _) = offering_with_session(&app, &token, "K1").await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let fields = [
+        ("course", "K1"),
+        ("starts_on", "2026-04-21"),
+        ("ends_on", "2026-04-22"),
+        ("place", "Teams"),
+        ("capacity", "30"),
+        ("min_participants", "5"),
+        ("enrolment_opens", "2026-03-01"),
+        ("enrolment_closes", "2026-04-10"),
+    ];
+    let r = coordinator
+        .post(&format!("/offerings/{offering}/edit"), &fields)
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let mut bad = fields;
+    bad[4] = ("capacity", "0");
+    let r = coordinator
+        .post(&format!("/offerings/{offering}/edit"), &bad)
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("ett heltal från 1"), "{}", r.text);
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/offerings/{offering}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    let o = r.json();
+    assert_eq!(
+        (o["place"].as_str(), o["capacity"].as_i64()),
+        (Some("Teams"), Some(30))
+    );
+    assert_eq!(o["sequence"], 1, "an edit moves the calendar sequence");
+    // Planned cannot jump to completed; open first.
+    let status = |s: &'static str| [("status", s)];
+    let path = format!("/offerings/{offering}/status");
+    assert_status(
+        &coordinator.post(&path, &status("completed")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_status(
+        &coordinator.post(&path, &status("open")).await,
+        StatusCode::SEE_OTHER,
+    );
+    assert_status(
+        &coordinator.post(&path, &status("completed")).await,
+        StatusCode::SEE_OTHER,
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM audit_log WHERE action = 'offering.status'"
+        )
+        .await,
+        2
+    );
+    let page = coordinator.get(&format!("/offerings/{offering}")).await;
+    assert!(page.text.contains("Genomfört"));
+    assert!(
+        !page.text.contains("Lägg till pass"),
+        "a completed offering takes no sessions"
+    );
+}

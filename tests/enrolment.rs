@@ -1,0 +1,963 @@
+//! Enrolment through the pages and the API: the window and the audience, the
+//! waitlist and its promotion under concurrent requests, cancelling, who may
+//! enrol whom, attendance and completion with the licence it records, and
+//! the participant exports.
+
+mod enrolment_support;
+mod support;
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use enrolment_support::{Spec, hsa_of, nurses, offering};
+use oncotrack::auth::model::Role;
+use oncotrack::organisation::model::Profession;
+use serde_json::json;
+use support::TestApp;
+use tower::ServiceExt;
+
+const SARA_HSA: &str = "SE9990000001-T0001";
+
+async fn enrol_api(
+    app: &TestApp,
+    token: &str,
+    offering: i64,
+    body: serde_json::Value,
+) -> support::TestResponse {
+    app.api(
+        Method::POST,
+        &format!("/api/v1/offerings/{offering}/enrolments"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+async fn statuses(app: &TestApp, offering: i64) -> Vec<(i64, String)> {
+    app.query(move |c| {
+        c.prepare("SELECT person_id, status FROM enrolment WHERE offering_id = ?1 ORDER BY id")?
+            .query_map([offering], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_nurse_enrols_herself_and_joins_the_waitlist_when_full() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 1,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let others = nurses(&app, 1, Profession::Nurse).await;
+    let coordinator = app.token_for(Role::Coordinator).await;
+    let r = enrol_api(
+        &app,
+        &coordinator,
+        o,
+        json!({"hsa_id": hsa_of(&app, others[0]).await}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json()["status"], "enrolled");
+    assert!(r.json()["position"].is_null());
+
+    let mut sara = app.login_as(Role::Staff).await;
+    let page = sara.get(&format!("/offerings/{o}/enrol")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("Fullt"),
+        "the page says the offering is full"
+    );
+    let r = sara.post(&format!("/offerings/{o}/enrol"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = sara.get(r.location().expect("redirect")).await;
+    assert!(page.text.contains("reservlistan"), "{}", page.text);
+    assert!(
+        page.text.contains("plats 1"),
+        "her waitlist position is shown"
+    );
+    let mine = sara.get("/enrolments").await;
+    assert!(mine.text.contains("Reservlista") && mine.text.contains("plats 1"));
+}
+
+#[tokio::test]
+async fn refusals_say_why() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let sara = json!({"hsa_id": SARA_HSA});
+
+    let later = offering(
+        &app,
+        Spec {
+            code: "LATER",
+            opens: "2026-03-10",
+            ..Spec::default()
+        },
+    )
+    .await;
+    let r = enrol_api(&app, &token, later, sara.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("not opened yet"), "{}", r.text);
+
+    let doctors = offering(
+        &app,
+        Spec {
+            code: "ST-ONK",
+            audience: &["st_doctor", "physician"],
+            ..Spec::default()
+        },
+    )
+    .await;
+    let r = enrol_api(&app, &token, doctors, sara.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "person");
+    assert!(r.text.contains("profession"), "{}", r.text);
+
+    let cancelled = offering(
+        &app,
+        Spec {
+            code: "GONE",
+            status: "cancelled",
+            ..Spec::default()
+        },
+    )
+    .await;
+    let r = enrol_api(&app, &token, cancelled, sara.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("cancelled"), "{}", r.text);
+
+    let o = offering(&app, Spec::default()).await;
+    assert_eq!(
+        enrol_api(&app, &token, o, sara.clone()).await.status,
+        StatusCode::CREATED
+    );
+    let r = enrol_api(&app, &token, o, sara.clone()).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text.contains("already enrolled"), "{}", r.text);
+
+    // The page shows the same reason beside the form.
+    let mut staff = app.login_as(Role::Staff).await;
+    let r = staff.post(&format!("/offerings/{later}/enrol"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("inte öppnat"), "{}", r.text);
+    let r = staff
+        .post(&format!("/offerings/{doctors}/enrol"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("yrkesgrupp"), "{}", r.text);
+    // After the window closes (2026-03-31) nobody enrols.
+    app.advance(60 * 24 * 30);
+    let other = nurses(&app, 1, Profession::Nurse).await;
+    let r = enrol_api(
+        &app,
+        &token,
+        o,
+        json!({"hsa_id": hsa_of(&app, other[0]).await}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("closed"), "{}", r.text);
+}
+
+#[tokio::test]
+async fn bad_api_input_names_the_field_and_unknown_rows_are_404() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let o = offering(&app, Spec::default()).await;
+    let r = enrol_api(&app, &token, o, json!({})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "hsa_id");
+    let r = enrol_api(&app, &token, o, json!({"hsa_id": "not an id"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "hsa_id");
+    let r = enrol_api(&app, &token, o, json!({"email": "nobody"})).await;
+    assert_eq!(r.json()["field"], "email", "{}", r.text);
+    let r = enrol_api(&app, &token, o, json!({"hsa_id": 5})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "hsa_id");
+    let r = enrol_api(&app, &token, o, json!({"email": "nobody@test.example"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = enrol_api(&app, &token, 999, json!({"hsa_id": SARA_HSA})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(statuses(&app, o).await.is_empty());
+}
+
+#[tokio::test]
+async fn managers_enrol_their_own_staff_only_and_staff_only_themselves() {
+    let app = TestApp::new().await;
+    let o = offering(&app, Spec::default()).await;
+    let other = json!({"hsa_id": "SE9990000001-T0002"});
+    let manager = app.token_for(Role::Manager).await;
+    assert_eq!(
+        enrol_api(&app, &manager, o, other.clone()).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = enrol_api(&app, &manager, o, json!({"email": "staff@test.example"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+
+    let staff = app.token_for(Role::Staff).await;
+    let colleague = nurses(&app, 1, Profession::Nurse).await;
+    let r = enrol_api(
+        &app,
+        &staff,
+        o,
+        json!({"hsa_id": hsa_of(&app, colleague[0]).await}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "staff see only themselves");
+    let study = app.token_for(Role::StudyDirector).await;
+    let r = enrol_api(&app, &study, o, other.clone()).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "study directors see people but do not enrol them"
+    );
+
+    let coordinator = app.token_for(Role::Coordinator).await;
+    assert_eq!(
+        enrol_api(&app, &coordinator, o, other).await.status,
+        StatusCode::CREATED
+    );
+    // Who enrolled is recorded.
+    let by: Vec<String> = app
+        .query(move |c| {
+            c.prepare("SELECT a.email FROM enrolment e JOIN account a ON a.id = e.enrolled_by WHERE e.offering_id = ?1 ORDER BY e.id")?
+                .query_map([o], |r| r.get(0))?
+                .collect()
+        })
+        .await;
+    assert_eq!(by, ["manager@test.example", "coordinator@test.example"]);
+}
+
+/// Sends requests at once through clones of the real router.
+async fn concurrently(
+    app: &TestApp,
+    requests: Vec<Request<Body>>,
+) -> Vec<(StatusCode, serde_json::Value)> {
+    let mut set = tokio::task::JoinSet::new();
+    for (i, req) in requests.into_iter().enumerate() {
+        let router = app.router.clone();
+        set.spawn(async move {
+            let res = router.oneshot(req).await.expect("infallible");
+            let status = res.status();
+            let bytes = http_body_util::BodyExt::collect(res.into_body())
+                .await
+                .expect("body")
+                .to_bytes();
+            (
+                i,
+                status,
+                serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+            )
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = set.join_next().await {
+        out.push(r.expect("task"));
+    }
+    out.sort_by_key(|(i, _, _)| *i);
+    out.into_iter().map(|(_, s, v)| (s, v)).collect()
+}
+
+fn enrol_request(token: &str, offering: i64, hsa: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/offerings/{offering}/enrolments"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({"hsa_id": hsa}).to_string()))
+        .expect("request")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_enrolments_fill_ten_places_and_queue_the_rest_in_order() {
+    let app = TestApp::new().await;
+    let o = offering(&app, Spec::default()).await;
+    let people = nurses(&app, 200, Profession::Nurse).await;
+    let token = app.token_for(Role::Coordinator).await;
+    let mut requests = Vec::new();
+    for p in &people {
+        requests.push(enrol_request(&token, o, &hsa_of(&app, *p).await));
+    }
+    let answers = concurrently(&app, requests).await;
+    assert!(
+        answers.iter().all(|(s, _)| *s == StatusCode::CREATED),
+        "{answers:?}"
+    );
+    let enrolled = answers
+        .iter()
+        .filter(|(_, v)| v["status"] == "enrolled")
+        .count();
+    assert_eq!(enrolled, 10);
+    let mut positions: Vec<i64> = answers
+        .iter()
+        .filter(|(_, v)| v["status"] == "waitlisted")
+        .map(|(_, v)| v["position"].as_i64().expect("position"))
+        .collect();
+    positions.sort_unstable();
+    assert_eq!(
+        positions,
+        (1..=190).collect::<Vec<i64>>(),
+        "each answer got its own place"
+    );
+
+    // The stored order agrees with the answers: positions follow queued_at, id.
+    let stored: Vec<(i64, i64, String)> = app
+        .query(move |c| {
+            c.prepare("SELECT id, person_id, status FROM enrolment WHERE offering_id = ?1 ORDER BY queued_at, id")?
+                .query_map([o], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .await;
+    assert_eq!(stored.len(), 200);
+    let distinct: BTreeSet<i64> = stored.iter().map(|(_, p, _)| *p).collect();
+    assert_eq!(distinct.len(), 200, "no one twice");
+    assert!(
+        stored[..10].iter().all(|(_, _, s)| s == "enrolled"),
+        "the first ten hold the places"
+    );
+    assert!(stored[10..].iter().all(|(_, _, s)| s == "waitlisted"));
+    let admin = app.token_for(Role::Admin).await;
+    let list = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/offerings/{o}/enrolments"),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    let by_id: std::collections::HashMap<i64, i64> = list["enrolments"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|e| e["status"] == "waitlisted")
+        .map(|e| {
+            (
+                e["id"].as_i64().expect("id"),
+                e["position"].as_i64().expect("pos"),
+            )
+        })
+        .collect();
+    for (k, (id, _, _)) in stored[10..].iter().enumerate() {
+        assert_eq!(by_id[id], k as i64 + 1, "enrolment {id}");
+    }
+    for (answer, p) in answers.iter().zip(&people) {
+        let (id, _, status) = stored
+            .iter()
+            .find(|(_, person, _)| person == p)
+            .expect("stored");
+        assert_eq!(answer.1["id"].as_i64(), Some(*id));
+        assert_eq!(answer.1["status"].as_str(), Some(status.as_str()));
+        if status == "waitlisted" {
+            assert_eq!(answer.1["position"].as_i64(), Some(by_id[id]));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_person_enrolling_twice_at_once_gets_one_place_and_a_409() {
+    let app = TestApp::new().await;
+    let o = offering(&app, Spec::default()).await;
+    let token = app.token_for(Role::Coordinator).await;
+    let answers = concurrently(
+        &app,
+        vec![
+            enrol_request(&token, o, SARA_HSA),
+            enrol_request(&token, o, SARA_HSA),
+        ],
+    )
+    .await;
+    let mut codes: Vec<StatusCode> = answers.iter().map(|(s, _)| *s).collect();
+    codes.sort();
+    assert_eq!(codes, [StatusCode::CREATED, StatusCode::CONFLICT]);
+    assert_eq!(statuses(&app, o).await.len(), 1);
+}
+
+#[tokio::test]
+async fn cancelling_a_place_promotes_the_first_on_the_waitlist_and_tells_them() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 2,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let people = nurses(&app, 4, Profession::Nurse).await;
+    let token = app.token_for(Role::Coordinator).await;
+    let mut ids = Vec::new();
+    for p in &people {
+        let r = enrol_api(&app, &token, o, json!({"hsa_id": hsa_of(&app, *p).await})).await;
+        ids.push(r.json()["id"].as_i64().expect("id"));
+        app.advance(1);
+    }
+    // Cancelling a waitlist place promotes nobody but moves the others up.
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/enrolments/{}", ids[2]),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["promoted"], json!([]));
+    let last = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/enrolments/{}", ids[3]),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(last["position"], 1);
+
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/enrolments/{}/cancel", ids[0]),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["promoted"], json!([ids[3]]));
+    let st = statuses(&app, o).await;
+    assert_eq!(
+        st.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
+        ["cancelled", "enrolled", "cancelled", "enrolled"]
+    );
+    let person = people[3];
+    let (kind, to): (String, i64) = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT kind, recipient_person_id FROM outbox WHERE kind = 'enrolment_promoted'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+        .await;
+    assert_eq!((kind.as_str(), to), ("enrolment_promoted", person));
+    let audit: i64 = app
+        .query(|c| c.query_row("SELECT count(*) FROM audit_log WHERE action IN ('enrolment.cancel', 'enrolment.promote')", [], |r| r.get(0)))
+        .await;
+    assert_eq!(audit, 3);
+
+    // Cancelling again changes nothing; after the start nobody cancels.
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/enrolments/{}", ids[0]),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    app.clock.set(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 4, 10, 8, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/enrolments/{}", ids[1]),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("started"), "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_nurse_cancels_her_own_place_on_her_page() {
+    let app = TestApp::new().await;
+    let o = offering(&app, Spec::default()).await;
+    let mut sara = app.login_as(Role::Staff).await;
+    assert_eq!(
+        sara.post(&format!("/offerings/{o}/enrol"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let id: i64 = app
+        .query(|c| c.query_row("SELECT id FROM enrolment", [], |r| r.get(0)))
+        .await;
+    let r = sara.post(&format!("/enrolments/{id}/cancel"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = sara.get(r.location().expect("to")).await;
+    assert!(page.text.contains("Avanmälan är klar"), "{}", page.text);
+    assert_eq!(statuses(&app, o).await[0].1, "cancelled");
+    // Someone else's place is not hers to cancel.
+    let coordinator = app.token_for(Role::Coordinator).await;
+    let r = enrol_api(
+        &app,
+        &coordinator,
+        o,
+        json!({"hsa_id": "SE9990000001-T0002"}),
+    )
+    .await;
+    let other = r.json()["id"].as_i64().expect("id");
+    assert_eq!(
+        sara.post(&format!("/enrolments/{other}/cancel"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn completing_records_the_licence_and_undoing_revokes_it() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            licence: Some("CYTO"),
+            ..Spec::default()
+        },
+    )
+    .await;
+    let token = app.token_for(Role::Coordinator).await;
+    let id = enrol_api(&app, &token, o, json!({"hsa_id": SARA_HSA}))
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    // Not before the last day has passed unless a past date is chosen.
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{id}/complete"),
+            &[("completed_on", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    // The list comes back with the reason.
+    assert!(r.text.contains("framtiden") || r.text.contains("future"), "{}", r.text);
+    assert!(r.text.contains("Sara Sjöström"), "{}", r.text);
+    app.clock.set(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 4, 20, 8, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    // The session has run out meanwhile.
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{id}/attendance"),
+            &[("attended", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{id}/complete"),
+            &[("completed_on", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let (source, on, offering_id, linked): (String, String, i64, i64) = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT l.source, l.completed_on, l.offering_id, e.licence_completion_id FROM enrolment e
+                 JOIN licence_completion l ON l.id = e.licence_completion_id WHERE e.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+        })
+        .await;
+    assert_eq!(
+        (source.as_str(), on.as_str(), offering_id),
+        ("offering", "2026-04-11", o)
+    );
+
+    // The nurse's licence is now valid, dated by the offering's last day.
+    let mut sara = app.login_as(Role::Staff).await;
+    let licences = sara.get("/licences").await;
+    assert!(licences.text.contains("2029-04-11"), "{}", licences.text);
+
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{id}/undo-completion"),
+            &[("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("reason: "), "{}", r.text);
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{id}/undo-completion"),
+            &[("reason", "Fel person markerad")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (reason, completed): (String, Option<String>) = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT v.reason, e.completed_on FROM licence_revocation v, enrolment e WHERE v.completion_id = ?1 AND e.id = ?2",
+                rusqlite::params![linked, id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+        .await;
+    assert_eq!((reason.as_str(), completed), ("Fel person markerad", None));
+    // A chosen date completes again with a new record; the old one stays revoked.
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{id}/complete"),
+            &[("completed_on", "2026-04-10")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let rows: i64 = app
+        .query(|c| {
+            c.query_row(
+                "SELECT count(*) FROM licence_completion WHERE source = 'offering'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(rows, 2);
+    let actions: Vec<String> = app
+        .query(|c| {
+            c.prepare("SELECT action FROM audit_log WHERE entity = 'enrolment' ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect()
+        })
+        .await;
+    assert_eq!(
+        actions,
+        [
+            "enrolment.create",
+            "enrolment.attendance",
+            "enrolment.complete",
+            "enrolment.undo_completion",
+            "enrolment.complete"
+        ]
+    );
+    let page = coordinator
+        .get(&format!("/offerings/{o}/participants"))
+        .await;
+    assert!(
+        page.text.contains("2026-04-10") && page.text.contains("körkort registrerat"),
+        "{}",
+        page.text
+    );
+}
+
+#[tokio::test]
+async fn cancelling_an_offering_tells_everyone_enrolled_and_waitlisted() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 1,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let token = app.token_for(Role::Coordinator).await;
+    enrol_api(&app, &token, o, json!({"hsa_id": SARA_HSA})).await;
+    enrol_api(&app, &token, o, json!({"hsa_id": "SE9990000001-T0002"})).await;
+    let now = oncotrack::clock::Clock::now(&app.clock);
+    let queued = app
+        .state
+        .db
+        .write(move |tx| {
+            oncotrack::courses::enrolment::on_offering_cancelled(tx, o, now)
+                .map_err(oncotrack::db::DbError::from)
+        })
+        .await
+        .expect("queue");
+    assert_eq!(queued, 2);
+    let again = app
+        .state
+        .db
+        .write(move |tx| {
+            oncotrack::courses::enrolment::on_offering_cancelled(tx, o, now)
+                .map_err(oncotrack::db::DbError::from)
+        })
+        .await
+        .expect("queue");
+    assert_eq!(again, 0, "each person is told once");
+    let to: Vec<String> = app
+        .query(|c| {
+            c.prepare("SELECT to_email FROM outbox WHERE kind = 'offering_cancelled' ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect()
+        })
+        .await;
+    assert_eq!(to, ["staff@test.example", "ake.ohman@test.example"]);
+}
+
+#[tokio::test]
+async fn participant_exports_follow_the_licence_exports() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 1,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let token = app.token_for(Role::Coordinator).await;
+    enrol_api(&app, &token, o, json!({"hsa_id": SARA_HSA})).await;
+    enrol_api(&app, &token, o, json!({"hsa_id": "SE9990000001-T0002"})).await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let csv = coordinator
+        .get(&format!("/offerings/{o}/participants.csv"))
+        .await;
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(
+        csv.text
+            .starts_with("\u{feff}enrolment_id;name;email;hsa_id;unit;status;position"),
+        "{}",
+        csv.text
+    );
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[1].contains("Sara Sjöström") && lines[1].contains(";enrolled;"));
+    assert!(lines[2].contains("Åke Öhman") && lines[2].contains(";waitlisted;1;"));
+    let comma = coordinator
+        .get(&format!("/offerings/{o}/participants.csv?sep=,"))
+        .await;
+    assert!(comma.text.contains("enrolment_id,name"));
+    let json = coordinator
+        .get(&format!("/offerings/{o}/participants.json"))
+        .await
+        .json();
+    assert_eq!(json["enrolled"], 1);
+    assert_eq!(json["enrolments"][1]["position"], 1);
+    let mut staff = app.login_as(Role::Staff).await;
+    assert_eq!(
+        staff
+            .get(&format!("/offerings/{o}/participants.csv"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_licence_page_lists_the_next_offerings_that_renew_it() {
+    let app = TestApp::new().await;
+    let mut sara = app.login_as(Role::Staff).await;
+    let page = sara.get("/licences").await;
+    assert!(!page.text.contains("förnyar körkortet"), "none yet");
+    let renewing = offering(
+        &app,
+        Spec {
+            licence: Some("CYTO"),
+            ..Spec::default()
+        },
+    )
+    .await;
+    let other_course = offering(
+        &app,
+        Spec {
+            code: "HLR1",
+            ..Spec::default()
+        },
+    )
+    .await;
+    let cancelled = offering(
+        &app,
+        Spec {
+            licence: Some("CYTO"),
+            status: "cancelled",
+            starts: "2026-05-04",
+            ends: "2026-05-05",
+            ..Spec::default()
+        },
+    )
+    .await;
+    let page = sara.get("/licences").await;
+    assert!(page.text.contains("förnyar körkortet"), "{}", page.text);
+    assert!(page.text.contains(&format!("/offerings/{renewing}/enrol")));
+    assert!(page.text.contains("10 platser kvar"));
+    assert!(
+        !page
+            .text
+            .contains(&format!("/offerings/{other_course}/enrol"))
+    );
+    assert!(!page.text.contains(&format!("/offerings/{cancelled}/enrol")));
+}
+
+#[test]
+fn the_demo_has_a_waitlist_and_licences_recorded_by_offerings() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut conn = oncotrack::db::open_connection(
+        &dir.path().join("demo.db"),
+        &oncotrack::db::DbOptions::default(),
+    )
+    .expect("open");
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("t");
+    oncotrack::demo::load(&mut conn, now, now.date_naive()).expect("demo");
+    let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+    assert!(one("SELECT count(*) FROM enrolment WHERE status = 'waitlisted'") >= 4);
+    assert!(
+        one(
+            "SELECT count(*) FROM licence_completion WHERE source = 'offering' AND offering_id IS NOT NULL"
+        ) > 0
+    );
+    assert_eq!(
+        one("SELECT count(*) FROM enrolment e JOIN licence_completion l ON l.id = e.licence_completion_id
+             JOIN offering o ON o.id = e.offering_id WHERE l.completed_on = o.ends_on"),
+        one("SELECT count(*) FROM enrolment WHERE licence_completion_id IS NOT NULL"),
+    );
+    // Never more enrolled than places.
+    assert_eq!(
+        one("SELECT count(*) FROM offering o WHERE o.capacity <
+             (SELECT count(*) FROM enrolment e WHERE e.offering_id = o.id AND e.status = 'enrolled')"),
+        0
+    );
+    // The demo nurse holds a place and waits for another.
+    assert_eq!(
+        one("SELECT count(DISTINCT e.status) FROM enrolment e JOIN account a ON a.person_id = e.person_id
+             WHERE a.email = 'sjukskoterska@demo.oncotrack.example'"),
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_raised_capacity_goes_to_those_waiting_before_newcomers() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 1,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let people = nurses(&app, 3, Profession::Nurse).await;
+    let token = app.token_for(Role::Coordinator).await;
+    for p in &people[..2] {
+        enrol_api(&app, &token, o, json!({"hsa_id": hsa_of(&app, *p).await})).await;
+    }
+    app.state
+        .db
+        .write(move |tx| -> Result<usize, oncotrack::db::DbError> {
+            Ok(tx.execute("UPDATE offering SET capacity = 2 WHERE id = ?1", [o])?)
+        })
+        .await
+        .expect("capacity");
+    let r = enrol_api(
+        &app,
+        &token,
+        o,
+        json!({"hsa_id": hsa_of(&app, people[2]).await}),
+    )
+    .await;
+    assert_eq!(r.json()["status"], "waitlisted", "{}", r.text);
+    assert_eq!(r.json()["position"], 1);
+    assert_eq!(
+        statuses(&app, o)
+            .await
+            .iter()
+            .map(|(_, s)| s.as_str())
+            .collect::<Vec<_>>(),
+        ["enrolled", "enrolled", "waitlisted"]
+    );
+}
+
+mod waitlist_properties {
+    use oncotrack::courses::enrolment::{self, Status};
+    use oncotrack::organisation::model::Profession;
+    use proptest::prelude::*;
+
+    /// One step: a person (0..12) enrols, or the k-th live enrolment cancels.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Enrol(usize),
+        Cancel(usize),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            (0usize..12).prop_map(Step::Enrol),
+            (0usize..12).prop_map(Step::Cancel)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Whatever the order of enrolments and cancellations: never more
+        /// enrolled than places, nobody waits while a place is free, nobody
+        /// holds two live rows, and the waitlist keeps its queueing order.
+        #[test]
+        fn the_waitlist_keeps_its_invariants(capacity in 1i64..5, steps in proptest::collection::vec(step(), 1..40)) {
+            let dir = tempfile::tempdir().expect("dir");
+            let conn = oncotrack::db::open_connection(&dir.path().join("p.db"), &oncotrack::db::DbOptions::default()).expect("open");
+            conn.execute_batch(&format!(
+                "INSERT INTO region (name) VALUES ('R');
+                 INSERT INTO administration (region_id, name) VALUES (1, 'A');
+                 INSERT INTO unit (administration_id, code, name) VALUES (1, 'U1', 'U');
+                 INSERT INTO course (code, title_sv, title_en, created_at) VALUES ('C', 'K', 'C', '2026-01-01T00:00:00Z');
+                 INSERT INTO offering (course_id, starts_on, ends_on, place, capacity, enrolment_opens, enrolment_closes, status, created_at)
+                    VALUES (1, '2026-04-10', '2026-04-11', 'Sal', {capacity}, '2026-03-01', '2026-03-31', 'open', '2026-01-01T00:00:00Z');"
+            )).expect("rows");
+            for p in 0..12 {
+                conn.execute(
+                    "INSERT INTO person (name, email, profession, unit_id, created_at) VALUES (?1, ?2, 'nurse', 1, '2026-01-01T00:00:00Z')",
+                    rusqlite::params![format!("P{p}"), format!("p{p}@x.example")],
+                ).expect("person");
+            }
+            let o = enrolment::offering(&conn, 1).expect("read").expect("offering");
+            let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("day");
+            let mut now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 2, 9, 0, 0).single().expect("t");
+            for s in steps {
+                now += chrono::Duration::seconds(1);
+                match s {
+                    Step::Enrol(p) => {
+                        let _ = enrolment::enrol(&conn, &o, p as i64 + 1, Profession::Nurse, None, now, today).expect("enrol");
+                    }
+                    Step::Cancel(k) => {
+                        let live: Vec<_> = enrolment::participants(&conn, 1).expect("list")
+                            .into_iter().filter(|e| e.status != Status::Cancelled).collect();
+                        if let Some(e) = live.get(k % live.len().max(1)) {
+                            let first_waiting = live.iter().find(|w| w.status == Status::Waitlisted).map(|w| w.id);
+                            let promoted = enrolment::cancel(&conn, e, &o, now, today).expect("cancel").expect("allowed");
+                            // A freed place goes to the head of the queue.
+                            let expected: Vec<i64> = match (e.status, first_waiting) {
+                                (Status::Enrolled, Some(w)) => vec![w],
+                                _ => Vec::new(),
+                            };
+                            prop_assert_eq!(promoted, expected);
+                        }
+                    }
+                }
+                let rows = enrolment::participants(&conn, 1).expect("list");
+                let enrolled = rows.iter().filter(|e| e.status == Status::Enrolled).count() as i64;
+                let waiting: Vec<_> = rows.iter().filter(|e| e.status == Status::Waitlisted).collect();
+                prop_assert!(enrolled <= capacity);
+                prop_assert!(waiting.is_empty() || enrolled == capacity, "a free place while people wait");
+                let mut live: Vec<i64> = rows.iter().filter(|e| e.status != Status::Cancelled).map(|e| e.person_id).collect();
+                let n = live.len();
+                live.sort_unstable();
+                live.dedup();
+                prop_assert_eq!(live.len(), n, "someone holds two live rows");
+                for (i, w) in waiting.iter().enumerate() {
+                    prop_assert_eq!(w.position, Some(i as i64 + 1));
+                    // The single-row lookup agrees with the list.
+                    let one = enrolment::enrolment(&conn, w.id).expect("one").expect("row");
+                    prop_assert_eq!(one.position, w.position);
+                }
+                prop_assert!(waiting.windows(2).all(|w| (&w[0].queued_at, w[0].id) < (&w[1].queued_at, w[1].id)));
+            }
+        }
+    }
+}
