@@ -542,7 +542,11 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     // The list comes back with the reason.
-    assert!(r.text.contains("framtiden") || r.text.contains("future"), "{}", r.text);
+    assert!(
+        r.text.contains("framtiden") || r.text.contains("future"),
+        "{}",
+        r.text
+    );
     assert!(r.text.contains("Sara Sjöström"), "{}", r.text);
     app.clock.set(
         chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 4, 20, 8, 0, 0)
