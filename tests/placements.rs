@@ -3,7 +3,7 @@
 
 mod support;
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use oncotrack::organisation::model::{Profession, parse_date};
 use oncotrack::organisation::store::{self as org, NewPerson};
@@ -758,4 +758,48 @@ async fn cancelling_an_approved_placement_balances_its_reported_lines() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("Placeringen är inställd."));
+}
+
+#[tokio::test]
+async fn the_cost_api_answers_bi_tools_within_the_token_scope() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let t = trainee(&app, &mut c, "Ada Api", app.fixture.onk1).await;
+    placement(
+        &mut c,
+        t,
+        app.fixture.kir1,
+        "general",
+        "2026-04-01",
+        "2026-06-30",
+    )
+    .await;
+    let token = app.token_for(Role::Manager).await;
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/rotations/costs?year=2026",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let j = r.json();
+    assert_eq!(j["total_ore"].as_i64(), Some(3 * SALARY_ORE));
+    assert_eq!(j["payers"][0]["code"], "ONK1");
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/rotations/costs?year=tjugo",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["field"], "year");
+    let staff = app.token_for(Role::Staff).await;
+    let r = app
+        .api(Method::GET, "/api/v1/rotations/costs", Some(&staff), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
