@@ -2125,7 +2125,7 @@ async fn timeline_page(
             form.filters method="get" action="/rotations/timeline" {
                 (select_field(lang.t("placements.host"), "unit", &options, &chosen.as_ref().map(|c| c.0.to_string()).unwrap_or_default(), &none))
                 (text_field(lang.t("common.from"), "from", &from.to_string(), &none, FieldAttrs::optional().kind("date")))
-                (text_field(lang.t("placements.months"), "months", &months.to_string(), &none, FieldAttrs::optional().kind("number")))
+                (text_field(lang.t("placements.months_label"), "months", &months.to_string(), &none, FieldAttrs::optional().kind("number")))
                 button type="submit" { (lang.t("common.filter")) }
             }
             @match &chosen {
