@@ -803,3 +803,60 @@ async fn the_cost_api_answers_bi_tools_within_the_token_scope() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn approval_without_a_salary_is_refused_with_the_reason() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let person = st_doctor(&app, "Lina Lönlös", app.fixture.onk1)
+        .await
+        .to_string();
+    let r = c
+        .post(
+            "/trainees/new",
+            &[
+                ("person_id", &person),
+                ("specialty", "Onkologi"),
+                ("rulebook", "sosfs_2015_8"),
+                ("st_start", "2025-01-01"),
+                ("planned_end", "2030-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let t = id_from(r.location(), "/trainees/");
+    let p = placement(
+        &mut c,
+        t,
+        app.fixture.kir1,
+        "general",
+        "2026-04-01",
+        "2026-06-30",
+    )
+    .await;
+    let r = c.post(&format!("/placements/{p}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("Ingen lön gäller"), "{}", r.text);
+    assert_eq!(agreement_of(&app, p).await, None);
+    // A salary typed wrongly is shown again with its message.
+    let r = c
+        .post(
+            &format!("/trainees/{t}/salary"),
+            &[
+                ("monthly_cost", "sextio tusen"),
+                ("effective_from", "2025-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("value=\"sextio tusen\""));
+    let r = c
+        .post(
+            &format!("/trainees/{t}/salary"),
+            &[("monthly_cost", "58 000"), ("effective_from", "2025-01-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    approve(&mut c, p).await;
+    assert_eq!(agreement_of(&app, p).await.as_deref(), Some("home-pays"));
+}
