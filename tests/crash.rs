@@ -57,7 +57,7 @@ fn http(port: u16, method: &str, path: &str, token: &str, body: &str) -> Option<
 }
 
 fn start(db: &Path, port: u16) -> Child {
-    let child = binary()
+    let mut child = binary()
         .args([
             "serve",
             "--db",
@@ -76,6 +76,8 @@ fn start(db: &Path, port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start");
 }
 

@@ -3,7 +3,7 @@
 
 mod support;
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use oncotrack::organisation::model::{Profession, parse_date};
 use oncotrack::organisation::store::{self as org, NewPerson};
@@ -500,7 +500,18 @@ async fn the_cost_report_adds_up_to_the_ore_and_exports_csv() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-    let _ = p2;
+    // The home days (in placement month 4, where the host pays half) move
+    // the host's August share to the home clinic, as a dated adjustment.
+    let lines = ledger(&app, p1).await;
+    let adjusted: Vec<_> = lines.iter().filter(|l| l.0 == "adjustment").collect();
+    assert_eq!(adjusted.len(), 1);
+    assert_eq!(
+        (adjusted[0].2.as_str(), adjusted[0].5.as_str()),
+        ("2026-08", "home_period")
+    );
+    assert!(adjusted[0].4 < 0 && adjusted[0].3 == -adjusted[0].4);
+    // The planned placement has no reported lines.
+    assert!(ledger(&app, p2).await.is_empty());
 
     let r = c.get("/rotations/reports/costs.json?year=2026").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -702,4 +713,150 @@ async fn timeline_capacity_and_missing_elements_pages_show_the_plan() {
     assert!(cap.text.contains("1 / 2"), "{}", cap.text);
     let page = c.get(&format!("/trainees/{t}")).await;
     assert!(page.text.contains("<svg") && page.text.contains("Saknas"));
+}
+
+#[tokio::test]
+async fn cancelling_an_approved_placement_balances_its_reported_lines() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let t = trainee(&app, &mut c, "Carl Inställd", app.fixture.onk1).await;
+    let p = placement(
+        &mut c,
+        t,
+        app.fixture.kir1,
+        "radiotherapy",
+        "2026-04-01",
+        "2026-09-30",
+    )
+    .await;
+    approve(&mut c, p).await;
+    let r = c.post(&format!("/placements/{p}/cancel"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let lines = ledger(&app, p).await;
+    assert_eq!(
+        lines.len(),
+        12,
+        "six reported months and six balancing lines"
+    );
+    assert!(
+        lines[6..]
+            .iter()
+            .all(|l| l.0 == "adjustment" && l.5 == "cancel")
+    );
+    assert_eq!(lines.iter().map(|l| l.3).sum::<i64>(), 0);
+    assert_eq!(lines.iter().map(|l| l.4).sum::<i64>(), 0);
+    // A cancelled placement cannot be changed any more.
+    let r = c
+        .post(
+            &format!("/placements/{p}/home-periods"),
+            &[
+                ("home_start", "2026-05-04"),
+                ("home_end", "2026-05-08"),
+                ("reason", "leave"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("Placeringen är inställd."));
+}
+
+#[tokio::test]
+async fn the_cost_api_answers_bi_tools_within_the_token_scope() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let t = trainee(&app, &mut c, "Ada Api", app.fixture.onk1).await;
+    placement(
+        &mut c,
+        t,
+        app.fixture.kir1,
+        "general",
+        "2026-04-01",
+        "2026-06-30",
+    )
+    .await;
+    let token = app.token_for(Role::Manager).await;
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/rotations/costs?year=2026",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let j = r.json();
+    assert_eq!(j["total_ore"].as_i64(), Some(3 * SALARY_ORE));
+    assert_eq!(j["payers"][0]["code"], "ONK1");
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/rotations/costs?year=tjugo",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["field"], "year");
+    let staff = app.token_for(Role::Staff).await;
+    let r = app
+        .api(Method::GET, "/api/v1/rotations/costs", Some(&staff), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn approval_without_a_salary_is_refused_with_the_reason() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let person = st_doctor(&app, "Lina Lönlös", app.fixture.onk1)
+        .await
+        .to_string();
+    let r = c
+        .post(
+            "/trainees/new",
+            &[
+                ("person_id", &person),
+                ("specialty", "Onkologi"),
+                ("rulebook", "sosfs_2015_8"),
+                ("st_start", "2025-01-01"),
+                ("planned_end", "2030-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let t = id_from(r.location(), "/trainees/");
+    let p = placement(
+        &mut c,
+        t,
+        app.fixture.kir1,
+        "general",
+        "2026-04-01",
+        "2026-06-30",
+    )
+    .await;
+    let r = c.post(&format!("/placements/{p}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("Ingen lön gäller"), "{}", r.text);
+    assert_eq!(agreement_of(&app, p).await, None);
+    // A salary typed wrongly is shown again with its message.
+    let r = c
+        .post(
+            &format!("/trainees/{t}/salary"),
+            &[
+                ("monthly_cost", "sextio tusen"),
+                ("effective_from", "2025-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("value=\"sextio tusen\""));
+    let r = c
+        .post(
+            &format!("/trainees/{t}/salary"),
+            &[("monthly_cost", "58 000"), ("effective_from", "2025-01-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    approve(&mut c, p).await;
+    assert_eq!(agreement_of(&app, p).await.as_deref(), Some("home-pays"));
 }

@@ -254,7 +254,12 @@ pub fn load(
         // Approved on the day the plan was made, some weeks before the start.
         let approved_on = shift(start, -2).min(today);
         let p = pl::placement(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        pl::approve_and_report(conn, &p, None, approved_on, now).map_err(ledger_error)?;
+        // Stamped on that day, so the approved plan and its lines agree.
+        let approved_at = approved_on
+            .and_hms_opt(9, 0, 0)
+            .map_or(now, |t| t.and_utc())
+            .min(now);
+        pl::approve_and_report(conn, &p, None, approved_on, approved_at).map_err(ledger_error)?;
         if *t == 1 {
             // Called home for two weeks in the fourth month (a tier where the
             // host pays half), after approval.

@@ -34,7 +34,7 @@ use crate::db::DbError;
 use crate::i18n::Lang;
 use crate::organisation::model::parse_date;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
-use crate::web::{AppError, Ctx, FieldErrors, Form, Query, csv};
+use crate::web::{ApiUser, AppError, Ctx, FieldErrors, Form, Query, csv};
 
 /// Who reads rotation pages.
 const READERS: &[Role] = &[Role::Admin, Role::StudyDirector, Role::Manager];
@@ -78,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .route("/rotations/reports/costs", get(costs_page))
         .route("/rotations/reports/costs.csv", get(costs_csv))
         .route("/rotations/reports/costs.json", get(costs_json))
+        .route("/api/v1/rotations/costs", get(costs_api))
         .route("/rotations/reports/capacity", get(capacity_page))
         .route("/rotations/reports/missing-elements", get(missing_page))
 }
@@ -2124,7 +2125,7 @@ async fn timeline_page(
             form.filters method="get" action="/rotations/timeline" {
                 (select_field(lang.t("placements.host"), "unit", &options, &chosen.as_ref().map(|c| c.0.to_string()).unwrap_or_default(), &none))
                 (text_field(lang.t("common.from"), "from", &from.to_string(), &none, FieldAttrs::optional().kind("date")))
-                (text_field(lang.t("placements.months"), "months", &months.to_string(), &none, FieldAttrs::optional().kind("number")))
+                (text_field(lang.t("placements.months_label"), "months", &months.to_string(), &none, FieldAttrs::optional().kind("number")))
                 button type="submit" { (lang.t("common.filter")) }
             }
             @match &chosen {
@@ -2167,7 +2168,15 @@ fn report_year(q: &CostQuery, today: NaiveDate) -> Result<i32, AppError> {
 
 async fn cost_report(state: &AppState, ctx: &Ctx, year: i32) -> Result<CostReport, AppError> {
     let filter = ctx.require(READERS)?.people_filter();
-    let lang = ctx.lang;
+    cost_report_for(state, filter, year, ctx.lang).await
+}
+
+async fn cost_report_for(
+    state: &AppState,
+    filter: UnitFilter,
+    year: i32,
+    lang: Lang,
+) -> Result<CostReport, AppError> {
     read(state, move |conn| {
         let inputs = reports::cost_inputs(conn, year)?;
         Ok(reports::cost_report(year, &inputs, &filter, lang))
@@ -2343,6 +2352,19 @@ async fn costs_json(
 ) -> Result<Response, AppError> {
     let year = report_year(&q, ctx.today)?;
     let report = cost_report(&state, &ctx, year).await?;
+    Ok(axum::Json(report).into_response())
+}
+
+/// `GET /api/v1/rotations/costs?year=`: the cost report as JSON for a BI
+/// tool, with a bearer token; the same scope as the page.
+async fn costs_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<CostQuery>,
+) -> Result<Response, AppError> {
+    let filter = user.require(READERS)?.people_filter();
+    let year = report_year(&q, user.today)?;
+    let report = cost_report_for(&state, filter, year, Lang::Sv).await?;
     Ok(axum::Json(report).into_response())
 }
 

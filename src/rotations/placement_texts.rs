@@ -158,6 +158,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("placements.start", "Startdatum", "Start"),
     ("placements.end", "Slutdatum (inklusive)", "End (inclusive)"),
     ("placements.months", "månader", "months"),
+    ("placements.months_label", "Antal månader", "Months shown"),
     (
         "placements.extent",
         "Omfattning hos värden (%)",

@@ -335,15 +335,21 @@ pub fn missing_elements(
     filter: &UnitFilter,
 ) -> rusqlite::Result<Vec<MissingRow>> {
     let mut rows = Vec::new();
+    let mut by_specialty: HashMap<String, Vec<trainees::Element>> = HashMap::new();
+    for e in trainees::elements(conn)?.into_iter().filter(|e| e.active) {
+        by_specialty.entry(e.specialty.clone()).or_default().push(e);
+    }
+    let covered_by_trainee = trainees::all_covered_elements(conn)?;
+    let none: Vec<trainees::Element> = Vec::new();
     for t in trainees::trainees(conn)? {
         if !filter.allows(t.home_unit_id) {
             continue;
         }
-        let elements = trainees::elements_of(conn, &t.specialty)?;
-        let covered = trainees::covered_elements(conn, t.id)?;
+        let elements = by_specialty.get(&t.specialty).unwrap_or(&none);
+        let covered = covered_by_trainee.get(&t.id).map_or(&[][..], Vec::as_slice);
         let states: Vec<ElementState> = elements
             .iter()
-            .map(|e| trainees::element_state(e.id, &covered))
+            .map(|e| trainees::element_state(e.id, covered))
             .collect();
         let pick = |want: ElementState| -> Vec<String> {
             elements
@@ -359,7 +365,7 @@ pub fn missing_elements(
         }
         rows.push(MissingRow {
             planned: pick(ElementState::Planned),
-            goals_open: trainees::goals_not_covered(t.rulebook, &elements, &states),
+            goals_open: trainees::goals_not_covered(t.rulebook, elements, &states),
             missing,
             trainee: t,
         });

@@ -541,6 +541,25 @@ pub fn covered_elements(conn: &Connection, trainee_id: i64) -> rusqlite::Result<
     .collect()
 }
 
+/// `(element id, certificate signed)` of every live placement element, by
+/// trainee: one query for the missing-elements report.
+pub fn all_covered_elements(
+    conn: &Connection,
+) -> rusqlite::Result<std::collections::HashMap<i64, Vec<(i64, bool)>>> {
+    let mut out: std::collections::HashMap<i64, Vec<(i64, bool)>> = Default::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.trainee_id, pe.element_id, p.certificate = 'signed' FROM placement_element pe
+         JOIN placement p ON p.id = pe.placement_id WHERE p.status <> 'cancelled'",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        out.entry(r.get(0)?)
+            .or_default()
+            .push((r.get(1)?, r.get(2)?));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! This domain's rows of the route table (see tests/routes.rs): trainees,
 //! training elements, placements, the timeline and the rotation reports.
 
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use oncotrack::organisation::model::Profession;
 use oncotrack::organisation::store::{self as org, NewPerson};
@@ -53,6 +53,11 @@ pub fn routes() -> Vec<Route> {
         r(Method::GET, "/rotations/reports/costs", Roles(READERS)),
         r(Method::GET, "/rotations/reports/costs.csv", Roles(READERS)),
         r(Method::GET, "/rotations/reports/costs.json", Roles(READERS)),
+        r(
+            Method::GET,
+            "/api/v1/rotations/costs",
+            ApiOnly(READERS, StatusCode::FORBIDDEN),
+        ),
         r(Method::GET, "/rotations/reports/capacity", Roles(READERS)),
         r(
             Method::GET,
