@@ -321,6 +321,35 @@ mod tests {
         assert_eq!(parsed.events().count(), 2);
     }
 
+    /// The written rules (last Sunday of March 02:00 CET, last Sunday of
+    /// October 03:00 CEST, both 01:00 UTC) agree with the time-zone database.
+    #[test]
+    fn the_written_zone_rules_match_the_tz_database() {
+        use chrono::{Datelike, Offset, Weekday};
+        let offset =
+            |t: DateTime<Utc>| t.with_timezone(&Stockholm).offset().fix().local_minus_utc();
+        for year in 1997..2038 {
+            for (month, before, after) in [(3, 3600, 7200), (10, 7200, 3600)] {
+                let last_sunday = (22..=31)
+                    .rev()
+                    .filter_map(|d| chrono::NaiveDate::from_ymd_opt(year, month, d))
+                    .find(|d| d.weekday() == Weekday::Sun)
+                    .expect("a last Sunday");
+                let change = last_sunday.and_hms_opt(1, 0, 0).expect("time").and_utc();
+                assert_eq!(
+                    offset(change - chrono::Duration::seconds(1)),
+                    before,
+                    "{year}-{month}"
+                );
+                assert_eq!(offset(change), after, "{year}-{month}");
+            }
+        }
+        assert!(STOCKHOLM_VTIMEZONE.contains("BYMONTH=3;BYDAY=-1SU"));
+        assert!(STOCKHOLM_VTIMEZONE.contains("DTSTART:19700329T020000"));
+        assert!(STOCKHOLM_VTIMEZONE.contains("BYMONTH=10;BYDAY=-1SU"));
+        assert!(STOCKHOLM_VTIMEZONE.contains("DTSTART:19701025T030000"));
+    }
+
     #[test]
     fn the_hour_that_happens_twice_is_written_in_utc() {
         // 2026-10-25 02:30 CEST (00:30Z) and 02:30 CET (01:30Z).
