@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use super::model::OfferingStatus;
 use super::store as courses;
 use crate::clock::stamp;
 use crate::licences::model::Part;
@@ -76,8 +77,8 @@ pub struct Offering {
     pub title_sv: String,
     /// Course title in English.
     pub title_en: String,
-    /// `planned`, `open`, `cancelled` or `completed`.
-    pub status: String,
+    /// Planned, open, cancelled or completed.
+    pub status: OfferingStatus,
     /// First day.
     pub starts_on: NaiveDate,
     /// Last day.
@@ -163,10 +164,10 @@ pub fn eligibility(o: &Offering, profession: Profession, today: NaiveDate) -> Re
 
 /// Whether `o` takes enrolments on `today`, whoever asks.
 pub fn open_for_enrolment(o: &Offering, today: NaiveDate) -> Result<(), Refusal> {
-    match o.status.as_str() {
-        "cancelled" => return Err(Refusal::Cancelled),
-        "open" => {}
-        _ => return Err(Refusal::NotOpen),
+    match o.status {
+        OfferingStatus::Cancelled => return Err(Refusal::Cancelled),
+        OfferingStatus::Open => {}
+        OfferingStatus::Planned | OfferingStatus::Completed => return Err(Refusal::NotOpen),
     }
     if today < o.enrolment_opens {
         return Err(Refusal::NotYetOpen);
@@ -231,7 +232,7 @@ pub fn offering(conn: &Connection, id: i64) -> rusqlite::Result<Option<Offering>
         code: o.course_code,
         title_sv: o.title_sv,
         title_en: o.title_en,
-        status: o.status.as_str().to_string(),
+        status: o.status,
         starts_on: o.starts_on,
         ends_on: o.ends_on,
         place: o.place,
@@ -551,7 +552,7 @@ pub fn cancel(
         "UPDATE enrolment SET status = 'cancelled', cancelled_at = ?2 WHERE id = ?1 AND status <> 'cancelled'",
     )?
     .execute(params![e.id, stamp(now)])?;
-    if e.status == Status::Enrolled && o.status != "cancelled" {
+    if e.status == Status::Enrolled && o.status != OfferingStatus::Cancelled {
         return promote(conn, o, now).map(Ok);
     }
     Ok(Ok(Vec::new()))
@@ -722,7 +723,7 @@ pub fn complete(
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> rusqlite::Result<Result<Option<i64>, CompletionRefusal>> {
-    if e.status != Status::Enrolled || o.status == "cancelled" {
+    if e.status != Status::Enrolled || o.status == OfferingStatus::Cancelled {
         return Ok(Err(CompletionRefusal::NotEnrolled));
     }
     if e.completed_on.is_some() {
@@ -802,7 +803,7 @@ mod tests {
             code: "CYT1".into(),
             title_sv: "Cytostatika".into(),
             title_en: "Cytotoxic drugs".into(),
-            status: "open".into(),
+            status: OfferingStatus::Open,
             starts_on: d("2026-04-10"),
             ends_on: d("2026-04-11"),
             place: "Sal 1".into(),
@@ -830,7 +831,7 @@ mod tests {
             Err(Refusal::Closed)
         );
         let planned = Offering {
-            status: "planned".into(),
+            status: OfferingStatus::Planned,
             ..o.clone()
         };
         assert_eq!(
@@ -838,7 +839,7 @@ mod tests {
             Err(Refusal::NotOpen)
         );
         let cancelled = Offering {
-            status: "cancelled".into(),
+            status: OfferingStatus::Cancelled,
             ..o
         };
         assert_eq!(

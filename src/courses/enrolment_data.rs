@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{Connection, params};
 
 use super::enrolment::{self, Status};
+use super::model::OfferingStatus;
 use crate::clock::stamp;
 use crate::demo::Rng;
 
@@ -84,19 +85,19 @@ pub fn load_demo(
         let shift = rng.below(people.len() as u64) as usize;
         people.rotate_left(shift);
         let capacity = usize::try_from(o.capacity).unwrap_or(0);
-        let overfull = o.status == "open" && !waitlist_shown;
-        let wanted = match o.status.as_str() {
-            "completed" => capacity.saturating_sub(rng.below(4) as usize),
-            "open" if overfull => capacity + 4,
-            "open" => capacity / 2 + rng.below(4) as usize,
-            "cancelled" => 5,
-            _ => 0,
+        let overfull = o.status == OfferingStatus::Open && !waitlist_shown;
+        let wanted = match o.status {
+            OfferingStatus::Completed => capacity.saturating_sub(rng.below(4) as usize),
+            OfferingStatus::Open if overfull => capacity + 4,
+            OfferingStatus::Open => capacity / 2 + rng.below(4) as usize,
+            OfferingStatus::Cancelled => 5,
+            OfferingStatus::Planned => 0,
         };
         let mut chosen: Vec<i64> = people.into_iter().take(wanted).collect();
         // The demo nurse waits on the full offering and holds a place on
         // another open one.
         if let Some(n) = nurse_fits
-            && o.status == "open"
+            && o.status == OfferingStatus::Open
         {
             chosen.retain(|p| *p != n);
             if overfull && !nurse_waiting {
@@ -115,7 +116,7 @@ pub fn load_demo(
         for (k, person) in chosen.iter().enumerate() {
             let queued = opened + Duration::minutes(37 * k as i64 + rng.below(30) as i64);
             let queued = queued.min(now);
-            let status = if o.status == "cancelled" {
+            let status = if o.status == OfferingStatus::Cancelled {
                 Status::Cancelled
             } else {
                 enrolment::placement(k as i64, o.capacity)
@@ -139,7 +140,7 @@ pub fn load_demo(
                 report.waitlisted += 1;
                 waitlist_shown = true;
             }
-            if o.status == "completed" {
+            if o.status == OfferingStatus::Completed {
                 // Most attended and completed; a few did not show up.
                 if rng.below(8) == 0 {
                     enrolment::set_attended(conn, eid, Some(false))?;
