@@ -542,7 +542,11 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     // The list comes back with the reason.
-    assert!(r.text.contains("framtiden") || r.text.contains("future"), "{}", r.text);
+    assert!(
+        r.text.contains("framtiden") || r.text.contains("future"),
+        "{}",
+        r.text
+    );
     assert!(r.text.contains("Sara Sjöström"), "{}", r.text);
     app.clock.set(
         chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 4, 20, 8, 0, 0)
@@ -876,7 +880,6 @@ async fn a_raised_capacity_goes_to_those_waiting_before_newcomers() {
 
 mod waitlist_properties {
     use oncotrack::courses::enrolment::{self, Status};
-    use oncotrack::organisation::model::Profession;
     use proptest::prelude::*;
 
     /// One step: a person (0..12) enrols, or the k-th live enrolment cancels.
@@ -923,7 +926,7 @@ mod waitlist_properties {
                 now += chrono::Duration::seconds(1);
                 match s {
                     Step::Enrol(p) => {
-                        let _ = enrolment::enrol(&conn, &o, p as i64 + 1, Profession::Nurse, None, now, today).expect("enrol");
+                        let _ = enrolment::enrol(&conn, &o, p as i64 + 1, None, now, today).expect("enrol");
                     }
                     Step::Cancel(k) => {
                         let live: Vec<_> = enrolment::participants(&conn, 1).expect("list")
@@ -960,4 +963,27 @@ mod waitlist_properties {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn people_who_have_left_are_not_enrolled() {
+    let app = TestApp::new().await;
+    let o = offering(&app, Spec::default()).await;
+    let gone = nurses(&app, 1, Profession::Nurse).await[0];
+    app.state
+        .db
+        .write(move |tx| -> Result<usize, oncotrack::db::DbError> {
+            Ok(tx.execute(
+                "UPDATE person SET left_on = '2026-03-01' WHERE id = ?1",
+                [gone],
+            )?)
+        })
+        .await
+        .expect("left");
+    let token = app.token_for(Role::Coordinator).await;
+    let r = enrol_api(&app, &token, o, json!({"hsa_id": hsa_of(&app, gone).await})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "person");
+    assert!(r.text.contains("no longer works here"), "{}", r.text);
+    assert!(statuses(&app, o).await.is_empty());
 }

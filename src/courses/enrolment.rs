@@ -124,6 +124,8 @@ pub enum Refusal {
     Audience,
     /// The person already holds a place or a waitlist place.
     AlreadyEnrolled,
+    /// The person no longer works here.
+    Left,
 }
 
 impl Refusal {
@@ -136,6 +138,7 @@ impl Refusal {
             Refusal::Closed => "enrolment.refused_closed",
             Refusal::Audience => "enrolment.refused_audience",
             Refusal::AlreadyEnrolled => "enrolment.refused_already",
+            Refusal::Left => "enrolment.refused_left",
         }
     }
 
@@ -148,6 +151,7 @@ impl Refusal {
             Refusal::Closed => "closed",
             Refusal::Audience => "audience",
             Refusal::AlreadyEnrolled => "already_enrolled",
+            Refusal::Left => "left",
         }
     }
 }
@@ -160,6 +164,14 @@ pub fn eligibility(o: &Offering, profession: Profession, today: NaiveDate) -> Re
         return Err(Refusal::Audience);
     }
     Ok(())
+}
+
+/// People who have left (their first day away is `left_on`) are not enrolled.
+pub fn still_employed(left_on: Option<NaiveDate>, today: NaiveDate) -> Result<(), Refusal> {
+    match left_on {
+        Some(l) if l <= today => Err(Refusal::Left),
+        _ => Ok(()),
+    }
 }
 
 /// Whether `o` takes enrolments on `today`, whoever asks.
@@ -460,17 +472,28 @@ pub struct Placed {
 
 /// Enrols a person (or puts them on the waitlist when the offering is full).
 /// Run it inside `db.write`: the count and the insert must not interleave
-/// with another enrolment.
+/// with another enrolment. Unknown people answer `QueryReturnedNoRows`.
 pub fn enrol(
     conn: &Connection,
     o: &Offering,
     person_id: i64,
-    profession: Profession,
     by: Option<i64>,
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> rusqlite::Result<Result<Placed, Refusal>> {
-    if let Err(r) = eligibility(o, profession, today) {
+    let (profession, left_on): (String, Option<String>) = conn
+        .prepare_cached("SELECT profession, left_on FROM person WHERE id = ?1")?
+        .query_row([person_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let left_on = left_on
+        .as_deref()
+        .and_then(crate::organisation::model::parse_date);
+    if let Err(r) = still_employed(left_on, today).and_then(|()| {
+        eligibility(
+            o,
+            Profession::parse(&profession).unwrap_or(Profession::Other),
+            today,
+        )
+    }) {
         return Ok(Err(r));
     }
     let live: bool = conn
@@ -862,6 +885,19 @@ mod tests {
         assert_eq!(
             eligibility(&everyone, Profession::Physician, d("2026-03-10")),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn people_who_have_left_are_not_enrolled() {
+        assert_eq!(still_employed(None, d("2026-03-10")), Ok(()));
+        assert_eq!(
+            still_employed(Some(d("2026-03-11")), d("2026-03-10")),
+            Ok(())
+        );
+        assert_eq!(
+            still_employed(Some(d("2026-03-10")), d("2026-03-10")),
+            Err(Refusal::Left)
         );
     }
 

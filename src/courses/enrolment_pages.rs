@@ -71,7 +71,9 @@ fn refusal_message(key: &'static str) -> String {
 fn refusal_error(r: Refusal) -> AppError {
     match r {
         Refusal::AlreadyEnrolled => AppError::Conflict(refusal_message(r.key())),
-        Refusal::Audience => AppError::unprocessable("person", refusal_message(r.key())),
+        Refusal::Audience | Refusal::Left => {
+            AppError::unprocessable("person", refusal_message(r.key()))
+        }
         _ => AppError::unprocessable("offering", refusal_message(r.key())),
     }
 }
@@ -145,15 +147,7 @@ async fn enrol(
         .write(move |tx| -> Result<Result<Placed, Refusal>, AppError> {
             let o = model::offering(tx, id)?.ok_or(AppError::NotFound)?;
             let person = target.find(tx, &user)?;
-            let placed = model::enrol(
-                tx,
-                &o,
-                person.id,
-                person.profession,
-                Some(user.account_id),
-                now,
-                today,
-            )?;
+            let placed = model::enrol(tx, &o, person.id, Some(user.account_id), now, today)?;
             let placed = match placed {
                 Ok(p) => p,
                 Err(r) => return Ok(Err(r)),
