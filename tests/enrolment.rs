@@ -634,7 +634,7 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
     assert_eq!(rows, 2);
     let actions: Vec<String> = app
         .query(|c| {
-            c.prepare("SELECT action FROM audit_log WHERE entity = 'enrolment' ORDER BY id")?
+            c.prepare("SELECT action FROM audit_log WHERE entity IN ('enrolment', 'licence_completion') ORDER BY id")?
                 .query_map([], |r| r.get(0))?
                 .collect()
         })
@@ -644,8 +644,11 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
         [
             "enrolment.create",
             "enrolment.attendance",
+            "licence.complete",
             "enrolment.complete",
+            "licence.revoke",
             "enrolment.undo_completion",
+            "licence.complete",
             "enrolment.complete"
         ]
     );

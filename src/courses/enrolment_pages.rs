@@ -746,10 +746,29 @@ pub async fn complete_submit(
         })?),
     };
     let (account, now, today) = (ctx.user()?.account_id, ctx.now, ctx.today);
+    let actor = ctx.actor();
     coordinator_write(&state, &ctx, id, "enrolment.complete", move |tx, e, o| {
         let licence = model::complete(tx, e, o, on, Some(account), now, today)?
             .map_err(|r| AppError::unprocessable("completed_on", refusal_message(r.key())))?;
         let done = model::enrolment(tx, e.id)?.and_then(|e| e.completed_on);
+        if let Some(cid) = licence {
+            // The licence's own history names the offering that recorded it.
+            audit::record(
+                tx,
+                &actor,
+                now,
+                Entry {
+                    action: "licence.complete",
+                    entity: "licence_completion",
+                    entity_id: Some(cid.to_string()),
+                    before: None,
+                    after: Some(json!({
+                        "person_id": e.person_id, "completed_on": done,
+                        "source": "offering", "offering_id": o.id, "enrolment_id": e.id,
+                    })),
+                },
+            )?;
+        }
         Ok(json!({"completed_on": done, "licence_completion_id": licence}))
     })
     .await
@@ -771,6 +790,7 @@ pub async fn undo_submit(
     Form(form): Form<UndoForm>,
 ) -> Result<Response, AppError> {
     let (account, now) = (ctx.user()?.account_id, ctx.now);
+    let actor = ctx.actor();
     let reason = form.reason.trim().to_string();
     coordinator_write(
         &state,
@@ -780,6 +800,20 @@ pub async fn undo_submit(
         move |tx, e, _| {
             model::undo_completion(tx, e, &reason, Some(account), now)?
                 .map_err(|r| AppError::unprocessable("reason", refusal_message(r.key())))?;
+            if let Some(cid) = e.licence_completion_id {
+                audit::record(
+                    tx,
+                    &actor,
+                    now,
+                    Entry {
+                        action: "licence.revoke",
+                        entity: "licence_completion",
+                        entity_id: Some(cid.to_string()),
+                        before: None,
+                        after: Some(json!({"reason": reason, "enrolment_id": e.id})),
+                    },
+                )?;
+            }
             Ok(json!({"completed_on": null, "revoked": e.licence_completion_id, "reason": reason}))
         },
     )
