@@ -990,3 +990,51 @@ async fn people_who_have_left_are_not_enrolled() {
     assert!(r.text.contains("no longer works here"), "{}", r.text);
     assert!(statuses(&app, o).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_capacity_hook_promotes_the_head_of_the_waitlist_and_tells_them() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 1,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let people = nurses(&app, 4, Profession::Nurse).await;
+    let token = app.token_for(Role::Coordinator).await;
+    for p in &people {
+        enrol_api(&app, &token, o, json!({"hsa_id": hsa_of(&app, *p).await})).await;
+    }
+    let now = oncotrack::clock::Clock::now(&app.clock);
+    let promoted = app
+        .state
+        .db
+        .write(move |tx| {
+            tx.execute("UPDATE offering SET capacity = 3 WHERE id = ?1", [o])?;
+            oncotrack::courses::enrolment::on_capacity_changed(
+                tx,
+                o,
+                &oncotrack::audit::store::Actor::system(),
+                now,
+            )
+            .map_err(oncotrack::db::DbError::from)
+        })
+        .await
+        .expect("hook");
+    assert_eq!(promoted.len(), 2);
+    let st = statuses(&app, o).await;
+    assert_eq!(
+        st.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
+        ["enrolled", "enrolled", "enrolled", "waitlisted"]
+    );
+    let told: Vec<i64> = app
+        .query(|c| {
+            c.prepare("SELECT recipient_person_id FROM outbox WHERE kind = 'enrolment_promoted' ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect()
+        })
+        .await;
+    assert_eq!(told, people[1..3]);
+}

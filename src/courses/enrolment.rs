@@ -636,6 +636,41 @@ pub fn promote(conn: &Connection, o: &Offering, now: DateTime<Utc>) -> rusqlite:
     Ok(first.into_iter().map(|(id, _, _)| id).collect())
 }
 
+/// Fills the places a raised capacity freed from the waitlist, with an audit
+/// row per promotion; returns the promoted enrolments. The catalogue's
+/// offering edit calls it in its transaction after changing the capacity.
+pub fn on_capacity_changed(
+    tx: &rusqlite::Transaction<'_>,
+    offering_id: i64,
+    actor: &crate::audit::store::Actor,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Vec<i64>> {
+    let Some(o) = offering(tx, offering_id)? else {
+        return Ok(Vec::new());
+    };
+    if o.status == OfferingStatus::Cancelled {
+        return Ok(Vec::new());
+    }
+    let promoted = promote(tx, &o, now)?;
+    for id in &promoted {
+        crate::audit::store::record(
+            tx,
+            actor,
+            now,
+            crate::audit::store::Entry {
+                action: "enrolment.promote",
+                entity: "enrolment",
+                entity_id: Some(id.to_string()),
+                before: Some(serde_json::json!({"status": Status::Waitlisted})),
+                after: Some(
+                    serde_json::json!({"status": Status::Enrolled, "capacity": o.capacity}),
+                ),
+            },
+        )?;
+    }
+    Ok(promoted)
+}
+
 /// Queues a message to everyone enrolled or waitlisted on a cancelled
 /// offering; returns how many were queued. The catalogue's cancel action
 /// calls it in its transaction (it tells the lecturers itself). Safe to call
