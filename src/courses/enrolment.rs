@@ -266,14 +266,18 @@ fn offerings(conn: &Connection, ids: Vec<i64>) -> rusqlite::Result<Vec<Offering>
     Ok(out)
 }
 
-/// Offerings open for enrolment on `today`, soonest first.
-pub fn open_offerings(conn: &Connection, today: NaiveDate) -> rusqlite::Result<Vec<Offering>> {
+/// The first `limit` offerings open for enrolment on `today`, soonest first.
+pub fn open_offerings(
+    conn: &Connection,
+    today: NaiveDate,
+    limit: u32,
+) -> rusqlite::Result<Vec<Offering>> {
     let ids = conn
         .prepare_cached(
             "SELECT id FROM offering WHERE status = 'open' AND enrolment_opens <= ?1 AND enrolment_closes >= ?1
-             ORDER BY starts_on, id",
+             ORDER BY starts_on, id LIMIT ?2",
         )?
-        .query_map([today.to_string()], |r| r.get(0))?
+        .query_map(params![today.to_string(), limit], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     offerings(conn, ids)
 }

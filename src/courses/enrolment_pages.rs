@@ -1047,7 +1047,8 @@ async fn load_mine(
                 Some(p) => model::person_enrolments(c, p)?,
                 None => Vec::new(),
             };
-            let open = model::open_offerings(c, today)?
+            // The soonest; the catalogue's offering list has the rest.
+            let open = model::open_offerings(c, today, 30)?
                 .into_iter()
                 .map(|o| model::counts(c, o.id).map(|n| (o, n)))
                 .collect::<rusqlite::Result<_>>()?;
@@ -1101,6 +1102,7 @@ fn mine_view(ctx: &Ctx, p: &MinePage, new_link: Option<&str>, notice: Option<&st
                 @else { (o.capacity - c.enrolled) " " (lang.t("enrolment.places_left")) }
             } } }
         }
+        p { a href="/offerings" { (lang.t("enrolment.all_offerings")) } }
         h2 { (lang.t("calendar.title")) }
         p { (lang.t("calendar.explain")) }
         @if let Some(url) = new_link {

@@ -222,4 +222,9 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Personen arbetar inte längre här",
         "The person no longer works here",
     ),
+    (
+        "enrolment.all_offerings",
+        "Alla kurstillfällen",
+        "All offerings",
+    ),
 ];
