@@ -151,6 +151,16 @@ async fn refusals_say_why() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("yrkesgrupp"), "{}", r.text);
+    // The page says so before she tries, and offers no button.
+    let page = staff.get(&format!("/offerings/{doctors}/enrol")).await;
+    assert!(page.text.contains("yrkesgrupp"), "{}", page.text);
+    assert!(!page.text.contains("Anmäl mig"), "{}", page.text);
+    let page = staff.get(&format!("/offerings/{o}/enrol")).await;
+    assert!(
+        page.text.contains("Du är"),
+        "her place on the open one: {}",
+        page.text
+    );
     // After the window closes (2026-03-31) nobody enrols.
     app.advance(60 * 24 * 30);
     let other = nurses(&app, 1, Profession::Nurse).await;

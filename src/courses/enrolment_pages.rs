@@ -847,15 +847,24 @@ pub struct EnrolForm {
     person: String,
 }
 
+/// What the enrol page shows about the offering and the user.
+struct EnrolPage {
+    o: Offering,
+    c: model::Counts,
+    /// The user's own live enrolment.
+    mine: Option<Enrolment>,
+    /// Why the user could not enrol themselves (audience, left).
+    my_refusal: Option<Refusal>,
+}
+
 fn enrol_view(
     ctx: &Ctx,
-    o: &Offering,
-    c: model::Counts,
-    mine: Option<&Enrolment>,
+    p: &EnrolPage,
     errors: &FieldErrors,
     person: &str,
     notice: Option<&str>,
 ) -> Markup {
+    let (o, c, mine) = (&p.o, p.c, p.mine.as_ref());
     let lang = ctx.lang;
     let user = ctx.user.as_ref();
     let may_enrol_others =
@@ -880,6 +889,8 @@ fn enrol_view(
                         button.secondary type="submit" { (lang.t("enrolment.cancel")) }
                     }
                 }
+            } @else if let (Some(r), None) = (p.my_refusal, refusal) {
+                p { (layout::badge(lang.t(r.key()), "bad")) }
             } @else if user.is_some_and(|u| u.person_id.is_some()) && refusal.is_none() {
                 form method="post" action=(format!("/offerings/{}/enrol", o.id)) {
                     (csrf_field(ctx))
@@ -912,31 +923,33 @@ async fn render_enrol_page(
     person: &str,
     notice: Option<&str>,
 ) -> Result<Markup, AppError> {
-    let me = ctx.user()?.person_id;
-    let (o, c, mine) = state
+    let (me, today) = (ctx.user()?.person_id, ctx.today);
+    let p = state
         .db
-        .read(move |conn| -> Result<_, AppError> {
+        .read(move |conn| -> Result<EnrolPage, AppError> {
             let o = model::offering(conn, id)?.ok_or(AppError::NotFound)?;
-            let mine = match me {
-                Some(p) => model::person_enrolments(conn, p)?
+            let (mut mine, mut my_refusal) = (None, None);
+            if let Some(p) = me {
+                mine = model::person_enrolments(conn, p)?
                     .into_iter()
                     .map(|(e, _)| e)
-                    .find(|e| e.offering_id == id),
-                None => None,
-            };
+                    .find(|e| e.offering_id == id);
+                if let Some(person) = org::person(conn, p)? {
+                    my_refusal = model::still_employed(person.left_on, today)
+                        .and_then(|()| model::eligibility(&o, person.profession, today))
+                        .err();
+                }
+            }
             let c = model::counts(conn, id)?;
-            Ok((o, c, mine))
+            Ok(EnrolPage {
+                o,
+                c,
+                mine,
+                my_refusal,
+            })
         })
         .await?;
-    Ok(enrol_view(
-        ctx,
-        &o,
-        c,
-        mine.as_ref(),
-        errors,
-        person,
-        notice,
-    ))
+    Ok(enrol_view(ctx, &p, errors, person, notice))
 }
 
 /// `GET /offerings/{id}/enrol`: the offering's places, the user's own place,
