@@ -27,10 +27,30 @@ fn event(cal: &Calendar, session: i64) -> &Event {
         .unwrap_or_else(|| panic!("no event {uid}"))
 }
 
+/// The instant a DTSTART/DTEND names: a Stockholm wall-clock time with its
+/// TZID (read with the zone's rules), or a UTC time.
 fn utc(d: Option<DatePerhapsTime>) -> DateTime<Utc> {
     match d {
+        Some(DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone { date_time, tzid })) => {
+            assert_eq!(tzid, "Europe/Stockholm");
+            chrono_tz::Europe::Stockholm
+                .from_local_datetime(&date_time)
+                .single()
+                .expect("an unambiguous local time")
+                .with_timezone(&Utc)
+        }
         Some(DatePerhapsTime::DateTime(CalendarDateTime::Utc(t))) => t,
-        other => panic!("not a UTC time: {other:?}"),
+        other => panic!("not a time: {other:?}"),
+    }
+}
+
+/// The wall-clock time as written, `HH:MM`.
+fn wall(d: Option<DatePerhapsTime>) -> String {
+    match d {
+        Some(DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone { date_time, .. })) => {
+            date_time.format("%H:%M").to_string()
+        }
+        other => panic!("not a local time: {other:?}"),
     }
 }
 
@@ -55,6 +75,25 @@ async fn offering_calendar(app: &TestApp, o: i64) -> Calendar {
         r.header("content-type"),
         Some("text/calendar; charset=utf-8")
     );
+    // Local times name their zone, and the zone's rules come along.
+    if r.text.contains("BEGIN:VEVENT") {
+        assert!(
+            r.text.contains("DTSTART;TZID=Europe/Stockholm:"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text
+                .contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Stockholm\r\n"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text.contains("RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"),
+            "{}",
+            r.text
+        );
+    }
     parse(&r.text)
 }
 
@@ -93,9 +132,13 @@ async fn an_offering_calendar_keeps_stockholm_hours_across_the_change_to_summer_
     .await;
     let cal = offering_calendar(&app, o).await;
     assert_eq!(cal.events().count(), 3);
-    // 09:00 in Stockholm is 08:00 UTC in winter and 07:00 UTC in summer.
+    // 09:00 in Stockholm on both sides of the change, which is 08:00 UTC in
+    // winter and 07:00 UTC in summer.
+    assert_eq!(wall(event(&cal, winter).get_start()), "09:00");
+    assert_eq!(wall(event(&cal, summer).get_start()), "09:00");
     assert_eq!(utc(event(&cal, winter).get_start()), at(2026, 3, 27, 8, 0));
     assert_eq!(utc(event(&cal, summer).get_start()), at(2026, 3, 30, 7, 0));
+    assert_eq!(wall(event(&cal, night).get_end()), "04:00");
     // The night across the change is four real hours, not five.
     let n = event(&cal, night);
     assert_eq!(utc(n.get_start()), at(2026, 3, 28, 22, 0));

@@ -151,6 +151,16 @@ async fn refusals_say_why() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("yrkesgrupp"), "{}", r.text);
+    // The page says so before she tries, and offers no button.
+    let page = staff.get(&format!("/offerings/{doctors}/enrol")).await;
+    assert!(page.text.contains("yrkesgrupp"), "{}", page.text);
+    assert!(!page.text.contains("Anmäl mig"), "{}", page.text);
+    let page = staff.get(&format!("/offerings/{o}/enrol")).await;
+    assert!(
+        page.text.contains("Du är"),
+        "her place on the open one: {}",
+        page.text
+    );
     // After the window closes (2026-03-31) nobody enrols.
     app.advance(60 * 24 * 30);
     let other = nurses(&app, 1, Profession::Nurse).await;
@@ -634,7 +644,7 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
     assert_eq!(rows, 2);
     let actions: Vec<String> = app
         .query(|c| {
-            c.prepare("SELECT action FROM audit_log WHERE entity = 'enrolment' ORDER BY id")?
+            c.prepare("SELECT action FROM audit_log WHERE entity IN ('enrolment', 'licence_completion') ORDER BY id")?
                 .query_map([], |r| r.get(0))?
                 .collect()
         })
@@ -644,8 +654,11 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
         [
             "enrolment.create",
             "enrolment.attendance",
+            "licence.complete",
             "enrolment.complete",
+            "licence.revoke",
             "enrolment.undo_completion",
+            "licence.complete",
             "enrolment.complete"
         ]
     );
@@ -880,7 +893,6 @@ async fn a_raised_capacity_goes_to_those_waiting_before_newcomers() {
 
 mod waitlist_properties {
     use oncotrack::courses::enrolment::{self, Status};
-    use oncotrack::organisation::model::Profession;
     use proptest::prelude::*;
 
     /// One step: a person (0..12) enrols, or the k-th live enrolment cancels.
@@ -927,7 +939,7 @@ mod waitlist_properties {
                 now += chrono::Duration::seconds(1);
                 match s {
                     Step::Enrol(p) => {
-                        let _ = enrolment::enrol(&conn, &o, p as i64 + 1, Profession::Nurse, None, now, today).expect("enrol");
+                        let _ = enrolment::enrol(&conn, &o, p as i64 + 1, None, now, today).expect("enrol");
                     }
                     Step::Cancel(k) => {
                         let live: Vec<_> = enrolment::participants(&conn, 1).expect("list")
@@ -964,4 +976,75 @@ mod waitlist_properties {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn people_who_have_left_are_not_enrolled() {
+    let app = TestApp::new().await;
+    let o = offering(&app, Spec::default()).await;
+    let gone = nurses(&app, 1, Profession::Nurse).await[0];
+    app.state
+        .db
+        .write(move |tx| -> Result<usize, oncotrack::db::DbError> {
+            Ok(tx.execute(
+                "UPDATE person SET left_on = '2026-03-01' WHERE id = ?1",
+                [gone],
+            )?)
+        })
+        .await
+        .expect("left");
+    let token = app.token_for(Role::Coordinator).await;
+    let r = enrol_api(&app, &token, o, json!({"hsa_id": hsa_of(&app, gone).await})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "person");
+    assert!(r.text.contains("no longer works here"), "{}", r.text);
+    assert!(statuses(&app, o).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_capacity_hook_promotes_the_head_of_the_waitlist_and_tells_them() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 1,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let people = nurses(&app, 4, Profession::Nurse).await;
+    let token = app.token_for(Role::Coordinator).await;
+    for p in &people {
+        enrol_api(&app, &token, o, json!({"hsa_id": hsa_of(&app, *p).await})).await;
+    }
+    let now = oncotrack::clock::Clock::now(&app.clock);
+    let promoted = app
+        .state
+        .db
+        .write(move |tx| {
+            tx.execute("UPDATE offering SET capacity = 3 WHERE id = ?1", [o])?;
+            oncotrack::courses::enrolment::on_capacity_changed(
+                tx,
+                o,
+                &oncotrack::audit::store::Actor::system(),
+                now,
+            )
+            .map_err(oncotrack::db::DbError::from)
+        })
+        .await
+        .expect("hook");
+    assert_eq!(promoted.len(), 2);
+    let st = statuses(&app, o).await;
+    assert_eq!(
+        st.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
+        ["enrolled", "enrolled", "enrolled", "waitlisted"]
+    );
+    let told: Vec<i64> = app
+        .query(|c| {
+            c.prepare("SELECT recipient_person_id FROM outbox WHERE kind = 'enrolment_promoted' ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect()
+        })
+        .await;
+    assert_eq!(told, people[1..3]);
 }

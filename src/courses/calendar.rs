@@ -2,14 +2,17 @@
 //! lecturer's confirmed sessions, and the sessions of the offerings a person
 //! is enrolled on; and the subscription links calendar apps fetch them by.
 //!
-//! Times are written in UTC (`...Z`): sessions are stored as UTC instants, so
-//! a session across the change to or from summer time keeps its real hour
-//! without a VTIMEZONE block, and every client shows it in its own zone.
+//! Times are written as Stockholm wall-clock times with
+//! `TZID=Europe/Stockholm`, and the calendar carries the zone's VTIMEZONE
+//! (its summer-time rules), so a session keeps its hour across the change to
+//! and from summer time in every client. The one hour that happens twice (the
+//! night summer time ends) cannot be named that way and is written in UTC.
 //! Each session keeps its UID for ever; SEQUENCE is the session's plus the
 //! offering's edit count, so any change a calendar shows raises it.
 
-use chrono::{DateTime, Utc};
-use icalendar::{Calendar, Component, EventLike, EventStatus};
+use chrono::{DateTime, LocalResult, TimeZone, Utc};
+use chrono_tz::Europe::Stockholm;
+use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -124,11 +127,41 @@ pub fn sessions(conn: &Connection, feed: Feed) -> rusqlite::Result<Vec<SessionEv
     .collect()
 }
 
+/// The zone every local time refers to.
+pub const TZID: &str = "Europe/Stockholm";
+
+/// Europe/Stockholm's VTIMEZONE: CET, and CEST from the last Sunday of March
+/// 02:00 to the last Sunday of October 03:00 (the EU rule since 1996).
+const STOCKHOLM_VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Europe/Stockholm\r\n\
+BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n\
+DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n\
+BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n\
+DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n\
+END:VTIMEZONE\r\n";
+
+/// An instant as a Stockholm wall-clock time with its TZID, or in UTC when
+/// that wall-clock time happens twice.
+fn local(at: DateTime<Utc>) -> CalendarDateTime {
+    let wall = at.with_timezone(&Stockholm).naive_local();
+    match Stockholm.from_local_datetime(&wall) {
+        LocalResult::Single(_) => CalendarDateTime::WithTimezone {
+            date_time: wall,
+            tzid: TZID.into(),
+        },
+        _ => CalendarDateTime::Utc(at),
+    }
+}
+
 /// The calendar named `name` holding `events`, as RFC 5545 text. `now` is
 /// every event's DTSTAMP (when this copy was made).
 pub fn build(name: &str, events: &[SessionEvent], now: DateTime<Utc>) -> String {
     let mut cal = Calendar::new();
-    cal.name(name).timezone("Europe/Stockholm");
+    cal.name(name)
+        .timezone(TZID)
+        .append_property(icalendar::Property::new(
+            "PRODID",
+            "-//oncotrack//courses//SV",
+        ));
     for s in events {
         let mut e = icalendar::Event::new();
         e.uid(&uid(s.session_id))
@@ -137,8 +170,8 @@ pub fn build(name: &str, events: &[SessionEvent], now: DateTime<Utc>) -> String 
             .summary(&format!("{}: {}", s.code, s.topic))
             .description(&format!("{} / {}", s.title_sv, s.title_en))
             .location(&s.place)
-            .starts(s.starts_at)
-            .ends(s.ends_at)
+            .starts(local(s.starts_at))
+            .ends(local(s.ends_at))
             .status(if s.cancelled {
                 EventStatus::Cancelled
             } else {
@@ -146,7 +179,14 @@ pub fn build(name: &str, events: &[SessionEvent], now: DateTime<Utc>) -> String 
             });
         cal.push(e.done());
     }
-    cal.done().to_string()
+    // The builder writes a DTSTAMP and a UID into every component it knows
+    // nothing about, which a VTIMEZONE must not have, so the zone goes in as
+    // text ahead of the events that name it.
+    let text = cal.done().to_string();
+    match text.find("BEGIN:VEVENT\r\n") {
+        Some(at) => format!("{}{STOCKHOLM_VTIMEZONE}{}", &text[..at], &text[at..]),
+        None => text,
+    }
 }
 
 /// A subscription link as its owner's page lists it.
@@ -254,7 +294,7 @@ mod tests {
     }
 
     #[test]
-    fn events_keep_their_uid_sequence_status_and_utc_times() {
+    fn events_keep_their_uid_sequence_status_and_stockholm_times() {
         let now = Utc
             .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
             .single()
@@ -263,10 +303,73 @@ mod tests {
         assert!(text.contains("UID:session-7@oncotrack"), "{text}");
         assert!(text.contains("SEQUENCE:3"), "{text}");
         assert!(text.contains("STATUS:CANCELLED"), "{text}");
-        assert!(text.contains("DTSTART:20260329T070000Z"), "{text}");
+        // 07:00 UTC on the first day of summer time is 09:00 in Stockholm.
+        assert!(
+            text.contains("DTSTART;TZID=Europe/Stockholm:20260329T090000"),
+            "{text}"
+        );
+        assert!(text.contains("BEGIN:VTIMEZONE"), "{text}");
+        assert!(text.contains("PRODID:-//oncotrack//courses//SV"), "{text}");
+        assert!(
+            text.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"),
+            "{text}"
+        );
+        assert!(text.contains("TZOFFSETTO:+0200"), "{text}");
         // Text values escape the separators RFC 5545 reserves.
         assert!(text.contains("Säker hantering\\; spill"), "{text}");
         let parsed: Calendar = text.parse().expect("parses");
         assert_eq!(parsed.events().count(), 2);
+    }
+
+    /// The written rules (last Sunday of March 02:00 CET, last Sunday of
+    /// October 03:00 CEST, both 01:00 UTC) agree with the time-zone database.
+    #[test]
+    fn the_written_zone_rules_match_the_tz_database() {
+        use chrono::{Datelike, Offset, Weekday};
+        let offset =
+            |t: DateTime<Utc>| t.with_timezone(&Stockholm).offset().fix().local_minus_utc();
+        for year in 1997..2038 {
+            for (month, before, after) in [(3, 3600, 7200), (10, 7200, 3600)] {
+                let last_sunday = (22..=31)
+                    .rev()
+                    .filter_map(|d| chrono::NaiveDate::from_ymd_opt(year, month, d))
+                    .find(|d| d.weekday() == Weekday::Sun)
+                    .expect("a last Sunday");
+                let change = last_sunday.and_hms_opt(1, 0, 0).expect("time").and_utc();
+                assert_eq!(
+                    offset(change - chrono::Duration::seconds(1)),
+                    before,
+                    "{year}-{month}"
+                );
+                assert_eq!(offset(change), after, "{year}-{month}");
+            }
+        }
+        assert!(STOCKHOLM_VTIMEZONE.contains("BYMONTH=3;BYDAY=-1SU"));
+        assert!(STOCKHOLM_VTIMEZONE.contains("DTSTART:19700329T020000"));
+        assert!(STOCKHOLM_VTIMEZONE.contains("BYMONTH=10;BYDAY=-1SU"));
+        assert!(STOCKHOLM_VTIMEZONE.contains("DTSTART:19701025T030000"));
+    }
+
+    #[test]
+    fn the_hour_that_happens_twice_is_written_in_utc() {
+        // 2026-10-25 02:30 CEST (00:30Z) and 02:30 CET (01:30Z).
+        let first = Utc
+            .with_ymd_and_hms(2026, 10, 25, 0, 30, 0)
+            .single()
+            .expect("t");
+        let second = Utc
+            .with_ymd_and_hms(2026, 10, 25, 1, 30, 0)
+            .single()
+            .expect("t");
+        assert!(matches!(local(first), CalendarDateTime::Utc(t) if t == first));
+        assert!(matches!(local(second), CalendarDateTime::Utc(t) if t == second));
+        let before = Utc
+            .with_ymd_and_hms(2026, 10, 24, 22, 0, 0)
+            .single()
+            .expect("t");
+        assert!(matches!(
+            local(before),
+            CalendarDateTime::WithTimezone { date_time, .. } if date_time.to_string() == "2026-10-25 00:00:00"
+        ));
     }
 }

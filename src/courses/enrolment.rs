@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use super::model::OfferingStatus;
 use super::store as courses;
 use crate::clock::stamp;
 use crate::licences::model::Part;
@@ -76,8 +77,8 @@ pub struct Offering {
     pub title_sv: String,
     /// Course title in English.
     pub title_en: String,
-    /// `planned`, `open`, `cancelled` or `completed`.
-    pub status: String,
+    /// Planned, open, cancelled or completed.
+    pub status: OfferingStatus,
     /// First day.
     pub starts_on: NaiveDate,
     /// Last day.
@@ -123,6 +124,8 @@ pub enum Refusal {
     Audience,
     /// The person already holds a place or a waitlist place.
     AlreadyEnrolled,
+    /// The person no longer works here.
+    Left,
 }
 
 impl Refusal {
@@ -135,6 +138,7 @@ impl Refusal {
             Refusal::Closed => "enrolment.refused_closed",
             Refusal::Audience => "enrolment.refused_audience",
             Refusal::AlreadyEnrolled => "enrolment.refused_already",
+            Refusal::Left => "enrolment.refused_left",
         }
     }
 
@@ -147,6 +151,7 @@ impl Refusal {
             Refusal::Closed => "closed",
             Refusal::Audience => "audience",
             Refusal::AlreadyEnrolled => "already_enrolled",
+            Refusal::Left => "left",
         }
     }
 }
@@ -161,12 +166,20 @@ pub fn eligibility(o: &Offering, profession: Profession, today: NaiveDate) -> Re
     Ok(())
 }
 
+/// People who have left (their first day away is `left_on`) are not enrolled.
+pub fn still_employed(left_on: Option<NaiveDate>, today: NaiveDate) -> Result<(), Refusal> {
+    match left_on {
+        Some(l) if l <= today => Err(Refusal::Left),
+        _ => Ok(()),
+    }
+}
+
 /// Whether `o` takes enrolments on `today`, whoever asks.
 pub fn open_for_enrolment(o: &Offering, today: NaiveDate) -> Result<(), Refusal> {
-    match o.status.as_str() {
-        "cancelled" => return Err(Refusal::Cancelled),
-        "open" => {}
-        _ => return Err(Refusal::NotOpen),
+    match o.status {
+        OfferingStatus::Cancelled => return Err(Refusal::Cancelled),
+        OfferingStatus::Open => {}
+        OfferingStatus::Planned | OfferingStatus::Completed => return Err(Refusal::NotOpen),
     }
     if today < o.enrolment_opens {
         return Err(Refusal::NotYetOpen);
@@ -231,7 +244,7 @@ pub fn offering(conn: &Connection, id: i64) -> rusqlite::Result<Option<Offering>
         code: o.course_code,
         title_sv: o.title_sv,
         title_en: o.title_en,
-        status: o.status.as_str().to_string(),
+        status: o.status,
         starts_on: o.starts_on,
         ends_on: o.ends_on,
         place: o.place,
@@ -253,14 +266,18 @@ fn offerings(conn: &Connection, ids: Vec<i64>) -> rusqlite::Result<Vec<Offering>
     Ok(out)
 }
 
-/// Offerings open for enrolment on `today`, soonest first.
-pub fn open_offerings(conn: &Connection, today: NaiveDate) -> rusqlite::Result<Vec<Offering>> {
+/// The first `limit` offerings open for enrolment on `today`, soonest first.
+pub fn open_offerings(
+    conn: &Connection,
+    today: NaiveDate,
+    limit: u32,
+) -> rusqlite::Result<Vec<Offering>> {
     let ids = conn
         .prepare_cached(
             "SELECT id FROM offering WHERE status = 'open' AND enrolment_opens <= ?1 AND enrolment_closes >= ?1
-             ORDER BY starts_on, id",
+             ORDER BY starts_on, id LIMIT ?2",
         )?
-        .query_map([today.to_string()], |r| r.get(0))?
+        .query_map(params![today.to_string(), limit], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     offerings(conn, ids)
 }
@@ -459,17 +476,28 @@ pub struct Placed {
 
 /// Enrols a person (or puts them on the waitlist when the offering is full).
 /// Run it inside `db.write`: the count and the insert must not interleave
-/// with another enrolment.
+/// with another enrolment. Unknown people answer `QueryReturnedNoRows`.
 pub fn enrol(
     conn: &Connection,
     o: &Offering,
     person_id: i64,
-    profession: Profession,
     by: Option<i64>,
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> rusqlite::Result<Result<Placed, Refusal>> {
-    if let Err(r) = eligibility(o, profession, today) {
+    let (profession, left_on): (String, Option<String>) = conn
+        .prepare_cached("SELECT profession, left_on FROM person WHERE id = ?1")?
+        .query_row([person_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let left_on = left_on
+        .as_deref()
+        .and_then(crate::organisation::model::parse_date);
+    if let Err(r) = still_employed(left_on, today).and_then(|()| {
+        eligibility(
+            o,
+            Profession::parse(&profession).unwrap_or(Profession::Other),
+            today,
+        )
+    }) {
         return Ok(Err(r));
     }
     let live: bool = conn
@@ -551,7 +579,7 @@ pub fn cancel(
         "UPDATE enrolment SET status = 'cancelled', cancelled_at = ?2 WHERE id = ?1 AND status <> 'cancelled'",
     )?
     .execute(params![e.id, stamp(now)])?;
-    if e.status == Status::Enrolled && o.status != "cancelled" {
+    if e.status == Status::Enrolled && o.status != OfferingStatus::Cancelled {
         return promote(conn, o, now).map(Ok);
     }
     Ok(Ok(Vec::new()))
@@ -610,6 +638,41 @@ pub fn promote(conn: &Connection, o: &Offering, now: DateTime<Utc>) -> rusqlite:
         )?;
     }
     Ok(first.into_iter().map(|(id, _, _)| id).collect())
+}
+
+/// Fills the places a raised capacity freed from the waitlist, with an audit
+/// row per promotion; returns the promoted enrolments. The catalogue's
+/// offering edit calls it in its transaction after changing the capacity.
+pub fn on_capacity_changed(
+    tx: &rusqlite::Transaction<'_>,
+    offering_id: i64,
+    actor: &crate::audit::store::Actor,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Vec<i64>> {
+    let Some(o) = offering(tx, offering_id)? else {
+        return Ok(Vec::new());
+    };
+    if o.status == OfferingStatus::Cancelled {
+        return Ok(Vec::new());
+    }
+    let promoted = promote(tx, &o, now)?;
+    for id in &promoted {
+        crate::audit::store::record(
+            tx,
+            actor,
+            now,
+            crate::audit::store::Entry {
+                action: "enrolment.promote",
+                entity: "enrolment",
+                entity_id: Some(id.to_string()),
+                before: Some(serde_json::json!({"status": Status::Waitlisted})),
+                after: Some(
+                    serde_json::json!({"status": Status::Enrolled, "capacity": o.capacity}),
+                ),
+            },
+        )?;
+    }
+    Ok(promoted)
 }
 
 /// Queues a message to everyone enrolled or waitlisted on a cancelled
@@ -722,7 +785,7 @@ pub fn complete(
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> rusqlite::Result<Result<Option<i64>, CompletionRefusal>> {
-    if e.status != Status::Enrolled || o.status == "cancelled" {
+    if e.status != Status::Enrolled || o.status == OfferingStatus::Cancelled {
         return Ok(Err(CompletionRefusal::NotEnrolled));
     }
     if e.completed_on.is_some() {
@@ -802,7 +865,7 @@ mod tests {
             code: "CYT1".into(),
             title_sv: "Cytostatika".into(),
             title_en: "Cytotoxic drugs".into(),
-            status: "open".into(),
+            status: OfferingStatus::Open,
             starts_on: d("2026-04-10"),
             ends_on: d("2026-04-11"),
             place: "Sal 1".into(),
@@ -830,7 +893,7 @@ mod tests {
             Err(Refusal::Closed)
         );
         let planned = Offering {
-            status: "planned".into(),
+            status: OfferingStatus::Planned,
             ..o.clone()
         };
         assert_eq!(
@@ -838,7 +901,7 @@ mod tests {
             Err(Refusal::NotOpen)
         );
         let cancelled = Offering {
-            status: "cancelled".into(),
+            status: OfferingStatus::Cancelled,
             ..o
         };
         assert_eq!(
@@ -861,6 +924,19 @@ mod tests {
         assert_eq!(
             eligibility(&everyone, Profession::Physician, d("2026-03-10")),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn people_who_have_left_are_not_enrolled() {
+        assert_eq!(still_employed(None, d("2026-03-10")), Ok(()));
+        assert_eq!(
+            still_employed(Some(d("2026-03-11")), d("2026-03-10")),
+            Ok(())
+        );
+        assert_eq!(
+            still_employed(Some(d("2026-03-10")), d("2026-03-10")),
+            Err(Refusal::Left)
         );
     }
 

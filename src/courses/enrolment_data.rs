@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{Connection, params};
 
 use super::enrolment::{self, Status};
+use super::model::OfferingStatus;
 use crate::clock::stamp;
 use crate::demo::Rng;
 
@@ -84,19 +85,19 @@ pub fn load_demo(
         let shift = rng.below(people.len() as u64) as usize;
         people.rotate_left(shift);
         let capacity = usize::try_from(o.capacity).unwrap_or(0);
-        let overfull = o.status == "open" && !waitlist_shown;
-        let wanted = match o.status.as_str() {
-            "completed" => capacity.saturating_sub(rng.below(4) as usize),
-            "open" if overfull => capacity + 4,
-            "open" => capacity / 2 + rng.below(4) as usize,
-            "cancelled" => 5,
-            _ => 0,
+        let overfull = o.status == OfferingStatus::Open && !waitlist_shown;
+        let wanted = match o.status {
+            OfferingStatus::Completed => capacity.saturating_sub(rng.below(4) as usize),
+            OfferingStatus::Open if overfull => capacity + 4,
+            OfferingStatus::Open => capacity / 2 + rng.below(4) as usize,
+            OfferingStatus::Cancelled => 5,
+            OfferingStatus::Planned => 0,
         };
         let mut chosen: Vec<i64> = people.into_iter().take(wanted).collect();
         // The demo nurse waits on the full offering and holds a place on
         // another open one.
         if let Some(n) = nurse_fits
-            && o.status == "open"
+            && o.status == OfferingStatus::Open
         {
             chosen.retain(|p| *p != n);
             if overfull && !nurse_waiting {
@@ -115,7 +116,7 @@ pub fn load_demo(
         for (k, person) in chosen.iter().enumerate() {
             let queued = opened + Duration::minutes(37 * k as i64 + rng.below(30) as i64);
             let queued = queued.min(now);
-            let status = if o.status == "cancelled" {
+            let status = if o.status == OfferingStatus::Cancelled {
                 Status::Cancelled
             } else {
                 enrolment::placement(k as i64, o.capacity)
@@ -139,7 +140,7 @@ pub fn load_demo(
                 report.waitlisted += 1;
                 waitlist_shown = true;
             }
-            if o.status == "completed" {
+            if o.status == OfferingStatus::Completed {
                 // Most attended and completed; a few did not show up.
                 if rng.below(8) == 0 {
                     enrolment::set_attended(conn, eid, Some(false))?;
@@ -155,8 +156,9 @@ pub fn load_demo(
     Ok(report)
 }
 
-/// Adds about `total` enrolments over the generated offerings: each takes a
-/// run of people, enrolled up to its capacity, a tenth of the rest
+/// Adds up to `total` enrolments over the generated offerings (all of them
+/// unless the last offering's share exceeds the number of people, who
+/// appear once per offering): each takes a run of people, enrolled up to its capacity, a tenth of the rest
 /// cancelled and the others waitlisted; held offerings have attendance and
 /// completion. Deterministic for a seed. Returns how many were added.
 pub fn generate(
@@ -226,4 +228,66 @@ pub fn generate(
         added += n as usize;
     }
     Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_enrolments_add_up_and_never_overbook() {
+        let dir = tempfile::tempdir().expect("dir");
+        let conn = crate::db::open_connection(&dir.path().join("g.db"), &Default::default())
+            .expect("open");
+        conn.execute_batch(
+            "INSERT INTO region (name) VALUES ('R');
+             INSERT INTO administration (region_id, name) VALUES (1, 'A');
+             INSERT INTO unit (administration_id, code, name) VALUES (1, 'U1', 'U');
+             INSERT INTO course (code, title_sv, title_en, created_at) VALUES ('C', 'K', 'C', '2026-01-01T00:00:00Z');",
+        )
+        .expect("rows");
+        for (i, status) in ["completed", "open", "cancelled", "planned", "open"]
+            .iter()
+            .enumerate()
+        {
+            conn.execute(
+                "INSERT INTO offering (course_id, starts_on, ends_on, place, capacity, enrolment_opens, enrolment_closes, status, created_at)
+                 VALUES (1, '2026-04-10', '2026-04-11', 'Sal', ?1, '2026-03-01', '2026-03-31', ?2, '2026-01-01T00:00:00Z')",
+                params![5 + i as i64, status],
+            )
+            .expect("offering");
+        }
+        for p in 0..60 {
+            conn.execute(
+                "INSERT INTO person (name, email, profession, unit_id, created_at) VALUES (?1, ?2, 'nurse', 1, '2026-01-01T00:00:00Z')",
+                params![format!("P{p}"), format!("p{p}@x.example")],
+            )
+            .expect("person");
+        }
+        let now = Utc::now();
+        // An offering holds each person once, so 60 people cap what the last
+        // offering can take of the remainder.
+        let added = generate(&conn, 200, 7, now).expect("generate");
+        assert!((100..=200).contains(&added), "{added}");
+        let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+        assert_eq!(one("SELECT count(*) FROM enrolment"), added as i64);
+        assert_eq!(
+            generate(&conn, 0, 7, now).expect("nothing"),
+            0,
+            "no enrolments asked, none added"
+        );
+        assert_eq!(
+            one("SELECT count(*) FROM offering o WHERE o.capacity <
+                 (SELECT count(*) FROM enrolment e WHERE e.offering_id = o.id AND e.status = 'enrolled')"),
+            0
+        );
+        assert_eq!(
+            one(
+                "SELECT count(*) FROM enrolment e JOIN offering o ON o.id = e.offering_id
+                 WHERE o.status IN ('cancelled', 'completed') AND e.status = 'waitlisted'"
+            ),
+            0,
+            "nobody waits for an offering that is over"
+        );
+    }
 }

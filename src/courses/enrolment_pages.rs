@@ -71,7 +71,9 @@ fn refusal_message(key: &'static str) -> String {
 fn refusal_error(r: Refusal) -> AppError {
     match r {
         Refusal::AlreadyEnrolled => AppError::Conflict(refusal_message(r.key())),
-        Refusal::Audience => AppError::unprocessable("person", refusal_message(r.key())),
+        Refusal::Audience | Refusal::Left => {
+            AppError::unprocessable("person", refusal_message(r.key()))
+        }
         _ => AppError::unprocessable("offering", refusal_message(r.key())),
     }
 }
@@ -145,15 +147,7 @@ async fn enrol(
         .write(move |tx| -> Result<Result<Placed, Refusal>, AppError> {
             let o = model::offering(tx, id)?.ok_or(AppError::NotFound)?;
             let person = target.find(tx, &user)?;
-            let placed = model::enrol(
-                tx,
-                &o,
-                person.id,
-                person.profession,
-                Some(user.account_id),
-                now,
-                today,
-            )?;
+            let placed = model::enrol(tx, &o, person.id, Some(user.account_id), now, today)?;
             let placed = match placed {
                 Ok(p) => p,
                 Err(r) => return Ok(Err(r)),
@@ -752,10 +746,29 @@ pub async fn complete_submit(
         })?),
     };
     let (account, now, today) = (ctx.user()?.account_id, ctx.now, ctx.today);
+    let actor = ctx.actor();
     coordinator_write(&state, &ctx, id, "enrolment.complete", move |tx, e, o| {
         let licence = model::complete(tx, e, o, on, Some(account), now, today)?
             .map_err(|r| AppError::unprocessable("completed_on", refusal_message(r.key())))?;
         let done = model::enrolment(tx, e.id)?.and_then(|e| e.completed_on);
+        if let Some(cid) = licence {
+            // The licence's own history names the offering that recorded it.
+            audit::record(
+                tx,
+                &actor,
+                now,
+                Entry {
+                    action: "licence.complete",
+                    entity: "licence_completion",
+                    entity_id: Some(cid.to_string()),
+                    before: None,
+                    after: Some(json!({
+                        "person_id": e.person_id, "completed_on": done,
+                        "source": "offering", "offering_id": o.id, "enrolment_id": e.id,
+                    })),
+                },
+            )?;
+        }
         Ok(json!({"completed_on": done, "licence_completion_id": licence}))
     })
     .await
@@ -777,6 +790,7 @@ pub async fn undo_submit(
     Form(form): Form<UndoForm>,
 ) -> Result<Response, AppError> {
     let (account, now) = (ctx.user()?.account_id, ctx.now);
+    let actor = ctx.actor();
     let reason = form.reason.trim().to_string();
     coordinator_write(
         &state,
@@ -786,6 +800,20 @@ pub async fn undo_submit(
         move |tx, e, _| {
             model::undo_completion(tx, e, &reason, Some(account), now)?
                 .map_err(|r| AppError::unprocessable("reason", refusal_message(r.key())))?;
+            if let Some(cid) = e.licence_completion_id {
+                audit::record(
+                    tx,
+                    &actor,
+                    now,
+                    Entry {
+                        action: "licence.revoke",
+                        entity: "licence_completion",
+                        entity_id: Some(cid.to_string()),
+                        before: None,
+                        after: Some(json!({"reason": reason, "enrolment_id": e.id})),
+                    },
+                )?;
+            }
             Ok(json!({"completed_on": null, "revoked": e.licence_completion_id, "reason": reason}))
         },
     )
@@ -819,15 +847,24 @@ pub struct EnrolForm {
     person: String,
 }
 
+/// What the enrol page shows about the offering and the user.
+struct EnrolPage {
+    o: Offering,
+    c: model::Counts,
+    /// The user's own live enrolment.
+    mine: Option<Enrolment>,
+    /// Why the user could not enrol themselves (audience, left).
+    my_refusal: Option<Refusal>,
+}
+
 fn enrol_view(
     ctx: &Ctx,
-    o: &Offering,
-    c: model::Counts,
-    mine: Option<&Enrolment>,
+    p: &EnrolPage,
     errors: &FieldErrors,
     person: &str,
     notice: Option<&str>,
 ) -> Markup {
+    let (o, c, mine) = (&p.o, p.c, p.mine.as_ref());
     let lang = ctx.lang;
     let user = ctx.user.as_ref();
     let may_enrol_others =
@@ -852,6 +889,8 @@ fn enrol_view(
                         button.secondary type="submit" { (lang.t("enrolment.cancel")) }
                     }
                 }
+            } @else if let (Some(r), None) = (p.my_refusal, refusal) {
+                p { (layout::badge(lang.t(r.key()), "bad")) }
             } @else if user.is_some_and(|u| u.person_id.is_some()) && refusal.is_none() {
                 form method="post" action=(format!("/offerings/{}/enrol", o.id)) {
                     (csrf_field(ctx))
@@ -884,31 +923,33 @@ async fn render_enrol_page(
     person: &str,
     notice: Option<&str>,
 ) -> Result<Markup, AppError> {
-    let me = ctx.user()?.person_id;
-    let (o, c, mine) = state
+    let (me, today) = (ctx.user()?.person_id, ctx.today);
+    let p = state
         .db
-        .read(move |conn| -> Result<_, AppError> {
+        .read(move |conn| -> Result<EnrolPage, AppError> {
             let o = model::offering(conn, id)?.ok_or(AppError::NotFound)?;
-            let mine = match me {
-                Some(p) => model::person_enrolments(conn, p)?
+            let (mut mine, mut my_refusal) = (None, None);
+            if let Some(p) = me {
+                mine = model::person_enrolments(conn, p)?
                     .into_iter()
                     .map(|(e, _)| e)
-                    .find(|e| e.offering_id == id),
-                None => None,
-            };
+                    .find(|e| e.offering_id == id);
+                if let Some(person) = org::person(conn, p)? {
+                    my_refusal = model::still_employed(person.left_on, today)
+                        .and_then(|()| model::eligibility(&o, person.profession, today))
+                        .err();
+                }
+            }
             let c = model::counts(conn, id)?;
-            Ok((o, c, mine))
+            Ok(EnrolPage {
+                o,
+                c,
+                mine,
+                my_refusal,
+            })
         })
         .await?;
-    Ok(enrol_view(
-        ctx,
-        &o,
-        c,
-        mine.as_ref(),
-        errors,
-        person,
-        notice,
-    ))
+    Ok(enrol_view(ctx, &p, errors, person, notice))
 }
 
 /// `GET /offerings/{id}/enrol`: the offering's places, the user's own place,
@@ -1019,7 +1060,8 @@ async fn load_mine(
                 Some(p) => model::person_enrolments(c, p)?,
                 None => Vec::new(),
             };
-            let open = model::open_offerings(c, today)?
+            // The soonest; the catalogue's offering list has the rest.
+            let open = model::open_offerings(c, today, 30)?
                 .into_iter()
                 .map(|o| model::counts(c, o.id).map(|n| (o, n)))
                 .collect::<rusqlite::Result<_>>()?;
@@ -1073,6 +1115,7 @@ fn mine_view(ctx: &Ctx, p: &MinePage, new_link: Option<&str>, notice: Option<&st
                 @else { (o.capacity - c.enrolled) " " (lang.t("enrolment.places_left")) }
             } } }
         }
+        p { a href="/offerings" { (lang.t("enrolment.all_offerings")) } }
         h2 { (lang.t("calendar.title")) }
         p { (lang.t("calendar.explain")) }
         @if let Some(url) = new_link {

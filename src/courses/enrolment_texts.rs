@@ -217,4 +217,14 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Ny prenumerationslänk för kurstillfället",
         "New subscription link for this offering",
     ),
+    (
+        "enrolment.refused_left",
+        "Personen arbetar inte längre här",
+        "The person no longer works here",
+    ),
+    (
+        "enrolment.all_offerings",
+        "Alla kurstillfällen",
+        "All offerings",
+    ),
 ];
