@@ -1056,3 +1056,42 @@ async fn an_offering_is_edited_and_moves_from_planned_to_open_to_completed() {
         "a completed offering takes no sessions"
     );
 }
+
+#[tokio::test]
+async fn the_board_shows_fifty_sessions_a_page_soonest_first() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, _) = offering_with_session(&app, &token, "K1").await;
+    // 60 more sessions, one a day from 15 April, each with its own topic.
+    for n in 0..60 {
+        let day =
+            chrono::NaiveDate::from_ymd_opt(2026, 4, 15).expect("date") + chrono::Days::new(n);
+        session(
+            &app,
+            &token,
+            offering,
+            &format!("{day}T13:00"),
+            &format!("{day}T14:00"),
+            &format!("Pass nummer {n:02}"),
+            1,
+        )
+        .await;
+    }
+    let mut lecturer = app.login_as(Role::Lecturer).await;
+    let first = lecturer.get("/lecturers-wanted?topic=Pass").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.text.contains("Pass nummer 00"), "soonest first");
+    assert!(first.text.contains("Pass nummer 49"));
+    assert!(!first.text.contains("Pass nummer 50"), "fifty a page");
+    assert!(
+        first
+            .text
+            .contains("href=\"/lecturers-wanted?topic=Pass&amp;page=2\""),
+        "{}",
+        first.text
+    );
+    let second = lecturer.get("/lecturers-wanted?topic=Pass&page=2").await;
+    assert!(second.text.contains("Pass nummer 50") && second.text.contains("Pass nummer 59"));
+    assert!(!second.text.contains("Pass nummer 49"));
+    assert!(!second.text.contains("page=3"), "no page after the last");
+}

@@ -1048,3 +1048,62 @@ async fn the_capacity_hook_promotes_the_head_of_the_waitlist_and_tells_them() {
         .await;
     assert_eq!(told, people[1..3]);
 }
+
+#[tokio::test]
+async fn raising_the_capacity_on_the_offering_form_enrols_the_first_waiting() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 1,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let people = nurses(&app, 3, Profession::Nurse).await;
+    let token = app.token_for(Role::Coordinator).await;
+    for p in &people {
+        enrol_api(&app, &token, o, json!({"hsa_id": hsa_of(&app, *p).await})).await;
+        app.advance(1);
+    }
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            &format!("/offerings/{o}/edit"),
+            &[
+                ("course", "CYT1"),
+                ("starts_on", "2026-04-10"),
+                ("ends_on", "2026-04-11"),
+                ("place", "Sal 3"),
+                ("capacity", "2"),
+                ("min_participants", "0"),
+                ("enrolment_opens", "2026-03-01"),
+                ("enrolment_closes", "2026-03-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let statuses: Vec<(i64, String)> = app
+        .query(move |c| {
+            c.prepare("SELECT person_id, status FROM enrolment WHERE offering_id = ?1 ORDER BY id")?
+                .query_map([o], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .await;
+    let expected: Vec<(i64, String)> = people
+        .iter()
+        .zip(["enrolled", "enrolled", "waitlisted"])
+        .map(|(p, s)| (*p, s.to_string()))
+        .collect();
+    assert_eq!(statuses, expected, "the first on the waitlist moved up");
+    let told: i64 = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT count(*) FROM outbox WHERE kind = 'enrolment_promoted' AND recipient_person_id = ?1",
+                [people[1]],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(told, 1);
+}

@@ -160,7 +160,10 @@ pub fn update_offering(
         id,
         Some(json!(before)),
         json!(o),
-    )
+    )?;
+    // More places: the waitlist moves up now, in the same transaction.
+    super::enrolment::on_capacity_changed(tx, id, &by.actor, by.now)?;
+    Ok(())
 }
 
 fn swedish_status(s: OfferingStatus) -> &'static str {

@@ -1398,6 +1398,8 @@ pub struct BoardQuery {
     #[serde(default)]
     course: String,
     #[serde(default)]
+    page: Option<u32>,
+    #[serde(default)]
     topic: String,
     #[serde(default)]
     overlap: Option<i64>,
@@ -1405,8 +1407,11 @@ pub struct BoardQuery {
     msg: String,
 }
 
+/// Sessions per page of the lecturers-wanted board.
+const BOARD_PAGE: u32 = 50;
+
 /// `GET /lecturers-wanted`: sessions still short of confirmed lecturers,
-/// soonest first; a lecturer volunteers with one click.
+/// soonest first, a page at a time; a lecturer volunteers with one click.
 pub async fn board_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -1420,15 +1425,20 @@ pub async fn board_page(
         topic: Some(q.topic.trim().to_string()).filter(|t| !t.is_empty()),
     };
     let (now, viewer) = (ctx.now, user.account_id);
-    let (lines, courses) = state
+    let page_no = q.page.unwrap_or(1).max(1);
+    let offset = layout::page_offset(page_no, BOARD_PAGE);
+    let (mut lines, courses) = state
         .db
         .read(move |c| -> Result<_, AppError> {
             Ok((
-                store::lecturers_wanted(c, now, &filter, viewer, 300)?,
+                // One row more than shown tells whether a next page exists.
+                store::lecturers_wanted(c, now, &filter, viewer, BOARD_PAGE + 1, offset)?,
                 store::list_courses(c, false)?,
             ))
         })
         .await?;
+    let more = lines.len() > BOARD_PAGE as usize;
+    lines.truncate(BOARD_PAGE as usize);
     let notice = overlap_warning(
         &state,
         &ctx,
@@ -1478,6 +1488,7 @@ pub async fn board_page(
                         }
                     } } }
                 } }
+                (layout::next_pager(lang, &without_params(&here, &["overlap", "msg", "page"]), page_no, more))
             }
         },
     ))
@@ -1486,10 +1497,15 @@ pub async fn board_page(
 /// The board's own address without the one-off notice parameters, so they
 /// do not stick to the next redirect.
 fn strip_notices(uri: &str) -> String {
+    without_params(uri, &["overlap", "msg"])
+}
+
+/// `uri` without the query parameters `names`.
+fn without_params(uri: &str, names: &[&str]) -> String {
     let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
     let kept: Vec<&str> = query
         .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("overlap=") && !p.starts_with("msg="))
+        .filter(|p| !p.is_empty() && !names.contains(&p.split('=').next().unwrap_or("")))
         .collect();
     if kept.is_empty() {
         path.to_string()

@@ -645,6 +645,7 @@ pub fn lecturers_wanted(
     f: &BoardFilter,
     viewer: i64,
     limit: u32,
+    offset: u32,
 ) -> rusqlite::Result<Vec<SessionLine>> {
     // Escaped for LIKE so that `%` and `_` in the filter match themselves.
     let topic = f.topic.as_ref().map(|t| {
@@ -679,10 +680,10 @@ pub fn lecturers_wanted(
            AND (SELECT count(*) FROM lecturer_signup u WHERE u.session_id = s.id AND u.status = 'confirmed')
                < s.lecturers_needed
            {by_course} {by_topic}
-         ORDER BY s.starts_at, s.id LIMIT ?5"
+         ORDER BY s.starts_at, s.id LIMIT ?5 OFFSET ?6"
     ))?
     .query_map(
-        params![stamp(now), viewer, f.course, topic, limit],
+        params![stamp(now), viewer, f.course, topic, limit, offset],
         line_from_row,
     )?
     .collect()

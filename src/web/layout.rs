@@ -306,6 +306,21 @@ pub fn page_offset(page: u32, per_page: u32) -> u32 {
     page.saturating_sub(1).saturating_mul(per_page)
 }
 
+/// Previous and next links for a list whose length is not counted: `more`
+/// says whether a next page exists. `base` already holds the query.
+pub fn next_pager(lang: Lang, base: &str, page: u32, more: bool) -> Markup {
+    let sep = if base.contains('?') { '&' } else { '?' };
+    html! {
+        @if page > 1 || more {
+            nav.pager aria-label=(lang.t("common.page")) {
+                @if page > 1 { a rel="prev" href=(format!("{base}{sep}page={}", page - 1)) { "← " (lang.t("common.previous")) } }
+                span { (lang.t("common.page")) " " (page) }
+                @if more { a rel="next" href=(format!("{base}{sep}page={}", page + 1)) { (lang.t("common.next")) " →" } }
+            }
+        }
+    }
+}
+
 /// Previous and next links for a paged list. `base` already holds the query.
 pub fn pager(lang: Lang, base: &str, page: u32, per_page: u32, total: i64) -> Markup {
     let pages = ((total.max(0) as u64).div_ceil(u64::from(per_page.max(1)))).max(1);
