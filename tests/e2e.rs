@@ -10,6 +10,7 @@ mod support;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -27,10 +28,16 @@ struct Journey {
     driver: Child,
     base: String,
     downloads: tempfile::TempDir,
+    _profile: tempfile::TempDir,
 }
 
 impl Drop for Journey {
+    /// Ends chromedriver and the browsers it started (its process group), also
+    /// when a journey fails half-way.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{}", self.driver.id())])
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -71,6 +78,7 @@ async fn start() -> Option<Journey> {
     let port = free_port();
     let driver = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -93,7 +101,7 @@ async fn start() -> Option<Journey> {
                 "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync",
                 "--window-size=1280,1000", "--lang=sv-SE",
-                format!("--user-data-dir={}", profile.keep().display()),
+                format!("--user-data-dir={}", profile.path().display()),
             ],
             "prefs": {
                 "download.default_directory": downloads.path().display().to_string(),
@@ -115,6 +123,7 @@ async fn start() -> Option<Journey> {
         driver,
         base,
         downloads,
+        _profile: profile,
     })
 }
 
