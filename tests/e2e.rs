@@ -10,7 +10,6 @@ mod support;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -32,11 +31,11 @@ struct Journey {
 }
 
 impl Drop for Journey {
-    /// Ends chromedriver and the browsers it started (its process group), also
+    /// Ends the browser chromedriver started and chromedriver itself, also
     /// when a journey fails half-way.
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.driver.id())])
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-P", &self.driver.id().to_string()])
             .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
@@ -78,7 +77,6 @@ async fn start() -> Option<Journey> {
     let port = free_port();
     let driver = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
-        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -205,6 +203,32 @@ impl Journey {
     async fn click_button(&self, css: &str) {
         self.click_to_next_page(Locator::Css(css), &format!("button {css}"))
             .await;
+    }
+
+    /// Sets the field `name` of the form matched by `form` (any input or
+    /// select; date inputs take ISO dates this way, whatever the locale).
+    async fn fill(&self, form: &str, name: &str, value: &str) {
+        let set = self
+            .browser
+            .execute(
+                "const f = document.querySelector(arguments[0] + ' [name=\"' + arguments[1] + '\"]');
+                 if (!f) { return false; }
+                 f.value = arguments[2];
+                 return f.value === arguments[2];",
+                vec![form.into(), name.into(), value.into()],
+            )
+            .await
+            .expect("fill");
+        assert_eq!(
+            set,
+            serde_json::Value::Bool(true),
+            "{form} [name={name}] = {value}"
+        );
+    }
+
+    /// Signs out (the next journey step signs in as someone else).
+    async fn sign_out(&self) {
+        self.click_button("form[action='/logout'] button").await;
     }
 
     /// Saves what the browser shows as `target/e2e/{name}.png`.
@@ -450,6 +474,21 @@ async fn pages_pass_the_accessibility_check() {
         "/admin/licences".to_string(),
         "/admin/audit".to_string(),
         "/account".to_string(),
+        "/courses".to_string(),
+        "/courses/new".to_string(),
+        "/offerings".to_string(),
+        "/offerings/new".to_string(),
+        "/lecturers-wanted".to_string(),
+        "/enrolments".to_string(),
+        "/placements".to_string(),
+        "/placements/new".to_string(),
+        "/trainees".to_string(),
+        "/training-elements".to_string(),
+        "/rotations/agreements".to_string(),
+        "/rotations/split-preview?kind=radiotherapy&start=2026-01-31&end=2026-09-30&monthly_cost=60000".to_string(),
+        "/rotations/timeline".to_string(),
+        "/rotations/reports/costs".to_string(),
+        "/rotations/reports/capacity".to_string(),
     ] {
         j.goto(&path).await;
         for v in j.accessibility_violations(&axe).await {
@@ -457,5 +496,252 @@ async fn pages_pass_the_accessibility_check() {
         }
     }
     assert!(found.is_empty(), "accessibility:\n{}", found.join("\n"));
+    j.end().await;
+}
+
+/// A course granting the chemotherapy licence with two open offerings: one
+/// with places, one already full. Returns their ids.
+async fn renewal_offerings(app: &TestApp) -> (i64, i64) {
+    use axum::http::Method;
+    let token = app.token_for(Role::Coordinator).await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/courses",
+            Some(&token),
+            Some(serde_json::json!({"code": "CYT-F", "title_sv": "Cytostatikakörkort – fortsättning", "title_en": "Chemotherapy licence – renewal", "licence": "CYTO"})),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let mut ids = Vec::new();
+    for (starts, capacity) in [("2026-04-14", 5), ("2026-04-21", 1)] {
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/offerings",
+                Some(&token),
+                Some(serde_json::json!({"course": "CYT-F", "starts_on": starts, "ends_on": starts, "place": "Sal Onkologen", "capacity": capacity, "enrolment_opens": "2026-03-01", "enrolment_closes": "2026-04-10", "status": "open"})),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+        ids.push(r.json()["id"].as_i64().expect("id"));
+    }
+    // The second is full: the other nurse holds its only place.
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/offerings/{}/enrolments", ids[1]),
+            Some(&token),
+            Some(serde_json::json!({"hsa_id": "SE9990000001-T0002"})),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    (ids[0], ids[1])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nurse_sees_her_licence_expiring_and_enrols_or_waits_for_a_renewal() {
+    let Some(j) = start().await else { return };
+    // Her licence from 2023-04-01 runs to 2026-04-01: expiring on 2 March 2026.
+    let nurse = j.app.fixture.nurse;
+    let mut admin = j.app.login_as(Role::Admin).await;
+    let r = admin
+        .post(
+            &format!("/people/{nurse}/licences"),
+            &[
+                ("licence", "1"),
+                ("part", "theory"),
+                ("completed_on", "2023-04-01"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}", r.text);
+    let (open, full) = renewal_offerings(&j.app).await;
+
+    j.sign_in(&email_for(Role::Staff)).await;
+    j.goto("/licences").await;
+    let page = j.text().await;
+    assert!(page.contains("2026-04-01"), "{page}");
+    assert!(page.contains("Går snart ut"), "{page}");
+    j.screenshot("nurse-licence-expiring").await;
+    // The renewal offerings are linked from her licence.
+    j.click_link("Cytostatikakörkort – fortsättning").await;
+    let url = j.browser.current_url().await.expect("url");
+    assert_eq!(url.path(), format!("/offerings/{open}/enrol"));
+    j.click_button(&format!("form[action='/offerings/{open}/enrol'] button"))
+        .await;
+    let enrolled = j.text().await;
+    assert!(enrolled.contains("Antagen"), "{enrolled}");
+
+    j.goto(&format!("/offerings/{full}/enrol")).await;
+    j.click_button(&format!("form[action='/offerings/{full}/enrol'] button"))
+        .await;
+    let waiting = j.text().await;
+    assert!(
+        waiting.contains("Reservlista") && waiting.contains("plats 1"),
+        "{waiting}"
+    );
+    j.screenshot("nurse-waitlisted").await;
+    j.end().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lecturer_volunteers_and_the_coordinator_confirms() {
+    let Some(j) = start().await else { return };
+    let (offering, _) = renewal_offerings(&j.app).await;
+    let token = j.app.token_for(Role::Coordinator).await;
+    let r = j
+        .app
+        .api(
+            axum::http::Method::POST,
+            &format!("/api/v1/offerings/{offering}/sessions"),
+            Some(&token),
+            Some(serde_json::json!({"starts_at": "2026-04-14T09:00", "ends_at": "2026-04-14T10:30", "topic": "Extravasering och första hjälpen", "lecturers_needed": 1})),
+        )
+        .await;
+    let session = r.json()["id"].as_i64().expect("session");
+
+    j.sign_in(&email_for(Role::Lecturer)).await;
+    j.goto("/lecturers-wanted").await;
+    assert!(j.text().await.contains("Extravasering och första hjälpen"));
+    j.fill(
+        &format!("form[action='/sessions/{session}/volunteer']"),
+        "note",
+        "Gärna förmiddag",
+    )
+    .await;
+    j.click_button(&format!(
+        "form[action='/sessions/{session}/volunteer'] button"
+    ))
+    .await;
+    j.screenshot("lecturer-volunteered").await;
+    j.sign_out().await;
+
+    j.sign_in(&email_for(Role::Coordinator)).await;
+    j.goto(&format!("/offerings/{offering}")).await;
+    let page = j.text().await;
+    assert!(page.contains("Gärna förmiddag"), "{page}");
+    j.click_button("form[action$='/confirm'] button").await;
+    let confirmed: String = j
+        .app
+        .query(move |c| {
+            c.query_row(
+                "SELECT status FROM lecturer_signup WHERE session_id = ?1",
+                [session],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(confirmed, "confirmed");
+    j.screenshot("coordinator-confirmed").await;
+    j.sign_out().await;
+
+    // Confirmed, the session leaves the board.
+    j.sign_in(&email_for(Role::Lecturer)).await;
+    j.goto("/lecturers-wanted").await;
+    assert!(!j.text().await.contains("Extravasering och första hjälpen"));
+    j.end().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_study_director_previews_a_split_and_creates_a_placement() {
+    let Some(j) = start().await else { return };
+    j.sign_in(&email_for(Role::StudyDirector)).await;
+    j.goto("/rotations/split-preview").await;
+    let form = "form[action='/rotations/split-preview']";
+    j.fill(form, "kind", "radiotherapy").await;
+    j.fill(form, "start", "2026-01-31").await;
+    j.fill(form, "end", "2026-09-30").await;
+    j.fill(form, "monthly_cost", "60000").await;
+    j.click_button(&format!("{form} button[type=submit]")).await;
+    let preview = j.text().await;
+    assert!(preview.contains("older-regional"), "{preview}");
+    assert!(preview.contains("februari 2026"), "{preview}");
+    j.browser
+        .execute(
+            "document.querySelector('table.split').scrollIntoView(); return null;",
+            Vec::new(),
+        )
+        .await
+        .expect("scroll to the months");
+    j.screenshot("study-director-split-preview").await;
+
+    // A trainee to place, from the regional home clinic KIR1.
+    let person = j
+        .app
+        .state
+        .db
+        .write({
+            let now = oncotrack::clock::Clock::now(&j.app.clock);
+            let unit = j.app.fixture.kir1;
+            move |tx| -> Result<i64, oncotrack::db::DbError> {
+                Ok(oncotrack::organisation::store::create_person(
+                    tx,
+                    &oncotrack::organisation::store::NewPerson {
+                        name: "Tove Tränare".into(),
+                        email: "tove.tranare@test.example".into(),
+                        hsa_id: None,
+                        profession: oncotrack::organisation::model::Profession::StDoctor,
+                        unit_id: unit,
+                        from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"),
+                    },
+                    now,
+                )?)
+            }
+        })
+        .await
+        .expect("person");
+    let mut director = j.app.login_as(Role::StudyDirector).await;
+    let r = director
+        .post(
+            "/trainees/new",
+            &[
+                ("person_id", &person.to_string()),
+                ("specialty", "Onkologi"),
+                ("rulebook", "hslf_fs_2021_8"),
+                ("st_start", "2024-01-01"),
+                ("planned_end", "2029-01-01"),
+                ("study_director", "Stina Studierektor"),
+                ("supervisor", "Hans Handledare"),
+                ("monthly_cost", "60 000"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}", r.text);
+    let trainee: i64 = r
+        .location()
+        .and_then(|l| l.trim_start_matches("/trainees/").parse().ok())
+        .expect("trainee id");
+
+    j.goto("/placements/new").await;
+    let form = "form[action='/placements/new']";
+    j.fill(form, "trainee_id", &trainee.to_string()).await;
+    j.fill(form, "host_unit_id", &j.app.fixture.onk1.to_string())
+        .await;
+    j.fill(form, "kind", "radiotherapy").await;
+    j.fill(form, "start", "2026-05-04").await;
+    j.fill(form, "end", "2026-12-31").await;
+    j.fill(form, "extent", "100").await;
+    j.fill(form, "host_supervisor", "Vera Värd").await;
+    j.click_button(&format!("{form} button[type=submit]")).await;
+    let url = j.browser.current_url().await.expect("url");
+    assert!(
+        url.path().starts_with("/placements/"),
+        "{url}: {}",
+        j.text().await
+    );
+    let placed: i64 = j
+        .app
+        .query(move |c| {
+            c.query_row(
+                "SELECT count(*) FROM placement WHERE trainee_id = ?1",
+                [trainee],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(placed, 1);
+    j.screenshot("study-director-placement").await;
     j.end().await;
 }

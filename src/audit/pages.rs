@@ -96,7 +96,7 @@ pub async fn browse(
                 button type="submit" { (lang.t("common.filter")) }
                 a.button.secondary href=(format!("/admin/audit.csv?{qs}")) { (lang.t("common.export_csv")) }
             }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 thead { tr {
                     th { (lang.t("audit.at")) } th { (lang.t("audit.actor")) } th { (lang.t("audit.address")) }
                     th { (lang.t("audit.action")) } th { (lang.t("audit.entity")) } th { (lang.t("audit.before")) } th { (lang.t("audit.after")) }

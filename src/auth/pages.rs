@@ -450,7 +450,7 @@ pub async fn accounts_list(State(state): State<AppState>, ctx: Ctx) -> Result<Ma
         lang.t("accounts.title"),
         html! {
             p { a.button href="/admin/accounts/new" { (lang.t("accounts.new")) } }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 thead { tr { th { (lang.t("common.name")) } th { (lang.t("common.email")) } th { (lang.t("accounts.roles")) } th { (lang.t("common.status")) } } }
                 tbody {
                     @for (a, roles) in &rows {

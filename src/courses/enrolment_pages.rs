@@ -465,7 +465,7 @@ fn participants_view(
             }
             @if rows.is_empty() { p.muted { (lang.t("enrolment.no_participants")) } }
             @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     thead { tr {
                         th { (lang.t("enrolment.name")) } th { (lang.t("enrolment.unit")) } th { (lang.t("common.status")) }
                         th { (lang.t("enrolment.attended")) } th { (lang.t("enrolment.completed_on")) } th { (lang.t("enrolment.actions")) }
@@ -1090,7 +1090,7 @@ fn mine_view(ctx: &Ctx, p: &MinePage, new_link: Option<&str>, notice: Option<&st
         h2 { (lang.t("enrolment.mine")) }
         @if p.enrolments.is_empty() { p.muted { (lang.t("enrolment.none")) } }
         @else {
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 thead { tr { th { (lang.t("enrolment.course")) } th { (lang.t("enrolment.dates")) } th { (lang.t("common.status")) } th {} } }
                 tbody { @for (e, o) in &p.enrolments { tr {
                     td { a href=(format!("/offerings/{}/enrol", o.id)) { (o.code) " " (o.title(lang)) } }

@@ -103,7 +103,7 @@ pub async fn courses_page(State(state): State<AppState>, ctx: Ctx) -> Result<Mar
             @if writer { p { a.button href="/courses/new" { (lang.t("courses.new_course")) } } }
             @if courses.is_empty() { p.muted { (lang.t("courses.no_courses")) } }
             @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     thead { tr {
                         th { (lang.t("courses.code")) } th { (lang.t("courses.title")) }
                         th { (lang.t("courses.licence")) } th { (lang.t("courses.length_hours")) }
@@ -454,7 +454,7 @@ fn offering_table(lang: Lang, rows: &[OfferingRow]) -> Markup {
     html! {
         @if rows.is_empty() { p.muted { (lang.t("courses.no_offerings")) } }
         @else {
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 thead { tr {
                     th { (lang.t("courses.dates")) } th { (lang.t("courses.course")) }
                     th { (lang.t("courses.place")) } th.num { (lang.t("courses.enrolled")) }
@@ -1471,7 +1471,7 @@ pub async fn board_page(
             }
             @if lines.is_empty() { p.muted { (lang.t("courses.board_empty")) } }
             @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     thead { tr {
                         th { (lang.t("courses.time")) } th { (lang.t("courses.course")) } th { (lang.t("courses.topic")) }
                         th { (lang.t("courses.place")) } th { (lang.t("courses.lecturers")) } th { (lang.t("courses.you")) }
@@ -1560,7 +1560,7 @@ fn sessions_table(ctx: &Ctx, lines: &[SessionLine], controls: bool) -> Markup {
     html! {
         @if lines.is_empty() { p.muted { (lang.t("common.none")) } }
         @else {
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 thead { tr {
                     th { (lang.t("courses.time")) } th { (lang.t("courses.course")) } th { (lang.t("courses.topic")) } th { (lang.t("courses.place")) }
                     @if controls { th {} }

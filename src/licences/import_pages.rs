@@ -266,7 +266,7 @@ fn batches_view(
         @if batches.is_empty() {
             p { (lang.t("completions_import.no_batches")) }
         } @else {
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 thead { tr {
                     th { "#" }
                     th { (lang.t("import.file")) }

@@ -72,7 +72,7 @@ fn licence_card(ctx: &Ctx, l: &PersonLicence, day: NaiveDate, can_revoke: bool) 
             }
             @if !l.history.is_empty() {
                 h3 { (lang.t("licence.history")) }
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     thead { tr {
                         th { (lang.t("licence.completed_on")) } th { (lang.t("licence.part")) } th { (lang.t("licence.source")) }
                         th { (lang.t("licence.signed_by")) } th { (lang.t("licence.note")) } th { (lang.t("licence.recorded")) } th { (lang.t("common.status")) }
@@ -659,7 +659,7 @@ fn report_link(r: &Report, by: Level, within: Option<i64>, unit: Option<i64>) ->
 fn people_table(ctx: &Ctx, people: &[&RequiredPerson], units: &HashMap<i64, UnitInfo>) -> Markup {
     let lang = ctx.lang;
     html! {
-        div.table-wrap { table {
+        div.table-wrap tabindex="0" { table {
             thead { tr { th { (lang.t("common.name")) } th { (lang.t("people.hsa_id")) } th { (lang.t("people.unit")) } th { (lang.t("common.status")) } th { (lang.t("licence.valid_until")) } } }
             tbody { @for p in people { tr {
                 td { a href=(format!("/people/{}/licences", p.person_id)) { (p.name) } }
@@ -732,7 +732,7 @@ pub async fn compliance_page(
                 a.button.secondary href=(format!("/compliance.csv?{base}&list=people")) { (lang.t("compliance.export_people")) } " "
                 a.button.secondary href=(format!("/compliance.json?{base}")) { "JSON" }
             }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 thead { tr {
                     th { (lang.t("common.name")) } th.num { (lang.t("compliance.required")) } th.num { (lang.t("status.valid")) }
                     th.num { (lang.t("status.expiring")) } th.num { (lang.t("status.expired")) } th.num { (lang.t("status.missing")) } th.num { (lang.t("compliance.share")) }

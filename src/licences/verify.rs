@@ -365,7 +365,7 @@ fn links_view(ctx: &Ctx, s: &Subject, fresh: Option<&Fresh>) -> Markup {
             @if s.links.is_empty() {
                 p.muted { (lang.t("verify.none")) }
             } @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     thead { tr {
                         th { (lang.t("verify.created")) } th { (lang.t("verify.created_by")) } th { (lang.t("common.status")) } th {}
                     } }

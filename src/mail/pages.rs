@@ -181,7 +181,7 @@ pub async fn outbox(
                 (text_field(lang.t("outbox.search"), "q", &q.q, &errors, FieldAttrs::optional()))
                 button type="submit" { (lang.t("common.filter")) }
             }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 thead { tr {
                     th { (lang.t("outbox.created")) } th { (lang.t("outbox.kind")) } th { (lang.t("outbox.to")) }
                     th { (lang.t("outbox.subject")) } th { (lang.t("common.status")) } th { (lang.t("outbox.attempts")) }

@@ -138,7 +138,7 @@ pub async fn overview(
                     h2 { (r.name) " " @if !r.active { (active_badge(lang, false)) } @if admin { " " a href=(format!("/org/regions/{}/edit", r.id)) { (lang.t("common.edit")) } } }
                     @for a in administrations.iter().filter(|a| a.region_id == r.id && (a.active || q.inactive.is_some())) {
                         h3 { (a.name) " " @if !a.active { (active_badge(lang, false)) } @if admin { " " a href=(format!("/org/administrations/{}/edit", a.id)) { (lang.t("common.edit")) } } }
-                        div.table-wrap { table {
+                        div.table-wrap tabindex="0" { table {
                             thead { tr {
                                 th { (lang.t("org.code")) } th { (lang.t("common.name")) } th { (lang.t("org.gives_chemo")) }
                                 th.num { (lang.t("org.trainee_capacity")) } th.num { (lang.t("org.staff_count")) } th { (lang.t("common.status")) }
@@ -799,7 +799,7 @@ const PEOPLE_PER_PAGE: u32 = 50;
 
 fn people_table(lang: Lang, people: &[store::Person], today: NaiveDate) -> Markup {
     html! {
-        div.table-wrap { table {
+        div.table-wrap tabindex="0" { table {
             thead { tr {
                 th { (lang.t("common.name")) } th { (lang.t("people.hsa_id")) } th { (lang.t("common.email")) }
                 th { (lang.t("people.profession")) } th { (lang.t("people.unit")) } th { (lang.t("common.status")) }
@@ -987,7 +987,7 @@ fn person_view(
             }
             }
             h2 { (lang.t("people.history")) }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 thead { tr { th { (lang.t("common.from")) } th { (lang.t("common.to")) } th { (lang.t("people.unit")) } th { (lang.t("people.profession")) } } }
                 tbody { @for e in history { tr {
                     td { (e.valid_from) }

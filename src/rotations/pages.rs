@@ -881,7 +881,7 @@ fn split_view(split: &Split, agreement: &Agreement, lang: Lang) -> Markup {
                         th.num { (format_kronor(split.total.total_ore, lang)) }
                         th.num { (format_kronor(split.total.home_ore, lang)) }
                         th.num { (format_kronor(split.total.host_ore, lang)) }
-                        th {}
+                        td {}
                     }
                 }
             }

@@ -298,7 +298,7 @@ async fn trainees_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup
                 p { a.button href="/trainees/new" { (lang.t("trainees.new")) } }
             }
             @if rows.is_empty() { p.muted { (lang.t("trainees.none")) } } @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     thead { tr {
                         th { (lang.t("common.name")) } th { (lang.t("trainees.home_unit")) } th { (lang.t("trainees.specialty")) }
                         th { (lang.t("trainees.rulebook")) } th { (lang.t("trainees.st_period")) } th { (lang.t("trainees.salary")) }
@@ -717,7 +717,7 @@ fn trainee_view(ctx: &Ctx, d: &TraineeDetail, form: &SalaryForm, errors: &FieldE
             (placements_table(lang, &d.placements, ctx.today))
             h2 { (lang.t("trainees.elements_title")) }
             @if d.elements.is_empty() { p.muted { (lang.t("trainees.no_elements")) } } @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     thead { tr {
                         th { (lang.t("common.name")) } th { (lang.t("trainees.goals_largely")) } th { (lang.t("trainees.goals_partly")) }
                         th { (lang.t("trainees.suggested_months")) } th { (lang.t("trainees.at_host")) } th { (lang.t("common.status")) }
@@ -732,7 +732,7 @@ fn trainee_view(ctx: &Ctx, d: &TraineeDetail, form: &SalaryForm, errors: &FieldE
             p { strong { (lang.t("trainees.goals_open")) ": " } @if d.goals_open.is_empty() { (lang.t("common.none")) } @else { (d.goals_open.join(", ")) } }
             h2 { (lang.t("trainees.salary_history")) }
             @if d.salary.is_empty() { p.muted { (lang.t("trainees.no_salary")) } } @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     thead { tr { th { (lang.t("trainees.effective_from")) } th { (lang.t("trainees.monthly_cost")) } th { (lang.t("trainees.recorded")) } } }
                     tbody { @for s in &d.salary { tr {
                         td { (s.salary.from) } td.num { (kr(lang, s.salary.monthly_cost_ore)) }
@@ -927,11 +927,11 @@ fn elements_view(
             (sub_nav(ctx))
             p.muted { (lang.t("trainees.elements_help")) }
             @if elements.is_empty() { p.muted { (lang.t("trainees.no_elements")) } } @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     thead { tr {
                         th { (lang.t("trainees.specialty")) } th { (lang.t("common.name")) } th { (lang.t("trainees.goals_largely")) }
                         th { (lang.t("trainees.goals_partly")) } th { (lang.t("trainees.suggested_months")) } th { (lang.t("trainees.at_host")) }
-                        th { (lang.t("common.status")) } @if can_write { th {} }
+                        th { (lang.t("common.status")) } @if can_write { th { span.visually-hidden { (lang.t("common.edit")) } } }
                     } }
                     tbody { @for e in elements { tr {
                         td { (e.specialty) } td { (e.name) } td { (e.goals_largely) } td { (e.goals_partly) } td.num { (e.suggested_months) }
@@ -1100,7 +1100,7 @@ async fn edit_element_page(
 fn placements_table(lang: Lang, placements: &[Placement], today: NaiveDate) -> Markup {
     html! {
         @if placements.is_empty() { p.muted { (lang.t("placements.none")) } } @else {
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 thead { tr {
                     th { "#" } th { (lang.t("placements.trainee")) } th { (lang.t("trainees.home_unit")) } th { (lang.t("placements.host")) }
                     th { (lang.t("placements.kind")) } th { (lang.t("placements.period")) } th { (lang.t("placements.extent")) }
@@ -1676,7 +1676,7 @@ pub struct HomeForm {
 
 fn ledger_table(lang: Lang, lines: &[LedgerLine]) -> Markup {
     html! {
-        div.table-wrap { table.ledger {
+        div.table-wrap tabindex="0" { table.ledger {
             thead { tr {
                 th { (lang.t("placements.ledger_date")) } th { (lang.t("placements.ledger_kind")) } th { (lang.t("rotreport.month")) }
                 th { (lang.t("rotreport.home")) " Δ" } th { (lang.t("rotreport.host")) " Δ" } th { (lang.t("placements.ledger_cause")) }
@@ -1704,7 +1704,7 @@ fn month_lines_table(lang: Lang, months: &[model::MonthLine]) -> Markup {
         total.add(m);
     }
     html! {
-        div.table-wrap { table {
+        div.table-wrap tabindex="0" { table {
             thead { tr {
                 th { (lang.t("rotreport.month")) } th { (lang.t("rotreport.total")) } th { (lang.t("rotreport.home")) }
                 th { (lang.t("rotreport.host")) } th { (lang.t("rotreport.explanation")) }
@@ -1715,7 +1715,7 @@ fn month_lines_table(lang: Lang, months: &[model::MonthLine]) -> Markup {
                 td { (m.explanation(lang)) }
             } } }
             tfoot { tr.total {
-                th { (lang.t("rotreport.total")) } th.num { (kr(lang, total.total_ore)) } th.num { (kr(lang, total.home_ore)) } th.num { (kr(lang, total.host_ore)) } th {}
+                th { (lang.t("rotreport.total")) } th.num { (kr(lang, total.total_ore)) } th.num { (kr(lang, total.home_ore)) } th.num { (kr(lang, total.host_ore)) } td {}
             } }
         } }
     }
@@ -2219,7 +2219,7 @@ async fn costs_page(
             }
             h2 { (lang.t("rotreport.per_payer")) " " (year) }
             p.muted { (lang.t("rotreport.help")) }
-            div.table-wrap { table.wide {
+            div.table-wrap tabindex="0" { table.wide {
                 thead { tr {
                     th { (lang.t("rotreport.payer")) }
                     @for m in 1..=12u32 { th { (format!("{year}-{m:02}")) } }
@@ -2233,11 +2233,11 @@ async fn costs_page(
                 tfoot { tr.total {
                     th { (lang.t("rotreport.total")) }
                     @for v in report.month_totals { th.num { (kr(lang, v)) } }
-                    th {} th {} th.num { (kr(lang, report.total_ore)) }
+                    td {} td {} th.num { (kr(lang, report.total_ore)) }
                 } }
             } }
             h2 { (lang.t("rotreport.per_placement")) @if let Some(u) = payer { " · " (report.payers.iter().find(|r| r.unit_id == u).map(|r| r.code.as_str()).unwrap_or("")) " " a href=(base) { (lang.t("common.all")) } } }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" { table {
                 thead { tr {
                     th { "#" } th { (lang.t("placements.trainee")) } th { (lang.t("trainees.home_unit")) } th { (lang.t("placements.host")) }
                     th { (lang.t("placements.kind")) } th { (lang.t("placements.period")) } th { (lang.t("common.status")) } th { (lang.t("placements.agreement")) }
@@ -2388,7 +2388,7 @@ async fn capacity_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup
             (sub_nav(&ctx))
             p.muted { (lang.t("rotreport.capacity_help")) }
             @if rows.is_empty() { p.muted { (lang.t("placements.no_hosts")) } } @else {
-                div.table-wrap { table.wide {
+                div.table-wrap tabindex="0" { table.wide {
                     thead { tr {
                         th { (lang.t("placements.host")) } th { (lang.t("placements.capacity")) }
                         @for m in &months { th { (m.format("%Y-%m")) } }
@@ -2426,7 +2426,7 @@ async fn missing_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup,
         html! {
             (sub_nav(&ctx))
             @if rows.is_empty() { p.muted { (lang.t("rotreport.missing_none")) } } @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" { table {
                     thead { tr {
                         th { (lang.t("placements.trainee")) } th { (lang.t("trainees.home_unit")) } th { (lang.t("trainees.specialty")) }
                         th { (lang.t("trainees.element_missing")) } th { (lang.t("trainees.element_planned")) } th { (lang.t("trainees.goals_open")) }
