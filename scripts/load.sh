@@ -81,9 +81,11 @@ local function one(kind)
     elseif kind == "compliance" then
         return wrk.format("GET", "/compliance?licence=CYTO&by=region")
     elseif kind == "board" then
-        return wrk.format("GET", "/lecturers")
+        return wrk.format("GET", "/lecturers-wanted")
     elseif kind == "preview" then
-        return wrk.format("POST", "/api/v1/rotations/split-preview", {["Content-Type"] = "application/json"}, preview)
+        -- Headers given here replace wrk.headers, so they carry the token too.
+        return wrk.format("POST", "/api/v1/rotations/split-preview",
+            {["Authorization"] = "Bearer $token", ["Content-Type"] = "application/json"}, preview)
     end
 end
 request = function() return one(kinds[math.random(#kinds)]) end
@@ -109,25 +111,21 @@ done = function(summary, latency, requests)
 end
 LUA
 
-run() { KINDS=$1 wrk -t2 -c32 -d"${seconds}s" --latency -s "$work/requests.lua" "$base" | sed -n '/req\/s/p'; }
-
-# One request of each kind, to see they answer.
-for path in "/api/v1/licences/status?licence=CYTO&hsa_id=$(head -1 "$work/hsa.txt")" "/people/$(head -1 "$work/people.txt")" \
-    "/compliance?licence=CYTO&by=region" /lecturers; do
-    printf '  %s %s\n' "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
-        -b "ot_session=$session" "$base$path")" "$path"
-done
+run() { KINDS=$1 wrk -t2 -c"${2:-32}" -d"${seconds}s" --latency -s "$work/requests.lua" "$base" | sed -n '/req\/s/p' | sed "s/^/ ${2:-32} conn/"; }
+mix=status,person,compliance,board,preview
 
 # Warm the caches once.
-KINDS=status,person,compliance,board,preview wrk -t2 -c8 -d3s -s "$work/requests.lua" "$base" >/dev/null
+KINDS=$mix wrk -t2 -c8 -d3s -s "$work/requests.lua" "$base" >/dev/null
 echo "each alone, 32 connections, ${seconds} s:"
 for kind in status person compliance board preview; do run "$kind"; done
-echo "mixed:"
-run status,person,compliance,board,preview
-echo "mixed, while 100 connections send wrong passwords:"
-wrk -t1 -c100 -d"$((seconds + 4))s" -s "$work/logins.lua" "$base" | sed -n '/req\/s/p' &
+echo "mixed, 32 and 8 connections:"
+run $mix 32
+run $mix 8
+echo "mixed while 100 connections send wrong passwords (from random addresses):"
+wrk -t1 -c100 -d"$((2 * seconds + 6))s" -s "$work/logins.lua" "$base" | sed -n '/req\/s/p' &
 storm=$!
-sleep 2
-run status,person,compliance,board,preview
+sleep 3
+run $mix 8
+run $mix 32
 wait $storm
 echo "server peak resident memory: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"

@@ -45,9 +45,11 @@ impl Default for Config {
             login_failures_per_account: 5,
             login_failures_per_address: 50,
             login_window: Duration::minutes(15),
+            // Half the cores at most: a storm of sign-ins (or wrong
+            // passwords) must leave the other half to everyone else.
             hash_concurrency: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
+                .map(|n| (n.get() / 2).max(1))
+                .unwrap_or(1),
             mail: None,
             public_url: None,
         }
