@@ -56,6 +56,8 @@ pub struct AppState {
     pub verify_limit: Arc<web::rate_limit::RateLimiter>,
     /// API tokens checked recently.
     pub api_tokens: Arc<auth::token_cache::TokenCache>,
+    /// Compliance reports computed recently.
+    pub compliance_reports: Arc<licences::pages::ReportCache>,
 }
 
 impl AppState {
@@ -70,7 +72,8 @@ impl AppState {
             secret: Arc::new(secret),
             metrics: Arc::new(web::metrics::Metrics::default()),
             verify_limit: Arc::new(licences::verify::rate_limiter()),
-            api_tokens: Arc::default(),
+            api_tokens: Arc::new(auth::token_cache::token_cache()),
+            compliance_reports: Arc::new(licences::pages::report_cache()),
         })
     }
 }

@@ -1686,3 +1686,36 @@ async fn a_nurse_sees_her_own_licences_and_an_unlinked_account_is_told_so() {
     );
     assert!(!page.text.contains("Cytostatikakörkort"));
 }
+
+#[tokio::test]
+async fn a_report_seen_before_a_new_completion_shows_it_at_once() {
+    let app = TestApp::new().await;
+    let mut admin = app.login_as(Role::Admin).await;
+    let valid_in_onk1 = |r: &support::TestResponse| -> i64 {
+        r.json()["rows"]
+            .as_array()
+            .and_then(|rows| {
+                rows.iter()
+                    .find(|row| row["name"].as_str().is_some_and(|n| n.contains("ONK1")))
+            })
+            .and_then(|row| row["valid"].as_i64())
+            .unwrap_or(-1)
+    };
+    let before = admin.get("/compliance.json?licence=CYTO&by=unit").await;
+    assert_eq!(valid_in_onk1(&before), 0, "{}", before.text);
+    let nurse = app.fixture.nurse;
+    let r = admin
+        .post(
+            &format!("/people/{nurse}/licences"),
+            &[
+                ("licence", "1"),
+                ("part", "theory"),
+                ("completed_on", "2026-02-01"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}", r.text);
+    let after = admin.get("/compliance.json?licence=CYTO&by=unit").await;
+    assert_eq!(valid_in_onk1(&after), 1, "{}", after.text);
+}

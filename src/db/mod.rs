@@ -3,6 +3,7 @@
 //! pool, so SQLite never blocks the async runtime.
 
 pub mod collation;
+pub mod memo;
 mod migrate;
 
 use std::path::{Path, PathBuf};

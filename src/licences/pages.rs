@@ -476,6 +476,15 @@ pub struct ComplianceQuery {
     pub list: String,
 }
 
+/// Compliance reports by the question asked, while no write has changed them.
+pub type ReportCache = crate::db::memo::Memo<String, std::sync::Arc<Report>>;
+
+/// Reports are kept for ten seconds at most (a change by another process,
+/// such as an import from the command line, shows within that), 256 at most.
+pub fn report_cache() -> ReportCache {
+    crate::db::memo::Memo::new(256, std::time::Duration::from_secs(10))
+}
+
 /// A computed report.
 pub struct Report {
     /// Expiries per month for the next 12 months under the current view.
@@ -531,7 +540,7 @@ pub async fn report(
     filter: UnitFilter,
     q: &ComplianceQuery,
     today: NaiveDate,
-) -> Result<Report, AppError> {
+) -> Result<std::sync::Arc<Report>, AppError> {
     use super::counts;
 
     struct Ask {
@@ -607,6 +616,15 @@ pub async fn report(
         unit: q.unit,
         everyone: q.list == "people",
     });
+    // The same question while nothing was written gets the same answer.
+    let key = format!(
+        "{}|{:?}|{}|{:?}|{:?}|{:?}|{}|{today}",
+        ask.code, ask.filter, ask.day, ask.by, ask.within, ask.unit, ask.everyone
+    );
+    let generation = state.db.generation();
+    if let Some(report) = state.compliance_reports.get(&key, generation) {
+        return Ok(report);
+    }
     let read = ask.clone();
     // One snapshot for the dirty check and the report, so the counts and the
     // people always describe the same data.
@@ -620,8 +638,8 @@ pub async fn report(
             build(&snapshot, &read).map(Some)
         })
         .await?;
-    match fresh {
-        Some(report) => Ok(report),
+    let report = std::sync::Arc::new(match fresh {
+        Some(report) => report,
         None => {
             state
                 .db
@@ -629,9 +647,14 @@ pub async fn report(
                     counts::refresh(tx, today)?;
                     build(tx, &ask)
                 })
-                .await
+                .await?
         }
-    }
+    });
+    // Taken before the read: a write that raced it leaves this entry unused.
+    state
+        .compliance_reports
+        .put(key, generation, report.clone());
+    Ok(report)
 }
 
 /// Roles that see compliance (managers only for their scope).

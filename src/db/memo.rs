@@ -1,0 +1,79 @@
+//! Answers kept in memory while they are still true: an entry is used only
+//! while no write has been committed through this process's [`super::Db`]
+//! since it was read (the database's generation), and for `max_age` at most,
+//! which bounds how long a change made by another process (the command line)
+//! can go unseen.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Values by key, each tagged with the generation it was read at.
+pub struct Memo<K, V> {
+    entries: Mutex<HashMap<K, Entry<V>>>,
+    capacity: usize,
+    max_age: Duration,
+}
+
+struct Entry<V> {
+    generation: u64,
+    read_at: Instant,
+    value: V,
+}
+
+impl<K: Eq + Hash, V: Clone> Memo<K, V> {
+    /// Keeps at most `capacity` entries (starting over when full), each for
+    /// `max_age` at most.
+    pub fn new(capacity: usize, max_age: Duration) -> Self {
+        Memo {
+            entries: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+            max_age,
+        }
+    }
+
+    /// The value for `key` when it was read at `generation` and recently enough.
+    pub fn get(&self, key: &K, generation: u64) -> Option<V> {
+        let entries = self.entries.lock().ok()?;
+        let entry = entries.get(key)?;
+        (entry.generation == generation && entry.read_at.elapsed() < self.max_age)
+            .then(|| entry.value.clone())
+    }
+
+    /// Keeps `value`, read while the database was at `generation`. Take the
+    /// generation before the read begins: a write that races the read then
+    /// leaves the entry stale rather than wrong.
+    pub fn put(&self, key: K, generation: u64, value: V) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= self.capacity {
+                entries.clear();
+            }
+            entries.insert(
+                key,
+                Entry {
+                    generation,
+                    read_at: Instant::now(),
+                    value,
+                },
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_serves_only_its_generation_and_age() {
+        let memo = Memo::new(10, Duration::from_secs(60));
+        memo.put("a", 3, 7);
+        assert_eq!(memo.get(&"a", 3), Some(7));
+        assert_eq!(memo.get(&"a", 4), None, "a write since the read");
+        assert_eq!(memo.get(&"b", 3), None);
+        let young = Memo::new(10, Duration::ZERO);
+        young.put("a", 3, 7);
+        assert_eq!(young.get(&"a", 3), None, "too old");
+    }
+}
