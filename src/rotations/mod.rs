@@ -18,8 +18,37 @@ pub mod trainees;
 
 use axum::Router;
 use axum::routing::{get, post};
+use maud::{Markup, html};
 
 use crate::AppState;
+use crate::web::context::Ctx;
+
+/// The links between the rotation pages.
+pub(crate) fn sub_nav(ctx: &Ctx) -> Markup {
+    let lang = ctx.lang;
+    let links = [
+        ("/placements", "placements.title"),
+        ("/trainees", "trainees.title"),
+        ("/training-elements", "trainees.elements_title"),
+        ("/rotations/timeline", "placements.timeline_title"),
+        ("/rotations/reports/costs", "rotreport.costs_title"),
+        ("/rotations/reports/capacity", "rotreport.capacity_title"),
+        (
+            "/rotations/reports/missing-elements",
+            "rotreport.missing_title",
+        ),
+        ("/rotations/agreements", "rotations.nav_agreements"),
+        ("/rotations/split-preview", "rotations.nav_preview"),
+    ];
+    html! {
+        nav.breadcrumbs aria-label=(lang.t("placements.nav")) {
+            @for (i, (href, key)) in links.iter().enumerate() {
+                @if i > 0 { " · " }
+                a href=(href) { (lang.t(key)) }
+            }
+        }
+    }
+}
 
 /// Rotation pages and the rotation API.
 pub fn router() -> Router<AppState> {

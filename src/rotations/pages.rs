@@ -166,6 +166,7 @@ pub async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup
         &ctx,
         lang.t("agreements.title"),
         html! {
+            (super::sub_nav(&ctx))
             p.muted { (lang.t("agreements.intro")) }
             p {
                 @if may_edit { a.button href="/rotations/agreements/new" { (lang.t("agreements.new")) } " " }
@@ -911,6 +912,7 @@ fn preview_view(
         ctx,
         lang.t("rotations.preview.title"),
         html! {
+            (super::sub_nav(ctx))
             p.muted { (lang.t("rotations.preview.intro")) }
             div.card {
                 (layout::form_errors(lang, errors))

@@ -24,6 +24,7 @@ use super::placements::{
     self as pl, Certificate, HomeReason, LedgerLine, Placement, PlanInput, PlanProblem, Stored,
 };
 use super::reports::{self, CostReport};
+use super::sub_nav;
 use super::timeline::{self, Bar};
 use super::trainees::{self as tr, Element, ElementState, Rulebook, Trainee, TraineeInput};
 use crate::AppState;
@@ -235,22 +236,6 @@ fn status_badge(lang: Lang, s: pl::Status) -> Markup {
 
 fn kind_label(lang: Lang, kind: &str) -> &'static str {
     lang.t(pl::kind_of(kind).text_key())
-}
-
-/// The links between the rotation pages.
-fn sub_nav(ctx: &Ctx) -> Markup {
-    let lang = ctx.lang;
-    html! {
-        nav.breadcrumbs aria-label=(lang.t("placements.nav")) {
-            a href="/placements" { (lang.t("placements.title")) } " · "
-            a href="/trainees" { (lang.t("trainees.title")) } " · "
-            a href="/training-elements" { (lang.t("trainees.elements_title")) } " · "
-            a href="/rotations/timeline" { (lang.t("placements.timeline_title")) } " · "
-            a href="/rotations/reports/costs" { (lang.t("rotreport.costs_title")) } " · "
-            a href="/rotations/reports/capacity" { (lang.t("rotreport.capacity_title")) } " · "
-            a href="/rotations/reports/missing-elements" { (lang.t("rotreport.missing_title")) }
-        }
-    }
 }
 
 fn unprocessable(markup: Markup) -> Response {

@@ -4,6 +4,8 @@
 /// This domain's catalogue entries.
 #[rustfmt::skip]
 pub const ENTRIES: &[(&str, &str, &str)] = &[
+    ("rotations.nav_agreements", "Överenskommelser", "Agreements"),
+    ("rotations.nav_preview", "Förhandsvisa fördelning", "Preview a split"),
     ("rotations.kind.general", "Allmän placering", "General placement"),
     ("rotations.kind.radiotherapy", "Strålbehandling (sammanhängande)", "Radiotherapy (continuous)"),
     ("rotations.error.end_before_start", "Slutdatum är före startdatum.", "The end is before the start."),
