@@ -1719,3 +1719,24 @@ async fn a_report_seen_before_a_new_completion_shows_it_at_once() {
     let after = admin.get("/compliance.json?licence=CYTO&by=unit").await;
     assert_eq!(valid_in_onk1(&after), 1, "{}", after.text);
 }
+
+#[tokio::test]
+async fn a_completion_written_by_another_process_shows_in_the_next_report() {
+    let app = TestApp::new().await;
+    let mut admin = app.login_as(Role::Admin).await;
+    let valid = |r: &support::TestResponse| r.json()["total"]["valid"].as_i64().unwrap_or(-1);
+    let before = admin.get("/compliance.json?licence=CYTO&by=unit").await;
+    assert_eq!(valid(&before), 0, "{}", before.text);
+    // As the command-line import would: its own connection, no server write.
+    let nurse = app.fixture.nurse;
+    let other = rusqlite::Connection::open(&app.path).expect("open");
+    other
+        .execute(
+            "INSERT INTO licence_completion (person_id, licence_type_id, part, completed_on, source, recorded_at)
+             VALUES (?1, 1, 'theory', '2026-02-01', 'import', '2026-03-02T09:00:00Z')",
+            [nurse],
+        )
+        .expect("insert");
+    let after = admin.get("/compliance.json?licence=CYTO&by=unit").await;
+    assert_eq!(valid(&after), 1, "{}", after.text);
+}

@@ -57,6 +57,20 @@ impl Hasher {
             let worker = std::thread::Builder::new()
                 .name(format!("password-hash-{n}"))
                 .spawn(move || {
+                    // Pages and the API go first when the cores are busy:
+                    // 25 of 99 is a niceness of about 9 on Linux, a tenth of
+                    // a normal thread's share, so sign-ins slow down under a
+                    // storm but are never starved.
+                    let lower = thread_priority::ThreadPriorityValue::try_from(25u8)
+                        .map(thread_priority::ThreadPriority::Crossplatform)
+                        .map_err(|e| format!("{e:?}"))
+                        .and_then(|p| {
+                            thread_priority::set_current_thread_priority(p)
+                                .map_err(|e| format!("{e:?}"))
+                        });
+                    if let Err(e) = lower {
+                        tracing::warn!(error = %e, "could not lower the hashing thread's priority");
+                    }
                     loop {
                         // The lock is held only while waiting for the next job.
                         let job = match queue.lock() {

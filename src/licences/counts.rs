@@ -735,6 +735,21 @@ pub fn is_dirty(conn: &Connection) -> rusqlite::Result<bool> {
         .query_row([], |r| r.get(0))
 }
 
+/// How many times the counts were brought up to date, or `None` while a change
+/// waits for the next refresh. Two equal marks mean the counts did not change
+/// in between, however many other writes (sign-ins, messages) there were: a
+/// report computed at one mark is still the answer at the next lookup.
+pub fn mark(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    if is_dirty(conn)? {
+        return Ok(None);
+    }
+    conn.prepare_cached(
+        "SELECT ifnull((SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'compliance_refreshed'), 0)",
+    )?
+    .query_row([], |r| r.get(0))
+    .map(Some)
+}
+
 /// Marks everything for a rebuild (before a bulk load, or to repair).
 pub fn mark_all_dirty(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute(
@@ -802,6 +817,11 @@ pub fn refresh(tx: &Transaction<'_>, today: NaiveDate) -> rusqlite::Result<Refre
     for t in &types {
         extend_horizon(tx, t.id, today)?;
     }
+    tx.execute(
+        "INSERT INTO setting (key, value) VALUES ('compliance_refreshed', '1')
+         ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+        [],
+    )?;
     Ok(done)
 }
 

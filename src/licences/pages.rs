@@ -476,11 +476,12 @@ pub struct ComplianceQuery {
     pub list: String,
 }
 
-/// Compliance reports by the question asked, while no write has changed them.
+/// Compliance reports by the question asked, while the counts are unchanged.
 pub type ReportCache = crate::db::memo::Memo<String, std::sync::Arc<Report>>;
 
-/// Reports are kept for ten seconds at most (a change by another process,
-/// such as an import from the command line, shows within that), 256 at most.
+/// Reports are kept while the compliance counts stay as they were (see
+/// [`super::counts::mark`]), and ten seconds at most, for what the counts do
+/// not cover (a renamed person or unit); 256 at most.
 pub fn report_cache() -> ReportCache {
     crate::db::memo::Memo::new(256, std::time::Duration::from_secs(10))
 }
@@ -621,8 +622,13 @@ pub async fn report(
         "{}|{:?}|{}|{:?}|{:?}|{:?}|{}|{today}",
         ask.code, ask.filter, ask.day, ask.by, ask.within, ask.unit, ask.everyone
     );
-    let generation = state.db.generation();
-    if let Some(report) = state.compliance_reports.get(&key, generation) {
+    // Keyed on the counts' refresh mark, not on every write: sign-ins and
+    // messages leave reports as they are.
+    let mark = state
+        .db
+        .read(|c| counts::mark(c).map_err(AppError::from))
+        .await?;
+    if let Some(report) = mark.and_then(|m| state.compliance_reports.get(&key, m.unsigned_abs())) {
         return Ok(report);
     }
     let read = ask.clone();
@@ -650,10 +656,13 @@ pub async fn report(
                 .await?
         }
     });
-    // Taken before the read: a write that raced it leaves this entry unused.
-    state
-        .compliance_reports
-        .put(key, generation, report.clone());
+    // The mark was taken before the read: a change that raced it moves the
+    // mark on, which leaves this entry unused.
+    if let Some(m) = mark {
+        state
+            .compliance_reports
+            .put(key, m.unsigned_abs(), report.clone());
+    }
     Ok(report)
 }
 
