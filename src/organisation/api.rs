@@ -74,7 +74,6 @@ pub struct PersonOut {
     name: String,
     email: String,
     hsa_id: Option<String>,
-    #[schema(value_type = String)]
     profession: super::model::Profession,
     unit: String,
     active: bool,

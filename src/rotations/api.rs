@@ -42,7 +42,6 @@ fn full_extent() -> i64 {
 /// The body of `POST /api/v1/rotations/split-preview`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PreviewRequest {
-    #[schema(value_type = String)]
     kind: Kind,
     start: NaiveDate,
     end: NaiveDate,

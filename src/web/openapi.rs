@@ -142,6 +142,8 @@ fn problem(description: &str) -> utoipa::openapi::Response {
 )]
 pub struct ApiDoc;
 
+/// `GET /api/v1/openapi.json`: the description itself, public so that
+/// clients can be generated before anyone holds a token.
 #[utoipa::path(
     get,
     path = "/api/v1/openapi.json",
@@ -149,8 +151,6 @@ pub struct ApiDoc;
     security(()),
     responses((status = 200, description = "This OpenAPI 3.1 document", body = Object))
 )]
-/// `GET /api/v1/openapi.json`: the description itself, public so that
-/// clients can be generated before anyone holds a token.
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
