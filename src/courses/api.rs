@@ -508,7 +508,7 @@ pub async fn list_signups(
     tag = "courses",
     params(("id" = i64, Path, description = "Session id")),
     request_body = VolunteerBody,
-    responses((status = 201, description = "The caller's sign-up", body = serde_json::Value), (status = 409, description = "Already signed up", body = crate::web::openapi::ProblemDetails, content_type = "application/problem+json"))
+    responses((status = 201, description = "The caller's sign-up", body = serde_json::Value))
 )]
 pub async fn volunteer(
     State(state): State<AppState>,
@@ -613,7 +613,7 @@ pub struct DecideBody {
     tag = "courses",
     params(("id" = i64, Path, description = "Sign-up id")),
     request_body = DecideBody,
-    responses((status = 200, description = "The decided sign-up", body = serde_json::Value), (status = 409, description = "Already decided", body = crate::web::openapi::ProblemDetails, content_type = "application/problem+json"))
+    responses((status = 200, description = "The decided sign-up", body = serde_json::Value))
 )]
 pub async fn decide(
     State(state): State<AppState>,

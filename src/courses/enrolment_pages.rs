@@ -282,7 +282,7 @@ pub struct EnrolBody {
     tag = "enrolments",
     params(("id" = i64, Path, description = "Offering id")),
     request_body = EnrolBody,
-    responses((status = 201, description = "`{id, status, position}`", body = serde_json::Value), (status = 409, description = "Already enrolled, or the offering is closed", body = crate::web::openapi::ProblemDetails, content_type = "application/problem+json"))
+    responses((status = 201, description = "`{id, status, position}`", body = serde_json::Value), (status = 409, description = "The person is already enrolled", body = crate::web::openapi::ProblemDetails, content_type = "application/problem+json"))
 )]
 pub async fn api_enrol(
     State(state): State<AppState>,
