@@ -111,6 +111,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(home::home))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/api/v1/openapi.json", get(web::openapi::openapi_json))
         .route("/static/style.css", get(stylesheet))
         .merge(auth::router())
         .merge(organisation::router(config.max_upload_bytes))

@@ -92,6 +92,7 @@ fn core_routes() -> Vec<Route> {
         r(Method::GET, "/healthz", Public),
         r(Method::GET, "/metrics", Public),
         r(Method::GET, "/static/style.css", Public),
+        r(Method::GET, "/api/v1/openapi.json", Public),
         r(Method::GET, "/login", Public),
         r(Method::POST, "/logout", Public),
         r(Method::POST, "/lang", Public),

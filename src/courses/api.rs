@@ -128,7 +128,7 @@ fn signup_json(s: &Signup, viewer: &ApiUser) -> Value {
 }
 
 /// `POST /api/v1/courses` body.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct CourseBody {
     #[serde(default)]
     code: Option<Value>,
@@ -149,6 +149,12 @@ pub struct CourseBody {
 }
 
 /// `GET /api/v1/courses`: the catalogue.
+#[utoipa::path(
+    get,
+    path = "/api/v1/courses",
+    tag = "courses",
+    responses((status = 200, description = "Every course", body = serde_json::Value))
+)]
 pub async fn list_courses(
     State(state): State<AppState>,
     _user: ApiUser,
@@ -163,6 +169,13 @@ pub async fn list_courses(
 }
 
 /// `POST /api/v1/courses` → 201 with the course.
+#[utoipa::path(
+    post,
+    path = "/api/v1/courses",
+    tag = "courses",
+    request_body = CourseBody,
+    responses((status = 201, description = "The new course", body = serde_json::Value), (status = 409, description = "The code is taken", body = crate::web::openapi::ProblemDetails, content_type = "application/problem+json"))
+)]
 pub async fn create_course(
     State(state): State<AppState>,
     user: ApiUser,
@@ -204,6 +217,13 @@ pub struct OfferingQuery {
 
 /// `GET /api/v1/offerings?course=CODE&from=YYYY-MM-DD&status=S`: offerings
 /// ending on or after `from` (default: all), soonest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/offerings",
+    tag = "courses",
+    params(("course" = Option<String>, Query, description = "Course code"), ("from" = Option<chrono::NaiveDate>, Query, description = "Offerings ending on or after this day"), ("status" = Option<String>, Query, description = "Offering status")),
+    responses((status = 200, description = "Offerings, soonest first", body = serde_json::Value))
+)]
 pub async fn list_offerings(
     State(state): State<AppState>,
     _user: ApiUser,
@@ -241,7 +261,7 @@ pub async fn list_offerings(
 }
 
 /// `POST /api/v1/offerings` body.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct OfferingBody {
     #[serde(default)]
     course: Option<Value>,
@@ -264,6 +284,13 @@ pub struct OfferingBody {
 }
 
 /// `POST /api/v1/offerings` → 201 with the offering.
+#[utoipa::path(
+    post,
+    path = "/api/v1/offerings",
+    tag = "courses",
+    request_body = OfferingBody,
+    responses((status = 201, description = "The new offering", body = serde_json::Value))
+)]
 pub async fn create_offering(
     State(state): State<AppState>,
     user: ApiUser,
@@ -304,6 +331,13 @@ pub async fn create_offering(
 
 /// `GET /api/v1/offerings/{id}`: the offering, its enrolled and waitlisted
 /// counts, and its sessions.
+#[utoipa::path(
+    get,
+    path = "/api/v1/offerings/{id}",
+    tag = "courses",
+    params(("id" = i64, Path, description = "Offering id")),
+    responses((status = 200, description = "The offering", body = serde_json::Value))
+)]
 pub async fn get_offering(
     State(state): State<AppState>,
     _user: ApiUser,
@@ -327,6 +361,13 @@ pub async fn get_offering(
 }
 
 /// `GET /api/v1/offerings/{id}/sessions`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/offerings/{id}/sessions",
+    tag = "courses",
+    params(("id" = i64, Path, description = "Offering id")),
+    responses((status = 200, description = "The offering's sessions", body = serde_json::Value))
+)]
 pub async fn list_sessions(
     State(state): State<AppState>,
     _user: ApiUser,
@@ -346,7 +387,7 @@ pub async fn list_sessions(
 }
 
 /// `POST /api/v1/offerings/{id}/sessions` body (Stockholm local times).
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct SessionBody {
     #[serde(default)]
     starts_at: Option<Value>,
@@ -361,6 +402,14 @@ pub struct SessionBody {
 }
 
 /// `POST /api/v1/offerings/{id}/sessions` → 201 with the session.
+#[utoipa::path(
+    post,
+    path = "/api/v1/offerings/{id}/sessions",
+    tag = "courses",
+    params(("id" = i64, Path, description = "Offering id")),
+    request_body = SessionBody,
+    responses((status = 201, description = "The new session", body = serde_json::Value))
+)]
 pub async fn create_session(
     State(state): State<AppState>,
     user: ApiUser,
@@ -388,6 +437,13 @@ pub async fn create_session(
 }
 
 /// `GET /api/v1/sessions/{id}`: the session and its sign-ups.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sessions/{id}",
+    tag = "courses",
+    params(("id" = i64, Path, description = "Session id")),
+    responses((status = 200, description = "The session", body = serde_json::Value))
+)]
 pub async fn get_session(
     State(state): State<AppState>,
     user: ApiUser,
@@ -411,13 +467,20 @@ pub async fn get_session(
 }
 
 /// `POST /api/v1/sessions/{id}/signups` body.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct VolunteerBody {
     #[serde(default)]
     note: Option<String>,
 }
 
 /// `GET /api/v1/sessions/{id}/signups`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sessions/{id}/signups",
+    tag = "courses",
+    params(("id" = i64, Path, description = "Session id")),
+    responses((status = 200, description = "Lecturer sign-ups of the session", body = serde_json::Value))
+)]
 pub async fn list_signups(
     State(state): State<AppState>,
     user: ApiUser,
@@ -439,6 +502,14 @@ pub async fn list_signups(
 /// `POST /api/v1/sessions/{id}/signups`: the caller (a lecturer) volunteers.
 /// 201 with the sign-up and, when the caller has another session at the same
 /// time, `"overlaps"` naming it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/{id}/signups",
+    tag = "courses",
+    params(("id" = i64, Path, description = "Session id")),
+    request_body = VolunteerBody,
+    responses((status = 201, description = "The caller's sign-up", body = serde_json::Value))
+)]
 pub async fn volunteer(
     State(state): State<AppState>,
     user: ApiUser,
@@ -482,6 +553,13 @@ pub async fn volunteer(
 }
 
 /// `DELETE /api/v1/sessions/{id}/signups`: the caller withdraws.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/sessions/{id}/signups",
+    tag = "courses",
+    params(("id" = i64, Path, description = "Session id")),
+    responses((status = 200, description = "The withdrawn sign-up", body = serde_json::Value))
+)]
 pub async fn withdraw(
     State(state): State<AppState>,
     user: ApiUser,
@@ -500,6 +578,13 @@ pub async fn withdraw(
 }
 
 /// `GET /api/v1/signups/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/signups/{id}",
+    tag = "courses",
+    params(("id" = i64, Path, description = "Sign-up id")),
+    responses((status = 200, description = "The sign-up", body = serde_json::Value))
+)]
 pub async fn get_signup(
     State(state): State<AppState>,
     user: ApiUser,
@@ -515,13 +600,21 @@ pub async fn get_signup(
 
 /// `PATCH /api/v1/signups/{id}` body: `{"status": "confirmed" | "declined"}`
 /// from a coordinator, or `"withdrawn"` from the sign-up's lecturer.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct DecideBody {
     #[serde(default)]
     status: String,
 }
 
 /// `PATCH /api/v1/signups/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/signups/{id}",
+    tag = "courses",
+    params(("id" = i64, Path, description = "Sign-up id")),
+    request_body = DecideBody,
+    responses((status = 200, description = "The decided sign-up", body = serde_json::Value))
+)]
 pub async fn decide(
     State(state): State<AppState>,
     user: ApiUser,

@@ -50,7 +50,7 @@ pub fn router() -> Router<AppState> {
             get(api_list).post(api_enrol),
         )
         .route("/api/v1/enrolments/{id}", get(api_get).delete(api_cancel))
-        .route("/api/v1/enrolments/{id}/cancel", post(api_cancel))
+        .route("/api/v1/enrolments/{id}/cancel", post(api_cancel_post))
         .route("/api/v1/offerings/{id}/calendar.ics", get(api_calendar))
 }
 
@@ -260,7 +260,7 @@ fn enrolment_json(e: &Enrolment) -> Value {
 // ---- API ----
 
 /// Body of `POST /api/v1/offerings/{id}/enrolments`: one of the two.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolBody {
     #[serde(default)]
@@ -276,6 +276,14 @@ pub struct EnrolBody {
 /// 422 naming the field for bad input or a refusal (enrolment closed, not
 /// yet open, cancelled offering, audience), 404 for an unknown offering or
 /// person.
+#[utoipa::path(
+    post,
+    path = "/api/v1/offerings/{id}/enrolments",
+    tag = "enrolments",
+    params(("id" = i64, Path, description = "Offering id")),
+    request_body = EnrolBody,
+    responses((status = 201, description = "`{id, status, position}`", body = serde_json::Value), (status = 409, description = "The person is already enrolled", body = crate::web::openapi::ProblemDetails, content_type = "application/problem+json"))
+)]
 pub async fn api_enrol(
     State(state): State<AppState>,
     user: ApiUser,
@@ -309,6 +317,13 @@ pub async fn api_enrol(
 }
 
 /// `GET /api/v1/offerings/{id}/enrolments`: every enrolment (coordinators).
+#[utoipa::path(
+    get,
+    path = "/api/v1/offerings/{id}/enrolments",
+    tag = "enrolments",
+    params(("id" = i64, Path, description = "Offering id")),
+    responses((status = 200, description = "The offering's participants and waiting list", body = serde_json::Value))
+)]
 pub async fn api_list(
     State(state): State<AppState>,
     user: ApiUser,
@@ -320,6 +335,13 @@ pub async fn api_list(
 }
 
 /// `GET /api/v1/enrolments/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/enrolments/{id}",
+    tag = "enrolments",
+    params(("id" = i64, Path, description = "Enrolment id")),
+    responses((status = 200, description = "The enrolment", body = serde_json::Value))
+)]
 pub async fn api_get(
     State(state): State<AppState>,
     user: ApiUser,
@@ -336,6 +358,13 @@ pub async fn api_get(
 /// `DELETE /api/v1/enrolments/{id}` and `POST .../cancel`: cancels (again is
 /// a no-op) and answers `{"status": "cancelled", "promoted": [ids]}`; 422
 /// once the offering has started.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/enrolments/{id}",
+    tag = "enrolments",
+    params(("id" = i64, Path, description = "Enrolment id")),
+    responses((status = 200, description = "`{id, status, promoted}`", body = serde_json::Value))
+)]
 pub async fn api_cancel(
     State(state): State<AppState>,
     user: ApiUser,
@@ -355,7 +384,31 @@ pub async fn api_cancel(
     ))
 }
 
+/// `POST /api/v1/enrolments/{id}/cancel`: the same as `DELETE
+/// /api/v1/enrolments/{id}`, for clients that cannot send DELETE.
+#[utoipa::path(
+    post,
+    path = "/api/v1/enrolments/{id}/cancel",
+    tag = "enrolments",
+    params(("id" = i64, Path, description = "Enrolment id")),
+    responses((status = 200, description = "`{id, status, promoted}`", body = serde_json::Value))
+)]
+pub async fn api_cancel_post(
+    state: State<AppState>,
+    user: ApiUser,
+    id: Path<i64>,
+) -> Result<axum::Json<Value>, AppError> {
+    api_cancel(state, user, id).await
+}
+
 /// `GET /api/v1/offerings/{id}/calendar.ics`: the offering's sessions.
+#[utoipa::path(
+    get,
+    path = "/api/v1/offerings/{id}/calendar.ics",
+    tag = "enrolments",
+    params(("id" = i64, Path, description = "Offering id")),
+    responses((status = 200, description = "The offering's sessions as iCalendar", body = String, content_type = "text/calendar"))
+)]
 pub async fn api_calendar(
     State(state): State<AppState>,
     user: ApiUser,

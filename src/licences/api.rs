@@ -28,6 +28,13 @@ pub struct StatusQuery {
 
 /// `GET /api/v1/licences/status?hsa_id=H&licence=CODE[&as_of=D]` (or `email=`):
 /// `{"status", "valid_until", "required"}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/licences/status",
+    tag = "licences",
+    params(("hsa_id" = Option<String>, Query, description = "HSA-id of the person (or email)"), ("email" = Option<String>, Query, description = "E-mail of the person (or hsa_id)"), ("licence" = String, Query, description = "Licence code"), ("as_of" = Option<chrono::NaiveDate>, Query, description = "Day to judge, default today")),
+    responses((status = 200, description = "`{status, valid_until, required}`", body = serde_json::Value))
+)]
 pub async fn status(
     State(state): State<AppState>,
     user: ApiUser,
@@ -78,6 +85,13 @@ pub async fn status(
 }
 
 /// `GET /api/v1/compliance?licence=CODE[&as_of=D]&by=region|administration|unit[&within=ID]`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/compliance",
+    tag = "licences",
+    params(("licence" = String, Query, description = "Licence code"), ("as_of" = Option<chrono::NaiveDate>, Query, description = "Day to judge, default today"), ("by" = Option<String>, Query, description = "region, administration or unit"), ("within" = Option<i64>, Query, description = "Only inside this region or administration id")),
+    responses((status = 200, description = "Compliance counts per group", body = serde_json::Value))
+)]
 pub async fn compliance(
     State(state): State<AppState>,
     user: ApiUser,

@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::web::{ApiUser, AppError, Query};
 
 /// A unit as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UnitOut {
     id: i64,
     code: String,
@@ -24,6 +24,12 @@ pub struct UnitOut {
 }
 
 /// `GET /api/v1/units`: every unit (the organisation is not secret to staff).
+#[utoipa::path(
+    get,
+    path = "/api/v1/units",
+    tag = "organisation",
+    responses((status = 200, description = "Every unit", body = Vec<UnitOut>))
+)]
 pub async fn units(
     State(state): State<AppState>,
     user: ApiUser,
@@ -62,7 +68,7 @@ pub async fn units(
 }
 
 /// A person as the API shows them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PersonOut {
     id: i64,
     name: String,
@@ -75,7 +81,7 @@ pub struct PersonOut {
 }
 
 /// A page of people.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PeoplePage {
     items: Vec<PersonOut>,
     page: u32,
@@ -88,6 +94,13 @@ const MAX_PER_PAGE: u32 = 500;
 
 /// `GET /api/v1/people`: filters `hsa_id`, `email`, `unit`, `profession`, `q`,
 /// `include_left`; `page` and `per_page` (at most 500). Only people the caller may see.
+#[utoipa::path(
+    get,
+    path = "/api/v1/people",
+    tag = "organisation",
+    params(("hsa_id" = Option<String>, Query, description = "HSA-id, exact"), ("email" = Option<String>, Query, description = "E-mail, exact"), ("unit" = Option<String>, Query, description = "Unit code"), ("profession" = Option<String>, Query, description = "Profession"), ("q" = Option<String>, Query, description = "Name or e-mail contains"), ("include_left" = Option<bool>, Query, description = "Also people who have left"), ("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Rows per page, at most 500")),
+    responses((status = 200, description = "A page of the people the caller may see", body = PeoplePage))
+)]
 pub async fn people(
     State(state): State<AppState>,
     user: ApiUser,

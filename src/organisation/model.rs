@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 /// A person's profession.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Profession {
     /// Sjuksköterska.

@@ -20,14 +20,14 @@ use crate::web::{ApiUser, AppError, Json};
 pub const VIEW_ROLES: &[Role] = &[Role::StudyDirector, Role::Admin, Role::Manager];
 
 /// One salary row of a preview request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SalaryRow {
     from: NaiveDate,
     monthly_cost_ore: i64,
 }
 
 /// One home period of a preview request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct HomeRow {
     from: NaiveDate,
     to: NaiveDate,
@@ -40,7 +40,7 @@ fn full_extent() -> i64 {
 }
 
 /// The body of `POST /api/v1/rotations/split-preview`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PreviewRequest {
     kind: Kind,
     start: NaiveDate,
@@ -138,6 +138,13 @@ pub fn split_problem(e: &SplitError, lang: Lang) -> AppError {
 
 /// `POST /api/v1/rotations/split-preview`: the month-by-month split of a
 /// planned placement, with explanations in the caller's language.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rotations/split-preview",
+    tag = "rotations",
+    request_body = PreviewRequest,
+    responses((status = 200, description = "The month-by-month split with explanations", body = serde_json::Value))
+)]
 pub async fn split_preview(
     State(state): State<AppState>,
     user: ApiUser,
@@ -179,6 +186,12 @@ pub async fn split_preview(
 }
 
 /// `GET /api/v1/rotations/agreements`: every version of every agreement.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rotations/agreements",
+    tag = "rotations",
+    responses((status = 200, description = "Every version of every agreement", body = serde_json::Value))
+)]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,

@@ -32,7 +32,9 @@ use serde::Serialize;
 use crate::i18n::Lang;
 
 /// The kind of placement an agreement applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// An ordinary rotation placement (usually 3 months).

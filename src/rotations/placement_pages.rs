@@ -2342,6 +2342,13 @@ async fn costs_json(
 
 /// `GET /api/v1/rotations/costs?year=`: the cost report as JSON for a BI
 /// tool, with a bearer token; the same scope as the page.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rotations/costs",
+    tag = "rotations",
+    params(("year" = Option<i32>, Query, description = "Report year, default this year"), ("payer" = Option<String>, Query, description = "Paying unit"), ("list" = Option<String>, Query, description = "List form")),
+    responses((status = 200, description = "The cost report", body = serde_json::Value))
+)]
 async fn costs_api(
     State(state): State<AppState>,
     user: ApiUser,

@@ -10,6 +10,7 @@ pub mod ical;
 pub mod layout;
 pub mod metrics;
 pub mod middleware;
+pub mod openapi;
 pub mod rate_limit;
 
 pub use context::{ApiUser, Ctx};
