@@ -13,7 +13,7 @@ use super::import::{self, ImportKind, Outcome};
 use super::model::{self, Profession};
 use super::store::{self, PeopleQuery, UnitInput, UnitQuery};
 use crate::AppState;
-use crate::audit::store::{self as audit, Entry};
+use crate::audit::audited;
 use crate::auth::model::{Role, UnitFilter};
 use crate::i18n::Lang;
 use crate::web::layout::{self, FieldAttrs, checkbox, csrf_field, page, select_field, text_field};
@@ -36,45 +36,6 @@ fn active_badge(lang: Lang, active: bool) -> Markup {
     } else {
         layout::badge(lang.t("common.inactive"), "muted")
     }
-}
-
-/// Runs a write together with its audit row.
-async fn audited<T, F>(
-    state: &AppState,
-    ctx: &Ctx,
-    action: &'static str,
-    entity: &'static str,
-    f: F,
-) -> Result<T, AppError>
-where
-    T: Send + 'static,
-    F: FnOnce(
-            &rusqlite::Transaction,
-        )
-            -> Result<(T, Option<i64>, Option<serde_json::Value>, serde_json::Value), AppError>
-        + Send
-        + 'static,
-{
-    let (actor, now) = (ctx.actor(), ctx.now);
-    state
-        .db
-        .write(move |tx| {
-            let (value, id, before, after) = f(tx)?;
-            audit::record(
-                tx,
-                &actor,
-                now,
-                Entry {
-                    action,
-                    entity,
-                    entity_id: id.map(|i| i.to_string()),
-                    before,
-                    after: Some(after),
-                },
-            )?;
-            Ok(value)
-        })
-        .await
 }
 
 /// Maps a UNIQUE failure to a field message; other errors pass through.

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
 use maud::{Markup, html};
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -28,7 +28,7 @@ use super::sub_nav;
 use super::timeline::{self, Bar};
 use super::trainees::{self as tr, Element, ElementState, Rulebook, Trainee, TraineeInput};
 use crate::AppState;
-use crate::audit::store::{self as audit, Entry};
+use crate::audit::audited;
 use crate::auth::model::{Principal, Role, UnitFilter};
 use crate::clock::local_display;
 use crate::db::DbError;
@@ -118,44 +118,6 @@ impl Failure {
         e.add(field, message);
         Failure::Fields(e)
     }
-}
-
-/// What a write closure returns: its value, the row id, before and after.
-type Written<T> = (T, Option<i64>, Option<serde_json::Value>, serde_json::Value);
-
-/// Runs `f` in one write transaction and records its audit row there; rules
-/// `f` checks roll everything back when they fail.
-async fn audited<T, F>(
-    state: &AppState,
-    ctx: &Ctx,
-    action: &'static str,
-    entity: &'static str,
-    f: F,
-) -> Result<T, Failure>
-where
-    T: Send + 'static,
-    F: FnOnce(&Transaction) -> Result<Written<T>, Failure> + Send + 'static,
-{
-    let (actor, now) = (ctx.actor(), ctx.now);
-    state
-        .db
-        .write(move |tx| {
-            let (value, id, before, after) = f(tx)?;
-            audit::record(
-                tx,
-                &actor,
-                now,
-                Entry {
-                    action,
-                    entity,
-                    entity_id: id.map(|i| i.to_string()),
-                    before,
-                    after: Some(after),
-                },
-            )?;
-            Ok(value)
-        })
-        .await
 }
 
 async fn read<T, F>(state: &AppState, f: F) -> Result<T, AppError>
