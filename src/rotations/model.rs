@@ -897,6 +897,34 @@ pub fn permille_percent(permille: u16, lang: Lang) -> String {
 }
 
 /// Öre as kronor with a space between thousands: 5 250 000 öre → "52 500 kr",
+/// Parses an amount in kronor as people type it (`52 500`, `52500,50`,
+/// `52 500 kr`) to öre, without floats; `None` for anything else.
+pub fn parse_kronor(s: &str) -> Option<i64> {
+    let cleaned: String = s
+        .trim()
+        .trim_end_matches("kr")
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect();
+    if cleaned.is_empty() {
+        return None;
+    }
+    let (whole, frac) = match cleaned.split_once([',', '.']) {
+        Some((w, f)) => (w, f),
+        None => (cleaned.as_str(), ""),
+    };
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 2
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let kronor: i64 = whole.parse().ok()?;
+    let ore: i64 = format!("{frac:0<2}").parse().ok()?;
+    kronor.checked_mul(100)?.checked_add(ore)
+}
+
 /// 1 050 öre → "10,50 kr" (Swedish) / "10.50 kr".
 pub fn format_kronor(ore: i64, lang: Lang) -> String {
     let sign = if ore < 0 { "-" } else { "" };
@@ -1485,6 +1513,16 @@ mod tests {
             Err(TierError::Reversed(0))
         );
         assert!(validate_tiers(&older_regional().tiers).is_ok());
+    }
+
+    #[test]
+    fn kronor_parse_to_ore() {
+        assert_eq!(parse_kronor("52 500"), Some(5_250_000));
+        assert_eq!(parse_kronor("52500,5"), Some(5_250_050));
+        assert_eq!(parse_kronor("52\u{a0}500,25 kr"), Some(5_250_025));
+        assert_eq!(parse_kronor("-5"), None);
+        assert_eq!(parse_kronor("1,234"), None);
+        assert_eq!(parse_kronor(""), None);
     }
 
     #[test]

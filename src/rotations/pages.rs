@@ -12,6 +12,7 @@ use super::agreements::{self, AgreementRow};
 use super::api::{VIEW_ROLES, preview};
 use super::model::{
     self, Agreement, HomePeriod, Kind, SalaryChange, Split, SplitInput, Tier, format_kronor,
+    parse_kronor,
 };
 use crate::AppState;
 use crate::audit::store::{self as audit, Entry};
@@ -64,30 +65,6 @@ fn parse_date(s: &str) -> Result<Option<NaiveDate>, ()> {
             .map(Some)
             .map_err(|_| ()),
     }
-}
-
-/// Kronor as typed ("52 500", "52500,50", "52 500 kr") into öre; no floats.
-fn parse_kronor(s: &str) -> Option<i64> {
-    let t: String = s
-        .trim()
-        .trim_end_matches("kr")
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
-        .collect();
-    let (whole, frac) = match t.split_once([',', '.']) {
-        Some((w, f)) => (w, f),
-        None => (t.as_str(), ""),
-    };
-    if whole.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > 2
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let kr: i64 = whole.parse().ok()?;
-    let ore: i64 = format!("{frac:0<2}").parse().ok()?;
-    kr.checked_mul(100)?.checked_add(ore)
 }
 
 /// Öre as the kronor a form shows: "52500" or "52500,50".

@@ -19,7 +19,7 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::model::{self, Split, format_kronor, month_name};
+use super::model::{self, Split, format_kronor, month_name, parse_kronor};
 use super::placements::{
     self as pl, Certificate, HomeReason, LedgerLine, Placement, PlanInput, PlanProblem, Stored,
 };
@@ -144,33 +144,6 @@ fn may_see_trainee(filter: &UnitFilter, t: &Trainee, placements: &[Placement]) -
 
 fn kr(lang: Lang, ore: i64) -> String {
     format_kronor(ore, lang)
-}
-
-/// Parses an amount in kronor (`52 500`, `52500,50`, `52 500 kr`) to öre.
-pub fn parse_kronor(s: &str) -> Option<i64> {
-    let cleaned: String = s
-        .trim()
-        .trim_end_matches("kr")
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
-        .collect();
-    if cleaned.is_empty() {
-        return None;
-    }
-    let (whole, frac) = match cleaned.split_once([',', '.']) {
-        Some((w, f)) => (w, f),
-        None => (cleaned.as_str(), ""),
-    };
-    if whole.is_empty()
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || frac.len() > 2
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let kronor: i64 = whole.parse().ok()?;
-    let ore: i64 = format!("{frac:0<2}").parse().ok()?;
-    kronor.checked_mul(100)?.checked_add(ore)
 }
 
 fn date_field(
@@ -2396,17 +2369,3 @@ async fn missing_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup,
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kronor_parse_to_ore() {
-        assert_eq!(parse_kronor("52 500"), Some(5_250_000));
-        assert_eq!(parse_kronor("52500,5"), Some(5_250_050));
-        assert_eq!(parse_kronor("52\u{a0}500,25 kr"), Some(5_250_025));
-        assert_eq!(parse_kronor("-5"), None);
-        assert_eq!(parse_kronor("1,234"), None);
-        assert_eq!(parse_kronor(""), None);
-    }
-}
