@@ -231,6 +231,31 @@ fn generated_query_parameters_never_break_a_page_or_the_api() {
         ("/licences", &["as_of"][..]),
         ("/import/batches", &["page"][..]),
         ("/org", &["q"][..]),
+        ("/offerings", &["course", "from", "status", "page"][..]),
+        (
+            "/lecturers-wanted",
+            &["course", "topic", "page", "overlap", "msg"][..],
+        ),
+        (
+            "/rotations/split-preview",
+            &[
+                "kind",
+                "start",
+                "end",
+                "monthly_cost",
+                "extent_percent",
+                "agreement",
+                "salary_from",
+                "home_from",
+                "home_to",
+            ][..],
+        ),
+        (
+            "/rotations/reports/costs",
+            &["year", "unit", "sep", "list"][..],
+        ),
+        ("/rotations/timeline", &["unit", "from", "months"][..]),
+        ("/placements", &["page", "status", "unit"][..]),
     ];
     let apis = [
         (
@@ -350,6 +375,70 @@ fn generated_form_values_never_break_a_form() {
             &["email", "name", "password", "role"][..],
         ),
         ("/lang".into(), &["lang", "back"][..]),
+        (
+            "/courses/new".into(),
+            &[
+                "code",
+                "title_sv",
+                "title_en",
+                "syllabus",
+                "length_hours",
+                "licence",
+                "part",
+                "audience",
+            ][..],
+        ),
+        (
+            "/offerings/new".into(),
+            &[
+                "course",
+                "starts_on",
+                "ends_on",
+                "place",
+                "capacity",
+                "min_participants",
+                "enrolment_opens",
+                "enrolment_closes",
+            ][..],
+        ),
+        (
+            "/placements/new".into(),
+            &[
+                "trainee_id",
+                "host_unit_id",
+                "kind",
+                "start",
+                "end",
+                "extent",
+                "host_supervisor",
+            ][..],
+        ),
+        (
+            "/trainees/new".into(),
+            &[
+                "person_id",
+                "specialty",
+                "rulebook",
+                "st_start",
+                "planned_end",
+                "monthly_cost",
+            ][..],
+        ),
+        (
+            "/rotations/agreements/new".into(),
+            &[
+                "code",
+                "name_sv",
+                "name_en",
+                "valid_from",
+                "valid_to",
+                "min_months",
+                "max_months",
+                "cap",
+                "tier_from",
+                "tier_permille",
+            ][..],
+        ),
     ];
     let strategy = (
         0..forms.len(),

@@ -2368,4 +2368,3 @@ async fn missing_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup,
         },
     ))
 }
-
