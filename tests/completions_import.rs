@@ -13,16 +13,11 @@ use chrono::NaiveDate;
 use oncotrack::auth::model::Role;
 use oncotrack::licences::model::{LicenceType, Part, Status};
 use oncotrack::licences::store;
-use support::{Client, TestApp, TestResponse};
+use support::{Client, TestApp, TestResponse, assert_status};
 
 /// The fixture's today is 2026-03-02.
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-}
-
-#[track_caller]
-fn assert_status(r: &TestResponse, status: StatusCode) {
-    assert_eq!(r.status, status, "{}", r.text);
 }
 
 async fn count(app: &TestApp, sql: &'static str) -> i64 {

@@ -8,11 +8,7 @@ mod support;
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use serde_json::json;
-use support::{TestApp, TestResponse};
-
-fn assert_status(r: &TestResponse, status: StatusCode) {
-    assert_eq!(r.status, status, "{}", r.text);
-}
+use support::{TestApp, assert_status};
 
 async fn count(app: &TestApp, sql: &'static str) -> i64 {
     app.query(move |c| c.query_row(sql, [], |r| r.get(0))).await

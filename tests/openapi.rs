@@ -137,3 +137,102 @@ fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// Every success answer of every `/api/v1` operation (but the document
+/// itself) is described down to its leaves: no schema that allows anything,
+/// no object without its properties, no `$ref` to a missing component. A
+/// handler answering with a loose `serde_json::Value` fails here, so what
+/// schemathesis checks in CI is the real shape.
+#[tokio::test]
+async fn every_success_answer_is_described_down_to_its_fields() {
+    let app = TestApp::new().await;
+    let doc = app
+        .api(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .json();
+    let mut loose = Vec::new();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        if path == "/api/v1/openapi.json" {
+            continue;
+        }
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            for (status, response) in op["responses"].as_object().expect("responses") {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                let content = response["content"].as_object();
+                assert!(
+                    content.is_some_and(|c| !c.is_empty()),
+                    "{method} {path} {status}: no content described"
+                );
+                for (media, body) in content.into_iter().flatten() {
+                    let at = format!("{method} {path} {status} {media}");
+                    if media.starts_with("text/") {
+                        assert_eq!(body["schema"]["type"], "string", "{at}");
+                        continue;
+                    }
+                    checked += 1;
+                    find_loose(&doc, &body["schema"], &at, &mut Vec::new(), &mut loose);
+                }
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} JSON answers found");
+    assert!(loose.is_empty(), "loosely described: {loose:#?}");
+}
+
+/// Collects the places under `schema` that allow any value.
+fn find_loose(
+    doc: &serde_json::Value,
+    schema: &serde_json::Value,
+    at: &str,
+    seen: &mut Vec<String>,
+    loose: &mut Vec<String>,
+) {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        if seen.iter().any(|s| s == name) {
+            return;
+        }
+        seen.push(name.to_string());
+        let target = &doc["components"]["schemas"][name];
+        if target.is_null() {
+            loose.push(format!("{at}: $ref to missing {reference}"));
+        } else {
+            find_loose(doc, target, &format!("{at} > {name}"), seen, loose);
+        }
+        return;
+    }
+    let mut described = false;
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for (i, part) in schema[key].as_array().into_iter().flatten().enumerate() {
+            described = true;
+            find_loose(doc, part, &format!("{at}.{key}[{i}]"), seen, loose);
+        }
+    }
+    if let Some(props) = schema["properties"].as_object() {
+        described = true;
+        for (name, prop) in props {
+            find_loose(doc, prop, &format!("{at}.{name}"), seen, loose);
+        }
+    }
+    if !schema["items"].is_null() {
+        described = true;
+        find_loose(doc, &schema["items"], &format!("{at}[]"), seen, loose);
+    }
+    if !schema["enum"].is_null() {
+        described = true;
+    }
+    let scalar = match &schema["type"] {
+        serde_json::Value::String(t) => t != "object" && t != "array",
+        serde_json::Value::Array(ts) => ts
+            .iter()
+            .any(|t| t != "object" && t != "array" && t != "null"),
+        _ => false,
+    };
+    if !(described || scalar) {
+        loose.push(format!("{at}: {schema}"));
+    }
+}

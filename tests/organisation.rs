@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use oncotrack::auth::model::Role;
 use oncotrack::organisation::model::Profession;
 use oncotrack::organisation::store;
-use support::{Client, TestApp, TestResponse, email_for};
+use support::{Client, TestApp, TestResponse, assert_status, email_for};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
@@ -69,10 +69,6 @@ async fn person_id_by_email(app: &TestApp, email: &'static str) -> Option<i64> {
         .optional()
     })
     .await
-}
-
-fn assert_status(r: &TestResponse, status: StatusCode) {
-    assert_eq!(r.status, status, "{}", r.text);
 }
 
 // ---- Regions, administrations, units ----
@@ -1049,7 +1045,7 @@ async fn include_left_false_leaves_out_people_who_left() {
         ["Sara Sjöström"]
     );
     assert_eq!(
-        names(&api_ok(&app, &token, "/api/v1/people?include_left=1").await),
+        names(&api_ok(&app, &token, "/api/v1/people?include_left=true").await),
         ["Sara Sjöström", "Åke Öhman"]
     );
     assert_eq!(

@@ -13,15 +13,11 @@ use oncotrack::db::DbError;
 use oncotrack::licences::model::Part;
 use oncotrack::licences::store::{self as licence_store, NewCompletion};
 use oncotrack::licences::verify::REQUESTS_PER_MINUTE;
-use support::{Client, TestApp, TestResponse, email_for};
+use support::{Client, TestApp, TestResponse, assert_status, email_for};
 
 const NURSE_HSA: &str = "SE9990000001-T0001";
 /// CYTO, the licence a fresh database knows.
 const CYTO: i64 = 1;
-
-fn assert_status(r: &TestResponse, status: StatusCode) {
-    assert_eq!(r.status, status, "{}", r.text);
-}
 
 async fn count(app: &TestApp, sql: &'static str) -> i64 {
     app.query(move |c| c.query_row(sql, [], |r| r.get(0))).await

@@ -1,7 +1,8 @@
 //! Sign-in, sign-out, the language switch, the user's own account page, and the
 //! administrators' account pages.
 
-use axum::extract::{Path, State};
+use crate::web::Path;
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};

@@ -23,8 +23,9 @@ use crate::organisation::model::Profession;
 // ---- Rules ----
 
 /// Where an enrolment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = EnrolmentStatus)]
 pub enum Status {
     /// Holds a place.
     Enrolled,

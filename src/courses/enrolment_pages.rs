@@ -5,8 +5,9 @@
 //! holds the person's unit, and coordinators and administrators. Anyone else
 //! gets 404 for the person's enrolments, so that they do not learn of them.
 
+use crate::web::Path;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -237,24 +238,91 @@ async fn cancel(
         .await
 }
 
-fn enrolment_json(e: &Enrolment) -> Value {
-    json!({
-        "id": e.id,
-        "offering_id": e.offering_id,
-        "person_id": e.person_id,
-        "name": e.name,
-        "email": e.email,
-        "hsa_id": e.hsa_id,
-        "unit": e.unit_code,
-        "status": e.status,
-        "position": e.position,
-        "queued_at": e.queued_at,
-        "enrolled_at": e.enrolled_at,
-        "cancelled_at": e.cancelled_at,
-        "attended": e.attended,
-        "completed_on": e.completed_on,
-        "licence_completion_id": e.licence_completion_id,
-    })
+/// An enrolment as the API shows it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EnrolmentOut {
+    id: i64,
+    offering_id: i64,
+    person_id: i64,
+    name: String,
+    email: String,
+    hsa_id: Option<String>,
+    /// The person's unit code.
+    unit: String,
+    status: Status,
+    /// Place on the waiting list (1 = next), while waitlisted.
+    position: Option<i64>,
+    /// When the person asked for a place, UTC.
+    queued_at: String,
+    /// When they got a place, UTC.
+    enrolled_at: Option<String>,
+    /// When they cancelled, UTC.
+    cancelled_at: Option<String>,
+    /// Attendance, once recorded.
+    attended: Option<bool>,
+    /// The day the course was completed, once recorded.
+    #[schema(format = Date)]
+    completed_on: Option<String>,
+    /// The licence completion the course recorded.
+    licence_completion_id: Option<i64>,
+}
+
+impl From<&Enrolment> for EnrolmentOut {
+    fn from(e: &Enrolment) -> Self {
+        EnrolmentOut {
+            id: e.id,
+            offering_id: e.offering_id,
+            person_id: e.person_id,
+            name: e.name.clone(),
+            email: e.email.clone(),
+            hsa_id: e.hsa_id.clone(),
+            unit: e.unit_code.clone(),
+            status: e.status,
+            position: e.position,
+            queued_at: e.queued_at.clone(),
+            enrolled_at: e.enrolled_at.clone(),
+            cancelled_at: e.cancelled_at.clone(),
+            attended: e.attended,
+            completed_on: e.completed_on.clone(),
+            licence_completion_id: e.licence_completion_id,
+        }
+    }
+}
+
+/// Where a new enrolment landed.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PlacedOut {
+    /// The enrolment.
+    id: i64,
+    /// `enrolled` or `waitlisted`.
+    status: Status,
+    /// Place on the waiting list (1 = next); null when enrolled.
+    position: Option<i64>,
+}
+
+/// A cancelled enrolment and who got its place.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CancelledOut {
+    id: i64,
+    /// Always `cancelled`.
+    status: Status,
+    /// Enrolments moved from the waiting list to a place.
+    promoted: Vec<i64>,
+}
+
+/// An offering's participants and waiting list.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Participants {
+    offering_id: i64,
+    /// The course's code.
+    course: String,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    capacity: i64,
+    enrolled: usize,
+    waitlisted: usize,
+    /// Every enrolment, cancelled ones included.
+    enrolments: Vec<EnrolmentOut>,
 }
 
 // ---- API ----
@@ -282,7 +350,7 @@ pub struct EnrolBody {
     tag = "enrolments",
     params(("id" = i64, Path, description = "Offering id")),
     request_body = EnrolBody,
-    responses((status = 201, description = "`{id, status, position}`", body = serde_json::Value), (status = 409, description = "The person is already enrolled", body = crate::web::openapi::ProblemDetails, content_type = "application/problem+json"))
+    responses((status = 201, description = "`{id, status, position}`", body = PlacedOut), (status = 409, description = "The person is already enrolled", body = crate::web::openapi::ProblemDetails, content_type = "application/problem+json"))
 )]
 pub async fn api_enrol(
     State(state): State<AppState>,
@@ -307,11 +375,11 @@ pub async fn api_enrol(
     .map_err(refusal_error)?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(json!({
-            "id": placed.enrolment_id,
-            "status": placed.status,
-            "position": placed.position,
-        })),
+        axum::Json(PlacedOut {
+            id: placed.enrolment_id,
+            status: placed.status,
+            position: placed.position,
+        }),
     )
         .into_response())
 }
@@ -322,13 +390,13 @@ pub async fn api_enrol(
     path = "/api/v1/offerings/{id}/enrolments",
     tag = "enrolments",
     params(("id" = i64, Path, description = "Offering id")),
-    responses((status = 200, description = "The offering's participants and waiting list", body = serde_json::Value))
+    responses((status = 200, description = "The offering's participants and waiting list", body = Participants))
 )]
 pub async fn api_list(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-) -> Result<axum::Json<Value>, AppError> {
+) -> Result<axum::Json<Participants>, AppError> {
     user.require(COORDINATORS)?;
     let (o, rows) = load_participants(&state, id).await?;
     Ok(axum::Json(participants_body(&o, &rows)))
@@ -340,19 +408,19 @@ pub async fn api_list(
     path = "/api/v1/enrolments/{id}",
     tag = "enrolments",
     params(("id" = i64, Path, description = "Enrolment id")),
-    responses((status = 200, description = "The enrolment", body = serde_json::Value))
+    responses((status = 200, description = "The enrolment", body = EnrolmentOut))
 )]
 pub async fn api_get(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-) -> Result<axum::Json<Value>, AppError> {
+) -> Result<axum::Json<EnrolmentOut>, AppError> {
     let principal = user.principal.clone();
     let (e, _) = state
         .db
         .read(move |c| enrolment_for(c, &principal, id))
         .await?;
-    Ok(axum::Json(enrolment_json(&e)))
+    Ok(axum::Json(EnrolmentOut::from(&e)))
 }
 
 /// `DELETE /api/v1/enrolments/{id}` and `POST .../cancel`: cancels (again is
@@ -363,13 +431,13 @@ pub async fn api_get(
     path = "/api/v1/enrolments/{id}",
     tag = "enrolments",
     params(("id" = i64, Path, description = "Enrolment id")),
-    responses((status = 200, description = "`{id, status, promoted}`", body = serde_json::Value))
+    responses((status = 200, description = "The cancelled enrolment and who got its place", body = CancelledOut))
 )]
 pub async fn api_cancel(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-) -> Result<axum::Json<Value>, AppError> {
+) -> Result<axum::Json<CancelledOut>, AppError> {
     let (_, promoted) = cancel(
         &state,
         user.principal.clone(),
@@ -379,9 +447,11 @@ pub async fn api_cancel(
         user.today,
     )
     .await?;
-    Ok(axum::Json(
-        json!({"id": id, "status": Status::Cancelled, "promoted": promoted}),
-    ))
+    Ok(axum::Json(CancelledOut {
+        id,
+        status: Status::Cancelled,
+        promoted,
+    }))
 }
 
 /// `POST /api/v1/enrolments/{id}/cancel`: the same as `DELETE
@@ -391,13 +461,13 @@ pub async fn api_cancel(
     path = "/api/v1/enrolments/{id}/cancel",
     tag = "enrolments",
     params(("id" = i64, Path, description = "Enrolment id")),
-    responses((status = 200, description = "`{id, status, promoted}`", body = serde_json::Value))
+    responses((status = 200, description = "The cancelled enrolment and who got its place", body = CancelledOut))
 )]
 pub async fn api_cancel_post(
     state: State<AppState>,
     user: ApiUser,
     id: Path<i64>,
-) -> Result<axum::Json<Value>, AppError> {
+) -> Result<axum::Json<CancelledOut>, AppError> {
     api_cancel(state, user, id).await
 }
 
@@ -432,17 +502,20 @@ async fn load_participants(
         .await
 }
 
-fn participants_body(o: &Offering, rows: &[Enrolment]) -> Value {
-    json!({
-        "offering_id": o.id,
-        "course": o.code,
-        "starts_on": o.starts_on,
-        "ends_on": o.ends_on,
-        "capacity": o.capacity,
-        "enrolled": rows.iter().filter(|e| e.status == Status::Enrolled).count(),
-        "waitlisted": rows.iter().filter(|e| e.status == Status::Waitlisted).count(),
-        "enrolments": rows.iter().map(enrolment_json).collect::<Vec<_>>(),
-    })
+fn participants_body(o: &Offering, rows: &[Enrolment]) -> Participants {
+    Participants {
+        offering_id: o.id,
+        course: o.code.clone(),
+        starts_on: o.starts_on,
+        ends_on: o.ends_on,
+        capacity: o.capacity,
+        enrolled: rows.iter().filter(|e| e.status == Status::Enrolled).count(),
+        waitlisted: rows
+            .iter()
+            .filter(|e| e.status == Status::Waitlisted)
+            .count(),
+        enrolments: rows.iter().map(EnrolmentOut::from).collect(),
+    }
 }
 
 fn attended_label(lang: Lang, a: Option<bool>) -> &'static str {
@@ -674,7 +747,7 @@ pub async fn participants_json(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-) -> Result<axum::Json<Value>, AppError> {
+) -> Result<axum::Json<Participants>, AppError> {
     ctx.require(COORDINATORS)?;
     let (o, rows) = load_participants(&state, id).await?;
     Ok(axum::Json(participants_body(&o, &rows)))

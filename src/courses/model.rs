@@ -10,7 +10,7 @@ use crate::licences::model::Part;
 use crate::organisation::model::{Profession, parse_date};
 
 /// The status of an offering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OfferingStatus {
     /// Being planned; not yet open for enrolment.
@@ -77,7 +77,7 @@ impl OfferingStatus {
 }
 
 /// What became of a lecturer's offer to teach a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignupStatus {
     /// Offered, not yet decided.

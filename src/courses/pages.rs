@@ -2,7 +2,8 @@
 //! the lecturers-wanted board, a lecturer's own teaching record, and the
 //! at-risk panel of the coordinator's start page.
 
-use axum::extract::{Path, State};
+use crate::web::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};

@@ -1,17 +1,19 @@
 //! Licence endpoints for other systems: one person's status, and compliance counts.
 
 use axum::extract::State;
-use serde::Deserialize;
-use serde_json::json;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::compliance::Level;
 use super::model;
-use super::pages::{COMPLIANCE_ROLES, ComplianceQuery, as_of, compliance_filter, report};
+use super::pages::{
+    COMPLIANCE_ROLES, ComplianceQuery, ComplianceReport, as_of, compliance_filter, report,
+};
 use super::store;
 use crate::AppState;
 use crate::organisation::model::normalise_hsa_id;
 use crate::organisation::store as org;
-use crate::web::{ApiUser, AppError, Query};
+use crate::web::{ApiQuery, ApiUser, AppError};
 
 /// Parameters of the status endpoint.
 #[derive(Debug, Deserialize, Default)]
@@ -26,20 +28,30 @@ pub struct StatusQuery {
     as_of: String,
 }
 
+/// One person's standing for one licence type on a day.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StatusOut {
+    status: model::Status,
+    /// The last day the licence is valid; null when it is missing.
+    valid_until: Option<NaiveDate>,
+    /// Whether the person must hold it on that day.
+    required: bool,
+}
+
 /// `GET /api/v1/licences/status?hsa_id=H&licence=CODE[&as_of=D]` (or `email=`):
 /// `{"status", "valid_until", "required"}`.
 #[utoipa::path(
     get,
     path = "/api/v1/licences/status",
     tag = "licences",
-    params(("hsa_id" = Option<String>, Query, description = "HSA-id of the person (or email)"), ("email" = Option<String>, Query, description = "E-mail of the person (or hsa_id)"), ("licence" = String, Query, description = "Licence code"), ("as_of" = Option<chrono::NaiveDate>, Query, description = "Day to judge, default today")),
-    responses((status = 200, description = "`{status, valid_until, required}`", body = serde_json::Value))
+    params(("hsa_id" = Option<String>, Query, description = "HSA-id of the person; give it or `email`", pattern = "^[Ss][Ee][0-9]{10}-[A-Za-z0-9]{1,18}$", example = "SE2321000131-E000000012345"), ("email" = Option<String>, Query, min_length = 1, description = "E-mail of the person; give it or `hsa_id`"), ("licence" = String, Query, description = "Licence type code", pattern = "\\S", example = "CYTO"), ("as_of" = Option<String>, Query, format = Date, description = "Day to judge, default today")),
+    responses((status = 200, description = "The person's standing", body = StatusOut))
 )]
 pub async fn status(
     State(state): State<AppState>,
     user: ApiUser,
-    Query(q): Query<StatusQuery>,
-) -> Result<axum::Json<serde_json::Value>, AppError> {
+    ApiQuery(q): ApiQuery<StatusQuery>,
+) -> Result<axum::Json<StatusOut>, AppError> {
     let day = as_of(&q.as_of, user.today)?;
     if q.licence.trim().is_empty() {
         return Err(AppError::bad_request(
@@ -53,7 +65,7 @@ pub async fn status(
     };
     let email = q.email.trim().to_string();
     if hsa.is_none() && email.is_empty() {
-        return Err(AppError::bad_request("hsa_id", "give hsa_id or email"));
+        return Err(AppError::unprocessable("hsa_id", "give hsa_id or email"));
     }
     let code = q.licence.trim().to_string();
     let principal = user.principal.clone();
@@ -61,7 +73,7 @@ pub async fn status(
         .db
         .read(move |c| -> Result<_, AppError> {
             let t = store::licence_type_by_code(c, &code)?.ok_or_else(|| {
-                AppError::bad_request("licence", format!("no licence type has the code {code:?}"))
+                AppError::unprocessable("licence", format!("no licence type has the code {code:?}"))
             })?;
             let person = match &hsa {
                 Some(h) => org::person_by_hsa_id(c, h)?,
@@ -75,11 +87,11 @@ pub async fn status(
             let history = store::completions(c, person.id, Some(t.id))?;
             let (theory, practical) = store::split_parts(&history, t.id);
             let s = model::standing(&t, &theory, &practical, day);
-            Ok(axum::Json(json!({
-                "status": s.status.as_str(),
-                "valid_until": s.valid_until,
-                "required": required,
-            })))
+            Ok(axum::Json(StatusOut {
+                status: s.status,
+                valid_until: s.valid_until,
+                required,
+            }))
         })
         .await
 }
@@ -89,14 +101,14 @@ pub async fn status(
     get,
     path = "/api/v1/compliance",
     tag = "licences",
-    params(("licence" = String, Query, description = "Licence code"), ("as_of" = Option<chrono::NaiveDate>, Query, description = "Day to judge, default today"), ("by" = Option<String>, Query, description = "region, administration or unit"), ("within" = Option<i64>, Query, description = "Only inside this region or administration id")),
-    responses((status = 200, description = "Compliance counts per group", body = serde_json::Value))
+    params(("licence" = String, Query, description = "Licence type code", pattern = "\\S", example = "CYTO"), ("as_of" = Option<String>, Query, format = Date, description = "Day to judge, default today"), ("by" = Option<Level>, Query, description = "What the rows are; `region` when absent"), ("within" = Option<i64>, Query, description = "Only inside this region (for administrations) or administration (for units)")),
+    responses((status = 200, description = "Compliance counts per group", body = ComplianceReport))
 )]
 pub async fn compliance(
     State(state): State<AppState>,
     user: ApiUser,
-    Query(q): Query<ComplianceQuery>,
-) -> Result<axum::Json<serde_json::Value>, AppError> {
+    ApiQuery(q): ApiQuery<ComplianceQuery>,
+) -> Result<axum::Json<ComplianceReport>, AppError> {
     let principal = user.require(COMPLIANCE_ROLES)?.clone();
     if q.licence.trim().is_empty() {
         return Err(AppError::bad_request(

@@ -12,7 +12,7 @@ use super::model::Status;
 use super::store::RequiredPerson;
 
 /// The level a report groups by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// Regions.
@@ -55,7 +55,8 @@ impl Level {
 }
 
 /// Counts for one row or the total. `valid` does not include `expiring`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ComplianceCounts)]
 pub struct Counts {
     /// People who must hold the licence.
     pub required: u64,
@@ -122,7 +123,8 @@ pub struct UnitInfo {
 }
 
 /// One row of a report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ComplianceRow)]
 pub struct Row {
     /// Region, administration or unit id.
     pub id: i64,

@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use crate::web::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -560,7 +561,7 @@ pub async fn report(
             types.first().cloned().ok_or(AppError::NotFound)?
         } else {
             store::licence_type_by_code(c, &ask.code)?.ok_or_else(|| {
-                AppError::bad_request(
+                AppError::unprocessable(
                     "licence",
                     format!("no licence type has the code {:?}", ask.code),
                 )
@@ -902,15 +903,32 @@ pub async fn compliance_csv(
 }
 
 /// The JSON body of a report (the page's export and the API share it).
-pub fn report_json(r: &Report) -> serde_json::Value {
-    json!({
-        "licence": r.licence.code,
-        "as_of": r.as_of,
-        "by": r.by.as_str(),
-        "within": r.within,
-        "rows": r.rows,
-        "total": r.total,
-    })
+pub fn report_json(r: &Report) -> ComplianceReport {
+    ComplianceReport {
+        licence: r.licence.code.clone(),
+        as_of: r.as_of,
+        by: r.by,
+        within: r.within,
+        rows: r.rows.clone(),
+        total: r.total,
+    }
+}
+
+/// Compliance counts per region, administration or unit, as JSON.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ComplianceReport {
+    /// The licence type's code.
+    licence: String,
+    /// The day judged.
+    as_of: NaiveDate,
+    /// What the rows are.
+    by: Level,
+    /// The region or administration the rows lie in, when narrowed.
+    within: Option<i64>,
+    /// One row per group, with its counts.
+    rows: Vec<compliance::Row>,
+    /// The counts of every row together.
+    total: compliance::Counts,
 }
 
 /// `GET /compliance.json`.
@@ -918,7 +936,7 @@ pub async fn compliance_json(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ComplianceQuery>,
-) -> Result<axum::Json<serde_json::Value>, AppError> {
+) -> Result<axum::Json<ComplianceReport>, AppError> {
     let user = ctx.require(COMPLIANCE_ROLES)?.clone();
     let r = report(&state, compliance_filter(&user), &q, ctx.today).await?;
     Ok(axum::Json(report_json(&r)))

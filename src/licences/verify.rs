@@ -6,8 +6,9 @@
 //! Like sessions, only the SHA-256 of a link's token is stored, so the link is
 //! shown once when it is made. The public page is rate limited per address.
 
+use crate::web::Path;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::store::{self, PeopleQuery, UnitQuery};
 use crate::AppState;
-use crate::web::{ApiUser, AppError, Query};
+use crate::web::{ApiQuery, ApiUser, AppError};
 
 /// A unit as the API shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -91,6 +91,8 @@ pub struct PeoplePage {
 
 /// Largest page the API serves.
 const MAX_PER_PAGE: u32 = 500;
+/// Highest page number the API takes (the description says so too).
+const MAX_PAGE: u32 = 1_000_000;
 
 /// `GET /api/v1/people`: filters `hsa_id`, `email`, `unit`, `profession`, `q`,
 /// `include_left`; `page` and `per_page` (at most 500). Only people the caller may see.
@@ -98,17 +100,27 @@ const MAX_PER_PAGE: u32 = 500;
     get,
     path = "/api/v1/people",
     tag = "organisation",
-    params(("hsa_id" = Option<String>, Query, description = "HSA-id, exact"), ("email" = Option<String>, Query, description = "E-mail, exact"), ("unit" = Option<String>, Query, description = "Unit code"), ("profession" = Option<String>, Query, description = "Profession"), ("q" = Option<String>, Query, description = "Name or e-mail contains"), ("include_left" = Option<bool>, Query, description = "Also people who have left"), ("page" = Option<u32>, Query, description = "Page, from 1"), ("per_page" = Option<u32>, Query, description = "Rows per page, at most 500")),
+    params(("hsa_id" = Option<String>, Query, min_length = 1, description = "HSA-id, exact"), ("email" = Option<String>, Query, min_length = 1, description = "E-mail, exact"), ("unit" = Option<String>, Query, min_length = 1, description = "Unit code"), ("profession" = Option<super::model::Profession>, Query, description = "Profession"), ("q" = Option<String>, Query, min_length = 1, description = "Name, e-mail or HSA-id contains"), ("include_left" = Option<bool>, Query, description = "Also people who have left: `true` or `false` (the default)"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000, description = "Page, from 1"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Rows per page, at most 500; 100 when absent")),
     responses((status = 200, description = "A page of the people the caller may see", body = PeoplePage))
 )]
 pub async fn people(
     State(state): State<AppState>,
     user: ApiUser,
-    Query(q): Query<PeopleQuery>,
+    ApiQuery(q): ApiQuery<PeopleQuery>,
 ) -> Result<axum::Json<PeoplePage>, AppError> {
+    // The page's checkbox sends `1`; the API takes a boolean and nothing else.
+    let include_left = match q.include_left.as_deref() {
+        None | Some("false") => None,
+        Some("true") => Some("1".to_owned()),
+        Some(_) => return Err(AppError::bad_request("include_left", "true or false")),
+    };
+    let q = PeopleQuery { include_left, ..q };
     let page = q.page.unwrap_or(1);
-    if page == 0 {
-        return Err(AppError::bad_request("page", "starts at 1"));
+    if page == 0 || page > MAX_PAGE {
+        return Err(AppError::bad_request(
+            "page",
+            format!("from 1 to {MAX_PAGE}"),
+        ));
     }
     let per_page = q.per_page.unwrap_or(100);
     if per_page == 0 || per_page > MAX_PER_PAGE {

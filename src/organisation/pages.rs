@@ -1,7 +1,8 @@
 //! Organisation and staff pages: browse, search, create, edit, deactivate, and
 //! the CSV imports with preview.
 
-use axum::extract::{Multipart, Path, State};
+use crate::web::Path;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;

@@ -10,7 +10,7 @@ use super::model::{Agreement, Kind, Tier};
 use crate::clock::stamp;
 
 /// A stored version of an agreement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AgreementRow {
     /// Row id (one per version).
     pub id: i64,

@@ -3,12 +3,11 @@
 use axum::extract::{FromRequest, Request, State};
 use axum::http::HeaderMap;
 use chrono::NaiveDate;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-use super::agreements;
+use super::agreements::{self, AgreementRow};
 use super::model::{
-    self, Agreement, HomePeriod, Kind, SalaryChange, Split, SplitError, SplitInput,
+    self, Agreement, HomePeriod, Kind, SalaryChange, Split, SplitError, SplitInput, Totals,
 };
 use crate::AppState;
 use crate::auth::model::Role;
@@ -39,24 +38,63 @@ fn full_extent() -> i64 {
     100
 }
 
-/// The body of `POST /api/v1/rotations/split-preview`.
+/// The body of `POST /api/v1/rotations/split-preview`: give either
+/// `monthly_cost_ore` or `salary`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PreviewRequest {
     kind: Kind,
+    /// First day of the placement.
     start: NaiveDate,
+    /// Last day, not before the first.
     end: NaiveDate,
+    /// The trainee's monthly employment cost (salary with on-costs), öre,
+    /// for the whole placement.
     #[serde(default)]
+    #[schema(minimum = 0)]
     monthly_cost_ore: Option<i64>,
+    /// The monthly cost as it changes: each row holds from its day on.
     #[serde(default)]
     salary: Option<Vec<SalaryRow>>,
+    /// Working extent in percent; 100 when absent.
     // Wider than the engine's u8 so that 0, 101 or -5 get the engine's own
     // message naming the field rather than a deserializer's.
     #[serde(default = "full_extent")]
+    #[schema(minimum = 1, maximum = 100, default = 100)]
     extent_percent: i64,
+    /// Days the trainee serves at home, paid by the home clinic.
     #[serde(default)]
     home_periods: Vec<HomeRow>,
+    /// An agreement code; absent for the one the plan is eligible for.
     #[serde(default)]
     agreement: Option<String>,
+}
+
+/// One month of a split preview.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PreviewMonth {
+    /// `YYYY-MM`.
+    #[schema(example = "2026-01")]
+    month: String,
+    total_ore: i64,
+    /// Paid by the home clinic.
+    home_ore: i64,
+    /// Paid by the host.
+    host_ore: i64,
+    /// How the month was computed, in the caller's language.
+    explanation: String,
+}
+
+/// The month-by-month split of a planned placement.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SplitPreview {
+    /// The agreement's code.
+    agreement: String,
+    /// Its name in the caller's language.
+    agreement_name: String,
+    months: Vec<PreviewMonth>,
+    total: Totals,
+    /// Things to check, in the caller's language.
+    warnings: Vec<String>,
 }
 
 impl PreviewRequest {
@@ -143,14 +181,14 @@ pub fn split_problem(e: &SplitError, lang: Lang) -> AppError {
     path = "/api/v1/rotations/split-preview",
     tag = "rotations",
     request_body = PreviewRequest,
-    responses((status = 200, description = "The month-by-month split with explanations", body = serde_json::Value))
+    responses((status = 200, description = "The month-by-month split with explanations", body = SplitPreview))
 )]
 pub async fn split_preview(
     State(state): State<AppState>,
     user: ApiUser,
     headers: HeaderMap,
     request: Request,
-) -> Result<axum::Json<Value>, AppError> {
+) -> Result<axum::Json<SplitPreview>, AppError> {
     user.require(VIEW_ROLES)?;
     // The body is read after the role check, so that a caller without the
     // role learns nothing about what the input should look like.
@@ -170,19 +208,29 @@ pub async fn split_preview(
                 }
                 other => other,
             })?;
-    Ok(axum::Json(json!({
-        "agreement": split.agreement,
-        "agreement_name": agreement.name(lang),
-        "months": split.months.iter().map(|m| json!({
-            "month": m.month,
-            "total_ore": m.total_ore,
-            "home_ore": m.home_ore,
-            "host_ore": m.host_ore,
-            "explanation": m.explanation(lang),
-        })).collect::<Vec<_>>(),
-        "total": split.total,
-        "warnings": split.warnings.iter().map(|w| w.text(lang)).collect::<Vec<_>>(),
-    })))
+    Ok(axum::Json(SplitPreview {
+        agreement_name: agreement.name(lang).to_owned(),
+        months: split
+            .months
+            .iter()
+            .map(|m| PreviewMonth {
+                month: m.month.clone(),
+                total_ore: m.total_ore,
+                home_ore: m.home_ore,
+                host_ore: m.host_ore,
+                explanation: m.explanation(lang).to_owned(),
+            })
+            .collect(),
+        total: split.total,
+        warnings: split.warnings.iter().map(|w| w.text(lang)).collect(),
+        agreement: split.agreement,
+    }))
+}
+
+/// Every version of every agreement, by code and version.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AgreementList {
+    agreements: Vec<AgreementRow>,
 }
 
 /// `GET /api/v1/rotations/agreements`: every version of every agreement.
@@ -190,16 +238,16 @@ pub async fn split_preview(
     get,
     path = "/api/v1/rotations/agreements",
     tag = "rotations",
-    responses((status = 200, description = "Every version of every agreement", body = serde_json::Value))
+    responses((status = 200, description = "Every version of every agreement", body = AgreementList))
 )]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
-) -> Result<axum::Json<Value>, AppError> {
+) -> Result<axum::Json<AgreementList>, AppError> {
     user.require(VIEW_ROLES)?;
     let rows = state
         .db
         .read(|c| agreements::agreement_rows(c).map_err(AppError::from))
         .await?;
-    Ok(axum::Json(json!({ "agreements": rows })))
+    Ok(axum::Json(AgreementList { agreements: rows }))
 }

@@ -36,6 +36,7 @@ use crate::i18n::Lang;
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[schema(as = PlacementKind)]
 pub enum Kind {
     /// An ordinary rotation placement (usually 3 months).
     General,
@@ -76,7 +77,7 @@ impl Kind {
 /// One step of an agreement: from placement month `from_month` to `to_month`
 /// (inclusive; open when `None`), the host pays `host_permille` ‰ and the home
 /// clinic the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Tier {
     /// First placement month of the tier, counted from 1.
     pub from_month: u32,
@@ -88,7 +89,7 @@ pub struct Tier {
 
 /// One version of a cost-sharing agreement. A new version is a new
 /// `Agreement` with the same `code` and its own validity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Agreement {
     /// Identifies the series of versions, e.g. `older-regional`.
     pub code: String,
@@ -198,7 +199,7 @@ pub struct SplitInput {
 
 /// A run of days in one calendar month that are paid the same way; the
 /// drill-down behind a month line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Segment {
     /// First day.
     pub from: NaiveDate,
@@ -217,7 +218,7 @@ pub struct Segment {
 }
 
 /// One calendar month of a split.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MonthLine {
     /// The calendar month, `YYYY-MM`.
     pub month: String,
@@ -248,7 +249,7 @@ impl MonthLine {
 }
 
 /// Sums over a split or a group of month lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
 pub struct Totals {
     /// Total cost in öre.
     pub total_ore: i64,

@@ -1,6 +1,7 @@
 //! Agreement pages (list, new agreement, new version) and the split preview.
 
-use axum::extract::{Path, State};
+use crate::web::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -35,7 +35,7 @@ use crate::db::DbError;
 use crate::i18n::Lang;
 use crate::organisation::model::parse_date;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
-use crate::web::{ApiUser, AppError, Ctx, FieldErrors, Form, Query, csv};
+use crate::web::{ApiQuery, ApiUser, AppError, Ctx, FieldErrors, Form, Path, Query, csv};
 
 /// Who reads rotation pages.
 const READERS: &[Role] = &[Role::Admin, Role::StudyDirector, Role::Manager];
@@ -2075,6 +2075,12 @@ pub struct CostQuery {
     list: String,
 }
 
+/// Parameters of the cost report API.
+#[derive(Debug, Deserialize)]
+struct CostApiQuery {
+    year: Option<String>,
+}
+
 fn report_year(q: &CostQuery, today: NaiveDate) -> Result<i32, AppError> {
     match q.year.trim() {
         "" => Ok(today.year()),
@@ -2281,16 +2287,30 @@ async fn costs_json(
     get,
     path = "/api/v1/rotations/costs",
     tag = "rotations",
-    params(("year" = Option<i32>, Query, description = "Report year, default this year"), ("payer" = Option<String>, Query, description = "Paying unit"), ("list" = Option<String>, Query, description = "List form")),
-    responses((status = 200, description = "The cost report", body = serde_json::Value))
+    params(("year" = Option<i32>, Query, minimum = 2000, maximum = 2100, description = "Budget (calendar) year, this year when absent")),
+    responses((status = 200, description = "The cost report: per payer and month, and each placement's month lines", body = reports::CostReport))
 )]
 async fn costs_api(
     State(state): State<AppState>,
     user: ApiUser,
-    Query(q): Query<CostQuery>,
+    ApiQuery(q): ApiQuery<CostApiQuery>,
 ) -> Result<Response, AppError> {
     let filter = user.require(READERS)?.people_filter();
-    let year = report_year(&q, user.today)?;
+    // The page's form sends an empty year for "this year"; the API takes a
+    // year or no parameter at all.
+    let year = match q.year {
+        None => user.today.year(),
+        Some(year) if year.trim().is_empty() => {
+            return Err(AppError::bad_request("year", "expected a year 2000-2100"));
+        }
+        Some(year) => report_year(
+            &CostQuery {
+                year,
+                ..CostQuery::default()
+            },
+            user.today,
+        )?,
+    };
     let report = cost_report_for(&state, filter, year, Lang::Sv).await?;
     Ok(axum::Json(report).into_response())
 }

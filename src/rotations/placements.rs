@@ -25,7 +25,7 @@ use super::trainees::date_col;
 use crate::clock::stamp;
 
 /// The stored status of a placement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stored {
     /// Proposed, not yet approved.
@@ -107,7 +107,7 @@ impl Status {
 }
 
 /// The host supervisor's certificate for the period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Certificate {
     /// Nothing yet.
@@ -204,7 +204,7 @@ pub struct HomePeriodRow {
 }
 
 /// The plan as approved, which decides the agreement.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApprovedPlan {
     /// `general` or `radiotherapy`.
     pub kind: String,
@@ -221,7 +221,7 @@ pub struct ApprovedPlan {
 }
 
 /// A placement with its trainee's and host's names.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Placement {
     /// Id.
     pub id: i64,

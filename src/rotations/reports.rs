@@ -21,7 +21,7 @@ use crate::auth::model::UnitFilter;
 use crate::i18n::Lang;
 
 /// One placement's part of a year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlacementCost {
     /// The placement.
     pub placement: Placement,
@@ -36,7 +36,7 @@ pub struct PlacementCost {
 }
 
 /// One payer's year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PayerRow {
     /// The unit.
     pub unit_id: i64,
@@ -59,7 +59,7 @@ pub struct PayerRow {
 }
 
 /// The cost report of a budget (calendar) year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CostReport {
     /// The year.
     pub year: i32,

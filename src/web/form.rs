@@ -17,8 +17,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| AppError::bad_request("body", e.body_text()))?;
-        from_form_bytes(&bytes).map(Form)
+        from_form_body(&bytes).map(Form)
     }
+}
+
+/// What a text with a control character is told.
+const NO_CONTROL: &str = "control characters are not allowed / styrtecken är inte tillåtna";
+
+/// Whether `s` is free of control characters other than tab and line
+/// breaks. Nobody types them, and a NUL would also cut the text short for
+/// SQLite's `length()` and the checks built on it.
+fn control_free(s: &str) -> bool {
+    !s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
 /// Deserializes form or query bytes; a failure names the field it happened in.
@@ -34,6 +45,67 @@ fn from_form_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     )
 }
 
+/// Deserializes a form body, refusing control characters in what will be
+/// stored. (Queries only look things up, so they take any text.)
+fn from_form_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    if let Some((key, _)) = form_urlencoded::parse(bytes)
+        .find(|(key, value)| !control_free(key) || !control_free(value))
+    {
+        let field = if control_free(&key) {
+            key.into_owned()
+        } else {
+            "body".to_owned()
+        };
+        return Err(AppError::bad_request(field, NO_CONTROL));
+    }
+    from_form_bytes(bytes)
+}
+
+/// Path parameters; a value that does not parse (`/offerings/abc`, an id
+/// beyond 64 bits) answers 400 naming the parameter, as problem+json on the
+/// API, instead of axum's plain text.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                let field = match e.kind() {
+                    ErrorKind::ParseErrorAtKey { key, .. }
+                    | ErrorKind::InvalidUtf8InPathParam { key }
+                    | ErrorKind::DeserializeError { key, .. } => key.clone(),
+                    // A single parameter (`Path<i64>`) fails without its
+                    // name; the route knows it.
+                    _ => axum::extract::RawPathParams::from_request_parts(parts, state)
+                        .await
+                        .ok()
+                        .and_then(|params| {
+                            let mut names = params.iter().map(|(name, _)| name.to_owned());
+                            names.next().filter(|_| names.next().is_none())
+                        })
+                        .unwrap_or_else(|| "path".to_owned()),
+                };
+                let message = match e.kind() {
+                    ErrorKind::ParseErrorAtKey { expected_type, .. }
+                    | ErrorKind::ParseError { expected_type, .. }
+                        if expected_type.starts_with(['i', 'u']) =>
+                    {
+                        "expected a whole number (64-bit id)".to_owned()
+                    }
+                    _ => e.body_text(),
+                };
+                Err(AppError::bad_request(field, message))
+            }
+            Err(other) => Err(AppError::bad_request("path", other.body_text())),
+        }
+    }
+}
+
 /// A query string; a bad value answers 400 naming the parameter.
 pub struct Query<T>(pub T);
 
@@ -42,6 +114,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         from_form_bytes(parts.uri.query().unwrap_or("").as_bytes()).map(Query)
+    }
+}
+
+/// The query string of an API endpoint: as [`Query`], except that a
+/// parameter given with an empty value (`?status=`) answers 400 naming it.
+/// The API reads a parameter left out as "any"; the description allows no
+/// empty values, so that an empty one is a client's mistake, not a wildcard.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("").as_bytes();
+        if let Some((name, _)) = form_urlencoded::parse(raw).find(|(_, value)| value.is_empty()) {
+            return Err(AppError::bad_request(
+                name,
+                "empty: give a value or leave the parameter out",
+            ));
+        }
+        from_form_bytes(raw).map(ApiQuery)
     }
 }
 
@@ -55,19 +148,57 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| AppError::bad_request("body", e.body_text()))?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de).map(Json).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
-                AppError::bad_request("body", inner.to_string())
+        from_json_bytes(&bytes).map(Json)
+    }
+}
+
+/// Deserializes a JSON body: 400 when it is not JSON, 422 naming the field
+/// (as a path such as `salary[0].from`) when a value has the wrong type
+/// (an array where an object belongs, too) or a string holds control
+/// characters.
+pub fn from_json_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| AppError::bad_request("body", e.to_string()))?;
+    if let Some(path) = control_path(&value, String::new()) {
+        let field = if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path
+        };
+        return Err(AppError::unprocessable(field, NO_CONTROL));
+    }
+    serde_path_to_error::deserialize(super::strict_json::Strict(&value)).map_err(|e| {
+        let path = e.path().to_string();
+        AppError::unprocessable(
+            if path == "." { "body".into() } else { path },
+            e.into_inner().to_string(),
+        )
+    })
+}
+
+/// The path of the first string (key or value) in `v` holding a control
+/// character, in serde_path_to_error's notation.
+fn control_path(v: &serde_json::Value, at: String) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => (!control_free(s)).then_some(at),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| control_path(item, format!("{at}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(k, item)| {
+            let here = if at.is_empty() {
+                k.clone()
             } else {
-                AppError::unprocessable(
-                    if path == "." { "body".into() } else { path },
-                    inner.to_string(),
-                )
+                format!("{at}.{k}")
+            };
+            if control_free(k) {
+                control_path(item, here)
+            } else {
+                Some(at.clone())
             }
-        })
+        }),
+        _ => None,
     }
 }
 

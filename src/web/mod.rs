@@ -12,10 +12,11 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;
+pub mod strict_json;
 
 pub use context::{ApiUser, Ctx};
 pub use error::AppError;
-pub use form::{FieldErrors, Form, Json, Query};
+pub use form::{ApiQuery, FieldErrors, Form, Json, Path, Query};
 
 /// A 303 See Other to `to`, the answer to every successful form post.
 pub fn see_other(to: &str) -> axum::response::Response {

@@ -66,6 +66,21 @@ impl Modify for CommonProblems {
             ("422", "A field's value breaks a rule; `field` names it"),
         ];
         for item in openapi.paths.paths.values_mut() {
+            let writes = [
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in writes.into_iter().flatten() {
+                operation
+                    .responses
+                    .responses
+                    .entry("503".to_owned())
+                    .or_insert_with(|| {
+                        problem("The database takes no writes just now (read-only or full disk); nothing was written").into()
+                    });
+            }
             let operations = [
                 &mut item.get,
                 &mut item.post,

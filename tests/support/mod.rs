@@ -262,6 +262,26 @@ impl TestApp {
     }
 }
 
+/// Fails with the body when the status is not `status`.
+#[track_caller]
+pub fn assert_status(r: &TestResponse, status: StatusCode) {
+    assert_eq!(r.status, status, "{}", r.text);
+}
+
+/// Fails unless `r` is a problem+json answer with `status` naming `field`.
+#[track_caller]
+pub fn assert_problem(r: &TestResponse, status: StatusCode, field: &str) {
+    assert_status(r, status);
+    assert!(
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("application/problem+json")),
+        "{:?}: {}",
+        r.header("content-type"),
+        r.text
+    );
+    assert_eq!(r.json()["field"], field, "{}", r.text);
+}
+
 #[derive(Debug)]
 pub struct TestResponse {
     pub status: StatusCode,
