@@ -97,6 +97,16 @@ async fn offering_calendar(app: &TestApp, o: i64) -> Calendar {
     parse(&r.text)
 }
 
+async fn lecturer_account(app: &TestApp) -> i64 {
+    let email = support::email_for(Role::Lecturer);
+    app.query(move |c| {
+        c.query_row("SELECT id FROM account WHERE email = ?1", [email], |r| {
+            r.get(0)
+        })
+    })
+    .await
+}
+
 async fn sql(app: &TestApp, statement: &'static str, id: i64) {
     app.state
         .db
@@ -270,6 +280,30 @@ async fn a_subscription_link_works_without_a_session_until_revoked() {
             .all(|e| e.get_uid() != Some(&format!("session-{not_mine}@oncotrack")))
     );
 
+    // An account no longer linked to her opens nothing; linked again, it does.
+    let person: i64 = app
+        .query(|c| c.query_row("SELECT subject_id FROM calendar_feed", [], |r| r.get(0)))
+        .await;
+    sql(
+        &app,
+        "UPDATE account SET person_id = NULL WHERE person_id = ?1",
+        person,
+    )
+    .await;
+    assert_eq!(calendar_app.get(&link).await.status, StatusCode::NOT_FOUND);
+    let email = support::email_for(Role::Staff);
+    app.state
+        .db
+        .write(move |tx| -> Result<usize, oncotrack::db::DbError> {
+            Ok(tx.execute(
+                "UPDATE account SET person_id = ?1 WHERE email = ?2",
+                rusqlite::params![person, email],
+            )?)
+        })
+        .await
+        .expect("link again");
+    assert_eq!(calendar_app.get(&link).await.status, StatusCode::OK);
+
     // Revoked from her page: the link answers 404.
     let id: i64 = app
         .query(|c| c.query_row("SELECT id FROM calendar_feed", [], |r| r.get(0)))
@@ -336,10 +370,30 @@ async fn a_lecturer_calendar_holds_only_confirmed_sessions() {
     let mut b = app.login_as(Role::Lecturer).await;
     let page = b.post("/calendar-feeds", &[("kind", "lecturer")]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
-    let r = app.browser().get(&link_on(&page.text)).await;
+    let link = link_on(&page.text);
+    let r = app.browser().get(&link).await;
     let cal = parse(&r.text);
     let uids: Vec<&str> = cal.events().filter_map(|e| e.get_uid()).collect();
     assert_eq!(uids, [format!("session-{confirmed}@oncotrack")]);
+    // The link follows its maker: without the lecturer role it opens nothing,
+    // and works again once the role is back.
+    let account = lecturer_account(&app).await;
+    sql(
+        &app,
+        "DELETE FROM account_role WHERE account_id = ?1 AND role = 'lecturer'",
+        account,
+    )
+    .await;
+    assert_eq!(app.browser().get(&link).await.status, StatusCode::NOT_FOUND);
+    sql(
+        &app,
+        "INSERT INTO account_role (account_id, role) VALUES (?1, 'lecturer')",
+        account,
+    )
+    .await;
+    assert_eq!(app.browser().get(&link).await.status, StatusCode::OK);
+    sql(&app, "UPDATE account SET active = 0 WHERE id = ?1", account).await;
+    assert_eq!(app.browser().get(&link).await.status, StatusCode::NOT_FOUND);
     // Staff are not lecturers.
     let mut staff = app.login_as(Role::Staff).await;
     assert_eq!(

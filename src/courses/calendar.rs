@@ -217,11 +217,19 @@ pub fn create_feed(
     Ok((conn.last_insert_rowid(), token))
 }
 
-/// The feed a token opens; `None` when unknown or revoked.
+/// The feed a token opens; `None` when unknown or revoked, and while the
+/// account that made it could not make it again: deactivated, no longer a
+/// lecturer (a lecturer feed), or no longer that person (a person feed). A
+/// link lives on in calendar apps, so it follows what its maker may see now.
 pub fn feed_by_token(conn: &Connection, token: &str) -> rusqlite::Result<Option<Feed>> {
     let row: Option<(String, i64)> = conn
         .prepare_cached(
-            "SELECT kind, subject_id FROM calendar_feed WHERE token_hash = ?1 AND revoked_at IS NULL",
+            "SELECT f.kind, f.subject_id FROM calendar_feed f JOIN account a ON a.id = f.created_by
+             WHERE f.token_hash = ?1 AND f.revoked_at IS NULL AND a.active = 1
+               AND (f.kind = 'offering'
+                    OR (f.kind = 'lecturer' AND f.subject_id = a.id AND EXISTS (
+                        SELECT 1 FROM account_role r WHERE r.account_id = a.id AND r.role = 'lecturer'))
+                    OR (f.kind = 'person' AND f.subject_id = a.person_id))",
         )?
         .query_row([token_hash(token)], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
