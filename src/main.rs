@@ -293,7 +293,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 }
                 Outcome::Planned(plan) => {
                     for c in &plan.changes {
-                        println!("{c}");
+                        println!("{}", c.en);
                     }
                     println!(
                         "{} change(s), {} unchanged{}",
@@ -398,7 +398,7 @@ fn print_completions(outcome: &completions::Outcome, dry_run: bool) -> ExitCode 
         }
         completions::Outcome::Planned(plan) => {
             for c in &plan.changes {
-                println!("{c}");
+                println!("{}", c.en);
             }
             if plan.not_listed() > 0 {
                 println!("... and {} more", plan.not_listed());

@@ -132,7 +132,7 @@ async fn a_preview_writes_nothing_and_its_apply_button_records_one_batch() {
     let r = preview(&mut coordinator, TWO_NURSES).await;
     assert_status(&r, StatusCode::OK);
     assert!(r.text.contains("Sara Sjöström"), "{}", r.text);
-    assert!(r.text.contains("line 2:"), "{}", r.text);
+    assert!(r.text.contains("rad 2:"), "{}", r.text);
     assert_eq!(snapshot(&app).await, before, "a preview writes nothing");
 
     let r = apply_preview(&mut coordinator, &r).await;
@@ -269,6 +269,28 @@ async fn one_bad_line_among_good_ones_writes_nothing_and_every_bad_line_is_named
     let r = import(&mut admin, file).await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     for expected in [
+        "rad 3: hsa_id: ingen person har HSA-id SE9990000001-T9999",
+        "rad 4: email: ingen person har e-postadressen nobody@test.example",
+        "rad 5: completed_on: 2026-03-03 ligger i framtiden",
+        "rad 6: licence: okänd behörighetstyp &quot;KÖRKORT&quot;",
+        "rad 7: completed_on: väntade ett datum ÅÅÅÅ-MM-DD, fick &quot;2025-02-30&quot;",
+        "rad 8: part: okänd del &quot;halvdag&quot;",
+        "rad 9: hsa_id: obligatoriskt: ett HSA-id eller en e-postadress",
+        "rad 10: row: staff@test.example CYTO theory 2025-11-20 förekommer igen (först på rad 2)",
+    ] {
+        assert!(r.text.contains(expected), "{expected}\n{}", r.text);
+    }
+    assert!(!r.text.contains("rad 2:"), "the good line is not blamed");
+    assert!(!r.text.contains("rad 11:"), "the good line is not blamed");
+    assert_eq!(snapshot(&app).await, before, "nothing written");
+
+    // The same file, read in English.
+    admin
+        .post("/lang", &[("lang", "en"), ("next", "/import/completions")])
+        .await;
+    let r = import(&mut admin, file).await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    for expected in [
         "line 3: hsa_id: no person has the HSA-id SE9990000001-T9999",
         "line 4: email: no person has the e-mail nobody@test.example",
         "line 5: completed_on: 2026-03-03 is in the future",
@@ -280,9 +302,7 @@ async fn one_bad_line_among_good_ones_writes_nothing_and_every_bad_line_is_named
     ] {
         assert!(r.text.contains(expected), "{expected}\n{}", r.text);
     }
-    assert!(!r.text.contains("line 2:"), "the good line is not blamed");
-    assert!(!r.text.contains("line 11:"), "the good line is not blamed");
-    assert_eq!(snapshot(&app).await, before, "nothing written");
+    assert!(!r.text.contains("rad "), "no Swedish left: {}", r.text);
 }
 
 #[tokio::test]
@@ -316,7 +336,11 @@ async fn a_practical_part_needs_its_supervisor_when_the_licence_requires_one() {
         SE9990000001-T0001,CYTOP,2025-11-21,practical,\n";
     let r = import(&mut admin, file).await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("line 3: signed_by: required"), "{}", r.text);
+    assert!(
+        r.text.contains("rad 3: signed_by: obligatoriskt"),
+        "{}",
+        r.text
+    );
 
     let signed = file.replace("practical,\n", "practical,Maria Handledare\n");
     let r = import(&mut admin, &signed).await;

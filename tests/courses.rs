@@ -1091,3 +1091,112 @@ async fn the_board_shows_fifty_sessions_a_page_soonest_first() {
     assert!(!second.text.contains("Pass nummer 49"));
     assert!(!second.text.contains("page=3"), "no page after the last");
 }
+
+#[tokio::test]
+async fn cancelling_a_session_tells_its_confirmed_lecturer_and_the_participants() {
+    let app = TestApp::new().await;
+    let coordinator = app.token_for(Role::Coordinator).await;
+    let lecturer = app.token_for(Role::Lecturer).await;
+    let (offering, session) = offering_with_session(&app, &coordinator, "K1").await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/sessions/{session}/signups"),
+            Some(&lecturer),
+            None,
+        )
+        .await;
+    assert_status(&r, StatusCode::CREATED);
+    let signup = r.json()["id"].as_i64().expect("signup");
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/signups/{signup}"),
+            Some(&coordinator),
+            Some(json!({"status": "confirmed"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::OK);
+    // One participant holds a place, one waits, one cancelled.
+    let (nurse, other, unit) = (app.fixture.nurse, app.fixture.other_nurse, app.fixture.onk1);
+    app.state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            let third = oncotrack::organisation::store::create_person(
+                tx,
+                &oncotrack::organisation::store::NewPerson {
+                    name: "Märta Ek".into(),
+                    email: "marta.ek@test.example".into(),
+                    hsa_id: None,
+                    profession: oncotrack::organisation::model::Profession::Nurse,
+                    unit_id: unit,
+                    from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
+                },
+                chrono::Utc::now(),
+            )?;
+            for (person, status) in [(nurse, "enrolled"), (other, "waitlisted"), (third, "cancelled")] {
+                tx.execute(
+                    "INSERT INTO enrolment (offering_id, person_id, status, queued_at) VALUES (?1, ?2, ?3, '2026-03-02T09:00:00Z')",
+                    rusqlite::params![offering, person, status],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("enrolments");
+
+    let mut page = app.login_as(Role::Coordinator).await;
+    let r = page.post(&format!("/sessions/{session}/cancel"), &[]).await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let notices: Vec<(Option<i64>, Option<i64>, String)> = app
+        .query(|c| {
+            c.prepare(
+                "SELECT recipient_person_id, recipient_account_id, body FROM outbox
+                 WHERE kind = 'session_cancelled' ORDER BY id",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect()
+        })
+        .await;
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    let to_lecturer = notices
+        .iter()
+        .find(|n| n.1.is_some())
+        .expect("the confirmed lecturer is told");
+    assert!(
+        to_lecturer.2.contains("behöver inte komma"),
+        "{}",
+        to_lecturer.2
+    );
+    assert!(to_lecturer.2.contains("need not come"), "{}", to_lecturer.2);
+    let to_participant = notices
+        .iter()
+        .find(|n| n.0.is_some())
+        .expect("the participant is told");
+    assert_eq!(
+        to_participant.0,
+        Some(nurse),
+        "only the one holding a place"
+    );
+    assert!(
+        to_participant.2.contains("övriga pass"),
+        "{}",
+        to_participant.2
+    );
+
+    // Cancelling again is refused and tells nobody twice.
+    let r = page.post(&format!("/sessions/{session}/cancel"), &[]).await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM outbox WHERE kind = 'session_cancelled'"
+        )
+        .await,
+        2
+    );
+    // The notices read as such on the messages page.
+    let mut sara = app.login_as(Role::Staff).await;
+    let messages = sara.get("/messages").await;
+    assert!(messages.text.contains("Pass inställt"), "{}", messages.text);
+}

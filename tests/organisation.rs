@@ -1076,10 +1076,10 @@ async fn a_units_file_is_previewed_then_applied_then_changes_nothing() {
         .await;
     assert_status(&r, StatusCode::OK);
     for change in [
-        "line 2: new region Region Halland",
-        "line 2: new administration Hallands sjukhus in Region Halland",
-        "line 2: new unit HAL-ONK Onkologi Halmstad (Hallands sjukhus, Region Halland); chemotherapy yes",
-        "line 3: unit ONK1: name Enhet ONK1 → Onkologi avd 51",
+        "rad 2: ny region Region Halland",
+        "rad 2: ny förvaltning Hallands sjukhus i Region Halland",
+        "rad 2: ny enhet HAL-ONK Onkologi Halmstad (Hallands sjukhus, Region Halland); cytostatika ja",
+        "rad 3: enhet ONK1: namn Enhet ONK1 → Onkologi avd 51",
     ] {
         assert!(
             r.text.contains(change),
@@ -1267,12 +1267,12 @@ Testregionen;Testsjukhuset;ONK1;Onkologi avd 51;ja;många\n";
             .post_file("/import/units", &[("action", action)], file.as_bytes())
             .await;
         assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text.contains("line 3: gives_chemotherapy:"), "{}", r.text);
+        assert!(r.text.contains("rad 3: gives_chemotherapy:"), "{}", r.text);
         assert!(
-            r.text.contains("line 4: trainee_capacity:"),
+            r.text.contains("rad 4: trainee_capacity:"),
             "every bad line is reported"
         );
-        assert!(!r.text.contains("line 2:"), "the good line is not blamed");
+        assert!(!r.text.contains("rad 2:"), "the good line is not blamed");
         assert_eq!(snapshot(&app).await, before, "{action}: nothing written");
     }
     let onk1: String = app
@@ -1296,7 +1296,7 @@ Region Halland;Hallands sjukhus;HAL-KIR;Kirurgi Halmstad;kanske;\r\n";
         .post_file("/import/units", &[("action", "preview")], file.as_bytes())
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("line 3: gives_chemotherapy:"), "{}", r.text);
+    assert!(r.text.contains("rad 3: gives_chemotherapy:"), "{}", r.text);
     let r = admin
         .post_file(
             "/import/units",
@@ -1305,7 +1305,7 @@ Region Halland;Hallands sjukhus;HAL-KIR;Kirurgi Halmstad;kanske;\r\n";
         )
         .await;
     assert!(
-        r.text.contains("line 2: new region Region Halland"),
+        r.text.contains("rad 2: ny region Region Halland"),
         "{}",
         r.text
     );
@@ -1323,7 +1323,7 @@ async fn a_units_file_without_a_required_column_names_it() {
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.text
-            .contains("line 1: unit_code: column missing from the header row"),
+            .contains("rad 1: unit_code: kolumnen saknas i rubrikraden"),
         "{}",
         r.text
     );
@@ -1393,13 +1393,13 @@ async fn a_staff_file_creates_people_with_history_and_a_second_run_adds_nobody()
     assert_status(&r, StatusCode::OK);
     assert!(
         r.text
-            .contains("line 2: new person Maja Ek-Lindström (nurse, ONK1) from 2025-08-18"),
+            .contains("rad 2: ny person Maja Ek-Lindström (nurse, ONK1) från 2025-08-18"),
         "{}",
         r.text
     );
     assert!(
         r.text
-            .contains("line 3: new person Omar Haddad (st_doctor, KIR1) from 2026-03-02"),
+            .contains("rad 3: ny person Omar Haddad (st_doctor, KIR1) från 2026-03-02"),
         "{}",
         r.text
     );
@@ -1471,7 +1471,7 @@ async fn a_staff_row_without_hsa_id_updates_the_person_with_that_email() {
     assert_status(&r, StatusCode::OK);
     assert!(
         r.text
-            .contains("line 2: Åke Öhman: name Åke Öhman → Åke Öhman-Lund"),
+            .contains("rad 2: Åke Öhman: namn Åke Öhman → Åke Öhman-Lund"),
         "{}",
         r.text
     );
@@ -1517,7 +1517,7 @@ async fn a_staff_row_with_another_unit_moves_the_person_with_history() {
         .await;
     assert_status(&r, StatusCode::OK);
     assert!(
-        r.text.contains("ONK1 nurse → KIR1 nurse from 2026-01-15"),
+        r.text.contains("ONK1 nurse → KIR1 nurse från 2026-01-15"),
         "{}",
         r.text
     );
@@ -1562,10 +1562,10 @@ SE9990000001-T0001,Sara Sjöström,ake.ohman@test.example,nurse,ONK1,\n";
             .await;
         assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
         let expected = [
-            "line 3: unit_code: no unit has the code",
-            "line 4: employed_from: 2026-04-01 is in the future",
-            "line 5: hsa_id: SE2321000131-E000000000201 appears again (first on line 2)",
-            "line 6: email: ake.ohman@test.example belongs to another person (Åke Öhman) than the HSA-id",
+            "rad 3: unit_code: ingen enhet har koden",
+            "rad 4: employed_from: 2026-04-01 ligger i framtiden",
+            "rad 5: hsa_id: SE2321000131-E000000000201 förekommer igen (först på rad 2)",
+            "rad 6: email: ake.ohman@test.example tillhör en annan person (Åke Öhman) än HSA-id:t",
         ];
         let mut last = 0;
         for e in expected {
@@ -1576,7 +1576,7 @@ SE9990000001-T0001,Sara Sjöström,ake.ohman@test.example,nurse,ONK1,\n";
             assert!(at > last, "errors in line order");
             last = at;
         }
-        assert!(!r.text.contains("line 2:"), "the good line is not blamed");
+        assert!(!r.text.contains("rad 2:"), "the good line is not blamed");
         assert_eq!(snapshot(&app).await, before, "{action}: nothing written");
     }
     assert_eq!(person_id_by_email(&app, "nina.ny@test.example").await, None);

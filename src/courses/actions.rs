@@ -3,7 +3,7 @@
 //! pages and the API share one implementation and nothing is half-written.
 
 use chrono::{DateTime, Utc};
-use rusqlite::Transaction;
+use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 
 use super::model::{
@@ -307,6 +307,7 @@ pub fn edit_session(tx: &Transaction, by: &By, id: i64, s: &SessionInput) -> Res
 /// Cancels a session.
 pub fn cancel_session(tx: &Transaction, by: &By, id: i64) -> Result<i64, AppError> {
     let before = live_session(tx, id)?;
+    let line = session_line(tx, id)?;
     store::cancel_session(tx, id, by.now)?;
     by.record(
         tx,
@@ -316,7 +317,85 @@ pub fn cancel_session(tx: &Transaction, by: &By, id: i64) -> Result<i64, AppErro
         Some(json!(before)),
         json!({"cancelled_at": crate::clock::stamp(by.now)}),
     )?;
+    notify_of_session_cancellation(tx, by, &line)?;
     Ok(before.offering_id)
+}
+
+/// Tells a cancelled session's confirmed lecturers (they need not come) and
+/// the offering's enrolled participants (the rest of the offering stands).
+fn notify_of_session_cancellation(
+    tx: &Transaction,
+    by: &By,
+    line: &SessionLine,
+) -> Result<(), AppError> {
+    /// Who is told: a dedupe part, the person or account, the address, and
+    /// whether they were to teach.
+    struct Recipient {
+        who: String,
+        person: Option<i64>,
+        account: Option<i64>,
+        email: String,
+        lecturer: bool,
+    }
+    let session = &line.session;
+    let recipients: Vec<Recipient> = tx
+        .prepare_cached(
+            "SELECT 'lecturer:' || a.id, NULL, a.id, a.email, 1 FROM lecturer_signup u
+             JOIN account a ON a.id = u.account_id
+             WHERE u.session_id = ?1 AND u.status = 'confirmed'
+             UNION ALL
+             SELECT 'enrolment:' || e.id, p.id, NULL, p.email, 0 FROM enrolment e
+             JOIN person p ON p.id = e.person_id
+             WHERE e.offering_id = ?2 AND e.status = 'enrolled'
+             ORDER BY 1",
+        )?
+        .query_map(params![session.id, session.offering_id], |r| {
+            Ok(Recipient {
+                who: r.get(0)?,
+                person: r.get(1)?,
+                account: r.get(2)?,
+                email: r.get(3)?,
+                lecturer: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let what = describe(line);
+    for Recipient {
+        who,
+        person,
+        account,
+        email,
+        lecturer,
+    } in recipients
+    {
+        let (sv, en) = if lecturer {
+            (
+                "Du var bekräftad som föreläsare och behöver inte komma.",
+                "You were confirmed as its lecturer and need not come.",
+            )
+        } else {
+            (
+                "Kursens övriga pass blir av som planerat.",
+                "The course's other sessions go ahead as planned.",
+            )
+        };
+        outbox::queue(
+            tx,
+            &NewMessage {
+                kind: Kind::SessionCancelled,
+                dedupe_key: format!("session_cancelled:{}:{who}", session.id),
+                recipient_person_id: person,
+                recipient_account_id: account,
+                to_email: email,
+                subject: format!("Inställt pass / Session cancelled: {what}"),
+                body: format!(
+                    "Passet {what} är inställt. {sv}\n\nThe session {what} is cancelled. {en}\n"
+                ),
+            },
+            by.now,
+        )?;
+    }
+    Ok(())
 }
 
 /// How a session reads in messages and refusals: course, topic, local time.

@@ -10,14 +10,20 @@ use super::DbError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes.
-pub const CURRENT_VERSION: i64 = 2;
+pub const CURRENT_VERSION: i64 = 3;
 
 /// An upgrade step: turns a version N-1 file into version N.
 type Step = fn(&Transaction) -> rusqlite::Result<()>;
 
 /// Upgrade steps: `(version it produces, step)`. Version 1 is the first
 /// released schema.
-const UPGRADES: &[(i64, Step)] = &[(2, to_version_2)];
+const UPGRADES: &[(i64, Step)] = &[(2, to_version_2), (3, to_version_3)];
+
+/// Version 3 lets the outbox tell lecturers and participants of a cancelled
+/// session.
+fn to_version_3(tx: &Transaction) -> rusqlite::Result<()> {
+    rebuild(tx, "outbox")
+}
 
 /// Version 2 adds courses and rotations, lets the outbox carry course
 /// notifications, links a licence completion to the offering that recorded it,

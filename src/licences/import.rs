@@ -22,7 +22,10 @@ use super::model::{LicenceType, Part};
 use super::store::{self, NewCompletion};
 use crate::audit::store::{self as audit, Actor};
 use crate::clock::stamp;
+use crate::i18n::Text;
+use crate::organisation::import::again;
 use crate::organisation::model::{normalise_hsa_id, parse_date};
+use crate::text;
 use crate::web::csv::{self, LineError};
 
 /// `import_batch.kind` of completion imports.
@@ -53,7 +56,7 @@ pub struct Plan {
     /// Completions to add per licence type and part, by code.
     pub per_licence: Vec<LicenceCount>,
     /// The first [`SAMPLE`] completions to add, as `line N: ...`.
-    pub changes: Vec<String>,
+    pub changes: Vec<Text>,
     /// The batch, once applied.
     pub batch_id: Option<i64>,
     #[serde(skip)]
@@ -191,7 +194,10 @@ pub fn plan(
         header_errors.push(LineError::new(
             1,
             "hsa_id",
-            "column missing from the header row; give hsa_id or email (or both)",
+            text!(
+                "kolumnen saknas i rubrikraden; ange hsa_id eller email (eller båda)",
+                "column missing from the header row; give hsa_id or email (or both)"
+            ),
         ));
     }
     if !header_errors.is_empty() {
@@ -213,7 +219,7 @@ pub fn plan(
     for row in &table.rows {
         let line = row.line;
         let before = errors.len();
-        let mut bad = |column: &str, msg: String| errors.push(LineError::new(line, column, msg));
+        let mut bad = |column: &str, msg: Text| errors.push(LineError::new(line, column, msg));
 
         let hsa_text = row.get(c_hsa);
         let email_text = row.get(c_email);
@@ -221,7 +227,7 @@ pub fn plan(
         let person = if !hsa_text.is_empty() {
             match normalise_hsa_id(hsa_text) {
                 Err(m) => {
-                    bad("hsa_id", m.into());
+                    bad("hsa_id", Text::from_pair(m));
                     None
                 }
                 Ok(h) => match people.by_hsa.get(&h) {
@@ -232,7 +238,13 @@ pub fn plan(
                     None => match by_email() {
                         Some((id, false)) => Some((id, email_text.to_string())),
                         _ => {
-                            bad("hsa_id", format!("no person has the HSA-id {h}"));
+                            bad(
+                                "hsa_id",
+                                text!(
+                                    "ingen person har HSA-id {h}",
+                                    "no person has the HSA-id {h}"
+                                ),
+                            );
                             None
                         }
                     },
@@ -242,12 +254,24 @@ pub fn plan(
             match by_email() {
                 Some((id, _)) => Some((id, email_text.to_string())),
                 None => {
-                    bad("email", format!("no person has the e-mail {email_text}"));
+                    bad(
+                        "email",
+                        text!(
+                            "ingen person har e-postadressen {email_text}",
+                            "no person has the e-mail {email_text}"
+                        ),
+                    );
                     None
                 }
             }
         } else {
-            bad(who_column, "required: an HSA-id or an e-mail".into());
+            bad(
+                who_column,
+                text!(
+                    "obligatoriskt: ett HSA-id eller en e-postadress",
+                    "required: an HSA-id or an e-mail"
+                ),
+            );
             None
         };
 
@@ -255,7 +279,10 @@ pub fn plan(
         let licence = if code.is_empty() {
             bad(
                 "licence",
-                "required: a licence type code such as CYTO".into(),
+                text!(
+                    "obligatoriskt: en kod för behörighetstyp, t.ex. CYTO",
+                    "required: a licence type code such as CYTO"
+                ),
             );
             None
         } else {
@@ -269,13 +296,23 @@ pub fn plan(
             };
             match entry {
                 None => {
-                    bad("licence", format!("unknown licence type {code:?}"));
+                    bad(
+                        "licence",
+                        text!(
+                            "okänd behörighetstyp {code:?}",
+                            "unknown licence type {code:?}"
+                        ),
+                    );
                     None
                 }
                 Some(t) if !t.active => {
                     bad(
                         "licence",
-                        format!("the licence type {} is not active", t.code),
+                        text!(
+                            "behörighetstypen {} är inte aktiv",
+                            "the licence type {} is not active",
+                            t.code
+                        ),
                     );
                     None
                 }
@@ -288,12 +325,18 @@ pub fn plan(
             None => {
                 bad(
                     "completed_on",
-                    format!("expected a date YYYY-MM-DD, got {on_text:?}"),
+                    text!(
+                        "väntade ett datum ÅÅÅÅ-MM-DD, fick {on_text:?}",
+                        "expected a date YYYY-MM-DD, got {on_text:?}"
+                    ),
                 );
                 None
             }
             Some(d) if d > today => {
-                bad("completed_on", format!("{d} is in the future"));
+                bad(
+                    "completed_on",
+                    text!("{d} ligger i framtiden", "{d} is in the future"),
+                );
                 None
             }
             Some(d) => Some(d),
@@ -303,7 +346,8 @@ pub fn plan(
         if part.is_none() {
             bad(
                 "part",
-                format!(
+                text!(
+                    "okänd del {:?}; väntade theory eller practical",
                     "unknown part {:?}; expected theory or practical",
                     row.get(c_part)
                 ),
@@ -315,7 +359,8 @@ pub fn plan(
         {
             bad(
                 "signed_by",
-                format!(
+                text!(
+                    "obligatoriskt: {} kräver handledaren som signerade den praktiska delen",
                     "required: {} needs the supervisor who signed the practical part",
                     t.code
                 ),
@@ -333,11 +378,9 @@ pub fn plan(
                 errors.push(LineError::new(
                     line,
                     "row",
-                    format!(
-                        "{who} {} {} {on} appears again (first on line {})",
-                        t.code,
-                        part.as_str(),
-                        first.get()
+                    again(
+                        &format!("{who} {} {} {on}", t.code, part.as_str()),
+                        *first.get(),
                     ),
                 ));
                 continue;
@@ -390,7 +433,8 @@ pub fn plan(
             .1 += 1;
         if plan.changes.len() < SAMPLE {
             let name: String = name_stmt.query_row([n.person_id], |r| r.get(0))?;
-            plan.changes.push(format!(
+            plan.changes.push(text!(
+                "rad {}: {name} ({}): {} {} {}",
                 "line {}: {name} ({}): {} {} {}",
                 c.line,
                 c.who,

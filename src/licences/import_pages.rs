@@ -164,7 +164,7 @@ pub async fn upload(
 fn rejected_view(ctx: &Ctx, errors: &[LineError]) -> Markup {
     html! {
         div.alert.error role="alert" { p { (ctx.t("import.errors")) } }
-        ul.changes { @for e in errors { li { (e.to_string()) } } }
+        ul.changes { @for e in errors { li { (e.render(ctx.lang)) } } }
         (upload_form(ctx))
     }
 }
@@ -190,7 +190,7 @@ fn plan_view(ctx: &Ctx, plan: &Plan, content: &[u8], file_name: &str, applied: b
                 li { (c.code) " " (part_label(lang, c.part)) ": " (c.count) }
             } }
             h2 { (lang.t("import.changes")) }
-            ul.changes { @for c in &plan.changes { li { (c) } } }
+            ul.changes { @for c in &plan.changes { li { (c.get(lang)) } } }
             @if plan.not_listed() > 0 {
                 p.muted { "… " (plan.not_listed()) " " (lang.t("completions_import.more_rows")) }
             }

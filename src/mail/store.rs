@@ -27,11 +27,14 @@ pub enum Kind {
     EnrolmentPromoted,
     /// An offering was cancelled (to everyone enrolled, waitlisted or confirmed).
     OfferingCancelled,
+    /// One session was cancelled (to its confirmed lecturers and the
+    /// offering's participants).
+    SessionCancelled,
 }
 
 impl Kind {
     /// Every kind, in the order filters list them.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::LicenceWarning,
         Kind::LicenceExpired,
         Kind::ManagerDigest,
@@ -40,6 +43,7 @@ impl Kind {
         Kind::LecturerWithdrawn,
         Kind::EnrolmentPromoted,
         Kind::OfferingCancelled,
+        Kind::SessionCancelled,
     ];
 
     /// Stored name.
@@ -53,6 +57,7 @@ impl Kind {
             Kind::LecturerWithdrawn => "lecturer_withdrawn",
             Kind::EnrolmentPromoted => "enrolment_promoted",
             Kind::OfferingCancelled => "offering_cancelled",
+            Kind::SessionCancelled => "session_cancelled",
         }
     }
 
@@ -72,6 +77,7 @@ impl Kind {
             Kind::LecturerWithdrawn => "messages.kind_lecturer_withdrawn",
             Kind::EnrolmentPromoted => "messages.kind_enrolment_promoted",
             Kind::OfferingCancelled => "messages.kind_offering_cancelled",
+            Kind::SessionCancelled => "messages.kind_session_cancelled",
         }
     }
 }

@@ -12,13 +12,15 @@ use serde_json::json;
 use super::model::{self, Profession};
 use super::store::{self, NewPerson, UnitInput};
 use crate::audit::store::{self as audit, Actor, Entry};
+use crate::i18n::Text;
+use crate::text;
 use crate::web::csv::{self, LineError};
 
 /// What an import would do, line by line.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Plan {
-    /// One human-readable line per change.
-    pub changes: Vec<String>,
+    /// One line per change, in both languages.
+    pub changes: Vec<Text>,
     /// Rows that change nothing.
     pub unchanged: usize,
     #[serde(skip)]
@@ -92,7 +94,7 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
     let c_chemo = table.column("gives_chemotherapy");
     let c_cap = table.column("trainee_capacity");
 
-    let db_err = |e: rusqlite::Error| vec![LineError::new(0, "database", e.to_string())];
+    let db_err = |e: rusqlite::Error| vec![database_error(&e)];
     let regions: HashMap<String, i64> = store::regions(conn)
         .map_err(db_err)?
         .into_iter()
@@ -124,7 +126,7 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
     let mut seen_codes: HashMap<String, u64> = HashMap::new();
     for row in &table.rows {
         let line = row.line;
-        let mut bad = |column: &str, msg: String| errors.push(LineError::new(line, column, msg));
+        let mut bad = |column: &str, msg: Text| errors.push(LineError::new(line, column, msg));
         let region = row
             .get(c_region)
             .split_whitespace()
@@ -142,16 +144,16 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
             .collect::<Vec<_>>()
             .join(" ");
         if region.is_empty() {
-            bad("region", "required".into());
+            bad("region", required());
         }
         if admin.is_empty() {
-            bad("administration", "required".into());
+            bad("administration", required());
         }
         if name.is_empty() {
-            bad("unit_name", "required".into());
+            bad("unit_name", required());
         }
         if code.is_empty() {
-            bad("unit_code", "required".into());
+            bad("unit_code", required());
         } else if code.len() > 32
             || !code
                 .chars()
@@ -159,19 +161,20 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
         {
             bad(
                 "unit_code",
-                "letters, digits, - _ . and at most 32 characters".into(),
+                text!(
+                    "bokstäver, siffror, - _ . och högst 32 tecken",
+                    "letters, digits, - _ . and at most 32 characters"
+                ),
             );
         } else if let Some(first) = seen_codes.insert(code.to_lowercase(), line) {
-            bad(
-                "unit_code",
-                format!("{code} appears again (first on line {first})"),
-            );
+            bad("unit_code", again(&code, first));
         }
         let chemo = csv::parse_bool(row.get(c_chemo));
         if chemo.is_none() {
             bad(
                 "gives_chemotherapy",
-                format!(
+                text!(
+                    "väntade ja/nej, yes/no, true/false eller 1/0, fick {:?}",
                     "expected yes/no, ja/nej, true/false or 1/0, got {:?}",
                     row.get(c_chemo)
                 ),
@@ -186,7 +189,10 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
                 _ => {
                     bad(
                         "trainee_capacity",
-                        format!("expected a whole number from 0 to 1000, got {cap_text:?}"),
+                        text!(
+                            "väntade ett heltal från 0 till 1000, fick {cap_text:?}",
+                            "expected a whole number from 0 to 1000, got {cap_text:?}"
+                        ),
                     );
                     None
                 }
@@ -200,13 +206,16 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
         }
         let region_id = regions.get(&region.to_lowercase()).copied();
         if region_id.is_none() && new_regions.insert(region.to_lowercase()) {
-            plan.changes
-                .push(format!("line {line}: new region {region}"));
+            plan.changes.push(text!(
+                "rad {line}: ny region {region}",
+                "line {line}: new region {region}"
+            ));
             plan.ops.push(Op::Region(region.clone()));
         }
         let admin_id = region_id.and_then(|r| admins.get(&(r, admin.to_lowercase())).copied());
         if admin_id.is_none() && new_admins.insert((region.to_lowercase(), admin.to_lowercase())) {
-            plan.changes.push(format!(
+            plan.changes.push(text!(
+                "rad {line}: ny förvaltning {admin} i {region}",
                 "line {line}: new administration {admin} in {region}"
             ));
             plan.ops.push(Op::Administration {
@@ -223,9 +232,16 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
         };
         match units.get(&code.to_lowercase()) {
             None => {
-                plan.changes.push(format!(
-                    "line {line}: new unit {code} {name} ({admin}, {region}); chemotherapy {}",
-                    if chemo { "yes" } else { "no" }
+                let chemo = yes_no(chemo);
+                plan.changes.push(Text::new(
+                    format!(
+                        "rad {line}: ny enhet {code} {name} ({admin}, {region}); cytostatika {}",
+                        chemo.sv
+                    ),
+                    format!(
+                        "line {line}: new unit {code} {name} ({admin}, {region}); chemotherapy {}",
+                        chemo.en
+                    ),
                 ));
                 plan.ops.push(Op::NewUnit {
                     region,
@@ -236,37 +252,40 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
             Some(existing) => {
                 let mut what = Vec::new();
                 if existing.name != name {
-                    what.push(format!("name {} → {name}", existing.name));
+                    let was = &existing.name;
+                    what.push(text!("namn {was} → {name}", "name {was} → {name}"));
                 }
                 if admin_id != Some(existing.administration_id) {
-                    what.push(format!(
-                        "administration {} → {admin}",
-                        existing.administration_name
+                    let was = &existing.administration_name;
+                    what.push(text!(
+                        "förvaltning {was} → {admin}",
+                        "administration {was} → {admin}"
                     ));
                 }
                 if existing.gives_chemotherapy != chemo {
-                    what.push(format!(
-                        "chemotherapy → {}",
-                        if chemo { "yes" } else { "no" }
+                    let chemo = yes_no(chemo);
+                    what.push(Text::new(
+                        format!("cytostatika → {}", chemo.sv),
+                        format!("chemotherapy → {}", chemo.en),
                     ));
                 }
                 if existing.trainee_capacity != capacity {
-                    what.push(format!(
-                        "trainee capacity {} → {}",
-                        existing
-                            .trainee_capacity
-                            .map(|c| c.to_string())
-                            .unwrap_or_else(|| "-".into()),
-                        capacity
-                            .map(|c| c.to_string())
-                            .unwrap_or_else(|| "-".into())
+                    let shown =
+                        |c: Option<i64>| c.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
+                    let (was, now) = (shown(existing.trainee_capacity), shown(capacity));
+                    what.push(text!(
+                        "platser för ST-läkare {was} → {now}",
+                        "trainee capacity {was} → {now}"
                     ));
                 }
                 if what.is_empty() {
                     plan.unchanged += 1;
                 } else {
-                    plan.changes
-                        .push(format!("line {line}: unit {code}: {}", what.join(", ")));
+                    let what = Text::join(&what, ", ");
+                    plan.changes.push(Text::new(
+                        format!("rad {line}: enhet {code}: {}", what.sv),
+                        format!("line {line}: unit {code}: {}", what.en),
+                    ));
                     plan.ops.push(Op::UpdateUnit {
                         id: existing.id,
                         region,
@@ -286,6 +305,35 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
         Ok(plan)
     } else {
         Err(errors)
+    }
+}
+
+/// A database failure while planning, as the one problem of the file.
+pub fn database_error(e: &rusqlite::Error) -> LineError {
+    LineError::new(
+        0,
+        "database",
+        text!("databasfel: {e}", "database error: {e}"),
+    )
+}
+
+fn required() -> Text {
+    text!("obligatoriskt", "required")
+}
+
+/// `value` was seen before, on line `first`.
+pub fn again(value: &str, first: u64) -> Text {
+    text!(
+        "{value} förekommer igen (först på rad {first})",
+        "{value} appears again (first on line {first})"
+    )
+}
+
+fn yes_no(b: bool) -> Text {
+    if b {
+        text!("ja", "yes")
+    } else {
+        text!("nej", "no")
     }
 }
 
@@ -316,7 +364,7 @@ pub fn plan_staff(
     let c_prof = table.column("profession");
     let c_unit = table.column("unit_code");
     let c_from = table.column("employed_from");
-    let db_err = |e: rusqlite::Error| vec![LineError::new(0, "database", e.to_string())];
+    let db_err = |e: rusqlite::Error| vec![database_error(&e)];
 
     let mut unit_codes: HashMap<String, (i64, String)> = HashMap::new();
     {
@@ -337,7 +385,7 @@ pub fn plan_staff(
     for row in &table.rows {
         let line = row.line;
         let before = errors.len();
-        let mut bad = |column: &str, msg: String| errors.push(LineError::new(line, column, msg));
+        let mut bad = |column: &str, msg: Text| errors.push(LineError::new(line, column, msg));
         let hsa_text = row.get(c_hsa);
         let hsa_id = if hsa_text.is_empty() {
             None
@@ -345,35 +393,29 @@ pub fn plan_staff(
             match model::normalise_hsa_id(hsa_text) {
                 Ok(h) => {
                     if let Some(first) = seen_hsa.insert(h.clone(), line) {
-                        bad(
-                            "hsa_id",
-                            format!("{h} appears again (first on line {first})"),
-                        );
+                        bad("hsa_id", again(&h, first));
                     }
                     Some(h)
                 }
                 Err(m) => {
-                    bad("hsa_id", m.into());
+                    bad("hsa_id", Text::from_pair(m));
                     None
                 }
             }
         };
         let name = model::normalise_name(row.get(c_name)).unwrap_or_else(|m| {
-            bad("name", m.into());
+            bad("name", Text::from_pair(m));
             String::new()
         });
         let email = match model::normalise_email(row.get(c_email)) {
             Ok(e) => {
                 if let Some(first) = seen_email.insert(e.to_lowercase(), line) {
-                    bad(
-                        "email",
-                        format!("{e} appears again (first on line {first})"),
-                    );
+                    bad("email", again(&e, first));
                 }
                 e
             }
             Err(m) => {
-                bad("email", m.into());
+                bad("email", Text::from_pair(m));
                 String::new()
             }
         };
@@ -381,7 +423,8 @@ pub fn plan_staff(
         if profession.is_none() {
             bad(
                 "profession",
-                format!(
+                text!(
+                    "okänt yrke {:?}; väntade nurse, assistant_nurse, st_doctor, physician eller other",
                     "unknown profession {:?}; expected nurse, assistant_nurse, st_doctor, physician or other",
                     row.get(c_prof)
                 ),
@@ -391,7 +434,11 @@ pub fn plan_staff(
         if unit.is_none() {
             bad(
                 "unit_code",
-                format!("no unit has the code {:?}", row.get(c_unit)),
+                text!(
+                    "ingen enhet har koden {:?}",
+                    "no unit has the code {:?}",
+                    row.get(c_unit)
+                ),
             );
         }
         let from_text = row.get(c_from);
@@ -400,14 +447,20 @@ pub fn plan_staff(
         } else {
             match model::parse_date(from_text) {
                 Some(d) if d > today => {
-                    bad("employed_from", format!("{d} is in the future"));
+                    bad(
+                        "employed_from",
+                        text!("{d} ligger i framtiden", "{d} is in the future"),
+                    );
                     None
                 }
                 Some(d) => Some(d),
                 None => {
                     bad(
                         "employed_from",
-                        format!("expected a date YYYY-MM-DD, got {from_text:?}"),
+                        text!(
+                            "väntade ett datum ÅÅÅÅ-MM-DD, fick {from_text:?}",
+                            "expected a date YYYY-MM-DD, got {from_text:?}"
+                        ),
                     );
                     None
                 }
@@ -443,9 +496,11 @@ pub fn plan_staff(
                 errors.push(LineError::new(
                     r.line,
                     "email",
-                    format!(
+                    text!(
+                        "{} tillhör en annan person ({}) än HSA-id:t",
                         "{} belongs to another person ({}) than the HSA-id",
-                        r.email, b.name
+                        r.email,
+                        b.name
                     ),
                 ));
                 continue;
@@ -458,7 +513,11 @@ pub fn plan_staff(
                     errors.push(LineError::new(
                         r.line,
                         "hsa_id",
-                        format!("{} is registered with HSA-id {theirs}", r.email),
+                        text!(
+                            "{} är registrerad med HSA-id {theirs}",
+                            "{} is registered with HSA-id {theirs}",
+                            r.email
+                        ),
                     ));
                     continue;
                 }
@@ -468,7 +527,8 @@ pub fn plan_staff(
         };
         let Some(p) = existing else {
             let from = r.employed_from.unwrap_or(today);
-            plan.changes.push(format!(
+            plan.changes.push(text!(
+                "rad {}: ny person {} ({}, {}) från {from}",
                 "line {}: new person {} ({}, {}) from {from}",
                 r.line,
                 r.name,
@@ -488,17 +548,17 @@ pub fn plan_staff(
         let mut what = Vec::new();
         let hsa_id = r.hsa_id.clone().or(p.hsa_id.clone());
         if p.name != r.name || p.email != r.email || p.hsa_id != hsa_id {
-            for (label, old, new) in [
-                ("name", p.name.clone(), r.name.clone()),
-                ("email", p.email.clone(), r.email.clone()),
+            for ((sv, en), old, new) in [
+                (("namn", "name"), p.name.clone(), r.name.clone()),
+                (("e-post", "email"), p.email.clone(), r.email.clone()),
                 (
-                    "hsa_id",
+                    ("HSA-id", "hsa_id"),
                     p.hsa_id.clone().unwrap_or_default(),
                     hsa_id.clone().unwrap_or_default(),
                 ),
             ] {
                 if old != new {
-                    what.push(format!("{label} {old} → {new}"));
+                    what.push(text!("{sv} {old} → {new}", "{en} {old} → {new}"));
                 }
             }
             plan.ops.push(Op::UpdateDetails {
@@ -517,7 +577,8 @@ pub fn plan_staff(
                 errors.push(LineError::new(
                     r.line,
                     "unit_code",
-                    format!(
+                    text!(
+                        "{} slutar {leaves}; en flytt kan inte registreras före dess",
                         "{} leaves on {leaves}; a move cannot be recorded before then",
                         p.name
                     ),
@@ -526,10 +587,14 @@ pub fn plan_staff(
             }
         } else if left.is_some() {
             if let Err(m) = model::check_rejoin(p.left_on.unwrap_or(from), from) {
-                errors.push(LineError::new(r.line, "employed_from", m));
+                errors.push(LineError::new(r.line, "employed_from", Text::from_pair(&m)));
                 continue;
             }
-            what.push(format!("rehired in {} from {from}", r.unit_code));
+            what.push(text!(
+                "återanställd på {} från {from}",
+                "rehired in {} from {from}",
+                r.unit_code
+            ));
             plan.ops.push(Op::Rejoin {
                 id: p.id,
                 unit_id: r.unit_id,
@@ -540,10 +605,11 @@ pub fn plan_staff(
             if let Some((_, cur)) = store::current(conn, p.id).map_err(db_err)?
                 && let Err(m) = model::plan_change(cur, r.unit_id, r.profession, from)
             {
-                errors.push(LineError::new(r.line, "employed_from", m));
+                errors.push(LineError::new(r.line, "employed_from", Text::from_pair(&m)));
                 continue;
             }
-            what.push(format!(
+            what.push(text!(
+                "{} {} → {} {} från {from}",
                 "{} {} → {} {} from {from}",
                 p.unit_code,
                 p.profession.as_str(),
@@ -560,8 +626,11 @@ pub fn plan_staff(
         if what.is_empty() {
             plan.unchanged += 1;
         } else {
-            plan.changes
-                .push(format!("line {}: {}: {}", r.line, p.name, what.join(", ")));
+            let what = Text::join(&what, ", ");
+            plan.changes.push(Text::new(
+                format!("rad {}: {}: {}", r.line, p.name, what.sv),
+                format!("line {}: {}: {}", r.line, p.name, what.en),
+            ));
         }
     }
     if errors.is_empty() {

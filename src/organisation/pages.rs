@@ -1497,14 +1497,14 @@ async fn run_import(
     let body = match &outcome {
         Outcome::Rejected(errors) => html! {
             div.alert.error role="alert" { p { (lang.t("import.errors")) } }
-            ul.changes { @for e in errors { li { (e.to_string()) } } }
+            ul.changes { @for e in errors { li { (e.render(lang)) } } }
             (upload_form(&ctx, kind))
         },
         Outcome::Planned(plan) => html! {
             @if apply { (layout::notice(lang.t("import.done"))) }
             h2 { (lang.t("import.changes")) }
             @if plan.changes.is_empty() { p { (lang.t("import.no_changes")) } } @else {
-                ul.changes { @for c in &plan.changes { li { (c) } } }
+                ul.changes { @for c in &plan.changes { li { (c.get(lang)) } } }
             }
             p.muted { (plan.unchanged) " " (lang.t("import.unchanged")) }
             @if !apply && !plan.is_empty() {

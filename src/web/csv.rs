@@ -1,8 +1,12 @@
 //! CSV in and out. Imports accept UTF-8 with or without BOM, `,` or `;`, and
-//! report problems as `line N: column: message`. Exports are UTF-8 with BOM and
-//! `;` by default so that Swedish Excel opens them, `,` on request.
+//! report problems as `line N: column: message` (`rad N: …` in Swedish).
+//! Exports are UTF-8 with BOM and `;` by default so that Swedish Excel opens
+//! them, `,` on request.
 
 use std::fmt;
+
+use crate::i18n::{Lang, Text};
+use crate::text;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -14,24 +18,39 @@ pub struct LineError {
     pub line: u64,
     /// The column, or `file`/`row` for problems of the whole line.
     pub column: String,
-    /// What is wrong.
-    pub message: String,
+    /// What is wrong, in both languages.
+    pub message: Text,
 }
 
 impl LineError {
     /// A problem on `line` in `column`.
-    pub fn new(line: u64, column: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(line: u64, column: impl Into<String>, message: Text) -> Self {
         LineError {
             line,
             column: column.into(),
-            message: message.into(),
+            message,
         }
+    }
+
+    /// `rad N: kolumn: meddelande` in `lang`, as import pages show it.
+    pub fn render(&self, lang: Lang) -> String {
+        let line = match lang {
+            Lang::Sv => "rad",
+            Lang::En => "line",
+        };
+        format!(
+            "{line} {}: {}: {}",
+            self.line,
+            self.column,
+            self.message.get(lang)
+        )
     }
 }
 
+/// English, as the command line prints it.
 impl fmt::Display for LineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}: {}", self.line, self.column, self.message)
+        f.write_str(&self.render(Lang::En))
     }
 }
 
@@ -73,7 +92,16 @@ impl Table {
         let missing: Vec<LineError> = names
             .iter()
             .filter(|n| self.column(n).is_none())
-            .map(|n| LineError::new(1, *n, "column missing from the header row"))
+            .map(|n| {
+                LineError::new(
+                    1,
+                    *n,
+                    text!(
+                        "kolumnen saknas i rubrikraden",
+                        "column missing from the header row"
+                    ),
+                )
+            })
             .collect();
         if missing.is_empty() {
             Ok(())
@@ -96,7 +124,10 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
             return Err(vec![LineError::new(
                 line,
                 "file",
-                "not UTF-8 text; save the file as UTF-8 CSV",
+                text!(
+                    "inte UTF-8-text; spara filen som CSV UTF-8",
+                    "not UTF-8 text; save the file as UTF-8 CSV"
+                ),
             )]);
         }
     };
@@ -112,11 +143,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
     };
     let first_line = text.lines().next().unwrap_or("");
     if first_line.trim().is_empty() {
-        return Err(vec![LineError::new(
-            1,
-            "file",
-            "empty file; expected a header row",
-        )]);
+        return Err(vec![empty_file()]);
     }
     let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
         b';'
@@ -144,14 +171,8 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
     let mut records = reader.records();
     let headers: Vec<String> = match records.next() {
         Some(Ok(h)) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
-        Some(Err(e)) => return Err(vec![LineError::new(1, "file", e.to_string())]),
-        None => {
-            return Err(vec![LineError::new(
-                1,
-                "file",
-                "empty file; expected a header row",
-            )]);
-        }
+        Some(Err(e)) => return Err(vec![LineError::new(1, "file", unreadable(&e))]),
+        None => return Err(vec![empty_file()]),
     };
     let mut errors = Vec::new();
     let mut rows = Vec::new();
@@ -166,7 +187,12 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
                     errors.push(LineError::new(
                         line,
                         "row",
-                        format!("expected {} fields, found {}", headers.len(), r.len()),
+                        text!(
+                            "väntade {} fält, fann {}",
+                            "expected {} fields, found {}",
+                            headers.len(),
+                            r.len()
+                        ),
                     ));
                     continue;
                 }
@@ -177,7 +203,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
             }
             Err(e) => {
                 let line = e.position().map(|p| line_of(p.byte())).unwrap_or(0);
-                errors.push(LineError::new(line, "row", e.to_string()));
+                errors.push(LineError::new(line, "row", unreadable(&e)));
             }
         }
     }
@@ -186,6 +212,23 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
     } else {
         Err(errors)
     }
+}
+
+/// The file has no header row.
+fn empty_file() -> LineError {
+    LineError::new(
+        1,
+        "file",
+        text!(
+            "tom fil; väntade en rubrikrad",
+            "empty file; expected a header row"
+        ),
+    )
+}
+
+/// A CSV reader's complaint (its own words, in English).
+fn unreadable(e: &::csv::Error) -> Text {
+    text!("kan inte läsas som CSV: {e}", "cannot be read as CSV: {e}")
 }
 
 /// Parses a yes/no cell: yes/no, ja/nej, true/false, 1/0, x/empty.
