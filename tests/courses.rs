@@ -402,6 +402,22 @@ async fn the_catalogue_form_creates_courses_and_re_renders_mistakes() {
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("length_hours"), "{}", r.text);
     assert!(r.text.contains("Ny titel"));
+    // Beside the field, the message in both languages, each marked so that
+    // the stylesheet shows the page's own; the summary speaks Swedish only.
+    assert!(
+        r.text
+            .contains(r#"<span class="msg" lang="sv">ett heltal från 1 till 10000</span>"#)
+            && r.text
+                .contains(r#"<span class="msg" lang="en">a whole number from 1 to 10000</span>"#),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text
+            .contains("<li>length_hours: ett heltal från 1 till 10000</li>"),
+        "{}",
+        r.text
+    );
     let r = coordinator
         .post(
             "/courses/new",

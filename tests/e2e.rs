@@ -389,6 +389,65 @@ async fn the_language_switch_turns_every_label_to_english_and_back() {
     j.end().await;
 }
 
+#[tokio::test]
+async fn form_and_import_messages_speak_the_pages_language() {
+    let Some(j) = start().await else { return };
+    j.sign_in(&email_for(Role::Admin)).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("personal.csv");
+    std::fs::write(
+        &file,
+        "hsa_id;name;email;profession;unit_code\nSE9990000001-T0201;Pia Ny;pia.ny@test.example;nurse;INGEN\n",
+    )
+    .expect("csv");
+    let cases = [
+        (
+            "bokstäver, siffror, - och _, högst 20",
+            "letters, digits",
+            "rad 2: unit_code: ingen enhet har koden",
+        ),
+        (
+            "letters, digits, - and _, at most 20",
+            "bokstäver, siffror",
+            "line 2: unit_code: no unit has the code",
+        ),
+    ];
+    for (i, (shown, hidden, import_error)) in cases.into_iter().enumerate() {
+        if i == 1 {
+            j.click_button("form[action='/lang'] button").await;
+        }
+        j.goto("/courses/new").await;
+        let form = "form[action='/courses/new']";
+        for (name, value) in [
+            ("code", "fel kod!"),
+            ("title_sv", "Titel"),
+            ("title_en", "Title"),
+        ] {
+            j.fill(form, name, value).await;
+        }
+        j.click_button(&format!("{form} button[type=submit]")).await;
+        let page = j.text().await;
+        assert!(page.contains(shown), "{shown:?} not shown: {page}");
+        assert!(!page.contains(hidden), "{hidden:?} shown too: {page}");
+
+        j.goto("/import").await;
+        j.browser
+            .find(Locator::Css(
+                "form[action='/import/staff'] input[type=file]",
+            ))
+            .await
+            .expect("file input")
+            .send_keys(&file.display().to_string())
+            .await
+            .expect("choose file");
+        j.click_button("form[action='/import/staff'] button[type=submit]")
+            .await;
+        let page = j.text().await;
+        assert!(page.contains(import_error), "{import_error:?}: {page}");
+    }
+    j.end().await;
+}
+
 /// axe-core, installed by `.ci/run` with npm under `target/axe`.
 fn axe_script() -> Option<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -183,7 +183,7 @@ async fn a_duplicate_unit_code_is_refused_and_the_form_keeps_the_input() {
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        r.text.contains("code: another unit has this code"),
+        r.text.contains("code: en annan enhet har denna kod"),
         "{}",
         r.text
     );
@@ -354,7 +354,7 @@ async fn bad_hsa_ids_taken_emails_and_future_dates_are_refused() {
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        r.text.contains("email: another person has this e-mail"),
+        r.text.contains("email: en annan person har denna e-post"),
         "{}",
         r.text
     );
@@ -373,7 +373,7 @@ async fn bad_hsa_ids_taken_emails_and_future_dates_are_refused() {
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        r.text.contains("hsa_id: another person has this HSA-id"),
+        r.text.contains("hsa_id: en annan person har detta HSA-id"),
         "{}",
         r.text
     );
@@ -488,7 +488,7 @@ async fn a_move_cannot_reach_back_before_the_current_record_starts() {
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.text
-            .contains("effective_from: must be on or after 2020-01-01"),
+            .contains("effective_from: måste vara 2020-01-01 eller senare"),
         "{}",
         r.text
     );

@@ -63,7 +63,7 @@ fn textarea(label: &str, name: &str, value: &str, errors: &FieldErrors) -> Marku
         div.field.invalid[errors.get(name).is_some()] {
             label for=(id) { (label) }
             textarea id=(id) name=(name) rows="8" maxlength="20000" { (value) }
-            @if let Some(e) = errors.get(name) { p.error { (e) } }
+            @if let Some(e) = errors.get(name) { p.error { (layout::field_message(e)) } }
         }
     }
 }
@@ -316,7 +316,7 @@ fn course_view(
                             label for=(format!("f-audience-{}", p.as_str())) { (lang.t(p.label_key())) }
                         }
                     }
-                    @if let Some(e) = errors.get("audience") { p.error { (e) } }
+                    @if let Some(e) = errors.get("audience") { p.error { (layout::field_message(e)) } }
                 }
                 (layout::checkbox(lang.t("common.active"), "active", form.active.is_some()))
                 button type="submit" { (lang.t("common.save")) }

@@ -405,7 +405,7 @@ fn row_input(name: &str, label: &str, value: &str, kind: &str) -> Markup {
 fn row_errors(errors: &FieldErrors, keys: &[&str]) -> Markup {
     html! {
         @for key in keys {
-            @if let Some(e) = errors.get(key) { p.error { (key) ": " (e) } }
+            @if let Some(e) = errors.get(key) { p.error { (key) ": " (layout::field_message(e)) } }
         }
     }
 }

@@ -1696,7 +1696,7 @@ fn placement_view(ctx: &Ctx, d: &PlacementDetail, home: &HomeForm, errors: &Fiel
                         }
                     }
                     @if errors.get("status").is_some() || errors.get("agreement").is_some() || errors.get("salary").is_some() {
-                        @for f in ["status", "agreement", "salary"] { @if let Some(m) = errors.get(f) { p.error { (m) } } }
+                        @for f in ["status", "agreement", "salary"] { @if let Some(m) = errors.get(f) { p.error { (layout::field_message(m)) } } }
                     }
                 }
             }

@@ -171,7 +171,23 @@ pub fn text_field(
                 required[attrs.required] autocomplete=[attrs.autocomplete]
                 aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| err_id.as_str())]
                 placeholder=[attrs.placeholder] maxlength=[attrs.maxlength];
-            @if let Some(e) = error { p.error id=(err_id) { (e) } }
+            @if let Some(e) = error { p.error id=(err_id) { (field_message(e)) } }
+        }
+    }
+}
+
+/// A checker's `"English / svenska"` message as two spans marked with their
+/// languages; the stylesheet shows the one the page speaks (the other is not
+/// rendered, so screen readers skip it too). A message in one language only
+/// is shown as it is.
+pub fn field_message(message: &str) -> Markup {
+    let text = crate::i18n::Text::from_pair(message);
+    html! {
+        @if text.sv == text.en {
+            (message)
+        } @else {
+            span.msg lang="sv" { (text.sv) }
+            span.msg lang="en" { (text.en) }
         }
     }
 }
@@ -248,7 +264,7 @@ pub fn select_field(
                     option value=(value) selected[value == selected] { (text) }
                 }
             }
-            @if let Some(e) = error { p.error { (e) } }
+            @if let Some(e) = error { p.error { (field_message(e)) } }
         }
     }
 }
@@ -270,7 +286,9 @@ pub fn form_errors(lang: Lang, errors: &FieldErrors) -> Markup {
         @if !errors.is_empty() {
             div.alert.error role="alert" {
                 p { (lang.t("common.fix_errors")) }
-                ul { @for (field, msg) in &errors.0 { li { (field) ": " (msg) } } }
+                ul { @for (field, msg) in &errors.0 {
+                    li { (field) ": " (crate::i18n::Text::from_pair(msg).get(lang)) }
+                } }
             }
         }
     }
