@@ -1740,3 +1740,79 @@ async fn a_completion_written_by_another_process_shows_in_the_next_report() {
     let after = admin.get("/compliance.json?licence=CYTO&by=unit").await;
     assert_eq!(valid(&after), 1, "{}", after.text);
 }
+
+#[tokio::test]
+async fn a_unit_report_over_many_units_is_paged_and_its_total_counts_them_all() {
+    let app = TestApp::new().await;
+    let administration = app.fixture.administration;
+    let now = oncotrack::clock::Clock::now(&app.clock);
+    app.state
+        .db
+        .write(move |tx| -> Result<(), DbError> {
+            for i in 0..120 {
+                let unit = org_store::create_unit(
+                    tx,
+                    &org_store::UnitInput {
+                        administration_id: administration,
+                        code: format!("P{i:03}"),
+                        name: format!("Avdelning {i:03}"),
+                        gives_chemotherapy: true,
+                        trainee_capacity: None,
+                    },
+                )?;
+                org_store::create_person(
+                    tx,
+                    &NewPerson {
+                        name: format!("Sköterska {i:03}"),
+                        email: format!("skoterska{i:03}@test.example"),
+                        hsa_id: None,
+                        profession: Profession::Nurse,
+                        unit_id: unit,
+                        from: d("2020-01-01"),
+                    },
+                    now,
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("units");
+    let mut admin = app.login_as(Role::Admin).await;
+    let rows = |text: &str| text.matches("Avdelning ").count();
+    let first = admin
+        .get("/compliance?licence=CYTO&as_of=2026-03-02&by=unit")
+        .await;
+    assert_status(&first, StatusCode::OK);
+    let total = compliance_api(
+        &app,
+        &app.token_for(Role::Admin).await,
+        "licence=CYTO&as_of=2026-03-02&by=unit",
+    )
+    .await;
+    let all = total["rows"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(all > 120, "every unit in the JSON: {all}");
+    // 100 rows, each named in the table, the chart and the attention list.
+    let on_first = rows(&first.text);
+    assert!(
+        first.text.contains("Sida 1 av 2"),
+        "a pager: {}",
+        first.text
+    );
+    let second = admin
+        .get("/compliance?licence=CYTO&as_of=2026-03-02&by=unit&page=2")
+        .await;
+    assert_status(&second, StatusCode::OK);
+    assert!(second.text.contains("Sida 2 av 2"));
+    assert!(rows(&second.text) > 0 && rows(&second.text) < on_first);
+    // The total row is the same on both pages: it counts every unit.
+    let required = total["total"]["required"].as_u64().expect("required");
+    let total_cell = format!("<th class=\"num\">{required}</th>");
+    assert!(first.text.contains(&total_cell), "{}", first.text);
+    assert!(second.text.contains(&total_cell));
+    // A page past the end shows no rows, not an error.
+    let past = admin
+        .get("/compliance?licence=CYTO&as_of=2026-03-02&by=unit&page=99")
+        .await;
+    assert_status(&past, StatusCode::OK);
+    assert_eq!(rows(&past.text), 0);
+}

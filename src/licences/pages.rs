@@ -705,15 +705,24 @@ fn people_table(ctx: &Ctx, people: &[&RequiredPerson], units: &HashMap<i64, Unit
     }
 }
 
+/// Rows of the compliance table on one page.
+const ROWS_PER_PAGE: u32 = 100;
+
 /// `GET /compliance`.
 pub async fn compliance_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ComplianceQuery>,
+    Query(paging): Query<layout::PageQuery>,
 ) -> Result<Markup, AppError> {
     let user = ctx.require(COMPLIANCE_ROLES)?.clone();
     let r = report(&state, compliance_filter(&user), &q, ctx.today).await?;
     let lang = ctx.lang;
+    // Every unit of a region is thousands of rows: the page shows them a
+    // hundred at a time (the total, the CSV and the JSON hold them all).
+    let page_no = paging.page.unwrap_or(1).max(1);
+    let start = (layout::page_offset(page_no, ROWS_PER_PAGE) as usize).min(r.rows.len());
+    let shown = &r.rows[start..(start + ROWS_PER_PAGE as usize).min(r.rows.len())];
     let type_options: Vec<(String, String)> = r
         .types
         .iter()
@@ -771,7 +780,7 @@ pub async fn compliance_page(
                     th.num { (lang.t("status.expiring")) } th.num { (lang.t("status.expired")) } th.num { (lang.t("status.missing")) } th.num { (lang.t("compliance.share")) }
                 } }
                 tbody {
-                    @for row in &r.rows { tr {
+                    @for row in shown { tr {
                         td {
                             @match r.by.child() {
                                 Some(child) => { a href=(format!("/compliance?{}", report_link(&r, child, Some(row.id), None))) { (row.name) } }
@@ -787,9 +796,12 @@ pub async fn compliance_page(
                     }
                 }
             } }
-            @if !r.rows.is_empty() {
+            @if r.rows.len() > ROWS_PER_PAGE as usize {
+                (layout::pager(lang, &format!("/compliance?{base}"), page_no, ROWS_PER_PAGE, r.rows.len() as i64))
+            }
+            @if !shown.is_empty() {
                 h2 { (lang.t("compliance.chart_label")) }
-                div.card { (compliance::bar_chart(&r.rows, lang)) }
+                div.card { (compliance::bar_chart(shown, lang)) }
             }
             h2 { (lang.t("compliance.forecast_label")) }
             div.card { (compliance::forecast_chart(forecast, lang)) }
@@ -798,7 +810,7 @@ pub async fn compliance_page(
                 (people_table(&ctx, &unit_people, &r.units))
             } @else if r.by == Level::Unit {
                 h2 { (lang.t("compliance.attention")) }
-                @for row in &r.rows {
+                @for row in shown {
                     @let flagged: Vec<&RequiredPerson> = r.people.iter().filter(|p| p.unit_id == row.id && !p.standing.status.compliant()).collect();
                     @if !flagged.is_empty() {
                         h3 { (row.name) }

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::auth::model::Role;
 use crate::clock::local_display;
 use crate::i18n::Lang;
-use crate::web::layout::{self, FieldAttrs, page, select_field, text_field};
+use crate::web::layout::{self, FieldAttrs, PageQuery, page, select_field, text_field};
 use crate::web::{AppError, Ctx, FieldErrors, Query};
 
 const PER_PAGE: u32 = 25;
@@ -27,12 +27,6 @@ fn delivery_badge(lang: Lang, m: &Message) -> Markup {
         (layout::badge(lang.t(d.label_key()), class))
         @if let Some(at) = &m.sent_at { " " span.muted { (local_display(at)) } }
     }
-}
-
-/// Paging only.
-#[derive(Debug, Deserialize, Default)]
-pub struct PageQuery {
-    page: Option<u32>,
 }
 
 /// `GET /messages`: the messages to the user's person record and account,

@@ -324,6 +324,14 @@ pub fn page_offset(page: u32, per_page: u32) -> u32 {
     page.saturating_sub(1).saturating_mul(per_page)
 }
 
+/// A `?page=N` parameter on its own, for lists whose other filters are
+/// read elsewhere.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    /// From 1; absent is 1.
+    pub page: Option<u32>,
+}
+
 /// Previous and next links for a list whose length is not counted: `more`
 /// says whether a next page exists. `base` already holds the query.
 pub fn next_pager(lang: Lang, base: &str, page: u32, more: bool) -> Markup {
