@@ -20,10 +20,6 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
 
-async fn count(app: &TestApp, sql: &'static str) -> i64 {
-    app.query(move |c| c.query_row(sql, [], |r| r.get(0))).await
-}
-
 /// Completions, batches, revocations and audit rows.
 async fn snapshot(app: &TestApp) -> [i64; 4] {
     app.query(|c| {
@@ -217,11 +213,9 @@ async fn importing_the_same_file_again_adds_nothing() {
     let r = import(&mut admin, &more).await;
     assert_status(&r, StatusCode::OK);
     assert_eq!(snapshot(&app).await[0], after_first[0] + 1);
-    let already: i64 = count(
-        &app,
-        "SELECT count(*) FROM import_batch WHERE rows = 3 AND added = 1",
-    )
-    .await;
+    let already: i64 = app
+        .count("SELECT count(*) FROM import_batch WHERE rows = 3 AND added = 1")
+        .await;
     assert_eq!(already, 1);
 }
 
@@ -361,14 +355,14 @@ async fn undoing_a_batch_revokes_its_completions_once() {
     let mut admin = app.login_as(Role::Admin).await;
     assert_status(&import(&mut admin, TWO_NURSES).await, StatusCode::OK);
     assert_eq!(cyto_status(&app, nurse).await, Status::Valid);
-    let batch: i64 = count(&app, "SELECT id FROM import_batch").await;
+    let batch: i64 = app.count("SELECT id FROM import_batch").await;
     let path = format!("/import/batches/{batch}/undo");
 
     let r = admin.post(&path, &[("reason", "  ")]).await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("Ange ett skäl"), "{}", r.text);
     assert_eq!(
-        count(&app, "SELECT count(*) FROM licence_revocation").await,
+        app.count("SELECT count(*) FROM licence_revocation").await,
         0
     );
 
@@ -387,21 +381,17 @@ async fn undoing_a_batch_revokes_its_completions_once() {
     assert_eq!(by.as_deref(), Some("admin@test.example"));
     assert_eq!(cyto_status(&app, nurse).await, Status::Missing);
     assert_eq!(
-        count(&app, "SELECT count(*) FROM licence_revocation").await,
+        app.count("SELECT count(*) FROM licence_revocation").await,
         2
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM import_batch WHERE undone_at IS NOT NULL AND undone_by IS NOT NULL"
+        app.count("SELECT count(*) FROM import_batch WHERE undone_at IS NOT NULL AND undone_by IS NOT NULL"
         )
         .await,
         1
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM audit_log WHERE action = 'import.undo' AND entity = 'import_batch'"
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'import.undo' AND entity = 'import_batch'"
         )
         .await,
         1
@@ -433,7 +423,7 @@ async fn only_administrators_undo_and_staff_do_not_import() {
     let app = TestApp::new().await;
     let mut coordinator = app.login_as(Role::Coordinator).await;
     assert_status(&import(&mut coordinator, TWO_NURSES).await, StatusCode::OK);
-    let batch: i64 = count(&app, "SELECT id FROM import_batch").await;
+    let batch: i64 = app.count("SELECT id FROM import_batch").await;
     let r = coordinator
         .post(
             &format!("/import/batches/{batch}/undo"),
@@ -448,7 +438,7 @@ async fn only_administrators_undo_and_staff_do_not_import() {
         "no undo form for coordinators"
     );
     assert_eq!(
-        count(&app, "SELECT count(*) FROM licence_revocation").await,
+        app.count("SELECT count(*) FROM licence_revocation").await,
         0
     );
 

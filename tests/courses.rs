@@ -10,10 +10,6 @@ use oncotrack::auth::model::Role;
 use serde_json::json;
 use support::{TestApp, assert_status};
 
-async fn count(app: &TestApp, sql: &'static str) -> i64 {
-    app.query(move |c| c.query_row(sql, [], |r| r.get(0))).await
-}
-
 /// A course, an offering in April 2026 and one session, made through the API
 /// as the coordinator. Returns (offering id, session id).
 async fn offering_with_session(app: &TestApp, token: &str, code: &str) -> (i64, i64) {
@@ -133,7 +129,7 @@ async fn a_coordinator_builds_a_course_offering_and_session_through_the_api() {
         .await;
     assert_eq!(r.json()["offerings"].as_array().map(Vec::len), Some(0));
     assert_eq!(
-        count(&app, "SELECT count(*) FROM audit_log WHERE action IN ('course.create', 'offering.create', 'session.create')").await,
+        app.count("SELECT count(*) FROM audit_log WHERE action IN ('course.create', 'offering.create', 'session.create')").await,
         3
     );
 }
@@ -216,9 +212,9 @@ async fn the_api_names_the_field_of_bad_input_and_writes_nothing() {
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["field"], "licence");
-    assert_eq!(count(&app, "SELECT count(*) FROM offering").await, 1);
-    assert_eq!(count(&app, "SELECT count(*) FROM course_session").await, 1);
-    assert_eq!(count(&app, "SELECT count(*) FROM course").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM offering").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM course_session").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM course").await, 1);
 }
 
 #[tokio::test]
@@ -306,11 +302,8 @@ async fn lecturers_volunteer_and_coordinators_confirm_through_the_api() {
     assert_eq!(r.json()["confirmed"], 1);
     assert_eq!(r.json()["signups"][0]["status"], "confirmed");
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM outbox WHERE kind = 'lecturer_confirmed'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM outbox WHERE kind = 'lecturer_confirmed'")
+            .await,
         1
     );
     // Withdrawing tells the coordinators.
@@ -318,11 +311,8 @@ async fn lecturers_volunteer_and_coordinators_confirm_through_the_api() {
     assert_status(&r, StatusCode::OK);
     assert_eq!(r.json()["status"], "withdrawn");
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM outbox WHERE kind = 'lecturer_withdrawn'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM outbox WHERE kind = 'lecturer_withdrawn'")
+            .await,
         1
     );
 }
@@ -430,8 +420,8 @@ async fn the_catalogue_form_creates_courses_and_re_renders_mistakes() {
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("en annan kurs har denna kod"), "{}", r.text);
-    assert_eq!(count(&app, "SELECT count(*) FROM course").await, 1);
-    assert_eq!(count(&app, "SELECT count(*) FROM course_audience").await, 2);
+    assert_eq!(app.count("SELECT count(*) FROM course").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM course_audience").await, 2);
     // Staff read the catalogue but cannot add to it.
     let mut staff = app.login_as(Role::Staff).await;
     let r = staff.get("/courses").await;
@@ -459,7 +449,7 @@ async fn the_session_form_refuses_a_time_in_the_spring_gap() {
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("2026-03-29 02:15 finns inte"), "{}", r.text);
     assert!(r.text.contains("Nattpass"), "the input is kept");
-    assert_eq!(count(&app, "SELECT count(*) FROM course_session").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM course_session").await, 1);
 }
 
 #[tokio::test]
@@ -512,11 +502,8 @@ async fn a_lecturer_volunteers_from_the_board_and_is_warned_of_an_overlap() {
             .contains("Säker hantering av cytostatika 2026-04-14 09:00")
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM lecturer_signup WHERE status = 'volunteered'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM lecturer_signup WHERE status = 'volunteered'")
+            .await,
         2
     );
     // Filters: topic text.
@@ -546,11 +533,8 @@ async fn a_lecturer_volunteers_from_the_board_and_is_warned_of_an_overlap() {
         r.text
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM lecturer_signup WHERE status = 'confirmed'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM lecturer_signup WHERE status = 'confirmed'")
+            .await,
         1
     );
     // A full session leaves the board.
@@ -622,7 +606,7 @@ async fn confirming_more_lecturers_than_needed_is_refused() {
         .await;
     assert_status(&r, StatusCode::OK);
     assert_eq!(
-        count(&app, "SELECT count(*) FROM outbox WHERE kind = 'lecturer_declined' AND to_email = 'lecturer@test.example'").await,
+        app.count("SELECT count(*) FROM outbox WHERE kind = 'lecturer_declined' AND to_email = 'lecturer@test.example'").await,
         1
     );
 }
@@ -680,15 +664,12 @@ async fn withdrawing_tells_the_coordinators_and_cancelling_tells_the_confirmed()
         )
         .await;
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM outbox WHERE kind = 'lecturer_confirmed'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM outbox WHERE kind = 'lecturer_confirmed'")
+            .await,
         2,
         "each confirmation is its own message"
     );
-    let before = count(&app, "SELECT sequence FROM offering").await;
+    let before = app.count("SELECT sequence FROM offering").await;
     let r = coordinator
         .post(
             &format!("/offerings/{offering}/status"),
@@ -696,12 +677,9 @@ async fn withdrawing_tells_the_coordinators_and_cancelling_tells_the_confirmed()
         )
         .await;
     assert_status(&r, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("SELECT sequence FROM offering").await, before + 1);
     assert_eq!(
-        count(&app, "SELECT sequence FROM offering").await,
-        before + 1
-    );
-    assert_eq!(
-        count(&app, "SELECT count(*) FROM outbox WHERE kind = 'offering_cancelled' AND to_email = 'lecturer@test.example'").await,
+        app.count("SELECT count(*) FROM outbox WHERE kind = 'offering_cancelled' AND to_email = 'lecturer@test.example'").await,
         1
     );
     // Cancelled is final.
@@ -750,11 +728,8 @@ async fn editing_a_session_moves_its_sequence_and_keeps_local_time() {
     assert_eq!(sequence, 1);
     assert_eq!(place, "Sal 4");
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM audit_log WHERE action = 'session.update'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'session.update'")
+            .await,
         1
     );
 }
@@ -888,11 +863,8 @@ async fn two_confirmations_at_once_cannot_double_book_a_lecturer() {
     codes.sort();
     assert_eq!(codes, [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY]);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM lecturer_signup WHERE status = 'confirmed'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM lecturer_signup WHERE status = 'confirmed'")
+            .await,
         1
     );
 }
@@ -1054,11 +1026,8 @@ async fn an_offering_is_edited_and_moves_from_planned_to_open_to_completed() {
         StatusCode::SEE_OTHER,
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM audit_log WHERE action = 'offering.status'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'offering.status'")
+            .await,
         2
     );
     let page = coordinator.get(&format!("/offerings/{offering}")).await;
@@ -1204,11 +1173,8 @@ async fn cancelling_a_session_tells_its_confirmed_lecturer_and_the_participants(
     let r = page.post(&format!("/sessions/{session}/cancel"), &[]).await;
     assert!(r.status.is_client_error(), "{}", r.status);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM outbox WHERE kind = 'session_cancelled'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM outbox WHERE kind = 'session_cancelled'")
+            .await,
         2
     );
     // The notices read as such on the messages page.

@@ -10,10 +10,6 @@ use oncotrack::auth::model::Role;
 use serde_json::json;
 use support::{TestApp, assert_problem, assert_status};
 
-async fn count(app: &TestApp, sql: &'static str) -> i64 {
-    app.query(move |c| c.query_row(sql, [], |r| r.get(0))).await
-}
-
 #[tokio::test]
 async fn a_path_id_that_is_no_id_is_a_problem_naming_it() {
     let app = TestApp::new().await;
@@ -68,7 +64,7 @@ async fn control_characters_in_stored_text_are_refused_by_name() {
         )
         .await;
     assert_status(&r, StatusCode::CREATED);
-    assert_eq!(count(&app, "SELECT count(*) FROM course").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM course").await, 1);
 
     let mut admin = app.login_as(Role::Admin).await;
     let r = admin
@@ -80,11 +76,8 @@ async fn control_characters_in_stored_text_are_refused_by_name() {
     assert_status(&r, StatusCode::BAD_REQUEST);
     assert!(r.text.contains("name"), "{}", r.text);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM region WHERE name LIKE '%Region'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM region WHERE name LIKE '%Region'")
+            .await,
         0
     );
 }
@@ -115,7 +108,7 @@ async fn an_array_where_an_object_belongs_is_refused_at_any_depth() {
         )
         .await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "salary[0]");
-    assert_eq!(count(&app, "SELECT count(*) FROM course").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM course").await, 0);
 }
 
 #[tokio::test]

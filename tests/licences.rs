@@ -30,20 +30,13 @@ fn set_today(app: &TestApp, day: &str) {
     app.clock.set(at);
 }
 
-async fn count(app: &TestApp, sql: &'static str) -> i64 {
-    app.query(move |c| c.query_row(sql, [], |r| r.get(0))).await
-}
-
 /// Rows in the tables a completion or a revocation writes.
 async fn licence_rows(app: &TestApp) -> [i64; 3] {
     [
-        count(app, "SELECT count(*) FROM licence_completion").await,
-        count(app, "SELECT count(*) FROM licence_revocation").await,
-        count(
-            app,
-            "SELECT count(*) FROM audit_log WHERE action LIKE 'licence%'",
-        )
-        .await,
+        app.count("SELECT count(*) FROM licence_completion").await,
+        app.count("SELECT count(*) FROM licence_revocation").await,
+        app.count("SELECT count(*) FROM audit_log WHERE action LIKE 'licence%'")
+            .await,
     ]
 }
 
@@ -272,11 +265,8 @@ async fn a_preview_shows_the_expiry_and_window_and_writes_nothing_then_save_reco
         )
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM audit_log WHERE action = 'licence.complete'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'licence.complete'")
+            .await,
         1
     );
 
@@ -918,7 +908,7 @@ async fn completions_and_revocations_cannot_be_changed_or_deleted_in_the_databas
     assert_eq!(after.len(), 2);
     assert_eq!(after[0].2, "2025-01-31");
     assert_eq!(
-        count(&app, "SELECT count(*) FROM licence_revocation").await,
+        app.count("SELECT count(*) FROM licence_revocation").await,
         1
     );
 }
@@ -1530,7 +1520,7 @@ async fn an_administrator_adds_a_licence_type_with_a_practical_part_and_a_requir
     let prakt = type_id(&app, "PRAKT").await;
 
     // Codes are unique whatever their case.
-    let types_before = count(&app, "SELECT count(*) FROM licence_type").await;
+    let types_before = app.count("SELECT count(*) FROM licence_type").await;
     let r = post_owned(
         &mut admin,
         "/admin/licences/new",
@@ -1545,7 +1535,7 @@ async fn an_administrator_adds_a_licence_type_with_a_practical_part_and_a_requir
     assert!(r.text.contains("validity_months: "), "{}", r.text);
     assert!(!r.text.contains("code: "), "only the bad field is named");
     assert_eq!(
-        count(&app, "SELECT count(*) FROM licence_type").await,
+        app.count("SELECT count(*) FROM licence_type").await,
         types_before
     );
 

@@ -257,6 +257,12 @@ impl TestApp {
             .expect("query")
     }
 
+    /// The single number a query such as `SELECT count(*) ...` answers.
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        self.query(move |c| c.query_row(sql, [], |r| r.get(0)))
+            .await
+    }
+
     pub fn advance(&self, minutes: i64) {
         self.clock.advance(chrono::Duration::minutes(minutes));
     }
