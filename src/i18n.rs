@@ -547,6 +547,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Expired and missing per unit",
     ),
     (
+        "compliance.show_all",
+        "Visa alla på enhetens sida",
+        "Show all on the unit's page",
+    ),
+    (
         "compliance.export_people",
         "Exportera personer (CSV)",
         "Export people (CSV)",

@@ -1750,18 +1750,22 @@ async fn a_unit_report_over_many_units_is_paged_and_its_total_counts_them_all() 
                         trainee_capacity: None,
                     },
                 )?;
-                org_store::create_person(
-                    tx,
-                    &NewPerson {
-                        name: format!("Sköterska {i:03}"),
-                        email: format!("skoterska{i:03}@test.example"),
-                        hsa_id: None,
-                        profession: Profession::Nurse,
-                        unit_id: unit,
-                        from: d("2020-01-01"),
-                    },
-                    now,
-                )?;
+                // The first unit has twelve nurses without a licence.
+                let staff = if i == 0 { 12 } else { 1 };
+                for n in 0..staff {
+                    org_store::create_person(
+                        tx,
+                        &NewPerson {
+                            name: format!("Sköterska {i:03}-{n:02}"),
+                            email: format!("skoterska{i:03}-{n:02}@test.example"),
+                            hsa_id: None,
+                            profession: Profession::Nurse,
+                            unit_id: unit,
+                            from: d("2020-01-01"),
+                        },
+                        now,
+                    )?;
+                }
             }
             Ok(())
         })
@@ -1786,6 +1790,14 @@ async fn a_unit_report_over_many_units_is_paged_and_its_total_counts_them_all() 
     assert!(
         first.text.contains("Sida 1 av 2"),
         "a pager: {}",
+        first.text
+    );
+    // Under the table, ten people a unit and a link to the rest.
+    assert!(first.text.contains("Sköterska 000-09"), "{}", first.text);
+    assert!(!first.text.contains("Sköterska 000-10"));
+    assert!(
+        first.text.contains("Visa alla på enhetens sida (12)"),
+        "{}",
         first.text
     );
     let second = admin

@@ -707,6 +707,8 @@ fn people_table(ctx: &Ctx, people: &[&RequiredPerson], units: &HashMap<i64, Unit
 
 /// Rows of the compliance table on one page.
 const ROWS_PER_PAGE: u32 = 100;
+/// People listed per unit under the table; the unit's own page lists all.
+const FLAGGED_PER_UNIT: usize = 10;
 
 /// `GET /compliance`.
 pub async fn compliance_page(
@@ -746,6 +748,17 @@ pub async fn compliance_page(
         Some(u) => r.people.iter().filter(|p| p.unit_id == u).collect(),
         None => Vec::new(),
     };
+    // The shown units' people who are not compliant, in report order: one
+    // pass over the people rather than one per row.
+    let mut flagged: HashMap<i64, Vec<&RequiredPerson>> = HashMap::new();
+    if q.unit.is_none() && r.by == Level::Unit {
+        let shown_units: std::collections::HashSet<i64> = shown.iter().map(|row| row.id).collect();
+        for p in &r.people {
+            if !p.standing.status.compliant() && shown_units.contains(&p.unit_id) {
+                flagged.entry(p.unit_id).or_default().push(p);
+            }
+        }
+    }
     let forecast = &r.forecast;
     let errors = FieldErrors::default();
     let base = report_link(&r, r.by, r.within, q.unit);
@@ -811,10 +824,14 @@ pub async fn compliance_page(
             } @else if r.by == Level::Unit {
                 h2 { (lang.t("compliance.attention")) }
                 @for row in shown {
-                    @let flagged: Vec<&RequiredPerson> = r.people.iter().filter(|p| p.unit_id == row.id && !p.standing.status.compliant()).collect();
-                    @if !flagged.is_empty() {
+                    @if let Some(list) = flagged.get(&row.id) {
                         h3 { (row.name) }
-                        (people_table(&ctx, &flagged, &r.units))
+                        (people_table(&ctx, &list[..list.len().min(FLAGGED_PER_UNIT)], &r.units))
+                        @if list.len() > FLAGGED_PER_UNIT {
+                            p { a href=(format!("/compliance?{}", report_link(&r, Level::Unit, r.within, Some(row.id)))) {
+                                (lang.t("compliance.show_all")) " (" (list.len()) ")"
+                            } }
+                        }
                     }
                 }
             }
