@@ -287,6 +287,37 @@ async fn bad_plans_are_refused_field_by_field_and_nothing_is_written() {
 }
 
 #[tokio::test]
+async fn a_signed_year_or_an_unknown_element_is_no_server_error() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let t = trainee(&app, &mut c, "Sam Tecken", app.fixture.onk1).await;
+    let (ts, h) = (t.to_string(), app.fixture.kir1.to_string());
+    let form = |start: &'static str, element: &'static str| {
+        vec![
+            ("trainee_id", ts.clone()),
+            ("host_unit_id", h.clone()),
+            ("kind", "general".to_string()),
+            ("start", start.to_string()),
+            ("end", "2026-06-30".to_string()),
+            ("extent", "100".to_string()),
+            ("elements", element.to_string()),
+        ]
+    };
+    // chrono reads "-009-04-01" as year -9; the form does not.
+    let bad = form("-009-04-01", "");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = c.post("/placements/new", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    // An element id no element has (a stale form) is left out.
+    let stale = form("2026-04-01", "999999");
+    let stale: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = c.post("/placements/new", &stale).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(app.count("SELECT count(*) FROM placement").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM placement_element").await, 0);
+}
+
+#[tokio::test]
 async fn approval_chooses_the_agreement_from_the_plan() {
     let app = TestApp::new().await;
     let mut c = app.login_as(Role::StudyDirector).await;

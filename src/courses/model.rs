@@ -288,6 +288,14 @@ pub enum LocalTimeError {
 /// time, without a zone.
 pub fn parse_local(s: &str) -> Result<NaiveDateTime, LocalTimeError> {
     let s = s.trim();
+    // Four digits of year, as for dates: chrono's `%Y` also takes a sign.
+    if !s
+        .as_bytes()
+        .get(..4)
+        .is_some_and(|y| y.iter().all(u8::is_ascii_digit))
+    {
+        return Err(LocalTimeError::Malformed);
+    }
     ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
@@ -729,6 +737,19 @@ pub fn check_session(f: &SessionFields) -> Result<SessionInput, Vec<FieldError>>
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_local_time_has_four_digits_of_year_and_no_sign() {
+        assert!(parse_local("2026-04-14T09:00").is_ok());
+        for bad in [
+            "-010-01-01T09:00",
+            "+10000-01-01T09:00",
+            "999-01-01 09:00",
+            "",
+        ] {
+            assert_eq!(parse_local(bad), Err(LocalTimeError::Malformed), "{bad}");
+        }
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)

@@ -120,10 +120,12 @@ pub fn normalise_email(s: &str) -> Result<String, &'static str> {
     }
 }
 
-/// Parses a strict `YYYY-MM-DD` date.
+/// Parses a strict `YYYY-MM-DD` date: four digits of year (chrono's `%Y`
+/// also takes a sign, as in `-009-01-01`, whose stored text would then not
+/// sort as dates do).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    if s.len() != 10 {
+    if s.len() != 10 || !s.as_bytes()[..4].iter().all(u8::is_ascii_digit) {
         return None;
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
@@ -218,6 +220,24 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).expect("date")
+    }
+
+    #[test]
+    fn a_date_has_four_digits_of_year_and_no_sign() {
+        assert_eq!(
+            parse_date(" 2024-02-29 "),
+            NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
+        assert_eq!(parse_date("0001-01-01"), NaiveDate::from_ymd_opt(1, 1, 1));
+        for bad in [
+            "-009-01-01",
+            "+009-01-01",
+            "2025-02-29",
+            "2025-1-01",
+            "25-01-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -319,6 +319,9 @@ pub struct Split {
 /// field at fault, as the API and the forms call it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SplitError {
+    /// A date (`start` or `end`) outside the years 1 to 9999.
+    #[error("{0}: a date from year 1 to 9999")]
+    DateOutOfRange(&'static str),
     /// The end is before the start.
     #[error("the end is before the start")]
     EndBeforeStart,
@@ -367,6 +370,7 @@ impl SplitError {
     /// The input field at fault, e.g. `end`, `home_periods[0].to`.
     pub fn field(&self) -> String {
         match self {
+            SplitError::DateOutOfRange(field) => (*field).into(),
             SplitError::EndBeforeStart | SplitError::TooLong => "end".into(),
             SplitError::Extent => "extent_percent".into(),
             SplitError::NoSalary => "salary".into(),
@@ -388,6 +392,7 @@ impl SplitError {
     /// The catalogue key of the message a user reads.
     pub fn text_key(&self) -> &'static str {
         match self {
+            SplitError::DateOutOfRange(_) => "rotations.error.date_range",
             SplitError::EndBeforeStart => "rotations.error.end_before_start",
             SplitError::TooLong => "rotations.error.too_long",
             SplitError::Extent => "rotations.error.extent",
@@ -600,6 +605,13 @@ pub fn split_planned<'a>(
 
 /// Checks the input: dates, extent, salary history and home periods.
 fn validate(input: &SplitInput) -> Result<(), SplitError> {
+    // Month arithmetic near the ends of chrono's calendar has no next month
+    // to count to; plans live far inside it.
+    for (field, day) in [("start", input.start), ("end", input.end)] {
+        if !(1..=9999).contains(&day.year()) {
+            return Err(SplitError::DateOutOfRange(field));
+        }
+    }
     if input.end < input.start {
         return Err(SplitError::EndBeforeStart);
     }
@@ -1455,6 +1467,19 @@ mod tests {
         i.salary[0].monthly_cost_ore = 1;
         i.end = d("2040-01-01");
         assert_eq!(split(&i, &a), Err(SplitError::TooLong));
+        // At the end of chrono's calendar there is no next month to count
+        // to: refused, not counted for ever.
+        i.start = NaiveDate::MAX - chrono::Days::new(30);
+        i.end = NaiveDate::MAX;
+        i.salary[0].from = i.start;
+        i.home_periods.clear();
+        assert_eq!(split(&i, &a), Err(SplitError::DateOutOfRange("start")));
+        i.start = d("9999-12-01");
+        assert_eq!(split(&i, &a), Err(SplitError::DateOutOfRange("end")));
+        assert_eq!(
+            split_planned(&[a.clone()], &i, None).map(|_| ()),
+            Err(SplitError::DateOutOfRange("end"))
+        );
     }
 
     #[test]

@@ -62,9 +62,9 @@ const HOME_TO: [&str; ROWS] = [
 fn parse_date(s: &str) -> Result<Option<NaiveDate>, ()> {
     match s.trim() {
         "" => Ok(None),
-        t => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        t => crate::organisation::model::parse_date(t)
             .map(Some)
-            .map_err(|_| ()),
+            .ok_or(()),
     }
 }
 

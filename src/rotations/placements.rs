@@ -771,13 +771,16 @@ pub fn update_placement(conn: &Connection, id: i64, p: &PlanInput) -> rusqlite::
     set_elements(conn, id, &p.elements)
 }
 
+/// Replaces a placement's elements. Ids no element has (a stale or forged
+/// form) are left out rather than failing the foreign key.
 fn set_elements(conn: &Connection, id: i64, elements: &[i64]) -> rusqlite::Result<()> {
     conn.execute(
         "DELETE FROM placement_element WHERE placement_id = ?1",
         [id],
     )?;
     let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO placement_element (placement_id, element_id) VALUES (?1, ?2)",
+        "INSERT OR IGNORE INTO placement_element (placement_id, element_id)
+         SELECT ?1, id FROM training_element WHERE id = ?2",
     )?;
     for e in elements {
         stmt.execute([id, *e])?;

@@ -10,6 +10,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("rotations.kind.radiotherapy", "Strålbehandling (sammanhängande)", "Radiotherapy (continuous)"),
     ("rotations.error.end_before_start", "Slutdatum är före startdatum.", "The end is before the start."),
     ("rotations.error.too_long", "Placeringen är längre än tio år.", "The placement is longer than ten years."),
+    ("rotations.error.date_range", "Ett datum från år 1 till 9999.", "A date from year 1 to 9999."),
     ("rotations.error.extent", "Omfattningen ska vara 1–100 %.", "The extent must be 1–100 %."),
     ("rotations.error.no_salary", "Ingen lön gäller på placeringens första dag: lönen måste börja senast på startdatum.", "No salary applies on the first day: the salary must start on or before the start date."),
     ("rotations.error.salary_range", "Månadskostnaden ska vara 0–1 000 000 000 kr.", "The monthly cost must be 0–1,000,000,000 SEK."),
