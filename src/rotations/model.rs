@@ -1477,7 +1477,7 @@ mod tests {
         i.start = d("9999-12-01");
         assert_eq!(split(&i, &a), Err(SplitError::DateOutOfRange("end")));
         assert_eq!(
-            split_planned(&[a.clone()], &i, None).map(|_| ()),
+            split_planned(std::slice::from_ref(&a), &i, None).map(|_| ()),
             Err(SplitError::DateOutOfRange("end"))
         );
     }
