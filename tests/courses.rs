@@ -1182,3 +1182,78 @@ async fn cancelling_a_session_tells_its_confirmed_lecturer_and_the_participants(
     let messages = sara.get("/messages").await;
     assert!(messages.text.contains("Pass inställt"), "{}", messages.text);
 }
+
+#[tokio::test]
+async fn moving_a_session_cannot_put_a_confirmed_lecturer_in_two_places() {
+    let app = TestApp::new().await;
+    let coordinator = app.token_for(Role::Coordinator).await;
+    let lecturer = app.token_for(Role::Lecturer).await;
+    let (offering, morning) = offering_with_session(&app, &coordinator, "K1").await;
+    // 09:00-10:30 and 13:00-14:00, both taught by the same lecturer.
+    let afternoon = session(
+        &app,
+        &coordinator,
+        offering,
+        "2026-04-14T13:00",
+        "2026-04-14T14:00",
+        "Biverkningar",
+        1,
+    )
+    .await;
+    for s in [morning, afternoon] {
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/sessions/{s}/signups"),
+                Some(&lecturer),
+                None,
+            )
+            .await;
+        assert_status(&r, StatusCode::CREATED);
+        let r = app
+            .api(
+                Method::PATCH,
+                &format!("/api/v1/signups/{}", signup_id(&app, s).await),
+                Some(&coordinator),
+                Some(json!({"status": "confirmed"})),
+            )
+            .await;
+        assert_status(&r, StatusCode::OK);
+    }
+    let mut page = app.login_as(Role::Coordinator).await;
+    let edit = |starts: &'static str, ends: &'static str| {
+        [
+            ("starts_at", starts),
+            ("ends_at", ends),
+            ("topic", "Biverkningar"),
+            ("lecturers_needed", "1"),
+            ("place", ""),
+        ]
+    };
+    let r = page
+        .post(
+            &format!("/sessions/{afternoon}/edit"),
+            &edit("2026-04-14T10:00", "2026-04-14T11:00"),
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("samtidigt"), "{}", r.text);
+    let starts: String = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT starts_at FROM course_session WHERE id = ?1",
+                [afternoon],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(starts, "2026-04-14T11:00:00Z", "unchanged");
+    // Back to back is not at the same time.
+    let r = page
+        .post(
+            &format!("/sessions/{afternoon}/edit"),
+            &edit("2026-04-14T10:30", "2026-04-14T11:30"),
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+}

@@ -293,6 +293,13 @@ pub fn edit_session(tx: &Transaction, by: &By, id: i64, s: &SessionInput) -> Res
             ),
         ));
     }
+    // Moving the session must not put a confirmed lecturer in two places.
+    for signup in store::signups_for_session(tx, id)?
+        .iter()
+        .filter(|u| u.status == SignupStatus::Confirmed)
+    {
+        not_confirmed_elsewhere(tx, signup, s.starts_at, s.ends_at, "starts_at")?;
+    }
     store::update_session(tx, id, s)?;
     by.record(
         tx,
@@ -302,6 +309,36 @@ pub fn edit_session(tx: &Transaction, by: &By, id: i64, s: &SessionInput) -> Res
         Some(json!(before)),
         json!(s),
     )
+}
+
+/// Refuses (422 on `field`) when the sign-up's lecturer is confirmed for
+/// another live session overlapping `starts_at`..`ends_at`: a lecturer must
+/// not be confirmed for two sessions at the same time.
+fn not_confirmed_elsewhere(
+    tx: &Transaction,
+    signup: &Signup,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    field: &'static str,
+) -> Result<(), AppError> {
+    match store::overlapping_signup(
+        tx,
+        signup.account_id,
+        signup.session_id,
+        starts_at,
+        ends_at,
+        &[SignupStatus::Confirmed],
+    )? {
+        Some(other) => Err(AppError::unprocessable(
+            field,
+            format!(
+                "{name} is confirmed for {what} at the same time / {name} är bekräftad för {what} samtidigt",
+                name = signup.name,
+                what = describe(&other),
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Cancels a session.
@@ -574,23 +611,7 @@ pub fn decide(
                 ),
             ));
         }
-        if let Some(other) = store::overlapping_signup(
-            tx,
-            signup.account_id,
-            session.id,
-            session.starts_at,
-            session.ends_at,
-            &[SignupStatus::Confirmed],
-        )? {
-            return Err(AppError::unprocessable(
-                "status",
-                format!(
-                    "{name} is confirmed for {what} at the same time / {name} är bekräftad för {what} samtidigt",
-                    name = signup.name,
-                    what = describe(&other),
-                ),
-            ));
-        }
+        not_confirmed_elsewhere(tx, &signup, session.starts_at, session.ends_at, "status")?;
     }
     store::set_signup_status(tx, signup.id, next, by.actor.account_id, by.now)?;
     by.record(
