@@ -23,8 +23,9 @@ struct Entry<V> {
 }
 
 impl<K: Eq + Hash, V: Clone> Memo<K, V> {
-    /// Keeps at most `capacity` entries (starting over when full), each for
-    /// `max_age` at most.
+    /// Keeps at most `capacity` entries, each for `max_age` at most. When
+    /// full, entries no longer usable are dropped first, and all of them
+    /// only if every one is still fresh.
     pub fn new(capacity: usize, max_age: Duration) -> Self {
         Memo {
             entries: Mutex::new(HashMap::new()),
@@ -46,8 +47,14 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
     /// leaves the entry stale rather than wrong.
     pub fn put(&self, key: K, generation: u64, value: V) {
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= self.capacity {
-                entries.clear();
+            if entries.len() >= self.capacity && !entries.contains_key(&key) {
+                // Entries of older generations can never be served again.
+                entries.retain(|_, e| {
+                    e.generation == generation && e.read_at.elapsed() < self.max_age
+                });
+                if entries.len() >= self.capacity {
+                    entries.clear();
+                }
             }
             entries.insert(
                 key,
@@ -72,6 +79,14 @@ mod tests {
         assert_eq!(memo.get(&"a", 3), Some(7));
         assert_eq!(memo.get(&"a", 4), None, "a write since the read");
         assert_eq!(memo.get(&"b", 3), None);
+        // Full: stale entries go first, and the same key is replaced in place.
+        let full = Memo::new(2, Duration::from_secs(60));
+        full.put("old", 1, 1);
+        full.put("a", 2, 2);
+        full.put("a", 2, 3);
+        assert_eq!(full.get(&"a", 2), Some(3), "replacing a key keeps the rest");
+        full.put("b", 2, 4);
+        assert_eq!((full.get(&"a", 2), full.get(&"b", 2)), (Some(3), Some(4)));
         let young = Memo::new(10, Duration::ZERO);
         young.put("a", 3, 7);
         assert_eq!(young.get(&"a", 3), None, "too old");
