@@ -28,7 +28,7 @@ use crate::web::layout::{self, FieldAttrs, csrf_field, page, text_field};
 use crate::web::{ApiUser, AppError, Ctx, FieldErrors, Form, Json, Query, csv, ical};
 
 /// Who runs offerings: participant lists, attendance and completion.
-pub const COORDINATORS: &[Role] = &[Role::Admin, Role::Coordinator];
+pub const COORDINATORS: &[Role] = super::api::WRITERS;
 
 /// Enrolment and calendar routes.
 pub fn router() -> Router<AppState> {

@@ -5,18 +5,15 @@ use axum::http::HeaderMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::READERS;
 use super::agreements::{self, AgreementRow};
 use super::model::{
     self, Agreement, HomePeriod, Kind, SalaryChange, Split, SplitError, SplitInput, Totals,
 };
 use crate::AppState;
-use crate::auth::model::Role;
 use crate::i18n::Lang;
 use crate::web::context::request_lang;
 use crate::web::{ApiUser, AppError, Json};
-
-/// Who may preview splits and read agreements.
-pub const VIEW_ROLES: &[Role] = &[Role::StudyDirector, Role::Admin, Role::Manager];
 
 /// One salary row of a preview request.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -189,7 +186,7 @@ pub async fn split_preview(
     headers: HeaderMap,
     request: Request,
 ) -> Result<axum::Json<SplitPreview>, AppError> {
-    user.require(VIEW_ROLES)?;
+    user.require(READERS)?;
     // The body is read after the role check, so that a caller without the
     // role learns nothing about what the input should look like.
     let Json(body) = Json::<PreviewRequest>::from_request(request, &state).await?;
@@ -244,7 +241,7 @@ pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
 ) -> Result<axum::Json<AgreementList>, AppError> {
-    user.require(VIEW_ROLES)?;
+    user.require(READERS)?;
     let rows = state
         .db
         .read(|c| agreements::agreement_rows(c).map_err(AppError::from))

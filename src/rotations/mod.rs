@@ -21,7 +21,15 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 
 use crate::AppState;
+use crate::auth::model::Role;
 use crate::web::context::Ctx;
+
+/// Who reads agreements, split previews, placements and their reports
+/// (managers within their units).
+pub const READERS: &[Role] = &[Role::Admin, Role::StudyDirector, Role::Manager];
+
+/// Who plans placements and keeps agreements, trainees and elements.
+pub const WRITERS: &[Role] = &[Role::Admin, Role::StudyDirector];
 
 /// The links between the rotation pages.
 pub(crate) fn sub_nav(ctx: &Ctx) -> Markup {

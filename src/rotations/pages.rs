@@ -10,20 +10,17 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::agreements::{self, AgreementRow};
-use super::api::{VIEW_ROLES, preview};
+use super::api::preview;
 use super::model::{
     self, Agreement, HomePeriod, Kind, SalaryChange, Split, SplitInput, Tier, format_kronor,
     parse_kronor,
 };
+use super::{READERS, WRITERS};
 use crate::AppState;
 use crate::audit::store::{self as audit, Entry};
-use crate::auth::model::Role;
 use crate::i18n::Lang;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
 use crate::web::{AppError, Ctx, FieldErrors, Form, Query};
-
-/// Who may create agreements and new versions.
-pub const EDIT_ROLES: &[Role] = &[Role::Admin, Role::StudyDirector];
 
 /// Tier rows the agreement form offers.
 const TIER_ROWS: usize = 8;
@@ -131,8 +128,8 @@ fn tiers_table(a: &Agreement, lang: Lang) -> Markup {
 /// `GET /rotations/agreements`: every agreement, newest version first, with
 /// the older versions kept below it.
 pub async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, AppError> {
-    let user = ctx.require(VIEW_ROLES)?;
-    let may_edit = user.has_any(EDIT_ROLES);
+    let user = ctx.require(READERS)?;
+    let may_edit = user.has_any(WRITERS);
     let rows = state
         .db
         .read(|c| agreements::agreement_rows(c).map_err(AppError::from))
@@ -490,7 +487,7 @@ fn agreement_view(
 
 /// `GET /rotations/agreements/new`.
 pub async fn new_page(ctx: Ctx) -> Result<Markup, AppError> {
-    ctx.require(EDIT_ROLES)?;
+    ctx.require(WRITERS)?;
     let form = AgreementForm {
         valid_from: ctx.today.to_string(),
         tier_from: vec!["1".into()],
@@ -515,7 +512,7 @@ pub async fn version_page(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Markup, AppError> {
-    ctx.require(EDIT_ROLES)?;
+    ctx.require(WRITERS)?;
     let base = base_row(&state, id).await?;
     let mut form = AgreementForm::from_row(&base);
     form.valid_from = ctx.today.to_string();
@@ -593,7 +590,7 @@ pub async fn create(
     ctx: Ctx,
     Form(form): Form<AgreementForm>,
 ) -> Result<Response, AppError> {
-    ctx.require(EDIT_ROLES)?;
+    ctx.require(WRITERS)?;
     save(state, ctx, None, form).await
 }
 
@@ -604,7 +601,7 @@ pub async fn create_version(
     Path(id): Path<i64>,
     Form(form): Form<AgreementForm>,
 ) -> Result<Response, AppError> {
-    ctx.require(EDIT_ROLES)?;
+    ctx.require(WRITERS)?;
     let base = base_row(&state, id).await?;
     save(state, ctx, Some(base), form).await
 }
@@ -945,7 +942,7 @@ pub async fn preview_page(
     ctx: Ctx,
     Query(form): Query<PreviewForm>,
 ) -> Result<Response, AppError> {
-    ctx.require(VIEW_ROLES)?;
+    ctx.require(READERS)?;
     let lang = ctx.lang;
     let rows = state
         .db

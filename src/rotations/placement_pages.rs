@@ -27,20 +27,16 @@ use super::reports::{self, CostReport};
 use super::sub_nav;
 use super::timeline::{self, Bar};
 use super::trainees::{self as tr, Element, ElementState, Rulebook, Trainee, TraineeInput};
+use super::{READERS, WRITERS};
 use crate::AppState;
 use crate::audit::audited;
-use crate::auth::model::{Principal, Role, UnitFilter};
+use crate::auth::model::{Principal, UnitFilter};
 use crate::clock::local_display;
 use crate::db::DbError;
 use crate::i18n::Lang;
 use crate::organisation::model::parse_date;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
 use crate::web::{ApiQuery, ApiUser, AppError, Ctx, FieldErrors, Form, Path, Query, csv};
-
-/// Who reads rotation pages.
-const READERS: &[Role] = &[Role::Admin, Role::StudyDirector, Role::Manager];
-/// Who plans and changes.
-const WRITERS: &[Role] = &[Role::Admin, Role::StudyDirector];
 
 /// Trainee, placement and report routes.
 pub fn router() -> Router<AppState> {

@@ -84,7 +84,7 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
                                 @if user.has_any(crate::licences::pages::COMPLIANCE_ROLES) {
                                     li { a href="/compliance" { (lang.t("nav.compliance")) } }
                                 }
-                                @if user.has_any(&[Role::Admin, Role::StudyDirector, Role::Manager]) { li { a href="/placements" { (lang.t("placements.nav")) } } }
+                                @if user.has_any(crate::rotations::READERS) { li { a href="/placements" { (lang.t("placements.nav")) } } }
                                 @if user.may_list_people() {
                                     li { a href="/people" { (lang.t("nav.people")) } }
                                 }
