@@ -93,12 +93,13 @@ impl Text {
         }
     }
 
-    /// A checker's `"English / svenska"` message, split into its languages
-    /// (both get the whole text when it has no ` / `).
+    /// A checker's `"English / svenska"` message, split into its languages.
+    /// Both get the whole text when it is not one such pair: no ` / `, more
+    /// than one (a course title inside may hold one), or no English half.
     pub fn from_pair(both: &str) -> Text {
         match both.split_once(" / ") {
-            Some((en, sv)) => Text::new(sv, en),
-            None => Text::new(both, both),
+            Some((en, sv)) if !en.is_empty() && !sv.contains(" / ") => Text::new(sv, en),
+            _ => Text::new(both, both),
         }
     }
 
@@ -809,6 +810,13 @@ mod tests {
         let t = crate::text!("rad {line}: saknas", "line {line}: missing");
         assert_eq!(t.get(Lang::Sv), "rad 3: saknas");
         assert_eq!(t.get(Lang::En), "line 3: missing");
+        let refusal = Text::from_pair("the session has started / passet har börjat");
+        assert_eq!(refusal.get(Lang::Sv), "passet har börjat");
+        assert_eq!(refusal.get(Lang::En), "the session has started");
+        for whole in ["a / b / c", "no halves", " / bara svenska"] {
+            let t = Text::from_pair(whole);
+            assert_eq!((t.get(Lang::Sv), t.get(Lang::En)), (whole, whole));
+        }
         let pair = Text::from_pair("required / obligatoriskt");
         assert_eq!(
             (pair.sv.as_str(), pair.en.as_str()),

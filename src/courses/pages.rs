@@ -13,14 +13,15 @@ use serde::Deserialize;
 use super::actions::{self, By};
 use super::api::WRITERS;
 use super::model::{
-    self, Course, CourseFields, FieldError, Offering, OfferingFields, OfferingStatus, Session,
-    SessionFields, SignupStatus, stockholm_display, stockholm_input,
+    self, Course, CourseFields, Offering, OfferingFields, OfferingStatus, Session, SessionFields,
+    SignupStatus, stockholm_display, stockholm_input,
 };
 use super::store::{self, AtRisk, BoardFilter, OfferingFilter, SessionLine, Signup};
 use crate::AppState;
 use crate::auth::model::{Principal, Role};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 use crate::licences::model::{LicenceType, Part};
+use crate::licences::pages::part_label;
 use crate::organisation::model::{Profession, parse_date};
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
 use crate::web::{AppError, Ctx, FieldErrors, Form, Query, csv, see_other};
@@ -30,14 +31,6 @@ fn by(ctx: &Ctx) -> By {
         actor: ctx.actor(),
         now: ctx.now,
     }
-}
-
-fn field_errors(v: Vec<FieldError>) -> FieldErrors {
-    let mut e = FieldErrors::default();
-    for (f, m) in v {
-        e.add(f, m);
-    }
-    e
 }
 
 fn may_write(user: &Principal) -> bool {
@@ -53,10 +46,6 @@ fn signup_badge(lang: Lang, s: SignupStatus) -> Markup {
     layout::badge(lang.t(s.label_key()), s.as_str())
 }
 
-fn part_label(lang: Lang, p: Part) -> &'static str {
-    crate::licences::pages::part_label(lang, p)
-}
-
 fn textarea(label: &str, name: &str, value: &str, errors: &FieldErrors) -> Markup {
     let id = format!("f-{name}");
     html! {
@@ -65,18 +54,6 @@ fn textarea(label: &str, name: &str, value: &str, errors: &FieldErrors) -> Marku
             textarea id=(id) name=(name) rows="8" maxlength="20000" { (value) }
             @if let Some(e) = errors.get(name) { p.error { (layout::field_message(e)) } }
         }
-    }
-}
-
-/// The reader's half of a rule's message, which the rules write as
-/// "English / svenska" for the API; the whole message when it has no such
-/// halves.
-fn in_lang(lang: Lang, message: &str) -> &str {
-    match (message.split_once(" / "), lang) {
-        (Some((en, sv)), _) if sv.contains(" / ") || en.is_empty() => message,
-        (Some((_, sv)), Lang::Sv) => sv,
-        (Some((en, _)), Lang::En) => en,
-        (None, _) => message,
     }
 }
 
@@ -390,14 +367,14 @@ async fn save_course(
                 .await;
             match result {
                 Ok(cid) => return Ok(see_other(&format!("/courses/{cid}"))),
-                Err(AppError::Conflict(m)) => field_errors(vec![("code", m)]),
+                Err(AppError::Conflict(m)) => FieldErrors(vec![("code", m)]),
                 Err(AppError::Unprocessable { field, message }) if field == "licence" => {
-                    field_errors(vec![("licence", message)])
+                    FieldErrors(vec![("licence", message)])
                 }
                 Err(e) => return Err(e),
             }
         }
-        Err(e) => field_errors(e),
+        Err(e) => FieldErrors(e),
     };
     let types = licence_types(&state).await?;
     Ok((
@@ -726,12 +703,12 @@ async fn save_offering(
                     } else {
                         "status"
                     };
-                    field_errors(vec![(f, message)])
+                    FieldErrors(vec![(f, message)])
                 }
                 Err(e) => return Err(e),
             }
         }
-        Err(e) => field_errors(e),
+        Err(e) => FieldErrors(e),
     };
     let courses = active_courses(&state).await?;
     Ok((
@@ -1043,7 +1020,7 @@ async fn refusal_or(
                 state,
                 ctx,
                 offering,
-                alert(in_lang(ctx.lang, &message), "error"),
+                alert(Text::from_pair(&message).get(ctx.lang), "error"),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -1130,12 +1107,12 @@ pub async fn add_session(
             match result {
                 Ok(sid) => return Ok(see_other(&format!("/offerings/{id}#session-{sid}"))),
                 Err(AppError::Unprocessable { message, .. }) => {
-                    field_errors(vec![("starts_at", message)])
+                    FieldErrors(vec![("starts_at", message)])
                 }
                 Err(e) => return Err(e),
             }
         }
-        Err(e) => field_errors(e),
+        Err(e) => FieldErrors(e),
     };
     render_offering(
         &state,
@@ -1216,12 +1193,12 @@ pub async fn update_session(
                     } else {
                         "starts_at"
                     };
-                    field_errors(vec![(f, message)])
+                    FieldErrors(vec![(f, message)])
                 }
                 Err(e) => return Err(e),
             }
         }
-        Err(e) => field_errors(e),
+        Err(e) => FieldErrors(e),
     };
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -1712,15 +1689,6 @@ fn at_risk_view(lang: Lang, weeks: u32, rows: &[AtRisk]) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn refusals_show_the_readers_half() {
-        let m = "the session has started / passet har börjat";
-        assert_eq!(in_lang(Lang::Sv, m), "passet har börjat");
-        assert_eq!(in_lang(Lang::En, m), "the session has started");
-        assert_eq!(in_lang(Lang::Sv, "a / b / c"), "a / b / c");
-        assert_eq!(in_lang(Lang::En, "no halves"), "no halves");
-    }
 
     #[test]
     fn board_links_drop_one_off_notices() {

@@ -13,7 +13,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::import::{self, Batch, Outcome, Plan, UndoRefused};
-use super::model::Part;
+use super::pages::part_label;
 use crate::AppState;
 use crate::auth::model::Role;
 use crate::clock::local_display;
@@ -307,13 +307,6 @@ fn batches_view(
             (layout::pager(lang, "/import/batches", page_no, PER_PAGE, total))
         }
     }
-}
-
-fn part_label(lang: Lang, p: Part) -> &'static str {
-    lang.t(match p {
-        Part::Theory => "licence.part_theory",
-        Part::Practical => "licence.part_practical",
-    })
 }
 
 fn who(lang: Lang, email: Option<&str>) -> String {
