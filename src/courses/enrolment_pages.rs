@@ -655,19 +655,6 @@ fn participant_actions(ctx: &Ctx, o: &Offering, e: &Enrolment) -> Markup {
     }
 }
 
-/// Notices the participant and enrolment pages show after a redirect.
-const NOTICES: &[&str] = &[
-    "enrolment.notice_enrolled",
-    "enrolment.notice_waitlisted",
-    "enrolment.notice_cancelled",
-    "enrolment.notice_saved",
-    "calendar.notice_revoked",
-];
-
-fn notice_of(lang: Lang, msg: &str) -> Option<&'static str> {
-    NOTICES.iter().find(|k| **k == msg).map(|k| lang.t(k))
-}
-
 /// `?msg=` after a redirect.
 #[derive(Debug, Deserialize, Default)]
 pub struct MsgQuery {
@@ -690,7 +677,7 @@ pub async fn participants_page(
         &ctx,
         &o,
         &rows,
-        notice_of(ctx.lang, &q.msg),
+        layout::notice_key(ctx.lang, &q.msg),
         &FieldErrors::default(),
     ))
 }
@@ -1092,7 +1079,7 @@ pub async fn enrol_page(
         id,
         &FieldErrors::default(),
         "",
-        notice_of(ctx.lang, &q.msg),
+        layout::notice_key(ctx.lang, &q.msg),
     )
     .await
 }
@@ -1285,7 +1272,7 @@ pub async fn my_enrolments(
     Ok(page(
         &ctx,
         ctx.t("enrolment.my_title"),
-        mine_view(&ctx, &p, None, notice_of(ctx.lang, &q.msg)),
+        mine_view(&ctx, &p, None, layout::notice_key(ctx.lang, &q.msg)),
     ))
 }
 

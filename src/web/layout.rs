@@ -306,6 +306,11 @@ const NOTICES: &[&str] = &[
     "accounts.sessions_ended",
     "accounts.language_saved",
     "import.done",
+    "enrolment.notice_enrolled",
+    "enrolment.notice_waitlisted",
+    "enrolment.notice_cancelled",
+    "enrolment.notice_saved",
+    "calendar.notice_revoked",
 ];
 
 /// The notice text for a `msg` query value, when it names one.
