@@ -19,14 +19,7 @@ pub fn new_token() -> String {
 
 /// SHA-256 of a token, hex; only this is stored.
 pub fn token_hash(token: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(token.as_bytes());
-    let mut hex = String::with_capacity(64);
-    for b in digest {
-        hex.push(char::from(HEX[usize::from(b >> 4)]));
-        hex.push(char::from(HEX[usize::from(b & 0xf)]));
-    }
-    hex
+    format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
 /// An account as pages list it.
@@ -549,4 +542,15 @@ pub fn describe_scope(conn: &Connection, scope: Scope) -> rusqlite::Result<Strin
     }
     .optional()?;
     Ok(format!("{kind} {}", name.unwrap_or_else(|| id.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_token_hash_is_sha256_in_lower_case_hex() {
+        assert_eq!(
+            super::token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }
