@@ -108,13 +108,11 @@ pub async fn people(
     user: ApiUser,
     ApiQuery(q): ApiQuery<PeopleQuery>,
 ) -> Result<axum::Json<PeoplePage>, AppError> {
-    // The page's checkbox sends `1`; the API takes a boolean and nothing else.
-    let include_left = match q.include_left.as_deref() {
-        None | Some("false") => None,
-        Some("true") => Some("1".to_owned()),
-        Some(_) => return Err(AppError::bad_request("include_left", "true or false")),
-    };
-    let q = PeopleQuery { include_left, ..q };
+    // The page's checkbox sends `1`; the API takes a boolean and nothing
+    // else (the store reads both as its flag).
+    if q.include_left.as_deref().is_some_and(|v| v != "true" && v != "false") {
+        return Err(AppError::bad_request("include_left", "true or false"));
+    }
     let page = q.page.unwrap_or(1);
     if page == 0 || page > MAX_PAGE {
         return Err(AppError::bad_request(
