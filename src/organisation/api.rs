@@ -110,7 +110,10 @@ pub async fn people(
 ) -> Result<axum::Json<PeoplePage>, AppError> {
     // The page's checkbox sends `1`; the API takes a boolean and nothing
     // else (the store reads both as its flag).
-    if q.include_left.as_deref().is_some_and(|v| v != "true" && v != "false") {
+    if q.include_left
+        .as_deref()
+        .is_some_and(|v| v != "true" && v != "false")
+    {
         return Err(AppError::bad_request("include_left", "true or false"));
     }
     let page = q.page.unwrap_or(1);

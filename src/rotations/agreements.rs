@@ -2,11 +2,12 @@
 //! Versions are appended, never changed: a new version is a new row with the
 //! same code and its own validity.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::model::{Agreement, Kind, Tier};
+use super::trainees::date_col;
 use crate::clock::stamp;
 
 /// A stored version of an agreement.
@@ -33,12 +34,6 @@ fn parse_kinds(s: &str) -> Vec<Kind> {
     s.split(',').filter_map(Kind::parse).collect()
 }
 
-fn parse_date(s: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
 fn to_u32(v: Option<i64>) -> Option<u32> {
     v.and_then(|n| u32::try_from(n).ok())
 }
@@ -58,8 +53,10 @@ pub fn agreement_rows(conn: &Connection) -> rusqlite::Result<Vec<AgreementRow>> 
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         if out.last().is_none_or(|a| a.id != id) {
-            let valid_from: String = r.get(7)?;
-            let valid_to: Option<String> = r.get(8)?;
+            let valid_to = match r.get_ref(8)? {
+                rusqlite::types::ValueRef::Null => None,
+                _ => Some(date_col(r, 8)?),
+            };
             let kinds: String = r.get(9)?;
             out.push(AgreementRow {
                 id,
@@ -70,8 +67,8 @@ pub fn agreement_rows(conn: &Connection) -> rusqlite::Result<Vec<AgreementRow>> 
                     code: r.get(4)?,
                     name_sv: r.get(5)?,
                     name_en: r.get(6)?,
-                    valid_from: parse_date(&valid_from)?,
-                    valid_to: valid_to.as_deref().map(parse_date).transpose()?,
+                    valid_from: date_col(r, 7)?,
+                    valid_to,
                     kinds: parse_kinds(&kinds),
                     min_months: to_u32(r.get(10)?),
                     max_months: to_u32(r.get(11)?),
@@ -102,29 +99,9 @@ pub fn load_agreements(conn: &Connection) -> rusqlite::Result<Vec<Agreement>> {
         .collect())
 }
 
-/// The latest version of the agreement `code`, when there is one.
-pub fn agreement_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<AgreementRow>> {
-    let id: Option<i64> = conn
-        .prepare_cached("SELECT id FROM agreement WHERE code = ?1 ORDER BY version DESC LIMIT 1")?
-        .query_row([code], |r| r.get(0))
-        .optional()?;
-    match id {
-        Some(id) => agreement_by_id(conn, id),
-        None => Ok(None),
-    }
-}
-
 /// One version by row id.
 pub fn agreement_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<AgreementRow>> {
     Ok(agreement_rows(conn)?.into_iter().find(|a| a.id == id))
-}
-
-/// Every version of `code`, oldest first.
-pub fn versions_of(conn: &Connection, code: &str) -> rusqlite::Result<Vec<AgreementRow>> {
-    Ok(agreement_rows(conn)?
-        .into_iter()
-        .filter(|a| a.agreement.code == code)
-        .collect())
 }
 
 /// Appends a version of `agreement.code` (version 1 when the code is new)

@@ -909,7 +909,6 @@ pub fn permille_percent(permille: u16, lang: Lang) -> String {
     }
 }
 
-/// Öre as kronor with a space between thousands: 5 250 000 öre → "52 500 kr",
 /// Parses an amount in kronor as people type it (`52 500`, `52500,50`,
 /// `52 500 kr`) to öre, without floats; `None` for anything else.
 pub fn parse_kronor(s: &str) -> Option<i64> {

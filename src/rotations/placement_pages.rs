@@ -1235,7 +1235,6 @@ fn plan_errors(
                 lang.t("placements.err_capacity"),
                 lang.t("placements.capacity")
             ),
-            PlanProblem::HomePeriodOutside => lang.t("placements.err_home_outside").to_string(),
         };
         errors.add(problem.field(), message);
     }

@@ -310,8 +310,6 @@ pub enum PlanProblem {
         /// The capacity.
         capacity: i64,
     },
-    /// A home period reaches outside the placement.
-    HomePeriodOutside,
 }
 
 impl PlanProblem {
@@ -322,7 +320,6 @@ impl PlanProblem {
             PlanProblem::Extent => "extent",
             PlanProblem::Overlap { .. } => "start",
             PlanProblem::OverCapacity { .. } => "host_unit_id",
-            PlanProblem::HomePeriodOutside => "home_start",
         }
     }
 }
