@@ -339,6 +339,19 @@ async fn session(
     r.json()["id"].as_i64().expect("id")
 }
 
+/// A third nurse, Märta Ek, in `unit`.
+async fn marta_ek(app: &TestApp, unit: i64) -> i64 {
+    app.add_person(oncotrack::organisation::store::NewPerson {
+        name: "Märta Ek".into(),
+        email: "marta.ek@test.example".into(),
+        hsa_id: None,
+        profession: oncotrack::organisation::model::Profession::Nurse,
+        unit_id: unit,
+        from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
+    })
+    .await
+}
+
 async fn signup_id(app: &TestApp, session: i64) -> i64 {
     app.query(move |c| {
         c.query_row(
@@ -918,21 +931,10 @@ async fn counts_and_full_come_from_the_enrolments() {
     // Capacity 2, minimum 1.
     let (offering, _) = offering_with_session(&app, &token, "K1").await;
     let (nurse, other, unit) = (app.fixture.nurse, app.fixture.other_nurse, app.fixture.onk1);
+    let third = marta_ek(&app, unit).await;
     app.state
         .db
         .write(move |tx| -> Result<(), oncotrack::db::DbError> {
-            let third = oncotrack::organisation::store::create_person(
-                tx,
-                &oncotrack::organisation::store::NewPerson {
-                    name: "Märta Ek".into(),
-                    email: "marta.ek@test.example".into(),
-                    hsa_id: None,
-                    profession: oncotrack::organisation::model::Profession::Nurse,
-                    unit_id: unit,
-                    from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
-                },
-                chrono::Utc::now(),
-            )?;
             for (person, status) in [(nurse, "enrolled"), (other, "enrolled"), (third, "waitlisted")] {
                 tx.execute(
                     "INSERT INTO enrolment (offering_id, person_id, status, queued_at) VALUES (?1, ?2, ?3, '2026-03-02T09:00:00Z')",
@@ -1104,21 +1106,10 @@ async fn cancelling_a_session_tells_its_confirmed_lecturer_and_the_participants(
     assert_status(&r, StatusCode::OK);
     // One participant holds a place, one waits, one cancelled.
     let (nurse, other, unit) = (app.fixture.nurse, app.fixture.other_nurse, app.fixture.onk1);
+    let third = marta_ek(&app, unit).await;
     app.state
         .db
         .write(move |tx| -> Result<(), oncotrack::db::DbError> {
-            let third = oncotrack::organisation::store::create_person(
-                tx,
-                &oncotrack::organisation::store::NewPerson {
-                    name: "Märta Ek".into(),
-                    email: "marta.ek@test.example".into(),
-                    hsa_id: None,
-                    profession: oncotrack::organisation::model::Profession::Nurse,
-                    unit_id: unit,
-                    from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
-                },
-                chrono::Utc::now(),
-            )?;
             for (person, status) in [(nurse, "enrolled"), (other, "waitlisted"), (third, "cancelled")] {
                 tx.execute(
                     "INSERT INTO enrolment (offering_id, person_id, status, queued_at) VALUES (?1, ?2, ?3, '2026-03-02T09:00:00Z')",

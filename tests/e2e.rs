@@ -729,28 +729,15 @@ async fn a_study_director_previews_a_split_and_creates_a_placement() {
     // A trainee to place, from the regional home clinic KIR1.
     let person = j
         .app
-        .state
-        .db
-        .write({
-            let now = oncotrack::clock::Clock::now(&j.app.clock);
-            let unit = j.app.fixture.kir1;
-            move |tx| -> Result<i64, oncotrack::db::DbError> {
-                Ok(oncotrack::organisation::store::create_person(
-                    tx,
-                    &oncotrack::organisation::store::NewPerson {
-                        name: "Tove Tränare".into(),
-                        email: "tove.tranare@test.example".into(),
-                        hsa_id: None,
-                        profession: oncotrack::organisation::model::Profession::StDoctor,
-                        unit_id: unit,
-                        from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"),
-                    },
-                    now,
-                )?)
-            }
+        .add_person(oncotrack::organisation::store::NewPerson {
+            name: "Tove Tränare".into(),
+            email: "tove.tranare@test.example".into(),
+            hsa_id: None,
+            profession: oncotrack::organisation::model::Profession::StDoctor,
+            unit_id: j.app.fixture.kir1,
+            from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"),
         })
-        .await
-        .expect("person");
+        .await;
     let mut director = j.app.login_as(Role::StudyDirector).await;
     let r = director
         .post(

@@ -76,20 +76,15 @@ async fn add_person(
     profession: Profession,
     unit: i64,
 ) -> i64 {
-    let p = NewPerson {
+    app.add_person(NewPerson {
         name: name.into(),
         email: email.into(),
         hsa_id: hsa.map(Into::into),
         profession,
         unit_id: unit,
         from: d("2020-01-01"),
-    };
-    let now = oncotrack::clock::Clock::now(&app.clock);
-    app.state
-        .db
-        .write(move |tx| org_store::create_person(tx, &p, now).map_err(DbError::from))
-        .await
-        .expect("person")
+    })
+    .await
 }
 
 async fn add_nurse(app: &TestApp, name: &str, email: &str, hsa: &str, unit: i64) -> i64 {

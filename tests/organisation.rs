@@ -15,10 +15,6 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
 
-async fn count(app: &TestApp, sql: &'static str) -> i64 {
-    app.query(move |c| c.query_row(sql, [], |r| r.get(0))).await
-}
-
 /// Row counts of every table a form or an import may write.
 async fn snapshot(app: &TestApp) -> [i64; 6] {
     app.query(|c| {
@@ -200,11 +196,8 @@ async fn a_duplicate_unit_code_is_refused_and_the_form_keeps_the_input() {
         "nothing written, not even an audit row"
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM unit WHERE name = 'Dubblettenheten'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM unit WHERE name = 'Dubblettenheten'")
+            .await,
         0
     );
 }
@@ -227,11 +220,8 @@ async fn a_unit_code_differing_only_in_case_is_a_duplicate() {
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM unit WHERE code = 'onk1' COLLATE BINARY"
-        )
-        .await,
+        app.count("SELECT count(*) FROM unit WHERE code = 'onk1' COLLATE BINARY")
+            .await,
         0
     );
 }
@@ -438,11 +428,8 @@ async fn a_move_closes_the_old_record_on_the_date_and_opens_a_new_one() {
         "listed under the new unit"
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM audit_log WHERE action = 'person.move'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'person.move'")
+            .await,
         1
     );
 
@@ -833,11 +820,8 @@ async fn only_administrators_change_the_organisation_and_people() {
     // Sign-ins are audited; nothing else may change.
     assert_eq!(after[..5], before[..5]);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM audit_log WHERE action NOT LIKE 'login.%'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM audit_log WHERE action NOT LIKE 'login.%'")
+            .await,
         0
     );
 }
@@ -891,25 +875,15 @@ async fn the_people_api_shows_a_manager_only_their_unit() {
 async fn the_people_api_filters() {
     let app = TestApp::new().await;
     let f = app.fixture;
-    let now = oncotrack::clock::Clock::now(&app.clock);
-    app.state
-        .db
-        .write(move |tx| -> Result<i64, oncotrack::db::DbError> {
-            Ok(store::create_person(
-                tx,
-                &store::NewPerson {
-                    name: "Örjan Läkare".into(),
-                    email: "orjan@test.example".into(),
-                    hsa_id: Some("SE9990000001-T0003".into()),
-                    profession: Profession::Physician,
-                    unit_id: f.onk2,
-                    from: d("2021-05-01"),
-                },
-                now,
-            )?)
-        })
-        .await
-        .expect("person");
+    app.add_person(store::NewPerson {
+        name: "Örjan Läkare".into(),
+        email: "orjan@test.example".into(),
+        hsa_id: Some("SE9990000001-T0003".into()),
+        profession: Profession::Physician,
+        unit_id: f.onk2,
+        from: d("2021-05-01"),
+    })
+    .await;
     let token = app.token_for(Role::Admin).await;
     let get = |path: &'static str| api_ok(&app, &token, path);
 
@@ -1238,17 +1212,14 @@ async fn the_apply_button_on_the_preview_imports_what_was_previewed() {
         .await;
     assert_status(&preview, StatusCode::OK);
     let content = hidden_content(&preview.text);
-    let before = count(&app, "SELECT count(*) FROM unit").await;
+    let before = app.count("SELECT count(*) FROM unit").await;
     let r = post_apply_form(&mut admin, "/import/units", &content).await;
     assert_status(&r, StatusCode::OK);
     assert!(r.text.contains("Importen är klar."));
-    assert_eq!(count(&app, "SELECT count(*) FROM unit").await, before + 1);
+    assert_eq!(app.count("SELECT count(*) FROM unit").await, before + 1);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM unit WHERE name = 'Onkologi avd 51'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM unit WHERE name = 'Onkologi avd 51'")
+            .await,
         1
     );
 }
@@ -1348,7 +1319,8 @@ async fn importing_a_change_to_an_inactive_unit_keeps_it_inactive() {
         .await;
     assert_status(&r, StatusCode::SEE_OTHER);
     assert_eq!(
-        count(&app, "SELECT active FROM unit WHERE code = 'KIR1'").await,
+        app.count("SELECT active FROM unit WHERE code = 'KIR1'")
+            .await,
         0
     );
     let file = "region;administration;unit_code;unit_name;gives_chemotherapy;trainee_capacity\nTestregionen;Testsjukhuset;KIR1;Kirurgen;nej;2\n";
@@ -1357,15 +1329,13 @@ async fn importing_a_change_to_an_inactive_unit_keeps_it_inactive() {
         .await;
     assert_status(&r, StatusCode::OK);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM unit WHERE code = 'KIR1' AND name = 'Kirurgen'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM unit WHERE code = 'KIR1' AND name = 'Kirurgen'")
+            .await,
         1
     );
     assert_eq!(
-        count(&app, "SELECT active FROM unit WHERE code = 'KIR1'").await,
+        app.count("SELECT active FROM unit WHERE code = 'KIR1'")
+            .await,
         0,
         "a rename is not a re-activation"
     );
@@ -1437,11 +1407,8 @@ async fn a_staff_file_creates_people_with_history_and_a_second_run_adds_nobody()
         Some((f.kir1, Profession::StDoctor))
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM audit_log WHERE action = 'person.create'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'person.create'")
+            .await,
         2
     );
 
@@ -1463,7 +1430,7 @@ async fn a_staff_row_without_hsa_id_updates_the_person_with_that_email() {
     let app = TestApp::new().await;
     let f = app.fixture;
     let mut admin = app.login_as(Role::Admin).await;
-    let people = count(&app, "SELECT count(*) FROM person").await;
+    let people = app.count("SELECT count(*) FROM person").await;
     let file = "hsa_id,name,email,profession,unit_code,employed_from\n,Åke Öhman-Lund,AKE.OHMAN@test.example,sjuksköterska,ONK2,\n";
     let r = admin
         .post_file("/import/staff", &[("action", "preview")], file.as_bytes())
@@ -1480,7 +1447,7 @@ async fn a_staff_row_without_hsa_id_updates_the_person_with_that_email() {
         .await;
     assert_status(&r, StatusCode::OK);
     assert_eq!(
-        count(&app, "SELECT count(*) FROM person").await,
+        app.count("SELECT count(*) FROM person").await,
         people,
         "nobody new"
     );
@@ -1698,7 +1665,7 @@ async fn a_write_is_audited_with_who_where_and_what() {
 async fn the_audit_log_cannot_be_changed_or_emptied() {
     let app = TestApp::new().await;
     let _admin = app.login_as(Role::Admin).await;
-    let rows = count(&app, "SELECT count(*) FROM audit_log").await;
+    let rows = app.count("SELECT count(*) FROM audit_log").await;
     assert!(rows > 0);
     let conn = rusqlite::Connection::open(&app.path).expect("open");
     let e = conn
@@ -1710,13 +1677,10 @@ async fn the_audit_log_cannot_be_changed_or_emptied() {
         .expect_err("delete refused");
     assert!(e.to_string().contains("append-only"), "{e}");
     drop(conn);
-    assert_eq!(count(&app, "SELECT count(*) FROM audit_log").await, rows);
+    assert_eq!(app.count("SELECT count(*) FROM audit_log").await, rows);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM audit_log WHERE actor = 'someone else'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM audit_log WHERE actor = 'someone else'")
+            .await,
         0
     );
 }

@@ -6,7 +6,7 @@ mod support;
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use oncotrack::organisation::model::{Profession, parse_date};
-use oncotrack::organisation::store::{self as org, NewPerson};
+use oncotrack::organisation::store::NewPerson;
 use support::{Client, TestApp};
 
 /// Monthly cost of every trainee here: 60 000 kr.
@@ -14,29 +14,15 @@ const SALARY_ORE: i64 = 6_000_000;
 
 /// Adds an ST doctor in `unit` to the staff register and returns the person id.
 async fn st_doctor(app: &TestApp, name: &str, unit: i64) -> i64 {
-    let now = oncotrack::clock::Clock::now(&app.clock);
-    let (name, email) = (
-        name.to_string(),
-        format!("{}@test.example", name.to_lowercase().replace(' ', ".")),
-    );
-    app.state
-        .db
-        .write(move |tx| -> Result<i64, oncotrack::db::DbError> {
-            Ok(org::create_person(
-                tx,
-                &NewPerson {
-                    name,
-                    email,
-                    hsa_id: None,
-                    profession: Profession::StDoctor,
-                    unit_id: unit,
-                    from: parse_date("2024-01-01").expect("date"),
-                },
-                now,
-            )?)
-        })
-        .await
-        .expect("person")
+    app.add_person(NewPerson {
+        name: name.to_string(),
+        email: format!("{}@test.example", name.to_lowercase().replace(' ', ".")),
+        hsa_id: None,
+        profession: Profession::StDoctor,
+        unit_id: unit,
+        from: parse_date("2024-01-01").expect("date"),
+    })
+    .await
 }
 
 fn id_from(location: Option<&str>, prefix: &str) -> i64 {

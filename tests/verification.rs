@@ -19,10 +19,6 @@ const NURSE_HSA: &str = "SE9990000001-T0001";
 /// CYTO, the licence a fresh database knows.
 const CYTO: i64 = 1;
 
-async fn count(app: &TestApp, sql: &'static str) -> i64 {
-    app.query(move |c| c.query_row(sql, [], |r| r.get(0))).await
-}
-
 /// Records a CYTO theory completion through the store.
 async fn seed_cyto(app: &TestApp, person: i64, on: &str) {
     let c = NewCompletion {
@@ -81,15 +77,12 @@ async fn make_link(client: &mut Client<'_>, person: i64) -> String {
 }
 
 async fn newest_link_id(app: &TestApp) -> i64 {
-    count(app, "SELECT max(id) FROM licence_verification").await
+    app.count("SELECT max(id) FROM licence_verification").await
 }
 
 async fn live_links(app: &TestApp) -> i64 {
-    count(
-        app,
-        "SELECT count(*) FROM licence_verification WHERE revoked_at IS NULL",
-    )
-    .await
+    app.count("SELECT count(*) FROM licence_verification WHERE revoked_at IS NULL")
+        .await
 }
 
 /// A GET from a browser that has never been here, in `lang`.
@@ -222,11 +215,11 @@ async fn a_revoked_link_shows_nothing_and_revoking_twice_changes_nothing() {
         StatusCode::NOT_FOUND,
     );
     let revocations = "SELECT count(*) FROM audit_log WHERE action = 'licence_verification.revoke'";
-    assert_eq!(count(&app, revocations).await, 1);
+    assert_eq!(app.count(revocations).await, 1);
 
     let again = b.post(&format!("/verification/{id}/revoke"), &[]).await;
     assert_status(&again, StatusCode::SEE_OTHER);
-    assert_eq!(count(&app, revocations).await, 1);
+    assert_eq!(app.count(revocations).await, 1);
     assert_status(&visit(&app, &link, "sv").await, StatusCode::NOT_FOUND);
 }
 
@@ -241,7 +234,7 @@ async fn the_nurse_can_neither_share_nor_revoke_someone_elses_licence() {
     );
     assert_status(&nurse.get(&create_path(other)).await, StatusCode::NOT_FOUND);
     assert_eq!(
-        count(&app, "SELECT count(*) FROM licence_verification").await,
+        app.count("SELECT count(*) FROM licence_verification").await,
         0
     );
 

@@ -257,6 +257,19 @@ impl TestApp {
             .expect("query")
     }
 
+    /// Adds a person to the staff register, as of the test clock's now.
+    pub async fn add_person(&self, person: oncotrack::organisation::store::NewPerson) -> i64 {
+        let now = oncotrack::clock::Clock::now(&self.clock);
+        self.state
+            .db
+            .write(move |tx| {
+                oncotrack::organisation::store::create_person(tx, &person, now)
+                    .map_err(oncotrack::db::DbError::from)
+            })
+            .await
+            .expect("person")
+    }
+
     /// The single number a query such as `SELECT count(*) ...` answers.
     pub async fn count(&self, sql: &'static str) -> i64 {
         self.query(move |c| c.query_row(sql, [], |r| r.get(0)))
