@@ -22,12 +22,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
 }
 
 /// What a text with a control character is told.
-const NO_CONTROL: &str = "control characters are not allowed / styrtecken är inte tillåtna";
+pub(crate) const NO_CONTROL: &str =
+    "control characters are not allowed / styrtecken är inte tillåtna";
 
 /// Whether `s` is free of control characters other than tab and line
 /// breaks. Nobody types them, and a NUL would also cut the text short for
 /// SQLite's `length()` and the checks built on it.
-fn control_free(s: &str) -> bool {
+pub(crate) fn control_free(s: &str) -> bool {
     !s.chars()
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
@@ -159,14 +160,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 pub fn from_json_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| AppError::bad_request("body", e.to_string()))?;
-    if let Some(path) = control_path(&value, String::new()) {
-        let field = if path.is_empty() {
-            "body".to_owned()
-        } else {
-            path
-        };
-        return Err(AppError::unprocessable(field, NO_CONTROL));
-    }
     serde_path_to_error::deserialize(super::strict_json::Strict(&value)).map_err(|e| {
         let path = e.path().to_string();
         AppError::unprocessable(
@@ -174,32 +167,6 @@ pub fn from_json_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError>
             e.into_inner().to_string(),
         )
     })
-}
-
-/// The path of the first string (key or value) in `v` holding a control
-/// character, in serde_path_to_error's notation.
-fn control_path(v: &serde_json::Value, at: String) -> Option<String> {
-    use serde_json::Value;
-    match v {
-        Value::String(s) => (!control_free(s)).then_some(at),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, item)| control_path(item, format!("{at}[{i}]"))),
-        Value::Object(fields) => fields.iter().find_map(|(k, item)| {
-            let here = if at.is_empty() {
-                k.clone()
-            } else {
-                format!("{at}.{k}")
-            };
-            if control_free(k) {
-                control_path(item, here)
-            } else {
-                Some(at.clone())
-            }
-        }),
-        _ => None,
-    }
 }
 
 /// Validation failures of a form: field name and message, shown beside the field.

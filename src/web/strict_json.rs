@@ -2,12 +2,17 @@
 //! from an object and nothing else. Serde's derived structs also take an
 //! array of their fields in order (`["K1", "Titel", …]`), which no client
 //! means and the OpenAPI description does not allow; [`Strict`] refuses it
-//! at every depth and otherwise reads exactly as `serde_json::Value` does.
+//! at every depth. It also refuses control characters in keys and strings
+//! (as forms do, see [`super::form::control_free`]), so that one walk over
+//! the value checks both; otherwise it reads exactly as `serde_json::Value`
+//! does.
 
 use serde::de::{
     self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Unexpected, Visitor,
 };
 use serde_json::{Error, Value};
+
+use super::form::{NO_CONTROL, control_free};
 
 /// A borrowed JSON value to deserialize from.
 pub struct Strict<'a>(pub &'a Value);
@@ -33,6 +38,7 @@ impl<'de> Deserializer<'de> for Strict<'de> {
                 iter: fields.iter(),
                 value: None,
             }),
+            Value::String(text) if !control_free(text) => Err(Error::custom(NO_CONTROL)),
             scalar => scalar.deserialize_any(visitor),
         }
     }
@@ -117,6 +123,7 @@ impl<'de> MapAccess<'de> for Fields<'de> {
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
         match self.iter.next() {
+            Some((key, _)) if !control_free(key) => Err(Error::custom(NO_CONTROL)),
             Some((key, value)) => {
                 self.value = Some(value);
                 seed.deserialize(de::value::BorrowedStrDeserializer::<Error>::new(key))
@@ -182,6 +189,16 @@ mod tests {
         let nested =
             read(r#"{"code": "K1", "rows": [["2026-01-01", 5]]}"#).expect_err("an array for a row");
         assert!(nested.starts_with("rows[0]"), "{nested}");
+    }
+
+    #[test]
+    fn control_characters_are_refused_where_they_are() {
+        let e = read("{\"code\": \"K\\u0000\"}").expect_err("a NUL");
+        assert!(e.starts_with("code: control characters"), "{e}");
+        let e = read("{\"code\": \"K1\", \"rows\": [{\"from\": \"\\u0007\", \"cost\": 1}]}")
+            .expect_err("a bell");
+        assert!(e.starts_with("rows[0].from"), "{e}");
+        assert!(read("{\"code\": \"K1\", \"note\": \"rad 1\\nrad 2\\t\"}").is_ok());
     }
 
     #[test]
