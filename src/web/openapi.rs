@@ -2,7 +2,6 @@
 //! annotations so that the document follows the code instead of drifting
 //! from it. Served as JSON at `/api/v1/openapi.json`.
 
-use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -166,6 +165,18 @@ pub struct ApiDoc;
     security(()),
     responses((status = 200, description = "This OpenAPI 3.1 document", body = Object))
 )]
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn openapi_json() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    // Built and serialised once: the document cannot change while the
+    // process runs.
+    static DOCUMENT: std::sync::LazyLock<axum::body::Bytes> = std::sync::LazyLock::new(|| {
+        serde_json::to_vec(&ApiDoc::openapi())
+            .unwrap_or_default()
+            .into()
+    });
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        DOCUMENT.clone(),
+    )
+        .into_response()
 }
