@@ -889,6 +889,14 @@ async fn a_raised_capacity_goes_to_those_waiting_before_newcomers() {
             .collect::<Vec<_>>(),
         ["enrolled", "enrolled", "waitlisted"]
     );
+    // That promotion is in the audit log too, with what freed the place.
+    let promoted = app
+        .count(
+            "SELECT count(*) FROM audit_log WHERE action = 'enrolment.promote'
+             AND json_extract(after, '$.capacity') = 2",
+        )
+        .await;
+    assert_eq!(promoted, 1);
 }
 
 mod waitlist_properties {
@@ -939,14 +947,14 @@ mod waitlist_properties {
                 now += chrono::Duration::seconds(1);
                 match s {
                     Step::Enrol(p) => {
-                        let _ = enrolment::enrol(&conn, &o, p as i64 + 1, None, now, today).expect("enrol");
+                        let _ = enrolment::enrol(&conn, &o, p as i64 + 1, &oncotrack::audit::store::Actor::system(), now, today).expect("enrol");
                     }
                     Step::Cancel(k) => {
                         let live: Vec<_> = enrolment::participants(&conn, 1).expect("list")
                             .into_iter().filter(|e| e.status != Status::Cancelled).collect();
                         if let Some(e) = live.get(k % live.len().max(1)) {
                             let first_waiting = live.iter().find(|w| w.status == Status::Waitlisted).map(|w| w.id);
-                            let promoted = enrolment::cancel(&conn, e, &o, now, today).expect("cancel").expect("allowed");
+                            let promoted = enrolment::cancel(&conn, e, &o, &oncotrack::audit::store::Actor::system(), now, today).expect("cancel").expect("allowed");
                             // A freed place goes to the head of the queue.
                             let expected: Vec<i64> = match (e.status, first_waiting) {
                                 (Status::Enrolled, Some(w)) => vec![w],

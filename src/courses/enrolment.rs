@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::model::OfferingStatus;
 use super::store as courses;
+use crate::audit::store::Actor;
 use crate::clock::stamp;
 use crate::licences::model::Part;
 use crate::licences::store as licences;
@@ -482,7 +483,7 @@ pub fn enrol(
     conn: &Connection,
     o: &Offering,
     person_id: i64,
-    by: Option<i64>,
+    actor: &Actor,
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> rusqlite::Result<Result<Placed, Refusal>> {
@@ -511,7 +512,7 @@ pub fn enrol(
     }
     // Places freed without a promotion (a raised capacity) go to those
     // already waiting, never to the newcomer.
-    promote(conn, o, now)?;
+    promote(conn, o, actor, now, ("capacity", o.capacity))?;
     let c = counts(conn, o.id)?;
     let status = placement(c.enrolled, o.capacity);
     let at = stamp(now);
@@ -526,7 +527,7 @@ pub fn enrol(
             status.as_str(),
             at,
             (status == Status::Enrolled).then_some(&at),
-            by
+            actor.account_id
         ]);
     match inserted {
         Ok(_) => {}
@@ -567,6 +568,7 @@ pub fn cancel(
     conn: &Connection,
     e: &Enrolment,
     o: &Offering,
+    actor: &Actor,
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> rusqlite::Result<Result<Vec<i64>, CancelRefusal>> {
@@ -581,15 +583,23 @@ pub fn cancel(
     )?
     .execute(params![e.id, stamp(now)])?;
     if e.status == Status::Enrolled && o.status != OfferingStatus::Cancelled {
-        return promote(conn, o, now).map(Ok);
+        return promote(conn, o, actor, now, ("freed_by", e.id)).map(Ok);
     }
     Ok(Ok(Vec::new()))
 }
 
-/// Fills free places from the waitlist in order (`queued_at`, then id) and
-/// queues a message to each promoted person. Call it after anything that
-/// frees a place: a cancellation, or a raised capacity.
-pub fn promote(conn: &Connection, o: &Offering, now: DateTime<Utc>) -> rusqlite::Result<Vec<i64>> {
+/// Fills free places from the waitlist in order (`queued_at`, then id),
+/// queues a message to each promoted person and records an audit row for
+/// each, naming what freed the place (`("freed_by", enrolment)` or
+/// `("capacity", places)`). Call it after anything that frees a place: a
+/// cancellation, or a raised capacity.
+pub fn promote(
+    conn: &Connection,
+    o: &Offering,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    cause: (&str, i64),
+) -> rusqlite::Result<Vec<i64>> {
     let c = counts(conn, o.id)?;
     let n = promotions(
         c.enrolled,
@@ -637,6 +647,21 @@ pub fn promote(conn: &Connection, o: &Offering, now: DateTime<Utc>) -> rusqlite:
             },
             now,
         )?;
+        let mut after = serde_json::Map::new();
+        after.insert("status".into(), serde_json::json!(Status::Enrolled));
+        after.insert(cause.0.into(), cause.1.into());
+        crate::audit::store::record(
+            conn,
+            actor,
+            now,
+            crate::audit::store::Entry {
+                action: "enrolment.promote",
+                entity: "enrolment",
+                entity_id: Some(id.to_string()),
+                before: Some(serde_json::json!({"status": Status::Waitlisted})),
+                after: Some(after.into()),
+            },
+        )?;
     }
     Ok(first.into_iter().map(|(id, _, _)| id).collect())
 }
@@ -647,7 +672,7 @@ pub fn promote(conn: &Connection, o: &Offering, now: DateTime<Utc>) -> rusqlite:
 pub fn on_capacity_changed(
     tx: &rusqlite::Transaction<'_>,
     offering_id: i64,
-    actor: &crate::audit::store::Actor,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<Vec<i64>> {
     let Some(o) = offering(tx, offering_id)? else {
@@ -656,24 +681,7 @@ pub fn on_capacity_changed(
     if o.status == OfferingStatus::Cancelled {
         return Ok(Vec::new());
     }
-    let promoted = promote(tx, &o, now)?;
-    for id in &promoted {
-        crate::audit::store::record(
-            tx,
-            actor,
-            now,
-            crate::audit::store::Entry {
-                action: "enrolment.promote",
-                entity: "enrolment",
-                entity_id: Some(id.to_string()),
-                before: Some(serde_json::json!({"status": Status::Waitlisted})),
-                after: Some(
-                    serde_json::json!({"status": Status::Enrolled, "capacity": o.capacity}),
-                ),
-            },
-        )?;
-    }
-    Ok(promoted)
+    promote(tx, &o, actor, now, ("capacity", o.capacity))
 }
 
 /// Queues a message to everyone enrolled or waitlisted on a cancelled

@@ -148,7 +148,7 @@ async fn enrol(
         .write(move |tx| -> Result<Result<Placed, Refusal>, AppError> {
             let o = model::offering(tx, id)?.ok_or(AppError::NotFound)?;
             let person = target.find(tx, &user)?;
-            let placed = model::enrol(tx, &o, person.id, Some(user.account_id), now, today)?;
+            let placed = model::enrol(tx, &o, person.id, &actor, now, today)?;
             let placed = match placed {
                 Ok(p) => p,
                 Err(r) => return Ok(Err(r)),
@@ -205,7 +205,7 @@ async fn cancel(
             if e.status == Status::Cancelled {
                 return Ok((e, Vec::new()));
             }
-            let promoted = model::cancel(tx, &e, &o, now, today)?
+            let promoted = model::cancel(tx, &e, &o, &actor, now, today)?
                 .map_err(|r| AppError::unprocessable("enrolment", refusal_message(r.key())))?;
             audit::record(
                 tx,
@@ -219,20 +219,6 @@ async fn cancel(
                     after: Some(json!({"status": Status::Cancelled, "promoted": promoted})),
                 },
             )?;
-            for p in &promoted {
-                audit::record(
-                    tx,
-                    &actor,
-                    now,
-                    Entry {
-                        action: "enrolment.promote",
-                        entity: "enrolment",
-                        entity_id: Some(p.to_string()),
-                        before: Some(json!({"status": Status::Waitlisted})),
-                        after: Some(json!({"status": Status::Enrolled, "freed_by": id})),
-                    },
-                )?;
-            }
             Ok((e, promoted))
         })
         .await
