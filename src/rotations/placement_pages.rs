@@ -36,6 +36,7 @@ use crate::db::DbError;
 use crate::i18n::Lang;
 use crate::organisation::model::parse_date;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
+use crate::web::middleware::urlencode;
 use crate::web::{ApiQuery, ApiUser, AppError, Ctx, FieldErrors, Form, Path, Query, csv};
 
 /// Trainee, placement and report routes.
@@ -1107,7 +1108,7 @@ async fn placements_page(
             @let page_no = q.page.unwrap_or(1).max(1);
             @let shown: Vec<Placement> = list.iter().skip(layout::page_offset(page_no, PER_PAGE) as usize).take(PER_PAGE as usize).cloned().collect();
             (placements_table(lang, &shown, today))
-            (layout::pager(lang, &format!("/placements?unit={}&status={}", q.unit, q.status), page_no, PER_PAGE, list.len() as i64))
+            (layout::pager(lang, &format!("/placements?unit={}&status={}", urlencode(&q.unit), urlencode(&q.status)), page_no, PER_PAGE, list.len() as i64))
         },
     ))
 }
