@@ -13,7 +13,7 @@
 # phase; SCHEMATHESIS_SEED (default 1) fixes the generated requests so that
 # a run can be repeated. ONCOTRACK_BIN names the server binary; by default the
 # debug build, built first. The JUnit report goes to target/schemathesis/.
-# tests/schemathesis.rs runs this within `cargo test`.
+# tests/it/schemathesis.rs runs this within `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/schemathesis/venv

@@ -1,15 +1,13 @@
 //! Organisation and staff: the forms, employment history, who sees whom, the
 //! people API, the CSV imports, and the audit log they all write.
 
-mod support;
-
+use crate::support::{Client, TestApp, TestResponse, assert_status, email_for};
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
 use oncotrack::auth::model::Role;
 use oncotrack::organisation::model::Profession;
 use oncotrack::organisation::store;
-use support::{Client, TestApp, TestResponse, assert_status, email_for};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")

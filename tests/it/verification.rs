@@ -3,8 +3,7 @@
 //! valid-until and nothing more; links are revoked, rate limited, and stored
 //! only as hashes.
 
-mod support;
-
+use crate::support::{Client, TestApp, TestResponse, assert_status, email_for};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::NaiveDate;
@@ -13,7 +12,6 @@ use oncotrack::db::DbError;
 use oncotrack::licences::model::Part;
 use oncotrack::licences::store::{self as licence_store, NewCompletion};
 use oncotrack::licences::verify::REQUESTS_PER_MINUTE;
-use support::{Client, TestApp, TestResponse, assert_status, email_for};
 
 const NURSE_HSA: &str = "SE9990000001-T0001";
 /// CYTO, the licence a fresh database knows.

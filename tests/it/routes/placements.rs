@@ -9,8 +9,8 @@ use oncotrack::rotations::model::SalaryChange;
 use oncotrack::rotations::placements::{self, PlanInput};
 use oncotrack::rotations::trainees::{self, Element, Rulebook, TraineeInput};
 
+use super::{Route, Rule, r};
 use crate::support::TestApp;
-use crate::{Route, Rule, r};
 
 /// Read rotation pages.
 const READERS: &[Role] = &[Role::Admin, Role::StudyDirector, Role::Manager];

@@ -3,8 +3,8 @@
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 
+use super::{Route, Rule, r};
 use crate::support::TestApp;
-use crate::{Route, Rule, r};
 
 /// Study directors, administrators and managers read agreements and preview splits.
 const VIEW: &[Role] = &[Role::StudyDirector, Role::Admin, Role::Manager];

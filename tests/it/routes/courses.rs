@@ -8,8 +8,8 @@ use axum::http::Method;
 use oncotrack::auth::model::Role;
 use serde_json::json;
 
+use super::{Route, Rule, r};
 use crate::support::TestApp;
-use crate::{Route, Rule, r};
 
 /// This domain's routes and who may use them.
 pub fn routes() -> Vec<Route> {

@@ -3,12 +3,10 @@
 //! board, confirming and declining with their notices, the teaching record,
 //! and at-risk offerings on the start page.
 
-mod support;
-
+use crate::support::{TestApp, assert_status};
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use serde_json::json;
-use support::{TestApp, assert_status};
 
 /// A course, an offering in April 2026 and one session, made through the API
 /// as the coordinator. Returns (offering id, session id).

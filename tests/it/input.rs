@@ -3,12 +3,10 @@
 //! array where an object belongs, and empty API query parameters. Each
 //! answer names its field, and nothing is written.
 
-mod support;
-
+use crate::support::{TestApp, assert_problem, assert_status};
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use serde_json::json;
-use support::{TestApp, assert_problem, assert_status};
 
 #[tokio::test]
 async fn a_path_id_that_is_no_id_is_a_problem_naming_it() {

@@ -1,12 +1,10 @@
 //! The OpenAPI document: served publicly, version 3.1, and in step with the
 //! routes the code registers, in both directions.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::support::TestApp;
 use axum::http::{Method, StatusCode};
-use support::TestApp;
 
 /// Methods axum's method router offers that the document can describe.
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];

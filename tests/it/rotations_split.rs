@@ -1,12 +1,10 @@
 //! The cost split preview (API and page) and the agreement pages, through the
 //! real router.
 
-mod support;
-
+use crate::support::{TestApp, TestResponse};
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use serde_json::{Value, json};
-use support::{TestApp, TestResponse};
 
 const PREVIEW: &str = "/api/v1/rotations/split-preview";
 

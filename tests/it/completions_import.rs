@@ -2,18 +2,16 @@
 //! lines, undo, and who may do what; through the real router and through the
 //! `oncotrack import completions` command.
 
-mod support;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::support::{Client, TestApp, TestResponse, assert_status};
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
 use oncotrack::auth::model::Role;
 use oncotrack::licences::model::{LicenceType, Part, Status};
 use oncotrack::licences::store;
-use support::{Client, TestApp, TestResponse, assert_status};
 
 /// The fixture's today is 2026-03-02.
 fn d(s: &str) -> NaiveDate {

@@ -3,18 +3,15 @@
 //! enrol whom, attendance and completion with the licence it records, and
 //! the participant exports.
 
-mod enrolment_support;
-mod support;
-
 use std::collections::BTreeSet;
 
+use crate::enrolment_support::{Spec, hsa_of, nurses, offering};
+use crate::support::TestApp;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use enrolment_support::{Spec, hsa_of, nurses, offering};
 use oncotrack::auth::model::Role;
 use oncotrack::organisation::model::Profession;
 use serde_json::json;
-use support::TestApp;
 use tower::ServiceExt;
 
 const SARA_HSA: &str = "SE9990000001-T0001";
@@ -24,7 +21,7 @@ async fn enrol_api(
     token: &str,
     offering: i64,
     body: serde_json::Value,
-) -> support::TestResponse {
+) -> crate::support::TestResponse {
     app.api(
         Method::POST,
         &format!("/api/v1/offerings/{offering}/enrolments"),

@@ -1,13 +1,11 @@
 //! Trainees, placements, the reported split ledger and the rotation reports,
 //! through the real router. The clock stands at 2026-03-02.
 
-mod support;
-
+use crate::support::{Client, TestApp};
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use oncotrack::organisation::model::{Profession, parse_date};
 use oncotrack::organisation::store::NewPerson;
-use support::{Client, TestApp};
 
 /// Monthly cost of every trainee here: 60 000 kr.
 const SALARY_ORE: i64 = 6_000_000;
@@ -62,7 +60,7 @@ async fn post_placement(
     kind: &str,
     start: &str,
     end: &str,
-) -> support::TestResponse {
+) -> crate::support::TestResponse {
     let (t, h) = (trainee.to_string(), host.to_string());
     c.post(
         "/placements/new",

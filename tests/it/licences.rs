@@ -3,8 +3,7 @@
 //! moves and leavers, compliance reports and their exports, the licence type
 //! administration, and a nurse's own licences.
 
-mod support;
-
+use crate::support::{Client, TestApp, TestResponse, assert_problem, assert_status, email_for};
 use axum::http::{Method, StatusCode};
 use chrono::{NaiveDate, TimeZone, Utc};
 use oncotrack::auth::model::Role;
@@ -14,7 +13,6 @@ use oncotrack::licences::store::{self as licence_store, NewCompletion};
 use oncotrack::organisation::model::Profession;
 use oncotrack::organisation::store::{self as org_store, NewPerson};
 use serde_json::Value;
-use support::{Client, TestApp, TestResponse, assert_problem, assert_status, email_for};
 
 const NURSE_HSA: &str = "SE9990000001-T0001";
 const OTHER_NURSE_HSA: &str = "SE9990000001-T0002";
@@ -1676,7 +1674,7 @@ async fn a_nurse_sees_her_own_licences_and_an_unlinked_account_is_told_so() {
 async fn a_report_seen_before_a_new_completion_shows_it_at_once() {
     let app = TestApp::new().await;
     let mut admin = app.login_as(Role::Admin).await;
-    let valid_in_onk1 = |r: &support::TestResponse| -> i64 {
+    let valid_in_onk1 = |r: &crate::support::TestResponse| -> i64 {
         r.json()["rows"]
             .as_array()
             .and_then(|rows| {
@@ -1709,7 +1707,8 @@ async fn a_report_seen_before_a_new_completion_shows_it_at_once() {
 async fn a_completion_written_by_another_process_shows_in_the_next_report() {
     let app = TestApp::new().await;
     let mut admin = app.login_as(Role::Admin).await;
-    let valid = |r: &support::TestResponse| r.json()["total"]["valid"].as_i64().unwrap_or(-1);
+    let valid =
+        |r: &crate::support::TestResponse| r.json()["total"]["valid"].as_i64().unwrap_or(-1);
     let before = admin.get("/compliance.json?licence=CYTO&by=unit").await;
     assert_eq!(valid(&before), 0, "{}", before.text);
     // As the command-line import would: its own connection, no server write.

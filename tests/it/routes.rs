@@ -1,13 +1,11 @@
 //! Walks every route with every role and without signing in, and checks the
 //! answer: the authorization table of the whole application in one place.
 
-mod support;
-
 use std::collections::BTreeSet;
 
+use crate::support::{TestApp, TestResponse};
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
-use support::{TestApp, TestResponse};
 
 /// Who may do what. `None` is a visitor who has not signed in.
 #[derive(Clone, Copy)]
@@ -59,13 +57,13 @@ fn r(method: Method, pattern: &'static str, rule: Rule) -> Route {
 
 // Each domain keeps its part of the table, and the rows its routes need
 // (created before the walk so that `{id}` = 1 finds them), in its own file.
-#[path = "route_table/courses.rs"]
+#[path = "routes/courses.rs"]
 mod courses_table;
-#[path = "route_table/enrolment.rs"]
+#[path = "routes/enrolment.rs"]
 mod enrolment_table;
-#[path = "route_table/placements.rs"]
+#[path = "routes/placements.rs"]
 mod placements_table;
-#[path = "route_table/rotations.rs"]
+#[path = "routes/rotations.rs"]
 mod rotations_table;
 
 fn routes() -> Vec<Route> {

@@ -6,16 +6,14 @@
 //! them). Where they are missing the journeys are skipped with a message,
 //! unless `ONCOTRACK_E2E=1` (set by `.ci/run`) demands them.
 
-mod support;
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::{PASSWORD, TestApp, email_for};
 use fantoccini::{Client, ClientBuilder, Locator};
 use oncotrack::auth::model::Role;
-use support::{PASSWORD, TestApp, email_for};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";

@@ -1,11 +1,9 @@
 //! Sign-in, sessions, CSRF, throttling, API tokens and the security headers.
 
-mod support;
-
+use crate::support::{PASSWORD, TestApp, email_for};
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use oncotrack::config::Config;
-use support::{PASSWORD, TestApp, email_for};
 
 #[tokio::test]
 async fn login_sets_a_safe_cookie_and_a_new_token_each_time() {

@@ -3,15 +3,13 @@
 //! keeps answering reads, and writes nothing by halves; a backup taken during
 //! a write load is intact and holds every write answered before it began.
 
-mod support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::support::TestApp;
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use oncotrack::db::{self, DbError};
-use support::TestApp;
 
 async fn count(app: &TestApp, table: &'static str) -> i64 {
     app.query(move |c| c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)))

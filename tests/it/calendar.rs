@@ -2,18 +2,15 @@
 //! after edits, cancelled sessions and offerings, times across the change to
 //! summer time, and subscription links fetched without a session.
 
-mod enrolment_support;
-mod support;
-
+use crate::enrolment_support::{Spec, offering, session};
+use crate::support::TestApp;
 use axum::http::{Method, StatusCode};
 use chrono::{DateTime, TimeZone, Utc};
-use enrolment_support::{Spec, offering, session};
 use icalendar::{
     Calendar, CalendarDateTime, Component, DatePerhapsTime, Event, EventLike, EventStatus,
 };
 use oncotrack::auth::model::Role;
 use serde_json::json;
-use support::TestApp;
 
 fn parse(text: &str) -> Calendar {
     text.parse::<Calendar>()
@@ -98,7 +95,7 @@ async fn offering_calendar(app: &TestApp, o: i64) -> Calendar {
 }
 
 async fn lecturer_account(app: &TestApp) -> i64 {
-    let email = support::email_for(Role::Lecturer);
+    let email = crate::support::email_for(Role::Lecturer);
     app.query(move |c| {
         c.query_row("SELECT id FROM account WHERE email = ?1", [email], |r| {
             r.get(0)
@@ -291,7 +288,7 @@ async fn a_subscription_link_works_without_a_session_until_revoked() {
     )
     .await;
     assert_eq!(calendar_app.get(&link).await.status, StatusCode::NOT_FOUND);
-    let email = support::email_for(Role::Staff);
+    let email = crate::support::email_for(Role::Staff);
     app.state
         .db
         .write(move |tx| -> Result<usize, oncotrack::db::DbError> {

@@ -2,13 +2,12 @@
 //! each message exists once, that the app shows them, and delivery to a real
 //! SMTP server started by the test.
 
-mod support;
-
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
+use crate::support::{TestApp, email_for};
 use axum::http::StatusCode;
 use chrono::{NaiveDate, TimeZone, Utc};
 use oncotrack::audit::store::Actor;
@@ -18,7 +17,6 @@ use oncotrack::licences::model::Part;
 use oncotrack::licences::reminders::{self, Queued, RunReport};
 use oncotrack::licences::store::{NewCompletion, record_completion};
 use oncotrack::mail::smtp::{Mailer, deliver_pending};
-use support::{TestApp, email_for};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 fn d(s: &str) -> NaiveDate {

@@ -3,13 +3,11 @@
 //! rejected file names its lines, a rejected API parameter names itself, and a
 //! rejected file writes nothing.
 
-mod support;
-
+use crate::support::TestApp;
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use support::TestApp;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
