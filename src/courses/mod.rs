@@ -10,12 +10,10 @@ pub mod demo;
 pub mod enrolment;
 pub mod enrolment_data;
 pub mod enrolment_pages;
-pub mod enrolment_texts;
 pub mod generate;
 pub mod model;
 pub mod pages;
 pub mod store;
-pub mod texts;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -9,10 +9,8 @@ pub mod model;
 pub mod pages;
 pub mod placement_bench;
 pub mod placement_pages;
-pub mod placement_texts;
 pub mod placements;
 pub mod reports;
-pub mod texts;
 pub mod timeline;
 pub mod trainees;
 

@@ -359,7 +359,7 @@ async fn the_language_switch_turns_every_label_to_english_and_back() {
     // occur by chance inside other words.
     let swedish_only: Vec<&str> = oncotrack::i18n::entries()
         .filter(|(_, sv, en)| sv != en && sv.chars().count() > 5 && !en.contains(sv))
-        .map(|(_, sv, _)| *sv)
+        .map(|(_, sv, _)| sv)
         .collect();
     for path in [
         "/",

@@ -1,0 +1,207 @@
+//! The translation catalogue. Swedish is the default; every text a user reads is
+//! looked up here by key, so the language switch turns every label.
+//!
+//! The texts live in one catalogue per language (`locales/sv/`, `locales/en/`,
+//! a file per domain). Code never builds a sentence: it names a key and its
+//! arguments in a [`Msg`], and the edge renders it in the reader's language.
+
+mod catalogue;
+mod msg;
+
+pub use catalogue::entries;
+pub use msg::{Arg, Msg};
+
+/// A language the interface speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Svenska.
+    #[default]
+    Sv,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Parses `sv` or `en`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sv" => Some(Lang::Sv),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The ISO code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+
+    /// Picks the first supported language in an `Accept-Language` header,
+    /// honouring q-values.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            let lang = match primary {
+                "sv" => Lang::Sv,
+                "en" => Lang::En,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+
+    /// The text for `key` in this language; the key itself when it is missing,
+    /// which the catalogue tests catch.
+    pub fn t(self, key: &'static str) -> &'static str {
+        catalogue::lookup(self, key).unwrap_or(key)
+    }
+
+    /// The text for a key made at run time, when the catalogue has it.
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
+        catalogue::lookup(self, key)
+    }
+
+    /// Both languages, Swedish first.
+    pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
+}
+
+/// A message made where its facts are (a CSV line, a person's name) and
+/// shown where the reader's language is known: the same words in Swedish and
+/// English. Build one with [`text!`](crate::text).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Text {
+    /// Svenska.
+    pub sv: String,
+    /// English.
+    pub en: String,
+}
+
+impl Text {
+    /// The message in both languages.
+    pub fn new(sv: impl Into<String>, en: impl Into<String>) -> Text {
+        Text {
+            sv: sv.into(),
+            en: en.into(),
+        }
+    }
+
+    /// A checker's `"English / svenska"` message, split into its languages.
+    /// Both get the whole text when it is not one such pair: no ` / `, more
+    /// than one (a course title inside may hold one), or no English half.
+    pub fn from_pair(both: &str) -> Text {
+        match both.split_once(" / ") {
+            Some((en, sv)) if !en.is_empty() && !sv.contains(" / ") => Text::new(sv, en),
+            _ => Text::new(both, both),
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Sv => &self.sv,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// `parts` joined by `separator`, language by language.
+    pub fn join(parts: &[Text], separator: &str) -> Text {
+        let side = |lang| {
+            parts
+                .iter()
+                .map(|p| p.get(lang))
+                .collect::<Vec<_>>()
+                .join(separator)
+        };
+        Text::new(side(Lang::Sv), side(Lang::En))
+    }
+}
+
+/// A [`Text`] from a Swedish and an English format string over the same
+/// arguments: `text!("rad {line}: ny region {region}", "line {line}: new
+/// region {region}")`.
+#[macro_export]
+macro_rules! text {
+    ($sv:literal, $en:literal $(,)?) => {
+        $crate::i18n::Text::new(format!($sv), format!($en))
+    };
+    ($sv:literal, $en:literal, $($arg:tt)*) => {
+        $crate::i18n::Text::new(format!($sv, $($arg)*), format!($en, $($arg)*))
+    };
+}
+
+/// Whether the catalogue holds `key` (tests use it to find untranslated text).
+pub fn has_key(key: &str) -> bool {
+    catalogue::lookup(Lang::Sv, key).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_holds_both_languages_and_splits_a_checkers_pair() {
+        let line = 3;
+        let t = crate::text!("rad {line}: saknas", "line {line}: missing");
+        assert_eq!(t.get(Lang::Sv), "rad 3: saknas");
+        assert_eq!(t.get(Lang::En), "line 3: missing");
+        let refusal = Text::from_pair("the session has started / passet har börjat");
+        assert_eq!(refusal.get(Lang::Sv), "passet har börjat");
+        assert_eq!(refusal.get(Lang::En), "the session has started");
+        for whole in ["a / b / c", "no halves", " / bara svenska"] {
+            let t = Text::from_pair(whole);
+            assert_eq!((t.get(Lang::Sv), t.get(Lang::En)), (whole, whole));
+        }
+        let pair = Text::from_pair("required / obligatoriskt");
+        assert_eq!(
+            (pair.sv.as_str(), pair.en.as_str()),
+            ("obligatoriskt", "required")
+        );
+        let joined = Text::join(&[t, pair], ", ");
+        assert_eq!(joined.get(Lang::Sv), "rad 3: saknas, obligatoriskt");
+        assert_eq!(joined.get(Lang::En), "line 3: missing, required");
+    }
+
+    #[test]
+    fn keys_are_unique_and_both_languages_are_filled() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, sv, en) in entries() {
+            assert!(seen.insert(key), "duplicate key {key}");
+            assert!(!sv.is_empty() && !en.is_empty(), "empty text for {key}");
+        }
+        assert!(seen.len() > 600, "the catalogue files are read");
+    }
+
+    #[test]
+    fn accept_language_honours_quality() {
+        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("de, en;q=0.5, sv;q=0.8"),
+            Some(Lang::Sv)
+        );
+        assert_eq!(Lang::from_accept_language("fr"), None);
+        assert_eq!(Lang::from_accept_language("sv;q=0"), None);
+    }
+
+    #[test]
+    fn missing_key_shows_itself() {
+        assert_eq!(Lang::En.t("no.such.key"), "no.such.key");
+        assert_eq!(Lang::Sv.t("nav.people"), "Personal");
+    }
+}
