@@ -4,10 +4,11 @@ use axum::extract::State;
 use maud::{Markup, html};
 
 use crate::AppState;
+use crate::auth::Ctx;
 use crate::auth::model::Role;
 use crate::organisation::store;
 use crate::web::layout::page;
-use crate::web::{AppError, Ctx, Query};
+use crate::web::{AppError, Query};
 
 /// `GET /`.
 pub async fn home(

@@ -7,8 +7,8 @@ use axum::Router;
 use axum::routing::get;
 
 use crate::AppState;
+use crate::auth::Ctx;
 use crate::db::DbError;
-use crate::web::context::Ctx;
 
 /// What a change hands back to [`audited`]: its result, the changed row's id,
 /// and the row before (none for a new one) and after.

@@ -8,11 +8,12 @@ use maud::{Markup, html};
 
 use super::store::{self, AuditFilter};
 use crate::AppState;
+use crate::auth::Ctx;
 use crate::auth::model::Role;
 use crate::clock::{local_display, stamp};
 use crate::organisation::model::parse_date;
 use crate::web::layout::{self, FieldAttrs, page, text_field};
-use crate::web::{AppError, Ctx, FieldErrors, Query, csv};
+use crate::web::{AppError, FieldErrors, Query, csv};
 
 const PER_PAGE: u32 = 50;
 

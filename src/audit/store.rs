@@ -6,50 +6,7 @@ use serde::Serialize;
 
 use crate::clock::stamp;
 
-/// Who did something, and from where.
-#[derive(Debug, Clone, Serialize)]
-pub struct Actor {
-    /// The account, when signed in.
-    pub account_id: Option<i64>,
-    /// What the log shows: an e-mail, or `cli`, `system`, `anonymous`.
-    pub label: String,
-    /// Client address, when over HTTP.
-    pub address: Option<String>,
-}
-
-impl Actor {
-    /// The command line, run by whoever has the server's shell.
-    pub fn cli() -> Actor {
-        Actor {
-            account_id: None,
-            label: "cli".into(),
-            address: None,
-        }
-    }
-
-    /// The server itself (scheduled jobs).
-    pub fn system() -> Actor {
-        Actor {
-            account_id: None,
-            label: "system".into(),
-            address: None,
-        }
-    }
-}
-
-/// One change to record.
-pub struct Entry<'a> {
-    /// Verb, e.g. `person.create`, `login.failed`.
-    pub action: &'a str,
-    /// Table or concept, e.g. `person`.
-    pub entity: &'a str,
-    /// The row, when there is one.
-    pub entity_id: Option<String>,
-    /// State before, as JSON.
-    pub before: Option<serde_json::Value>,
-    /// State after, as JSON.
-    pub after: Option<serde_json::Value>,
-}
+pub use crate::db::{Actor, Entry};
 
 /// Appends one row. Call it inside the transaction of the write it describes.
 pub fn record(

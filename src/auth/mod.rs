@@ -1,5 +1,6 @@
 //! Accounts, roles, sessions, API tokens and sign-in.
 
+pub mod context;
 pub mod model;
 pub mod pages;
 pub mod password;
@@ -10,6 +11,8 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
+
+pub use context::{ApiUser, Ctx, Menu};
 
 /// Sign-in, the user's account and the administrators' account pages.
 pub fn router() -> Router<AppState> {

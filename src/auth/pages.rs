@@ -1,6 +1,7 @@
 //! Sign-in, sign-out, the language switch, the user's own account page, and the
 //! administrators' account pages.
 
+use super::Ctx;
 use crate::web::Path;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -18,7 +19,7 @@ use crate::clock::{local_display, stamp};
 use crate::i18n::Lang;
 use crate::web::context::{LANG_COOKIE, cookie_header, session_cookie_name};
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, safe_next, text_field};
-use crate::web::{AppError, Ctx, FieldErrors, Form, Query};
+use crate::web::{AppError, FieldErrors, Form, Query};
 
 /// Query of the sign-in page.
 #[derive(Debug, Deserialize, Default)]
@@ -152,7 +153,9 @@ pub async fn login(
         .as_ref()
         .filter(|(acc, _)| acc.active)
         .map(|(_, h)| h.clone());
-    let ok = state.hasher.verify(form.password, stored).await;
+    let ok = super::password::Hasher::of(&state)
+        .verify(form.password, stored)
+        .await;
     let account_id = found.as_ref().map(|(a, _)| a.id);
     let old_session = ctx.session_token.clone();
     let e = email.clone();
@@ -374,7 +377,10 @@ pub async fn change_password(
         .await?
         .map(|(_, h)| h);
     let mut errors = FieldErrors::default();
-    if !state.hasher.verify(form.current, stored).await {
+    if !super::password::Hasher::of(&state)
+        .verify(form.current, stored)
+        .await
+    {
         errors.add("current", ctx.t("login.failed"));
     }
     if let Err(p) = model::check_password(&form.password, &[&user.email, &user.name]) {
@@ -387,8 +393,7 @@ pub async fn change_password(
         )
             .into_response());
     }
-    let hash = state
-        .hasher
+    let hash = super::password::Hasher::of(&state)
         .hash(form.password)
         .await
         .map_err(AppError::Internal)?;
@@ -579,8 +584,7 @@ pub async fn create_account(
         )
             .into_response());
     }
-    let hash = state
-        .hasher
+    let hash = super::password::Hasher::of(&state)
         .hash(form.password)
         .await
         .map_err(AppError::Internal)?;
@@ -960,8 +964,7 @@ pub async fn reset_password(
         )
             .into_response());
     }
-    let hash = state
-        .hasher
+    let hash = super::password::Hasher::of(&state)
         .hash(form.password)
         .await
         .map_err(AppError::Internal)?;

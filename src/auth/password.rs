@@ -47,6 +47,12 @@ pub struct Hasher {
 type Job = Box<dyn FnOnce() + Send>;
 
 impl Hasher {
+    /// The application's hasher, started on first use with the configured
+    /// number of workers.
+    pub fn of(state: &crate::AppState) -> std::sync::Arc<Hasher> {
+        state.service(|| Hasher::new(state.config.hash_concurrency))
+    }
+
     /// At most `concurrent` hashes at once.
     pub fn new(concurrent: usize) -> Self {
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();

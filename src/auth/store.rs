@@ -1,26 +1,13 @@
 //! Accounts, roles, sessions, API tokens and sign-in attempts in SQLite.
 
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use super::model::{Grant, Principal, Role, Scope};
 use crate::clock::stamp;
 use crate::i18n::Lang;
 
-/// A fresh random token: 256 bits, base64url.
-pub fn new_token() -> String {
-    use base64::Engine;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// SHA-256 of a token, hex; only this is stored.
-pub fn token_hash(token: &str) -> String {
-    format!("{:x}", Sha256::digest(token.as_bytes()))
-}
+pub use crate::web::token::{hash as token_hash, random as new_token};
 
 /// An account as pages list it.
 #[derive(Debug, Clone, serde::Serialize)]

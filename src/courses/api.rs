@@ -16,10 +16,11 @@ use super::model::{
 };
 use super::store::{self, OfferingFilter, Signup};
 use crate::AppState;
+use crate::auth::ApiUser;
 use crate::auth::model::Role;
 use crate::licences::model::Part;
 use crate::organisation::model::{Profession, parse_date};
-use crate::web::{ApiQuery, ApiUser, AppError, Json, Path};
+use crate::web::{ApiQuery, AppError, Json, Path};
 
 /// Roles that run the catalogue and offerings.
 pub const WRITERS: &[Role] = &[Role::Admin, Role::Coordinator];

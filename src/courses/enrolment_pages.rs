@@ -5,8 +5,8 @@
 //! holds the person's unit, and coordinators and administrators. Anyone else
 //! gets 404 for the person's enrolments, so that they do not learn of them.
 
+use crate::auth::{ApiUser, Ctx};
 use crate::web::Path;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,6 +15,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::calendar::{self, Feed};
 use super::enrolment::{self as model, Enrolment, Offering, Placed, Refusal, Status};
@@ -25,14 +27,14 @@ use crate::i18n::Lang;
 use crate::organisation::model::{normalise_hsa_id, parse_date};
 use crate::organisation::store::{self as org, Person};
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, text_field};
-use crate::web::{ApiUser, AppError, Ctx, FieldErrors, Form, Json, Query, csv, ical};
+use crate::web::{AppError, FieldErrors, Form, Json, Query, csv, ical};
 
 /// Who runs offerings: participant lists, attendance and completion.
 pub const COORDINATORS: &[Role] = super::api::WRITERS;
 
 /// Enrolment and calendar routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/enrolments", get(my_enrolments))
         .route("/offerings/{id}/enrol", get(enrol_page).post(enrol_submit))
         .route("/enrolments/{id}/cancel", post(cancel_submit))
@@ -46,13 +48,10 @@ pub fn router() -> Router<AppState> {
         .route("/calendar-feeds/{id}/revoke", post(revoke_feed))
         .route("/calendar/{token}", get(feed_calendar))
         .route("/offerings/{id}/calendar.ics", get(offering_calendar))
-        .route(
-            "/api/v1/offerings/{id}/enrolments",
-            get(api_list).post(api_enrol),
-        )
-        .route("/api/v1/enrolments/{id}", get(api_get).delete(api_cancel))
-        .route("/api/v1/enrolments/{id}/cancel", post(api_cancel_post))
-        .route("/api/v1/offerings/{id}/calendar.ics", get(api_calendar))
+        .routes(routes!(api_list, api_enrol))
+        .routes(routes!(api_get, api_cancel))
+        .routes(routes!(api_cancel_post))
+        .routes(routes!(api_calendar))
 }
 
 // ---- Shared steps ----

@@ -15,14 +15,15 @@ pub mod model;
 pub mod pages;
 pub mod store;
 
-use axum::Router;
 use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
 /// Course pages and the course API.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/courses", get(pages::courses_page))
         .route(
             "/courses/new",
@@ -57,29 +58,12 @@ pub fn router() -> Router<AppState> {
         .route("/lecturers-wanted", get(pages::board_page))
         .route("/teaching", get(pages::teaching_page))
         .route("/teaching.csv", get(pages::teaching_csv))
-        .route(
-            "/api/v1/courses",
-            get(api::list_courses).post(api::create_course),
-        )
-        .route(
-            "/api/v1/offerings",
-            get(api::list_offerings).post(api::create_offering),
-        )
-        .route("/api/v1/offerings/{id}", get(api::get_offering))
-        .route(
-            "/api/v1/offerings/{id}/sessions",
-            get(api::list_sessions).post(api::create_session),
-        )
-        .route("/api/v1/sessions/{id}", get(api::get_session))
-        .route(
-            "/api/v1/sessions/{id}/signups",
-            get(api::list_signups)
-                .post(api::volunteer)
-                .delete(api::withdraw),
-        )
-        .route(
-            "/api/v1/signups/{id}",
-            get(api::get_signup).patch(api::decide),
-        )
+        .routes(routes!(api::list_courses, api::create_course))
+        .routes(routes!(api::list_offerings, api::create_offering))
+        .routes(routes!(api::get_offering))
+        .routes(routes!(api::list_sessions, api::create_session))
+        .routes(routes!(api::get_session))
+        .routes(routes!(api::list_signups, api::volunteer, api::withdraw))
+        .routes(routes!(api::get_signup, api::decide))
         .merge(enrolment_pages::router())
 }

@@ -2,6 +2,7 @@
 //! the lecturers-wanted board, a lecturer's own teaching record, and the
 //! at-risk panel of the coordinator's start page.
 
+use crate::auth::Ctx;
 use crate::web::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,7 +25,7 @@ use crate::licences::model::{LicenceType, Part};
 use crate::licences::pages::part_label;
 use crate::organisation::model::{Profession, parse_date};
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
-use crate::web::{AppError, Ctx, FieldErrors, Form, Query, csv, see_other};
+use crate::web::{AppError, FieldErrors, Form, Query, csv, see_other};
 
 fn by(ctx: &Ctx) -> By {
     By {

@@ -5,6 +5,8 @@
 pub mod collation;
 pub mod memo;
 mod migrate;
+pub mod settings;
+mod work;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +17,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::Semaphore;
 
 pub use migrate::{CURRENT_VERSION, SCHEMA};
+pub use work::{Actor, Entry, Work};
 
 /// Errors of the database layer.
 #[derive(Debug, thiserror::Error)]

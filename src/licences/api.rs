@@ -11,9 +11,10 @@ use super::pages::{
 };
 use super::store;
 use crate::AppState;
+use crate::auth::ApiUser;
 use crate::organisation::model::normalise_hsa_id;
 use crate::organisation::store as org;
-use crate::web::{ApiQuery, ApiUser, AppError};
+use crate::web::{ApiQuery, AppError};
 
 /// Parameters of the status endpoint.
 #[derive(Debug, Deserialize, Default)]

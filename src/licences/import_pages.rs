@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::Ctx;
 use crate::web::Path;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
@@ -20,7 +21,7 @@ use crate::clock::local_display;
 use crate::i18n::Lang;
 use crate::web::csv::LineError;
 use crate::web::layout::{self, csrf_field, page};
-use crate::web::{AppError, Ctx, Form, Query};
+use crate::web::{AppError, Form, Query};
 
 /// Who may import completions and see the imported files.
 pub const IMPORTERS: &[Role] = &[Role::Admin, Role::Coordinator];

@@ -14,14 +14,16 @@ pub mod store;
 pub mod timeline;
 pub mod verify;
 
-use axum::Router;
 use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-/// Licence pages, compliance and the licence API.
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// Licence pages, compliance, the completions import, verification links
+/// and the licence API. `upload_limit` caps an uploaded file.
+pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/licences", get(pages::my_licences))
         .route(
             "/people/{id}/licences",
@@ -48,6 +50,8 @@ pub fn router() -> Router<AppState> {
             "/admin/requirements/{id}/deactivate",
             post(pages::remove_requirement),
         )
-        .route("/api/v1/licences/status", get(api::status))
-        .route("/api/v1/compliance", get(api::compliance))
+        .routes(routes!(api::status))
+        .routes(routes!(api::compliance))
+        .merge(import_pages::import_router(upload_limit).into())
+        .merge(verify::verify_router().into())
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::auth::Ctx;
 use crate::web::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,7 +25,7 @@ use crate::i18n::Lang;
 use crate::organisation::model::{Profession, parse_date};
 use crate::organisation::store as org;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
-use crate::web::{AppError, Ctx, FieldErrors, Form, Query, csv};
+use crate::web::{AppError, FieldErrors, Form, Query, csv};
 
 /// Reads an optional `as_of` parameter; today when absent.
 pub fn as_of(param: &str, today: NaiveDate) -> Result<NaiveDate, AppError> {
@@ -629,7 +630,8 @@ pub async fn report(
         .db
         .read(|c| counts::mark(c).map_err(AppError::from))
         .await?;
-    if let Some(report) = mark.and_then(|m| state.compliance_reports.get(&key, m.unsigned_abs())) {
+    if let Some(report) = mark.and_then(|m| state.service(report_cache).get(&key, m.unsigned_abs()))
+    {
         return Ok(report);
     }
     let read = ask.clone();
@@ -661,7 +663,7 @@ pub async fn report(
     // mark on, which leaves this entry unused.
     if let Some(m) = mark {
         state
-            .compliance_reports
+            .service(report_cache)
             .put(key, m.unsigned_abs(), report.clone());
     }
     Ok(report)

@@ -6,6 +6,7 @@
 //! Like sessions, only the SHA-256 of a link's token is stored, so the link is
 //! shown once when it is made. The public page is rate limited per address.
 
+use crate::auth::Ctx;
 use crate::web::Path;
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
@@ -29,10 +30,10 @@ use crate::auth::store::{new_token, token_hash};
 use crate::clock::{local_display, stamp};
 use crate::config::Config;
 use crate::organisation::store as org;
+use crate::web::AppError;
 use crate::web::context::client_address;
 use crate::web::layout::{self, csrf_field, page, public_page};
 use crate::web::rate_limit::RateLimiter;
-use crate::web::{AppError, Ctx};
 
 /// Requests one address may make to the public pages per minute: plenty for
 /// people checking a link, too few to guess tokens (which are 256 bits anyway)
@@ -244,7 +245,7 @@ impl FromRequestParts<AppState> for Limited {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let address = client_address(parts, state.config.trust_proxy);
         state
-            .verify_limit
+            .service(rate_limiter)
             .check(&address, state.clock.now())
             .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
         Ok(Limited)

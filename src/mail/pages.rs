@@ -7,11 +7,12 @@ use serde::Deserialize;
 
 use super::store::{self, Delivery, Kind, Message, OutboxFilter};
 use crate::AppState;
+use crate::auth::Ctx;
 use crate::auth::model::Role;
 use crate::clock::local_display;
 use crate::i18n::Lang;
 use crate::web::layout::{self, FieldAttrs, PageQuery, page, select_field, text_field};
-use crate::web::{AppError, Ctx, FieldErrors, Query};
+use crate::web::{AppError, FieldErrors, Query};
 
 const PER_PAGE: u32 = 25;
 

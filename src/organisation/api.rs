@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use super::store::{self, PeopleQuery, UnitQuery};
 use crate::AppState;
-use crate::web::{ApiQuery, ApiUser, AppError};
+use crate::auth::ApiUser;
+use crate::web::{ApiQuery, AppError};
 
 /// A unit as the API shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

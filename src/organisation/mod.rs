@@ -10,12 +10,23 @@ pub mod store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::auth::model::Role;
+
+/// Who reads the organisation pages (managers within their scope).
+pub const READERS: &[Role] = &[
+    Role::Admin,
+    Role::Manager,
+    Role::Coordinator,
+    Role::StudyDirector,
+];
 
 /// Organisation and staff pages, the imports and the API.
-pub fn router(upload_limit: usize) -> Router<AppState> {
-    Router::new()
+pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/org", get(pages::overview))
         .route(
             "/org/regions/new",
@@ -56,12 +67,12 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/people/{id}/leave", post(pages::leave))
         .route("/people/{id}/rejoin", post(pages::rejoin))
         .route("/import", get(pages::import_page))
-        .merge(
+        .merge(OpenApiRouter::from(
             Router::new()
                 .route("/import/units", post(pages::import_units))
                 .route("/import/staff", post(pages::import_staff))
                 .layer(DefaultBodyLimit::max(upload_limit)),
-        )
-        .route("/api/v1/units", get(api::units))
-        .route("/api/v1/people", get(api::people))
+        ))
+        .routes(routes!(api::units))
+        .routes(routes!(api::people))
 }

@@ -1,6 +1,7 @@
 //! Organisation and staff pages: browse, search, create, edit, deactivate, and
 //! the CSV imports with preview.
 
+use crate::auth::Ctx;
 use crate::web::Path;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -18,14 +19,9 @@ use crate::audit::audited;
 use crate::auth::model::{Role, UnitFilter};
 use crate::i18n::Lang;
 use crate::web::layout::{self, FieldAttrs, checkbox, csrf_field, page, select_field, text_field};
-use crate::web::{AppError, Ctx, FieldErrors, Form, Query};
+use crate::web::{AppError, FieldErrors, Form, Query};
 
-const ORG_READERS: &[Role] = &[
-    Role::Admin,
-    Role::Manager,
-    Role::Coordinator,
-    Role::StudyDirector,
-];
+use super::READERS as ORG_READERS;
 
 fn yes_no(lang: Lang, v: bool) -> &'static str {
     lang.t(if v { "common.yes" } else { "common.no" })

@@ -11,9 +11,10 @@ use super::model::{
     self, Agreement, HomePeriod, Kind, SalaryChange, Split, SplitError, SplitInput, Totals,
 };
 use crate::AppState;
+use crate::auth::ApiUser;
 use crate::i18n::Lang;
 use crate::web::context::request_lang;
-use crate::web::{ApiUser, AppError, Json};
+use crate::web::{AppError, Json};
 
 /// One salary row of a preview request.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -190,7 +191,7 @@ pub async fn split_preview(
     // The body is read after the role check, so that a caller without the
     // role learns nothing about what the input should look like.
     let Json(body) = Json::<PreviewRequest>::from_request(request, &state).await?;
-    let lang = request_lang(&headers, Some(&user.principal));
+    let lang = request_lang(&headers, user.principal.language);
     // A single monthly cost is salary row 0 to the engine; name it as sent.
     let single_cost = body.monthly_cost_ore.is_some();
     let (input, code) = body.input()?;

@@ -14,13 +14,14 @@ pub mod reports;
 pub mod timeline;
 pub mod trainees;
 
-use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 use maud::{Markup, html};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::auth::Ctx;
 use crate::auth::model::Role;
-use crate::web::context::Ctx;
 
 /// Who reads agreements, split previews, placements and their reports
 /// (managers within their units).
@@ -57,8 +58,8 @@ pub(crate) fn sub_nav(ctx: &Ctx) -> Markup {
 }
 
 /// Rotation pages and the rotation API.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/rotations/agreements", get(pages::list_page))
         .route(
             "/rotations/agreements/new",
@@ -69,7 +70,7 @@ pub fn router() -> Router<AppState> {
             get(pages::version_page).post(pages::create_version),
         )
         .route("/rotations/split-preview", get(pages::preview_page))
-        .route("/api/v1/rotations/agreements", get(api::list))
-        .route("/api/v1/rotations/split-preview", post(api::split_preview))
+        .routes(routes!(api::list))
+        .routes(routes!(api::split_preview))
         .merge(placement_pages::router())
 }

@@ -1,5 +1,6 @@
 //! Agreement pages (list, new agreement, new version) and the split preview.
 
+use crate::auth::Ctx;
 use crate::web::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,7 +21,7 @@ use crate::AppState;
 use crate::audit::store::{self as audit, Entry};
 use crate::i18n::Lang;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
-use crate::web::{AppError, Ctx, FieldErrors, Form, Query};
+use crate::web::{AppError, FieldErrors, Form, Query};
 
 /// Tier rows the agreement form offers.
 const TIER_ROWS: usize = 8;

@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -18,6 +17,8 @@ use maud::{Markup, html};
 use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::model::{self, Split, format_kronor, month_name, parse_kronor};
 use super::placements::{
@@ -31,17 +32,18 @@ use super::{READERS, WRITERS};
 use crate::AppState;
 use crate::audit::audited;
 use crate::auth::model::{Principal, UnitFilter};
+use crate::auth::{ApiUser, Ctx};
 use crate::clock::local_display;
 use crate::db::DbError;
 use crate::i18n::Lang;
 use crate::organisation::model::parse_date;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
 use crate::web::middleware::urlencode;
-use crate::web::{ApiQuery, ApiUser, AppError, Ctx, FieldErrors, Form, Path, Query, csv};
+use crate::web::{ApiQuery, AppError, FieldErrors, Form, Path, Query, csv};
 
 /// Trainee, placement and report routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/trainees", get(trainees_page))
         .route("/trainees/new", get(new_trainee_page).post(create_trainee))
         .route("/trainees/{id}", get(trainee_page))
@@ -76,7 +78,7 @@ pub fn router() -> Router<AppState> {
         .route("/rotations/reports/costs", get(costs_page))
         .route("/rotations/reports/costs.csv", get(costs_csv))
         .route("/rotations/reports/costs.json", get(costs_json))
-        .route("/api/v1/rotations/costs", get(costs_api))
+        .routes(routes!(costs_api))
         .route("/rotations/reports/capacity", get(capacity_page))
         .route("/rotations/reports/missing-elements", get(missing_page))
 }

@@ -15,7 +15,16 @@ use sha2::Sha256;
 
 use super::context::{anon_cookie_name, cookie_header, session_cookie_name};
 use super::error::AppError;
-use crate::AppState;
+
+/// What the layer needs: the installation secret that signs tokens, and
+/// whether cookies carry the `__Host-` names used over TLS.
+#[derive(Clone)]
+pub struct Guard {
+    /// The installation secret.
+    pub secret: std::sync::Arc<Vec<u8>>,
+    /// Served over TLS.
+    pub secure: bool,
+}
 
 /// The token for a browser bound by `binding` (a cookie value).
 pub fn token_for(secret: &[u8], binding: &str) -> String {
@@ -71,8 +80,8 @@ async fn token_in_body(headers: &axum::http::HeaderMap, bytes: &Bytes) -> Option
 
 /// The layer: gives visitors without cookies an anonymous one on safe requests,
 /// and refuses unsafe requests outside `/api` without a matching token.
-pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let secure = state.config.behind_tls;
+pub async fn guard(State(state): State<Guard>, req: Request, next: Next) -> Response {
+    let secure = state.secure;
     let jar = CookieJar::from_headers(req.headers());
     let binding = jar
         .get(session_cookie_name(secure))
@@ -87,7 +96,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     if safe {
         // First visit: mint the anonymous cookie and show it to this request's
         // handlers as if the browser had sent it.
-        let anon = crate::auth::store::new_token();
+        let anon = super::token::random();
         let name = anon_cookie_name(secure);
         let mut req = req;
         let cookie = format!("{name}={anon}");

@@ -2,10 +2,34 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::context::Ctx;
 use super::form::FieldErrors;
-use crate::auth::model::Role;
 use crate::i18n::Lang;
+
+/// What the layout needs to know about a request: its language, the CSRF
+/// token forms carry, where it is (for the language switch to come back
+/// to), who is signed in and the links of their menu. The page context of
+/// the signed-in part implements it.
+pub trait Chrome {
+    /// The page's language.
+    fn lang(&self) -> Lang;
+    /// The token every form carries.
+    fn csrf(&self) -> &str;
+    /// Path and query of this page.
+    fn uri(&self) -> &str;
+    /// The signed-in user's name, if anyone is signed in.
+    fn signed_in(&self) -> Option<&str>;
+    /// The main menu's links.
+    fn nav(&self) -> Vec<NavLink>;
+}
+
+/// A link of the main menu: where it goes and the catalogue key of its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NavLink {
+    /// The target.
+    pub href: &'static str,
+    /// Catalogue key of the text.
+    pub key: &'static str,
+}
 
 /// The stylesheet, embedded and served from `/static/style.css`.
 pub const STYLESHEET: &str = include_str!("style.css");
@@ -24,8 +48,9 @@ fn head(lang: Lang, title: &str, noindex: bool) -> Markup {
 }
 
 /// The form that switches to the other language and comes back here.
-fn lang_switch(ctx: &Ctx) -> Markup {
-    let other = match ctx.lang {
+fn lang_switch(ctx: &impl Chrome) -> Markup {
+    let lang = ctx.lang();
+    let other = match lang {
         Lang::Sv => Lang::En,
         Lang::En => Lang::Sv,
     };
@@ -33,16 +58,16 @@ fn lang_switch(ctx: &Ctx) -> Markup {
         form method="post" action="/lang" {
             (csrf_field(ctx))
             input type="hidden" name="lang" value=(other.code());
-            input type="hidden" name="next" value=(ctx.uri);
-            button.link type="submit" lang=(other.code()) { (ctx.lang.t("lang.switch")) }
+            input type="hidden" name="next" value=(ctx.uri());
+            button.link type="submit" lang=(other.code()) { (lang.t("lang.switch")) }
         }
     }
 }
 
 /// A page for visitors who follow a shared link: no navigation, nothing about
 /// who is signed in, and kept out of search engines.
-pub fn public_page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
-    let lang = ctx.lang;
+pub fn public_page(ctx: &impl Chrome, title: &str, content: Markup) -> Markup {
+    let lang = ctx.lang();
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -62,9 +87,10 @@ pub fn public_page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
     }
 }
 
-/// A full page with navigation for the user's roles.
-pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
-    let lang = ctx.lang;
+/// A full page with the main menu of the signed-in user.
+pub fn page(ctx: &impl Chrome, title: &str, content: Markup) -> Markup {
+    let lang = ctx.lang();
+    let nav = ctx.nav();
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -75,41 +101,15 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Markup {
                     a.brand href="/" { (lang.t("app.name")) }
                     nav aria-label=(lang.t("nav.main")) {
                         ul {
-                            @if let Some(user) = &ctx.user {
-                                li { a href="/" { (lang.t("nav.home")) } }
-                                @if user.person_id.is_some() {
-                                    li { a href="/licences" { (lang.t("nav.licences")) } }
-                                }
-                                li { a href="/offerings" { (lang.t("courses.nav")) } }
-                                @if user.has_any(crate::licences::pages::COMPLIANCE_ROLES) {
-                                    li { a href="/compliance" { (lang.t("nav.compliance")) } }
-                                }
-                                @if user.has_any(crate::rotations::READERS) { li { a href="/placements" { (lang.t("placements.nav")) } } }
-                                @if user.may_list_people() {
-                                    li { a href="/people" { (lang.t("nav.people")) } }
-                                }
-                                @if user.has_any(&[Role::Admin, Role::Manager, Role::Coordinator, Role::StudyDirector]) {
-                                    li { a href="/org" { (lang.t("nav.organisation")) } }
-                                }
-                                @if user.has(Role::Coordinator) && !user.is_admin() {
-                                    li { a href="/import/completions" { (lang.t("nav.import")) } }
-                                }
-                                @if user.is_admin() {
-                                    li { a href="/import" { (lang.t("nav.import")) } }
-                                    li { a href="/admin/accounts" { (lang.t("nav.accounts")) } }
-                                    li { a href="/admin/licences" { (lang.t("nav.licence_types")) } }
-                                    li { a href="/admin/audit" { (lang.t("nav.audit")) } }
-                                    li { a href="/admin/outbox" { (lang.t("nav.outbox")) } }
-                                }
-                                li { a href="/messages" { (lang.t("nav.messages")) } }
-                                li { a href="/account" { (lang.t("nav.account")) } }
+                            @for link in &nav {
+                                li { a href=(link.href) { (lang.t(link.key)) } }
                             }
                         }
                     }
                     div.tools {
                         (lang_switch(ctx))
-                        @if let Some(user) = &ctx.user {
-                            span.who { (user.name) }
+                        @if let Some(name) = ctx.signed_in() {
+                            span.who { (name) }
                             form method="post" action="/logout" {
                                 (csrf_field(ctx))
                                 button.link type="submit" { (lang.t("nav.logout")) }
@@ -149,8 +149,8 @@ pub fn error_page(lang: Lang, status: u16, title: &str, message: &str, request_i
 }
 
 /// The hidden CSRF field every form carries, placed first.
-pub fn csrf_field(ctx: &Ctx) -> Markup {
-    html! { input type="hidden" name="csrf_token" value=(ctx.csrf); }
+pub fn csrf_field(ctx: &impl Chrome) -> Markup {
+    html! { input type="hidden" name="csrf_token" value=(ctx.csrf()); }
 }
 
 /// A labelled text input with its error message.

@@ -9,7 +9,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::AppState;
+use std::sync::Arc;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -122,7 +122,7 @@ fn escape(s: &str) -> String {
 
 /// The layer that observes every request under its route pattern (not the raw
 /// path, which would make one series per person id).
-pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -131,7 +131,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let method = req.method().to_string();
     let start = Instant::now();
     let response = next.run(req).await;
-    state.metrics.observe(
+    metrics.observe(
         &route,
         &method,
         response.status().as_u16(),

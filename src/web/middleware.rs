@@ -8,12 +8,18 @@ use axum::response::{Html, IntoResponse, Response};
 use super::context::request_lang;
 use super::error::AppError;
 use super::layout;
-use crate::AppState;
+
+/// What the header layer needs to know.
+#[derive(Debug, Clone, Copy)]
+pub struct Headers {
+    /// Served over TLS: send `Strict-Transport-Security`.
+    pub hsts: bool,
+}
 
 const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// Adds the security headers to every response.
-pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn security_headers(State(state): State<Headers>, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     h.insert(
@@ -33,7 +39,7 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     );
-    if state.config.behind_tls {
+    if state.hsts {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=63072000; includeSubDomains"),

@@ -13,8 +13,8 @@ pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;
 pub mod strict_json;
+pub mod token;
 
-pub use context::{ApiUser, Ctx};
 pub use error::AppError;
 pub use form::{ApiQuery, FieldErrors, Form, Json, Path, Query};
 

@@ -117,44 +117,30 @@ fn problem(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
-/// The document: every `/api/v1` endpoint, the error shape and the token scheme.
+/// What every document starts with: the title, the error shape, the token
+/// scheme and the document's own path. The domains' routers add their
+/// endpoints to it (see [`finish`]).
 #[derive(OpenApi)]
 #[openapi(
     info(title = "oncotrack API", description = "Oncology training records: units, people, licences, courses, enrolments and rotations. Every endpoint except this document needs `Authorization: Bearer <token>`; errors are `application/problem+json`."),
-    paths(
-        crate::organisation::api::units,
-        crate::organisation::api::people,
-        crate::licences::api::status,
-        crate::licences::api::compliance,
-        crate::courses::api::list_courses,
-        crate::courses::api::create_course,
-        crate::courses::api::list_offerings,
-        crate::courses::api::create_offering,
-        crate::courses::api::get_offering,
-        crate::courses::api::list_sessions,
-        crate::courses::api::create_session,
-        crate::courses::api::get_session,
-        crate::courses::api::list_signups,
-        crate::courses::api::volunteer,
-        crate::courses::api::withdraw,
-        crate::courses::api::get_signup,
-        crate::courses::api::decide,
-        crate::courses::enrolment_pages::api_list,
-        crate::courses::enrolment_pages::api_enrol,
-        crate::courses::enrolment_pages::api_get,
-        crate::courses::enrolment_pages::api_cancel,
-        crate::courses::enrolment_pages::api_cancel_post,
-        crate::courses::enrolment_pages::api_calendar,
-        crate::rotations::api::list,
-        crate::rotations::api::split_preview,
-        crate::rotations::placement_pages::costs_api,
-        openapi_json,
-    ),
+    paths(openapi_json),
     components(schemas(ProblemDetails)),
-    modifiers(&BearerAuth, &CommonProblems),
+    modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
+
+/// The document once every router has added its endpoints: the error
+/// answers common to all of them are added, and it is serialised once (it
+/// cannot change while the process runs).
+pub fn finish(mut doc: utoipa::openapi::OpenApi) -> ApiDocument {
+    CommonProblems.modify(&mut doc);
+    ApiDocument(serde_json::to_vec(&doc).unwrap_or_default().into())
+}
+
+/// The serialised document, served by [`openapi_json`].
+#[derive(Debug, Clone)]
+pub struct ApiDocument(pub axum::body::Bytes);
 
 /// `GET /api/v1/openapi.json`: the description itself, public so that
 /// clients can be generated before anyone holds a token.
@@ -165,18 +151,13 @@ pub struct ApiDoc;
     security(()),
     responses((status = 200, description = "This OpenAPI 3.1 document", body = Object))
 )]
-pub async fn openapi_json() -> axum::response::Response {
+pub async fn openapi_json(
+    axum::Extension(doc): axum::Extension<ApiDocument>,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
-    // Built and serialised once: the document cannot change while the
-    // process runs.
-    static DOCUMENT: std::sync::LazyLock<axum::body::Bytes> = std::sync::LazyLock::new(|| {
-        serde_json::to_vec(&ApiDoc::openapi())
-            .unwrap_or_default()
-            .into()
-    });
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        DOCUMENT.clone(),
+        doc.0,
     )
         .into_response()
 }

@@ -1,0 +1,148 @@
+//! The application assembled from its domains: their routers (each bringing
+//! its own OpenAPI paths), the main menu, and the layers every request
+//! passes. This is the one place that knows every domain.
+
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Menu;
+use crate::auth::model::{Principal, Role};
+use crate::db::DbError;
+use crate::web::layout::NavLink;
+use crate::{AppState, audit, auth, courses, home, licences, mail, organisation, rotations, web};
+
+/// The main menu of `user`: the links their roles open, in reading order.
+pub fn menu(user: &Principal) -> Vec<NavLink> {
+    let link = |href, key| NavLink { href, key };
+    let mut links = vec![link("/", "nav.home")];
+    if user.person_id.is_some() {
+        links.push(link("/licences", "nav.licences"));
+    }
+    links.push(link("/offerings", "courses.nav"));
+    if user.has_any(licences::pages::COMPLIANCE_ROLES) {
+        links.push(link("/compliance", "nav.compliance"));
+    }
+    if user.has_any(rotations::READERS) {
+        links.push(link("/placements", "placements.nav"));
+    }
+    if user.may_list_people() {
+        links.push(link("/people", "nav.people"));
+    }
+    if user.has_any(organisation::READERS) {
+        links.push(link("/org", "nav.organisation"));
+    }
+    if user.has(Role::Coordinator) && !user.is_admin() {
+        links.push(link("/import/completions", "nav.import"));
+    }
+    if user.is_admin() {
+        links.extend([
+            link("/import", "nav.import"),
+            link("/admin/accounts", "nav.accounts"),
+            link("/admin/licences", "nav.licence_types"),
+            link("/admin/audit", "nav.audit"),
+            link("/admin/outbox", "nav.outbox"),
+        ]);
+    }
+    links.extend([
+        link("/messages", "nav.messages"),
+        link("/account", "nav.account"),
+    ]);
+    links
+}
+
+/// The whole application as a router.
+pub fn app(state: AppState) -> Router {
+    let config = state.config.clone();
+    state.services.insert(Menu(menu));
+    let (routes, api) = OpenApiRouter::with_openapi(web::openapi::ApiDoc::openapi())
+        .routes(routes!(web::openapi::openapi_json))
+        .merge(auth::router().into())
+        .merge(organisation::router(config.max_upload_bytes))
+        .merge(audit::router().into())
+        .merge(licences::router(config.max_upload_bytes))
+        .merge(mail::router().into())
+        .merge(courses::router())
+        .merge(rotations::router())
+        .split_for_parts();
+    routes
+        .route("/", get(home::home))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/static/style.css", get(stylesheet))
+        .fallback(web::middleware::not_found)
+        .route_layer(from_fn_with_state(state.metrics.clone(), web::metrics::track))
+        .layer(Extension(web::openapi::finish(api)))
+        .layer(from_fn_with_state(
+            web::csrf::Guard {
+                secret: state.secret.clone(),
+                secure: config.behind_tls,
+            },
+            web::csrf::guard,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(config.max_upload_bytes))
+        .layer(from_fn(web::middleware::render_errors))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static("x-request-id")))
+        .layer(SetRequestIdLayer::new(HeaderName::from_static("x-request-id"), MakeRequestUuid))
+        .layer(from_fn_with_state(
+            web::middleware::Headers { hsts: config.behind_tls },
+            web::middleware::security_headers,
+        ))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    let ok = state
+        .db
+        .read(|c| {
+            c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+                .map_err(DbError::from)
+        })
+        .await
+        .is_ok();
+    if ok {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut r = state.metrics.render(state.db.pool_status()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    r
+}
+
+async fn stylesheet() -> Response {
+    let mut r = web::layout::STYLESHEET.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
