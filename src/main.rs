@@ -11,9 +11,10 @@ use clap::{Parser, Subcommand};
 use oncotrack::clock::{Clock, SystemClock};
 use oncotrack::config::Config;
 use oncotrack::db::{self, Db, DbOptions};
+use oncotrack::dev::demo;
 use oncotrack::licences::import as completions;
 use oncotrack::organisation::import::{ImportKind, Outcome};
-use oncotrack::{AppState, cli, demo};
+use oncotrack::{AppState, cli};
 
 #[derive(Parser)]
 #[command(
@@ -328,8 +329,13 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         Command::Generate { db, people, seed } => {
             let started = std::time::Instant::now();
-            let g =
-                oncotrack::generate::generate(&db.db, people, seed, clock.now(), clock.today())?;
+            let g = oncotrack::dev::generate::generate(
+                &db.db,
+                people,
+                seed,
+                clock.now(),
+                clock.today(),
+            )?;
             println!(
                 "generated {} regions, {} administrations, {} units, {} people, {} completions in {:.1} s",
                 g.regions,
@@ -345,10 +351,10 @@ fn run() -> anyhow::Result<ExitCode> {
             let past = oncotrack::organisation::model::parse_date(&past)
                 .context("--past: expected YYYY-MM-DD")?;
             let conn = open(&db)?;
-            for line in oncotrack::licences::bench::run(&conn, clock.today(), past, runs)? {
+            for line in oncotrack::dev::bench_compliance::run(&conn, clock.today(), past, runs)? {
                 println!("{line}");
             }
-            for line in oncotrack::rotations::placement_bench::run(&conn, clock.today(), runs)? {
+            for line in oncotrack::dev::bench_placements::run(&conn, clock.today(), runs)? {
                 println!("{line}");
             }
             Ok(ExitCode::SUCCESS)

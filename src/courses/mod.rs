@@ -6,11 +6,8 @@
 pub mod actions;
 pub mod api;
 pub mod calendar;
-pub mod demo;
 pub mod enrolment;
-pub mod enrolment_data;
 pub mod enrolment_pages;
-pub mod generate;
 pub mod model;
 pub mod pages;
 pub mod store;

@@ -2,7 +2,6 @@
 //! rules, completions and revocations, requirements, and compliance.
 
 pub mod api;
-pub mod bench;
 pub mod compliance;
 pub mod counts;
 pub mod import;

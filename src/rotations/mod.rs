@@ -4,10 +4,8 @@
 
 pub mod agreements;
 pub mod api;
-pub mod demo;
 pub mod model;
 pub mod pages;
-pub mod placement_bench;
 pub mod placement_pages;
 pub mod placements;
 pub mod reports;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use oncotrack::db::{self, DbOptions};
-use oncotrack::demo::Rng;
+use oncotrack::dev::demo::Rng;
 use oncotrack::licences::compliance::{self, Counts, Level};
 use oncotrack::licences::model::{LicenceType, Part, RequirementScope};
 use oncotrack::licences::store::{self, NewCompletion, RequiredPerson};
@@ -38,7 +38,7 @@ struct Data {
 fn generated(people: usize, seed: u64) -> Data {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("gen.db");
-    oncotrack::generate::generate(&path, people, seed, now(), today()).expect("generate");
+    oncotrack::dev::generate::generate(&path, people, seed, now(), today()).expect("generate");
     let conn = db::open_connection(&path, &DbOptions::default()).expect("open");
     Data { _dir: dir, conn }
 }

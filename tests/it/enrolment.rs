@@ -819,7 +819,7 @@ fn the_demo_has_a_waitlist_and_licences_recorded_by_offerings() {
     let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 2, 9, 0, 0)
         .single()
         .expect("t");
-    oncotrack::demo::load(&mut conn, now, now.date_naive()).expect("demo");
+    oncotrack::dev::demo::load(&mut conn, now, now.date_naive()).expect("demo");
     let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
     assert!(one("SELECT count(*) FROM enrolment WHERE status = 'waitlisted'") >= 4);
     assert!(

@@ -7,10 +7,10 @@ use std::path::Path;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::params;
 
+use super::demo::{FIRST_NAMES, LAST_NAMES, Rng};
 use crate::cli::CommandError;
 use crate::clock::stamp;
 use crate::db::{self, DbOptions};
-use crate::demo::{FIRST_NAMES, LAST_NAMES, Rng};
 use crate::licences::counts;
 use crate::licences::model::add_months;
 use crate::organisation::model::Profession;
@@ -127,7 +127,7 @@ pub fn generate(
         )?;
         for i in 0..people {
             let id = i as i64 + 1;
-            let profession = crate::demo::pick_profession(&mut rng);
+            let profession = super::demo::pick_profession(&mut rng);
             let unit = rng.below(unit_count as u64) as i64 + 1;
             let years = 5 + rng.below(11) as i64;
             let start = today - Duration::days(years * 365 + rng.below(365) as i64);
@@ -203,12 +203,12 @@ pub fn generate(
             }
         }
     }
-    crate::courses::generate::generate(&tx, people / 50, seed, now, today)?;
-    crate::courses::enrolment_data::generate(&tx, people * 2, seed, now)?;
+    super::generate_courses::generate(&tx, people / 50, seed, now, today)?;
+    super::enrolments::generate(&tx, people * 2, seed, now)?;
     for (_, sql) in &triggers {
         tx.execute_batch(sql)?;
     }
-    crate::rotations::placement_bench::generate(&tx, seed, today, now)?;
+    super::bench_placements::generate(&tx, seed, today, now)?;
     tx.commit()?;
     // The first report then finds the counts ready. A separate transaction
     // reads the committed data; if it fails, everything stays marked dirty.

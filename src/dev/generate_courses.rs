@@ -5,9 +5,9 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{Connection, params};
 
-use super::model::stockholm_to_utc;
+use super::demo::Rng;
 use crate::clock::stamp;
-use crate::demo::Rng;
+use crate::courses::model::stockholm_to_utc;
 
 /// What was generated.
 #[derive(Debug, Clone, Copy, Default)]

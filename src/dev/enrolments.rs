@@ -3,10 +3,10 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{Connection, params};
 
-use super::enrolment::{self, Status};
-use super::model::OfferingStatus;
+use super::demo::Rng;
 use crate::clock::stamp;
-use crate::demo::Rng;
+use crate::courses::enrolment::{self, Status};
+use crate::courses::model::OfferingStatus;
 
 /// What the demo added.
 #[derive(Debug, Clone, Copy, Default)]

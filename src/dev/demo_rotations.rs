@@ -9,10 +9,10 @@
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use rusqlite::Connection;
 
-use super::model::SalaryChange;
-use super::placements::{self as pl, Certificate, HomeReason, PlanInput};
-use super::trainees::{self as tr, Element, Rulebook, TraineeInput};
 use crate::cli::CommandError;
+use crate::rotations::model::SalaryChange;
+use crate::rotations::placements::{self as pl, Certificate, HomeReason, PlanInput};
+use crate::rotations::trainees::{self as tr, Element, Rulebook, TraineeInput};
 
 fn shift(day: NaiveDate, months: i32) -> NaiveDate {
     if months >= 0 {

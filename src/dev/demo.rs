@@ -474,8 +474,8 @@ pub fn load(
         let roles: Vec<&str> = grants.iter().map(|g| g.role.as_str()).collect();
         accounts.push((email.to_string(), roles.join(", ")));
     }
-    crate::courses::demo::load(&tx, now, today)?;
-    crate::courses::enrolment_data::load_demo(&tx, now, today)?;
+    super::demo_courses::load(&tx, now, today)?;
+    super::enrolments::load_demo(&tx, now, today)?;
     audit::record(
         &tx,
         &Actor::cli(),
@@ -490,7 +490,7 @@ pub fn load(
             ),
         },
     )?;
-    crate::rotations::demo::load(&tx, now, today)?;
+    super::demo_rotations::load(&tx, now, today)?;
     // The first compliance report then finds the counts ready.
     crate::licences::counts::refresh(&tx, today)?;
     tx.commit()?;

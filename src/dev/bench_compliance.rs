@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
-use super::compliance::{self, Level};
-use super::counts::{self, Scope};
-use super::store::{self, NewCompletion};
-use super::{model, model::Part};
 use crate::cli::CommandError;
+use crate::licences::compliance::{self, Level};
+use crate::licences::counts::{self, Scope};
+use crate::licences::store::{self, NewCompletion};
+use crate::licences::{model, model::Part};
 
 fn summary(label: &str, mut samples: Vec<Duration>) -> String {
     samples.sort();
@@ -150,7 +150,7 @@ pub fn run(
     ));
 
     let people: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
-    let mut rng = crate::demo::Rng::new(7);
+    let mut rng = super::demo::Rng::new(7);
     // Someone who counts, so the refresh has work to do.
     let counted: Vec<i64> = conn
         .prepare(
@@ -213,7 +213,7 @@ pub fn run(
         samples,
     ));
 
-    let units = super::pages::unit_infos(conn)?;
+    let units = crate::licences::pages::unit_infos(conn)?;
     let baseline_runs = runs.clamp(1, 5);
     for (label, day) in [("today", today), ("past", past)] {
         let (samples, total) = time(baseline_runs, || {

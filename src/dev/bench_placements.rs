@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{Connection, params};
 
-use super::model::{Kind, SalaryChange};
-use super::placements::{self as pl, PlanInput};
-use super::reports;
-use super::trainees::{self as tr, Rulebook, TraineeInput};
+use super::demo::Rng;
 use crate::auth::model::UnitFilter;
 use crate::cli::CommandError;
-use crate::demo::Rng;
 use crate::i18n::Lang;
+use crate::rotations::model::{Kind, SalaryChange};
+use crate::rotations::placements::{self as pl, PlanInput};
+use crate::rotations::reports;
+use crate::rotations::trainees::{self as tr, Rulebook, TraineeInput};
 
 /// Placements the generator aims for.
 pub const PLACEMENTS: usize = 5_000;

@@ -6,8 +6,10 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rusqlite::{Connection, params};
 
-use super::model::{CourseInput, OfferingInput, OfferingStatus, SessionInput, stockholm_to_utc};
-use super::store;
+use crate::courses::model::{
+    CourseInput, OfferingInput, OfferingStatus, SessionInput, stockholm_to_utc,
+};
+use crate::courses::store;
 use crate::licences::model::Part;
 use crate::organisation::model::Profession;
 
