@@ -82,7 +82,7 @@ pub async fn browse(
         })
         .await?;
     let lang = ctx.lang;
-    let errors = FieldErrors::default();
+    let errors = FieldErrors::new(ctx.lang);
     let qs = query_string(&filter);
     Ok(page(
         &ctx,

@@ -30,7 +30,7 @@ pub struct LoginQuery {
 
 fn login_form(ctx: &Ctx, email: &str, next: &str, message: Option<&str>) -> Markup {
     let lang = ctx.lang;
-    let errors = FieldErrors::default();
+    let errors = FieldErrors::new(ctx.lang);
     page(
         ctx,
         lang.t("login.title"),
@@ -351,7 +351,11 @@ fn account_page_view(
 
 /// `GET /account`.
 pub async fn account_page(ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Markup, AppError> {
-    account_page_view(&ctx, &FieldErrors::default(), notice_text(ctx.lang, &q.msg))
+    account_page_view(
+        &ctx,
+        &FieldErrors::new(ctx.lang),
+        notice_text(ctx.lang, &q.msg),
+    )
 }
 
 /// The password change fields.
@@ -376,7 +380,7 @@ pub async fn change_password(
         .read(move |conn| store::account_by_email(conn, &email).map_err(AppError::from))
         .await?
         .map(|(_, h)| h);
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     if !super::password::Hasher::of(&state)
         .verify(form.current, stored)
         .await
@@ -525,7 +529,7 @@ pub async fn new_account_page(ctx: Ctx) -> Result<Markup, AppError> {
     Ok(new_account_view(
         &ctx,
         &NewAccountForm::default(),
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -536,7 +540,7 @@ pub async fn create_account(
     Form(form): Form<NewAccountForm>,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     let email = crate::organisation::model::normalise_email(&form.email).unwrap_or_else(|m| {
         errors.add("email", m);
         String::new()
@@ -770,7 +774,7 @@ pub async fn account_detail(
     Ok(account_view(
         &ctx,
         &v,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
         None,
         notice_text(ctx.lang, &q.msg),
     ))
@@ -853,7 +857,7 @@ pub async fn add_role(
         }
         Err(message) => {
             let v = load_account(&state, id).await?;
-            let mut errors = FieldErrors::default();
+            let mut errors = FieldErrors::new(ctx.lang);
             errors.add("scope", message);
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -956,7 +960,7 @@ pub async fn reset_password(
     ctx.require(&[Role::Admin])?;
     let v = load_account(&state, id).await?;
     if let Err(p) = model::check_password(&form.password, &[&v.account.email, &v.account.name]) {
-        let mut errors = FieldErrors::default();
+        let mut errors = FieldErrors::new(ctx.lang);
         errors.add("password", p.to_string());
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -1001,7 +1005,7 @@ pub async fn create_token(
     let label = form.label.trim().to_string();
     if label.is_empty() {
         let v = load_account(&state, id).await?;
-        let mut errors = FieldErrors::default();
+        let mut errors = FieldErrors::new(ctx.lang);
         errors.add("label", "required / obligatoriskt");
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -1031,7 +1035,7 @@ pub async fn create_token(
         })
         .await?;
     let v = load_account(&state, id).await?;
-    Ok(account_view(&ctx, &v, &FieldErrors::default(), Some(&token), None).into_response())
+    Ok(account_view(&ctx, &v, &FieldErrors::new(ctx.lang), Some(&token), None).into_response())
 }
 
 /// `POST /admin/tokens/{id}/revoke`.

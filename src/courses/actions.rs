@@ -65,7 +65,7 @@ fn licence_id(tx: &Transaction, c: &CourseInput) -> Result<Option<i64>, AppError
 /// A duplicate code answers 409 naming it.
 fn duplicate_code(e: rusqlite::Error) -> AppError {
     match AppError::conflict_on_unique(e) {
-        AppError::Conflict(_) => AppError::Conflict(
+        AppError::Duplicate { .. } => AppError::Conflict(
             "code: another course has this code / en annan kurs har denna kod".into(),
         ),
         other => other,

@@ -23,7 +23,7 @@ use super::enrolment::{self as model, Enrolment, Offering, Placed, Refusal, Stat
 use crate::AppState;
 use crate::audit::store::{self as audit, Actor, Entry};
 use crate::auth::model::{Principal, Role};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 use crate::organisation::model::{normalise_hsa_id, parse_date};
 use crate::organisation::store::{self as org, Person};
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, text_field};
@@ -70,7 +70,7 @@ fn refusal_message(key: &'static str) -> String {
 
 fn refusal_error(r: Refusal) -> AppError {
     match r {
-        Refusal::AlreadyEnrolled => AppError::Conflict(refusal_message(r.key())),
+        Refusal::AlreadyEnrolled => AppError::Conflict(refusal_message(r.key()).into()),
         Refusal::Audience | Refusal::Left => {
             AppError::unprocessable("person", refusal_message(r.key()))
         }
@@ -663,7 +663,7 @@ pub async fn participants_page(
         &o,
         &rows,
         layout::notice_key(ctx.lang, &q.msg),
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -783,7 +783,7 @@ where
                 .read(move |c| enrolment_for(c, &reader, id).map(|(_, o)| o.id))
                 .await?;
             let (o, rows) = load_participants(state, offering).await?;
-            let mut errors = FieldErrors::default();
+            let mut errors = FieldErrors::new(ctx.lang);
             errors.add(
                 match field.as_str() {
                     "completed_on" => "completed_on",
@@ -1062,7 +1062,7 @@ pub async fn enrol_page(
         &state,
         &ctx,
         id,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
         "",
         layout::notice_key(ctx.lang, &q.msg),
     )
@@ -1088,8 +1088,7 @@ pub async fn enrol_submit(
         Ok(t) => enrol(&state, user, ctx.actor(), id, t, ctx.now, ctx.today).await,
         Err(e) => Err(e),
     };
-    let lang = ctx.lang;
-    let result = result.map(|r| r.map_err(|refusal| lang.t(refusal.key()).to_string()));
+    let result = result.map(|r| r.map_err(|refusal| Msg::new(refusal.key())));
     match result {
         Ok(Ok(p)) => {
             let msg = match p.status {
@@ -1102,7 +1101,7 @@ pub async fn enrol_submit(
         }
         // Refusals re-render the page with the reason beside the field.
         Ok(Err(message)) | Err(AppError::Unprocessable { message, .. }) => {
-            let mut errors = FieldErrors::default();
+            let mut errors = FieldErrors::new(ctx.lang);
             errors.add("person", message);
             let body = render_enrol_page(&state, &ctx, id, &errors, &person, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())

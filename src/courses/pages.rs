@@ -20,7 +20,7 @@ use super::model::{
 use super::store::{self, AtRisk, BoardFilter, OfferingFilter, SessionLine, Signup};
 use crate::AppState;
 use crate::auth::model::{Principal, Role};
-use crate::i18n::{Lang, Text};
+use crate::i18n::{Lang, Msg};
 use crate::licences::model::{LicenceType, Part};
 use crate::licences::pages::part_label;
 use crate::organisation::model::{Profession, parse_date};
@@ -53,7 +53,7 @@ fn textarea(label: &str, name: &str, value: &str, errors: &FieldErrors) -> Marku
         div.field.invalid[errors.get(name).is_some()] {
             label for=(id) { (label) }
             textarea id=(id) name=(name) rows="8" maxlength="20000" { (value) }
-            @if let Some(e) = errors.get(name) { p.error { (layout::field_message(e)) } }
+            @if let Some(e) = errors.get(name) { p.error { (e) } }
         }
     }
 }
@@ -294,7 +294,7 @@ fn course_view(
                             label for=(format!("f-audience-{}", p.as_str())) { (lang.t(p.label_key())) }
                         }
                     }
-                    @if let Some(e) = errors.get("audience") { p.error { (layout::field_message(e)) } }
+                    @if let Some(e) = errors.get("audience") { p.error { (e) } }
                 }
                 (layout::checkbox(lang.t("common.active"), "active", form.active.is_some()))
                 button type="submit" { (lang.t("common.save")) }
@@ -323,7 +323,7 @@ pub async fn new_course_page(State(state): State<AppState>, ctx: Ctx) -> Result<
         None,
         &form,
         &types,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -345,7 +345,7 @@ pub async fn edit_course_page(
         Some(id),
         &CourseForm::from_course(&course),
         &types,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -368,14 +368,14 @@ async fn save_course(
                 .await;
             match result {
                 Ok(cid) => return Ok(see_other(&format!("/courses/{cid}"))),
-                Err(AppError::Conflict(m)) => FieldErrors(vec![("code", m)]),
+                Err(AppError::Conflict(m)) => FieldErrors::from_list(ctx.lang, [("code", m)]),
                 Err(AppError::Unprocessable { field, message }) if field == "licence" => {
-                    FieldErrors(vec![("licence", message)])
+                    FieldErrors::from_list(ctx.lang, [("licence", message)])
                 }
                 Err(e) => return Err(e),
             }
         }
-        Err(e) => FieldErrors(e),
+        Err(e) => FieldErrors::from_list(ctx.lang, e.into_iter().map(|(f, m)| (f, Msg::from(m)))),
     };
     let types = licence_types(&state).await?;
     Ok((
@@ -519,7 +519,7 @@ pub async fn offerings_page(
             .iter()
             .map(|s| (s.as_str().to_string(), lang.t(s.label_key()).to_string())),
     );
-    let none = FieldErrors::default();
+    let none = FieldErrors::new(ctx.lang);
     Ok(page(
         &ctx,
         lang.t("courses.offerings"),
@@ -653,7 +653,7 @@ pub async fn new_offering_page(
         None,
         &form,
         &courses,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -675,7 +675,7 @@ pub async fn edit_offering_page(
         Some(id),
         &OfferingForm::from_offering(&o),
         &courses,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -704,12 +704,12 @@ async fn save_offering(
                     } else {
                         "status"
                     };
-                    FieldErrors(vec![(f, message)])
+                    FieldErrors::from_list(ctx.lang, [(f, message)])
                 }
                 Err(e) => return Err(e),
             }
         }
-        Err(e) => FieldErrors(e),
+        Err(e) => FieldErrors::from_list(ctx.lang, e.into_iter().map(|(f, m)| (f, Msg::from(m)))),
     };
     let courses = active_courses(&state).await?;
     Ok((
@@ -926,7 +926,7 @@ fn offering_view(
                 }
             }
             @if writer && live {
-                @let (form, errors) = session_form.unwrap_or_default();
+                @let (form, errors) = session_form.unwrap_or_else(|| (SessionForm::default(), FieldErrors::new(lang)));
                 h2 { (lang.t("courses.add_session")) }
                 (session_form_view(ctx, &format!("/offerings/{}/sessions", o.id), &form, &errors))
             }
@@ -1021,7 +1021,7 @@ async fn refusal_or(
                 state,
                 ctx,
                 offering,
-                alert(Text::from_pair(&message).get(ctx.lang), "error"),
+                alert(&message.render(ctx.lang), "error"),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -1108,12 +1108,12 @@ pub async fn add_session(
             match result {
                 Ok(sid) => return Ok(see_other(&format!("/offerings/{id}#session-{sid}"))),
                 Err(AppError::Unprocessable { message, .. }) => {
-                    FieldErrors(vec![("starts_at", message)])
+                    FieldErrors::from_list(ctx.lang, [("starts_at", message)])
                 }
                 Err(e) => return Err(e),
             }
         }
-        Err(e) => FieldErrors(e),
+        Err(e) => FieldErrors::from_list(ctx.lang, e.into_iter().map(|(f, m)| (f, Msg::from(m)))),
     };
     render_offering(
         &state,
@@ -1161,7 +1161,7 @@ pub async fn edit_session_page(
         id,
         s.offering_id,
         &SessionForm::from_session(&s),
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -1194,12 +1194,12 @@ pub async fn update_session(
                     } else {
                         "starts_at"
                     };
-                    FieldErrors(vec![(f, message)])
+                    FieldErrors::from_list(ctx.lang, [(f, message)])
                 }
                 Err(e) => return Err(e),
             }
         }
-        Err(e) => FieldErrors(e),
+        Err(e) => FieldErrors::from_list(ctx.lang, e.into_iter().map(|(f, m)| (f, Msg::from(m)))),
     };
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -1434,7 +1434,7 @@ pub async fn board_page(
             .iter()
             .map(|c| (c.code.clone(), format!("{} {}", c.code, c.title(lang)))),
     );
-    let none = FieldErrors::default();
+    let none = FieldErrors::new(ctx.lang);
     let here = ctx.uri.clone();
     let is_lecturer = user.has(Role::Lecturer);
     Ok(page(

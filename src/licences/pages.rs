@@ -118,7 +118,7 @@ fn as_of_form(ctx: &Ctx, action: &str, day: NaiveDate) -> Markup {
     let lang = ctx.lang;
     html! {
         form.filters method="get" action=(action) {
-            (text_field(lang.t("licence.as_of"), "as_of", &day.to_string(), &FieldErrors::default(), FieldAttrs::optional().kind("date")))
+            (text_field(lang.t("licence.as_of"), "as_of", &day.to_string(), &FieldErrors::new(ctx.lang), FieldAttrs::optional().kind("date")))
             button type="submit" { (lang.t("common.filter")) }
         }
     }
@@ -298,7 +298,7 @@ pub async fn person_licences(
         &p,
         day,
         &form,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
         None,
     ))
 }
@@ -315,7 +315,7 @@ pub async fn record(
     if !may_record(&user, p.person.unit_id) {
         return Err(AppError::Forbidden);
     }
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     let licence = form
         .licence
         .trim()
@@ -762,7 +762,7 @@ pub async fn compliance_page(
         }
     }
     let forecast = &r.forecast;
-    let errors = FieldErrors::default();
+    let errors = FieldErrors::new(ctx.lang);
     let base = report_link(&r, r.by, r.within, q.unit);
     Ok(page(
         &ctx,
@@ -1035,7 +1035,7 @@ pub async fn types_page(State(state): State<AppState>, ctx: Ctx) -> Result<Marku
         .iter()
         .map(|p| (p.as_str().to_string(), lang.t(p.label_key()).to_string()))
         .collect();
-    let errors = FieldErrors::default();
+    let errors = FieldErrors::new(ctx.lang);
     Ok(page(
         &ctx,
         lang.t("licence.types"),
@@ -1251,7 +1251,7 @@ pub async fn new_type_page(ctx: Ctx) -> Result<Markup, AppError> {
         active: Some("1".into()),
         ..Default::default()
     };
-    Ok(type_view(&ctx, None, &form, &FieldErrors::default()))
+    Ok(type_view(&ctx, None, &form, &FieldErrors::new(ctx.lang)))
 }
 
 /// `GET /admin/licences/{id}/edit`.
@@ -1270,7 +1270,7 @@ pub async fn edit_type_page(
         &ctx,
         Some(id),
         &TypeForm::from_type(&t),
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -1281,7 +1281,7 @@ async fn save_type(
     form: TypeForm,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     if let Some(t) = form.check(id.unwrap_or(0), &mut errors) {
         let (actor, now) = (ctx.actor(), ctx.now);
         let result = state
@@ -1323,7 +1323,7 @@ async fn save_type(
             .await;
         match result {
             Ok(()) => return Ok(crate::web::see_other("/admin/licences")),
-            Err(AppError::Conflict(_)) => errors.add(
+            Err(AppError::Duplicate { .. }) => errors.add(
                 "code",
                 "another licence type has this code / en annan typ har denna kod",
             ),

@@ -150,7 +150,7 @@ pub async fn outbox(
         })
         .await?;
     let lang = ctx.lang;
-    let errors = FieldErrors::default();
+    let errors = FieldErrors::new(ctx.lang);
     let mut kinds = vec![(String::new(), lang.t("common.all").to_string())];
     kinds.extend(
         Kind::ALL

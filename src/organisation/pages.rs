@@ -43,7 +43,7 @@ fn unique_to_field(
     message: &str,
 ) -> Result<(), AppError> {
     match e {
-        AppError::Conflict(_) => {
+        AppError::Duplicate { .. } | AppError::Conflict(_) => {
             errors.add(field, message.to_string());
             Ok(())
         }
@@ -74,7 +74,7 @@ pub async fn overview(
         })
         .await?;
     let lang = ctx.lang;
-    let errors = FieldErrors::default();
+    let errors = FieldErrors::new(ctx.lang);
     Ok(page(
         &ctx,
         lang.t("org.title"),
@@ -206,7 +206,7 @@ pub async fn new_region_page(ctx: Ctx) -> Result<Markup, AppError> {
             active: Some("1".into()),
             ..Default::default()
         },
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -229,7 +229,7 @@ pub async fn edit_region_page(
             name: r.name,
             active: r.active.then(|| "1".into()),
         },
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -241,7 +241,7 @@ async fn save_region(
     form: RegionForm,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     let name = model::normalise_name(&form.name).unwrap_or_else(|m| {
         errors.add("name", m);
         String::new()
@@ -380,7 +380,7 @@ pub async fn new_administration_page(
             active: Some("1".into()),
             ..Default::default()
         },
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -410,7 +410,7 @@ pub async fn edit_administration_page(
         Some(id),
         &regions,
         &form,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -421,7 +421,7 @@ async fn save_administration(
     form: AdministrationForm,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     let name = model::normalise_name(&form.name).unwrap_or_else(|m| {
         errors.add("name", m);
         String::new()
@@ -581,7 +581,7 @@ pub async fn new_unit_page(State(state): State<AppState>, ctx: Ctx) -> Result<Ma
             active: Some("1".into()),
             ..Default::default()
         },
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -618,7 +618,7 @@ pub async fn edit_unit_page(
         Some(id),
         &admins,
         &form,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -629,7 +629,7 @@ async fn save_unit(
     form: UnitForm,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     let admins = state
         .db
         .read(|c| store::administrations(c, None).map_err(AppError::from))
@@ -834,7 +834,7 @@ pub async fn people_list(
         })
         .await?;
     let lang = ctx.lang;
-    let errors = FieldErrors::default();
+    let errors = FieldErrors::new(ctx.lang);
     let qs = people_query_string(&q);
     Ok(page(
         &ctx,
@@ -871,7 +871,7 @@ pub async fn person_page(
         &person,
         &history,
         &units,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
         &AssignmentForm::default(),
     ))
 }
@@ -1044,7 +1044,7 @@ async fn change_history(
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let (person, history, units) = load_person(&state, id, true).await?;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     let parsed = parse_assignment(&form, &units, &mut errors);
     // History is recorded as it happens: a move or rehire dated ahead would
     // move the person in today's lists at once.
@@ -1130,7 +1130,7 @@ pub async fn leave(
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let (person, history, units) = load_person(&state, id, true).await?;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     match model::parse_date(&form.left_on) {
         None => errors.add("left_on", "a date YYYY-MM-DD / ett datum ÅÅÅÅ-MM-DD"),
         Some(date) => {
@@ -1235,7 +1235,7 @@ pub async fn new_person_page(State(state): State<AppState>, ctx: Ctx) -> Result<
         None,
         &units,
         &form,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -1258,7 +1258,7 @@ pub async fn edit_person_page(
         Some(id),
         &units,
         &form,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -1286,14 +1286,14 @@ fn check_identity(form: &PersonForm, errors: &mut FieldErrors) -> (String, Strin
 
 fn identity_conflict(e: AppError, errors: &mut FieldErrors) -> Result<(), AppError> {
     match e {
-        AppError::Conflict(msg) if msg.contains("hsa_id") => {
+        AppError::Duplicate { constraint } if constraint.contains("hsa_id") => {
             errors.add(
                 "hsa_id",
                 "another person has this HSA-id / en annan person har detta HSA-id",
             );
             Ok(())
         }
-        AppError::Conflict(_) => {
+        AppError::Duplicate { .. } => {
             errors.add(
                 "email",
                 "another person has this e-mail / en annan person har denna e-post",
@@ -1315,7 +1315,7 @@ pub async fn create_person(
         .db
         .read(|c| store::units(c, &UnitQuery::default(), NaiveDate::MIN).map_err(AppError::from))
         .await?;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     let (name, email, hsa_id) = check_identity(&form, &mut errors);
     let assignment = parse_assignment(
         &AssignmentForm {
@@ -1369,7 +1369,7 @@ pub async fn update_person(
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let (person, _, units) = load_person(&state, id, false).await?;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     let (name, email, hsa_id) = check_identity(&form, &mut errors);
     if errors.is_empty() {
         let before = json!(person);

@@ -403,7 +403,7 @@ fn row_input(name: &str, label: &str, value: &str, kind: &str) -> Markup {
 fn row_errors(errors: &FieldErrors, keys: &[&str]) -> Markup {
     html! {
         @for key in keys {
-            @if let Some(e) = errors.get(key) { p.error { (key) ": " (layout::field_message(e)) } }
+            @if let Some(e) = errors.get(key) { p.error { (key) ": " (e) } }
         }
     }
 }
@@ -495,7 +495,12 @@ pub async fn new_page(ctx: Ctx) -> Result<Markup, AppError> {
         tier_permille: vec!["0".into()],
         ..Default::default()
     };
-    Ok(agreement_view(&ctx, None, &form, &FieldErrors::default()))
+    Ok(agreement_view(
+        &ctx,
+        None,
+        &form,
+        &FieldErrors::new(ctx.lang),
+    ))
 }
 
 async fn base_row(state: &AppState, id: i64) -> Result<AgreementRow, AppError> {
@@ -521,7 +526,7 @@ pub async fn version_page(
         &ctx,
         Some(&base),
         &form,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -534,7 +539,7 @@ async fn save(
     form: AgreementForm,
 ) -> Result<Response, AppError> {
     let lang = ctx.lang;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     let fixed = base.as_ref().map(|b| b.agreement.code.clone());
     if let Some(a) = form.check(fixed.as_deref(), lang, &mut errors) {
         let (actor, now) = (ctx.actor(), ctx.now);
@@ -545,7 +550,9 @@ async fn save(
             .db
             .write(move |tx| -> Result<(), AppError> {
                 if is_new && agreements::code_exists(tx, &a.code)? {
-                    return Err(AppError::Conflict(a.code.clone()));
+                    return Err(AppError::Conflict(crate::i18n::Msg::verbatim(
+                        a.code.clone(),
+                    )));
                 }
                 let (id, version) =
                     agreements::insert_version(tx, &a, &note, actor.account_id, now)?;
@@ -963,10 +970,10 @@ pub async fn preview_page(
             ..Default::default()
         };
         return Ok(
-            preview_view(&ctx, &blank, &codes, &FieldErrors::default(), None).into_response(),
+            preview_view(&ctx, &blank, &codes, &FieldErrors::new(ctx.lang), None).into_response(),
         );
     }
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     if let Some(planned) = form.input(lang, &mut errors) {
         match preview(&state, planned.input.clone(), planned.code.clone()).await? {
             Ok((split, agreement)) => {

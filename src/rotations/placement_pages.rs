@@ -112,8 +112,8 @@ impl From<AppError> for Failure {
 }
 
 impl Failure {
-    fn field(field: &'static str, message: impl Into<String>) -> Failure {
-        let mut e = FieldErrors::default();
+    fn field(lang: Lang, field: &'static str, message: impl Into<crate::i18n::Msg>) -> Failure {
+        let mut e = FieldErrors::new(lang);
         e.add(field, message);
         Failure::Fields(e)
     }
@@ -274,7 +274,7 @@ impl TraineeForm {
     }
 
     fn check(&self, lang: Lang, new: bool) -> Result<(TraineeInput, Option<i64>), FieldErrors> {
-        let mut errors = FieldErrors::default();
+        let mut errors = FieldErrors::new(lang);
         let person_id = self.person_id.trim().parse::<i64>().unwrap_or_else(|_| {
             if new {
                 errors.add("person_id", lang.t("trainees.err_person"));
@@ -396,7 +396,7 @@ async fn new_trainee_page(State(state): State<AppState>, ctx: Ctx) -> Result<Mar
         None,
         &people,
         &form,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -457,13 +457,18 @@ async fn save_trainee(
                             Some("st_doctor") => {}
                             _ => {
                                 return Err(Failure::field(
+                                    lang,
                                     "person_id",
                                     lang.t("trainees.err_person"),
                                 ));
                             }
                         }
                         if tr::trainee_of_person(tx, input.person_id)?.is_some() {
-                            return Err(Failure::field("person_id", lang.t("trainees.err_exists")));
+                            return Err(Failure::field(
+                                lang,
+                                "person_id",
+                                lang.t("trainees.err_exists"),
+                            ));
                         }
                         let new_id = tr::create_trainee(tx, &input, now)?;
                         if let Some(ore) = salary {
@@ -517,7 +522,7 @@ async fn edit_trainee_page(
         Some(id),
         &[],
         &TraineeForm::from_trainee(&t),
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -684,7 +689,7 @@ async fn trainee_page(
         &ctx,
         &d,
         &SalaryForm::default(),
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -703,7 +708,7 @@ async fn add_salary(
         tr::trainee(conn, id)?.ok_or(AppError::NotFound)
     })
     .await?;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     let amount = parse_kronor(&form.monthly_cost);
     if amount.is_none() {
         errors.add("monthly_cost", lang.t("trainees.err_amount"));
@@ -777,7 +782,7 @@ impl ElementForm {
     }
 
     fn check(&self, lang: Lang, id: i64) -> Result<Element, FieldErrors> {
-        let mut errors = FieldErrors::default();
+        let mut errors = FieldErrors::new(lang);
         let tidy = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let (specialty, name) = (tidy(&self.specialty), tidy(&self.name));
         if specialty.is_empty() {
@@ -888,7 +893,7 @@ async fn elements_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup
         &ctx,
         &elements,
         &form,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -940,7 +945,7 @@ async fn save_element(
                 move |tx| {
                     let duplicate = |e: rusqlite::Error| {
                         if crate::db::is_unique_violation(&e) {
-                            Failure::field("name", lang.t("trainees.err_element_exists"))
+                            Failure::field(lang, "name", lang.t("trainees.err_element_exists"))
                         } else {
                             Failure::from(e)
                         }
@@ -1009,7 +1014,7 @@ async fn edit_element_page(
         &ctx,
         id,
         &ElementForm::from_element(&e),
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -1095,7 +1100,7 @@ async fn placements_page(
     ] {
         status_options.push((s.as_str().to_string(), lang.t(s.label_key()).to_string()));
     }
-    let none = FieldErrors::default();
+    let none = FieldErrors::new(ctx.lang);
     Ok(page(
         &ctx,
         lang.t("placements.title"),
@@ -1151,7 +1156,7 @@ impl PlacementForm {
     }
 
     fn check(&self, lang: Lang) -> Result<PlanInput, FieldErrors> {
-        let mut errors = FieldErrors::default();
+        let mut errors = FieldErrors::new(lang);
         let trainee_id = self.trainee_id.trim().parse::<i64>().unwrap_or_else(|_| {
             errors.add("trainee_id", lang.t("placements.err_trainee"));
             0
@@ -1212,7 +1217,7 @@ fn plan_errors(
     except: Option<i64>,
     lang: Lang,
 ) -> Result<FieldErrors, Failure> {
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(lang);
     let trainee_spans = pl::live_spans(conn, Some(plan.trainee_id), None, except)?;
     let host_spans = pl::live_spans(conn, None, Some(plan.host_unit_id), except)?;
     let capacity = pl::capacity(conn, plan.host_unit_id)?;
@@ -1364,7 +1369,7 @@ async fn new_placement_page(
         None,
         &choices,
         &form,
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -1417,12 +1422,14 @@ async fn save_placement(
                 move |tx| {
                     if tr::trainee(tx, plan.trainee_id)?.is_none() {
                         return Err(Failure::field(
+                            lang,
                             "trainee_id",
                             lang.t("placements.err_trainee"),
                         ));
                     }
                     if pl::capacity(tx, plan.host_unit_id)?.is_none() {
                         return Err(Failure::field(
+                            lang,
                             "host_unit_id",
                             lang.t("placements.err_host"),
                         ));
@@ -1440,12 +1447,14 @@ async fn save_placement(
                             let before = pl::placement(tx, id)?.ok_or(AppError::NotFound)?;
                             if before.stored == Stored::Cancelled {
                                 return Err(Failure::field(
+                                    lang,
                                     "start",
                                     lang.t("placements.err_cancelled"),
                                 ));
                             }
                             if before.trainee_id != plan.trainee_id {
                                 return Err(Failure::field(
+                                    lang,
                                     "trainee_id",
                                     lang.t("placements.err_trainee"),
                                 ));
@@ -1454,6 +1463,7 @@ async fn save_placement(
                                 !pl::home_period_inside(h.start, h.end, plan.start, plan.end)
                             }) {
                                 return Err(Failure::field(
+                                    lang,
                                     "end",
                                     lang.t("placements.err_home_outside"),
                                 ));
@@ -1505,7 +1515,7 @@ async fn edit_placement_page(
         Some(id),
         &choices,
         &PlacementForm::from_placement(&p, &elements),
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -1530,7 +1540,7 @@ fn ledger_failure(e: pl::LedgerError, field: &'static str, lang: Lang) -> Failur
                 pl::LedgerError::NoAgreement => "agreement",
                 _ => field,
             };
-            Failure::field(field, lang.t(key))
+            Failure::field(lang, field, lang.t(key))
         }
         (_, None) => match e {
             pl::LedgerError::Db(db) => Failure::from(db),
@@ -1694,7 +1704,7 @@ fn placement_view(ctx: &Ctx, d: &PlacementDetail, home: &HomeForm, errors: &Fiel
                         }
                     }
                     @if errors.get("status").is_some() || errors.get("agreement").is_some() || errors.get("salary").is_some() {
-                        @for f in ["status", "agreement", "salary"] { @if let Some(m) = errors.get(f) { p.error { (layout::field_message(m)) } } }
+                        @for f in ["status", "agreement", "salary"] { @if let Some(m) = errors.get(f) { p.error { (m) } } }
                     }
                 }
             }
@@ -1747,7 +1757,7 @@ async fn placement_page(
         &ctx,
         &d,
         &HomeForm::default(),
-        &FieldErrors::default(),
+        &FieldErrors::new(ctx.lang),
     ))
 }
 
@@ -1794,6 +1804,7 @@ async fn approve_placement(
         let p = pl::placement(tx, id)?.ok_or(AppError::NotFound)?;
         if p.stored != Stored::Planned {
             return Err(Failure::field(
+                lang,
                 "status",
                 lang.t("placements.err_not_planned"),
             ));
@@ -1839,7 +1850,11 @@ async fn cancel_placement(
     let result = audited(&state, &ctx, "placement.cancel", "placement", move |tx| {
         let before = pl::placement(tx, id)?.ok_or(AppError::NotFound)?;
         if before.stored == Stored::Cancelled {
-            return Err(Failure::field("status", lang.t("placements.err_cancelled")));
+            return Err(Failure::field(
+                lang,
+                "status",
+                lang.t("placements.err_cancelled"),
+            ));
         }
         pl::cancel(tx, id)?;
         let after = pl::placement(tx, id)?.ok_or(AppError::NotFound)?;
@@ -1868,7 +1883,7 @@ async fn add_home_period(
         pl::placement(conn, id)?.ok_or(AppError::NotFound)
     })
     .await?;
-    let mut errors = FieldErrors::default();
+    let mut errors = FieldErrors::new(ctx.lang);
     let start = date_field(&mut errors, lang, "home_start", &form.home_start);
     let end = date_field(&mut errors, lang, "home_end", &form.home_end);
     let reason = HomeReason::parse(&form.reason);
@@ -1882,19 +1897,19 @@ async fn add_home_period(
             audited(&state, &ctx, "placement.home_period", "placement", move |tx| {
                 let p = pl::placement(tx, id)?.ok_or(AppError::NotFound)?;
                 if p.stored == Stored::Cancelled {
-                    return Err(Failure::field("home_start", lang.t("placements.err_cancelled")));
+                    return Err(Failure::field(lang, "home_start", lang.t("placements.err_cancelled")));
                 }
                 if end < start {
-                    return Err(Failure::field("home_end", lang.t("placements.err_end_before_start")));
+                    return Err(Failure::field(lang, "home_end", lang.t("placements.err_end_before_start")));
                 }
                 if !pl::home_period_inside(start, end, p.start, p.end) {
-                    return Err(Failure::field(
+                    return Err(Failure::field(lang,
                         "home_start",
                         format!("{} ({} – {})", lang.t("placements.err_home_outside"), p.start, p.end),
                     ));
                 }
                 if pl::home_periods(tx, id)?.iter().any(|h| h.start <= end && h.end >= start) {
-                    return Err(Failure::field("home_start", lang.t("placements.err_home_overlap")));
+                    return Err(Failure::field(lang, "home_start", lang.t("placements.err_home_overlap")));
                 }
                 let hid = pl::add_home_period(tx, id, start, end, reason, &note, now)?;
                 let adjusted = resync(tx, &p, today, "home_period", now, lang)?;
@@ -1934,6 +1949,7 @@ async fn set_certificate(
     .await?;
     let result = match Certificate::parse(&form.certificate) {
         None => Err(Failure::field(
+            lang,
             "certificate",
             lang.t("placements.err_certificate"),
         )),
@@ -2028,7 +2044,7 @@ async fn timeline_page(
         .iter()
         .map(|(id, code, name, cap)| (id.to_string(), format!("{code} {name} ({cap})")))
         .collect();
-    let none = FieldErrors::default();
+    let none = FieldErrors::new(ctx.lang);
     let bars = placement_bars(lang, &list, ctx.today, true);
     let spans: Vec<pl::Span> = list
         .iter()
@@ -2125,7 +2141,7 @@ async fn costs_page(
             payer.is_none_or(|u| c.placement.home_unit_id == u || c.placement.host_unit_id == u)
         })
         .collect();
-    let none = FieldErrors::default();
+    let none = FieldErrors::new(ctx.lang);
     let base = format!("/rotations/reports/costs?year={year}");
     Ok(page(
         &ctx,

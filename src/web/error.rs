@@ -6,8 +6,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::db::DbError;
+use crate::i18n::{Lang, Msg};
+use crate::msg;
 
-/// Everything a handler can fail with.
+/// Everything a handler can fail with. Messages are catalogue keys with
+/// their arguments; the edge renders them in the reader's language.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     /// No such page or row (also used for rows the user may not see, so that
@@ -24,24 +27,31 @@ pub enum AppError {
     #[error("invalid or missing csrf_token")]
     Csrf,
     /// Malformed input; `field` names the parameter when known.
-    #[error("bad request: {message}")]
+    #[error("bad request: {field:?}: {message:?}")]
     BadRequest {
         /// The parameter or field.
         field: Option<String>,
         /// What is wrong.
-        message: String,
+        message: Msg,
     },
     /// Well-formed input that breaks a rule.
-    #[error("{field}: {message}")]
+    #[error("{field}: {message:?}")]
     Unprocessable {
         /// The field.
         field: String,
         /// What is wrong.
-        message: String,
+        message: Msg,
     },
-    /// Conflicts with what is stored (duplicates).
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// Conflicts with what is stored.
+    #[error("conflict: {0:?}")]
+    Conflict(Msg),
+    /// A row with the same unique value exists; `constraint` is SQLite's
+    /// description of it (`person.hsa_id`), for the page to name the field.
+    #[error("duplicate: {constraint}")]
+    Duplicate {
+        /// The columns of the constraint.
+        constraint: String,
+    },
     /// Throttled; retry after this many seconds.
     #[error("too many requests")]
     TooManyRequests {
@@ -49,8 +59,8 @@ pub enum AppError {
         retry_after: u64,
     },
     /// Storage cannot take writes now (read-only file, full disk).
-    #[error("service unavailable: {0}")]
-    Unavailable(String),
+    #[error("service unavailable: {0:?}")]
+    Unavailable(Msg),
     /// A bug or an unexpected failure; details are logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -58,7 +68,7 @@ pub enum AppError {
 
 impl AppError {
     /// 400 naming the field.
-    pub fn bad_request(field: impl Into<String>, message: impl Into<String>) -> AppError {
+    pub fn bad_request(field: impl Into<String>, message: impl Into<Msg>) -> AppError {
         AppError::BadRequest {
             field: Some(field.into()),
             message: message.into(),
@@ -66,18 +76,24 @@ impl AppError {
     }
 
     /// 422 naming the field.
-    pub fn unprocessable(field: impl Into<String>, message: impl Into<String>) -> AppError {
+    pub fn unprocessable(field: impl Into<String>, message: impl Into<Msg>) -> AppError {
         AppError::Unprocessable {
             field: field.into(),
             message: message.into(),
         }
     }
 
-    /// A UNIQUE constraint failure becomes `Conflict` (the form names the
+    /// A UNIQUE constraint failure becomes `Duplicate` (the form names the
     /// field); any other database error passes through.
     pub fn conflict_on_unique(e: rusqlite::Error) -> AppError {
         if crate::db::is_unique_violation(&e) {
-            AppError::Conflict(e.to_string())
+            let text = e.to_string();
+            AppError::Duplicate {
+                constraint: text
+                    .strip_prefix("UNIQUE constraint failed: ")
+                    .unwrap_or(&text)
+                    .to_string(),
+            }
         } else {
             AppError::from(e)
         }
@@ -91,7 +107,7 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Duplicate { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -99,33 +115,41 @@ impl AppError {
     }
 
     /// Short title for problem+json and the error page.
-    pub fn title(&self) -> &'static str {
+    pub fn title(&self) -> Msg {
+        Msg::new(match self {
+            AppError::NotFound => "error.title_not_found",
+            AppError::Forbidden => "error.title_forbidden",
+            AppError::Csrf => "error.title_csrf",
+            AppError::Unauthenticated => "error.title_unauthenticated",
+            AppError::BadRequest { .. } => "error.title_bad_request",
+            AppError::Unprocessable { .. } => "error.title_unprocessable",
+            AppError::Conflict(_) | AppError::Duplicate { .. } => "error.title_conflict",
+            AppError::TooManyRequests { .. } => "error.title_too_many",
+            AppError::Unavailable(_) => "error.title_unavailable",
+            AppError::Internal(_) => "error.title_internal",
+        })
+    }
+
+    /// What went wrong, as the client may be told it (never internals).
+    pub fn message(&self) -> Option<Msg> {
         match self {
-            AppError::NotFound => "Not found",
-            AppError::Forbidden => "Forbidden",
-            AppError::Csrf => "Invalid CSRF token",
-            AppError::Unauthenticated => "Unauthorized",
-            AppError::BadRequest { .. } => "Bad request",
-            AppError::Unprocessable { .. } => "Unprocessable content",
-            AppError::Conflict(_) => "Conflict",
-            AppError::TooManyRequests { .. } => "Too many requests",
-            AppError::Unavailable(_) => "Service unavailable",
-            AppError::Internal(_) => "Internal server error",
+            AppError::BadRequest { message, .. } | AppError::Unprocessable { message, .. } => {
+                Some(message.clone())
+            }
+            AppError::Conflict(m) | AppError::Unavailable(m) => Some(m.clone()),
+            AppError::Duplicate { .. } => Some(msg!("error.duplicate")),
+            AppError::Csrf => Some(msg!("error.csrf")),
+            _ => None,
         }
     }
 
-    /// What the client may be told (never internals).
-    pub fn public_detail(&self) -> Option<String> {
-        match self {
-            AppError::BadRequest { field, message } => Some(match field {
-                Some(f) => format!("{f}: {message}"),
-                None => message.clone(),
-            }),
-            AppError::Unprocessable { field, message } => Some(format!("{field}: {message}")),
-            AppError::Conflict(m) | AppError::Unavailable(m) => Some(m.clone()),
-            AppError::Csrf => Some("the form's csrf_token is missing or does not match".into()),
-            _ => None,
-        }
+    /// The detail of a problem document in `lang`: the field, then the message.
+    pub fn public_detail(&self, lang: Lang) -> Option<String> {
+        let message = self.message()?.render(lang);
+        Some(match self.field() {
+            Some(f) => format!("{f}: {message}"),
+            None => message,
+        })
     }
 
     /// The field or parameter at fault, for problem+json's `field` member.
@@ -142,15 +166,12 @@ impl AppError {
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         if e.is_storage_unavailable() {
-            AppError::Unavailable(
-                "the database cannot take writes right now / databasen kan inte ta emot ändringar just nu".into(),
-            )
+            AppError::Unavailable(msg!("error.storage_unavailable"))
         } else {
             AppError::Internal(e.to_string())
         }
     }
 }
-
 impl From<rusqlite::Error> for AppError {
     fn from(e: rusqlite::Error) -> Self {
         AppError::from(DbError::from(e))
@@ -161,7 +182,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         // A bare answer carrying the error; `web::middleware::render_errors`
         // replaces the body with a page or a problem document.
-        let mut response = (self.status(), self.title()).into_response();
+        let mut response = (self.status(), self.title().render(Lang::En)).into_response();
         if let AppError::TooManyRequests { retry_after } = &self
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
         {

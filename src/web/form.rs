@@ -6,6 +6,8 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::error::AppError;
+use crate::i18n::{Lang, Msg};
+use crate::msg;
 
 /// An `application/x-www-form-urlencoded` body; repeated keys fill `Vec`s.
 pub struct Form<T>(pub T);
@@ -16,14 +18,61 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| AppError::bad_request("body", e.body_text()))?;
+            .map_err(|e| {
+                AppError::bad_request(
+                    "body",
+                    msg!("input.body_unreadable", detail = e.body_text()),
+                )
+            })?;
         from_form_body(&bytes).map(Form)
     }
 }
 
 /// What a text with a control character is told.
-pub(crate) const NO_CONTROL: &str =
-    "control characters are not allowed / styrtecken är inte tillåtna";
+pub(crate) const NO_CONTROL: Msg = Msg::new("input.control_characters");
+
+/// How the strict JSON reader tells serde about a control character.
+pub(crate) const CONTROL_REFUSAL: &str = "control characters are not allowed";
+
+/// serde's complaint about a value, as a message in the reader's language.
+/// The common ones have their own texts; the type or values serde expected
+/// (`i64`, `` `open`, `planned` ``) stay as serde names them.
+pub fn decoding_message(serde: &str) -> Msg {
+    if serde == CONTROL_REFUSAL {
+        return NO_CONTROL;
+    }
+    let between = |text: &str, start: &str| {
+        text.strip_prefix(start)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string)
+    };
+    if let Some(field) = between(serde, "missing field `") {
+        return msg!("input.missing_field", field);
+    }
+    if let Some(value) = between(serde, "unknown variant `") {
+        let allowed = serde
+            .split_once("expected ")
+            .map(|(_, e)| e.replace("one of ", ""))
+            .unwrap_or_default();
+        return msg!("input.unknown_value", value, allowed);
+    }
+    if let Some(field) = between(serde, "unknown field `") {
+        return msg!("input.unknown_field", field);
+    }
+    if serde.starts_with("invalid type:") || serde.starts_with("invalid value:") {
+        let expected = serde
+            .rsplit_once(", expected ")
+            .map_or(String::new(), |(_, e)| e.to_string());
+        return msg!("input.wrong_type", expected);
+    }
+    if serde.starts_with("invalid digit") || serde.starts_with("cannot parse integer") {
+        return msg!("input.not_a_number");
+    }
+    if serde.starts_with("number too large") || serde.starts_with("number too small") {
+        return msg!("input.number_out_of_range");
+    }
+    msg!("input.unreadable", detail = serde)
+}
 
 /// Whether `s` is free of control characters other than tab and line
 /// breaks. Nobody types them, and a NUL would also cut the text short for
@@ -40,7 +89,7 @@ fn from_form_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             let path = e.path().to_string();
             AppError::BadRequest {
                 field: (path != ".").then_some(path),
-                message: e.into_inner().to_string(),
+                message: decoding_message(&e.into_inner().to_string()),
             }
         },
     )
@@ -96,13 +145,16 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
                     | ErrorKind::ParseError { expected_type, .. }
                         if expected_type.starts_with(['i', 'u']) =>
                     {
-                        "expected a whole number (64-bit id)".to_owned()
+                        msg!("input.not_an_id")
                     }
-                    _ => e.body_text(),
+                    _ => msg!("input.unreadable", detail = e.body_text()),
                 };
                 Err(AppError::bad_request(field, message))
             }
-            Err(other) => Err(AppError::bad_request("path", other.body_text())),
+            Err(other) => Err(AppError::bad_request(
+                "path",
+                msg!("input.unreadable", detail = other.body_text()),
+            )),
         }
     }
 }
@@ -130,10 +182,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("").as_bytes();
         if let Some((name, _)) = form_urlencoded::parse(raw).find(|(_, value)| value.is_empty()) {
-            return Err(AppError::bad_request(
-                name,
-                "empty: give a value or leave the parameter out",
-            ));
+            return Err(AppError::bad_request(name, msg!("input.empty_parameter")));
         }
         from_form_bytes(raw).map(ApiQuery)
     }
@@ -148,7 +197,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| AppError::bad_request("body", e.body_text()))?;
+            .map_err(|e| {
+                AppError::bad_request(
+                    "body",
+                    msg!("input.body_unreadable", detail = e.body_text()),
+                )
+            })?;
         from_json_bytes(&bytes).map(Json)
     }
 }
@@ -158,37 +212,100 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 /// (an array where an object belongs, too) or a string holds control
 /// characters.
 pub fn from_json_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| AppError::bad_request("body", e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        AppError::bad_request(
+            "body",
+            msg!("input.not_json", line = e.line(), column = e.column()),
+        )
+    })?;
     serde_path_to_error::deserialize(super::strict_json::Strict(&value)).map_err(|e| {
         let path = e.path().to_string();
         AppError::unprocessable(
             if path == "." { "body".into() } else { path },
-            e.into_inner().to_string(),
+            decoding_message(&e.into_inner().to_string()),
         )
     })
 }
 
-/// Validation failures of a form: field name and message, shown beside the field.
-#[derive(Debug, Clone, Default)]
-pub struct FieldErrors(pub Vec<(&'static str, String)>);
+/// Validation failures of a form, shown beside their fields and in a
+/// summary above the form, in the page's language. The fields record their
+/// labels as they render, so that the summary names each field as the
+/// reader sees it (see [`layout::form_card`](super::layout::form_card)).
+#[derive(Debug, Clone)]
+pub struct FieldErrors {
+    lang: Lang,
+    list: Vec<(String, Msg)>,
+    labels: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
 
 impl FieldErrors {
-    /// Adds a message for `field`.
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
+    /// No errors yet, for a page in `lang`.
+    pub fn new(lang: Lang) -> FieldErrors {
+        FieldErrors {
+            lang,
+            list: Vec::new(),
+            labels: Default::default(),
+        }
     }
 
-    /// The first message for `field`.
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
+    /// The errors of `list`, for a page in `lang`.
+    pub fn from_list<F: Into<String>>(
+        lang: Lang,
+        list: impl IntoIterator<Item = (F, Msg)>,
+    ) -> Self {
+        let mut errors = FieldErrors::new(lang);
+        for (field, message) in list {
+            errors.add(field, message);
+        }
+        errors
+    }
+
+    /// Adds a message for `field`.
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<Msg>) {
+        self.list.push((field.into(), message.into()));
+    }
+
+    /// The first message for `field`, in the page's language.
+    pub fn get(&self, field: &str) -> Option<String> {
+        self.list
             .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.render(self.lang))
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.list.is_empty()
+    }
+
+    /// The page's language.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// Every `(field, message)`, messages in the page's language.
+    pub fn messages(&self) -> Vec<(String, String)> {
+        self.list
+            .iter()
+            .map(|(f, m)| (f.clone(), m.render(self.lang)))
+            .collect()
+    }
+
+    /// Notes the label `field` is shown with, for the summary.
+    pub fn label(&self, field: &str, label: &str) {
+        let mut labels = self.labels.lock().unwrap_or_else(|e| e.into_inner());
+        if !labels.iter().any(|(f, _)| f == field) {
+            labels.push((field.to_string(), label.to_string()));
+        }
+    }
+
+    /// The label `field` was shown with, if it has been rendered.
+    pub fn label_of(&self, field: &str) -> Option<String> {
+        self.labels
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, l)| l.clone())
     }
 }

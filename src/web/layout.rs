@@ -161,6 +161,7 @@ pub fn text_field(
     errors: &FieldErrors,
     attrs: FieldAttrs,
 ) -> Markup {
+    errors.label(name, label);
     let error = errors.get(name);
     let id = format!("f-{name}");
     let err_id = format!("{id}-error");
@@ -169,25 +170,9 @@ pub fn text_field(
             label for=(id) { (label) @if attrs.required { " " span.req aria-hidden="true" { "*" } } }
             input id=(id) name=(name) type=(attrs.kind) value=(value)
                 required[attrs.required] autocomplete=[attrs.autocomplete]
-                aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| err_id.as_str())]
+                aria-invalid=[error.as_ref().map(|_| "true")] aria-describedby=[error.as_ref().map(|_| err_id.as_str())]
                 placeholder=[attrs.placeholder] maxlength=[attrs.maxlength];
-            @if let Some(e) = error { p.error id=(err_id) { (field_message(e)) } }
-        }
-    }
-}
-
-/// A checker's `"English / svenska"` message as two spans marked with their
-/// languages; the stylesheet shows the one the page speaks (the other is not
-/// rendered, so screen readers skip it too). A message in one language only
-/// is shown as it is.
-pub fn field_message(message: &str) -> Markup {
-    let text = crate::i18n::Text::from_pair(message);
-    html! {
-        @if text.sv == text.en {
-            (message)
-        } @else {
-            span.msg lang="sv" { (text.sv) }
-            span.msg lang="en" { (text.en) }
+            @if let Some(e) = error { p.error id=(err_id) { (e) } }
         }
     }
 }
@@ -254,17 +239,18 @@ pub fn select_field(
     selected: &str,
     errors: &FieldErrors,
 ) -> Markup {
+    errors.label(name, label);
     let error = errors.get(name);
     let id = format!("f-{name}");
     html! {
         div.field.invalid[error.is_some()] {
             label for=(id) { (label) }
-            select id=(id) name=(name) aria-invalid=[error.map(|_| "true")] {
+            select id=(id) name=(name) aria-invalid=[error.as_ref().map(|_| "true")] {
                 @for (value, text) in options {
                     option value=(value) selected[value == selected] { (text) }
                 }
             }
-            @if let Some(e) = error { p.error { (field_message(e)) } }
+            @if let Some(e) = error { p.error { (e) } }
         }
     }
 }
@@ -280,15 +266,43 @@ pub fn checkbox(label: &str, name: &str, checked: bool) -> Markup {
     }
 }
 
-/// The summary above a form that failed validation.
+/// The summary above a form that failed validation: each message under
+/// the label of its field (when the field has been rendered), linked to it.
 pub fn form_errors(lang: Lang, errors: &FieldErrors) -> Markup {
     html! {
         @if !errors.is_empty() {
             div.alert.error role="alert" {
                 p { (lang.t("common.fix_errors")) }
-                ul { @for (field, msg) in &errors.0 {
-                    li { (field) ": " (crate::i18n::Text::from_pair(msg).get(lang)) }
+                ul { @for (field, message) in errors.messages() {
+                    li {
+                        @match errors.label_of(&field) {
+                            Some(label) => { a href=(format!("#f-{field}")) { (label) } ": " (message) }
+                            None => { (field) ": " (message) }
+                        }
+                    }
                 } }
+            }
+        }
+    }
+}
+
+/// The form of a create or edit page: its fields (rendered first, so that
+/// the summary can name them by their labels), the summary of what to fix,
+/// the CSRF token and the submit button.
+pub fn form_card(
+    ctx: &impl Chrome,
+    action: &str,
+    errors: &FieldErrors,
+    fields: Markup,
+    submit: &str,
+) -> Markup {
+    html! {
+        div.card {
+            (form_errors(ctx.lang(), errors))
+            form method="post" action=(action) {
+                (csrf_field(ctx))
+                (fields)
+                button type="submit" { (submit) }
             }
         }
     }

@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::context::request_lang;
 use super::error::AppError;
 use super::layout;
+use crate::i18n::Lang;
 
 /// What the header layer needs to know.
 #[derive(Debug, Clone, Copy)]
@@ -76,7 +77,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     }
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let mut out = if path.starts_with("/api/") {
-        problem(&error, &path, &request_id)
+        problem(&error, lang, &path, &request_id)
     } else if matches!(error, AppError::Unauthenticated) {
         let next = if is_get { path_and_query } else { "/".into() };
         let target = format!("/login?next={}", urlencode(&next));
@@ -86,20 +87,13 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         }
         r
     } else {
+        let title = error.title().render(lang);
         let message = match &error {
             AppError::NotFound => lang.t("error.not_found").to_string(),
             AppError::Forbidden => lang.t("error.forbidden").to_string(),
-            other => other
-                .public_detail()
-                .unwrap_or_else(|| other.title().to_string()),
+            other => other.public_detail(lang).unwrap_or_else(|| title.clone()),
         };
-        let body = layout::error_page(
-            lang,
-            error.status().as_u16(),
-            error.title(),
-            &message,
-            &request_id,
-        );
+        let body = layout::error_page(lang, error.status().as_u16(), &title, &message, &request_id);
         (error.status(), Html(body.into_string())).into_response()
     };
     if let Some(v) = retry_after {
@@ -108,14 +102,16 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     out
 }
 
-fn problem(error: &AppError, path: &str, request_id: &str) -> Response {
+/// The problem document (RFC 9457) of `error`, its texts in `lang`: the
+/// request's `Accept-Language`, Swedish by default.
+fn problem(error: &AppError, lang: Lang, path: &str, request_id: &str) -> Response {
     let mut doc = serde_json::json!({
         "type": "about:blank",
-        "title": error.title(),
+        "title": error.title().render(lang),
         "status": error.status().as_u16(),
         "instance": path,
     });
-    if let Some(detail) = error.public_detail() {
+    if let Some(detail) = error.public_detail(lang) {
         doc["detail"] = detail.into();
     }
     if let Some(field) = error.field() {

@@ -12,7 +12,7 @@ use serde::de::{
 };
 use serde_json::{Error, Value};
 
-use super::form::{NO_CONTROL, control_free};
+use super::form::{CONTROL_REFUSAL, control_free};
 
 /// A borrowed JSON value to deserialize from.
 pub struct Strict<'a>(pub &'a Value);
@@ -38,7 +38,7 @@ impl<'de> Deserializer<'de> for Strict<'de> {
                 iter: fields.iter(),
                 value: None,
             }),
-            Value::String(text) if !control_free(text) => Err(Error::custom(NO_CONTROL)),
+            Value::String(text) if !control_free(text) => Err(Error::custom(CONTROL_REFUSAL)),
             scalar => scalar.deserialize_any(visitor),
         }
     }
@@ -123,7 +123,7 @@ impl<'de> MapAccess<'de> for Fields<'de> {
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
         match self.iter.next() {
-            Some((key, _)) if !control_free(key) => Err(Error::custom(NO_CONTROL)),
+            Some((key, _)) if !control_free(key) => Err(Error::custom(CONTROL_REFUSAL)),
             Some((key, value)) => {
                 self.value = Some(value);
                 seed.deserialize(de::value::BorrowedStrDeserializer::<Error>::new(key))

@@ -403,14 +403,17 @@ async fn the_catalogue_form_creates_courses_and_re_renders_mistakes() {
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("length_hours"), "{}", r.text);
     assert!(r.text.contains("Ny titel"));
-    // Beside the field, the message in both languages, each marked so that
-    // the stylesheet shows the page's own; the summary speaks Swedish only.
+    // Beside the field, the message in the page's language only.
     assert!(
         r.text
-            .contains(r#"<span class="msg" lang="sv">ett heltal från 1 till 10000</span>"#)
-            && r.text
-                .contains(r#"<span class="msg" lang="en">a whole number from 1 to 10000</span>"#),
+            .contains(r#"<p class="error">ett heltal från 1 till 10000</p>"#)
+            || r.text.contains("-error\">ett heltal från 1 till 10000</p>"),
         "{}",
+        r.text
+    );
+    assert!(
+        !r.text.contains("a whole number from 1 to 10000"),
+        "no English on a Swedish page: {}",
         r.text
     );
     assert!(

@@ -10,7 +10,8 @@ const PREVIEW: &str = "/api/v1/rotations/split-preview";
 
 async fn preview(app: &TestApp, role: Role, body: Value) -> TestResponse {
     let token = app.token_for(role).await;
-    app.api(Method::POST, PREVIEW, Some(&token), Some(body))
+    // No Accept-Language: the explanations come in Swedish, the default.
+    app.api_in(None, Method::POST, PREVIEW, Some(&token), Some(body))
         .await
 }
 

@@ -209,7 +209,9 @@ impl TestApp {
         }
     }
 
-    /// A JSON API call with a bearer token.
+    /// A JSON API call with a bearer token, asking for English answers
+    /// (the tests' assertions are in English; the API's default is Swedish,
+    /// see [`TestApp::api_in`]).
     pub async fn api(
         &self,
         method: Method,
@@ -217,7 +219,23 @@ impl TestApp {
         token: Option<&str>,
         body: Option<serde_json::Value>,
     ) -> TestResponse {
+        self.api_in(Some("en"), method, path, token, body).await
+    }
+
+    /// A JSON API call with a bearer token and `Accept-Language: lang`
+    /// (none when `lang` is `None`).
+    pub async fn api_in(
+        &self,
+        lang: Option<&str>,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> TestResponse {
         let mut b = Request::builder().method(method).uri(path);
+        if let Some(lang) = lang {
+            b = b.header(header::ACCEPT_LANGUAGE, lang);
+        }
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
