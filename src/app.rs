@@ -64,6 +64,9 @@ pub fn menu(user: &Principal) -> Vec<NavLink> {
 pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
     state.services.insert(Menu(menu));
+    state.services.insert(licences::renewals::Renewals(
+        courses::enrolment::renewal_offers,
+    ));
     let (routes, api) = OpenApiRouter::with_openapi(web::openapi::ApiDoc::openapi())
         .routes(routes!(web::openapi::openapi_json))
         .merge(auth::router().into())

@@ -124,10 +124,12 @@ pub fn add_user(
     password: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, CommandError> {
-    let email = crate::organisation::model::normalise_email(email)
-        .map_err(|m| CommandError::Invalid(format!("--email: {m}")))?;
-    let name = crate::organisation::model::normalise_name(name)
-        .map_err(|m| CommandError::Invalid(format!("--name: {m}")))?;
+    let email = crate::check::email(email).map_err(|m| {
+        CommandError::Invalid(format!("--email: {}", m.render(crate::i18n::Lang::En)))
+    })?;
+    let name = crate::check::name(name).map_err(|m| {
+        CommandError::Invalid(format!("--name: {}", m.render(crate::i18n::Lang::En)))
+    })?;
     if roles.is_empty() {
         return Err(CommandError::Invalid(
             "--role: give at least one role".into(),

@@ -348,8 +348,7 @@ fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { db, runs, past } => {
-            let past = oncotrack::organisation::model::parse_date(&past)
-                .context("--past: expected YYYY-MM-DD")?;
+            let past = oncotrack::check::date(&past).context("--past: expected YYYY-MM-DD")?;
             let conn = open(&db)?;
             for line in oncotrack::dev::bench_compliance::run(&conn, clock.today(), past, runs)? {
                 println!("{line}");
@@ -364,7 +363,7 @@ fn run() -> anyhow::Result<ExitCode> {
         } => {
             let as_of = as_of
                 .map(|s| {
-                    oncotrack::organisation::model::parse_date(&s)
+                    oncotrack::check::date(&s)
                         .with_context(|| format!("--as-of: expected YYYY-MM-DD, got {s:?}"))
                 })
                 .transpose()?;

@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::auth::model::Role;
 use crate::clock::{local_display, stamp};
-use crate::organisation::model::parse_date;
+
 use crate::web::layout::{self, FieldAttrs, page, text_field};
 use crate::web::{AppError, FieldErrors, Query, csv};
 
@@ -28,12 +28,16 @@ fn bounds(filter: &AuditFilter) -> Result<(Option<String>, Option<String>), AppE
     let from = match filter.from.trim() {
         "" => None,
         s => Some(
-            parse_date(s).ok_or_else(|| AppError::bad_request("from", "expected YYYY-MM-DD"))?,
+            crate::check::date(s)
+                .ok_or_else(|| AppError::bad_request("from", "expected YYYY-MM-DD"))?,
         ),
     };
     let to = match filter.to.trim() {
         "" => None,
-        s => Some(parse_date(s).ok_or_else(|| AppError::bad_request("to", "expected YYYY-MM-DD"))?),
+        s => Some(
+            crate::check::date(s)
+                .ok_or_else(|| AppError::bad_request("to", "expected YYYY-MM-DD"))?,
+        ),
     };
     Ok((
         from.and_then(to_utc),

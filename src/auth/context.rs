@@ -12,7 +12,7 @@ use super::model::{Principal, Role};
 use super::store as auth_store;
 use super::token_cache::CheckedToken;
 use crate::AppState;
-use crate::db::Actor;
+use crate::db::{Actor, Db, DbError, Work};
 use crate::i18n::Lang;
 use crate::web::context::{anon_cookie_name, client_address, request_lang, session_cookie_name};
 use crate::web::layout::{Chrome, NavLink};
@@ -109,6 +109,17 @@ impl Ctx {
     /// Translates a catalogue key.
     pub fn t(&self, key: &'static str) -> &'static str {
         self.lang.t(key)
+    }
+
+    /// Runs `f` as one unit of work by this user, now: its writes and
+    /// audit rows commit together, or nothing is written.
+    pub async fn change<T, E, F>(&self, db: &Db, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&Work<'_>) -> Result<T, E> + Send + 'static,
+    {
+        db.change(self.actor(), self.now, f).await
     }
 }
 
@@ -224,6 +235,16 @@ impl ApiUser {
             label: format!("{} (api)", self.principal.email),
             address: Some(self.address.clone()),
         }
+    }
+
+    /// Runs `f` as one unit of work by the token's account, now.
+    pub async fn change<T, E, F>(&self, db: &Db, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&Work<'_>) -> Result<T, E> + Send + 'static,
+    {
+        db.change(self.actor(), self.now, f).await
     }
 }
 

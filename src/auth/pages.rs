@@ -541,11 +541,11 @@ pub async fn create_account(
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let mut errors = FieldErrors::new(ctx.lang);
-    let email = crate::organisation::model::normalise_email(&form.email).unwrap_or_else(|m| {
+    let email = crate::check::email(&form.email).unwrap_or_else(|m| {
         errors.add("email", m);
         String::new()
     });
-    let name = crate::organisation::model::normalise_name(&form.name).unwrap_or_else(|m| {
+    let name = crate::check::name(&form.name).unwrap_or_else(|m| {
         errors.add("name", m);
         String::new()
     });

@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::auth::model::Role;
 use crate::licences::model::Part;
-use crate::organisation::model::{Profession, parse_date};
+use crate::organisation::model::Profession;
 use crate::web::{ApiQuery, AppError, Json, Path};
 
 /// Roles that run the catalogue and offerings.
@@ -409,7 +409,7 @@ pub async fn list_offerings(
     let from = q
         .from
         .map(|s| {
-            parse_date(&s)
+            crate::check::date(&s)
                 .ok_or_else(|| AppError::bad_request("from", "expected a date YYYY-MM-DD"))
         })
         .transpose()?;

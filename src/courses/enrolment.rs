@@ -17,6 +17,7 @@ use super::store as courses;
 use crate::audit::store::Actor;
 use crate::clock::stamp;
 use crate::licences::model::Part;
+use crate::licences::renewals::RenewalOffer;
 use crate::licences::store as licences;
 use crate::mail::store::{self as outbox, Kind, NewMessage};
 use crate::organisation::model::Profession;
@@ -309,16 +310,32 @@ pub fn renewing_offerings(
         .collect()
 }
 
-/// For each of `licence_type_ids`, the next few offerings that renew it (see
-/// [`renewing_offerings`]); the licence page shows them under each licence.
-pub fn renewing_offerings_by_type(
+/// For each of `licence_type_ids`, the next three offerings that renew it
+/// (see [`renewing_offerings`]): the licence page's
+/// [`RenewalFinder`](crate::licences::renewals::RenewalFinder).
+pub fn renewal_offers(
     conn: &Connection,
     licence_type_ids: &[i64],
     today: NaiveDate,
-) -> rusqlite::Result<std::collections::HashMap<i64, Vec<(Offering, Counts)>>> {
+) -> rusqlite::Result<std::collections::HashMap<i64, Vec<RenewalOffer>>> {
     licence_type_ids
         .iter()
-        .map(|t| renewing_offerings(conn, *t, today, 3).map(|o| (*t, o)))
+        .map(|t| {
+            let offers = renewing_offerings(conn, *t, today, 3)?
+                .into_iter()
+                .map(|(o, c)| RenewalOffer {
+                    offering_id: o.id,
+                    places_left: (o.capacity - c.enrolled).max(0),
+                    code: o.code,
+                    title_sv: o.title_sv,
+                    title_en: o.title_en,
+                    starts_on: o.starts_on,
+                    ends_on: o.ends_on,
+                    place: o.place,
+                })
+                .collect();
+            Ok((*t, offers))
+        })
         .collect()
 }
 
@@ -490,9 +507,7 @@ pub fn enrol(
     let (profession, left_on): (String, Option<String>) = conn
         .prepare_cached("SELECT profession, left_on FROM person WHERE id = ?1")?
         .query_row([person_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let left_on = left_on
-        .as_deref()
-        .and_then(crate::organisation::model::parse_date);
+    let left_on = left_on.as_deref().and_then(crate::check::date);
     if let Err(r) = still_employed(left_on, today).and_then(|()| {
         eligibility(
             o,
@@ -860,11 +875,11 @@ pub fn undo_completion(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::organisation::model::parse_date;
+    use crate::check::date;
     use proptest::prelude::*;
 
     fn d(s: &str) -> NaiveDate {
-        parse_date(s).expect("date")
+        date(s).expect("date")
     }
 
     fn offering_fixture() -> Offering {

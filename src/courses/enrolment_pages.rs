@@ -24,7 +24,7 @@ use crate::AppState;
 use crate::audit::store::{self as audit, Actor, Entry};
 use crate::auth::model::{Principal, Role};
 use crate::i18n::{Lang, Msg};
-use crate::organisation::model::{normalise_hsa_id, parse_date};
+use crate::organisation::model::normalise_hsa_id;
 use crate::organisation::store::{self as org, Person};
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, text_field};
 use crate::web::{AppError, FieldErrors, Form, Json, Query, csv, ical};
@@ -97,11 +97,9 @@ impl Target {
                 .map_err(|m| AppError::unprocessable(field, m));
         }
         if !email.is_empty() {
-            return crate::organisation::model::normalise_email(email)
-                .map(Target::Email)
-                .map_err(|m| {
-                    AppError::unprocessable(if field == "hsa_id" { "email" } else { field }, m)
-                });
+            return crate::check::email(email).map(Target::Email).map_err(|m| {
+                AppError::unprocessable(if field == "hsa_id" { "email" } else { field }, m)
+            });
         }
         Ok(Target::Myself)
     }
@@ -839,7 +837,7 @@ pub async fn complete_submit(
 ) -> Result<Response, AppError> {
     let on = match form.completed_on.trim() {
         "" => None,
-        s => Some(parse_date(s).ok_or_else(|| {
+        s => Some(crate::check::date(s).ok_or_else(|| {
             AppError::unprocessable("completed_on", "a date YYYY-MM-DD / ett datum ÅÅÅÅ-MM-DD")
         })?),
     };
@@ -916,24 +914,6 @@ pub async fn undo_submit(
         },
     )
     .await
-}
-
-/// "Upcoming offerings that renew it" under a licence on the nurse's licence
-/// page: links to enrol, with places left. Nothing when there are none.
-pub fn renewing_offerings_view(lang: Lang, offerings: &[(Offering, model::Counts)]) -> Markup {
-    html! {
-        @if !offerings.is_empty() {
-            section.card {
-                h3 { (lang.t("enrolment.renewing_offerings")) }
-                ul { @for (o, c) in offerings { li {
-                    a href=(format!("/offerings/{}/enrol", o.id)) { (o.code) " " (o.title(lang)) } ", "
-                    (o.starts_on) " – " (o.ends_on) ", " (o.place) ". "
-                    @if c.enrolled >= o.capacity { (layout::badge(lang.t("enrolment.full"), "warn")) }
-                    @else { (o.capacity - c.enrolled) " " (lang.t("enrolment.places_left")) }
-                } } }
-            }
-        }
-    }
 }
 
 // ---- Enrolling ----

@@ -7,7 +7,7 @@ use chrono_tz::Europe::Stockholm;
 use serde::{Deserialize, Serialize};
 
 use crate::licences::model::Part;
-use crate::organisation::model::{Profession, parse_date};
+use crate::organisation::model::Profession;
 
 /// The status of an offering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -391,7 +391,7 @@ fn required_text(field: &'static str, v: &str, max: usize, errors: &mut Vec<Fiel
 }
 
 fn date(field: &'static str, v: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
-    let d = parse_date(v);
+    let d = crate::check::date(v);
     if d.is_none() {
         errors.push((field, DATE.into()));
     }

@@ -23,7 +23,7 @@ use crate::auth::model::{Principal, Role};
 use crate::i18n::{Lang, Msg};
 use crate::licences::model::{LicenceType, Part};
 use crate::licences::pages::part_label;
-use crate::organisation::model::{Profession, parse_date};
+use crate::organisation::model::Profession;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
 use crate::web::{AppError, FieldErrors, Form, Query, csv, see_other};
 
@@ -481,7 +481,7 @@ pub async fn offerings_page(
     let user = ctx.user()?.clone();
     let from = match q.from.trim() {
         "" => ctx.today,
-        s => parse_date(s)
+        s => crate::check::date(s)
             .ok_or_else(|| AppError::bad_request("from", "expected a date YYYY-MM-DD"))?,
     };
     let status = match q.status.trim() {

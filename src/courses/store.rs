@@ -13,7 +13,7 @@ use super::model::{
 };
 use crate::clock::stamp;
 use crate::licences::model::Part;
-use crate::organisation::model::{Profession, parse_date};
+use crate::organisation::model::Profession;
 
 /// Reads a stored UTC timestamp; a damaged value reads as the epoch rather
 /// than failing a whole list.
@@ -24,7 +24,7 @@ fn instant(s: &str) -> DateTime<Utc> {
 }
 
 fn day(s: &str) -> NaiveDate {
-    parse_date(s).unwrap_or_default()
+    crate::check::date(s).unwrap_or_default()
 }
 
 fn audience(conn: &Connection, course_id: i64) -> rusqlite::Result<Vec<Profession>> {

@@ -335,7 +335,7 @@ pub fn load(
                 [id],
                 |r| r.get(0),
             )?;
-            let Some(started) = crate::organisation::model::parse_date(&started) else {
+            let Some(started) = crate::check::date(&started) else {
                 continue;
             };
             let mut on = started + Duration::days(rng.below(200) as i64);

@@ -194,7 +194,7 @@ pub fn generate(
         .min(people)
         .min(total.saturating_sub(added) as i64);
         let first = rng.below(people as u64) as i64;
-        let opened = crate::organisation::model::parse_date(opens)
+        let opened = crate::check::date(opens)
             .unwrap_or_default()
             .and_hms_opt(8, 0, 0)
             .unwrap_or_default()

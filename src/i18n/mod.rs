@@ -112,6 +112,11 @@ impl Text {
         }
     }
 
+    /// A message rendered in both languages.
+    pub fn from_msg(m: &Msg) -> Text {
+        Text::new(m.render(Lang::Sv), m.render(Lang::En))
+    }
+
     /// The message in `lang`.
     pub fn get(&self, lang: Lang) -> &str {
         match lang {

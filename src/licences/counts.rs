@@ -31,7 +31,7 @@ use super::compliance::{self, Counts, Level, Row, UnitInfo};
 use super::model::{self, Done, LicenceType, Part, Standing, Status};
 use super::store::{self, RequiredPerson};
 use super::timeline::{self, Counted, Segment, Transition};
-use crate::organisation::model::{Profession, parse_date};
+use crate::organisation::model::Profession;
 
 /// Checkpoints are kept this many months past the month of the last refresh.
 pub const HORIZON_MONTHS: u32 = 24;
@@ -138,12 +138,14 @@ fn segment_from_row(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Opt
     let from: String = r.get(first + 2)?;
     let to: Option<String> = r.get(first + 3)?;
     // Rows the straightforward computation skips are skipped here too.
-    let (Some(profession), Some(from)) = (Profession::parse(&profession), parse_date(&from)) else {
+    let (Some(profession), Some(from)) =
+        (Profession::parse(&profession), crate::check::date(&from))
+    else {
         return Ok(None);
     };
     Ok(Some(Segment {
         from,
-        to: to.as_deref().and_then(parse_date),
+        to: to.as_deref().and_then(crate::check::date),
         unit_id,
         profession,
     }))
@@ -179,7 +181,7 @@ fn all_segments(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Vec<Segment
 fn done_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<(i64, Part, Done)>> {
     let part: String = r.get(1)?;
     let on: String = r.get(2)?;
-    let Some(on) = parse_date(&on) else {
+    let Some(on) = crate::check::date(&on) else {
         return Ok(None);
     };
     let part = match Part::parse(&part) {
@@ -265,14 +267,14 @@ fn stored_transitions(
     let mut out = Vec::new();
     for row in rows {
         let (day, unit_id, status, valid_until) = row?;
-        let Some(day) = parse_date(&day) else {
+        let Some(day) = crate::check::date(&day) else {
             continue;
         };
         let state = match (unit_id, status.as_deref().and_then(Status::parse)) {
             (Some(unit_id), Some(status)) => Some(Counted {
                 unit_id,
                 status,
-                valid_until: valid_until.as_deref().and_then(parse_date),
+                valid_until: valid_until.as_deref().and_then(crate::check::date),
             }),
             _ => None,
         };
@@ -319,8 +321,8 @@ fn horizon(
         .query_row([licence_type_id], |r| r.get(0))?;
     Ok(
         match (
-            first.as_deref().and_then(parse_date),
-            last.as_deref().and_then(parse_date),
+            first.as_deref().and_then(crate::check::date),
+            last.as_deref().and_then(crate::check::date),
         ) {
             (Some(f), Some(l)) => Some((f, l)),
             _ => None,
@@ -400,7 +402,7 @@ fn all_deltas(
     let mut out = Vec::new();
     for row in rows {
         let (unit, day, c) = row?;
-        if let Some(day) = parse_date(&day) {
+        if let Some(day) = crate::check::date(&day) {
             out.push((unit, day, c));
         }
     }
@@ -955,7 +957,12 @@ pub fn people_in_units(
             name,
             hsa_id,
             unit_id,
-            standing: standing_from(t, day, status, until.as_deref().and_then(parse_date)),
+            standing: standing_from(
+                t,
+                day,
+                status,
+                until.as_deref().and_then(crate::check::date),
+            ),
         });
     }
     out.sort_by(|a, b| {
@@ -995,7 +1002,7 @@ pub fn forecast(
         if visible.as_ref().is_some_and(|v| !v.contains(&unit_id)) {
             continue;
         }
-        let Some(until) = parse_date(&until) else {
+        let Some(until) = crate::check::date(&until) else {
             continue;
         };
         let month = month_start(until);

@@ -24,7 +24,7 @@ use crate::audit::store::{self as audit, Actor};
 use crate::clock::stamp;
 use crate::i18n::Text;
 use crate::organisation::import::again;
-use crate::organisation::model::{normalise_hsa_id, parse_date};
+use crate::organisation::model::normalise_hsa_id;
 use crate::text;
 use crate::web::csv::{self, LineError};
 
@@ -155,7 +155,7 @@ fn load_existing(
                 "practical" => Part::Practical,
                 _ => Part::Theory,
             };
-            if let Some(on) = parse_date(r.get_ref(3)?.as_str()?) {
+            if let Some(on) = crate::check::date(r.get_ref(3)?.as_str()?) {
                 existing.insert((person, t, part, on));
             }
         }
@@ -321,7 +321,7 @@ pub fn plan(
         };
 
         let on_text = row.get(c_on);
-        let on = match parse_date(on_text) {
+        let on = match crate::check::date(on_text) {
             None => {
                 bad(
                     "completed_on",

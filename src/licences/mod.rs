@@ -9,6 +9,7 @@ pub mod import_pages;
 pub mod model;
 pub mod pages;
 pub mod reminders;
+pub mod renewals;
 pub mod store;
 pub mod timeline;
 pub mod verify;

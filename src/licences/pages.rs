@@ -22,7 +22,7 @@ use crate::audit::store::{self as audit, Entry};
 use crate::auth::model::{Principal, Role, UnitFilter};
 use crate::clock::local_display;
 use crate::i18n::Lang;
-use crate::organisation::model::{Profession, parse_date};
+use crate::organisation::model::Profession;
 use crate::organisation::store as org;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
 use crate::web::{AppError, FieldErrors, Form, Query, csv};
@@ -31,7 +31,7 @@ use crate::web::{AppError, FieldErrors, Form, Query, csv};
 pub fn as_of(param: &str, today: NaiveDate) -> Result<NaiveDate, AppError> {
     match param.trim() {
         "" => Ok(today),
-        s => parse_date(s)
+        s => crate::check::date(s)
             .ok_or_else(|| AppError::bad_request("as_of", "expected a date YYYY-MM-DD")),
     }
 }
@@ -141,12 +141,13 @@ pub async fn my_licences(
         ));
     };
     let today = ctx.today;
+    let find_renewals = super::renewals::Renewals::of(&state);
     let (licences, renewals) = state
         .db
         .read(move |c| -> Result<_, AppError> {
             let licences = store::person_licences(c, person_id, day)?;
             let types: Vec<i64> = licences.iter().map(|l| l.licence.id).collect();
-            let renewals = crate::courses::enrolment::renewing_offerings_by_type(c, &types, today)?;
+            let renewals = find_renewals(c, &types, today)?;
             Ok((licences, renewals))
         })
         .await?;
@@ -158,7 +159,7 @@ pub async fn my_licences(
             @if licences.is_empty() { p { (lang.t("licence.none_required")) } }
             @for l in &licences {
                 (licence_card(&ctx, l, day, false))
-                (crate::courses::enrolment_pages::renewing_offerings_view(lang, renewals.get(&l.licence.id).map_or(&[], |v| v.as_slice())))
+                (super::renewals::offers_view(lang, renewals.get(&l.licence.id).map_or(&[], |v| v.as_slice())))
             }
         },
     ))
@@ -330,7 +331,7 @@ pub async fn record(
     if part.is_none() {
         errors.add("part", "theory or practical / teori eller praktik");
     }
-    let on = parse_date(&form.completed_on);
+    let on = crate::check::date(&form.completed_on);
     match on {
         None => errors.add("completed_on", "a date YYYY-MM-DD / ett datum ÅÅÅÅ-MM-DD"),
         Some(d) if d > ctx.today => errors.add(

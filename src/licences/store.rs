@@ -11,7 +11,7 @@ use super::model::{
     self, Done, LicenceType, Part, Requirement, RequirementScope, Standing, UnitPlace,
 };
 use crate::clock::stamp;
-use crate::organisation::model::{Profession, parse_date};
+use crate::organisation::model::Profession;
 use crate::organisation::store as org;
 
 fn type_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LicenceType> {
@@ -253,7 +253,7 @@ pub fn completions(
             person_id: r.get(1)?,
             licence_type_id: r.get(2)?,
             part: Part::parse(&part).unwrap_or(Part::Theory),
-            completed_on: parse_date(&on).unwrap_or_default(),
+            completed_on: crate::check::date(&on).unwrap_or_default(),
             signed_by: r.get(5)?,
             note: r.get(6)?,
             source: r.get(7)?,
@@ -559,7 +559,9 @@ pub fn required_people(
     })?;
     for row in rows {
         let (person, part, on, revoked) = row?;
-        let Some(on) = parse_date(&on) else { continue };
+        let Some(on) = crate::check::date(&on) else {
+            continue;
+        };
         let entry = done.entry(person).or_default();
         let d = Done { on, revoked };
         match Part::parse(&part) {

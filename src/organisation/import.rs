@@ -403,11 +403,11 @@ pub fn plan_staff(
                 }
             }
         };
-        let name = model::normalise_name(row.get(c_name)).unwrap_or_else(|m| {
-            bad("name", Text::from_pair(m));
+        let name = crate::check::name(row.get(c_name)).unwrap_or_else(|m| {
+            bad("name", Text::from_msg(&m));
             String::new()
         });
-        let email = match model::normalise_email(row.get(c_email)) {
+        let email = match crate::check::email(row.get(c_email)) {
             Ok(e) => {
                 if let Some(first) = seen_email.insert(e.to_lowercase(), line) {
                     bad("email", again(&e, first));
@@ -415,7 +415,7 @@ pub fn plan_staff(
                 e
             }
             Err(m) => {
-                bad("email", Text::from_pair(m));
+                bad("email", Text::from_msg(&m));
                 String::new()
             }
         };
@@ -445,7 +445,7 @@ pub fn plan_staff(
         let employed_from = if from_text.is_empty() {
             None
         } else {
-            match model::parse_date(from_text) {
+            match crate::check::date(from_text) {
                 Some(d) if d > today => {
                     bad(
                         "employed_from",

@@ -1,6 +1,7 @@
 //! Regions, administrations, units and people, with dated employment history
 //! and the CSV imports.
 
+pub mod actions;
 pub mod api;
 pub mod import;
 pub mod model;
@@ -15,6 +16,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::model::Role;
+use crate::web;
 
 /// Who reads the organisation pages (managers within their scope).
 pub const READERS: &[Role] = &[
@@ -28,14 +30,13 @@ pub const READERS: &[Role] = &[
 pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .route("/org", get(pages::overview))
-        .route(
+        .merge(OpenApiRouter::from(web::edit::routes::<
+            AppState,
+            pages::RegionForm,
+        >(
             "/org/regions/new",
-            get(pages::new_region_page).post(pages::create_region),
-        )
-        .route(
             "/org/regions/{id}/edit",
-            get(pages::edit_region_page).post(pages::update_region),
-        )
+        )))
         .route(
             "/org/administrations/new",
             get(pages::new_administration_page).post(pages::create_administration),

@@ -11,13 +11,16 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::actions;
 use super::import::{self, ImportKind, Outcome};
 use super::model::{self, Profession};
 use super::store::{self, PeopleQuery, UnitInput, UnitQuery};
 use crate::AppState;
 use crate::audit::audited;
 use crate::auth::model::{Role, UnitFilter};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
+use crate::msg;
+use crate::web::edit::{EditForm, Refused};
 use crate::web::layout::{self, FieldAttrs, checkbox, csrf_field, page, select_field, text_field};
 use crate::web::{AppError, FieldErrors, Form, Query};
 
@@ -175,140 +178,72 @@ pub struct RegionForm {
     active: Option<String>,
 }
 
-fn region_view(ctx: &Ctx, id: Option<i64>, form: &RegionForm, errors: &FieldErrors) -> Markup {
-    let lang = ctx.lang;
-    let (title, action) = match id {
-        Some(id) => (lang.t("org.edit_region"), format!("/org/regions/{id}/edit")),
-        None => (lang.t("org.new_region"), "/org/regions/new".to_string()),
-    };
-    page(
-        ctx,
-        title,
-        html! { div.card {
-            (layout::form_errors(lang, errors))
-            form method="post" action=(action) {
-                (csrf_field(ctx))
-                (text_field(lang.t("common.name"), "name", &form.name, errors, FieldAttrs::required()))
-                @if id.is_some() { (checkbox(lang.t("common.active"), "active", form.active.is_some())) } @else { input type="hidden" name="active" value="1"; }
-                button type="submit" { (lang.t("common.save")) }
-            }
-        } },
-    )
-}
+impl EditForm<AppState> for RegionForm {
+    type Ctx = Ctx;
+    type Choices = ();
 
-/// `GET /org/regions/new`.
-pub async fn new_region_page(ctx: Ctx) -> Result<Markup, AppError> {
-    ctx.require(&[Role::Admin])?;
-    Ok(region_view(
-        &ctx,
-        None,
-        &RegionForm {
-            active: Some("1".into()),
-            ..Default::default()
-        },
-        &FieldErrors::new(ctx.lang),
-    ))
-}
+    const TITLE_NEW: &'static str = "org.new_region";
+    const TITLE_EDIT: &'static str = "org.edit_region";
 
-/// `GET /org/regions/{id}/edit`.
-pub async fn edit_region_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Markup, AppError> {
-    ctx.require(&[Role::Admin])?;
-    let r = state
-        .db
-        .read(move |c| store::region(c, id).map_err(AppError::from))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(region_view(
-        &ctx,
-        Some(id),
-        &RegionForm {
-            name: r.name,
-            active: r.active.then(|| "1".into()),
-        },
-        &FieldErrors::new(ctx.lang),
-    ))
-}
-
-/// `POST /org/regions/new` and `POST /org/regions/{id}/edit`.
-async fn save_region(
-    state: AppState,
-    ctx: Ctx,
-    id: Option<i64>,
-    form: RegionForm,
-) -> Result<Response, AppError> {
-    ctx.require(&[Role::Admin])?;
-    let mut errors = FieldErrors::new(ctx.lang);
-    let name = model::normalise_name(&form.name).unwrap_or_else(|m| {
-        errors.add("name", m);
-        String::new()
-    });
-    if errors.is_empty() {
-        let active = form.active.is_some();
-        let n = name.clone();
-        let result = audited(
-            &state,
-            &ctx,
-            if id.is_some() {
-                "region.update"
-            } else {
-                "region.create"
-            },
-            "region",
-            move |tx| {
-                let before = match id {
-                    Some(id) => Some(json!(store::region(tx, id)?.ok_or(AppError::NotFound)?)),
-                    None => None,
-                };
-                let rid = match id {
-                    Some(id) => {
-                        store::update_region(tx, id, &n, active)
-                            .map_err(AppError::conflict_on_unique)?;
-                        id
-                    }
-                    None => store::create_region(tx, &n).map_err(AppError::conflict_on_unique)?,
-                };
-                Ok(((), Some(rid), before, json!({"name": n, "active": active})))
-            },
-        )
-        .await;
-        match result {
-            Ok(()) => return Ok(crate::web::see_other("/org?msg=common.saved")),
-            Err(e) => unique_to_field(
-                e,
-                &mut errors,
-                "name",
-                "a region with this name exists / det finns redan en region med detta namn",
-            )?,
+    fn action(id: Option<i64>) -> String {
+        match id {
+            Some(id) => format!("/org/regions/{id}/edit"),
+            None => "/org/regions/new".into(),
         }
     }
-    Ok((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        region_view(&ctx, id, &form, &errors),
-    )
-        .into_response())
+
+    fn blank() -> Self {
+        RegionForm {
+            active: Some("1".into()),
+            ..Default::default()
+        }
+    }
+
+    async fn choices(_: &AppState, ctx: &Ctx) -> Result<(), AppError> {
+        ctx.require(&[Role::Admin]).map(|_| ())
+    }
+
+    async fn load(state: &AppState, _: &Ctx, id: i64) -> Result<Self, AppError> {
+        let r = state
+            .db
+            .read(move |c| store::region(c, id).map_err(AppError::from))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(RegionForm {
+            name: r.name,
+            active: r.active.then(|| "1".into()),
+        })
+    }
+
+    async fn save(self, state: &AppState, ctx: &Ctx, id: Option<i64>) -> Result<String, Refused> {
+        let name = crate::check::name(&self.name)
+            .map_err(|m| FieldErrors::from_list(ctx.lang, [("name", m)]))?;
+        let active = self.active.is_some();
+        ctx.change(&state.db, move |w| {
+            actions::save_region(w, id, &name, active)
+        })
+        .await
+        .map_err(|e| duplicate_as(ctx.lang, e, "name", msg!("org.error_region_exists")))?;
+        Ok("/org?msg=common.saved".into())
+    }
+
+    fn fields(&self, ctx: &Ctx, id: Option<i64>, _: &(), errors: &FieldErrors) -> Markup {
+        let lang = ctx.lang;
+        html! {
+            (text_field(lang.t("common.name"), "name", &self.name, errors, FieldAttrs::required()))
+            @if id.is_some() { (checkbox(lang.t("common.active"), "active", self.active.is_some())) } @else { input type="hidden" name="active" value="1"; }
+        }
+    }
 }
 
-/// `POST /org/regions/new`.
-pub async fn create_region(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<RegionForm>,
-) -> Result<Response, AppError> {
-    save_region(state, ctx, None, form).await
-}
-
-/// `POST /org/regions/{id}/edit`.
-pub async fn update_region(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(form): Form<RegionForm>,
-) -> Result<Response, AppError> {
-    save_region(state, ctx, Some(id), form).await
+/// A taken unique value as `message` beside `field`; other errors pass.
+fn duplicate_as(lang: Lang, e: AppError, field: &'static str, message: Msg) -> Refused {
+    match e {
+        AppError::Duplicate { .. } => {
+            Refused::Fields(FieldErrors::from_list(lang, [(field, message)]))
+        }
+        other => Refused::Error(other),
+    }
 }
 
 // ---- Administrations ----
@@ -422,7 +357,7 @@ async fn save_administration(
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
     let mut errors = FieldErrors::new(ctx.lang);
-    let name = model::normalise_name(&form.name).unwrap_or_else(|m| {
+    let name = crate::check::name(&form.name).unwrap_or_else(|m| {
         errors.add("name", m);
         String::new()
     });
@@ -655,7 +590,7 @@ async fn save_unit(
     {
         errors.add("code", "letters, digits, - _ . and at most 32 characters / bokstäver, siffror, - _ . och högst 32 tecken");
     }
-    let name = model::normalise_name(&form.name).unwrap_or_else(|m| {
+    let name = crate::check::name(&form.name).unwrap_or_else(|m| {
         errors.add("name", m);
         String::new()
     });
@@ -1021,7 +956,7 @@ fn parse_assignment(
     if profession.is_none() {
         errors.add("profession", "choose a profession / välj ett yrke");
     }
-    let date = model::parse_date(&form.effective_from);
+    let date = crate::check::date(&form.effective_from);
     if date.is_none() {
         errors.add("effective_from", "a date YYYY-MM-DD / ett datum ÅÅÅÅ-MM-DD");
     }
@@ -1131,7 +1066,7 @@ pub async fn leave(
     ctx.require(&[Role::Admin])?;
     let (person, history, units) = load_person(&state, id, true).await?;
     let mut errors = FieldErrors::new(ctx.lang);
-    match model::parse_date(&form.left_on) {
+    match crate::check::date(&form.left_on) {
         None => errors.add("left_on", "a date YYYY-MM-DD / ett datum ÅÅÅÅ-MM-DD"),
         Some(date) => {
             let before = json!(person);
@@ -1263,11 +1198,11 @@ pub async fn edit_person_page(
 }
 
 fn check_identity(form: &PersonForm, errors: &mut FieldErrors) -> (String, String, Option<String>) {
-    let name = model::normalise_name(&form.name).unwrap_or_else(|m| {
+    let name = crate::check::name(&form.name).unwrap_or_else(|m| {
         errors.add("name", m);
         String::new()
     });
-    let email = model::normalise_email(&form.email).unwrap_or_else(|m| {
+    let email = crate::check::email(&form.email).unwrap_or_else(|m| {
         errors.add("email", m);
         String::new()
     });

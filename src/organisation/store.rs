@@ -339,7 +339,7 @@ fn person_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
         unit_id: r.get(5)?,
         unit_code: r.get(6)?,
         unit_name: r.get(7)?,
-        left_on: left.as_deref().and_then(model::parse_date),
+        left_on: left.as_deref().and_then(crate::check::date),
         created_at: r.get(9)?,
     })
 }
@@ -488,8 +488,8 @@ pub fn employment(conn: &Connection, person_id: i64) -> rusqlite::Result<Vec<Emp
             unit_code: r.get(2)?,
             unit_name: r.get(3)?,
             profession: Profession::parse(&profession).unwrap_or(Profession::Other),
-            valid_from: model::parse_date(&from).unwrap_or_default(),
-            valid_to: to.as_deref().and_then(model::parse_date),
+            valid_from: crate::check::date(&from).unwrap_or_default(),
+            valid_to: to.as_deref().and_then(crate::check::date),
         })
     })?
     .collect()
@@ -529,7 +529,7 @@ pub fn current(conn: &Connection, person_id: i64) -> rusqlite::Result<Option<(i6
             Current {
                 unit_id: r.get(1)?,
                 profession: Profession::parse(&p).unwrap_or(Profession::Other),
-                valid_from: model::parse_date(&from).unwrap_or_default(),
+                valid_from: crate::check::date(&from).unwrap_or_default(),
             },
         ))
     })
@@ -675,7 +675,7 @@ pub fn rejoin(
         [person_id],
         |r| r.get(0),
     )?;
-    let Some(left_on) = left.as_deref().and_then(model::parse_date) else {
+    let Some(left_on) = left.as_deref().and_then(crate::check::date) else {
         return Ok(Err(
             "the person has not left / personen har inte slutat".into()
         ));

@@ -60,9 +60,7 @@ const HOME_TO: [&str; ROWS] = [
 fn parse_date(s: &str) -> Result<Option<NaiveDate>, ()> {
     match s.trim() {
         "" => Ok(None),
-        t => crate::organisation::model::parse_date(t)
-            .map(Some)
-            .ok_or(()),
+        t => crate::check::date(t).map(Some).ok_or(()),
     }
 }
 

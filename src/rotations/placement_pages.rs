@@ -36,7 +36,7 @@ use crate::auth::{ApiUser, Ctx};
 use crate::clock::local_display;
 use crate::db::DbError;
 use crate::i18n::Lang;
-use crate::organisation::model::parse_date;
+
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
 use crate::web::middleware::urlencode;
 use crate::web::{ApiQuery, AppError, FieldErrors, Form, Path, Query, csv};
@@ -151,7 +151,7 @@ fn date_field(
     field: &'static str,
     value: &str,
 ) -> Option<NaiveDate> {
-    let d = parse_date(value);
+    let d = crate::check::date(value);
     if d.is_none() {
         errors.add(field, lang.t("placements.err_date"));
     }
@@ -2002,7 +2002,7 @@ async fn timeline_page(
         "" => pl::first_of_month(ctx.today)
             .checked_sub_months(chrono::Months::new(3))
             .unwrap_or(ctx.today),
-        s => parse_date(s)
+        s => crate::check::date(s)
             .ok_or_else(|| AppError::bad_request("from", "expected a date YYYY-MM-DD"))?,
     };
     let months = match q.months.trim() {

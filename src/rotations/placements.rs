@@ -1028,7 +1028,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn d(s: &str) -> NaiveDate {
-        crate::organisation::model::parse_date(s).expect("date")
+        crate::check::date(s).expect("date")
     }
 
     #[test]

@@ -380,7 +380,7 @@ mod tests {
     use crate::rotations::placements::Certificate;
 
     fn d(s: &str) -> NaiveDate {
-        crate::organisation::model::parse_date(s).expect("date")
+        crate::check::date(s).expect("date")
     }
 
     fn older_regional() -> Agreement {

@@ -195,7 +195,7 @@ mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
-        crate::organisation::model::parse_date(s).expect("date")
+        crate::check::date(s).expect("date")
     }
 
     #[test]

@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use super::model::SalaryChange;
 use crate::clock::stamp;
-use crate::organisation::model::parse_date;
 
 /// The regulation a trainee's specialist training follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -279,7 +278,7 @@ pub(crate) fn date_col(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Naiv
     let v = r.get_ref(i)?;
     let bytes = v.as_bytes()?;
     iso_date(bytes)
-        .or_else(|| std::str::from_utf8(bytes).ok().and_then(parse_date))
+        .or_else(|| std::str::from_utf8(bytes).ok().and_then(crate::check::date))
         .ok_or_else(|| {
             rusqlite::Error::FromSqlConversionFailure(
                 i,
@@ -565,7 +564,7 @@ mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
-        parse_date(s).expect("date")
+        crate::check::date(s).expect("date")
     }
 
     #[test]

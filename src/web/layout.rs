@@ -308,6 +308,24 @@ pub fn form_card(
     }
 }
 
+/// The small form that takes back something recorded (revokes a
+/// completion, undoes an import or a completion, ends a link): a required
+/// reason, kept with the record, and the button. `id` makes the field's id
+/// unique on a page listing several.
+pub fn reason_form(ctx: &impl Chrome, action: &str, id: &str, label: &str, button: &str) -> Markup {
+    let field = format!("reason-{id}");
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf_field(ctx))
+            label for=(field) { (label) }
+            " "
+            input id=(field) type="text" name="reason" required maxlength=(crate::check::REASON_MAX);
+            " "
+            button.secondary type="submit" { (button) }
+        }
+    }
+}
+
 /// A short notice after a change.
 pub fn notice(text: &str) -> Markup {
     html! { div.alert.ok role="status" { (text) } }

@@ -4,6 +4,7 @@
 pub mod context;
 pub mod csrf;
 pub mod csv;
+pub mod edit;
 pub mod error;
 pub mod form;
 pub mod ical;

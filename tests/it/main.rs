@@ -24,5 +24,6 @@ mod reminders;
 mod rotations_split;
 mod routes;
 mod schemathesis;
+mod shape;
 mod upgrade;
 mod verification;

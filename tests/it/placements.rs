@@ -4,7 +4,8 @@
 use crate::support::{Client, TestApp};
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
-use oncotrack::organisation::model::{Profession, parse_date};
+use oncotrack::check::date as parse_date;
+use oncotrack::organisation::model::Profession;
 use oncotrack::organisation::store::NewPerson;
 
 /// Monthly cost of every trainee here: 60 000 kr.

@@ -75,7 +75,7 @@ pub async fn prepare(app: &TestApp) {
     app.state
         .db
         .write(move |tx| -> Result<(), oncotrack::db::DbError> {
-            let day = |s: &str| oncotrack::organisation::model::parse_date(s).expect("date");
+            let day = |s: &str| oncotrack::check::date(s).expect("date");
             let person = org::create_person(
                 tx,
                 &NewPerson {
