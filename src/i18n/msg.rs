@@ -166,6 +166,13 @@ impl From<String> for Msg {
     }
 }
 
+/// A two-language text of code not yet written with catalogue keys.
+impl From<super::Text> for Msg {
+    fn from(t: super::Text) -> Msg {
+        Msg(Inner::Pair { sv: t.sv, en: t.en })
+    }
+}
+
 impl From<Msg> for Arg {
     fn from(m: Msg) -> Arg {
         Arg::Msg(m)

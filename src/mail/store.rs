@@ -2,10 +2,11 @@
 //! messages, delivery outcomes, and the lists the pages show.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::stamp;
+use crate::i18n::Lang;
 
 /// What a message is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,8 +98,27 @@ pub struct NewMessage {
     pub to_email: String,
     /// Subject line.
     pub subject: String,
-    /// Plain text, Swedish then English.
+    /// Plain text, in the recipient's language ([`recipient_lang`]).
     pub body: String,
+}
+
+/// The language a message to this recipient is written in: the account's
+/// chosen language, else that of an account linked to the person, else
+/// Swedish.
+pub fn recipient_lang(
+    conn: &Connection,
+    account_id: Option<i64>,
+    person_id: Option<i64>,
+) -> rusqlite::Result<Lang> {
+    let chosen: Option<String> = conn
+        .prepare_cached(
+            "SELECT language FROM account
+             WHERE language IS NOT NULL AND (id = ?1 OR person_id = ?2)
+             ORDER BY id = ?1 DESC, id LIMIT 1",
+        )?
+        .query_row(params![account_id, person_id], |r| r.get(0))
+        .optional()?;
+    Ok(chosen.as_deref().and_then(Lang::parse).unwrap_or_default())
 }
 
 /// Queues a message unless one with its dedupe key exists. True when queued.

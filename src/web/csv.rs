@@ -5,45 +5,42 @@
 
 use std::fmt;
 
-use crate::i18n::{Lang, Text};
-use crate::text;
+use crate::i18n::{Lang, Msg};
+use crate::msg;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 /// One problem in an imported file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {
     /// 1-based line in the file (the header is line 1).
     pub line: u64,
     /// The column, or `file`/`row` for problems of the whole line.
     pub column: String,
-    /// What is wrong, in both languages.
-    pub message: Text,
+    /// What is wrong.
+    pub message: Msg,
 }
 
 impl LineError {
     /// A problem on `line` in `column`.
-    pub fn new(line: u64, column: impl Into<String>, message: Text) -> Self {
+    pub fn new(line: u64, column: impl Into<String>, message: impl Into<Msg>) -> Self {
         LineError {
             line,
             column: column.into(),
-            message,
+            message: message.into(),
         }
     }
 
     /// `rad N: kolumn: meddelande` in `lang`, as import pages show it.
     pub fn render(&self, lang: Lang) -> String {
-        let line = match lang {
-            Lang::Sv => "rad",
-            Lang::En => "line",
-        };
-        format!(
-            "{line} {}: {}: {}",
-            self.line,
-            self.column,
-            self.message.get(lang)
+        msg!(
+            "input.line_error",
+            line = self.line,
+            column = self.column.as_str(),
+            message = self.message.clone()
         )
+        .render(lang)
     }
 }
 
@@ -92,16 +89,7 @@ impl Table {
         let missing: Vec<LineError> = names
             .iter()
             .filter(|n| self.column(n).is_none())
-            .map(|n| {
-                LineError::new(
-                    1,
-                    *n,
-                    text!(
-                        "kolumnen saknas i rubrikraden",
-                        "column missing from the header row"
-                    ),
-                )
-            })
+            .map(|n| LineError::new(1, *n, msg!("csv.column_missing")))
             .collect();
         if missing.is_empty() {
             Ok(())
@@ -121,14 +109,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
                 .filter(|b| **b == b'\n')
                 .count() as u64
                 + 1;
-            return Err(vec![LineError::new(
-                line,
-                "file",
-                text!(
-                    "inte UTF-8-text; spara filen som CSV UTF-8",
-                    "not UTF-8 text; save the file as UTF-8 CSV"
-                ),
-            )]);
+            return Err(vec![LineError::new(line, "file", msg!("csv.not_utf8"))]);
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -187,12 +168,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
                     errors.push(LineError::new(
                         line,
                         "row",
-                        text!(
-                            "väntade {} fält, fann {}",
-                            "expected {} fields, found {}",
-                            headers.len(),
-                            r.len()
-                        ),
+                        msg!("csv.field_count", expected = headers.len(), found = r.len()),
                     ));
                     continue;
                 }
@@ -216,19 +192,12 @@ pub fn read(bytes: &[u8]) -> Result<Table, Vec<LineError>> {
 
 /// The file has no header row.
 fn empty_file() -> LineError {
-    LineError::new(
-        1,
-        "file",
-        text!(
-            "tom fil; väntade en rubrikrad",
-            "empty file; expected a header row"
-        ),
-    )
+    LineError::new(1, "file", msg!("csv.empty_file"))
 }
 
 /// A CSV reader's complaint (its own words, in English).
-fn unreadable(e: &::csv::Error) -> Text {
-    text!("kan inte läsas som CSV: {e}", "cannot be read as CSV: {e}")
+fn unreadable(e: &::csv::Error) -> Msg {
+    msg!("csv.unreadable", detail = e.to_string())
 }
 
 /// Parses a yes/no cell: yes/no, ja/nej, true/false, 1/0, x/empty.
