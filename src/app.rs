@@ -17,7 +17,6 @@ use utoipa_axum::routes;
 
 use crate::auth::Menu;
 use crate::auth::model::{Principal, Role};
-use crate::db::DbError;
 use crate::web::layout::NavLink;
 use crate::{AppState, audit, auth, courses, home, licences, mail, organisation, rotations, web};
 
@@ -113,15 +112,7 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
-    let ok = state
-        .db
-        .read(|c| {
-            c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
-                .map_err(DbError::from)
-        })
-        .await
-        .is_ok();
-    if ok {
+    if state.db.ping().await.is_ok() {
         (StatusCode::OK, "ok\n").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()

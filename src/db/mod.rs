@@ -185,6 +185,16 @@ impl Db {
         )
     }
 
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.read(|c| {
+            c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+                .map(|_| ())
+                .map_err(DbError::from)
+        })
+        .await
+    }
+
     /// Runs `f` on a read connection without blocking the runtime.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
