@@ -403,9 +403,19 @@ pub fn raw(s: &str) -> PreEscaped<String> {
 }
 
 /// A local path for `next=` redirects; anything else becomes `/`, so a link
-/// cannot send a user to another site after sign-in.
+/// cannot send a user to another site after sign-in. Browsers drop tabs and
+/// line breaks from a `Location` and read `\\` as `/`, so `/\t/evil.example`
+/// would leave the site: a path with a control character, whitespace or a
+/// backslash is refused, as is one starting `//`, and one too long to be a
+/// page of ours.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.len() <= 2048
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if local {
         next.to_string()
     } else {
         "/".to_string()
@@ -422,5 +432,16 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
+        for sneaky in [
+            "/\t/evil.example/x",
+            "/\r/x",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{0}",
+        ] {
+            assert_eq!(safe_next(sneaky), "/", "{sneaky:?}");
+        }
+        assert_eq!(safe_next(&format!("/{}", "a".repeat(3000))), "/");
     }
 }

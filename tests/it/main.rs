@@ -24,6 +24,7 @@ mod reminders;
 mod rotations_split;
 mod routes;
 mod schemathesis;
+mod security;
 mod shape;
 mod upgrade;
 mod verification;
