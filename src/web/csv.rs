@@ -218,9 +218,17 @@ pub fn delimiter(sep: Option<&str>) -> u8 {
 }
 
 /// Cells starting like a formula get a leading apostrophe, so a spreadsheet
-/// shows them instead of running them.
+/// shows them instead of running them. A cell starting with `-` is a formula
+/// to a spreadsheet too (`-2+3+cmd|...`), unless it is a plain negative
+/// number (an adjustment of `-1 250,50` kr), which stays a number.
 fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '@', '\t', '\r']) {
+    let negative_number = cell.strip_prefix('-').is_some_and(|rest| {
+        rest.starts_with(|c: char| c.is_ascii_digit())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\u{a0}'))
+    });
+    if cell.starts_with(['=', '+', '@', '\t', '\r']) || (cell.starts_with('-') && !negative_number) {
         format!("'{cell}").into()
     } else {
         cell.into()
@@ -320,6 +328,20 @@ mod tests {
         let bytes = write(b';', &["a", "b"], vec![vec!["=1+1".into(), "-5".into()]]);
         let text = String::from_utf8(bytes).expect("utf8");
         assert_eq!(text, "\u{feff}a;b\n'=1+1;-5\n");
+        let bytes = write(
+            b';',
+            &["a", "b", "c"],
+            vec![vec![
+                "-2+3+cmd|' /C calc'!A0".into(),
+                "-1 250,50".into(),
+                "-".into(),
+            ]],
+        );
+        let text = String::from_utf8(bytes).expect("utf8");
+        assert_eq!(
+            text,
+            "\u{feff}a;b;c\n'-2+3+cmd|' /C calc'!A0;-1 250,50;'-\n"
+        );
     }
 
     #[test]
