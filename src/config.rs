@@ -7,8 +7,9 @@ use chrono::Duration;
 pub struct Config {
     /// Served over TLS by a proxy in front: Secure `__Host-` cookies and HSTS.
     pub behind_tls: bool,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy).
-    pub trust_proxy: bool,
+    /// How many proxies in front of the server append to `X-Forwarded-For`
+    /// (0: none, the socket's peer is the client).
+    pub trust_proxy: u8,
     /// Sessions end after this long without a request.
     pub session_idle: Duration,
     /// Sessions end this long after sign-in.
@@ -37,7 +38,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             behind_tls: false,
-            trust_proxy: false,
+            trust_proxy: 0,
             session_idle: Duration::minutes(30),
             session_absolute: Duration::hours(12),
             max_body_bytes: 1024 * 1024,
@@ -79,6 +80,22 @@ fn bool_var(name: &'static str, default: bool) -> Result<bool, ConfigError> {
             _ => Err(ConfigError {
                 variable: name,
                 message: format!("expected true or false, got {v:?}"),
+            }),
+        },
+    }
+}
+
+/// The number of trusted proxies: a count from 0 to 10, or `true` (one, the
+/// proxy in front) and `false` (none).
+fn proxies_var(name: &'static str) -> Result<u8, ConfigError> {
+    match var(name) {
+        None => Ok(0),
+        Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" => Ok(1),
+            "false" | "no" | "off" => Ok(0),
+            n => n.parse::<u8>().ok().filter(|n| *n <= 10).ok_or(ConfigError {
+                variable: name,
+                message: format!("expected the number of proxies in front (0 to 10), or true or false, got {v:?}"),
             }),
         },
     }
@@ -209,7 +226,7 @@ impl Config {
         let d = Config::default();
         Ok(Config {
             behind_tls: bool_var("ONCOTRACK_BEHIND_TLS", false)?,
-            trust_proxy: bool_var("ONCOTRACK_TRUST_PROXY", false)?,
+            trust_proxy: proxies_var("ONCOTRACK_TRUST_PROXY")?,
             session_idle: Duration::minutes(int_var(
                 "ONCOTRACK_SESSION_IDLE_MINUTES",
                 30,

@@ -228,7 +228,8 @@ fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
                 .chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\u{a0}'))
     });
-    if cell.starts_with(['=', '+', '@', '\t', '\r']) || (cell.starts_with('-') && !negative_number) {
+    if cell.starts_with(['=', '+', '@', '\t', '\r']) || (cell.starts_with('-') && !negative_number)
+    {
         format!("'{cell}").into()
     } else {
         cell.into()
