@@ -88,6 +88,7 @@ pub fn app(state: AppState) -> Router {
             web::csrf::Guard {
                 secret: state.secret.clone(),
                 secure: config.behind_tls,
+                max_form_bytes: config.max_body_bytes,
             },
             web::csrf::guard,
         ))

@@ -5,7 +5,7 @@
 //! forget to.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -24,6 +24,8 @@ pub struct Guard {
     pub secret: std::sync::Arc<Vec<u8>>,
     /// Served over TLS.
     pub secure: bool,
+    /// The largest form body (uploads are multipart and stream through).
+    pub max_form_bytes: usize,
 }
 
 /// The token for a browser bound by `binding` (a cookie value).
@@ -50,32 +52,66 @@ fn verify(secret: &[u8], binding: &str, token: &str) -> bool {
     mac.verify_slice(&given).is_ok()
 }
 
-async fn token_in_body(headers: &axum::http::HeaderMap, bytes: &Bytes) -> Option<String> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if content_type.starts_with("application/x-www-form-urlencoded") {
-        return form_urlencoded::parse(bytes)
-            .find(|(k, _)| k == "csrf_token")
-            .map(|(_, v)| v.into_owned());
-    }
-    if content_type.starts_with("multipart/form-data") {
-        let req = Request::builder()
-            .method(Method::POST)
-            .header(header::CONTENT_TYPE, content_type)
-            .body(Body::from(bytes.clone()))
-            .ok()?;
-        let mut multipart = axum::extract::Multipart::from_request(req, &())
-            .await
-            .ok()?;
-        while let Ok(Some(field)) = multipart.next_field().await {
-            if field.name() == Some("csrf_token") {
-                return field.text().await.ok();
-            }
+/// The most of a multipart body read to find its first part, the token.
+const FIRST_PART_MAX: usize = 16 * 1024;
+
+/// The `boundary` of a `multipart/form-data` content type.
+fn boundary(content_type: &str) -> Option<String> {
+    content_type.split(';').find_map(|p| {
+        p.trim()
+            .strip_prefix("boundary=")
+            .map(|b| b.trim_matches('"').to_string())
+            .filter(|b| !b.is_empty())
+    })
+}
+
+/// The first part of a multipart body in `buf`: `None` while more bytes
+/// are needed, then the token when that part is `csrf_token` (every form
+/// places it first, see `layout::csrf_field`).
+fn first_part_token(buf: &[u8], boundary: &str) -> Option<Option<String>> {
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + from)
+    };
+    let delimiter = format!("--{boundary}");
+    let start = find(buf, delimiter.as_bytes(), 0)? + delimiter.len();
+    let headers_end = find(buf, b"\r\n\r\n", start)?;
+    let value_end = find(buf, format!("\r\n{delimiter}").as_bytes(), headers_end + 4)?;
+    let headers = String::from_utf8_lossy(&buf[start..headers_end]).to_ascii_lowercase();
+    let is_token = headers
+        .lines()
+        .any(|l| l.starts_with("content-disposition:") && l.contains("name=\"csrf_token\""));
+    Some(
+        is_token
+            .then(|| String::from_utf8(buf[headers_end + 4..value_end].to_vec()).ok())
+            .flatten(),
+    )
+}
+
+/// Reads an upload only as far as its first part and gives back the token
+/// and the whole body, the bytes read followed by the rest as it streams:
+/// a large file passes through without being held here, and a request
+/// that is not a form of ours costs at most [`FIRST_PART_MAX`] bytes.
+async fn multipart_token(body: Body, boundary: &str) -> (Option<String>, Body) {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buf = Vec::new();
+    let token = loop {
+        if let Some(found) = first_part_token(&buf, boundary) {
+            break found;
         }
-    }
-    None
+        if buf.len() > FIRST_PART_MAX {
+            break None;
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
+            _ => break None,
+        }
+    };
+    let read = futures_util::stream::once(async move { Ok::<_, axum::Error>(Bytes::from(buf)) });
+    (token, Body::from_stream(read.chain(stream)))
 }
 
 /// The layer: gives visitors without cookies an anonymous one on safe requests,
@@ -120,21 +156,41 @@ pub async fn guard(State(state): State<Guard>, req: Request, next: Next) -> Resp
     let Some(binding) = binding else {
         return AppError::Csrf.into_response();
     };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(b) => b,
-        Err(_) => {
-            return (
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "request body too large",
-            )
-                .into_response();
+    let (token, body) = if content_type.starts_with("application/x-www-form-urlencoded") {
+        // A form is small: read it whole, but no more than a form may be.
+        match axum::body::to_bytes(body, state.max_form_bytes).await {
+            Ok(bytes) => (
+                form_urlencoded::parse(&bytes)
+                    .find(|(k, _)| k == "csrf_token")
+                    .map(|(_, v)| v.into_owned()),
+                Body::from(bytes),
+            ),
+            Err(_) => {
+                return (
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "request body too large",
+                )
+                    .into_response();
+            }
         }
+    } else if let (true, Some(b)) = (
+        content_type.starts_with("multipart/form-data"),
+        boundary(&content_type),
+    ) {
+        multipart_token(body, &b).await
+    } else {
+        (None, body)
     };
-    match token_in_body(&parts.headers, &bytes).await {
+    match token {
         Some(token) if verify(&state.secret, &binding, &token) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
+            next.run(Request::from_parts(parts, body)).await
         }
         _ => AppError::Csrf.into_response(),
     }
@@ -143,6 +199,29 @@ pub async fn guard(State(state): State<Guard>, req: Request, next: Next) -> Resp
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_token_is_read_from_the_first_part_of_an_upload() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nx;y\r\n--XyZ--\r\n";
+        assert_eq!(
+            boundary("multipart/form-data; boundary=XyZ").as_deref(),
+            Some("XyZ")
+        );
+        assert_eq!(
+            boundary("multipart/form-data; boundary=\"XyZ\"").as_deref(),
+            Some("XyZ")
+        );
+        assert_eq!(first_part_token(body, "XyZ"), Some(Some("abc123".into())));
+        for cut in [0, 10, 40, 60, 66] {
+            assert_eq!(
+                first_part_token(&body[..cut], "XyZ"),
+                None,
+                "needs more at {cut}"
+            );
+        }
+        let file_first = b"--B\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nx\r\n--B--";
+        assert_eq!(first_part_token(file_first, "B"), Some(None));
+    }
 
     #[test]
     fn token_is_bound_to_its_cookie() {
