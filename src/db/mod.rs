@@ -9,7 +9,7 @@ pub mod settings;
 mod work;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -36,6 +36,10 @@ pub enum DbError {
     /// The blocking task running the query panicked or was cancelled.
     #[error("database task failed: {0}")]
     Task(String),
+    /// Every read connection stayed busy past the read deadline: the server
+    /// is overloaded, and the client should come back shortly.
+    #[error("every read connection is busy")]
+    Busy,
 }
 
 impl DbError {
@@ -63,6 +67,11 @@ pub struct DbOptions {
     pub synchronous_full: bool,
     /// Read connections in the pool.
     pub readers: usize,
+    /// How long a read waits for a free connection before it gives up
+    /// with [`DbError::Busy`].
+    pub read_deadline: Duration,
+    /// How many reads may wait at once; more are refused at once.
+    pub max_waiting: usize,
 }
 
 impl Default for DbOptions {
@@ -70,6 +79,8 @@ impl Default for DbOptions {
         DbOptions {
             synchronous_full: true,
             readers: 4,
+            read_deadline: Duration::from_secs(2),
+            max_waiting: 1024,
         }
     }
 }
@@ -84,8 +95,18 @@ struct Inner {
     path: PathBuf,
     writer: Arc<tokio::sync::Mutex<Connection>>,
     readers: Mutex<Vec<Connection>>,
-    reader_permits: Semaphore,
+    /// One permit per idle connection in `readers`; a permit is given back
+    /// only when its connection is, so a cancelled request cannot leave a
+    /// permit without a connection.
+    reader_permits: Arc<Semaphore>,
     reader_count: usize,
+    /// Reads waiting for a permit now.
+    waiting: AtomicUsize,
+    read_deadline: Duration,
+    max_waiting: usize,
+    /// A connection of its own for `/healthz`, so that a busy pool does not
+    /// make the server look dead to a load balancer.
+    health: Mutex<Connection>,
     /// Counts committed write transactions, so in-memory copies of rows can
     /// tell that they may be out of date.
     generation: AtomicU64,
@@ -153,13 +174,22 @@ impl Db {
             })
             .collect::<Result<Vec<_>, DbError>>()?;
         let reader_count = readers.len();
+        let health = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        health.busy_timeout(Duration::from_secs(1))?;
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 writer: Arc::new(tokio::sync::Mutex::new(writer)),
                 readers: Mutex::new(readers),
-                reader_permits: Semaphore::new(reader_count),
+                reader_permits: Arc::new(Semaphore::new(reader_count)),
                 reader_count,
+                waiting: AtomicUsize::new(0),
+                read_deadline: options.read_deadline,
+                max_waiting: options.max_waiting,
+                health: Mutex::new(health),
                 generation: AtomicU64::new(0),
             }),
         })
@@ -185,14 +215,27 @@ impl Db {
         )
     }
 
-    /// Whether the database answers a trivial query.
+    /// Whether the database file answers a trivial query, on a connection of
+    /// its own: the answer does not wait for the read pool.
     pub async fn ping(&self) -> Result<(), DbError> {
-        self.read(|c| {
-            c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
-                .map(|_| ())
-                .map_err(DbError::from)
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = inner
+                .health
+                .lock()
+                .map_err(|_| DbError::Task("health connection poisoned".into()))?;
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            Ok(())
         })
         .await
+        .map_err(|e| DbError::Task(e.to_string()))?
+    }
+
+    /// Reads waiting for a connection now (for /metrics).
+    pub fn waiting_reads(&self) -> usize {
+        self.inner.waiting.load(Ordering::Acquire)
     }
 
     /// Runs `f` on a read connection without blocking the runtime.
@@ -203,21 +246,37 @@ impl Db {
         F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
     {
         let inner = self.inner.clone();
-        let _permit = inner
-            .reader_permits
-            .acquire()
-            .await
-            .map_err(|e| E::from(DbError::Task(e.to_string())))?;
-        let inner2 = inner.clone();
+        let permit = {
+            // Waiting in line, up to the deadline; a line that is already
+            // long is refused at once.
+            if inner.waiting.fetch_add(1, Ordering::AcqRel) >= inner.max_waiting {
+                inner.waiting.fetch_sub(1, Ordering::AcqRel);
+                return Err(E::from(DbError::Busy));
+            }
+            let waited = tokio::time::timeout(
+                inner.read_deadline,
+                inner.reader_permits.clone().acquire_owned(),
+            )
+            .await;
+            inner.waiting.fetch_sub(1, Ordering::AcqRel);
+            match waited {
+                Ok(Ok(permit)) => permit,
+                Ok(Err(e)) => return Err(E::from(DbError::Task(e.to_string()))),
+                Err(_) => return Err(E::from(DbError::Busy)),
+            }
+        };
         tokio::task::spawn_blocking(move || {
-            let conn = inner2
+            // The permit lives as long as the connection is out of the pool,
+            // even when the request that asked is cancelled meanwhile.
+            let _permit = permit;
+            let conn = inner
                 .readers
                 .lock()
                 .map_err(|_| DbError::Task("reader pool poisoned".into()))?
                 .pop()
                 .ok_or_else(|| DbError::Task("no idle reader".into()))?;
             let result = f(&conn);
-            if let Ok(mut pool) = inner2.readers.lock() {
+            if let Ok(mut pool) = inner.readers.lock() {
                 pool.push(conn);
             }
             result
@@ -309,4 +368,109 @@ pub fn check(path: &Path) -> Result<CheckReport, DbError> {
         foreign_key_violations,
         schema_version,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_reader(dir: &tempfile::TempDir, deadline: Duration) -> Db {
+        Db::open(
+            &dir.path().join("t.db"),
+            DbOptions {
+                synchronous_full: false,
+                readers: 1,
+                read_deadline: deadline,
+                max_waiting: 1,
+            },
+        )
+        .expect("open")
+    }
+
+    /// Waits until `done` holds, polling (the other task may start late on a
+    /// busy machine).
+    async fn until(done: impl Fn() -> bool) {
+        for _ in 0..500 {
+            if done() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the condition never held");
+    }
+
+    /// A read that holds the only connection for `ms` milliseconds.
+    async fn hold(db: &Db, ms: u64) -> Result<(), DbError> {
+        db.read(move |_| {
+            std::thread::sleep(Duration::from_millis(ms));
+            Ok(())
+        })
+        .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_waits_for_a_connection_until_its_deadline() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = one_reader(&dir, Duration::from_millis(800));
+        let busy = tokio::spawn({
+            let db = db.clone();
+            async move { hold(&db, 300).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Waits the 250 ms left, within the deadline.
+        assert!(db.ping().await.is_ok(), "the health check needs no reader");
+        assert!(hold(&db, 0).await.is_ok());
+        assert!(busy.await.expect("join").is_ok());
+
+        let db = one_reader(&dir, Duration::from_millis(100));
+        let busy = tokio::spawn({
+            let db = db.clone();
+            async move { hold(&db, 600).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            matches!(hold(&db, 0).await, Err(DbError::Busy)),
+            "past the deadline"
+        );
+        assert!(busy.await.expect("join").is_ok());
+
+        // One may wait (max_waiting is 1); the next is refused at once: with
+        // a deadline far beyond the holder's 400 ms, only the line's length
+        // can refuse it.
+        let db = one_reader(&dir, Duration::from_secs(30));
+        let busy = tokio::spawn({
+            let db = db.clone();
+            async move { hold(&db, 400).await }
+        });
+        until(|| db.pool_status().1 == 0).await;
+        let waiting = tokio::spawn({
+            let db = db.clone();
+            async move { hold(&db, 0).await }
+        });
+        until(|| db.waiting_reads() == 1).await;
+        assert!(matches!(hold(&db, 0).await, Err(DbError::Busy)));
+        assert!(
+            waiting.await.expect("join").is_ok(),
+            "the one in line is served"
+        );
+        assert!(busy.await.expect("join").is_ok());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cancelled_read_gives_its_connection_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = one_reader(&dir, Duration::from_secs(2));
+        // The request goes away while its query still runs.
+        let cancelled = tokio::spawn({
+            let db = db.clone();
+            async move { hold(&db, 200).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        cancelled.abort();
+        // The next read waits for the connection instead of finding a
+        // permit without one ("no idle reader").
+        for _ in 0..3 {
+            assert!(hold(&db, 0).await.is_ok());
+        }
+    }
 }

@@ -43,6 +43,7 @@ pub fn generate(
         &DbOptions {
             synchronous_full: false,
             readers: 1,
+            ..DbOptions::default()
         },
     )?;
     let existing: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;

@@ -61,6 +61,10 @@ pub enum AppError {
     /// Storage cannot take writes now (read-only file, full disk).
     #[error("service unavailable: {0:?}")]
     Unavailable(Msg),
+    /// Every read connection stayed busy past the deadline: 503 with
+    /// `Retry-After`, so that clients and load balancers come back shortly.
+    #[error("overloaded")]
+    Overloaded,
     /// A bug or an unexpected failure; details are logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -109,7 +113,7 @@ impl AppError {
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) | AppError::Duplicate { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -125,7 +129,7 @@ impl AppError {
             AppError::Unprocessable { .. } => "error.title_unprocessable",
             AppError::Conflict(_) | AppError::Duplicate { .. } => "error.title_conflict",
             AppError::TooManyRequests { .. } => "error.title_too_many",
-            AppError::Unavailable(_) => "error.title_unavailable",
+            AppError::Unavailable(_) | AppError::Overloaded => "error.title_unavailable",
             AppError::Internal(_) => "error.title_internal",
         })
     }
@@ -138,6 +142,7 @@ impl AppError {
             }
             AppError::Conflict(m) | AppError::Unavailable(m) => Some(m.clone()),
             AppError::Duplicate { .. } => Some(msg!("error.duplicate")),
+            AppError::Overloaded => Some(msg!("error.overloaded")),
             AppError::Csrf => Some(msg!("error.csrf")),
             _ => None,
         }
@@ -165,7 +170,9 @@ impl AppError {
 
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
-        if e.is_storage_unavailable() {
+        if matches!(e, DbError::Busy) {
+            AppError::Overloaded
+        } else if e.is_storage_unavailable() {
             AppError::Unavailable(msg!("error.storage_unavailable"))
         } else {
             AppError::Internal(e.to_string())
@@ -187,6 +194,11 @@ impl IntoResponse for AppError {
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        if matches!(self, AppError::Overloaded) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response.extensions_mut().insert(self);
         response

@@ -81,6 +81,7 @@ impl TestApp {
             DbOptions {
                 synchronous_full: false,
                 readers: 4,
+                ..DbOptions::default()
             },
         )
         .expect("open");
