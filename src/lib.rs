@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod licences;
 pub mod mail;
 pub mod organisation;
+pub mod quality;
 pub mod rotations;
 pub mod state;
 pub mod web;

@@ -1,0 +1,6 @@
+//! The regional quality indicator "kloka kliniska val" (Choosing Wisely):
+//! treatment in the last weeks of life, per region, administration and
+//! unit, from pseudonymised treatment extracts, with small numbers
+//! suppressed.
+
+pub mod model;
