@@ -373,6 +373,9 @@ pub fn tally(cases: &[Case], tree: &Tree, quarters: bool) -> BTreeMap<(Place, Pe
     cells
 }
 
+/// A cell's place and period.
+pub type CellKey = (Place, Period);
+
 /// A cell as it may be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "shown", rename_all = "snake_case")]
@@ -402,7 +405,7 @@ pub fn suppress(
     counts: &BTreeMap<(Place, Period), Count>,
     tree: &Tree,
 ) -> BTreeMap<(Place, Period), Cell> {
-    let mut hidden: std::collections::BTreeSet<(Place, Period)> = counts
+    let mut hidden: std::collections::BTreeSet<CellKey> = counts
         .iter()
         .filter(|(_, c)| c.small())
         .map(|(k, _)| *k)
@@ -410,7 +413,7 @@ pub fn suppress(
     // Groups of cells that add up to a cell of their own.
     // Each total is the sum of its places below (`false`) and, for a year,
     // of its quarters (`true`): two groups, each checked on its own.
-    let mut groups: BTreeMap<((Place, Period), bool), Vec<(Place, Period)>> = BTreeMap::new();
+    let mut groups: BTreeMap<(CellKey, bool), Vec<CellKey>> = BTreeMap::new();
     for &(place, period) in counts.keys() {
         if let Some(parent) = tree.parent(place)
             && counts.contains_key(&(parent, period))
