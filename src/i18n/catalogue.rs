@@ -24,6 +24,7 @@ const SV: &Files = &[
     ("licences", include_str!("../../locales/sv/licences.txt")),
     ("courses", include_str!("../../locales/sv/courses.txt")),
     ("rotations", include_str!("../../locales/sv/rotations.txt")),
+    ("quality", include_str!("../../locales/sv/quality.txt")),
 ];
 
 const EN: &Files = &[
@@ -38,6 +39,7 @@ const EN: &Files = &[
     ("licences", include_str!("../../locales/en/licences.txt")),
     ("courses", include_str!("../../locales/en/courses.txt")),
     ("rotations", include_str!("../../locales/en/rotations.txt")),
+    ("quality", include_str!("../../locales/en/quality.txt")),
 ];
 
 /// One language's messages by key.

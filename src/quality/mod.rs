@@ -3,4 +3,5 @@
 //! unit, from pseudonymised treatment extracts, with small numbers
 //! suppressed.
 
+pub mod import;
 pub mod model;

@@ -80,6 +80,15 @@ impl Kind {
     }
 }
 
+/// Read with [`Kind::parse`], so a stored mapping may use any of its words.
+impl<'de> serde::Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
+        let s = <String as serde::Deserialize>::deserialize(d)?;
+        Kind::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown treatment type {s:?}")))
+    }
+}
+
 /// How long before death a treatment counts as late. 28 days is the
 /// indicator's definition; 14 and 30 are asked for too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
