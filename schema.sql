@@ -83,7 +83,8 @@ CREATE TABLE account_role (
     id INTEGER PRIMARY KEY,
     account_id INTEGER NOT NULL REFERENCES account (id),
     role TEXT NOT NULL
-        CHECK (role IN ('admin', 'coordinator', 'study_director', 'manager', 'lecturer', 'staff')),
+        CHECK (role IN ('admin', 'coordinator', 'study_director', 'manager', 'lecturer', 'staff',
+                        'quality_analyst', 'council_secretary', 'council_member')),
     scope_kind TEXT CHECK (scope_kind IS NULL OR scope_kind IN ('unit', 'administration', 'region')),
     scope_id INTEGER,
     CHECK ((role = 'manager') = (scope_kind IS NOT NULL AND scope_id IS NOT NULL))
@@ -751,3 +752,56 @@ CREATE TRIGGER placement_split_line_no_delete BEFORE DELETE ON placement_split_l
 BEGIN
     SELECT RAISE(ABORT, 'reported split lines are never deleted; add an adjustment');
 END;
+
+
+-- @version 4
+-- Everything below was added in version 4 (with the roles of quality
+-- analysts and council secretaries and members above).
+
+-- The quality indicator ----------------------------------------------------
+
+-- A source system whose pseudonymised treatment extracts are imported (one
+-- region's Cytobase, another's system), with how its export's columns and
+-- values read (JSON, see src/quality/import.rs `Mapping`).
+CREATE TABLE quality_source (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+    region_id INTEGER REFERENCES region (id),
+    mapping TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+) STRICT;
+
+-- One imported extract: a source's treatments of the days from `period_from`
+-- to `period_to`. A later import of the same source replaces the rows of the
+-- days it covers (`replaced_rows` says how many it took away).
+CREATE TABLE quality_batch (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES quality_source (id),
+    period_from TEXT NOT NULL,
+    period_to TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    row_count INTEGER NOT NULL CHECK (row_count >= 0),
+    replaced_rows INTEGER NOT NULL DEFAULT 0 CHECK (replaced_rows >= 0),
+    imported_at TEXT NOT NULL,
+    imported_by INTEGER REFERENCES account (id),
+    CHECK (period_to >= period_from)
+) STRICT;
+
+-- A treatment as an extract records it. The patient is only a keyed hash of
+-- the source's pseudonym; nobody is shown these rows, only aggregates.
+CREATE TABLE quality_treatment (
+    id INTEGER PRIMARY KEY,
+    batch_id INTEGER NOT NULL REFERENCES quality_batch (id),
+    source_id INTEGER NOT NULL REFERENCES quality_source (id),
+    patient TEXT NOT NULL,
+    administration_id INTEGER NOT NULL REFERENCES administration (id),
+    unit_id INTEGER REFERENCES unit (id),
+    kind TEXT NOT NULL CHECK (kind IN ('cytotoxic', 'radiotherapy', 'immunotherapy', 'other')),
+    treated_on TEXT NOT NULL,
+    died_on TEXT,
+    diagnosis_group TEXT,
+    CHECK (died_on IS NULL OR died_on >= treated_on)
+) STRICT;
+CREATE INDEX quality_treatment_source ON quality_treatment (source_id, treated_on);
+CREATE INDEX quality_treatment_patient ON quality_treatment (patient, kind);
+CREATE INDEX quality_treatment_death ON quality_treatment (died_on) WHERE died_on IS NOT NULL;

@@ -10,14 +10,21 @@ use super::DbError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes.
-pub const CURRENT_VERSION: i64 = 3;
+pub const CURRENT_VERSION: i64 = 4;
 
 /// An upgrade step: turns a version N-1 file into version N.
 type Step = fn(&Transaction) -> rusqlite::Result<()>;
 
 /// Upgrade steps: `(version it produces, step)`. Version 1 is the first
 /// released schema.
-const UPGRADES: &[(i64, Step)] = &[(2, to_version_2), (3, to_version_3)];
+const UPGRADES: &[(i64, Step)] = &[(2, to_version_2), (3, to_version_3), (4, to_version_4)];
+
+/// Version 4 adds the quality indicator's extracts and the roles of quality
+/// analysts and council secretaries and members.
+fn to_version_4(tx: &Transaction) -> rusqlite::Result<()> {
+    rebuild(tx, "account_role")?;
+    tx.execute_batch(added_in(4))
+}
 
 /// Version 3 lets the outbox tell lecturers and participants of a cancelled
 /// session. (The rebuild takes the outbox's current definition, so it also

@@ -80,11 +80,22 @@ pub struct Span {
     pub to: NaiveDate,
 }
 
+/// A checked row of an extract.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The treatment, the patient as a keyed hash.
+    pub treatment: Treatment,
+    /// The diagnosis group, when given.
+    pub diagnosis: Option<String>,
+    /// The line of the file.
+    pub line: u64,
+}
+
 /// A checked extract.
 #[derive(Debug, Clone)]
 pub struct Extract {
-    /// The rows, patients as keyed hashes.
-    pub rows: Vec<(Treatment, Option<String>)>,
+    /// The rows.
+    pub rows: Vec<Row>,
     /// Patients in the file.
     pub patients: usize,
     /// Of them, dead.
@@ -282,8 +293,8 @@ pub fn check(
         if let (Some(administration_id), Some(kind), Some(treated_on)) =
             (administration, kind, treated_on)
         {
-            rows.push((
-                Treatment {
+            rows.push(Row {
+                treatment: Treatment {
                     patient,
                     administration_id,
                     unit_id: unit,
@@ -292,7 +303,8 @@ pub fn check(
                     died_on,
                 },
                 diagnosis,
-            ));
+                line,
+            });
         }
     }
     if !errors.is_empty() {
@@ -369,14 +381,15 @@ mod tests {
                    B2;NU-sjukvården;;cytotoxic;2025-05-05;;\n";
         let e = run(csv, &mapping).expect("reads");
         assert_eq!((e.rows.len(), e.patients, e.deaths), (3, 2, 1));
-        let (first, diagnosis) = &e.rows[0];
+        let first = &e.rows[0].treatment;
+        let diagnosis = &e.rows[0].diagnosis;
         assert_eq!(
             (first.administration_id, first.unit_id, first.kind),
             (1, Some(11), Kind::Cytotoxic)
         );
         assert_eq!(diagnosis.as_deref(), Some("Lunga"));
         assert_ne!(first.patient, "A1", "stored as a keyed hash");
-        assert_eq!(first.patient, e.rows[1].0.patient);
+        assert_eq!(first.patient, e.rows[1].treatment.patient);
     }
 
     #[test]

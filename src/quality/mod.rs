@@ -3,5 +3,8 @@
 //! unit, from pseudonymised treatment extracts, with small numbers
 //! suppressed.
 
+pub mod actions;
 pub mod import;
 pub mod model;
+pub mod report;
+pub mod store;

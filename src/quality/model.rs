@@ -91,7 +91,8 @@ impl<'de> serde::Deserialize<'de> for Kind {
 
 /// How long before death a treatment counts as late. 28 days is the
 /// indicator's definition; 14 and 30 are asked for too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct Window(u16);
 
 impl Window {
