@@ -20,17 +20,26 @@ pub enum Role {
     Lecturer,
     /// Sees their own records.
     Staff,
+    /// Reads the quality indicator for every region and imports extracts.
+    QualityAnalyst,
+    /// Runs a council's meetings, consultation rounds and nominations.
+    CouncilSecretary,
+    /// Sits on a council and sees its work.
+    CouncilMember,
 }
 
 impl Role {
     /// Every role, in the order pages list them.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 9] = [
         Role::Admin,
         Role::Coordinator,
         Role::StudyDirector,
         Role::Manager,
         Role::Lecturer,
         Role::Staff,
+        Role::QualityAnalyst,
+        Role::CouncilSecretary,
+        Role::CouncilMember,
     ];
 
     /// The stored name.
@@ -42,6 +51,9 @@ impl Role {
             Role::Manager => "manager",
             Role::Lecturer => "lecturer",
             Role::Staff => "staff",
+            Role::QualityAnalyst => "quality_analyst",
+            Role::CouncilSecretary => "council_secretary",
+            Role::CouncilMember => "council_member",
         }
     }
 
@@ -54,6 +66,9 @@ impl Role {
             "manager" | "chef" => Role::Manager,
             "lecturer" | "föreläsare" => Role::Lecturer,
             "staff" | "medarbetare" => Role::Staff,
+            "quality_analyst" | "kvalitetsanalytiker" | "analyst" => Role::QualityAnalyst,
+            "council_secretary" | "sekreterare" | "mötessekreterare" => Role::CouncilSecretary,
+            "council_member" | "ledamot" | "rådsledamot" => Role::CouncilMember,
             _ => return None,
         })
     }
@@ -67,6 +82,9 @@ impl Role {
             Role::Manager => "role.manager",
             Role::Lecturer => "role.lecturer",
             Role::Staff => "role.staff",
+            Role::QualityAnalyst => "role.quality_analyst",
+            Role::CouncilSecretary => "role.council_secretary",
+            Role::CouncilMember => "role.council_member",
         }
     }
 }
