@@ -7,10 +7,11 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::Ctx;
 use super::actions::{self, NewAccount};
 use super::model::{self, Grant, GrantProblem, Role};
 use super::password::Hasher;
-use super::{Ctx, store};
+use super::store::{self, ScopedGrant};
 use crate::AppState;
 use crate::clock::local_display;
 use crate::i18n::{Lang, Msg};
@@ -18,34 +19,8 @@ use crate::msg;
 use crate::web::layout::{self, FieldAttrs, csrf_field, form_card, page, text_field};
 use crate::web::{AppError, FieldErrors, Form, Path, Query};
 
-/// A role of an account as the pages show it.
-struct GrantRow {
-    /// The role's row, for its remove button.
-    id: i64,
-    grant: Grant,
-    /// What the scope is called, for managers.
-    scope_name: Option<String>,
-}
-
-/// The roles of account `id` with their scopes' names.
-fn grant_rows(conn: &rusqlite::Connection, id: i64) -> Result<Vec<GrantRow>, AppError> {
-    let mut rows = Vec::new();
-    for (grant_id, grant) in store::grants(conn, id)? {
-        let scope_name = match grant.scope {
-            Some(scope) => Some(store::scope_name(conn, scope)?),
-            None => None,
-        };
-        rows.push(GrantRow {
-            id: grant_id,
-            grant,
-            scope_name,
-        });
-    }
-    Ok(rows)
-}
-
 /// `Chef (enhet ONK1 Onkologi)`.
-fn grant_label(lang: Lang, row: &GrantRow) -> Markup {
+fn grant_label(lang: Lang, row: &ScopedGrant) -> Markup {
     html! {
         (lang.t(row.grant.role.label_key()))
         @if let (Some(scope), Some(name)) = (row.grant.scope, &row.scope_name) {
@@ -111,7 +86,7 @@ pub async fn accounts_list(State(state): State<AppState>, ctx: Ctx) -> Result<Ma
         .read(|conn| -> Result<_, AppError> {
             store::accounts(conn)?
                 .into_iter()
-                .map(|a| Ok((grant_rows(conn, a.id)?, a)))
+                .map(|a| Ok((store::scoped_grants(conn, a.id)?, a)))
                 .collect::<Result<Vec<_>, AppError>>()
         })
         .await?;
@@ -268,7 +243,7 @@ pub struct AccountQuery {
 /// What the account page shows.
 struct AccountDetail {
     account: store::Account,
-    grants: Vec<GrantRow>,
+    grants: Vec<ScopedGrant>,
     tokens: Vec<store::ApiTokenInfo>,
     live_sessions: i64,
 }
@@ -280,7 +255,7 @@ async fn load_detail(state: &AppState, id: i64) -> Result<AccountDetail, AppErro
             let account = store::account(conn, id)?.ok_or(AppError::NotFound)?;
             Ok(AccountDetail {
                 account,
-                grants: grant_rows(conn, id)?,
+                grants: store::scoped_grants(conn, id)?,
                 tokens: store::api_tokens(conn, Some(id))?,
                 live_sessions: store::live_sessions(conn, id)?,
             })

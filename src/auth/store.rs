@@ -518,6 +518,32 @@ pub fn scope_name(conn: &Connection, scope: Scope) -> rusqlite::Result<String> {
     Ok(name.unwrap_or_else(|| id.to_string()))
 }
 
+/// A role of an account with the name of its scope, as the pages list it.
+#[derive(Debug, Clone)]
+pub struct ScopedGrant {
+    /// The role's row.
+    pub id: i64,
+    /// The role and its scope.
+    pub grant: Grant,
+    /// What the scope is called ([`scope_name`]), for managers.
+    pub scope_name: Option<String>,
+}
+
+/// The roles of an account with their scopes' names.
+pub fn scoped_grants(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<ScopedGrant>> {
+    grants(conn, account_id)?
+        .into_iter()
+        .map(|(id, grant)| {
+            let scope_name = grant.scope.map(|s| scope_name(conn, s)).transpose()?;
+            Ok(ScopedGrant {
+                id,
+                grant,
+                scope_name,
+            })
+        })
+        .collect()
+}
+
 /// How many sessions of an account have not been ended.
 pub fn live_sessions(conn: &Connection, account_id: i64) -> rusqlite::Result<i64> {
     conn.query_row(
