@@ -8,9 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, TransactionBehavior};
 use serde_json::json;
 
-use crate::audit::store::{self as audit, Actor, Entry};
 use crate::auth::{model, password, store};
-use crate::db::DbError;
+use crate::db::{Actor, DbError, Work};
+use crate::i18n::Lang;
 use crate::licences::import as completions;
 use crate::organisation::import::{self, ImportKind, Outcome};
 
@@ -75,8 +75,12 @@ pub fn bootstrap_admin(
     let email = email.unwrap_or("admin@localhost").trim().to_string();
     let (password, generated) = match password {
         Some(p) => {
-            model::check_password(p, &[&email])
-                .map_err(|e| CommandError::Invalid(format!("ONCOTRACK_ADMIN_PASSWORD: {e}")))?;
+            model::check_password(p, &[&email]).map_err(|e| {
+                CommandError::Invalid(format!(
+                    "ONCOTRACK_ADMIN_PASSWORD: {}",
+                    e.message().render(Lang::En)
+                ))
+            })?;
             (p.to_string(), None)
         }
         None => {
@@ -95,17 +99,11 @@ pub fn bootstrap_admin(
             scope: None,
         },
     )?;
-    audit::record(
-        &tx,
-        &Actor::system(),
-        now,
-        Entry {
-            action: "account.bootstrap",
-            entity: "account",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(json!({"email": email, "role": "admin"})),
-        },
+    Work::new(&tx, Actor::system(), now).created(
+        "account.bootstrap",
+        "account",
+        id,
+        json!({"email": email, "role": "admin"}),
     )?;
     tx.commit()?;
     Ok(Some(Bootstrapped {
@@ -138,8 +136,9 @@ pub fn add_user(
     let (password, generated) = match password {
         Some(p) => {
             let p = p.trim_end_matches(['\n', '\r']);
-            model::check_password(p, &[&email, &name])
-                .map_err(|e| CommandError::Invalid(format!("password: {e}")))?;
+            model::check_password(p, &[&email, &name]).map_err(|e| {
+                CommandError::Invalid(format!("password: {}", e.message().render(Lang::En)))
+            })?;
             (p.to_string(), None)
         }
         None => {
@@ -150,10 +149,9 @@ pub fn add_user(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut grants = Vec::new();
     for r in roles {
-        grants.push(
-            store::parse_grant(&tx, r)?
-                .map_err(|m| CommandError::Invalid(format!("--role {r}: {m}")))?,
-        );
+        grants.push(store::parse_grant(&tx, r)?.map_err(|m| {
+            CommandError::Invalid(format!("--role {r}: {}", m.message().render(Lang::En)))
+        })?);
     }
     if store::account_by_email(&tx, &email)?.is_some() {
         return Err(CommandError::Invalid(format!(
@@ -166,17 +164,11 @@ pub fn add_user(
     for g in &grants {
         store::add_grant(&tx, id, *g)?;
     }
-    audit::record(
-        &tx,
-        &Actor::cli(),
-        now,
-        Entry {
-            action: "account.create",
-            entity: "account",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(json!({"email": email, "name": name, "grants": grants})),
-        },
+    Work::new(&tx, Actor::cli(), now).created(
+        "account.create",
+        "account",
+        id,
+        json!({"email": email, "name": name, "grants": grants}),
     )?;
     tx.commit()?;
     Ok(generated)
@@ -201,17 +193,11 @@ pub fn create_token(
         )));
     }
     let (id, token) = store::create_api_token(&tx, account.id, label, now)?;
-    audit::record(
-        &tx,
-        &Actor::cli(),
-        now,
-        Entry {
-            action: "api_token.create",
-            entity: "api_token",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(json!({"account_id": account.id, "label": label.trim()})),
-        },
+    Work::new(&tx, Actor::cli(), now).created(
+        "api_token.create",
+        "api_token",
+        id,
+        json!({"account_id": account.id, "label": label.trim()}),
     )?;
     tx.commit()?;
     Ok(token)

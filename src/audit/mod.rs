@@ -12,11 +12,19 @@ use crate::db::DbError;
 
 /// What a change hands back to [`audited`]: its result, the changed row's id,
 /// and the row before (none for a new one) and after.
+///
+/// Superseded by [`crate::db::Work`], whose `created`/`changed`/`record`
+/// name what they record; goes with [`audited`].
 pub type Written<T> = (T, Option<i64>, Option<serde_json::Value>, serde_json::Value);
 
 /// Runs `f` in one write transaction and records its audit row (who, when,
 /// what, before and after) in the same transaction; when `f` refuses, nothing
 /// is written.
+///
+/// Superseded by the unit of work [`crate::db::Work`] (`ctx.change(&db, |w|
+/// actions::x(w, ..))`): new code does not call this. It stays only until
+/// the last callers (organisation and rotations pages) are converted, and is
+/// then deleted.
 pub async fn audited<T, E, F>(
     state: &AppState,
     ctx: &Ctx,

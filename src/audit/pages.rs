@@ -1,48 +1,50 @@
 //! The administrators' view of the audit log, and its CSV export.
 
 use axum::extract::State;
-use axum::response::Response;
-use chrono::{NaiveTime, TimeZone};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Europe::Stockholm;
 use maud::{Markup, html};
 
-use super::store::{self, AuditFilter};
+use super::store::{self, AuditFilter, AuditRow};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::auth::model::Role;
 use crate::clock::{local_display, stamp};
-
+use crate::msg;
 use crate::web::layout::{self, FieldAttrs, page, text_field};
 use crate::web::{AppError, FieldErrors, Query, csv};
 
 const PER_PAGE: u32 = 50;
 
-/// Turns the filter's local dates into UTC bounds (the `to` day is inclusive).
-fn bounds(filter: &AuditFilter) -> Result<(Option<String>, Option<String>), AppError> {
-    let to_utc = |d: chrono::NaiveDate| {
+/// The filter's local dates as UTC bounds (the `to` day is inclusive), or
+/// the date fields that do not hold a date.
+fn bounds(filter: &AuditFilter, errors: &mut FieldErrors) -> (Option<String>, Option<String>) {
+    let mut day = |field: &str, text: &str| -> Option<NaiveDate> {
+        match text.trim() {
+            "" => None,
+            s => {
+                let date = crate::check::date(s);
+                if date.is_none() {
+                    errors.add(field, msg!("input.not_a_date"));
+                }
+                date
+            }
+        }
+    };
+    let from = day("from", &filter.from);
+    let to = day("to", &filter.to);
+    let to_utc = |d: NaiveDate| {
         Stockholm
             .from_local_datetime(&d.and_time(NaiveTime::MIN))
             .earliest()
             .map(|t| stamp(t.with_timezone(&chrono::Utc)))
     };
-    let from = match filter.from.trim() {
-        "" => None,
-        s => Some(
-            crate::check::date(s)
-                .ok_or_else(|| AppError::bad_request("from", "expected YYYY-MM-DD"))?,
-        ),
-    };
-    let to = match filter.to.trim() {
-        "" => None,
-        s => Some(
-            crate::check::date(s)
-                .ok_or_else(|| AppError::bad_request("to", "expected YYYY-MM-DD"))?,
-        ),
-    };
-    Ok((
+    (
         from.and_then(to_utc),
         to.and_then(|d| d.succ_opt()).and_then(to_utc),
-    ))
+    )
 }
 
 fn query_string(f: &AuditFilter) -> String {
@@ -62,14 +64,81 @@ fn query_string(f: &AuditFilter) -> String {
     s.finish()
 }
 
+/// One page of the log as the browse page shows it.
+struct Found {
+    rows: Vec<AuditRow>,
+    page_no: u32,
+    total: i64,
+}
+
+fn browse_view(ctx: &Ctx, filter: &AuditFilter, errors: &FieldErrors, found: &Found) -> Markup {
+    let lang = ctx.lang;
+    let qs = query_string(filter);
+    // The fields first, so that the summary above them names their labels.
+    let fields = html! {
+        (text_field(lang.t("audit.actor"), "actor", &filter.actor, errors, FieldAttrs::optional()))
+        (text_field(lang.t("audit.action"), "action", &filter.action, errors, FieldAttrs::optional().placeholder("login.")))
+        (text_field(lang.t("audit.entity"), "entity", &filter.entity, errors, FieldAttrs::optional()))
+        (text_field(lang.t("common.from"), "from", &filter.from, errors, FieldAttrs::optional().kind("date")))
+        (text_field(lang.t("common.to"), "to", &filter.to, errors, FieldAttrs::optional().kind("date")))
+    };
+    page(
+        ctx,
+        lang.t("audit.title"),
+        html! {
+            (layout::form_errors(lang, errors))
+            form.filters method="get" action="/admin/audit" {
+                (fields)
+                button type="submit" { (lang.t("common.filter")) }
+                a.button.secondary href=(format!("/admin/audit.csv?{qs}")) { (lang.t("common.export_csv")) }
+            }
+            div.table-wrap tabindex="0" { table {
+                thead { tr {
+                    th { (lang.t("audit.at")) } th { (lang.t("audit.actor")) } th { (lang.t("audit.address")) }
+                    th { (lang.t("audit.action")) } th { (lang.t("audit.entity")) } th { (lang.t("audit.before")) } th { (lang.t("audit.after")) }
+                } }
+                tbody { @for r in &found.rows { tr {
+                    td { (local_display(&r.at)) }
+                    td { (r.actor) }
+                    td { (r.address.as_deref().unwrap_or("")) }
+                    td { code { (r.action) } }
+                    td { (r.entity) @if let Some(id) = &r.entity_id { " #" (id) } }
+                    td { @if let Some(b) = &r.before { code { (b) } } }
+                    td { @if let Some(a) = &r.after { code { (a) } } }
+                } } }
+            } }
+            (layout::pager(lang, &format!("/admin/audit?{qs}"), found.page_no, PER_PAGE, found.total))
+        },
+    )
+}
+
+/// The browse page with the filter's dates refused: 400, as before, but
+/// with the message beside its field.
+fn refused(ctx: &Ctx, filter: &AuditFilter, errors: &FieldErrors) -> Response {
+    let none = Found {
+        rows: Vec::new(),
+        page_no: 1,
+        total: 0,
+    };
+    (
+        StatusCode::BAD_REQUEST,
+        browse_view(ctx, filter, errors, &none),
+    )
+        .into_response()
+}
+
 /// `GET /admin/audit`.
 pub async fn browse(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(filter): Query<AuditFilter>,
-) -> Result<Markup, AppError> {
+) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let (from, to) = bounds(&filter)?;
+    let mut errors = FieldErrors::new(ctx.lang);
+    let (from, to) = bounds(&filter, &mut errors);
+    if !errors.is_empty() {
+        return Ok(refused(&ctx, &filter, &errors));
+    }
     let page_no = filter.page.unwrap_or(1).max(1);
     let f = filter.clone();
     let (rows, total) = state
@@ -80,45 +149,17 @@ pub async fn browse(
                 &f,
                 from,
                 to,
-                Some((PER_PAGE, crate::web::layout::page_offset(page_no, PER_PAGE))),
+                Some((PER_PAGE, layout::page_offset(page_no, PER_PAGE))),
             )
             .map_err(AppError::from)
         })
         .await?;
-    let lang = ctx.lang;
-    let errors = FieldErrors::new(ctx.lang);
-    let qs = query_string(&filter);
-    Ok(page(
-        &ctx,
-        lang.t("audit.title"),
-        html! {
-            form.filters method="get" action="/admin/audit" {
-                (text_field(lang.t("audit.actor"), "actor", &filter.actor, &errors, FieldAttrs::optional()))
-                (text_field(lang.t("audit.action"), "action", &filter.action, &errors, FieldAttrs::optional().placeholder("login.")))
-                (text_field(lang.t("audit.entity"), "entity", &filter.entity, &errors, FieldAttrs::optional()))
-                (text_field(lang.t("common.from"), "from", &filter.from, &errors, FieldAttrs::optional().kind("date")))
-                (text_field(lang.t("common.to"), "to", &filter.to, &errors, FieldAttrs::optional().kind("date")))
-                button type="submit" { (lang.t("common.filter")) }
-                a.button.secondary href=(format!("/admin/audit.csv?{qs}")) { (lang.t("common.export_csv")) }
-            }
-            div.table-wrap tabindex="0" { table {
-                thead { tr {
-                    th { (lang.t("audit.at")) } th { (lang.t("audit.actor")) } th { (lang.t("audit.address")) }
-                    th { (lang.t("audit.action")) } th { (lang.t("audit.entity")) } th { (lang.t("audit.before")) } th { (lang.t("audit.after")) }
-                } }
-                tbody { @for r in &rows { tr {
-                    td { (local_display(&r.at)) }
-                    td { (r.actor) }
-                    td { (r.address.as_deref().unwrap_or("")) }
-                    td { code { (r.action) } }
-                    td { (r.entity) @if let Some(id) = &r.entity_id { " #" (id) } }
-                    td { @if let Some(b) = &r.before { code { (b) } } }
-                    td { @if let Some(a) = &r.after { code { (a) } } }
-                } } }
-            } }
-            (layout::pager(lang, &format!("/admin/audit?{qs}"), page_no, PER_PAGE, total))
-        },
-    ))
+    let found = Found {
+        rows,
+        page_no,
+        total,
+    };
+    Ok(browse_view(&ctx, &filter, &errors, &found).into_response())
 }
 
 /// Export query: the filter plus the delimiter.
@@ -136,7 +177,11 @@ pub async fn export(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let (from, to) = bounds(&q.filter)?;
+    let mut errors = FieldErrors::new(ctx.lang);
+    let (from, to) = bounds(&q.filter, &mut errors);
+    if !errors.is_empty() {
+        return Ok(refused(&ctx, &q.filter, &errors));
+    }
     let f = q.filter.clone();
     let (rows, _) = state
         .db

@@ -9,6 +9,10 @@ use crate::clock::stamp;
 pub use crate::db::{Actor, Entry};
 
 /// Appends one row. Call it inside the transaction of the write it describes.
+///
+/// Superseded by [`crate::db::Work::record`] (and `created`/`changed`),
+/// which the unit of work gives every action; kept until the domains that
+/// still call it are converted.
 pub fn record(
     conn: &Connection,
     actor: &Actor,

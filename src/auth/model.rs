@@ -2,7 +2,11 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+
+use crate::i18n::Msg;
+use crate::msg;
 
 /// A role an account holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -214,17 +218,113 @@ impl Principal {
 }
 
 /// Why a password is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordProblem {
-    /// Fewer than 12 characters.
-    #[error("at least 12 characters / minst 12 tecken")]
+    /// Fewer than [`MIN_PASSWORD_CHARS`] characters.
     TooShort,
-    /// More than 128 characters.
-    #[error("at most 128 characters / högst 128 tecken")]
+    /// More than [`MAX_PASSWORD_CHARS`] characters.
     TooLong,
-    /// The strength estimator's verdict.
-    #[error("too easy to guess / för lätt att gissa: {0}")]
-    Weak(String),
+    /// The strength estimator's verdict, with its reason.
+    Weak(Weakness),
+}
+
+impl PasswordProblem {
+    /// What the user is told.
+    pub fn message(self) -> Msg {
+        match self {
+            PasswordProblem::TooShort => {
+                msg!("accounts.password_too_short", min = MIN_PASSWORD_CHARS)
+            }
+            PasswordProblem::TooLong => {
+                msg!("accounts.password_too_long", max = MAX_PASSWORD_CHARS)
+            }
+            PasswordProblem::Weak(w) => {
+                msg!("accounts.password_weak", reason = Msg::new(w.label_key()))
+            }
+        }
+    }
+}
+
+/// Why the strength estimator (zxcvbn) finds a password easy to guess: its
+/// warnings, under our own names so that the reason is shown in the page's
+/// language (zxcvbn only speaks English).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weakness {
+    /// `qwertyuiop`.
+    StraightRowOfKeys,
+    /// `qwe`, `zxc`.
+    ShortKeyboardPattern,
+    /// `aaa`.
+    RepeatedCharacters,
+    /// `abcabcabc`.
+    RepeatedPattern,
+    /// One of the ten most common passwords.
+    Top10,
+    /// One of the hundred most common passwords.
+    Top100,
+    /// A very common password.
+    Common,
+    /// Close to a common password (`p@ssw0rd`).
+    SimilarToCommon,
+    /// `abc`, `6543`.
+    Sequence,
+    /// A recent year.
+    RecentYear,
+    /// A single word.
+    SingleWord,
+    /// A date.
+    Date,
+    /// A name or surname on its own.
+    Name,
+    /// A common name or surname.
+    CommonName,
+    /// The estimator gave no warning: a pattern it could guess all the same.
+    Predictable,
+}
+
+impl Weakness {
+    /// The reason for zxcvbn's warning, if it gave one.
+    pub fn from_warning(warning: Option<zxcvbn::feedback::Warning>) -> Weakness {
+        use zxcvbn::feedback::Warning as W;
+        match warning {
+            Some(W::StraightRowsOfKeysAreEasyToGuess) => Weakness::StraightRowOfKeys,
+            Some(W::ShortKeyboardPatternsAreEasyToGuess) => Weakness::ShortKeyboardPattern,
+            Some(W::RepeatsLikeAaaAreEasyToGuess) => Weakness::RepeatedCharacters,
+            Some(W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess) => Weakness::RepeatedPattern,
+            Some(W::ThisIsATop10Password) => Weakness::Top10,
+            Some(W::ThisIsATop100Password) => Weakness::Top100,
+            Some(W::ThisIsACommonPassword) => Weakness::Common,
+            Some(W::ThisIsSimilarToACommonlyUsedPassword) => Weakness::SimilarToCommon,
+            Some(W::SequencesLikeAbcAreEasyToGuess) => Weakness::Sequence,
+            Some(W::RecentYearsAreEasyToGuess) => Weakness::RecentYear,
+            Some(W::AWordByItselfIsEasyToGuess) => Weakness::SingleWord,
+            Some(W::DatesAreOftenEasyToGuess) => Weakness::Date,
+            Some(W::NamesAndSurnamesByThemselvesAreEasyToGuess) => Weakness::Name,
+            Some(W::CommonNamesAndSurnamesAreEasyToGuess) => Weakness::CommonName,
+            None => Weakness::Predictable,
+        }
+    }
+
+    /// Catalogue key of the reason.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Weakness::StraightRowOfKeys => "accounts.weak_straight_row",
+            Weakness::ShortKeyboardPattern => "accounts.weak_keyboard_pattern",
+            Weakness::RepeatedCharacters => "accounts.weak_repeated_characters",
+            Weakness::RepeatedPattern => "accounts.weak_repeated_pattern",
+            Weakness::Top10 => "accounts.weak_top10",
+            Weakness::Top100 => "accounts.weak_top100",
+            Weakness::Common => "accounts.weak_common",
+            Weakness::SimilarToCommon => "accounts.weak_similar_to_common",
+            Weakness::Sequence => "accounts.weak_sequence",
+            Weakness::RecentYear => "accounts.weak_recent_year",
+            Weakness::SingleWord => "accounts.weak_single_word",
+            Weakness::Date => "accounts.weak_date",
+            Weakness::Name => "accounts.weak_name",
+            Weakness::CommonName => "accounts.weak_common_name",
+            Weakness::Predictable => "accounts.weak_predictable",
+        }
+    }
 }
 
 /// Shortest password accepted.
@@ -244,13 +344,217 @@ pub fn check_password(password: &str, context: &[&str]) -> Result<(), PasswordPr
     }
     let estimate = zxcvbn::zxcvbn(password, context);
     if (estimate.score() as u8) < 3 {
-        let reason = estimate
-            .feedback()
-            .and_then(|f| f.warning().map(|w| w.to_string()))
-            .unwrap_or_else(|| "predictable pattern".to_string());
-        return Err(PasswordProblem::Weak(reason));
+        let warning = estimate.feedback().and_then(|f| f.warning());
+        return Err(PasswordProblem::Weak(Weakness::from_warning(warning)));
     }
     Ok(())
+}
+
+/// What a manager's scope is written with: `unit:ONK51`,
+/// `administration:NU-sjukvården`, `region:3`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// A unit, by code or id.
+    Unit,
+    /// An administration, by name or id.
+    Administration,
+    /// A region, by name or id.
+    Region,
+}
+
+impl ScopeKind {
+    /// Reads the kind as typed, in English or Swedish.
+    pub fn parse(s: &str) -> Option<ScopeKind> {
+        match s.trim().to_lowercase().as_str() {
+            "unit" | "enhet" => Some(ScopeKind::Unit),
+            "administration" | "förvaltning" => Some(ScopeKind::Administration),
+            "region" => Some(ScopeKind::Region),
+            _ => None,
+        }
+    }
+
+    /// The scope of this kind on row `id`.
+    pub fn scope(self, id: i64) -> Scope {
+        match self {
+            ScopeKind::Unit => Scope::Unit(id),
+            ScopeKind::Administration => Scope::Administration(id),
+            ScopeKind::Region => Scope::Region(id),
+        }
+    }
+
+    /// Catalogue key of the kind's name (lower case, as inside a sentence).
+    pub fn label_key(self) -> &'static str {
+        match self {
+            ScopeKind::Unit => "accounts.scope_unit",
+            ScopeKind::Administration => "accounts.scope_administration",
+            ScopeKind::Region => "accounts.scope_region",
+        }
+    }
+}
+
+impl Scope {
+    /// What the scope covers.
+    pub fn kind(self) -> ScopeKind {
+        match self {
+            Scope::Unit(_) => ScopeKind::Unit,
+            Scope::Administration(_) => ScopeKind::Administration,
+            Scope::Region(_) => ScopeKind::Region,
+        }
+    }
+}
+
+/// A role as typed (`staff`, `manager:unit:ONK51`), before its scope's
+/// name is looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRequest {
+    /// The role.
+    pub role: Role,
+    /// For managers: the kind of scope and the code, name or id typed.
+    pub scope: Option<(ScopeKind, String)>,
+}
+
+/// Why a typed role or scope is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantProblem {
+    /// No role has this name.
+    UnknownRole(String),
+    /// A manager without a scope.
+    ManagerNeedsScope,
+    /// A scope for a role that covers everyone.
+    TakesNoScope(Role),
+    /// A scope without its `kind:`.
+    ScopeShape(String),
+    /// A scope kind that is not unit, administration or region.
+    UnknownScopeKind(String),
+    /// No unit, administration or region matches.
+    NoMatch(ScopeKind, String),
+    /// Several match; the id tells them apart.
+    Ambiguous(String),
+}
+
+impl GrantProblem {
+    /// What the user is told.
+    pub fn message(&self) -> Msg {
+        match self {
+            GrantProblem::UnknownRole(role) => msg!("accounts.error_unknown_role", role),
+            GrantProblem::ManagerNeedsScope => msg!("accounts.error_manager_needs_scope"),
+            GrantProblem::TakesNoScope(role) => {
+                msg!(
+                    "accounts.error_takes_no_scope",
+                    role = Msg::new(role.label_key())
+                )
+            }
+            GrantProblem::ScopeShape(scope) => msg!("accounts.error_scope_shape", scope),
+            GrantProblem::UnknownScopeKind(kind) => msg!("accounts.error_scope_kind", kind),
+            GrantProblem::NoMatch(kind, value) => msg!(
+                "accounts.error_scope_no_match",
+                kind = Msg::new(kind.label_key()),
+                value
+            ),
+            GrantProblem::Ambiguous(value) => msg!("accounts.error_scope_ambiguous", value),
+        }
+    }
+}
+
+/// Reads a scope written as `unit:CODE`, `administration:NAME-OR-ID` or
+/// `region:NAME-OR-ID`.
+pub fn parse_scope(text: &str) -> Result<(ScopeKind, String), GrantProblem> {
+    let Some((kind, value)) = text.trim().split_once(':') else {
+        return Err(GrantProblem::ScopeShape(text.trim().to_string()));
+    };
+    let kind = ScopeKind::parse(kind)
+        .ok_or_else(|| GrantProblem::UnknownScopeKind(kind.trim().to_lowercase()))?;
+    Ok((kind, value.trim().to_string()))
+}
+
+/// Reads `ROLE[:SCOPE]`, e.g. `staff` or `manager:unit:ONK51`: managers
+/// need a scope, the other roles take none.
+pub fn parse_grant(text: &str) -> Result<GrantRequest, GrantProblem> {
+    let (role_text, scope_text) = match text.trim().split_once(':') {
+        Some((r, s)) => (r, Some(s)),
+        None => (text.trim(), None),
+    };
+    let role = Role::parse(role_text)
+        .ok_or_else(|| GrantProblem::UnknownRole(role_text.trim().to_string()))?;
+    let scope = match (role, scope_text) {
+        (Role::Manager, Some(s)) => Some(parse_scope(s)?),
+        (Role::Manager, None) => return Err(GrantProblem::ManagerNeedsScope),
+        (_, Some(_)) => return Err(GrantProblem::TakesNoScope(role)),
+        (_, None) => None,
+    };
+    Ok(GrantRequest { role, scope })
+}
+
+/// The form's role and scope fields as one `ROLE[:SCOPE]`.
+pub fn grant_text(role: &str, scope: &str) -> String {
+    match scope.trim() {
+        "" => role.to_string(),
+        scope => format!("{role}:{scope}"),
+    }
+}
+
+/// The scope `value` names, given the rows of `kind` that match it.
+pub fn pick_scope(kind: ScopeKind, value: &str, found: &[i64]) -> Result<Scope, GrantProblem> {
+    match found {
+        [id] => Ok(kind.scope(*id)),
+        [] => Err(GrantProblem::NoMatch(kind, value.to_string())),
+        _ => Err(GrantProblem::Ambiguous(value.to_string())),
+    }
+}
+
+/// Why an account's sign-in cannot be turned off.
+pub fn check_active_change(by: Option<i64>, account: i64, active: bool) -> Result<(), Msg> {
+    if !active && by == Some(account) {
+        // Someone must be left who can turn it back on.
+        return Err(msg!("accounts.error_deactivate_self"));
+    }
+    Ok(())
+}
+
+/// How many failed sign-ins in how long close the door for a while.
+#[derive(Debug, Clone, Copy)]
+pub struct Throttle {
+    /// Failures per account in the window.
+    pub per_account: usize,
+    /// Failures per client address in the window.
+    pub per_address: usize,
+    /// The window.
+    pub window: Duration,
+}
+
+impl Throttle {
+    /// Seconds until sign-in opens again, given the failures (RFC 3339,
+    /// oldest first) for the account and for the address in the window;
+    /// `None` when it is open.
+    pub fn wait(
+        &self,
+        by_account: &[String],
+        by_address: &[String],
+        now: DateTime<Utc>,
+    ) -> Option<u64> {
+        retry_after(by_account, self.per_account, self.window, now)
+            .into_iter()
+            .chain(retry_after(by_address, self.per_address, self.window, now))
+            .max()
+    }
+}
+
+/// Seconds until a throttle opens again: the failure that must age out first,
+/// plus the window, minus now.
+fn retry_after(
+    failures: &[String],
+    limit: usize,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Option<u64> {
+    if failures.len() < limit || limit == 0 {
+        return None;
+    }
+    let pivot = &failures[failures.len() - limit];
+    let at = DateTime::parse_from_rfc3339(pivot)
+        .ok()?
+        .with_timezone(&Utc);
+    Some(((at + window - now).num_seconds()).max(1) as u64)
 }
 
 #[cfg(test)]
@@ -290,6 +594,129 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("Studierektor"), Some(Role::StudyDirector));
+    }
+
+    #[test]
+    fn password_problems_are_told_in_the_readers_language() {
+        use crate::i18n::Lang;
+        let short = PasswordProblem::TooShort.message();
+        assert_eq!(short.render(Lang::Sv), "minst 12 tecken");
+        assert_eq!(short.render(Lang::En), "at least 12 characters");
+        let Err(weak) = check_password("password1234", &[]) else {
+            panic!("weak");
+        };
+        let (sv, en) = (
+            weak.message().render(Lang::Sv),
+            weak.message().render(Lang::En),
+        );
+        assert!(sv.starts_with("för lätt att gissa: "), "{sv}");
+        assert!(en.starts_with("too easy to guess: "), "{en}");
+        assert!(!sv.contains("password") && !sv.contains("guess"), "{sv}");
+    }
+
+    #[test]
+    fn every_zxcvbn_warning_has_its_own_reason() {
+        use zxcvbn::feedback::Warning as W;
+        let all = [
+            W::StraightRowsOfKeysAreEasyToGuess,
+            W::ShortKeyboardPatternsAreEasyToGuess,
+            W::RepeatsLikeAaaAreEasyToGuess,
+            W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess,
+            W::ThisIsATop10Password,
+            W::ThisIsATop100Password,
+            W::ThisIsACommonPassword,
+            W::ThisIsSimilarToACommonlyUsedPassword,
+            W::SequencesLikeAbcAreEasyToGuess,
+            W::RecentYearsAreEasyToGuess,
+            W::AWordByItselfIsEasyToGuess,
+            W::DatesAreOftenEasyToGuess,
+            W::NamesAndSurnamesByThemselvesAreEasyToGuess,
+            W::CommonNamesAndSurnamesAreEasyToGuess,
+        ];
+        let mut keys: Vec<_> = all
+            .into_iter()
+            .map(|w| Weakness::from_warning(Some(w)).label_key())
+            .collect();
+        keys.push(Weakness::from_warning(None).label_key());
+        let n = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "one reason per warning");
+        assert!(keys.iter().all(|k| crate::i18n::has_key(k)), "{keys:?}");
+    }
+
+    #[test]
+    fn grants_are_read_with_their_rules() {
+        assert_eq!(
+            parse_grant(" staff "),
+            Ok(GrantRequest {
+                role: Role::Staff,
+                scope: None
+            })
+        );
+        assert_eq!(
+            parse_grant("manager:enhet:ONK51"),
+            Ok(GrantRequest {
+                role: Role::Manager,
+                scope: Some((ScopeKind::Unit, "ONK51".into()))
+            })
+        );
+        assert_eq!(
+            parse_grant("pilot"),
+            Err(GrantProblem::UnknownRole("pilot".into()))
+        );
+        assert_eq!(parse_grant("manager"), Err(GrantProblem::ManagerNeedsScope));
+        assert_eq!(
+            parse_grant("staff:unit:ONK51"),
+            Err(GrantProblem::TakesNoScope(Role::Staff))
+        );
+        assert_eq!(
+            parse_grant("manager:ONK51"),
+            Err(GrantProblem::ScopeShape("ONK51".into()))
+        );
+        assert_eq!(
+            parse_grant("manager:ward:7"),
+            Err(GrantProblem::UnknownScopeKind("ward".into()))
+        );
+        assert_eq!(grant_text("manager", " unit:A "), "manager:unit:A");
+        assert_eq!(grant_text("staff", " "), "staff");
+        assert_eq!(
+            pick_scope(ScopeKind::Region, "3", &[3]),
+            Ok(Scope::Region(3))
+        );
+        let none = pick_scope(ScopeKind::Unit, "FINNS-EJ", &[]).expect_err("none");
+        assert_eq!(
+            none.message().render(crate::i18n::Lang::Sv),
+            "ingen enhet matchar FINNS-EJ"
+        );
+        assert_eq!(
+            pick_scope(ScopeKind::Unit, "A", &[1, 2]),
+            Err(GrantProblem::Ambiguous("A".into()))
+        );
+    }
+
+    #[test]
+    fn nobody_deactivates_their_own_account() {
+        assert!(check_active_change(Some(1), 1, false).is_err());
+        assert!(check_active_change(Some(1), 1, true).is_ok());
+        assert!(check_active_change(Some(1), 2, false).is_ok());
+    }
+
+    #[test]
+    fn the_throttle_opens_when_the_oldest_counted_failure_ages_out() {
+        let now = DateTime::parse_from_rfc3339("2026-03-01T10:00:00Z")
+            .expect("now")
+            .with_timezone(&Utc);
+        let at = |m: i64| crate::clock::stamp(now - Duration::minutes(m));
+        let t = Throttle {
+            per_account: 2,
+            per_address: 3,
+            window: Duration::minutes(15),
+        };
+        assert_eq!(t.wait(&[at(5)], &[at(5)], now), None);
+        // The older of the last two failures, 5 minutes ago, ages out in 10.
+        assert_eq!(t.wait(&[at(7), at(5), at(1)], &[], now), Some(600));
+        assert_eq!(t.wait(&[], &[at(9), at(8), at(2)], now), Some(360));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::model::{Grant, Principal, Role, Scope};
+use super::model::{self, Grant, GrantProblem, Principal, Role, Scope, ScopeKind};
 use crate::clock::stamp;
 use crate::i18n::Lang;
 
@@ -449,86 +449,126 @@ pub fn touch_api_token(conn: &Connection, id: i64, now: DateTime<Utc>) -> rusqli
     Ok(())
 }
 
+/// The rows of `kind` that `value` names: a unit by code or id, an
+/// administration or a region by name or id.
+pub fn scope_ids(conn: &Connection, kind: ScopeKind, value: &str) -> rusqlite::Result<Vec<i64>> {
+    let sql = match kind {
+        ScopeKind::Unit => {
+            "SELECT id FROM unit WHERE code = ?1 COLLATE NOCASE OR CAST(id AS TEXT) = ?1"
+        }
+        ScopeKind::Administration => {
+            "SELECT id FROM administration WHERE name = ?1 COLLATE NOCASE OR CAST(id AS TEXT) = ?1"
+        }
+        ScopeKind::Region => {
+            "SELECT id FROM region WHERE name = ?1 COLLATE NOCASE OR CAST(id AS TEXT) = ?1"
+        }
+    };
+    conn.prepare(sql)?
+        .query_map([value], |r| r.get(0))?
+        .collect()
+}
+
 /// Reads a scope written as `unit:CODE`, `administration:NAME-OR-ID` or
 /// `region:NAME-OR-ID` (the command line and the account page use it).
-pub fn resolve_scope(conn: &Connection, text: &str) -> rusqlite::Result<Result<Scope, String>> {
-    let Some((kind, value)) = text.trim().split_once(':') else {
-        return Ok(Err(format!(
-            "scope {text:?} should look like unit:CODE, administration:NAME or region:NAME"
-        )));
+pub fn resolve_scope(
+    conn: &Connection,
+    text: &str,
+) -> rusqlite::Result<Result<Scope, GrantProblem>> {
+    let (kind, value) = match model::parse_scope(text) {
+        Ok(parsed) => parsed,
+        Err(problem) => return Ok(Err(problem)),
     };
-    let value = value.trim();
-    let kind = kind.trim().to_lowercase();
-    let found: Vec<i64> = match kind.as_str() {
-        "unit" | "enhet" => conn
-            .prepare("SELECT id FROM unit WHERE code = ?1 COLLATE NOCASE OR CAST(id AS TEXT) = ?1")?
-            .query_map([value], |r| r.get(0))?
-            .collect::<Result<_, _>>()?,
-        "administration" | "förvaltning" => conn
-            .prepare("SELECT id FROM administration WHERE name = ?1 COLLATE NOCASE OR CAST(id AS TEXT) = ?1")?
-            .query_map([value], |r| r.get(0))?
-            .collect::<Result<_, _>>()?,
-        "region" => conn
-            .prepare("SELECT id FROM region WHERE name = ?1 COLLATE NOCASE OR CAST(id AS TEXT) = ?1")?
-            .query_map([value], |r| r.get(0))?
-            .collect::<Result<_, _>>()?,
-        _ => return Ok(Err(format!("unknown scope kind {kind:?}; use unit, administration or region"))),
-    };
-    Ok(match found.as_slice() {
-        [id] => Ok(match kind.as_str() {
-            "unit" | "enhet" => Scope::Unit(*id),
-            "region" => Scope::Region(*id),
-            _ => Scope::Administration(*id),
-        }),
-        [] => Err(format!("no {kind} matches {value:?}")),
-        _ => Err(format!("{value:?} matches several; give the id instead")),
-    })
+    let found = scope_ids(conn, kind, &value)?;
+    Ok(model::pick_scope(kind, &value, &found))
 }
 
-/// Reads `ROLE[:SCOPE]`, e.g. `staff` or `manager:unit:ONK51`.
-pub fn parse_grant(conn: &Connection, text: &str) -> rusqlite::Result<Result<Grant, String>> {
-    let (role_text, scope_text) = match text.trim().split_once(':') {
-        Some((r, s)) => (r, Some(s)),
-        None => (text.trim(), None),
+/// Reads `ROLE[:SCOPE]`, e.g. `staff` or `manager:unit:ONK51`, looking the
+/// scope up.
+pub fn parse_grant(conn: &Connection, text: &str) -> rusqlite::Result<Result<Grant, GrantProblem>> {
+    let request = match model::parse_grant(text) {
+        Ok(request) => request,
+        Err(problem) => return Ok(Err(problem)),
     };
-    let Some(role) = Role::parse(role_text) else {
-        return Ok(Err(format!(
-            "unknown role {role_text:?}; use admin, coordinator, study_director, manager, lecturer or staff"
-        )));
+    let scope = match request.scope {
+        Some((kind, value)) => {
+            let found = scope_ids(conn, kind, &value)?;
+            match model::pick_scope(kind, &value, &found) {
+                Ok(scope) => Some(scope),
+                Err(problem) => return Ok(Err(problem)),
+            }
+        }
+        None => None,
     };
-    match (role, scope_text) {
-        (Role::Manager, Some(s)) => Ok(resolve_scope(conn, s)?.map(|scope| Grant {
-            role,
-            scope: Some(scope),
-        })),
-        (Role::Manager, None) => Ok(Err(
-            "a manager needs a scope: manager:unit:CODE, manager:administration:NAME or manager:region:NAME".into(),
-        )),
-        (_, Some(_)) => Ok(Err(format!("the role {role} takes no scope"))),
-        (_, None) => Ok(Ok(Grant { role, scope: None })),
-    }
+    Ok(Ok(Grant {
+        role: request.role,
+        scope,
+    }))
 }
 
-/// A human-readable name for a scope: `unit ONK51`, `region Region Halland`.
-pub fn describe_scope(conn: &Connection, scope: Scope) -> rusqlite::Result<String> {
-    let (kind, id) = scope.parts();
-    let name: Option<String> = match scope {
-        Scope::Unit(_) => conn.query_row(
-            "SELECT code || ' ' || name FROM unit WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        ),
-        Scope::Administration(_) => {
-            conn.query_row("SELECT name FROM administration WHERE id = ?1", [id], |r| {
-                r.get(0)
+/// What a scope is called: `ONK51 Onkologi avd 51`, `Region Halland`; the
+/// id when the row is gone.
+pub fn scope_name(conn: &Connection, scope: Scope) -> rusqlite::Result<String> {
+    let (_, id) = scope.parts();
+    let sql = match scope {
+        Scope::Unit(_) => "SELECT code || ' ' || name FROM unit WHERE id = ?1",
+        Scope::Administration(_) => "SELECT name FROM administration WHERE id = ?1",
+        Scope::Region(_) => "SELECT name FROM region WHERE id = ?1",
+    };
+    let name: Option<String> = conn.query_row(sql, [id], |r| r.get(0)).optional()?;
+    Ok(name.unwrap_or_else(|| id.to_string()))
+}
+
+/// A role of an account with the name of its scope, as the pages list it.
+#[derive(Debug, Clone)]
+pub struct ScopedGrant {
+    /// The role's row.
+    pub id: i64,
+    /// The role and its scope.
+    pub grant: Grant,
+    /// What the scope is called ([`scope_name`]), for managers.
+    pub scope_name: Option<String>,
+}
+
+/// The roles of an account with their scopes' names.
+pub fn scoped_grants(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<ScopedGrant>> {
+    grants(conn, account_id)?
+        .into_iter()
+        .map(|(id, grant)| {
+            let scope_name = grant.scope.map(|s| scope_name(conn, s)).transpose()?;
+            Ok(ScopedGrant {
+                id,
+                grant,
+                scope_name,
             })
-        }
-        Scope::Region(_) => {
-            conn.query_row("SELECT name FROM region WHERE id = ?1", [id], |r| r.get(0))
-        }
-    }
-    .optional()?;
-    Ok(format!("{kind} {}", name.unwrap_or_else(|| id.to_string())))
+        })
+        .collect()
+}
+
+/// How many sessions of an account have not been ended.
+pub fn live_sessions(conn: &Connection, account_id: i64) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT count(*) FROM session WHERE account_id = ?1 AND ended_at IS NULL",
+        [account_id],
+        |r| r.get(0),
+    )
+}
+
+/// Ends every session of an account except the one of `keep` (the token of
+/// the browser that asked).
+pub fn end_other_sessions(
+    conn: &Connection,
+    account_id: i64,
+    keep: Option<&str>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE session SET ended_at = ?2 WHERE account_id = ?1 AND ended_at IS NULL AND token_hash != ?3",
+        params![
+            account_id,
+            stamp(now),
+            keep.map(token_hash).unwrap_or_default()
+        ],
+    )
 }
 
 #[cfg(test)]

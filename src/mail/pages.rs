@@ -2,6 +2,8 @@
 //! its filter.
 
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -11,6 +13,7 @@ use crate::auth::Ctx;
 use crate::auth::model::Role;
 use crate::clock::local_display;
 use crate::i18n::Lang;
+use crate::msg;
 use crate::web::layout::{self, FieldAttrs, PageQuery, page, select_field, text_field};
 use crate::web::{AppError, FieldErrors, Query};
 
@@ -90,22 +93,28 @@ pub struct OutboxQuery {
 }
 
 impl OutboxQuery {
-    fn filter(&self) -> Result<OutboxFilter, AppError> {
+    /// The filter, or the fields that hold a value no filter knows.
+    fn filter(&self, lang: Lang) -> Result<OutboxFilter, FieldErrors> {
+        let mut errors = FieldErrors::new(lang);
         let kind = match self.kind.trim() {
             "" => None,
-            s => Some(Kind::parse(s).ok_or_else(|| {
-                AppError::bad_request(
-                    "kind",
-                    "expected licence_warning, licence_expired or manager_digest",
-                )
-            })?),
+            s => Kind::parse(s).or_else(|| {
+                let allowed = Kind::ALL.map(Kind::as_str).join(", ");
+                errors.add("kind", msg!("input.unknown_value", value = s, allowed));
+                None
+            }),
         };
         let delivery = match self.status.trim() {
             "" => None,
-            s => Some(Delivery::parse(s).ok_or_else(|| {
-                AppError::bad_request("status", "expected sent, unsent or failed")
-            })?),
+            s => Delivery::parse(s).or_else(|| {
+                let allowed = Delivery::ALL.map(Delivery::as_str).join(", ");
+                errors.add("status", msg!("input.unknown_value", value = s, allowed));
+                None
+            }),
         };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         Ok(OutboxFilter {
             kind,
             delivery,
@@ -128,29 +137,17 @@ impl OutboxQuery {
     }
 }
 
-/// `GET /admin/outbox`: every message, with whether it was e-mailed.
-pub async fn outbox(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<OutboxQuery>,
-) -> Result<Markup, AppError> {
-    ctx.require(&[Role::Admin])?;
-    let filter = q.filter()?;
-    let page_no = q.page.unwrap_or(1).max(1);
-    let (rows, total) = state
-        .db
-        .read(move |c| {
-            store::search(
-                c,
-                &filter,
-                PER_PAGE,
-                crate::web::layout::page_offset(page_no, PER_PAGE),
-            )
-            .map_err(AppError::from)
-        })
-        .await?;
+/// One page of the outbox as the administrators' list shows it.
+struct Found {
+    rows: Vec<Message>,
+    page_no: u32,
+    total: i64,
+    /// Whether an SMTP server is set up.
+    smtp: bool,
+}
+
+fn outbox_view(ctx: &Ctx, q: &OutboxQuery, errors: &FieldErrors, found: &Found) -> Markup {
     let lang = ctx.lang;
-    let errors = FieldErrors::new(ctx.lang);
     let mut kinds = vec![(String::new(), lang.t("common.all").to_string())];
     kinds.extend(
         Kind::ALL
@@ -163,17 +160,21 @@ pub async fn outbox(
             .iter()
             .map(|d| (d.as_str().to_string(), lang.t(d.label_key()).to_string())),
     );
-    let smtp = state.config.mail.is_some();
     let qs = q.query_string();
-    Ok(page(
-        &ctx,
+    // The fields first, so that the summary above them names their labels.
+    let fields = html! {
+        (select_field(lang.t("outbox.kind"), "kind", &kinds, q.kind.trim(), errors))
+        (select_field(lang.t("common.status"), "status", &states, q.status.trim(), errors))
+        (text_field(lang.t("outbox.search"), "q", &q.q, errors, FieldAttrs::optional()))
+    };
+    page(
+        ctx,
         lang.t("outbox.title"),
         html! {
-            p.muted { (lang.t(if smtp { "outbox.smtp_on" } else { "outbox.smtp_off" })) }
+            p.muted { (lang.t(if found.smtp { "outbox.smtp_on" } else { "outbox.smtp_off" })) }
+            (layout::form_errors(lang, errors))
             form.filters method="get" action="/admin/outbox" {
-                (select_field(lang.t("outbox.kind"), "kind", &kinds, q.kind.trim(), &errors))
-                (select_field(lang.t("common.status"), "status", &states, q.status.trim(), &errors))
-                (text_field(lang.t("outbox.search"), "q", &q.q, &errors, FieldAttrs::optional()))
+                (fields)
                 button type="submit" { (lang.t("common.filter")) }
             }
             div.table-wrap tabindex="0" { table {
@@ -181,7 +182,7 @@ pub async fn outbox(
                     th { (lang.t("outbox.created")) } th { (lang.t("outbox.kind")) } th { (lang.t("outbox.to")) }
                     th { (lang.t("outbox.subject")) } th { (lang.t("common.status")) } th { (lang.t("outbox.attempts")) }
                 } }
-                tbody { @for m in &rows { tr {
+                tbody { @for m in &found.rows { tr {
                     td { (local_display(&m.created_at)) }
                     td { (lang.t(m.kind.label_key())) }
                     td { (m.to_email) }
@@ -198,7 +199,52 @@ pub async fn outbox(
                     td { (m.attempts) }
                 } } }
             } }
-            (layout::pager(lang, &format!("/admin/outbox?{qs}"), page_no, PER_PAGE, total))
+            (layout::pager(lang, &format!("/admin/outbox?{qs}"), found.page_no, PER_PAGE, found.total))
         },
-    ))
+    )
+}
+
+/// `GET /admin/outbox`: every message, with whether it was e-mailed. A
+/// filter value no filter knows answers 400 with the message beside its field.
+pub async fn outbox(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OutboxQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(&[Role::Admin])?;
+    let smtp = state.config.mail.is_some();
+    let filter = match q.filter(ctx.lang) {
+        Ok(filter) => filter,
+        Err(errors) => {
+            let none = Found {
+                rows: Vec::new(),
+                page_no: 1,
+                total: 0,
+                smtp,
+            };
+            let view = outbox_view(&ctx, &q, &errors, &none);
+            return Ok((StatusCode::BAD_REQUEST, view).into_response());
+        }
+    };
+    let page_no = q.page.unwrap_or(1).max(1);
+    let (rows, total) = state
+        .db
+        .read(move |c| {
+            store::search(
+                c,
+                &filter,
+                PER_PAGE,
+                crate::web::layout::page_offset(page_no, PER_PAGE),
+            )
+            .map_err(AppError::from)
+        })
+        .await?;
+    let found = Found {
+        rows,
+        page_no,
+        total,
+        smtp,
+    };
+    let errors = FieldErrors::new(ctx.lang);
+    Ok(outbox_view(&ctx, &q, &errors, &found).into_response())
 }

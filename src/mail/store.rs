@@ -361,3 +361,58 @@ pub fn search(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((rows, total))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh database with one person (id 1) and three accounts: 1 chose
+    /// English, 2 chose nothing, 3 is linked to the person and chose English.
+    fn db() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conn = crate::db::open_connection(&dir.path().join("m.db"), &Default::default())
+            .expect("open");
+        conn.execute_batch(
+            "INSERT INTO region (id, name) VALUES (1, 'Region Halland');
+             INSERT INTO administration (id, region_id, name) VALUES (1, 1, 'Hallands sjukhus');
+             INSERT INTO unit (id, administration_id, code, name) VALUES (1, 1, 'ONK1', 'Onkologi');
+             INSERT INTO person (id, name, email, profession, unit_id, created_at)
+                 VALUES (1, 'Åsa Öberg', 'asa@example.se', 'nurse', 1, '2026-01-01T00:00:00Z'),
+                        (2, 'Per Ek', 'per@example.se', 'nurse', 1, '2026-01-01T00:00:00Z');
+             INSERT INTO account (id, email, name, person_id, password_hash, language, created_at) VALUES
+                 (1, 'chef@example.se', 'Chef', NULL, 'x', 'en', '2026-01-01T00:00:00Z'),
+                 (2, 'tyst@example.se', 'Tyst', NULL, 'x', NULL, '2026-01-01T00:00:00Z'),
+                 (3, 'asa@example.se', 'Åsa Öberg', 1, 'x', 'en', '2026-01-01T00:00:00Z');",
+        )
+        .expect("rows");
+        (dir, conn)
+    }
+
+    #[test]
+    fn a_message_is_written_in_the_language_its_recipient_chose() {
+        let (_dir, conn) = db();
+        let lang = |account, person| recipient_lang(&conn, account, person).expect("lang");
+        assert_eq!(lang(Some(1), None), Lang::En, "the account's choice");
+        assert_eq!(lang(Some(2), None), Lang::Sv, "no choice: Swedish");
+        assert_eq!(
+            lang(None, Some(1)),
+            Lang::En,
+            "the person's account's choice"
+        );
+        assert_eq!(lang(None, Some(2)), Lang::Sv, "a person without an account");
+        assert_eq!(lang(None, None), Lang::Sv);
+        assert_eq!(lang(Some(99), None), Lang::Sv, "an account that is gone");
+        conn.execute("UPDATE account SET language = 'sv' WHERE id = 1", [])
+            .expect("update");
+        assert_eq!(
+            lang(Some(1), Some(1)),
+            Lang::Sv,
+            "the account's own choice before the person's other account"
+        );
+        assert_eq!(
+            lang(Some(2), Some(1)),
+            Lang::En,
+            "an account without a choice falls back to the person's"
+        );
+    }
+}

@@ -600,3 +600,329 @@ async fn health_and_metrics() {
     ));
     assert!(m.text.contains("oncotrack_db_read_connections 4"));
 }
+
+/// An administrator whose pages are in `lang` (the cookie the language
+/// switch sets for a browser).
+async fn admin_in<'a>(app: &'a TestApp, lang: &str) -> crate::support::Client<'a> {
+    let mut admin = app.login_as(Role::Admin).await;
+    admin.cookies.insert("ot_lang".into(), lang.into());
+    admin
+}
+
+async fn account_id(app: &TestApp, role: Role) -> i64 {
+    let email = email_for(role);
+    app.query(move |c| {
+        c.query_row("SELECT id FROM account WHERE email = ?1", [&email], |r| {
+            r.get(0)
+        })
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_refused_new_account_is_told_in_the_pages_language_under_the_fields_labels() {
+    let app = TestApp::new().await;
+    let weak = [
+        ("email", "ny@test.example"),
+        ("name", "Ny Person"),
+        ("password", "password1234"),
+        ("role", "manager"),
+    ];
+
+    let mut en = admin_in(&app, "en").await;
+    let r = en.post("/admin/accounts/new", &weak).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text
+            .contains("<a href=\"#f-password\">Password</a>: too easy to guess: "),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text
+            .contains("<a href=\"#f-scope\">Scope</a>: a manager needs a scope"),
+        "{}",
+        r.text
+    );
+    for swedish in [
+        "för lätt att gissa",
+        "en chef behöver",
+        "Rätta de markerade fälten",
+    ] {
+        assert!(!r.text.contains(swedish), "{swedish}: {}", r.text);
+    }
+    assert!(
+        !r.text.contains("<li>password: ") && !r.text.contains("<li>scope: "),
+        "no field named by its internal name"
+    );
+
+    let mut sv = admin_in(&app, "sv").await;
+    let r = sv.post("/admin/accounts/new", &weak).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text
+            .contains("<a href=\"#f-password\">Lösenord</a>: för lätt att gissa: "),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text
+            .contains("<a href=\"#f-scope\">Ansvarsområde</a>: en chef behöver ett ansvarsområde"),
+        "{}",
+        r.text
+    );
+    for english in [
+        "too easy to guess",
+        "a manager needs",
+        "guess",
+        "Please correct",
+    ] {
+        assert!(!r.text.contains(english), "{english}: {}", r.text);
+    }
+
+    // An e-mail that has an account, beside the e-mail field.
+    let taken = [
+        ("email", "staff@test.example"),
+        ("name", "Ny Person"),
+        ("password", "blåbärs-Skogen-vandrar-42"),
+        ("role", "staff"),
+    ];
+    let r = sv.post("/admin/accounts/new", &taken).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text.contains(
+            "<a href=\"#f-email\">E-post</a>: det finns redan ett konto med denna e-post"
+        ),
+        "{}",
+        r.text
+    );
+    let r = en.post("/admin/accounts/new", &taken).await;
+    assert!(
+        r.text
+            .contains("<a href=\"#f-email\">E-mail</a>: an account with this e-mail exists"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM account WHERE email = 'ny@test.example'")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_account_pages_forms_are_refused_in_the_pages_language() {
+    let app = TestApp::new().await;
+    let staff = account_id(&app, Role::Staff).await;
+    let admin_id = account_id(&app, Role::Admin).await;
+    let tokens = format!("/admin/accounts/{staff}/tokens");
+    let roles = format!("/admin/accounts/{staff}/roles");
+
+    let mut en = admin_in(&app, "en").await;
+    let r = en.post(&tokens, &[("label", "  ")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text.contains("<a href=\"#f-label\">Label</a>: required"),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("obligatoriskt"));
+    let r = en
+        .post(&roles, &[("role", "manager"), ("scope", "unit:FINNS-EJ")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text
+            .contains("<a href=\"#f-scope\">Scope</a>: no unit matches FINNS-EJ"),
+        "{}",
+        r.text
+    );
+    // Only the refused form has a summary.
+    assert_eq!(r.text.matches("role=\"alert\"").count(), 1, "{}", r.text);
+
+    let mut sv = admin_in(&app, "sv").await;
+    let r = sv.post(&tokens, &[("label", "")]).await;
+    assert!(
+        r.text
+            .contains("<a href=\"#f-label\">Beskrivning</a>: obligatoriskt"),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains(">required<") && !r.text.contains(": required"));
+    let r = sv
+        .post(&roles, &[("role", "manager"), ("scope", "unit:FINNS-EJ")])
+        .await;
+    assert!(
+        r.text
+            .contains("<a href=\"#f-scope\">Ansvarsområde</a>: ingen enhet matchar FINNS-EJ"),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("no unit matches"));
+    let r = sv
+        .post(
+            &format!("/admin/accounts/{staff}/password"),
+            &[("password", "kort")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text
+            .contains("<a href=\"#f-password\">Nytt lösenord</a>: minst 12 tecken"),
+        "{}",
+        r.text
+    );
+
+    // Nobody switches their own sign-in off.
+    let own = format!("/admin/accounts/{admin_id}/active");
+    let r = sv.post(&own, &[("active", "0")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text.contains("Du kan inte inaktivera ditt eget konto."),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("cannot deactivate"));
+    let r = en.post(&own, &[("active", "0")]).await;
+    assert!(
+        r.text.contains("You cannot deactivate your own account."),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("inaktivera ditt"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM account WHERE active = 0")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_managers_scope_is_named_in_the_pages_language() {
+    let app = TestApp::new().await;
+    let mut sv = admin_in(&app, "sv").await;
+    let r = sv.get("/admin/accounts").await;
+    assert!(r.text.contains("Chef (enhet ONK1 "), "{}", r.text);
+    assert!(!r.text.contains("(unit "));
+    let mut en = admin_in(&app, "en").await;
+    let r = en.get("/admin/accounts").await;
+    assert!(r.text.contains("Manager (unit ONK1 "), "{}", r.text);
+    assert!(!r.text.contains("(enhet "));
+}
+
+/// An audit row: action, actor account, actor, entity id, before, after.
+type AuditRow = (
+    String,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+#[tokio::test]
+async fn sign_in_and_out_keep_their_audit_rows() {
+    let app = TestApp::new().await;
+    let mut b = app.login_as(Role::Staff).await;
+    b.post("/lang", &[("lang", "en"), ("next", "/")]).await;
+    b.post("/logout", &[]).await;
+    let staff = account_id(&app, Role::Staff).await;
+    let rows: Vec<AuditRow> = app
+        .query(|c| {
+            c.prepare(
+                "SELECT action, actor_account_id, actor, entity_id, before, after FROM audit_log
+                 WHERE actor = 'staff@test.example' ORDER BY id",
+            )?
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect()
+        })
+        .await;
+    let id = Some(staff.to_string());
+    assert_eq!(
+        rows,
+        [
+            (
+                "login.success".into(),
+                Some(staff),
+                "staff@test.example".into(),
+                id.clone(),
+                None,
+                None
+            ),
+            (
+                "account.language".into(),
+                Some(staff),
+                "staff@test.example".into(),
+                id.clone(),
+                Some(r#"{"language":null}"#.into()),
+                Some(r#"{"language":"en"}"#.into())
+            ),
+            (
+                "logout".into(),
+                Some(staff),
+                "staff@test.example".into(),
+                id,
+                None,
+                None
+            ),
+        ]
+    );
+    // A failure names the e-mail typed, never the account, as its actor.
+    let mut b = app.browser();
+    b.login(&email_for(Role::Staff), "fel-lösenord-helt-och-hållet")
+        .await;
+    let failed: (Option<i64>, String, Option<String>) = app
+        .query(|c| {
+            c.query_row(
+                "SELECT actor_account_id, actor, entity_id FROM audit_log WHERE action = 'login.failed'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+        })
+        .await;
+    assert_eq!(
+        failed,
+        (None, "staff@test.example".into(), Some(staff.to_string()))
+    );
+}
+
+#[tokio::test]
+async fn the_audit_logs_date_filter_is_refused_beside_its_field() {
+    let app = TestApp::new().await;
+    let mut sv = admin_in(&app, "sv").await;
+    for path in ["/admin/audit?from=igår", "/admin/audit.csv?to=2026-02-30"] {
+        let r = sv.get(path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        let label = if path.contains("from") {
+            "<a href=\"#f-from\">Från</a>"
+        } else {
+            "<a href=\"#f-to\">Till</a>"
+        };
+        assert!(
+            r.text
+                .contains(&format!("{label}: väntade ett datum ÅÅÅÅ-MM-DD")),
+            "{path}: {}",
+            r.text
+        );
+        assert!(!r.text.contains("expected a date"), "{path}");
+    }
+    let mut en = admin_in(&app, "en").await;
+    let r = en.get("/admin/audit?from=yesterday").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text
+            .contains("<a href=\"#f-from\">From</a>: expected a date YYYY-MM-DD"),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("väntade"));
+}

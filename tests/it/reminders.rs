@@ -351,6 +351,49 @@ async fn messages_are_visible_in_the_app() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
+#[tokio::test]
+async fn the_outbox_and_the_messages_speak_the_readers_language() {
+    let app = app_with_licences(Config::default()).await;
+    run(&app).await;
+
+    let mut admin = app.login_as(Role::Admin).await;
+    admin.cookies.insert("ot_lang".into(), "en".into());
+    let r = admin.get("/admin/outbox?status=nonsense").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text.contains(
+            "<a href=\"#f-status\">Status</a>: nonsense is not one of the allowed values (sent, unsent, failed)"
+        ),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("tillåtna") && !r.text.contains("Rätta"));
+    let r = admin.get("/admin/outbox").await;
+    assert!(r.text.contains("E-mail is not set up"), "{}", r.text);
+    assert!(r.text.contains("Shown here only") && !r.text.contains("Endast här"));
+
+    admin.cookies.insert("ot_lang".into(), "sv".into());
+    let r = admin.get("/admin/outbox?kind=postcard").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text
+            .contains("<a href=\"#f-kind\">Typ</a>: postcard är inte ett av de tillåtna värdena"),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("allowed values") && !r.text.contains("Please correct"));
+
+    let mut nurse = app.login_as(Role::Staff).await;
+    nurse.cookies.insert("ot_lang".into(), "en".into());
+    let r = nurse.get("/messages").await;
+    assert!(
+        r.text.contains("Shown here only") && r.text.contains("Licence expiring"),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("Endast här") && !r.text.contains("Inga meddelanden"));
+}
+
 // ---- A real SMTP server on 127.0.0.1 ------------------------------------
 
 /// One message as the SMTP server received it.

@@ -1,0 +1,190 @@
+//! Sign-in, sign-out and the language switch.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::actions::{self, SignIn};
+use super::model::Throttle;
+use super::password::Hasher;
+use super::{Ctx, store};
+use crate::AppState;
+use crate::i18n::{Lang, Msg};
+use crate::msg;
+use crate::web::context::{LANG_COOKIE, cookie_header, session_cookie_name};
+use crate::web::layout::{FieldAttrs, form_card, page, safe_next, text_field};
+use crate::web::{AppError, FieldErrors, Form, Query};
+
+/// Query of the sign-in page.
+#[derive(Debug, Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// The sign-in page: the e-mail kept, where to go after, and why the last
+/// attempt was refused.
+fn login_view(ctx: &Ctx, email: &str, next: &str, refused: Option<Msg>) -> Markup {
+    let lang = ctx.lang;
+    let errors = FieldErrors::new(lang);
+    let fields = html! {
+        input type="hidden" name="next" value=(next);
+        (text_field(lang.t("login.email"), "email", email, &errors, FieldAttrs::required().kind("email").autocomplete("username")))
+        (text_field(lang.t("login.password"), "password", "", &errors, FieldAttrs::required().kind("password").autocomplete("current-password")))
+    };
+    page(
+        ctx,
+        lang.t("login.title"),
+        html! {
+            // Not beside a field: which of the two was wrong is not told.
+            @if let Some(m) = refused { div.alert.error role="alert" { (m.render(lang)) } }
+            (form_card(ctx, "/login", &errors, fields, lang.t("login.submit")))
+        },
+    )
+}
+
+/// `GET /login`.
+pub async fn login_page(ctx: Ctx, Query(q): Query<LoginQuery>) -> Markup {
+    login_view(&ctx, "", &safe_next(&q.next), None)
+}
+
+/// The sign-in form's fields.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /login`: throttled per account and per address; a wrong e-mail
+/// takes as long as a wrong password and is told the same.
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let email = form.email.trim().to_string();
+    let next = safe_next(&form.next);
+    let throttle = Throttle {
+        per_account: state.config.login_failures_per_account,
+        per_address: state.config.login_failures_per_address,
+        window: state.config.login_window,
+    };
+    let since = ctx.now - throttle.window;
+    let (e, a) = (email.clone(), ctx.address.clone());
+    let (by_email, by_address) = state
+        .db
+        .read(move |conn| store::recent_failures(conn, &e, &a, since).map_err(AppError::from))
+        .await?;
+    if let Some(wait) = throttle.wait(&by_email, &by_address, ctx.now) {
+        let e = email.clone();
+        ctx.change(&state.db, move |w| actions::note_throttled(w, &e))
+            .await?;
+        let mut r = (
+            StatusCode::TOO_MANY_REQUESTS,
+            login_view(&ctx, &email, &next, Some(msg!("login.throttled"))),
+        )
+            .into_response();
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(r);
+    }
+    let e = email.clone();
+    let found = state
+        .db
+        .read(move |conn| store::account_by_email(conn, &e).map_err(AppError::from))
+        .await?;
+    let stored = found
+        .as_ref()
+        .filter(|(account, _)| account.active)
+        .map(|(_, hash)| hash.clone());
+    let verified = Hasher::of(&state).verify(form.password, stored).await;
+    let attempt = SignIn {
+        email: email.clone(),
+        address: ctx.address.clone(),
+        account_id: found.as_ref().map(|(account, _)| account.id),
+        verified,
+    };
+    let previous = ctx.session_token.clone();
+    let session = state
+        .db
+        .change(attempt.actor(), ctx.now, move |w| {
+            actions::sign_in(w, &attempt, previous.as_deref())
+        })
+        .await?;
+    match session {
+        Some(token) => {
+            let cookie = cookie_header(session_cookie_name(ctx.secure), &token, ctx.secure, None);
+            Ok(with_cookie(Redirect::to(&next).into_response(), &cookie))
+        }
+        None => Ok((
+            StatusCode::UNAUTHORIZED,
+            login_view(&ctx, &email, &next, Some(msg!("login.failed"))),
+        )
+            .into_response()),
+    }
+}
+
+/// `POST /logout`.
+pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    if let Some(token) = ctx.session_token.clone() {
+        ctx.change(&state.db, move |w| actions::sign_out(w, &token))
+            .await?;
+    }
+    let cookie = cookie_header(session_cookie_name(ctx.secure), "", ctx.secure, Some(0));
+    Ok(with_cookie(Redirect::to("/login").into_response(), &cookie))
+}
+
+/// The language switch's fields.
+#[derive(Debug, Deserialize)]
+pub struct LangForm {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /lang`: a cookie for everyone, and the account's setting when signed in.
+pub async fn switch_language(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<LangForm>,
+) -> Result<Response, AppError> {
+    let lang = Lang::parse(&form.lang).ok_or_else(|| {
+        AppError::bad_request(
+            "lang",
+            msg!(
+                "input.unknown_value",
+                value = form.lang.as_str(),
+                allowed = "sv, en"
+            ),
+        )
+    })?;
+    if let Some(user) = &ctx.user {
+        let id = user.account_id;
+        ctx.change(&state.db, move |w| actions::choose_language(w, id, lang))
+            .await?;
+    }
+    let cookie = format!(
+        "{}; Max-Age=31536000",
+        cookie_header(LANG_COOKIE, lang.code(), ctx.secure, None)
+    );
+    Ok(with_cookie(
+        Redirect::to(&safe_next(&form.next)).into_response(),
+        &cookie,
+    ))
+}
+
+/// `response` setting the cookie `cookie` (a whole `Set-Cookie` value).
+fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
