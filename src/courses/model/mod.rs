@@ -988,6 +988,36 @@ mod tests {
         assert_eq!(bad.err().map(|e| e[0].0), Some("part"));
     }
 
+    #[test]
+    fn refusals_are_catalogue_keys_with_their_arguments() {
+        let errors = check_session(&SessionFields {
+            starts_at: "2026-03-29T02:30".into(),
+            ends_at: "2026-03-29T04:00".into(),
+            topic: " ".into(),
+            lecturers_needed: "99".into(),
+            place: "".into(),
+        })
+        .err()
+        .unwrap_or_default();
+        let keys: Vec<(&str, Option<&str>)> = errors.iter().map(|(f, m)| (*f, m.key())).collect();
+        assert_eq!(
+            keys,
+            [
+                ("starts_at", Some("courses.error_time_in_gap")),
+                ("topic", Some("input.required")),
+                ("lecturers_needed", Some("courses.error_whole_number")),
+            ]
+        );
+        assert_eq!(
+            errors[0].1.arg("time"),
+            Some(&crate::i18n::Arg::Plain("2026-03-29 02:30".into()))
+        );
+        let sv = errors[2].1.render(Lang::Sv);
+        let en = errors[2].1.render(Lang::En);
+        assert_eq!(sv, "ett heltal från 1 till 50");
+        assert_eq!(en, "a whole number from 1 to 50");
+    }
+
     proptest! {
         #[test]
         fn overlap_is_symmetric_and_matches_a_shared_instant(
