@@ -3,13 +3,13 @@
 //! coordinator or administrator role, except a lecturer's own sign-up.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::actions::{self, By};
+use super::actions;
 use super::model::{
     self, Course, CourseFields, FieldError, Offering, OfferingFields, OfferingStatus, Session,
     SessionFields, SignupStatus, stockholm_input,
@@ -19,11 +19,12 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::auth::model::Role;
 use crate::licences::model::Part;
+use crate::msg;
 use crate::organisation::model::Profession;
+use crate::web::context::request_lang;
 use crate::web::{ApiQuery, AppError, Json, Path};
 
-/// Roles that run the catalogue and offerings.
-pub const WRITERS: &[Role] = &[Role::Admin, Role::Coordinator];
+pub use super::model::WRITERS;
 
 /// An optional number as form text (absent is empty), so that one check
 /// serves forms and JSON alike.
@@ -35,14 +36,7 @@ fn number(v: Option<u32>) -> String {
 fn first(errors: Vec<FieldError>) -> AppError {
     match errors.into_iter().next() {
         Some((field, message)) => AppError::unprocessable(field, message),
-        None => AppError::unprocessable("body", "invalid"),
-    }
-}
-
-fn by(user: &ApiUser) -> By {
-    By {
-        actor: user.actor(),
-        now: user.now,
+        None => AppError::unprocessable("body", msg!("courses.error_invalid")),
     }
 }
 
@@ -281,7 +275,7 @@ pub struct SignupList {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Overlap {
     session_id: i64,
-    /// Course, topic and start, in Swedish.
+    /// Course, topic and start, the course title in the caller's language.
     description: String,
 }
 
@@ -365,12 +359,10 @@ pub async fn create_course(
         audience: b.audience.iter().map(|p| p.as_str().to_owned()).collect(),
     };
     let input = model::check_course(&fields, true).map_err(first)?;
-    let by = by(&user);
-    let course = state
-        .db
-        .write(move |tx| {
-            let id = actions::create_course(tx, &by, &input)?;
-            store::get_course(tx, id)?.ok_or(AppError::NotFound)
+    let course = user
+        .change(&state.db, move |w| {
+            let id = actions::create_course(w, &input)?;
+            store::get_course(w, id)?.ok_or(AppError::NotFound)
         })
         .await?;
     Ok((StatusCode::CREATED, axum::Json(CourseOut::from(&course))).into_response())
@@ -410,14 +402,14 @@ pub async fn list_offerings(
         .from
         .map(|s| {
             crate::check::date(&s)
-                .ok_or_else(|| AppError::bad_request("from", "expected a date YYYY-MM-DD"))
+                .ok_or_else(|| AppError::bad_request("from", msg!("input.not_a_date")))
         })
         .transpose()?;
     let status = q
         .status
         .map(|s| {
             OfferingStatus::parse(&s).ok_or_else(|| {
-                AppError::bad_request("status", "planned, open, cancelled or completed")
+                AppError::bad_request("status", msg!("courses.error_unknown_status"))
             })
         })
         .transpose()?;
@@ -505,17 +497,15 @@ pub async fn create_offering(
         Some(_) => {
             return Err(AppError::unprocessable(
                 "status",
-                "planned or open / planerat eller öppet",
+                msg!("courses.error_new_offering_status"),
             ));
         }
     };
     let input = model::check_offering(&fields).map_err(first)?;
-    let by = by(&user);
-    let o = state
-        .db
-        .write(move |tx| {
-            let id = actions::create_offering(tx, &by, &input, status)?;
-            store::get_offering(tx, id)?.ok_or(AppError::NotFound)
+    let o = user
+        .change(&state.db, move |w| {
+            let id = actions::create_offering(w, &input, status)?;
+            store::get_offering(w, id)?.ok_or(AppError::NotFound)
         })
         .await?;
     Ok((
@@ -626,12 +616,10 @@ pub async fn create_session(
         place: b.place.unwrap_or_default(),
     })
     .map_err(first)?;
-    let by = by(&user);
-    let s = state
-        .db
-        .write(move |tx| {
-            let sid = actions::add_session(tx, &by, id, &input)?;
-            store::get_session(tx, sid)?.ok_or(AppError::NotFound)
+    let s = user
+        .change(&state.db, move |w| {
+            let sid = actions::add_session(w, id, &input)?;
+            store::get_session(w, sid)?.ok_or(AppError::NotFound)
         })
         .await?;
     Ok((StatusCode::CREATED, axum::Json(SessionOut::from(&s))).into_response())
@@ -709,6 +697,7 @@ pub async fn list_signups(
 pub async fn volunteer(
     State(state): State<AppState>,
     user: ApiUser,
+    headers: HeaderMap,
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
@@ -726,23 +715,22 @@ pub async fn volunteer(
     if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
         return Err(AppError::unprocessable(
             "note",
-            "at most 500 characters / högst 500 tecken",
+            msg!("input.too_long", max = 500),
         ));
     }
-    let by = by(&user);
-    let (signup, overlap) = state
-        .db
-        .write(move |tx| {
-            let v = actions::volunteer(tx, &by, id, account, note.as_deref())?;
-            let s = store::get_signup(tx, v.signup_id)?.ok_or(AppError::NotFound)?;
+    let (signup, overlap) = user
+        .change(&state.db, move |w| {
+            let v = actions::volunteer(w, id, account, note.as_deref())?;
+            let s = store::get_signup(w, v.signup_id)?.ok_or(AppError::NotFound)?;
             Ok::<_, AppError>((s, v.overlapping))
         })
         .await?;
+    let lang = request_lang(&headers, user.principal.language);
     let answer = Volunteered {
         signup: SignupOut::new(&signup, &user),
         overlaps: overlap.map(|o| Overlap {
             session_id: o.session.id,
-            description: actions::describe(&o),
+            description: o.describe(lang),
         }),
     };
     Ok((StatusCode::CREATED, axum::Json(answer)).into_response())
@@ -762,12 +750,10 @@ pub async fn withdraw(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<SignupOut>, AppError> {
     let account = user.require(&[Role::Lecturer])?.account_id;
-    let by = by(&user);
-    let s = state
-        .db
-        .write(move |tx| {
-            let sid = actions::withdraw(tx, &by, id, account)?;
-            store::get_signup(tx, sid)?.ok_or(AppError::NotFound)
+    let s = user
+        .change(&state.db, move |w| {
+            let sid = actions::withdraw(w, id, account)?;
+            store::get_signup(w, sid)?.ok_or(AppError::NotFound)
         })
         .await?;
     Ok(axum::Json(SignupOut::new(&s, &user)))
@@ -828,23 +814,15 @@ pub async fn decide(
     Path(id): Path<i64>,
     Json(b): Json<DecideBody>,
 ) -> Result<axum::Json<SignupOut>, AppError> {
-    let by = by(&user);
-    let account = user.principal.account_id;
-    let may_decide = user.principal.has_any(WRITERS);
-    let s = state
-        .db
-        .write(move |tx| -> Result<Signup, AppError> {
-            let current = store::get_signup(tx, id)?.ok_or(AppError::NotFound)?;
-            match b.status {
-                Decision::Confirmed | Decision::Declined if may_decide => {
-                    actions::decide(tx, &by, id, b.status == Decision::Confirmed)
-                }
-                Decision::Withdrawn if current.account_id == account => {
-                    actions::withdraw(tx, &by, current.session_id, account)?;
-                    store::get_signup(tx, id)?.ok_or(AppError::NotFound)
-                }
-                _ => Err(AppError::Forbidden),
-            }
+    let principal = user.principal.clone();
+    let next = match b.status {
+        Decision::Confirmed => SignupStatus::Confirmed,
+        Decision::Declined => SignupStatus::Declined,
+        Decision::Withdrawn => SignupStatus::Withdrawn,
+    };
+    let s = user
+        .change(&state.db, move |w| {
+            actions::answer_signup(w, &principal, id, next)
         })
         .await?;
     Ok(axum::Json(SignupOut::new(&s, &user)))

@@ -1,6 +1,7 @@
 //! iCalendar (RFC 5545) feeds of course sessions: an offering's sessions, a
 //! lecturer's confirmed sessions, and the sessions of the offerings a person
-//! is enrolled on; and the subscription links calendar apps fetch them by.
+//! is enrolled on; and the subscription links calendar apps fetch them by
+//! (stored by `store::calendar`). Pure: the calendar text from its events.
 //!
 //! Times are written as Stockholm wall-clock times with
 //! `TZID=Europe/Stockholm`, and the calendar carries the zone's VTIMEZONE
@@ -13,11 +14,9 @@
 use chrono::{DateTime, LocalResult, TimeZone, Utc};
 use chrono_tz::Europe::Stockholm;
 use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::auth::store::{new_token, token_hash};
-use crate::clock::stamp;
+use crate::i18n::Lang;
 
 /// Whose sessions a calendar holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,52 +78,19 @@ pub struct SessionEvent {
     pub cancelled: bool,
 }
 
+impl SessionEvent {
+    /// The course title in `lang`.
+    pub fn title(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Sv => &self.title_sv,
+            Lang::En => &self.title_en,
+        }
+    }
+}
+
 /// The stable UID of a session's event.
 pub fn uid(session_id: i64) -> String {
     format!("session-{session_id}@oncotrack")
-}
-
-/// The sessions of a feed, in time order.
-pub fn sessions(conn: &Connection, feed: Feed) -> rusqlite::Result<Vec<SessionEvent>> {
-    let filter = match feed {
-        Feed::Offering(_) => "o.id = ?1",
-        Feed::Lecturer(_) => {
-            "EXISTS (SELECT 1 FROM lecturer_signup l WHERE l.session_id = s.id AND l.account_id = ?1 AND l.status = 'confirmed')"
-        }
-        Feed::Person(_) => {
-            "EXISTS (SELECT 1 FROM enrolment e WHERE e.offering_id = o.id AND e.person_id = ?1 AND e.status = 'enrolled')"
-        }
-    };
-    let (_, subject) = feed.parts();
-    conn.prepare_cached(&format!(
-        "SELECT s.id, o.id, c.code, c.title_sv, c.title_en, s.topic, s.starts_at, s.ends_at,
-            coalesce(s.place, o.place), s.sequence + o.sequence,
-            s.cancelled_at IS NOT NULL OR o.status = 'cancelled'
-         FROM course_session s JOIN offering o ON o.id = s.offering_id JOIN course c ON c.id = o.course_id
-         WHERE {filter} ORDER BY s.starts_at, s.id"
-    ))?
-    .query_map([subject], |r| {
-        let at = |i: usize| -> rusqlite::Result<DateTime<Utc>> {
-            let s: String = r.get(i)?;
-            Ok(DateTime::parse_from_rfc3339(&s)
-                .map(|t| t.with_timezone(&Utc))
-                .unwrap_or_default())
-        };
-        Ok(SessionEvent {
-            session_id: r.get(0)?,
-            offering_id: r.get(1)?,
-            code: r.get(2)?,
-            title_sv: r.get(3)?,
-            title_en: r.get(4)?,
-            topic: r.get(5)?,
-            starts_at: at(6)?,
-            ends_at: at(7)?,
-            place: r.get(8)?,
-            sequence: u32::try_from(r.get::<_, i64>(9)?).unwrap_or(0),
-            cancelled: r.get(10)?,
-        })
-    })?
-    .collect()
 }
 
 /// The zone every local time refers to.
@@ -152,9 +118,10 @@ fn local(at: DateTime<Utc>) -> CalendarDateTime {
     }
 }
 
-/// The calendar named `name` holding `events`, as RFC 5545 text. `now` is
-/// every event's DTSTAMP (when this copy was made).
-pub fn build(name: &str, events: &[SessionEvent], now: DateTime<Utc>) -> String {
+/// The calendar named `name` holding `events`, as RFC 5545 text, the
+/// course titles in `lang`. `now` is every event's DTSTAMP (when this copy
+/// was made).
+pub fn build(name: &str, events: &[SessionEvent], lang: Lang, now: DateTime<Utc>) -> String {
     let mut cal = Calendar::new();
     cal.name(name)
         .timezone(TZID)
@@ -168,7 +135,7 @@ pub fn build(name: &str, events: &[SessionEvent], now: DateTime<Utc>) -> String 
             .timestamp(now)
             .sequence(s.sequence)
             .summary(&format!("{}: {}", s.code, s.topic))
-            .description(&format!("{} / {}", s.title_sv, s.title_en))
+            .description(s.title(lang))
             .location(&s.place)
             .starts(local(s.starts_at))
             .ends(local(s.ends_at))
@@ -198,80 +165,6 @@ pub struct FeedLink {
     pub feed: Feed,
     /// When made (UTC).
     pub created_at: String,
-}
-
-/// Makes a subscription link; returns its id and the token (shown once:
-/// only its hash is kept).
-pub fn create_feed(
-    conn: &Connection,
-    feed: Feed,
-    by: i64,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<(i64, String)> {
-    let token = new_token();
-    let (kind, subject) = feed.parts();
-    conn.prepare_cached(
-        "INSERT INTO calendar_feed (kind, subject_id, token_hash, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![kind, subject, token_hash(&token), stamp(now), by])?;
-    Ok((conn.last_insert_rowid(), token))
-}
-
-/// The feed a token opens; `None` when unknown or revoked, and while the
-/// account that made it could not make it again: deactivated, no longer a
-/// lecturer (a lecturer feed), or no longer that person (a person feed). A
-/// link lives on in calendar apps, so it follows what its maker may see now.
-pub fn feed_by_token(conn: &Connection, token: &str) -> rusqlite::Result<Option<Feed>> {
-    let row: Option<(String, i64)> = conn
-        .prepare_cached(
-            "SELECT f.kind, f.subject_id FROM calendar_feed f JOIN account a ON a.id = f.created_by
-             WHERE f.token_hash = ?1 AND f.revoked_at IS NULL AND a.active = 1
-               AND (f.kind = 'offering'
-                    OR (f.kind = 'lecturer' AND f.subject_id = a.id AND EXISTS (
-                        SELECT 1 FROM account_role r WHERE r.account_id = a.id AND r.role = 'lecturer'))
-                    OR (f.kind = 'person' AND f.subject_id = a.person_id))",
-        )?
-        .query_row([token_hash(token)], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    Ok(row.and_then(|(k, id)| Feed::from_parts(&k, id)))
-}
-
-/// The live links an account made, newest first.
-pub fn feeds_of(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<FeedLink>> {
-    let rows: Vec<(i64, String, i64, String)> = conn
-        .prepare_cached(
-            "SELECT id, kind, subject_id, created_at FROM calendar_feed
-             WHERE created_by = ?1 AND revoked_at IS NULL ORDER BY id DESC",
-        )?
-        .query_map([account_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, kind, subject, created_at)| {
-            Feed::from_parts(&kind, subject).map(|feed| FeedLink {
-                id,
-                feed,
-                created_at,
-            })
-        })
-        .collect())
-}
-
-/// Revokes a link made by `account_id`; false when there is none to revoke.
-pub fn revoke_feed(
-    conn: &Connection,
-    id: i64,
-    account_id: i64,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE calendar_feed SET revoked_at = ?3 WHERE id = ?1 AND created_by = ?2 AND revoked_at IS NULL",
-        )?
-        .execute(params![id, account_id, stamp(now)])?;
-    Ok(n == 1)
 }
 
 #[cfg(test)]
@@ -307,7 +200,7 @@ mod tests {
             .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
             .single()
             .expect("t");
-        let text = build("Test", &[event(7, false), event(8, true)], now);
+        let text = build("Test", &[event(7, false), event(8, true)], Lang::En, now);
         assert!(text.contains("UID:session-7@oncotrack"), "{text}");
         assert!(text.contains("SEQUENCE:3"), "{text}");
         assert!(text.contains("STATUS:CANCELLED"), "{text}");
@@ -325,6 +218,9 @@ mod tests {
         assert!(text.contains("TZOFFSETTO:+0200"), "{text}");
         // Text values escape the separators RFC 5545 reserves.
         assert!(text.contains("Säker hantering\\; spill"), "{text}");
+        // The titles in the calendar's language only.
+        assert!(text.contains("DESCRIPTION:Cytotoxic drugs"), "{text}");
+        assert!(!text.contains("Cytostatika, grundkurs"), "{text}");
         let parsed: Calendar = text.parse().expect("parses");
         assert_eq!(parsed.events().count(), 2);
     }

@@ -1,12 +1,14 @@
 //! Enrolments for the demo and for generated benchmark databases.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Transaction, params};
 
 use super::demo::Rng;
 use crate::clock::stamp;
+use crate::courses::actions;
 use crate::courses::enrolment::{self, Status};
 use crate::courses::model::OfferingStatus;
+use crate::db::{Actor, Work};
 
 /// What the demo added.
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,10 +51,11 @@ fn audience(
 /// waitlist, and the demo nurse on one list and one waitlist. Run it after
 /// the demo courses.
 pub fn load_demo(
-    conn: &Connection,
+    tx: &Transaction<'_>,
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> rusqlite::Result<DemoEnrolments> {
+    let conn: &Connection = tx;
     let mut report = DemoEnrolments::default();
     let mut rng = Rng::new(20_261_201);
     let coordinator: Option<i64> = rusqlite::OptionalExtension::optional(conn.query_row(
@@ -66,6 +69,15 @@ pub fn load_demo(
         |r| r.get(0),
     ))?
     .flatten();
+    // Completions are recorded as the coordinator would, with their audit rows.
+    let w = Work::new(
+        tx,
+        Actor {
+            account_id: coordinator,
+            ..Actor::cli()
+        },
+        now,
+    );
     let offering_ids: Vec<i64> = conn
         .prepare("SELECT id FROM offering ORDER BY starts_on, id")?
         .query_map([], |r| r.get(0))?
@@ -145,8 +157,7 @@ pub fn load_demo(
                 if rng.below(8) == 0 {
                     enrolment::set_attended(conn, eid, Some(false))?;
                 } else if let Some(e) = enrolment::enrolment(conn, eid)?
-                    && let Ok(Some(_)) =
-                        enrolment::complete(conn, &e, &o, None, coordinator, now, today)?
+                    && let Ok(Some(_)) = actions::record_completion(&w, &e, &o, None)?
                 {
                     report.licences += 1;
                 }

@@ -416,12 +416,15 @@ async fn the_catalogue_form_creates_courses_and_re_renders_mistakes() {
         "no English on a Swedish page: {}",
         r.text
     );
+    // The summary names the field by its label, not its internal name.
     assert!(
-        r.text
-            .contains("<li>length_hours: ett heltal från 1 till 10000</li>"),
+        r.text.contains(
+            r##"<li><a href="#f-length_hours">Omfattning (timmar)</a>: ett heltal från 1 till 10000</li>"##
+        ),
         "{}",
         r.text
     );
+    assert!(!r.text.contains("<li>length_hours:"), "{}", r.text);
     let r = coordinator
         .post(
             "/courses/new",
@@ -554,7 +557,8 @@ async fn a_lecturer_volunteers_from_the_board_and_is_warned_of_an_overlap() {
     // A full session leaves the board.
     let board = lecturer.get("/lecturers-wanted").await;
     assert!(!board.text.contains("Säker hantering av cytostatika"));
-    // Messages: one confirmation to the lecturer, in Swedish then English.
+    // Messages: one confirmation to the lecturer, in her language (Swedish:
+    // her account chose none), and in that language only.
     let body: String = app
         .query(|c| {
             c.query_row(
@@ -565,7 +569,7 @@ async fn a_lecturer_volunteers_from_the_board_and_is_warned_of_an_overlap() {
         })
         .await;
     assert!(body.starts_with("Du är bekräftad"), "{body}");
-    assert!(body.contains("You are confirmed"));
+    assert!(!body.contains("You are confirmed"), "{body}");
 }
 
 #[tokio::test]
@@ -1145,7 +1149,12 @@ async fn cancelling_a_session_tells_its_confirmed_lecturer_and_the_participants(
         "{}",
         to_lecturer.2
     );
-    assert!(to_lecturer.2.contains("need not come"), "{}", to_lecturer.2);
+    // In the lecturer's language (Swedish) only.
+    assert!(
+        !to_lecturer.2.contains("need not come"),
+        "{}",
+        to_lecturer.2
+    );
     let to_participant = notices
         .iter()
         .find(|n| n.0.is_some())
@@ -1248,4 +1257,195 @@ async fn moving_a_session_cannot_put_a_confirmed_lecturer_in_two_places() {
         )
         .await;
     assert_status(&r, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_api_refusal_is_worded_in_the_language_asked_for() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (_, s) = offering_with_session(&app, &token, "K1").await;
+    // The one lecturer the session needs is confirmed already.
+    app.state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            tx.execute(
+                "INSERT INTO lecturer_signup (session_id, account_id, status, created_at, updated_at)
+                 SELECT ?1, id, 'confirmed', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z'
+                 FROM account WHERE email = 'admin@test.example'",
+                [s],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("insert");
+    let lecturer = app.token_for(Role::Lecturer).await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/sessions/{s}/signups"),
+            Some(&lecturer),
+            None,
+        )
+        .await;
+    let signup = r.json()["id"].as_i64().expect("id");
+    let confirm = |lang: Option<&'static str>| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.api_in(
+                lang,
+                Method::PATCH,
+                &format!("/api/v1/signups/{signup}"),
+                Some(token),
+                Some(json!({"status": "confirmed"})),
+            )
+            .await
+        }
+    };
+    let sv = confirm(Some("sv")).await;
+    crate::support::assert_problem(&sv, StatusCode::UNPROCESSABLE_ENTITY, "status");
+    let detail = sv.json()["detail"].as_str().unwrap_or_default().to_string();
+    assert!(
+        detail.contains("passet behöver 1 föreläsare och har dem"),
+        "{detail}"
+    );
+    assert!(!detail.contains("needs"), "no English in Swedish: {detail}");
+    let en = confirm(Some("en")).await;
+    crate::support::assert_problem(&en, StatusCode::UNPROCESSABLE_ENTITY, "status");
+    let detail = en.json()["detail"].as_str().unwrap_or_default().to_string();
+    assert!(
+        detail.contains("the session needs 1 lecturers and has them"),
+        "{detail}"
+    );
+    assert!(
+        !detail.contains("behöver"),
+        "no Swedish in English: {detail}"
+    );
+    // Without Accept-Language, Swedish.
+    let none = confirm(None).await;
+    assert!(none.text.contains("passet behöver"), "{}", none.text);
+}
+
+#[tokio::test]
+async fn the_course_form_in_english_names_fields_by_label_in_english_only() {
+    let app = TestApp::new().await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    coordinator
+        .post("/lang", &[("lang", "en"), ("next", "/courses/new")])
+        .await;
+    let r = coordinator
+        .post(
+            "/courses/new",
+            &[
+                ("code", "fel kod!"),
+                ("title_sv", "Titel"),
+                ("title_en", ""),
+                ("length_hours", "många"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    for shown in [
+        r##"<a href="#f-length_hours">Length (hours)</a>: a whole number from 1 to 10000"##,
+        r##"<a href="#f-code">Code</a>: letters, digits, - and _, at most 20"##,
+        r##"<a href="#f-title_en">Title (English)</a>: required"##,
+    ] {
+        assert!(r.text.contains(shown), "{shown}: {}", r.text);
+    }
+    for hidden in [
+        "ett heltal",
+        "bokstäver, siffror",
+        "obligatoriskt",
+        "length_hours:",
+    ] {
+        assert!(!r.text.contains(hidden), "{hidden}: {}", r.text);
+    }
+    assert_eq!(app.count("SELECT count(*) FROM course").await, 0);
+}
+
+#[tokio::test]
+async fn notices_are_written_in_each_recipients_language() {
+    let app = TestApp::new().await;
+    let coordinator = app.token_for(Role::Coordinator).await;
+    let (offering, session) = offering_with_session(&app, &coordinator, "K1").await;
+    // The lecturer's account chose English; the participant's nothing.
+    let mut lecturer_page = app.login_as(Role::Lecturer).await;
+    lecturer_page
+        .post("/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let lecturer = app.token_for(Role::Lecturer).await;
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/sessions/{session}/signups"),
+            Some(&lecturer),
+            None,
+        )
+        .await;
+    let signup = r.json()["id"].as_i64().expect("signup");
+    let r = app
+        .api_in(
+            Some("sv"),
+            Method::PATCH,
+            &format!("/api/v1/signups/{signup}"),
+            Some(&coordinator),
+            Some(json!({"status": "confirmed"})),
+        )
+        .await;
+    assert_status(&r, StatusCode::OK);
+    let nurse = app.fixture.nurse;
+    app.state
+        .db
+        .write(move |tx| -> Result<usize, oncotrack::db::DbError> {
+            Ok(tx.execute(
+                "INSERT INTO enrolment (offering_id, person_id, status, queued_at) VALUES (?1, ?2, 'enrolled', '2026-03-02T09:00:00Z')",
+                rusqlite::params![offering, nurse],
+            )?)
+        })
+        .await
+        .expect("enrolment");
+    let mut page = app.login_as(Role::Coordinator).await;
+    let r = page.post(&format!("/sessions/{session}/cancel"), &[]).await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let mail: Vec<(String, Option<i64>, String, String)> = app
+        .query(|c| {
+            c.prepare("SELECT kind, recipient_person_id, subject, body FROM outbox ORDER BY id")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect()
+        })
+        .await;
+    let find = |kind: &str, person: bool| {
+        mail.iter()
+            .find(|m| m.0 == kind && m.1.is_some() == person)
+            .unwrap_or_else(|| panic!("{kind}: {mail:?}"))
+    };
+    let confirmed = find("lecturer_confirmed", false);
+    assert!(
+        confirmed
+            .2
+            .starts_with("Confirmed: K1 Chemotherapy licence – basic course"),
+        "{confirmed:?}"
+    );
+    assert!(
+        confirmed.3.starts_with("You are confirmed"),
+        "{confirmed:?}"
+    );
+    assert!(!confirmed.3.contains("bekräftad"), "{confirmed:?}");
+    let to_lecturer = find("session_cancelled", false);
+    assert!(
+        to_lecturer
+            .2
+            .starts_with("Session cancelled: K1 Chemotherapy licence"),
+        "{to_lecturer:?}"
+    );
+    assert!(to_lecturer.3.contains("need not come"), "{to_lecturer:?}");
+    assert!(!to_lecturer.3.contains("inställt"), "{to_lecturer:?}");
+    let to_nurse = find("session_cancelled", true);
+    assert!(
+        to_nurse
+            .2
+            .starts_with("Inställt pass: K1 Cytostatikakörkort – grundkurs"),
+        "{to_nurse:?}"
+    );
+    assert!(to_nurse.3.contains("övriga pass"), "{to_nurse:?}");
+    assert!(!to_nurse.3.contains("cancelled"), "{to_nurse:?}");
 }

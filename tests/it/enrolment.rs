@@ -603,7 +603,13 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("reason: "), "{}", r.text);
+    // The summary names the reason field by its label.
+    assert!(
+        r.text.contains(r##"<a href="#f-reason">Skäl</a>: "##),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("reason: "), "{}", r.text);
     let r = coordinator
         .post(
             &format!("/enrolments/{id}/undo-completion"),
@@ -1111,4 +1117,85 @@ async fn raising_the_capacity_on_the_offering_form_enrols_the_first_waiting() {
         })
         .await;
     assert_eq!(told, 1);
+}
+
+#[tokio::test]
+async fn a_promotion_is_written_in_the_language_of_the_persons_account() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 1,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let token = app.token_for(Role::Coordinator).await;
+    // Åke holds the place; Sara, whose account chose English, waits.
+    let first = enrol_api(&app, &token, o, json!({"hsa_id": "SE9990000001-T0002"})).await;
+    let first = first.json()["id"].as_i64().expect("id");
+    enrol_api(&app, &token, o, json!({"hsa_id": SARA_HSA})).await;
+    let mut sara = app.login_as(Role::Staff).await;
+    sara.post("/lang", &[("lang", "en"), ("next", "/")]).await;
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/enrolments/{first}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let (subject, body): (String, String) = app
+        .query(|c| {
+            c.query_row(
+                "SELECT subject, body FROM outbox WHERE kind = 'enrolment_promoted'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+        .await;
+    assert_eq!(subject, "You have a place: CYT1 Cytotoxic drug training");
+    assert!(body.starts_with("A place became free"), "{body}");
+    assert!(
+        !body.contains("antagen") && !body.contains("Cytostatikautbildning"),
+        "{body}"
+    );
+    // Åke waits again; cancelling the offering tells him, who has no
+    // account, in Swedish, and Sara in English.
+    let r = enrol_api(&app, &token, o, json!({"hsa_id": "SE9990000001-T0002"})).await;
+    assert_eq!(r.json()["status"], "waitlisted", "{}", r.text);
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            &format!("/offerings/{o}/status"),
+            &[("status", "cancelled")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let told: Vec<(String, String, String)> = app
+        .query(|c| {
+            c.prepare("SELECT to_email, subject, body FROM outbox WHERE kind = 'offering_cancelled' ORDER BY to_email")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .await;
+    assert_eq!(told.len(), 2, "{told:?}");
+    let (ake, sara) = (&told[0], &told[1]);
+    assert_eq!(ake.0, "ake.ohman@test.example");
+    assert_eq!(ake.1, "Inställt: CYT1 Cytostatikautbildning");
+    assert!(
+        ake.2
+            .starts_with("Kurstillfället CYT1 Cytostatikautbildning"),
+        "{ake:?}"
+    );
+    assert!(
+        ake.2.contains("Du stod på reservlistan") && !ake.2.contains("waitlist"),
+        "{ake:?}"
+    );
+    assert_eq!(sara.1, "Cancelled: CYT1 Cytotoxic drug training");
+    assert!(
+        sara.2.contains("You were enrolled") && !sara.2.contains("antagen"),
+        "{sara:?}"
+    );
 }

@@ -1,13 +1,24 @@
 //! The course rules: offering status and its changes, "full", sessions in
 //! Europe/Stockholm local time, overlap, lecturers short, at-risk offerings,
-//! and the checks of course, offering and session input. Pure functions, no I/O.
+//! and the checks of course, offering and session input; the enrolment
+//! rules are in [`enrolment`]. Pure functions, no I/O: a refusal is a
+//! catalogue key with its arguments ([`Msg`]), rendered by the reader's page.
+
+pub mod enrolment;
 
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Stockholm;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::model::Role;
+use crate::i18n::{Lang, Msg};
 use crate::licences::model::Part;
+use crate::msg;
 use crate::organisation::model::Profession;
+
+/// Roles that run the catalogue and offerings: courses, offerings, sessions,
+/// lecturers' sign-ups, participant lists, attendance and completion.
+pub const WRITERS: &[Role] = &[Role::Admin, Role::Coordinator];
 
 /// The status of an offering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -161,10 +172,10 @@ pub struct Course {
 
 impl Course {
     /// The title in `lang`.
-    pub fn title(&self, lang: crate::i18n::Lang) -> &str {
+    pub fn title(&self, lang: Lang) -> &str {
         match lang {
-            crate::i18n::Lang::Sv => &self.title_sv,
-            crate::i18n::Lang::En => &self.title_en,
+            Lang::Sv => &self.title_sv,
+            Lang::En => &self.title_en,
         }
     }
 }
@@ -206,10 +217,10 @@ pub struct Offering {
 
 impl Offering {
     /// The course title in `lang`.
-    pub fn title(&self, lang: crate::i18n::Lang) -> &str {
+    pub fn title(&self, lang: Lang) -> &str {
         match lang {
-            crate::i18n::Lang::Sv => &self.title_sv,
-            crate::i18n::Lang::En => &self.title_en,
+            Lang::Sv => &self.title_sv,
+            Lang::En => &self.title_en,
         }
     }
 }
@@ -275,13 +286,21 @@ pub fn overlaps<T: Ord>(a_start: T, a_end: T, b_start: T, b_end: T) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LocalTimeError {
     /// Not `YYYY-MM-DDTHH:MM` (or with a space instead of `T`).
-    #[error("expected a local time YYYY-MM-DDTHH:MM / ange lokal tid ÅÅÅÅ-MM-DDTHH:MM")]
+    #[error("not a local time YYYY-MM-DDTHH:MM")]
     Malformed,
     /// Inside the spring-forward gap: the clocks jump from 02:00 to 03:00.
-    #[error(
-        "{0} does not exist in Stockholm (clocks jump from 02:00 to 03:00 that night) / {0} finns inte i Stockholm (klockan ställs fram från 02:00 till 03:00 den natten)"
-    )]
+    #[error("{0} does not exist in Europe/Stockholm")]
     Nonexistent(String),
+}
+
+impl LocalTimeError {
+    /// What the field's owner is told.
+    pub fn msg(&self) -> Msg {
+        match self {
+            LocalTimeError::Malformed => msg!("courses.error_local_time"),
+            LocalTimeError::Nonexistent(time) => msg!("courses.error_time_in_gap", time),
+        }
+    }
 }
 
 /// Parses `YYYY-MM-DDTHH:MM` (also with a space or seconds) as a wall-clock
@@ -332,6 +351,11 @@ pub fn stockholm_input(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// The day an instant falls on in Europe/Stockholm: the day people see.
+pub fn stockholm_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&Stockholm).date_naive()
+}
+
 /// The Europe/Stockholm wall-clock time of an instant, `YYYY-MM-DD HH:MM`, as
 /// pages show it.
 pub fn stockholm_display(t: DateTime<Utc>) -> String {
@@ -371,21 +395,15 @@ pub fn risks(
     out
 }
 
-/// A failed check: the field and a message, Swedish and English.
-pub type FieldError = (&'static str, String);
-
-const REQUIRED: &str = "required / obligatoriskt";
-const DATE: &str = "expected a date YYYY-MM-DD / ange ett datum ÅÅÅÅ-MM-DD";
+/// A failed check: the field's name and what its owner is told.
+pub type FieldError = (&'static str, Msg);
 
 fn required_text(field: &'static str, v: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let t = v.trim();
     if t.is_empty() {
-        errors.push((field, REQUIRED.into()));
+        errors.push((field, msg!("input.required")));
     } else if t.chars().count() > max {
-        errors.push((
-            field,
-            format!("at most {max} characters / högst {max} tecken"),
-        ));
+        errors.push((field, msg!("input.too_long", max)));
     }
     t.to_string()
 }
@@ -393,7 +411,7 @@ fn required_text(field: &'static str, v: &str, max: usize, errors: &mut Vec<Fiel
 fn date(field: &'static str, v: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
     let d = crate::check::date(v);
     if d.is_none() {
-        errors.push((field, DATE.into()));
+        errors.push((field, msg!("input.not_a_date")));
     }
     d
 }
@@ -408,10 +426,7 @@ fn count(
     match v.trim().parse::<u32>() {
         Ok(n) if (min..=max).contains(&n) => Some(n),
         _ => {
-            errors.push((
-                field,
-                format!("a whole number from {min} to {max} / ett heltal från {min} till {max}"),
-            ));
+            errors.push((field, msg!("courses.error_whole_number", min, max)));
             None
         }
     }
@@ -479,10 +494,7 @@ pub fn check_course(f: &CourseFields, active: bool) -> Result<CourseInput, Vec<F
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        errors.push((
-            "code",
-            "letters, digits, - and _, at most 20 / bokstäver, siffror, - och _, högst 20".into(),
-        ));
+        errors.push(("code", msg!("courses.error_code")));
     }
     let title_sv = required_text("title_sv", &f.title_sv, 200, &mut errors);
     let title_en = required_text("title_en", &f.title_en, 200, &mut errors);
@@ -497,16 +509,13 @@ pub fn check_course(f: &CourseFields, active: bool) -> Result<CourseInput, Vec<F
     let part = match (licence.is_some(), f.part.trim()) {
         (false, "") => None,
         (false, _) => {
-            errors.push((
-                "part",
-                "a part needs a licence type / en del kräver en behörighetstyp".into(),
-            ));
+            errors.push(("part", msg!("courses.error_part_needs_licence")));
             None
         }
         (true, "theory") | (true, "") => Some(Part::Theory),
         (true, "practical") => Some(Part::Practical),
         (true, _) => {
-            errors.push(("part", "theory or practical / teori eller praktik".into()));
+            errors.push(("part", msg!("courses.error_part")));
             None
         }
     };
@@ -515,7 +524,10 @@ pub fn check_course(f: &CourseFields, active: bool) -> Result<CourseInput, Vec<F
         match Profession::parse(a) {
             Some(p) if !audience.contains(&p) => audience.push(p),
             Some(_) => {}
-            None => errors.push(("audience", format!("unknown profession {a:?} / okänt yrke"))),
+            None => errors.push((
+                "audience",
+                msg!("courses.error_unknown_profession", profession = a.trim()),
+            )),
         }
     }
     if !errors.is_empty() {
@@ -603,34 +615,25 @@ pub fn check_offering(f: &OfferingFields) -> Result<OfferingInput, Vec<FieldErro
     if let (Some(s), Some(e)) = (starts_on, ends_on)
         && e < s
     {
-        errors.push((
-            "ends_on",
-            "must not be before the first day / får inte vara före första dagen".into(),
-        ));
+        errors.push(("ends_on", msg!("courses.error_ends_before_start")));
     }
     if let (Some(o), Some(c)) = (opens, closes)
         && c < o
     {
         errors.push((
             "enrolment_closes",
-            "must not be before enrolment opens / får inte vara före anmälan öppnar".into(),
+            msg!("courses.error_closes_before_opens"),
         ));
     }
     if let (Some(c), Some(e)) = (closes, ends_on)
         && c > e
     {
-        errors.push((
-            "enrolment_closes",
-            "must not be after the last day / får inte vara efter sista dagen".into(),
-        ));
+        errors.push(("enrolment_closes", msg!("courses.error_closes_after_end")));
     }
     if let (Some(m), Some(c)) = (min_participants, capacity)
         && m > c
     {
-        errors.push((
-            "min_participants",
-            "must not exceed the capacity / får inte överstiga antalet platser".into(),
-        ));
+        errors.push(("min_participants", msg!("courses.error_min_above_capacity")));
     }
     match (
         starts_on,
@@ -698,7 +701,7 @@ pub fn check_session(f: &SessionFields) -> Result<SessionInput, Vec<FieldError>>
     let mut time = |field: &'static str, v: &str| match parse_stockholm(v) {
         Ok(t) => Some(t),
         Err(e) => {
-            errors.push((field, e.to_string()));
+            errors.push((field, e.msg()));
             None
         }
     };
@@ -712,10 +715,7 @@ pub fn check_session(f: &SessionFields) -> Result<SessionInput, Vec<FieldError>>
     if let (Some(s), Some(e)) = (starts_at, ends_at)
         && e <= s
     {
-        errors.push((
-            "ends_at",
-            "must be after the start / måste vara efter starten".into(),
-        ));
+        errors.push(("ends_at", msg!("courses.error_end_not_after_start")));
     }
     let place = match f.place.trim() {
         "" => None,
@@ -986,6 +986,36 @@ mod tests {
             true,
         );
         assert_eq!(bad.err().map(|e| e[0].0), Some("part"));
+    }
+
+    #[test]
+    fn refusals_are_catalogue_keys_with_their_arguments() {
+        let errors = check_session(&SessionFields {
+            starts_at: "2026-03-29T02:30".into(),
+            ends_at: "2026-03-29T04:00".into(),
+            topic: " ".into(),
+            lecturers_needed: "99".into(),
+            place: "".into(),
+        })
+        .err()
+        .unwrap_or_default();
+        let keys: Vec<(&str, Option<&str>)> = errors.iter().map(|(f, m)| (*f, m.key())).collect();
+        assert_eq!(
+            keys,
+            [
+                ("starts_at", Some("courses.error_time_in_gap")),
+                ("topic", Some("input.required")),
+                ("lecturers_needed", Some("courses.error_whole_number")),
+            ]
+        );
+        assert_eq!(
+            errors[0].1.arg("time"),
+            Some(&crate::i18n::Arg::Plain("2026-03-29 02:30".into()))
+        );
+        let sv = errors[2].1.render(Lang::Sv);
+        let en = errors[2].1.render(Lang::En);
+        assert_eq!(sv, "ett heltal från 1 till 50");
+        assert_eq!(en, "a whole number from 1 to 50");
     }
 
     proptest! {

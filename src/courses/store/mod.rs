@@ -1,7 +1,10 @@
 //! Courses, offerings, sessions and lecturer sign-ups in SQLite: plain
-//! synchronous functions on a connection or transaction. The enrolment part
-//! builds on `get_offering`, `list_sessions`, `enrolment_counts`,
-//! `cancel_offering` and `coordinators`.
+//! synchronous functions on a connection or transaction, and the only place
+//! of the domain that holds SQL. Enrolments are in [`enrolment`], calendar
+//! feeds in [`calendar`].
+
+pub mod calendar;
+pub mod enrolment;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -341,7 +344,7 @@ pub fn set_offering_status(
 }
 
 /// Cancels an offering: its status and SEQUENCE. Notices to participants and
-/// lecturers are the callers' (see `pages::cancel_offering_in`).
+/// lecturers are the caller's (see `actions::change_status`).
 pub fn cancel_offering(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
     set_offering_status(conn, id, OfferingStatus::Cancelled)
 }
@@ -369,6 +372,65 @@ pub fn coordinators(
             .collect::<rusqlite::Result<_>>()?;
     }
     Ok(out)
+}
+
+/// The lecturers confirmed for any session of an offering, to tell of its
+/// cancellation: `(account, e-mail)`.
+pub fn confirmed_lecturers(
+    conn: &Connection,
+    offering_id: i64,
+) -> rusqlite::Result<Vec<(i64, String)>> {
+    conn.prepare_cached(
+        "SELECT DISTINCT a.id, a.email FROM lecturer_signup u
+         JOIN course_session s ON s.id = u.session_id JOIN account a ON a.id = u.account_id
+         WHERE s.offering_id = ?1 AND u.status = 'confirmed' ORDER BY a.id",
+    )?
+    .query_map([offering_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
+/// Who is told that a session is cancelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionAudience {
+    /// Unique among the session's recipients, for the message's dedupe key:
+    /// `lecturer:ACCOUNT` or `enrolment:ID`.
+    pub who: String,
+    /// The participant's person.
+    pub person_id: Option<i64>,
+    /// The lecturer's account.
+    pub account_id: Option<i64>,
+    /// Where it is e-mailed.
+    pub email: String,
+    /// A confirmed lecturer (else an enrolled participant).
+    pub lecturer: bool,
+}
+
+/// A session's confirmed lecturers and its offering's enrolled participants.
+pub fn session_audience(
+    conn: &Connection,
+    session_id: i64,
+    offering_id: i64,
+) -> rusqlite::Result<Vec<SessionAudience>> {
+    conn.prepare_cached(
+        "SELECT 'lecturer:' || a.id, NULL, a.id, a.email, 1 FROM lecturer_signup u
+         JOIN account a ON a.id = u.account_id
+         WHERE u.session_id = ?1 AND u.status = 'confirmed'
+         UNION ALL
+         SELECT 'enrolment:' || e.id, p.id, NULL, p.email, 0 FROM enrolment e
+         JOIN person p ON p.id = e.person_id
+         WHERE e.offering_id = ?2 AND e.status = 'enrolled'
+         ORDER BY 1",
+    )?
+    .query_map(params![session_id, offering_id], |r| {
+        Ok(SessionAudience {
+            who: r.get(0)?,
+            person_id: r.get(1)?,
+            account_id: r.get(2)?,
+            email: r.get(3)?,
+            lecturer: r.get(4)?,
+        })
+    })?
+    .collect()
 }
 
 const SESSION_COLUMNS: &str = "s.id, s.offering_id, s.starts_at, s.ends_at, s.topic,
@@ -593,6 +655,38 @@ impl SessionLine {
             crate::i18n::Lang::Sv => &self.title_sv,
             crate::i18n::Lang::En => &self.title_en,
         }
+    }
+
+    /// How the session reads in a page or an e-mail in `lang`: course,
+    /// title, topic and its Stockholm start.
+    pub fn describe(&self, lang: crate::i18n::Lang) -> String {
+        format!(
+            "{} {} – {} {}",
+            self.course_code,
+            self.title(lang),
+            self.session.topic,
+            super::model::stockholm_display(self.session.starts_at)
+        )
+    }
+
+    /// How the session is named in a refusal, whose reader's language is
+    /// not known yet: course code, topic and Stockholm start, which read the
+    /// same in every language.
+    pub fn reference(&self) -> String {
+        format!(
+            "{} – {} {}",
+            self.course_code,
+            self.session.topic,
+            super::model::stockholm_display(self.session.starts_at)
+        )
+    }
+
+    /// The place it is held: its own, else the offering's.
+    pub fn place(&self) -> &str {
+        self.session
+            .place
+            .as_deref()
+            .unwrap_or(&self.offering_place)
     }
 }
 
