@@ -18,7 +18,9 @@ use utoipa_axum::routes;
 use crate::auth::Menu;
 use crate::auth::model::{Principal, Role};
 use crate::web::layout::NavLink;
-use crate::{AppState, audit, auth, courses, home, licences, mail, organisation, rotations, web};
+use crate::{
+    AppState, audit, auth, courses, home, licences, mail, organisation, quality, rotations, web,
+};
 
 /// The main menu of `user`: the links their roles open, in reading order.
 pub fn menu(user: &Principal) -> Vec<NavLink> {
@@ -33,6 +35,9 @@ pub fn menu(user: &Principal) -> Vec<NavLink> {
     }
     if user.has_any(rotations::READERS) {
         links.push(link("/placements", "placements.nav"));
+    }
+    if user.has_any(quality::pages::READERS) {
+        links.push(link("/quality", "nav.quality"));
     }
     if user.may_list_people() {
         links.push(link("/people", "nav.people"));
@@ -75,6 +80,7 @@ pub fn app(state: AppState) -> Router {
         .merge(mail::router().into())
         .merge(courses::router())
         .merge(rotations::router())
+        .merge(quality::router(config.max_upload_bytes))
         .split_for_parts();
     routes
         .route("/", get(home::home))

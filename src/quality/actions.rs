@@ -142,7 +142,7 @@ pub fn import(
     outcome.batch_id = Some(batch_id);
     outcome.replaced = replaced;
     w.record(Entry {
-        action: "quality.import",
+        action: "quality_batch.import",
         entity: "quality_batch",
         entity_id: Some(batch_id.to_string()),
         before: None,
