@@ -65,6 +65,19 @@ async fn person_id_by_email(app: &TestApp, email: &'static str) -> Option<i64> {
     .await
 }
 
+/// The summary above a refused form names `field` by its `label` (linked
+/// to the field), followed by `message` (or the start of it), and never by
+/// the field's internal name.
+fn assert_summary(r: &TestResponse, field: &str, label: &str, message: &str) {
+    let named = format!("<a href=\"#f-{field}\">{label}</a>: {message}");
+    assert!(r.text.contains(&named), "{named:?} in {}", r.text);
+    assert!(
+        !r.text.contains(&format!("<li>{field}: ")),
+        "{field} named by its internal name: {}",
+        r.text
+    );
+}
+
 // ---- Regions, administrations, units ----
 
 #[tokio::test]
@@ -176,11 +189,7 @@ async fn a_duplicate_unit_code_is_refused_and_the_form_keeps_the_input() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text.contains("code: en annan enhet har denna kod"),
-        "{}",
-        r.text
-    );
+    assert_summary(&r, "code", "Kod", "en annan enhet har denna kod");
     assert!(
         r.text.contains("id=\"f-code-error\""),
         "the message sits beside the code field"
@@ -244,7 +253,7 @@ async fn a_trainee_capacity_that_is_not_a_number_is_refused() {
             )
             .await;
         assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text.contains("trainee_capacity: "), "{bad}: {}", r.text);
+        assert_summary(&r, "trainee_capacity", "Platser för ST-läkare", "");
         assert!(
             r.text.contains(&format!("value=\"{bad}\"")),
             "{bad} kept in the form"
@@ -326,7 +335,7 @@ async fn bad_hsa_ids_taken_emails_and_future_dates_are_refused() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("hsa_id: "), "{}", r.text);
+    assert_summary(&r, "hsa_id", "HSA-id", "");
     assert!(r.text.contains("id=\"f-hsa_id-error\""));
     assert!(
         r.text.contains("value=\"SE123-X\"") && r.text.contains("value=\"Nils Fel\""),
@@ -341,11 +350,7 @@ async fn bad_hsa_ids_taken_emails_and_future_dates_are_refused() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text.contains("email: en annan person har denna e-post"),
-        "{}",
-        r.text
-    );
+    assert_summary(&r, "email", "E-post", "en annan person har denna e-post");
     assert!(r.text.contains("value=\"Åke Dubblett\""));
 
     let r = admin
@@ -360,11 +365,7 @@ async fn bad_hsa_ids_taken_emails_and_future_dates_are_refused() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text.contains("hsa_id: en annan person har detta HSA-id"),
-        "{}",
-        r.text
-    );
+    assert_summary(&r, "hsa_id", "HSA-id", "en annan person har detta HSA-id");
 
     let r = admin
         .post(
@@ -373,7 +374,7 @@ async fn bad_hsa_ids_taken_emails_and_future_dates_are_refused() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("employed_from: "), "{}", r.text);
+    assert_summary(&r, "employed_from", "Anställd från", "");
 
     assert_eq!(snapshot(&app).await, before, "nothing written");
 }
@@ -471,11 +472,11 @@ async fn a_move_cannot_reach_back_before_the_current_record_starts() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text
-            .contains("effective_from: måste vara 2020-01-01 eller senare"),
-        "{}",
-        r.text
+    assert_summary(
+        &r,
+        "effective_from",
+        "Gäller från",
+        "måste vara 2020-01-01 eller senare",
     );
     assert_eq!(snapshot(&app).await, before);
     assert_eq!(
@@ -575,7 +576,7 @@ async fn a_person_who_leaves_drops_out_of_the_list_until_rehired() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("left_on: "), "{}", r.text);
+    assert_summary(&r, "left_on", "Slutade", "");
 
     let r = admin
         .post(
@@ -626,7 +627,7 @@ async fn a_person_who_leaves_drops_out_of_the_list_until_rehired() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("effective_from: "), "{}", r.text);
+    assert_summary(&r, "effective_from", "Gäller från", "");
     assert_eq!(snapshot(&app).await, before);
 
     let r = admin
