@@ -73,13 +73,15 @@ pub fn save_administration(
     }
 }
 
-/// Creates a unit (`id` is `None`) or changes unit `id`. A taken code is
+/// Creates a unit (`id` is `None`) or changes unit `id`; the audit row's
+/// "before" counts the unit's staff on `today`. A taken code is
 /// `AppError::Duplicate`.
 pub fn save_unit(
     w: &Work,
     id: Option<i64>,
     input: &UnitInput,
     active: bool,
+    today: NaiveDate,
 ) -> Result<i64, AppError> {
     if store::administration(w, input.administration_id)?.is_none() {
         return Err(AppError::unprocessable(
@@ -90,9 +92,7 @@ pub fn save_unit(
     let after = json!({"unit": input, "active": active});
     match id {
         Some(id) => {
-            // The staff count of the row is as of no particular day; it is
-            // only there to make the row the unit page shows.
-            let before = store::unit(w, id, NaiveDate::MIN)?.ok_or(AppError::NotFound)?;
+            let before = store::unit(w, id, today)?.ok_or(AppError::NotFound)?;
             store::update_unit(w, id, input, active).map_err(AppError::conflict_on_unique)?;
             w.changed("unit.update", "unit", id, before, after)?;
             Ok(id)

@@ -400,10 +400,10 @@ impl EditForm<AppState> for UnitForm {
         let Some(input) = self.input(&mut errors) else {
             return Err(Refused::Fields(errors));
         };
-        let active = self.active.is_some();
+        let (active, today) = (self.active.is_some(), ctx.today);
         let uid = ctx
             .change(&state.db, move |w| {
-                actions::save_unit(w, id, &input, active)
+                actions::save_unit(w, id, &input, active, today)
             })
             .await
             .map_err(|e| refusal(ctx.lang, e, |_| ("code", msg!("org.error_code_taken"))))?;

@@ -299,7 +299,8 @@ impl AssignmentForm {
 fn parse_assignment(
     unit_id: &str,
     profession: &str,
-    date: (&'static str, &str),
+    date_field: &'static str,
+    date: &str,
     units: &[store::Unit],
     errors: &mut FieldErrors,
 ) -> Option<Assignment> {
@@ -311,7 +312,6 @@ fn parse_assignment(
     if profession.is_none() {
         errors.add("profession", msg!("people.error_choose_profession"));
     }
-    let (date_field, date) = date;
     let from = crate::check::date(date);
     if from.is_none() {
         errors.add(date_field, msg!("input.not_a_date"));
@@ -363,7 +363,8 @@ async fn change_history(
     let assignment = parse_assignment(
         &form.unit_id,
         &form.profession,
-        ("effective_from", &form.effective_from),
+        "effective_from",
+        &form.effective_from,
         &shown.units,
         &mut errors,
     );
@@ -545,7 +546,8 @@ impl EditForm<AppState> for PersonForm {
         let assignment = parse_assignment(
             &self.unit_id,
             &self.profession,
-            ("employed_from", &self.employed_from),
+            "employed_from",
+            &self.employed_from,
             &units,
             &mut errors,
         );
