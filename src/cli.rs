@@ -216,12 +216,17 @@ pub fn import_file(
     let bytes = std::fs::read(file)
         .map_err(|e| CommandError::Invalid(format!("{}: {e}", file.display())))?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let outcome = import::run_in(&tx, kind, &bytes, dry_run, &Actor::cli(), now, today).map_err(
-        |e| match e {
-            import::ApplyError::Db(e) => CommandError::from(e),
-            import::ApplyError::Rule(m) => CommandError::Invalid(m),
-        },
-    )?;
+    let outcome = import::run_in(
+        &Work::new(&tx, Actor::cli(), now),
+        kind,
+        &bytes,
+        dry_run,
+        today,
+    )
+    .map_err(|e| match e.message() {
+        Some(m) => CommandError::Invalid(m.render(Lang::En)),
+        None => CommandError::Invalid(e.to_string()),
+    })?;
     if !dry_run && matches!(outcome, Outcome::Planned(_)) {
         tx.commit()?;
     }

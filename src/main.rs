@@ -12,6 +12,7 @@ use oncotrack::clock::{Clock, SystemClock};
 use oncotrack::config::Config;
 use oncotrack::db::{self, Db, DbOptions};
 use oncotrack::dev::demo;
+use oncotrack::i18n::Lang;
 use oncotrack::licences::import as completions;
 use oncotrack::organisation::import::{ImportKind, Outcome};
 use oncotrack::{AppState, cli};
@@ -294,7 +295,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 }
                 Outcome::Planned(plan) => {
                     for c in &plan.changes {
-                        println!("{}", c.en);
+                        println!("{}", c.render(Lang::En));
                     }
                     println!(
                         "{} change(s), {} unchanged{}",

@@ -227,7 +227,7 @@ pub fn plan(
         let person = if !hsa_text.is_empty() {
             match normalise_hsa_id(hsa_text) {
                 Err(m) => {
-                    bad("hsa_id", Text::from_pair(m));
+                    bad("hsa_id", Text::from_msg(&m));
                     None
                 }
                 Ok(h) => match people.by_hsa.get(&h) {

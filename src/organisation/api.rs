@@ -1,4 +1,5 @@
-//! JSON endpoints for units and people.
+//! JSON endpoints for units and people. Refusals are catalogue messages;
+//! the edge renders them in the request's `Accept-Language`.
 
 use axum::extract::State;
 use chrono::NaiveDate;
@@ -7,6 +8,7 @@ use serde::Serialize;
 use super::store::{self, PeopleQuery, UnitQuery};
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::msg;
 use crate::web::{ApiQuery, AppError};
 
 /// A unit as the API shows it.
@@ -115,26 +117,29 @@ pub async fn people(
         .as_deref()
         .is_some_and(|v| v != "true" && v != "false")
     {
-        return Err(AppError::bad_request("include_left", "true or false"));
+        return Err(AppError::bad_request(
+            "include_left",
+            msg!("people.error_true_or_false"),
+        ));
     }
     let page = q.page.unwrap_or(1);
     if page == 0 || page > MAX_PAGE {
         return Err(AppError::bad_request(
             "page",
-            format!("from 1 to {MAX_PAGE}"),
+            msg!("people.error_from_one_to", max = MAX_PAGE),
         ));
     }
     let per_page = q.per_page.unwrap_or(100);
     if per_page == 0 || per_page > MAX_PER_PAGE {
         return Err(AppError::bad_request(
             "per_page",
-            format!("from 1 to {MAX_PER_PAGE}"),
+            msg!("people.error_from_one_to", max = MAX_PER_PAGE),
         ));
     }
     if !q.profession.trim().is_empty() && super::model::Profession::parse(&q.profession).is_none() {
         return Err(AppError::bad_request(
             "profession",
-            "nurse, assistant_nurse, st_doctor, physician or other",
+            msg!("people.error_profession_value"),
         ));
     }
     let principal = user.principal.clone();

@@ -1,51 +1,69 @@
 //! Organisation and staff imports. A file is read and checked whole into a plan;
 //! only a plan without a single bad line is applied, inside one transaction, so
 //! a bad file writes nothing. The dry run shows the same plan.
+//!
+//! The plan's lines and the line errors are messages: the import page shows
+//! them in the reader's language, the command line in English. Applying a
+//! plan is [`actions::apply_import`](super::actions::apply_import).
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::Connection;
-use serde::Serialize;
 use serde_json::json;
 
-use super::model::{self, Profession};
+use super::actions::{self, Identity};
+use super::model::{self, Assignment, Profession};
 use super::store::{self, NewPerson, UnitInput};
-use crate::audit::store::{self as audit, Actor, Entry};
-use crate::i18n::Text;
-use crate::text;
+use crate::db::Work;
+use crate::i18n::Msg;
+use crate::msg;
+use crate::web::AppError;
 use crate::web::csv::{self, LineError};
 
 /// What an import would do, line by line.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Plan {
-    /// One line per change, in both languages.
-    pub changes: Vec<Text>,
+    /// One line per change.
+    pub changes: Vec<Msg>,
     /// Rows that change nothing.
     pub unchanged: usize,
-    #[serde(skip)]
-    ops: Vec<Op>,
+    pub(super) ops: PlanOps,
 }
 
 impl Plan {
     /// True when applying would change nothing.
     pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
+        match &self.ops {
+            PlanOps::Units(ops) => ops.is_empty(),
+            PlanOps::Staff(ops) => ops.is_empty(),
+        }
     }
 }
 
+/// The changes a plan makes, of one file's kind.
 #[derive(Debug, Clone)]
-enum Op {
+pub(super) enum PlanOps {
+    /// An organisation file's.
+    Units(Vec<UnitOp>),
+    /// A staff file's.
+    Staff(Vec<StaffOp>),
+}
+
+/// One change of an organisation file.
+#[derive(Debug, Clone)]
+pub(super) enum UnitOp {
+    /// A new region of this name.
     Region(String),
-    Administration {
-        region: String,
-        name: String,
-    },
+    /// A new administration in the region named `region`.
+    Administration { region: String, name: String },
+    /// A new unit in the administration named so.
     NewUnit {
         region: String,
         administration: String,
         input: UnitInput,
     },
+    /// Changes of unit `id`.
     UpdateUnit {
         id: i64,
         region: String,
@@ -55,26 +73,41 @@ enum Op {
         active: bool,
         before: serde_json::Value,
     },
+}
+
+/// One change of a staff file.
+#[derive(Debug, Clone)]
+pub(super) enum StaffOp {
+    /// A new person.
     NewPerson(NewPerson),
-    UpdateDetails {
-        id: i64,
-        name: String,
-        email: String,
-        hsa_id: Option<String>,
-        before: serde_json::Value,
-    },
-    Move {
-        id: i64,
-        unit_id: i64,
-        profession: Profession,
-        from: NaiveDate,
-    },
-    Rejoin {
-        id: i64,
-        unit_id: i64,
-        profession: Profession,
-        from: NaiveDate,
-    },
+    /// Person `id` gets a new name, e-mail or HSA-id.
+    UpdateDetails { id: i64, identity: Identity },
+    /// Person `id` moves.
+    Move { id: i64, assignment: Assignment },
+    /// Person `id`, who left, is rehired.
+    Rejoin { id: i64, assignment: Assignment },
+}
+
+/// `change`, as the plan lists it: `rad N: …`.
+fn on_line(line: u64, change: Msg) -> Msg {
+    msg!("import.change_line", line, change)
+}
+
+/// `parts` as one message, joined with commas in every language.
+fn list(parts: Vec<Msg>) -> Msg {
+    let mut parts = parts.into_iter();
+    let first = parts.next().unwrap_or_else(|| Msg::verbatim(""));
+    parts.fold(first, |first, rest| msg!("import.list", first, rest))
+}
+
+/// What a cell held, quoted, for a message saying it is wrong.
+fn got(value: &str) -> String {
+    format!("{value:?}")
+}
+
+/// Runs of spaces made one.
+fn tidy(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Checks an organisation file against the database and plans the changes.
@@ -105,14 +138,13 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
         .into_iter()
         .map(|a| ((a.region_id, a.name.to_lowercase()), a.id))
         .collect();
-    let today = NaiveDate::MIN;
     let units: HashMap<String, store::Unit> = store::units(
         conn,
         &store::UnitQuery {
             inactive: Some("1".into()),
             ..Default::default()
         },
-        today,
+        NaiveDate::MIN,
     )
     .map_err(db_err)?
     .into_iter()
@@ -120,105 +152,80 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
     .collect();
 
     let mut errors = Vec::new();
-    let mut plan = Plan::default();
+    let mut changes = Vec::new();
+    let mut ops = Vec::new();
+    let mut unchanged = 0;
     let mut new_regions: HashSet<String> = HashSet::new();
     let mut new_admins: HashSet<(String, String)> = HashSet::new();
     let mut seen_codes: HashMap<String, u64> = HashMap::new();
     for row in &table.rows {
         let line = row.line;
-        let mut bad = |column: &str, msg: Text| errors.push(LineError::new(line, column, msg));
-        let region = row
-            .get(c_region)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let admin = row
-            .get(c_admin)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let code = row.get(c_code).to_string();
-        let name = row
-            .get(c_name)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut bad = |column: &str, msg: Msg| errors.push(LineError::new(line, column, msg));
+        let region = tidy(row.get(c_region));
+        let admin = tidy(row.get(c_admin));
+        let name = tidy(row.get(c_name));
         if region.is_empty() {
-            bad("region", required());
+            bad("region", msg!("input.required"));
         }
         if admin.is_empty() {
-            bad("administration", required());
+            bad("administration", msg!("input.required"));
         }
         if name.is_empty() {
-            bad("unit_name", required());
+            bad("unit_name", msg!("input.required"));
         }
-        if code.is_empty() {
-            bad("unit_code", required());
-        } else if code.len() > 32
-            || !code
-                .chars()
-                .all(|c| c.is_alphanumeric() || "-_.".contains(c))
-        {
-            bad(
-                "unit_code",
-                text!(
-                    "bokstäver, siffror, - _ . och högst 32 tecken",
-                    "letters, digits, - _ . and at most 32 characters"
-                ),
-            );
-        } else if let Some(first) = seen_codes.insert(code.to_lowercase(), line) {
-            bad("unit_code", again(&code, first));
-        }
+        let code = match model::unit_code(row.get(c_code)) {
+            Ok(code) => {
+                if let Some(first) = seen_codes.insert(code.to_lowercase(), line) {
+                    bad("unit_code", again(&code, first));
+                }
+                Some(code)
+            }
+            Err(m) => {
+                bad("unit_code", m);
+                None
+            }
+        };
         let chemo = csv::parse_bool(row.get(c_chemo));
         if chemo.is_none() {
             bad(
                 "gives_chemotherapy",
-                text!(
-                    "väntade ja/nej, yes/no, true/false eller 1/0, fick {:?}",
-                    "expected yes/no, ja/nej, true/false or 1/0, got {:?}",
-                    row.get(c_chemo)
-                ),
+                msg!("import.error_yes_no", value = got(row.get(c_chemo))),
             );
         }
         let cap_text = row.get(c_cap);
-        let capacity = if cap_text.is_empty() {
-            Some(None)
-        } else {
-            match cap_text.parse::<i64>() {
-                Ok(n) if (0..=1000).contains(&n) => Some(Some(n)),
-                _ => {
-                    bad(
-                        "trainee_capacity",
-                        text!(
-                            "väntade ett heltal från 0 till 1000, fick {cap_text:?}",
-                            "expected a whole number from 0 to 1000, got {cap_text:?}"
-                        ),
-                    );
-                    None
-                }
-            }
-        };
-        let (Some(chemo), Some(capacity)) = (chemo, capacity) else {
+        let capacity = model::trainee_capacity(cap_text)
+            .map_err(|m| {
+                bad(
+                    "trainee_capacity",
+                    msg!("import.error_got", message = m, value = got(cap_text)),
+                )
+            })
+            .ok();
+        let (Some(chemo), Some(capacity), Some(code)) = (chemo, capacity, code) else {
             continue;
         };
-        if region.is_empty() || admin.is_empty() || name.is_empty() || code.is_empty() {
+        if region.is_empty() || admin.is_empty() || name.is_empty() {
             continue;
         }
         let region_id = regions.get(&region.to_lowercase()).copied();
         if region_id.is_none() && new_regions.insert(region.to_lowercase()) {
-            plan.changes.push(text!(
-                "rad {line}: ny region {region}",
-                "line {line}: new region {region}"
+            changes.push(on_line(
+                line,
+                msg!("import.new_region", region = region.as_str()),
             ));
-            plan.ops.push(Op::Region(region.clone()));
+            ops.push(UnitOp::Region(region.clone()));
         }
         let admin_id = region_id.and_then(|r| admins.get(&(r, admin.to_lowercase())).copied());
         if admin_id.is_none() && new_admins.insert((region.to_lowercase(), admin.to_lowercase())) {
-            plan.changes.push(text!(
-                "rad {line}: ny förvaltning {admin} i {region}",
-                "line {line}: new administration {admin} in {region}"
+            changes.push(on_line(
+                line,
+                msg!(
+                    "import.new_administration",
+                    administration = admin.as_str(),
+                    region = region.as_str()
+                ),
             ));
-            plan.ops.push(Op::Administration {
+            ops.push(UnitOp::Administration {
                 region: region.clone(),
                 name: admin.clone(),
             });
@@ -232,18 +239,18 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
         };
         match units.get(&code.to_lowercase()) {
             None => {
-                let chemo = yes_no(chemo);
-                plan.changes.push(Text::new(
-                    format!(
-                        "rad {line}: ny enhet {code} {name} ({admin}, {region}); cytostatika {}",
-                        chemo.sv
-                    ),
-                    format!(
-                        "line {line}: new unit {code} {name} ({admin}, {region}); chemotherapy {}",
-                        chemo.en
+                changes.push(on_line(
+                    line,
+                    msg!(
+                        "import.new_unit",
+                        code = code.as_str(),
+                        name = name.as_str(),
+                        administration = admin.as_str(),
+                        region = region.as_str(),
+                        chemo = yes_no(chemo)
                     ),
                 ));
-                plan.ops.push(Op::NewUnit {
+                ops.push(UnitOp::NewUnit {
                     region,
                     administration: admin,
                     input,
@@ -252,41 +259,43 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
             Some(existing) => {
                 let mut what = Vec::new();
                 if existing.name != name {
-                    let was = &existing.name;
-                    what.push(text!("namn {was} → {name}", "name {was} → {name}"));
+                    what.push(msg!(
+                        "import.changed_name",
+                        was = existing.name.as_str(),
+                        now = name.as_str()
+                    ));
                 }
                 if admin_id != Some(existing.administration_id) {
-                    let was = &existing.administration_name;
-                    what.push(text!(
-                        "förvaltning {was} → {admin}",
-                        "administration {was} → {admin}"
+                    what.push(msg!(
+                        "import.changed_administration",
+                        was = existing.administration_name.as_str(),
+                        now = admin.as_str()
                     ));
                 }
                 if existing.gives_chemotherapy != chemo {
-                    let chemo = yes_no(chemo);
-                    what.push(Text::new(
-                        format!("cytostatika → {}", chemo.sv),
-                        format!("chemotherapy → {}", chemo.en),
-                    ));
+                    what.push(msg!("import.changed_chemo", now = yes_no(chemo)));
                 }
                 if existing.trainee_capacity != capacity {
                     let shown =
                         |c: Option<i64>| c.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
-                    let (was, now) = (shown(existing.trainee_capacity), shown(capacity));
-                    what.push(text!(
-                        "platser för ST-läkare {was} → {now}",
-                        "trainee capacity {was} → {now}"
+                    what.push(msg!(
+                        "import.changed_capacity",
+                        was = shown(existing.trainee_capacity),
+                        now = shown(capacity)
                     ));
                 }
                 if what.is_empty() {
-                    plan.unchanged += 1;
+                    unchanged += 1;
                 } else {
-                    let what = Text::join(&what, ", ");
-                    plan.changes.push(Text::new(
-                        format!("rad {line}: enhet {code}: {}", what.sv),
-                        format!("line {line}: unit {code}: {}", what.en),
+                    changes.push(on_line(
+                        line,
+                        msg!(
+                            "import.unit_changed",
+                            code = code.as_str(),
+                            changes = list(what)
+                        ),
                     ));
-                    plan.ops.push(Op::UpdateUnit {
+                    ops.push(UnitOp::UpdateUnit {
                         id: existing.id,
                         region,
                         administration: admin,
@@ -302,7 +311,11 @@ pub fn plan_units(conn: &Connection, bytes: &[u8]) -> Result<Plan, Vec<LineError
         }
     }
     if errors.is_empty() {
-        Ok(plan)
+        Ok(Plan {
+            changes,
+            unchanged,
+            ops: PlanOps::Units(ops),
+        })
     } else {
         Err(errors)
     }
@@ -313,28 +326,17 @@ pub fn database_error(e: &rusqlite::Error) -> LineError {
     LineError::new(
         0,
         "database",
-        text!("databasfel: {e}", "database error: {e}"),
+        msg!("import.error_database", detail = e.to_string()),
     )
-}
-
-fn required() -> Text {
-    text!("obligatoriskt", "required")
 }
 
 /// `value` was seen before, on line `first`.
-pub fn again(value: &str, first: u64) -> Text {
-    text!(
-        "{value} förekommer igen (först på rad {first})",
-        "{value} appears again (first on line {first})"
-    )
+pub fn again(value: &str, first: u64) -> Msg {
+    msg!("import.again", value, first)
 }
 
-fn yes_no(b: bool) -> Text {
-    if b {
-        text!("ja", "yes")
-    } else {
-        text!("nej", "no")
-    }
+fn yes_no(b: bool) -> Msg {
+    Msg::new(if b { "import.yes" } else { "import.no" })
 }
 
 /// One row of a staff file after checking.
@@ -366,17 +368,11 @@ pub fn plan_staff(
     let c_from = table.column("employed_from");
     let db_err = |e: rusqlite::Error| vec![database_error(&e)];
 
-    let mut unit_codes: HashMap<String, (i64, String)> = HashMap::new();
-    {
-        let mut stmt = conn.prepare("SELECT id, code FROM unit").map_err(db_err)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-            .map_err(db_err)?;
-        for row in rows {
-            let (id, code) = row.map_err(db_err)?;
-            unit_codes.insert(code.to_lowercase(), (id, code));
-        }
-    }
+    let unit_codes: HashMap<String, (i64, String)> = store::unit_codes(conn)
+        .map_err(db_err)?
+        .into_iter()
+        .map(|(id, code)| (code.to_lowercase(), (id, code)))
+        .collect();
 
     let mut errors = Vec::new();
     let mut rows = Vec::new();
@@ -385,7 +381,7 @@ pub fn plan_staff(
     for row in &table.rows {
         let line = row.line;
         let before = errors.len();
-        let mut bad = |column: &str, msg: Text| errors.push(LineError::new(line, column, msg));
+        let mut bad = |column: &str, msg: Msg| errors.push(LineError::new(line, column, msg));
         let hsa_text = row.get(c_hsa);
         let hsa_id = if hsa_text.is_empty() {
             None
@@ -398,13 +394,13 @@ pub fn plan_staff(
                     Some(h)
                 }
                 Err(m) => {
-                    bad("hsa_id", Text::from_pair(m));
+                    bad("hsa_id", m);
                     None
                 }
             }
         };
         let name = crate::check::name(row.get(c_name)).unwrap_or_else(|m| {
-            bad("name", Text::from_msg(&m));
+            bad("name", m);
             String::new()
         });
         let email = match crate::check::email(row.get(c_email)) {
@@ -415,7 +411,7 @@ pub fn plan_staff(
                 e
             }
             Err(m) => {
-                bad("email", Text::from_msg(&m));
+                bad("email", m);
                 String::new()
             }
         };
@@ -423,22 +419,14 @@ pub fn plan_staff(
         if profession.is_none() {
             bad(
                 "profession",
-                text!(
-                    "okänt yrke {:?}; väntade nurse, assistant_nurse, st_doctor, physician eller other",
-                    "unknown profession {:?}; expected nurse, assistant_nurse, st_doctor, physician or other",
-                    row.get(c_prof)
-                ),
+                msg!("import.error_profession", value = got(row.get(c_prof))),
             );
         }
         let unit = unit_codes.get(&row.get(c_unit).to_lowercase()).cloned();
         if unit.is_none() {
             bad(
                 "unit_code",
-                text!(
-                    "ingen enhet har koden {:?}",
-                    "no unit has the code {:?}",
-                    row.get(c_unit)
-                ),
+                msg!("import.error_no_unit", code = got(row.get(c_unit))),
             );
         }
         let from_text = row.get(c_from);
@@ -446,20 +434,20 @@ pub fn plan_staff(
             None
         } else {
             match crate::check::date(from_text) {
-                Some(d) if d > today => {
-                    bad(
-                        "employed_from",
-                        text!("{d} ligger i framtiden", "{d} is in the future"),
-                    );
-                    None
-                }
-                Some(d) => Some(d),
+                Some(d) => match model::check_started(d, today) {
+                    Ok(()) => Some(d),
+                    Err(e) => {
+                        bad("employed_from", e.msg());
+                        None
+                    }
+                },
                 None => {
                     bad(
                         "employed_from",
-                        text!(
-                            "väntade ett datum ÅÅÅÅ-MM-DD, fick {from_text:?}",
-                            "expected a date YYYY-MM-DD, got {from_text:?}"
+                        msg!(
+                            "import.error_got",
+                            message = msg!("input.not_a_date"),
+                            value = got(from_text)
                         ),
                     );
                     None
@@ -484,7 +472,9 @@ pub fn plan_staff(
         });
     }
 
-    let mut plan = Plan::default();
+    let mut changes = Vec::new();
+    let mut ops = Vec::new();
+    let mut unchanged = 0;
     for r in rows {
         let by_hsa = match &r.hsa_id {
             Some(h) => store::person_by_hsa_id(conn, h).map_err(db_err)?,
@@ -496,11 +486,10 @@ pub fn plan_staff(
                 errors.push(LineError::new(
                     r.line,
                     "email",
-                    text!(
-                        "{} tillhör en annan person ({}) än HSA-id:t",
-                        "{} belongs to another person ({}) than the HSA-id",
-                        r.email,
-                        b.name
+                    msg!(
+                        "import.error_email_other",
+                        email = r.email.as_str(),
+                        name = b.name.as_str()
                     ),
                 ));
                 continue;
@@ -513,10 +502,10 @@ pub fn plan_staff(
                     errors.push(LineError::new(
                         r.line,
                         "hsa_id",
-                        text!(
-                            "{} är registrerad med HSA-id {theirs}",
-                            "{} is registered with HSA-id {theirs}",
-                            r.email
+                        msg!(
+                            "import.error_hsa_registered",
+                            email = r.email.as_str(),
+                            hsa_id = theirs.as_str()
                         ),
                     ));
                     continue;
@@ -525,17 +514,26 @@ pub fn plan_staff(
             }
             (None, None) => None,
         };
+        let from = r.employed_from.unwrap_or(today);
+        let assignment = Assignment {
+            unit_id: r.unit_id,
+            profession: r.profession,
+            from,
+        };
         let Some(p) = existing else {
-            let from = r.employed_from.unwrap_or(today);
-            plan.changes.push(text!(
-                "rad {}: ny person {} ({}, {}) från {from}",
-                "line {}: new person {} ({}, {}) from {from}",
+            // Professions are shown as the file writes them (the stored
+            // names), like its columns.
+            changes.push(on_line(
                 r.line,
-                r.name,
-                r.profession.as_str(),
-                r.unit_code
+                msg!(
+                    "import.new_person",
+                    name = r.name.as_str(),
+                    profession = r.profession.as_str(),
+                    unit = r.unit_code.as_str(),
+                    from
+                ),
             ));
-            plan.ops.push(Op::NewPerson(NewPerson {
+            ops.push(StaffOp::NewPerson(NewPerson {
                 name: r.name,
                 email: r.email,
                 hsa_id: r.hsa_id,
@@ -548,28 +546,28 @@ pub fn plan_staff(
         let mut what = Vec::new();
         let hsa_id = r.hsa_id.clone().or(p.hsa_id.clone());
         if p.name != r.name || p.email != r.email || p.hsa_id != hsa_id {
-            for ((sv, en), old, new) in [
-                (("namn", "name"), p.name.clone(), r.name.clone()),
-                (("e-post", "email"), p.email.clone(), r.email.clone()),
+            for (key, old, new) in [
+                ("import.changed_name", p.name.clone(), r.name.clone()),
+                ("import.changed_email", p.email.clone(), r.email.clone()),
                 (
-                    ("HSA-id", "hsa_id"),
+                    "import.changed_hsa_id",
                     p.hsa_id.clone().unwrap_or_default(),
                     hsa_id.clone().unwrap_or_default(),
                 ),
             ] {
                 if old != new {
-                    what.push(text!("{sv} {old} → {new}", "{en} {old} → {new}"));
+                    what.push(Msg::new(key).with("was", old).with("now", new));
                 }
             }
-            plan.ops.push(Op::UpdateDetails {
+            ops.push(StaffOp::UpdateDetails {
                 id: p.id,
-                name: r.name.clone(),
-                email: r.email.clone(),
-                hsa_id,
-                before: json!(p),
+                identity: Identity {
+                    name: r.name.clone(),
+                    email: r.email.clone(),
+                    hsa_id,
+                },
             });
         }
-        let from = r.employed_from.unwrap_or(today);
         let left = p.left_on.filter(|l| *l <= today);
         if let Some(leaves) = p.left_on.filter(|l| *l > today) {
             // Still employed, during notice: listed unchanged is fine, a move is not.
@@ -577,277 +575,67 @@ pub fn plan_staff(
                 errors.push(LineError::new(
                     r.line,
                     "unit_code",
-                    text!(
-                        "{} slutar {leaves}; en flytt kan inte registreras före dess",
-                        "{} leaves on {leaves}; a move cannot be recorded before then",
-                        p.name
+                    msg!(
+                        "import.error_leaves_later",
+                        name = p.name.as_str(),
+                        date = leaves
                     ),
                 ));
                 continue;
             }
-        } else if left.is_some() {
-            if let Err(m) = model::check_rejoin(p.left_on.unwrap_or(from), from) {
-                errors.push(LineError::new(r.line, "employed_from", Text::from_pair(&m)));
+        } else if let Some(left_on) = left {
+            if let Err(e) = model::check_rejoin(left_on, from) {
+                errors.push(LineError::new(r.line, "employed_from", e));
                 continue;
             }
-            what.push(text!(
-                "återanställd på {} från {from}",
-                "rehired in {} from {from}",
-                r.unit_code
-            ));
-            plan.ops.push(Op::Rejoin {
+            what.push(msg!("import.rehired", unit = r.unit_code.as_str(), from));
+            ops.push(StaffOp::Rejoin {
                 id: p.id,
-                unit_id: r.unit_id,
-                profession: r.profession,
-                from,
+                assignment,
             });
         } else if p.unit_id != r.unit_id || p.profession != r.profession {
             if let Some((_, cur)) = store::current(conn, p.id).map_err(db_err)?
-                && let Err(m) = model::plan_change(cur, r.unit_id, r.profession, from)
+                && let Err(e) = model::plan_change(cur, r.unit_id, r.profession, from)
             {
-                errors.push(LineError::new(r.line, "employed_from", Text::from_pair(&m)));
+                errors.push(LineError::new(r.line, "employed_from", e));
                 continue;
             }
-            what.push(text!(
-                "{} {} → {} {} från {from}",
-                "{} {} → {} {} from {from}",
-                p.unit_code,
-                p.profession.as_str(),
-                r.unit_code,
-                r.profession.as_str()
+            what.push(msg!(
+                "import.moved",
+                was_unit = p.unit_code.as_str(),
+                was_profession = p.profession.as_str(),
+                unit = r.unit_code.as_str(),
+                profession = r.profession.as_str(),
+                from
             ));
-            plan.ops.push(Op::Move {
+            ops.push(StaffOp::Move {
                 id: p.id,
-                unit_id: r.unit_id,
-                profession: r.profession,
-                from,
+                assignment,
             });
         }
         if what.is_empty() {
-            plan.unchanged += 1;
+            unchanged += 1;
         } else {
-            let what = Text::join(&what, ", ");
-            plan.changes.push(Text::new(
-                format!("rad {}: {}: {}", r.line, p.name, what.sv),
-                format!("line {}: {}: {}", r.line, p.name, what.en),
+            changes.push(on_line(
+                r.line,
+                msg!(
+                    "import.person_changed",
+                    name = p.name.as_str(),
+                    changes = list(what)
+                ),
             ));
         }
     }
     if errors.is_empty() {
-        Ok(plan)
+        Ok(Plan {
+            changes,
+            unchanged,
+            ops: PlanOps::Staff(ops),
+        })
     } else {
         errors.sort_by_key(|e| e.line);
         Err(errors)
     }
-}
-
-/// Applies a checked plan inside the caller's transaction, with an audit row per change.
-pub fn apply(
-    tx: &Connection,
-    plan: &Plan,
-    kind: &str,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<(), ApplyError> {
-    let entry = |action: &'static str,
-                 entity: &'static str,
-                 id: i64,
-                 before: Option<serde_json::Value>,
-                 after: serde_json::Value| Entry {
-        action,
-        entity,
-        entity_id: Some(id.to_string()),
-        before,
-        after: Some(after),
-    };
-    for op in &plan.ops {
-        match op {
-            Op::Region(name) => {
-                let id = store::create_region(tx, name)?;
-                audit::record(
-                    tx,
-                    actor,
-                    now,
-                    entry("region.create", "region", id, None, json!({"name": name})),
-                )?;
-            }
-            Op::Administration { region, name } => {
-                let region_id = region_id(tx, region)?;
-                let id = store::create_administration(tx, region_id, name)?;
-                audit::record(
-                    tx,
-                    actor,
-                    now,
-                    entry(
-                        "administration.create",
-                        "administration",
-                        id,
-                        None,
-                        json!({"region_id": region_id, "name": name}),
-                    ),
-                )?;
-            }
-            Op::NewUnit {
-                region,
-                administration,
-                input,
-            } => {
-                let input = UnitInput {
-                    administration_id: administration_id(tx, region, administration)?,
-                    ..input.clone()
-                };
-                let id = store::create_unit(tx, &input)?;
-                audit::record(
-                    tx,
-                    actor,
-                    now,
-                    entry("unit.create", "unit", id, None, json!(input)),
-                )?;
-            }
-            Op::UpdateUnit {
-                id,
-                region,
-                administration,
-                input,
-                active,
-                before,
-            } => {
-                let input = UnitInput {
-                    administration_id: administration_id(tx, region, administration)?,
-                    ..input.clone()
-                };
-                store::update_unit(tx, *id, &input, *active)?;
-                audit::record(
-                    tx,
-                    actor,
-                    now,
-                    entry(
-                        "unit.update",
-                        "unit",
-                        *id,
-                        Some(before.clone()),
-                        json!(input),
-                    ),
-                )?;
-            }
-            Op::NewPerson(p) => {
-                let id = store::create_person(tx, p, now)?;
-                audit::record(
-                    tx,
-                    actor,
-                    now,
-                    entry("person.create", "person", id, None, json!(p)),
-                )?;
-            }
-            Op::UpdateDetails {
-                id,
-                name,
-                email,
-                hsa_id,
-                before,
-            } => {
-                store::update_person_details(tx, *id, name, email, hsa_id.as_deref())?;
-                audit::record(
-                    tx,
-                    actor,
-                    now,
-                    entry(
-                        "person.update",
-                        "person",
-                        *id,
-                        Some(before.clone()),
-                        json!({"name": name, "email": email, "hsa_id": hsa_id}),
-                    ),
-                )?;
-            }
-            Op::Move {
-                id,
-                unit_id,
-                profession,
-                from,
-            } => {
-                store::change_assignment(tx, *id, *unit_id, *profession, *from)?
-                    .map_err(ApplyError::Rule)?;
-                audit::record(
-                    tx,
-                    actor,
-                    now,
-                    entry(
-                        "person.move",
-                        "person",
-                        *id,
-                        None,
-                        json!({"unit_id": unit_id, "profession": profession, "from": from}),
-                    ),
-                )?;
-            }
-            Op::Rejoin {
-                id,
-                unit_id,
-                profession,
-                from,
-            } => {
-                store::rejoin(tx, *id, *unit_id, *profession, *from)?.map_err(ApplyError::Rule)?;
-                audit::record(
-                    tx,
-                    actor,
-                    now,
-                    entry(
-                        "person.rejoin",
-                        "person",
-                        *id,
-                        None,
-                        json!({"unit_id": unit_id, "profession": profession, "from": from}),
-                    ),
-                )?;
-            }
-        }
-    }
-    audit::record(
-        tx,
-        actor,
-        now,
-        Entry {
-            action: if kind == "units" {
-                "import.units"
-            } else {
-                "import.staff"
-            },
-            entity: "import",
-            entity_id: None,
-            before: None,
-            after: Some(json!({"changes": plan.changes.len(), "unchanged": plan.unchanged})),
-        },
-    )?;
-    Ok(())
-}
-
-fn region_id(tx: &Connection, name: &str) -> rusqlite::Result<i64> {
-    tx.query_row(
-        "SELECT id FROM region WHERE name = ?1 COLLATE NOCASE",
-        [name],
-        |r| r.get(0),
-    )
-}
-
-fn administration_id(tx: &Connection, region: &str, name: &str) -> rusqlite::Result<i64> {
-    tx.query_row(
-        "SELECT a.id FROM administration a JOIN region r ON r.id = a.region_id
-         WHERE r.name = ?1 COLLATE NOCASE AND a.name = ?2 COLLATE NOCASE",
-        [region, name],
-        |r| r.get(0),
-    )
-}
-
-/// Failure while applying a plan (rolled back by the caller).
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    /// SQLite failed.
-    #[error(transparent)]
-    Db(#[from] rusqlite::Error),
-    /// A history rule refused a change.
-    #[error("{0}")]
-    Rule(String),
 }
 
 /// Which file an import reads.
@@ -867,6 +655,22 @@ impl ImportKind {
             ImportKind::Staff => "staff",
         }
     }
+
+    /// Catalogue key of the import's title.
+    pub fn title_key(self) -> &'static str {
+        match self {
+            ImportKind::Units => "import.units",
+            ImportKind::Staff => "import.staff",
+        }
+    }
+
+    /// Catalogue key of the help under the upload form.
+    pub fn help_key(self) -> &'static str {
+        match self {
+            ImportKind::Units => "import.units_help",
+            ImportKind::Staff => "import.staff_help",
+        }
+    }
 }
 
 /// Plans a file of either kind.
@@ -882,7 +686,7 @@ pub fn plan(
     }
 }
 
-/// What `run` did.
+/// What `run_in` did.
 #[derive(Debug)]
 pub enum Outcome {
     /// The file has bad lines; nothing was written.
@@ -891,23 +695,21 @@ pub enum Outcome {
     Planned(Plan),
 }
 
-/// Plans and, unless `dry_run`, applies an import inside the caller's
-/// transaction (which the caller commits only when this returns `Planned`).
+/// Plans and, unless `dry_run`, applies an import in the unit of work `w`
+/// (whose caller commits only when this returns `Planned`).
 pub fn run_in(
-    tx: &Connection,
+    w: &Work,
     kind: ImportKind,
     bytes: &[u8],
     dry_run: bool,
-    actor: &Actor,
-    now: DateTime<Utc>,
     today: NaiveDate,
-) -> Result<Outcome, ApplyError> {
-    let plan = match plan(tx, kind, bytes, today) {
+) -> Result<Outcome, AppError> {
+    let plan = match plan(w, kind, bytes, today) {
         Ok(p) => p,
         Err(errors) => return Ok(Outcome::Rejected(errors)),
     };
     if !dry_run && !plan.is_empty() {
-        apply(tx, &plan, kind.as_str(), actor, now)?;
+        actions::apply_import(w, &plan, today)?;
     }
     Ok(Outcome::Planned(plan))
 }

@@ -1,12 +1,23 @@
 //! Regions, administrations, units and people, with dated employment history
 //! and the CSV imports.
+//!
+//! `model` holds the rules (HSA-ids, unit codes, the history rules),
+//! `store` the SQL, `history` the history changes (the rules applied to
+//! what the store reads), `actions` the changes (each checked, written and
+//! audited in one unit of work), `import` the planning of the two CSV
+//! imports; the pages are split by subject (`org_pages`, `people_pages`,
+//! `import_pages`) and `api` serves the JSON.
 
 pub mod actions;
 pub mod api;
+mod history;
 pub mod import;
+pub mod import_pages;
 pub mod model;
-pub mod pages;
+pub mod org_pages;
+pub mod people_pages;
 pub mod store;
+mod views;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -26,52 +37,48 @@ pub const READERS: &[Role] = &[
     Role::StudyDirector,
 ];
 
+/// The create and edit pages of form `F`, as a router to merge.
+fn edit_routes<F>(new_path: &str, edit_path: &str) -> OpenApiRouter<AppState>
+where
+    F: web::edit::EditForm<AppState> + Clone,
+{
+    OpenApiRouter::from(web::edit::routes::<AppState, F>(new_path, edit_path))
+}
+
 /// Organisation and staff pages, the imports and the API.
 pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .route("/org", get(pages::overview))
-        .merge(OpenApiRouter::from(web::edit::routes::<
-            AppState,
-            pages::RegionForm,
-        >(
+        .route("/org", get(org_pages::overview))
+        .merge(edit_routes::<org_pages::RegionForm>(
             "/org/regions/new",
             "/org/regions/{id}/edit",
-        )))
-        .route(
+        ))
+        .merge(edit_routes::<org_pages::AdministrationForm>(
             "/org/administrations/new",
-            get(pages::new_administration_page).post(pages::create_administration),
-        )
-        .route(
             "/org/administrations/{id}/edit",
-            get(pages::edit_administration_page).post(pages::update_administration),
-        )
-        .route(
+        ))
+        .merge(edit_routes::<org_pages::UnitForm>(
             "/org/units/new",
-            get(pages::new_unit_page).post(pages::create_unit),
-        )
-        .route("/org/units/{id}", get(pages::unit_page))
-        .route(
             "/org/units/{id}/edit",
-            get(pages::edit_unit_page).post(pages::update_unit),
-        )
-        .route("/people", get(pages::people_list))
-        .route(
+        ))
+        .route("/org/units/{id}", get(org_pages::unit_page))
+        .route("/people", get(people_pages::people_list))
+        .merge(edit_routes::<people_pages::PersonForm>(
             "/people/new",
-            get(pages::new_person_page).post(pages::create_person),
-        )
-        .route("/people/{id}", get(pages::person_page))
-        .route(
             "/people/{id}/edit",
-            get(pages::edit_person_page).post(pages::update_person),
+        ))
+        .route("/people/{id}", get(people_pages::person_page))
+        .route(
+            "/people/{id}/assignment",
+            post(people_pages::change_assignment),
         )
-        .route("/people/{id}/assignment", post(pages::change_assignment))
-        .route("/people/{id}/leave", post(pages::leave))
-        .route("/people/{id}/rejoin", post(pages::rejoin))
-        .route("/import", get(pages::import_page))
+        .route("/people/{id}/leave", post(people_pages::leave))
+        .route("/people/{id}/rejoin", post(people_pages::rejoin))
+        .route("/import", get(import_pages::import_page))
         .merge(OpenApiRouter::from(
             Router::new()
-                .route("/import/units", post(pages::import_units))
-                .route("/import/staff", post(pages::import_staff))
+                .route("/import/units", post(import_pages::import_units))
+                .route("/import/staff", post(import_pages::import_staff))
                 .layer(DefaultBodyLimit::max(upload_limit)),
         ))
         .routes(routes!(api::units))

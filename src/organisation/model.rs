@@ -1,8 +1,12 @@
-//! Professions, HSA-ids, e-mail addresses and the rules of employment history.
-//! No I/O.
+//! Professions, HSA-ids, unit codes and the rules of employment history.
+//! No I/O; refusals are typed errors or catalogue messages, rendered where
+//! the reader's language is known.
 
 use chrono::NaiveDate;
 use serde::Serialize;
+
+use crate::i18n::Msg;
+use crate::msg;
 
 /// A person's profession.
 #[derive(
@@ -76,29 +80,88 @@ impl Profession {
     }
 }
 
+/// The longest HSA-id.
+pub const HSA_ID_MAX: usize = 31;
+
 /// Normalises and checks an HSA-id: `SE`, the ten digits of the issuing
 /// organisation's number, a hyphen, and a local part of letters and digits,
 /// 31 characters at most (e.g. `SE2321000131-E000000012345`).
-pub fn normalise_hsa_id(s: &str) -> Result<String, &'static str> {
+pub fn normalise_hsa_id(s: &str) -> Result<String, Msg> {
     let id = s.trim().to_uppercase();
-    if id.len() > 31 {
-        return Err("HSA-id is at most 31 characters / HSA-id har högst 31 tecken");
+    if id.len() > HSA_ID_MAX {
+        return Err(msg!("people.error_hsa_too_long", max = HSA_ID_MAX));
     }
     let Some((org, local)) = id.split_once('-') else {
-        return Err(
-            "HSA-id looks like SE2321000131-E000000012345 / HSA-id ser ut som SE2321000131-E000000012345",
-        );
+        return Err(msg!("people.error_hsa_shape"));
     };
     let digits = org.strip_prefix("SE").unwrap_or("");
     if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("HSA-id starts with SE and ten digits / HSA-id börjar med SE och tio siffror");
+        return Err(msg!("people.error_hsa_prefix"));
     }
     if local.is_empty() || !local.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(
-            "HSA-id ends with letters and digits after the hyphen / HSA-id slutar med bokstäver och siffror efter bindestrecket",
-        );
+        return Err(msg!("people.error_hsa_local"));
     }
     Ok(id)
+}
+
+/// Which of a person's identifiers a UNIQUE failure (SQLite's
+/// `person.hsa_id`, `person.email`) says another person already has: the
+/// field to show it beside and the message. Only HSA-ids and e-mail
+/// addresses are unique among people.
+pub fn identifier_taken(constraint: &str) -> (&'static str, Msg) {
+    if constraint.contains("hsa_id") {
+        ("hsa_id", msg!("people.error_hsa_id_taken"))
+    } else {
+        ("email", msg!("people.error_email_taken"))
+    }
+}
+
+/// The longest unit code.
+pub const UNIT_CODE_MAX: usize = 32;
+
+/// A unit code: letters, digits, `-`, `_` and `.`, at most
+/// [`UNIT_CODE_MAX`] characters, trimmed. Codes name units in files and
+/// links, so they hold nothing that needs quoting.
+pub fn unit_code(s: &str) -> Result<String, Msg> {
+    let code = s.trim();
+    if code.is_empty() {
+        Err(msg!("input.required"))
+    } else if code.len() > UNIT_CODE_MAX
+        || !code
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+    {
+        Err(msg!("org.error_code"))
+    } else {
+        Ok(code.to_string())
+    }
+}
+
+/// The most trainees a unit can host at once.
+pub const TRAINEE_CAPACITY_MAX: i64 = 1000;
+
+/// A unit's trainee capacity: empty (not said) or a whole number from 0 to
+/// [`TRAINEE_CAPACITY_MAX`].
+pub fn trainee_capacity(s: &str) -> Result<Option<i64>, Msg> {
+    match s.trim() {
+        "" => Ok(None),
+        s => match s.parse::<i64>() {
+            Ok(n) if (0..=TRAINEE_CAPACITY_MAX).contains(&n) => Ok(Some(n)),
+            _ => Err(msg!("org.error_capacity", max = TRAINEE_CAPACITY_MAX)),
+        },
+    }
+}
+
+/// Where someone works from a day on: the unit, the profession and the
+/// first day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assignment {
+    /// Unit.
+    pub unit_id: i64,
+    /// Profession.
+    pub profession: Profession,
+    /// First day.
+    pub from: NaiveDate,
 }
 
 /// The open stretch of a person's employment.
@@ -123,6 +186,71 @@ pub enum HistoryStep {
     CloseAndOpen,
 }
 
+/// Why a change of a person's employment history is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EmploymentError {
+    /// A change dated before the open stretch began.
+    #[error("before the current record, which starts {starts}")]
+    BeforeCurrent {
+        /// When the open stretch began.
+        starts: NaiveDate,
+    },
+    /// Leaving on or before the day the open stretch began.
+    #[error("leaving no later than the current record starts ({starts})")]
+    LeavingTooEarly {
+        /// When the open stretch began.
+        starts: NaiveDate,
+    },
+    /// A rehire dated before the person left.
+    #[error("rehired before leaving on {left_on}")]
+    RejoinBeforeLeaving {
+        /// The day they left.
+        left_on: NaiveDate,
+    },
+    /// A date ahead of today, for a change that is recorded as it happens.
+    #[error("{date} is in the future")]
+    InFuture {
+        /// The date given.
+        date: NaiveDate,
+    },
+    /// A move of someone who has left (they are rehired instead).
+    #[error("the person has left")]
+    HasLeft,
+    /// Leaving twice.
+    #[error("the person has already left")]
+    AlreadyLeft,
+    /// Rehiring someone who has not left.
+    #[error("the person has not left")]
+    NotLeft,
+}
+
+impl EmploymentError {
+    /// The message for the date field.
+    pub fn msg(self) -> Msg {
+        match self {
+            EmploymentError::BeforeCurrent { starts } => {
+                msg!("people.error_before_current", date = starts)
+            }
+            EmploymentError::LeavingTooEarly { starts } => {
+                msg!("people.error_leaving_too_early", date = starts)
+            }
+            EmploymentError::RejoinBeforeLeaving { left_on } => {
+                msg!("people.error_rejoin_before_leaving", date = left_on)
+            }
+            EmploymentError::InFuture { date } => msg!("people.error_in_future", date),
+            EmploymentError::HasLeft => msg!("people.error_has_left"),
+            EmploymentError::AlreadyLeft => msg!("people.error_already_left"),
+            EmploymentError::NotLeft => msg!("people.error_not_left"),
+        }
+    }
+}
+
+impl From<EmploymentError> for Msg {
+    fn from(e: EmploymentError) -> Msg {
+        e.msg()
+    }
+}
+
 /// Decides how a change to `unit_id`/`profession` from `effective` enters the
 /// history. Changes cannot reach back before the current stretch began, since
 /// reports as of those dates were already answered from it.
@@ -131,15 +259,14 @@ pub fn plan_change(
     unit_id: i64,
     profession: Profession,
     effective: NaiveDate,
-) -> Result<HistoryStep, String> {
+) -> Result<HistoryStep, EmploymentError> {
     if current.unit_id == unit_id && current.profession == profession {
         return Ok(HistoryStep::Nothing);
     }
     if effective < current.valid_from {
-        return Err(format!(
-            "must be on or after {} when the current employment record starts / måste vara {} eller senare",
-            current.valid_from, current.valid_from
-        ));
+        return Err(EmploymentError::BeforeCurrent {
+            starts: current.valid_from,
+        });
     }
     Ok(if effective == current.valid_from {
         HistoryStep::ReplaceCurrent
@@ -150,23 +277,32 @@ pub fn plan_change(
 
 /// Checks a leaving date against the open stretch: the person must have worked
 /// at least one day.
-pub fn check_leaving(current: Current, left_on: NaiveDate) -> Result<(), String> {
+pub fn check_leaving(current: Current, left_on: NaiveDate) -> Result<(), EmploymentError> {
     if left_on <= current.valid_from {
-        Err(format!(
-            "must be after {} when the current employment record starts / måste vara efter {}",
-            current.valid_from, current.valid_from
-        ))
+        Err(EmploymentError::LeavingTooEarly {
+            starts: current.valid_from,
+        })
     } else {
         Ok(())
     }
 }
 
 /// Checks a rehire date against the leaving date.
-pub fn check_rejoin(left_on: NaiveDate, from: NaiveDate) -> Result<(), String> {
+pub fn check_rejoin(left_on: NaiveDate, from: NaiveDate) -> Result<(), EmploymentError> {
     if from < left_on {
-        Err(format!(
-            "must be on or after {left_on}, the day the person left / måste vara {left_on} eller senare"
-        ))
+        Err(EmploymentError::RejoinBeforeLeaving { left_on })
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks the first day of a new stretch (a new person, a move, a rehire)
+/// against today. History is recorded as it happens: a stretch dated ahead
+/// would move the person in today's lists at once. (A leaving date may lie
+/// ahead: notice is given before the last day.)
+pub fn check_started(from: NaiveDate, today: NaiveDate) -> Result<(), EmploymentError> {
+    if from > today {
+        Err(EmploymentError::InFuture { date: from })
     } else {
         Ok(())
     }
@@ -275,10 +411,52 @@ mod tests {
             plan_change(cur, 2, Profession::Nurse, d("2024-03-01")),
             Ok(HistoryStep::CloseAndOpen)
         );
-        assert!(plan_change(cur, 1, Profession::Physician, d("2024-01-09")).is_err());
+        assert_eq!(
+            plan_change(cur, 1, Profession::Physician, d("2024-01-09")),
+            Err(EmploymentError::BeforeCurrent {
+                starts: d("2024-01-10")
+            })
+        );
         assert!(check_leaving(cur, d("2024-01-10")).is_err());
         assert!(check_leaving(cur, d("2024-01-11")).is_ok());
         assert!(check_rejoin(d("2024-05-01"), d("2024-04-30")).is_err());
         assert!(check_rejoin(d("2024-05-01"), d("2024-05-01")).is_ok());
+        assert!(check_started(d("2024-05-02"), d("2024-05-01")).is_err());
+        assert!(check_started(d("2024-05-01"), d("2024-05-01")).is_ok());
+    }
+
+    #[test]
+    fn refusals_are_catalogue_messages_in_either_language() {
+        use crate::i18n::Lang;
+        let e = EmploymentError::BeforeCurrent {
+            starts: d("2020-01-01"),
+        };
+        assert_eq!(
+            e.msg().render(Lang::Sv),
+            "måste vara 2020-01-01 eller senare"
+        );
+        assert!(
+            e.msg()
+                .render(Lang::En)
+                .starts_with("must be on or after 2020-01-01")
+        );
+        let hsa = normalise_hsa_id("SE1-X").expect_err("refused");
+        assert!(hsa.key().is_some_and(|k| k.starts_with("people.")));
+        assert_ne!(hsa.render(Lang::Sv), hsa.render(Lang::En));
+        assert_eq!(identifier_taken("person.hsa_id").0, "hsa_id");
+        assert_eq!(identifier_taken("person.email").0, "email");
+    }
+
+    #[test]
+    fn unit_codes_and_capacities() {
+        assert_eq!(unit_code(" NU-ONK.51_a "), Ok("NU-ONK.51_a".into()));
+        for bad in ["", "a b", "ONK/1", &"x".repeat(33)] {
+            assert!(unit_code(bad).is_err(), "{bad}");
+        }
+        assert_eq!(trainee_capacity(""), Ok(None));
+        assert_eq!(trainee_capacity(" 3 "), Ok(Some(3)));
+        for bad in ["many", "-1", "1001", "2.5"] {
+            assert!(trainee_capacity(bad).is_err(), "{bad}");
+        }
     }
 }

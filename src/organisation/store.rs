@@ -1,14 +1,20 @@
-//! Regions, administrations, units, people and their employment history.
+//! Regions, administrations, units, people and their employment history:
+//! the SQL, and nothing else (the rules are in `model`, the checks in
+//! `actions`).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::model::{self, Current, HistoryStep, Profession};
+use super::model::{Assignment, Current, HistoryStep, Profession};
 use crate::auth::model::UnitFilter;
 use crate::clock::stamp;
 
 pub use crate::db::is_unique_violation;
+
+/// The history changes with their rules, for code that fills a database
+/// without audit rows (the demo data, tests); the actions use them too.
+pub use super::history::{change_assignment, mark_left, rejoin};
 
 /// A region with counts.
 #[derive(Debug, Clone, Serialize)]
@@ -573,7 +579,8 @@ pub fn create_person(
     Ok(id)
 }
 
-fn open_employment(
+/// Opens a stretch of employment from `from`.
+pub fn open_employment(
     conn: &Connection,
     person_id: i64,
     unit_id: i64,
@@ -599,25 +606,18 @@ pub fn update_person_details(
         .execute(params![id, name, email, hsa_id])
 }
 
-/// Moves a person to another unit or profession from `effective`, keeping history.
-/// Fails with a message for the date field when the change reaches back too far.
-pub fn change_assignment(
+/// Writes a move of `person_id` to `unit_id`/`profession` from `effective`
+/// as `step` says ([`model::plan_change`](super::model::plan_change)
+/// decides it); `row_id` is the open stretch.
+pub fn record_move(
     conn: &Connection,
     person_id: i64,
+    row_id: i64,
+    step: HistoryStep,
     unit_id: i64,
     profession: Profession,
     effective: NaiveDate,
-) -> rusqlite::Result<Result<HistoryStep, String>> {
-    let Some((row_id, cur)) = current(conn, person_id)? else {
-        return Ok(Err(
-            "the person has left; rehire them instead / personen har slutat; återanställ i stället"
-                .into(),
-        ));
-    };
-    let step = match model::plan_change(cur, unit_id, profession, effective) {
-        Ok(s) => s,
-        Err(e) => return Ok(Err(e)),
-    };
+) -> rusqlite::Result<()> {
     match step {
         HistoryStep::Nothing => {}
         HistoryStep::ReplaceCurrent => {
@@ -634,23 +634,17 @@ pub fn change_assignment(
     }
     conn.prepare_cached("UPDATE person SET unit_id = ?2, profession = ?3 WHERE id = ?1")?
         .execute(params![person_id, unit_id, profession.as_str()])?;
-    Ok(Ok(step))
+    Ok(())
 }
 
-/// Records that a person leaves; `left_on` is the first day not employed.
-pub fn mark_left(
+/// Closes the open stretch `row_id` of `person_id` on `left_on`, the first
+/// day not employed.
+pub fn record_leaving(
     conn: &Connection,
     person_id: i64,
+    row_id: i64,
     left_on: NaiveDate,
-) -> rusqlite::Result<Result<(), String>> {
-    let Some((row_id, cur)) = current(conn, person_id)? else {
-        return Ok(Err(
-            "the person has already left / personen har redan slutat".into(),
-        ));
-    };
-    if let Err(e) = model::check_leaving(cur, left_on) {
-        return Ok(Err(e));
-    }
+) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE employment SET valid_to = ?2 WHERE id = ?1",
         params![row_id, left_on.to_string()],
@@ -659,34 +653,48 @@ pub fn mark_left(
         "UPDATE person SET left_on = ?2 WHERE id = ?1",
         params![person_id, left_on.to_string()],
     )?;
-    Ok(Ok(()))
+    Ok(())
 }
 
-/// Rehires a person who left, from `from`.
-pub fn rejoin(
-    conn: &Connection,
-    person_id: i64,
-    unit_id: i64,
-    profession: Profession,
-    from: NaiveDate,
-) -> rusqlite::Result<Result<(), String>> {
-    let left: Option<String> = conn.query_row(
-        "SELECT left_on FROM person WHERE id = ?1",
-        [person_id],
-        |r| r.get(0),
-    )?;
-    let Some(left_on) = left.as_deref().and_then(crate::check::date) else {
-        return Ok(Err(
-            "the person has not left / personen har inte slutat".into()
-        ));
-    };
-    if let Err(e) = model::check_rejoin(left_on, from) {
-        return Ok(Err(e));
-    }
-    open_employment(conn, person_id, unit_id, profession, from)?;
+/// Opens a new stretch for a person who left, and clears the leaving date.
+pub fn record_rejoin(conn: &Connection, person_id: i64, a: &Assignment) -> rusqlite::Result<()> {
+    open_employment(conn, person_id, a.unit_id, a.profession, a.from)?;
     conn.execute(
         "UPDATE person SET left_on = NULL, unit_id = ?2, profession = ?3 WHERE id = ?1",
-        params![person_id, unit_id, profession.as_str()],
+        params![person_id, a.unit_id, a.profession.as_str()],
     )?;
-    Ok(Ok(()))
+    Ok(())
+}
+
+/// Every unit's id and code, active or not.
+pub fn unit_codes(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
+    conn.prepare("SELECT id, code FROM unit")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+/// The id of the region named `name` (case-insensitive).
+pub fn region_id_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT id FROM region WHERE name = ?1 COLLATE NOCASE",
+        [name],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// The id of the administration `name` in the region `region` (both by
+/// name, case-insensitive).
+pub fn administration_id_by_names(
+    conn: &Connection,
+    region: &str,
+    name: &str,
+) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT a.id FROM administration a JOIN region r ON r.id = a.region_id
+         WHERE r.name = ?1 COLLATE NOCASE AND a.name = ?2 COLLATE NOCASE",
+        [region, name],
+        |r| r.get(0),
+    )
+    .optional()
 }

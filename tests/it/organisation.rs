@@ -65,6 +65,19 @@ async fn person_id_by_email(app: &TestApp, email: &'static str) -> Option<i64> {
     .await
 }
 
+/// The summary above a refused form names `field` by its `label` (linked
+/// to the field), followed by `message` (or the start of it), and never by
+/// the field's internal name.
+fn assert_summary(r: &TestResponse, field: &str, label: &str, message: &str) {
+    let named = format!("<a href=\"#f-{field}\">{label}</a>: {message}");
+    assert!(r.text.contains(&named), "{named:?} in {}", r.text);
+    assert!(
+        !r.text.contains(&format!("<li>{field}: ")),
+        "{field} named by its internal name: {}",
+        r.text
+    );
+}
+
 // ---- Regions, administrations, units ----
 
 #[tokio::test]
@@ -176,11 +189,7 @@ async fn a_duplicate_unit_code_is_refused_and_the_form_keeps_the_input() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text.contains("code: en annan enhet har denna kod"),
-        "{}",
-        r.text
-    );
+    assert_summary(&r, "code", "Kod", "en annan enhet har denna kod");
     assert!(
         r.text.contains("id=\"f-code-error\""),
         "the message sits beside the code field"
@@ -244,7 +253,7 @@ async fn a_trainee_capacity_that_is_not_a_number_is_refused() {
             )
             .await;
         assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text.contains("trainee_capacity: "), "{bad}: {}", r.text);
+        assert_summary(&r, "trainee_capacity", "Platser för ST-läkare", "");
         assert!(
             r.text.contains(&format!("value=\"{bad}\"")),
             "{bad} kept in the form"
@@ -326,7 +335,7 @@ async fn bad_hsa_ids_taken_emails_and_future_dates_are_refused() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("hsa_id: "), "{}", r.text);
+    assert_summary(&r, "hsa_id", "HSA-id", "");
     assert!(r.text.contains("id=\"f-hsa_id-error\""));
     assert!(
         r.text.contains("value=\"SE123-X\"") && r.text.contains("value=\"Nils Fel\""),
@@ -341,11 +350,7 @@ async fn bad_hsa_ids_taken_emails_and_future_dates_are_refused() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text.contains("email: en annan person har denna e-post"),
-        "{}",
-        r.text
-    );
+    assert_summary(&r, "email", "E-post", "en annan person har denna e-post");
     assert!(r.text.contains("value=\"Åke Dubblett\""));
 
     let r = admin
@@ -360,11 +365,7 @@ async fn bad_hsa_ids_taken_emails_and_future_dates_are_refused() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text.contains("hsa_id: en annan person har detta HSA-id"),
-        "{}",
-        r.text
-    );
+    assert_summary(&r, "hsa_id", "HSA-id", "en annan person har detta HSA-id");
 
     let r = admin
         .post(
@@ -373,7 +374,7 @@ async fn bad_hsa_ids_taken_emails_and_future_dates_are_refused() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("employed_from: "), "{}", r.text);
+    assert_summary(&r, "employed_from", "Anställd från", "");
 
     assert_eq!(snapshot(&app).await, before, "nothing written");
 }
@@ -471,11 +472,11 @@ async fn a_move_cannot_reach_back_before_the_current_record_starts() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text
-            .contains("effective_from: måste vara 2020-01-01 eller senare"),
-        "{}",
-        r.text
+    assert_summary(
+        &r,
+        "effective_from",
+        "Gäller från",
+        "måste vara 2020-01-01 eller senare",
     );
     assert_eq!(snapshot(&app).await, before);
     assert_eq!(
@@ -575,7 +576,7 @@ async fn a_person_who_leaves_drops_out_of_the_list_until_rehired() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("left_on: "), "{}", r.text);
+    assert_summary(&r, "left_on", "Slutade", "");
 
     let r = admin
         .post(
@@ -626,7 +627,7 @@ async fn a_person_who_leaves_drops_out_of_the_list_until_rehired() {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("effective_from: "), "{}", r.text);
+    assert_summary(&r, "effective_from", "Gäller från", "");
     assert_eq!(snapshot(&app).await, before);
 
     let r = admin
@@ -1796,4 +1797,222 @@ async fn the_audit_log_exports_as_csv_for_spreadsheets() {
         "header and the one unit row: {only_units:?}"
     );
     assert!(only_units[1..].iter().all(|r| r[4].starts_with("unit.")));
+}
+
+// ---- Languages ----
+
+#[tokio::test]
+async fn a_refused_unit_form_speaks_the_pages_language_and_names_fields_by_label() {
+    let app = TestApp::new().await;
+    let mut admin = app.login_as(Role::Admin).await;
+    let administration = app.fixture.administration.to_string();
+    let form = [
+        ("administration_id", administration.as_str()),
+        ("code", "ONK1"),
+        ("name", "Dubblettenheten"),
+        ("trainee_capacity", "many"),
+        ("active", "1"),
+    ];
+    let r = admin.post("/org/units/new", &form).await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_summary(
+        &r,
+        "trainee_capacity",
+        "Platser för ST-läkare",
+        "ett heltal från 0 till 1000",
+    );
+    assert!(!r.text.contains("whole number"), "no English: {}", r.text);
+
+    admin
+        .post("/lang", &[("lang", "en"), ("next", "/org/units/new")])
+        .await;
+    let r = admin.post("/org/units/new", &form).await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_summary(
+        &r,
+        "trainee_capacity",
+        "Trainee capacity",
+        "a whole number from 0 to 1000",
+    );
+    assert!(!r.text.contains("heltal"), "no Swedish: {}", r.text);
+    // The taken code, once the capacity is right.
+    let mut form = form;
+    form[3] = ("trainee_capacity", "4");
+    let r = admin.post("/org/units/new", &form).await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_summary(&r, "code", "Code", "another unit has this code");
+    assert!(!r.text.contains("en annan enhet"), "no Swedish: {}", r.text);
+}
+
+#[tokio::test]
+async fn the_person_forms_speak_english_on_an_english_page() {
+    let app = TestApp::new().await;
+    let f = app.fixture;
+    let mut admin = app.login_as(Role::Admin).await;
+    admin
+        .post("/lang", &[("lang", "en"), ("next", "/people")])
+        .await;
+    let onk1 = f.onk1.to_string();
+    let r = admin
+        .post(
+            "/people/new",
+            &[
+                ("name", "Nils Fel"),
+                ("email", "nils@test.example"),
+                ("hsa_id", "SE123-X"),
+                ("unit_id", &onk1),
+                ("profession", "nurse"),
+                ("employed_from", "2025-01-01"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_summary(
+        &r,
+        "hsa_id",
+        "HSA-id",
+        "HSA-id starts with SE and ten digits",
+    );
+    assert!(!r.text.contains("börjar med"), "no Swedish: {}", r.text);
+
+    let r = admin
+        .post(
+            "/people/new",
+            &[
+                ("name", "Framtida Fia"),
+                ("email", "fia@test.example"),
+                ("unit_id", &onk1),
+                ("profession", "nurse"),
+                ("employed_from", "2026-03-03"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_summary(
+        &r,
+        "employed_from",
+        "Employed from",
+        "2026-03-03 is in the future",
+    );
+    assert!(!r.text.contains("framtiden"), "no Swedish: {}", r.text);
+
+    let kir1 = f.kir1.to_string();
+    let r = admin
+        .post(
+            &format!("/people/{}/assignment", f.nurse),
+            &[
+                ("unit_id", &kir1),
+                ("profession", "nurse"),
+                ("effective_from", "2019-12-31"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_summary(
+        &r,
+        "effective_from",
+        "Effective from",
+        "must be on or after 2020-01-01",
+    );
+    assert!(!r.text.contains("måste vara"), "no Swedish: {}", r.text);
+    assert!(r.text.contains("value=\"2019-12-31\""), "the input is kept");
+
+    let r = admin
+        .post(
+            &format!("/people/{}/leave", f.nurse),
+            &[("left_on", "2020-01-01")],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_summary(&r, "left_on", "Left on", "must be after 2020-01-01");
+    assert!(!r.text.contains("måste vara"), "no Swedish: {}", r.text);
+}
+
+#[tokio::test]
+async fn the_people_api_refuses_in_the_requests_language() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Admin).await;
+    let detail = |r: &TestResponse| r.json()["detail"].as_str().unwrap_or("").to_string();
+    for (lang, shown, hidden) in [
+        (Some("sv"), "från 1 till 500", "from 1"),
+        (None, "från 1 till 500", "from 1"),
+        (Some("en"), "from 1 to 500", "från"),
+    ] {
+        let r = app
+            .api_in(
+                lang,
+                Method::GET,
+                "/api/v1/people?per_page=0",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{lang:?}");
+        assert_eq!(r.json()["field"], "per_page");
+        assert!(detail(&r).contains(shown), "{lang:?}: {}", r.text);
+        assert!(!detail(&r).contains(hidden), "{lang:?}: {}", r.text);
+    }
+    for (lang, shown, hidden) in [
+        (Some("sv"), "true eller false", " or "),
+        (Some("en"), "true or false", "eller"),
+    ] {
+        let r = app
+            .api_in(
+                lang,
+                Method::GET,
+                "/api/v1/people?include_left=1",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{lang:?}");
+        assert!(detail(&r).contains(shown), "{lang:?}: {}", r.text);
+        assert!(!detail(&r).contains(hidden), "{lang:?}: {}", r.text);
+    }
+}
+
+#[tokio::test]
+async fn an_import_preview_speaks_the_pages_language() {
+    let app = TestApp::new().await;
+    let mut admin = app.login_as(Role::Admin).await;
+    admin
+        .post("/lang", &[("lang", "en"), ("next", "/import")])
+        .await;
+    let r = admin
+        .post_file(
+            "/import/units",
+            &[("action", "preview")],
+            UNITS_FILE.as_bytes(),
+        )
+        .await;
+    assert_status(&r, StatusCode::OK);
+    for change in [
+        "line 2: new region Region Halland",
+        "line 2: new administration Hallands sjukhus in Region Halland",
+        "line 2: new unit HAL-ONK Onkologi Halmstad (Hallands sjukhus, Region Halland); chemotherapy yes",
+        "line 3: unit ONK1: name Enhet ONK1 → Onkologi avd 51",
+    ] {
+        assert!(r.text.contains(change), "{change:?}: {}", r.text);
+    }
+    for swedish in ["rad ", "ny region", "cytostatika"] {
+        assert!(!r.text.contains(swedish), "{swedish:?}: {}", r.text);
+    }
+    let r = admin
+        .post_file(
+            "/import/staff",
+            &[("action", "preview")],
+            "hsa_id,name,email,profession,unit_code,employed_from\n\
+SE2321000131-E000000000201,Nina Ny,nina.ny@test.example,nurse,ONK1,2026-04-01\n\
+SE9990000001-T0001,Sara Sjöström,ake.ohman@test.example,nurse,ONK1,\n"
+                .as_bytes(),
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    for error in [
+        "line 2: employed_from: 2026-04-01 is in the future",
+        "line 3: email: ake.ohman@test.example belongs to another person (Åke Öhman) than the HSA-id",
+    ] {
+        assert!(r.text.contains(error), "{error:?}: {}", r.text);
+    }
+    assert!(!r.text.contains("rad "), "no Swedish: {}", r.text);
 }
