@@ -63,6 +63,8 @@ mod courses_table;
 mod enrolment_table;
 #[path = "routes/placements.rs"]
 mod placements_table;
+#[path = "routes/quality.rs"]
+mod quality_table;
 #[path = "routes/rotations.rs"]
 mod rotations_table;
 
@@ -72,6 +74,7 @@ fn routes() -> Vec<Route> {
     all.extend(enrolment_table::routes());
     all.extend(rotations_table::routes());
     all.extend(placements_table::routes());
+    all.extend(quality_table::routes());
     all
 }
 
@@ -81,6 +84,7 @@ async fn prepare(app: &TestApp) {
     enrolment_table::prepare(app).await;
     rotations_table::prepare(app).await;
     placements_table::prepare(app).await;
+    quality_table::prepare(app).await;
 }
 
 fn core_routes() -> Vec<Route> {
@@ -373,7 +377,7 @@ async fn every_route_with_every_role() {
                     .await
                 }
                 (_, &Method::GET) => b.get(&path).await,
-                _ if path.starts_with("/import/") => {
+                _ if path.starts_with("/import/") || path == "/quality/import" => {
                     b.post_file(&path, &[("action", "preview")], b"region\n")
                         .await
                 }
