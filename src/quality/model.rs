@@ -410,7 +410,8 @@ pub enum Cell {
 /// quarters of a year) and some of those cells are suppressed, more are
 /// suppressed, smallest first, until at least two are and together they
 /// hold at least [`MIN_CELL`] patients in numerator and denominator, so
-/// that the total minus what is shown reveals no small number.
+/// that the total minus what is shown reveals no small number; and a hidden
+/// total keeps at least one of its parts hidden, so that it is not their sum.
 pub fn suppress(
     counts: &BTreeMap<(Place, Period), Count>,
     tree: &Tree,
@@ -444,6 +445,16 @@ pub fn suppress(
         let mut changed = false;
         for ((total, _), members) in &groups {
             if hidden.contains(total) {
+                // A hidden total whose parts are all shown is their sum:
+                // one part must go too.
+                if members.iter().all(|m| !hidden.contains(m))
+                    && let Some(m) = members
+                        .iter()
+                        .min_by_key(|m| (counts[m].denominator, counts[m].numerator, **m))
+                {
+                    hidden.insert(*m);
+                    changed = true;
+                }
                 continue;
             }
             loop {
@@ -919,10 +930,27 @@ mod tests {
                     if count.small() {
                         prop_assert_eq!(*cell, Cell::Suppressed, "{:?}", key);
                     }
+                    let (place, period) = *key;
                     if *cell == Cell::Suppressed {
+                        // Not the sum of shown parts.
+                        let parts: Vec<_> = counts
+                            .keys()
+                            .filter(|(p, q)| *q == period && tree.parent(*p) == Some(place))
+                            .collect();
+                        prop_assert!(
+                            parts.is_empty() || parts.iter().any(|k| shown[*k] == Cell::Suppressed),
+                            "{:?} is the sum of {:?}", key, parts
+                        );
+                        let quarters: Vec<_> = counts
+                            .keys()
+                            .filter(|(p, q)| *p == place && period.quarter.is_none() && q.quarter.is_some() && q.year == period.year)
+                            .collect();
+                        prop_assert!(
+                            quarters.is_empty() || quarters.iter().any(|k| shown[*k] == Cell::Suppressed),
+                            "{:?} is the sum of its quarters", key
+                        );
                         continue;
                     }
-                    let (place, period) = *key;
                     let children: Vec<(Place, Period)> = counts
                         .keys()
                         .filter(|(p, q)| *q == period && tree.parent(*p) == Some(place))
