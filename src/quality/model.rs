@@ -774,6 +774,41 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_hidden_total_is_not_left_the_sum_of_shown_parts() {
+        use Place::*;
+        let tree = Tree {
+            region_of: [(1, 10), (2, 10), (4, 20), (6, 30)].into_iter().collect(),
+            administration_of: HashMap::new(),
+        };
+        let c = counts(&[
+            (All, 90, 30),
+            (Region(10), 60, 20),
+            (Region(20), 8, 2),
+            (Region(30), 22, 8),
+            (Administration(1), 30, 10),
+            (Administration(2), 30, 10),
+            (Administration(4), 8, 2),
+            (Administration(6), 22, 8),
+        ]);
+        let shown = suppress(&c, &tree);
+        let year = Period {
+            year: 2025,
+            quarter: None,
+        };
+        let hidden = |p| shown[&(p, year)] == Cell::Suppressed;
+        assert!(hidden(Region(20)), "two late");
+        assert!(
+            hidden(Region(30)),
+            "else the whole minus the others gives region 20"
+        );
+        assert!(
+            hidden(Administration(6)),
+            "region 30's only administration would show region 30"
+        );
+        assert!(!hidden(Region(10)) && !hidden(Administration(1)));
+    }
+
     /// `nine` with its Luhn check digit.
     fn checked(nine: &str) -> String {
         let sum: u32 = nine
@@ -842,20 +877,20 @@ mod tests {
         use super::super::*;
 
         fn tree() -> Tree {
-            // Two regions: 1, 2 and 3 in region 10, 4 and 5 in region 20;
-            // units 100+a in administration a.
+            // Three regions: 1, 2 and 3 in region 10, 4 and 5 in region 20,
+            // and 6 alone in region 30; units 100+a in administration a.
             Tree {
-                region_of: [(1, 10), (2, 10), (3, 10), (4, 20), (5, 20)]
+                region_of: [(1, 10), (2, 10), (3, 10), (4, 20), (5, 20), (6, 30)]
                     .into_iter()
                     .collect(),
-                administration_of: (1..=5).map(|a| (100 + a, a)).collect(),
+                administration_of: (1..=6).map(|a| (100 + a, a)).collect(),
             }
         }
 
         prop_compose! {
             fn treatment()(
-                patient in 0u32..60,
-                admin in 1i64..=5,
+                patient in 0u32..150,
+                admin in 1i64..=6,
                 with_unit in any::<bool>(),
                 kind in 0usize..4,
                 treated in 0i64..800,
@@ -920,7 +955,7 @@ mod tests {
             /// single suppressed cell or fewer than five patients.
             #[test]
             fn suppression_survives_differencing_of_totals(
-                rows in proptest::collection::vec(treatment(), 0..200),
+                rows in proptest::collection::vec(treatment(), 0..500),
             ) {
                 let tree = tree();
                 let counts = tally(&cases(&rows, Kind::Cytotoxic, Window::DEFAULT), &tree, true);
