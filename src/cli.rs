@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::audit::store::{self as audit, Actor, Entry};
 use crate::auth::{model, password, store};
-use crate::db::DbError;
+use crate::db::{DbError, Work};
 use crate::licences::import as completions;
 use crate::organisation::import::{self, ImportKind, Outcome};
 
@@ -258,7 +258,13 @@ pub fn import_completions(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let outcome = completions::run_in(&tx, &file_name, &bytes, dry_run, &Actor::cli(), now, today)?;
+    let outcome = completions::run_in(
+        &Work::new(&tx, Actor::cli(), now),
+        &file_name,
+        &bytes,
+        dry_run,
+        today,
+    )?;
     if !dry_run && matches!(outcome, completions::Outcome::Planned(_)) {
         tx.commit()?;
     }
