@@ -274,8 +274,7 @@ pub fn undo_import(
         Ok(r) => r,
         Err(refused) => return Ok(Err(refused)),
     };
-    let revoked =
-        store::import::undo_batch(w, batch_id, &reason, w.actor().account_id, w.now())?;
+    let revoked = store::import::undo_batch(w, batch_id, &reason, w.actor().account_id, w.now())?;
     w.changed(
         "import.undo",
         "import_batch",

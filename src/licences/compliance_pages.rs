@@ -184,7 +184,6 @@ pub async fn compliance_page(
     ))
 }
 
-
 /// `GET /compliance.csv`: the rows the page shows (or its people with `list=people`).
 pub async fn compliance_csv(
     State(state): State<AppState>,
@@ -267,7 +266,6 @@ pub async fn compliance_csv(
         }),
     ))
 }
-
 
 /// `GET /compliance.json`.
 pub async fn compliance_json(

@@ -349,8 +349,9 @@ fn extend_horizon(tx: &Connection, licence_type_id: i64, today: NaiveDate) -> ru
     if last >= target {
         return Ok(());
     }
-    let mut values: BTreeMap<i64, Change> =
-        kept::checkpoint(tx, licence_type_id, last)?.into_iter().collect();
+    let mut values: BTreeMap<i64, Change> = kept::checkpoint(tx, licence_type_id, last)?
+        .into_iter()
+        .collect();
     let mut month = last;
     while month < target {
         let next = model::add_months(month, 1);

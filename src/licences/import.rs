@@ -248,10 +248,7 @@ pub fn plan(
         {
             bad(
                 "signed_by",
-                msg!(
-                    "completions_import.error_signed_by",
-                    code = t.code.as_str()
-                ),
+                msg!("completions_import.error_signed_by", code = t.code.as_str()),
             );
         }
         if errors.len() > before {
@@ -267,7 +264,11 @@ pub fn plan(
                 errors.push(LineError::new(
                     line,
                     "row",
-                    msg!("completions_import.error_again", value, first = *first.get()),
+                    msg!(
+                        "completions_import.error_again",
+                        value,
+                        first = *first.get()
+                    ),
                 ));
                 continue;
             }

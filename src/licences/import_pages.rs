@@ -88,8 +88,9 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
     let mut content: Option<Vec<u8>> = None;
     let mut file_name: Option<String> = None;
     let mut apply = false;
-    let bad =
-        |e: axum::extract::multipart::MultipartError| AppError::bad_request("file", e.body_text());
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::bad_request("file", msg!("input.unreadable", detail = e.body_text()))
+    };
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name() {
             Some("file") | Some("content") => {

@@ -206,7 +206,12 @@ fn record_fields(ctx: &Ctx, p: &PersonPage, form: &RecordForm, errors: &FieldErr
         .collect();
     let parts: Vec<(String, String)> = Part::ALL
         .iter()
-        .map(|part| (part.as_str().to_string(), lang.t(part.label_key()).to_string()))
+        .map(|part| {
+            (
+                part.as_str().to_string(),
+                lang.t(part.label_key()).to_string(),
+            )
+        })
         .collect();
     let today = ctx.today.to_string();
     html! {
@@ -322,7 +327,8 @@ pub async fn record(
     if form.action != "save" {
         return Ok(match model::check_completion(&input, &p.types, ctx.today) {
             Ok(c) => {
-                let preview = model::preview(&c.licence, &p.done(c.licence.id, c.part), c.part, c.on);
+                let preview =
+                    model::preview(&c.licence, &p.done(c.licence.id, c.part), c.part, c.on);
                 let errors = FieldErrors::new(ctx.lang);
                 person_licences_view(&ctx, &p, ctx.today, &form, &errors, Some(preview))
                     .into_response()

@@ -57,7 +57,8 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
             AppState,
             type_pages::TypeForm,
         >(
-            "/admin/licences/new", "/admin/licences/{id}/edit"
+            "/admin/licences/new",
+            "/admin/licences/{id}/edit",
         )))
         .route(
             "/admin/licences/{id}/requirements",

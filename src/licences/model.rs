@@ -600,7 +600,10 @@ impl UndoRefused {
 /// The rules of undoing an import: a completion import (`batch` is its kind
 /// and when it was undone, `None` when there is no such batch) not undone
 /// yet, and a reason. Returns the reason as it is kept.
-pub fn check_undo(batch: Option<(&str, Option<&str>)>, reason: &str) -> Result<String, UndoRefused> {
+pub fn check_undo(
+    batch: Option<(&str, Option<&str>)>,
+    reason: &str,
+) -> Result<String, UndoRefused> {
     let Some((kind, undone_at)) = batch else {
         return Err(UndoRefused::NoSuchBatch);
     };
@@ -685,7 +688,13 @@ pub fn check_licence_type(id: i64, input: &LicenceTypeInput) -> Result<LicenceTy
             }
         }
     }
-    let validity = number(&mut problems, "validity_months", &input.validity_months, 1, 240);
+    let validity = number(
+        &mut problems,
+        "validity_months",
+        &input.validity_months,
+        1,
+        240,
+    );
     let window = number(&mut problems, "window_days", &input.window_days, 0, 3650);
     let mut warnings = Vec::new();
     for part in input

@@ -140,12 +140,32 @@ pub fn compose_reminder(
 ) -> (String, String) {
     let (subject, body) = match stage {
         Stage::Warning(_) => (
-            msg!("reminder.warning_subject", licence = t.name(lang), date = valid_until),
-            msg!("reminder.warning_body", name = person_name, licence = t.name(lang), code = t.code.as_str(), date = valid_until),
+            msg!(
+                "reminder.warning_subject",
+                licence = t.name(lang),
+                date = valid_until
+            ),
+            msg!(
+                "reminder.warning_body",
+                name = person_name,
+                licence = t.name(lang),
+                code = t.code.as_str(),
+                date = valid_until
+            ),
         ),
         Stage::Expired => (
-            msg!("reminder.expired_subject", licence = t.name(lang), date = valid_until),
-            msg!("reminder.expired_body", name = person_name, licence = t.name(lang), code = t.code.as_str(), date = valid_until),
+            msg!(
+                "reminder.expired_subject",
+                licence = t.name(lang),
+                date = valid_until
+            ),
+            msg!(
+                "reminder.expired_body",
+                name = person_name,
+                licence = t.name(lang),
+                code = t.code.as_str(),
+                date = valid_until
+            ),
         ),
     };
     let body = format!(
@@ -207,7 +227,10 @@ pub fn compose_digest(
     }
     if lines.len() > DIGEST_MAX_LINES {
         let count = lines.len() - DIGEST_MAX_LINES;
-        body.push_str(&format!("\n{}\n", msg!("reminder.digest_more", count).render(lang)));
+        body.push_str(&format!(
+            "\n{}\n",
+            msg!("reminder.digest_more", count).render(lang)
+        ));
     }
     body.push_str(&format!("\n-- \n{}\n", lang.t("reminder.footer")));
     (subject, body)
@@ -385,8 +408,14 @@ mod tests {
         );
         assert!(subject.starts_with("Cytostatikakörkort"), "{subject}");
         assert!(!subject.contains("Chemotherapy licence"), "{subject}");
-        assert!(body.contains("Hej Sara") && body.contains("2026-05-31"), "{body}");
-        assert!(!body.contains("Chemotherapy licence") && !body.contains("Hello"), "{body}");
+        assert!(
+            body.contains("Hej Sara") && body.contains("2026-05-31"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("Chemotherapy licence") && !body.contains("Hello"),
+            "{body}"
+        );
         let (subject, body) = compose_reminder(
             Lang::En,
             Stage::Warning(90),
@@ -397,7 +426,10 @@ mod tests {
         );
         assert!(subject.starts_with("Chemotherapy licence"), "{subject}");
         assert!(body.contains("Chemotherapy licence"), "{body}");
-        assert!(!body.contains("Cytostatikakörkort") && !body.contains("Hej"), "{body}");
+        assert!(
+            !body.contains("Cytostatikakörkort") && !body.contains("Hej"),
+            "{body}"
+        );
         let (_, linked) = compose_reminder(
             Lang::Sv,
             Stage::Expired,
@@ -423,12 +455,26 @@ mod tests {
             valid_until: d("2026-05-31"),
             status: Status::Expiring,
         };
-        let (subject, body) = compose_digest(Lang::En, "Maja", d("2026-03-02"), &[line.clone()]);
+        let (subject, body) = compose_digest(
+            Lang::En,
+            "Maja",
+            d("2026-03-02"),
+            std::slice::from_ref(&line),
+        );
         assert!(subject.contains("2026-W10"), "{subject}");
-        assert!(body.contains("Hello Maja") && body.contains("Sara Sjöström"), "{body}");
-        assert!(!body.contains("Hej") && !body.contains("Går snart ut"), "{body}");
+        assert!(
+            body.contains("Hello Maja") && body.contains("Sara Sjöström"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("Hej") && !body.contains("Går snart ut"),
+            "{body}"
+        );
         let (_, body) = compose_digest(Lang::Sv, "Maja", d("2026-03-02"), &[line]);
-        assert!(body.contains("Hej Maja") && body.contains("Går snart ut"), "{body}");
+        assert!(
+            body.contains("Hej Maja") && body.contains("Går snart ut"),
+            "{body}"
+        );
         assert!(!body.contains("Hello"), "{body}");
     }
 }

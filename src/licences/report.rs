@@ -27,7 +27,6 @@ pub fn as_of(param: &str, today: NaiveDate) -> Result<NaiveDate, AppError> {
     }
 }
 
-
 /// The report's parameters (pages, exports and the API share them).
 #[derive(Debug, Deserialize, Default, Clone)]
 pub struct ComplianceQuery {
@@ -87,7 +86,6 @@ pub struct Report {
     /// Units with names.
     pub units: HashMap<i64, UnitInfo>,
 }
-
 
 /// Computes a report for a user, restricted to the units they may see.
 ///
@@ -205,6 +203,9 @@ pub async fn report(
         .await?;
     let report = Arc::new(match fresh {
         Some(report) => report,
+        // Bringing the kept counts up to date writes derived data only: it
+        // records no one's change, so it is no unit of work and has no
+        // audit row.
         None => {
             state
                 .db
@@ -270,4 +271,3 @@ pub struct ComplianceReport {
     /// The counts of every row together.
     total: compliance::Counts,
 }
-

@@ -52,17 +52,20 @@ fn types_view(ctx: &Ctx, p: &TypesPage) -> Markup {
     let lang = ctx.lang;
     let scope_name = |s: RequirementScope| match s {
         RequirementScope::ChemotherapyUnits => lang.t("licence.scope_chemo").to_string(),
-        RequirementScope::Unit(i) => p.units
+        RequirementScope::Unit(i) => p
+            .units
             .iter()
             .find(|u| u.id == i)
             .map(|u| format!("{} {}", u.code, u.name))
             .unwrap_or_default(),
-        RequirementScope::Administration(i) => p.admins
+        RequirementScope::Administration(i) => p
+            .admins
             .iter()
             .find(|a| a.id == i)
             .map(|a| a.name.clone())
             .unwrap_or_default(),
-        RequirementScope::Region(i) => p.regions
+        RequirementScope::Region(i) => p
+            .regions
             .iter()
             .find(|r| r.id == i)
             .map(|r| r.name.clone())

@@ -21,7 +21,7 @@ use rusqlite::Connection;
 use super::actions;
 use super::model::{self, LicenceType, Standing};
 use super::pages::status_badge;
-use super::store::verify::{Link, live_link, links};
+use super::store::verify::{Link, links, live_link};
 use super::store::{self};
 use crate::AppState;
 use crate::auth::model::Principal;

@@ -393,7 +393,8 @@ async fn a_completion_dated_in_the_future_is_refused_and_nothing_is_written() {
     .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        r.text.contains("<a href=\"#f-completed_on\">Genomfört</a>: "),
+        r.text
+            .contains("<a href=\"#f-completed_on\">Genomfört</a>: "),
         "{}",
         r.text
     );
@@ -412,7 +413,15 @@ async fn the_record_form_names_its_fields_in_the_page_language_only() {
     let cyto = type_id(&app, "CYTO").await;
     let mut coordinator = app.login_as(Role::Coordinator).await;
     // Swedish: each message under its Swedish label, nothing in English.
-    let r = record(&mut coordinator, f.nurse, cyto, "halvdag", "2026-03-03", "save").await;
+    let r = record(
+        &mut coordinator,
+        f.nurse,
+        cyto,
+        "halvdag",
+        "2026-03-03",
+        "save",
+    )
+    .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     for expected in [
         "<a href=\"#f-part\">Del</a>: teori eller praktik",
@@ -427,7 +436,15 @@ async fn the_record_form_names_its_fields_in_the_page_language_only() {
     coordinator
         .post("/lang", &[("lang", "en"), ("next", "/licences")])
         .await;
-    let r = record(&mut coordinator, f.nurse, cyto, "halvdag", "2026-03-03", "save").await;
+    let r = record(
+        &mut coordinator,
+        f.nurse,
+        cyto,
+        "halvdag",
+        "2026-03-03",
+        "save",
+    )
+    .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     for expected in [
         "<a href=\"#f-part\">Part</a>: theory or practical",
@@ -446,7 +463,9 @@ async fn the_history_names_the_source_in_the_page_language() {
     let f = app.fixture;
     let mut coordinator = app.login_as(Role::Coordinator).await;
     save_cyto(&mut coordinator, f.nurse, "2025-01-31").await;
-    let page = coordinator.get(&format!("/people/{}/licences", f.nurse)).await;
+    let page = coordinator
+        .get(&format!("/people/{}/licences", f.nurse))
+        .await;
     assert_status(&page, StatusCode::OK);
     assert!(page.text.contains("<td>Manuell</td>"), "{}", page.text);
     assert!(!page.text.contains("<td>manual</td>"), "{}", page.text);
@@ -661,27 +680,41 @@ async fn the_status_api_explains_itself_in_the_language_asked_for() {
     let token = app.token_for(Role::Admin).await;
     let detail = |r: &TestResponse| r.json()["detail"].as_str().unwrap_or("").to_string();
     let bad_hsa = "/api/v1/licences/status?hsa_id=SE2321000131&licence=CYTO";
-    let r = app.api_in(Some("en"), Method::GET, bad_hsa, Some(&token), None).await;
+    let r = app
+        .api_in(Some("en"), Method::GET, bad_hsa, Some(&token), None)
+        .await;
     assert_problem(&r, StatusCode::BAD_REQUEST, "hsa_id");
     assert!(detail(&r).contains("HSA-id looks like"), "{}", r.text);
     assert!(!detail(&r).contains("ser ut som"), "{}", r.text);
     for lang in [Some("sv"), None] {
-        let r = app.api_in(lang, Method::GET, bad_hsa, Some(&token), None).await;
+        let r = app
+            .api_in(lang, Method::GET, bad_hsa, Some(&token), None)
+            .await;
         assert_problem(&r, StatusCode::BAD_REQUEST, "hsa_id");
-        assert!(detail(&r).contains("HSA-id ser ut som"), "{lang:?}: {}", r.text);
+        assert!(
+            detail(&r).contains("HSA-id ser ut som"),
+            "{lang:?}: {}",
+            r.text
+        );
         assert!(!detail(&r).contains("looks like"), "{lang:?}: {}", r.text);
     }
 
     let unknown = format!("/api/v1/licences/status?hsa_id={NURSE_HSA}&licence=NOPE");
-    let r = app.api_in(Some("en"), Method::GET, &unknown, Some(&token), None).await;
+    let r = app
+        .api_in(Some("en"), Method::GET, &unknown, Some(&token), None)
+        .await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "licence");
     assert_eq!(detail(&r), "licence: no licence type has the code \"NOPE\"");
-    let r = app.api_in(Some("sv"), Method::GET, &unknown, Some(&token), None).await;
+    let r = app
+        .api_in(Some("sv"), Method::GET, &unknown, Some(&token), None)
+        .await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "licence");
     assert_eq!(detail(&r), "licence: ingen körkortstyp har koden \"NOPE\"");
 
     let by = "/api/v1/compliance?licence=CYTO&by=ward";
-    let r = app.api_in(Some("en"), Method::GET, by, Some(&token), None).await;
+    let r = app
+        .api_in(Some("en"), Method::GET, by, Some(&token), None)
+        .await;
     assert_problem(&r, StatusCode::BAD_REQUEST, "by");
     assert_eq!(detail(&r), "by: region, administration or unit");
     let r = app.api_in(None, Method::GET, by, Some(&token), None).await;
@@ -1683,7 +1716,8 @@ async fn an_administrator_adds_a_licence_type_with_a_practical_part_and_a_requir
     .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        r.text.contains("<a href=\"#f-signed_by\">Signerad av</a>: "),
+        r.text
+            .contains("<a href=\"#f-signed_by\">Signerad av</a>: "),
         "{}",
         r.text
     );

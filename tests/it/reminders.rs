@@ -285,7 +285,11 @@ async fn managers_get_a_weekly_digest_of_their_scope() {
     );
     // Nobody chose a language: Swedish, and only Swedish.
     assert!(digest.body.contains("Hej"), "Swedish: {}", digest.body);
-    assert!(!digest.body.contains("Hello"), "no English: {}", digest.body);
+    assert!(
+        !digest.body.contains("Hello"),
+        "no English: {}",
+        digest.body
+    );
     assert!(!digest.subject.contains("Licences"), "{}", digest.subject);
 
     // Later in the same ISO week: no second digest.
@@ -335,10 +339,18 @@ async fn each_message_is_written_in_its_recipients_language() {
         english.subject, "Chemotherapy licence expires on 2026-05-31",
         "{english:#?}"
     );
-    assert!(english.body.contains("Hello Sara Sjöström"), "{}", english.body);
+    assert!(
+        english.body.contains("Hello Sara Sjöström"),
+        "{}",
+        english.body
+    );
     assert!(english.body.contains("Sent automatically by oncotrack"));
     for swedish in ["Cytostatikakörkort", "Hej", "Skickat automatiskt"] {
-        assert!(!english.body.contains(swedish), "{swedish}: {}", english.body);
+        assert!(
+            !english.body.contains(swedish),
+            "{swedish}: {}",
+            english.body
+        );
     }
 
     let swedish = to(app.fixture.other_nurse);
@@ -348,7 +360,11 @@ async fn each_message_is_written_in_its_recipients_language() {
     );
     assert!(swedish.body.contains("Hej Åke Öhman"), "{}", swedish.body);
     for english in ["Chemotherapy licence", "Hello", "Sent automatically"] {
-        assert!(!swedish.body.contains(english), "{english}: {}", swedish.body);
+        assert!(
+            !swedish.body.contains(english),
+            "{english}: {}",
+            swedish.body
+        );
     }
 
     let digest = rows

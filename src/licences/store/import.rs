@@ -66,10 +66,7 @@ pub fn lower(mut s: String) -> String {
 /// The non-revoked completions of the people and licence types in `wanted`.
 /// One scan per licence type; rows of other people are skipped before their
 /// date is parsed, which is most of the work on a large database.
-pub fn existing(
-    conn: &Connection,
-    wanted: &HashSet<(i64, i64)>,
-) -> rusqlite::Result<HashSet<Key>> {
+pub fn existing(conn: &Connection, wanted: &HashSet<(i64, i64)>) -> rusqlite::Result<HashSet<Key>> {
     let types: HashSet<i64> = wanted.iter().map(|(_, t)| *t).collect();
     // Revocations are far fewer than completions: one set of them is cheaper
     // than asking for each of hundreds of thousands of rows.

@@ -122,4 +122,3 @@ pub fn live_link(conn: &Connection, token: &str) -> rusqlite::Result<Option<(i64
     .query_row([token_hash(token)], |r| Ok((r.get(0)?, r.get(1)?)))
     .optional()
 }
-
