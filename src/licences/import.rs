@@ -325,7 +325,7 @@ pub fn plan(
                 name,
                 who = c.who.as_str(),
                 code = c.licence.code.as_str(),
-                part = n.part.as_str(),
+                part = Msg::new(n.part.label_key()),
                 date = n.completed_on
             ));
         }

@@ -285,7 +285,9 @@ fn batches_view(
                 tbody { @for b in batches { tr {
                     td { (b.id) }
                     td { (b.file_name) }
-                    td { (b.kind) }
+                    td {
+                        @if b.kind == IMPORT_KIND { (lang.t("completions_import.kind_completions")) } @else { (b.kind) }
+                    }
                     td { (local_display(&b.created_at)) }
                     td { (who(lang, b.created_by.as_deref())) }
                     td { (b.rows) }
