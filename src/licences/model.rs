@@ -1020,6 +1020,174 @@ mod tests {
         assert!(!r(RequirementScope::Region(9)).applies(Profession::Nurse, &unit));
     }
 
+    #[test]
+    fn a_completion_names_every_broken_rule_at_once() {
+        let prakt = LicenceType {
+            id: 2,
+            code: "PRAKT".into(),
+            requires_practical: true,
+            ..cyto()
+        };
+        let types = [cyto(), prakt];
+        let today = d("2026-03-02");
+        let input = |licence: &str, part: &str, on: &str, signed_by: &str| CompletionInput {
+            licence: licence.into(),
+            part: part.into(),
+            completed_on: on.into(),
+            signed_by: signed_by.into(),
+            note: " ".into(),
+        };
+        let fields = |r: Result<CheckedCompletion, Vec<Problem>>| -> Vec<&'static str> {
+            r.err()
+                .unwrap_or_default()
+                .iter()
+                .map(|p| p.field)
+                .collect()
+        };
+        assert_eq!(
+            fields(check_completion(
+                &input("9", "halvdag", "2026-03-03", ""),
+                &types,
+                today
+            )),
+            ["licence", "part", "completed_on"]
+        );
+        assert_eq!(
+            check_completion(&input("1", "", "31/01/2025", ""), &types, today)
+                .err()
+                .map(|p| p[0].message.clone()),
+            Some(msg!("input.not_a_date"))
+        );
+        assert_eq!(
+            fields(check_completion(
+                &input("2", "practical", "2026-03-02", " "),
+                &types,
+                today
+            )),
+            ["signed_by"]
+        );
+        let ok = check_completion(
+            &input("2", "praktik", "2026-03-02", " Hanna "),
+            &types,
+            today,
+        )
+        .expect("kept");
+        assert_eq!((ok.licence.id, ok.part, ok.on), (2, Part::Practical, today));
+        assert_eq!((ok.signed_by.as_deref(), ok.note), (Some("Hanna"), None));
+    }
+
+    #[test]
+    fn a_revocation_needs_a_reason_and_a_live_completion() {
+        assert_eq!(
+            check_revocation(Some(false), "  fel person "),
+            Ok("fel person".into())
+        );
+        assert_eq!(
+            check_revocation(Some(false), " "),
+            Err(RevokeRefused::Reason(msg!("input.reason_required")))
+        );
+        assert_eq!(
+            check_revocation(None, "x"),
+            Err(RevokeRefused::NoSuchCompletion)
+        );
+        assert_eq!(
+            check_revocation(Some(true), "x"),
+            Err(RevokeRefused::AlreadyRevoked)
+        );
+        assert_eq!(
+            RevokeRefused::AlreadyRevoked.message(),
+            msg!("licence.error_already_revoked")
+        );
+    }
+
+    #[test]
+    fn an_import_is_undone_once_with_a_reason() {
+        assert_eq!(
+            check_undo(Some((IMPORT_KIND, None)), " fel fil "),
+            Ok("fel fil".into())
+        );
+        assert_eq!(check_undo(None, "x"), Err(UndoRefused::NoSuchBatch));
+        assert_eq!(
+            check_undo(Some(("units", None)), "x"),
+            Err(UndoRefused::NotCompletions)
+        );
+        assert_eq!(
+            check_undo(Some((IMPORT_KIND, Some("2026-03-02T10:00:00Z"))), "x"),
+            Err(UndoRefused::AlreadyUndone("2026-03-02T10:00:00Z".into()))
+        );
+        assert_eq!(
+            check_undo(Some((IMPORT_KIND, None)), ""),
+            Err(UndoRefused::Reason(msg!(
+                "completions_import.undo_reason_required"
+            )))
+        );
+    }
+
+    #[test]
+    fn a_licence_type_keeps_its_rules() {
+        let input = LicenceTypeInput {
+            code: " prakt-1 ".into(),
+            name_sv: "Praktiskt  körkort".into(),
+            name_en: "Practical licence".into(),
+            validity_months: "24".into(),
+            window_days: "60".into(),
+            warning_days: "14; 60, 14".into(),
+            active: true,
+            ..Default::default()
+        };
+        let t = check_licence_type(7, &input).expect("kept");
+        assert_eq!(
+            (t.id, t.code.as_str(), t.name_sv.as_str()),
+            (7, "PRAKT-1", "Praktiskt körkort")
+        );
+        assert_eq!(t.warning_days, [60, 14]);
+        assert_eq!(t.practical_validity_months, None);
+        let bad = LicenceTypeInput {
+            code: "no spaces".into(),
+            validity_months: "0".into(),
+            warning_days: "90, soon".into(),
+            practical_validity_months: "x".into(),
+            name_en: String::new(),
+            ..input
+        };
+        let problems = check_licence_type(0, &bad).expect_err("refused");
+        assert_eq!(
+            problems.iter().map(|p| p.field).collect::<Vec<_>>(),
+            [
+                "code",
+                "validity_months",
+                "warning_days",
+                "practical_validity_months",
+                "name_en"
+            ]
+        );
+        assert_eq!(
+            problems[1].message,
+            msg!("licence.error_whole_number", min = 1u32, max = 240u32)
+        );
+    }
+
+    #[test]
+    fn requirement_scopes_read_back() {
+        for scope in [
+            RequirementScope::ChemotherapyUnits,
+            RequirementScope::Unit(3),
+            RequirementScope::Administration(2),
+            RequirementScope::Region(1),
+        ] {
+            assert_eq!(parse_requirement_scope(&scope.key()), Some(scope));
+        }
+        assert_eq!(
+            check_requirement("nurse", "ward:1").map_err(|p| p.field),
+            Err("scope")
+        );
+        assert_eq!(
+            check_requirement("pilot", "unit:1").map_err(|p| p.field),
+            Err("profession")
+        );
+        assert!(check_requirement("sjuksköterska", " unit:1").is_ok());
+    }
+
     proptest! {
         #[test]
         fn a_later_completion_never_shortens_validity(
