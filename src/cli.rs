@@ -249,7 +249,13 @@ pub fn import_completions(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let outcome = completions::run_in(&tx, &file_name, &bytes, dry_run, &Actor::cli(), now, today)?;
+    let outcome = completions::run_in(
+        &Work::new(&tx, Actor::cli(), now),
+        &file_name,
+        &bytes,
+        dry_run,
+        today,
+    )?;
     if !dry_run && matches!(outcome, completions::Outcome::Planned(_)) {
         tx.commit()?;
     }

@@ -404,7 +404,7 @@ fn print_completions(outcome: &completions::Outcome, dry_run: bool) -> ExitCode 
         }
         completions::Outcome::Planned(plan) => {
             for c in &plan.changes {
-                println!("{}", c.en);
+                println!("{}", c.render(oncotrack::i18n::Lang::En));
             }
             if plan.not_listed() > 0 {
                 println!("... and {} more", plan.not_listed());

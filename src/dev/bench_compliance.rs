@@ -213,7 +213,7 @@ pub fn run(
         samples,
     ));
 
-    let units = crate::licences::pages::unit_infos(conn)?;
+    let units = store::unit_infos(conn)?;
     let baseline_runs = runs.clamp(1, 5);
     for (label, day) in [("today", today), ("past", past)] {
         let (samples, total) = time(baseline_runs, || {

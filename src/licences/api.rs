@@ -6,15 +6,28 @@ use serde::{Deserialize, Serialize};
 
 use super::compliance::Level;
 use super::model;
-use super::pages::{
+use super::report::{
     COMPLIANCE_ROLES, ComplianceQuery, ComplianceReport, as_of, compliance_filter, report,
+    report_json,
 };
 use super::store;
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::msg;
 use crate::organisation::model::normalise_hsa_id;
 use crate::organisation::store as org;
 use crate::web::{ApiQuery, AppError};
+
+/// A licence code is required: 400 naming `licence` when it is empty.
+fn required_code(code: &str) -> Result<String, AppError> {
+    match code.trim() {
+        "" => Err(AppError::bad_request(
+            "licence",
+            msg!("licence.error_code_required"),
+        )),
+        c => Ok(c.to_string()),
+    }
+}
 
 /// Parameters of the status endpoint.
 #[derive(Debug, Deserialize, Default)]
@@ -54,27 +67,27 @@ pub async fn status(
     ApiQuery(q): ApiQuery<StatusQuery>,
 ) -> Result<axum::Json<StatusOut>, AppError> {
     let day = as_of(&q.as_of, user.today)?;
-    if q.licence.trim().is_empty() {
-        return Err(AppError::bad_request(
-            "licence",
-            "required: a licence code such as CYTO",
-        ));
-    }
+    let code = required_code(&q.licence)?;
     let hsa = match q.hsa_id.trim() {
         "" => None,
         s => Some(normalise_hsa_id(s).map_err(|m| AppError::bad_request("hsa_id", m))?),
     };
     let email = q.email.trim().to_string();
     if hsa.is_none() && email.is_empty() {
-        return Err(AppError::unprocessable("hsa_id", "give hsa_id or email"));
+        return Err(AppError::unprocessable(
+            "hsa_id",
+            msg!("licence.error_hsa_id_or_email"),
+        ));
     }
-    let code = q.licence.trim().to_string();
     let principal = user.principal.clone();
     state
         .db
         .read(move |c| -> Result<_, AppError> {
             let t = store::licence_type_by_code(c, &code)?.ok_or_else(|| {
-                AppError::unprocessable("licence", format!("no licence type has the code {code:?}"))
+                AppError::unprocessable(
+                    "licence",
+                    msg!("licence.error_unknown_code", code = code.as_str()),
+                )
             })?;
             let person = match &hsa {
                 Some(h) => org::person_by_hsa_id(c, h)?,
@@ -111,18 +124,10 @@ pub async fn compliance(
     ApiQuery(q): ApiQuery<ComplianceQuery>,
 ) -> Result<axum::Json<ComplianceReport>, AppError> {
     let principal = user.require(COMPLIANCE_ROLES)?.clone();
-    if q.licence.trim().is_empty() {
-        return Err(AppError::bad_request(
-            "licence",
-            "required: a licence code such as CYTO",
-        ));
-    }
+    required_code(&q.licence)?;
     if Level::parse(&q.by).is_none() {
-        return Err(AppError::bad_request(
-            "by",
-            "region, administration or unit",
-        ));
+        return Err(AppError::bad_request("by", msg!("compliance.error_level")));
     }
     let r = report(&state, compliance_filter(&principal), &q, user.today).await?;
-    Ok(axum::Json(super::pages::report_json(&r)))
+    Ok(axum::Json(report_json(&r)))
 }

@@ -21,17 +21,23 @@
 //! stored too: a day beyond the last checkpoint sums the deltas after it, and a
 //! day before the first sums the deltas from the beginning. Both give the same
 //! answer, only more slowly; every refresh moves the horizon along.
+//!
+//! The SQL is in [`store::counts`](super::store::counts); this file decides
+//! what to read and write.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Connection, Statement, Transaction, params};
+use rusqlite::{Connection, Transaction};
 
 use super::compliance::{self, Counts, Level, Row, UnitInfo};
-use super::model::{self, Done, LicenceType, Part, Standing, Status};
+use super::model::{self, LicenceType, Standing, Status};
+use super::store::counts::{self as kept, Change, EventWriter, Parts};
 use super::store::{self, RequiredPerson};
 use super::timeline::{self, Counted, Segment, Transition};
 use crate::organisation::model::Profession;
+
+pub use super::store::counts::{is_dirty, mark_all_dirty};
 
 /// Checkpoints are kept this many months past the month of the last refresh.
 pub const HORIZON_MONTHS: u32 = 24;
@@ -42,9 +48,6 @@ pub const HISTORY_MONTHS: u32 = 12 * 40;
 /// With more dirty people than this in one type, rebuilding the type is faster
 /// than recomputing them one by one.
 const REBUILD_ABOVE: usize = 20_000;
-
-/// Signed changes of (valid, expiring, expired, missing).
-type Change = [i64; 4];
 
 fn slot(s: Status) -> usize {
     match s {
@@ -132,204 +135,6 @@ impl Rules {
     }
 }
 
-fn segment_from_row(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Option<Segment>> {
-    let unit_id: i64 = r.get(first)?;
-    let profession: String = r.get(first + 1)?;
-    let from: String = r.get(first + 2)?;
-    let to: Option<String> = r.get(first + 3)?;
-    // Rows the straightforward computation skips are skipped here too.
-    let (Some(profession), Some(from)) =
-        (Profession::parse(&profession), crate::check::date(&from))
-    else {
-        return Ok(None);
-    };
-    Ok(Some(Segment {
-        from,
-        to: to.as_deref().and_then(crate::check::date),
-        unit_id,
-        profession,
-    }))
-}
-
-fn person_segments(conn: &Connection, person_id: i64) -> rusqlite::Result<Vec<Segment>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT unit_id, profession, valid_from, valid_to FROM employment WHERE person_id = ?1 ORDER BY valid_from, id",
-    )?;
-    let rows = stmt.query_map([person_id], |r| segment_from_row(r, 0))?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.extend(row?);
-    }
-    Ok(out)
-}
-
-fn all_segments(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Vec<Segment>>> {
-    let mut stmt = conn.prepare(
-        "SELECT person_id, unit_id, profession, valid_from, valid_to FROM employment ORDER BY person_id, valid_from, id",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, segment_from_row(r, 1)?)))?;
-    let mut out: BTreeMap<i64, Vec<Segment>> = BTreeMap::new();
-    for row in rows {
-        if let (person, Some(s)) = row? {
-            out.entry(person).or_default().push(s);
-        }
-    }
-    Ok(out)
-}
-
-/// One completion row as the rules see it: (person, part, done).
-fn done_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<(i64, Part, Done)>> {
-    let part: String = r.get(1)?;
-    let on: String = r.get(2)?;
-    let Some(on) = crate::check::date(&on) else {
-        return Ok(None);
-    };
-    let part = match Part::parse(&part) {
-        Some(Part::Practical) => Part::Practical,
-        _ => Part::Theory,
-    };
-    Ok(Some((
-        r.get(0)?,
-        part,
-        Done {
-            on,
-            revoked: r.get(3)?,
-        },
-    )))
-}
-
-#[derive(Default)]
-struct Parts {
-    theory: Vec<Done>,
-    practical: Vec<Done>,
-}
-
-impl Parts {
-    fn push(&mut self, part: Part, d: Done) {
-        match part {
-            Part::Theory => self.theory.push(d),
-            Part::Practical => self.practical.push(d),
-        }
-    }
-}
-
-const DONE_SELECT: &str = "SELECT c.person_id, c.part, c.completed_on, v.completion_id IS NOT NULL
-    FROM licence_completion c LEFT JOIN licence_revocation v ON v.completion_id = c.id";
-
-fn person_done(conn: &Connection, person_id: i64, licence_type_id: i64) -> rusqlite::Result<Parts> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{DONE_SELECT} WHERE c.person_id = ?1 AND c.licence_type_id = ?2"
-    ))?;
-    let rows = stmt.query_map([person_id, licence_type_id], done_from_row)?;
-    let mut out = Parts::default();
-    for row in rows {
-        if let Some((_, part, d)) = row? {
-            out.push(part, d);
-        }
-    }
-    Ok(out)
-}
-
-fn all_done(
-    conn: &Connection,
-    licence_type_id: i64,
-    people: &BTreeMap<i64, &Vec<Segment>>,
-) -> rusqlite::Result<HashMap<i64, Parts>> {
-    let mut stmt = conn.prepare(&format!("{DONE_SELECT} WHERE c.licence_type_id = ?1"))?;
-    let rows = stmt.query_map([licence_type_id], done_from_row)?;
-    let mut out: HashMap<i64, Parts> = HashMap::new();
-    for row in rows {
-        if let Some((person, part, d)) = row?
-            && people.contains_key(&person)
-        {
-            out.entry(person).or_default().push(part, d);
-        }
-    }
-    Ok(out)
-}
-
-fn stored_transitions(
-    conn: &Connection,
-    licence_type_id: i64,
-    person_id: i64,
-) -> rusqlite::Result<Vec<Transition>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT day, unit_id, status, valid_until FROM compliance_event
-         WHERE licence_type_id = ?1 AND person_id = ?2 ORDER BY day",
-    )?;
-    let rows = stmt.query_map([licence_type_id, person_id], |r| {
-        let day: String = r.get(0)?;
-        let unit_id: Option<i64> = r.get(1)?;
-        let status: Option<String> = r.get(2)?;
-        let valid_until: Option<String> = r.get(3)?;
-        Ok((day, unit_id, status, valid_until))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (day, unit_id, status, valid_until) = row?;
-        let Some(day) = crate::check::date(&day) else {
-            continue;
-        };
-        let state = match (unit_id, status.as_deref().and_then(Status::parse)) {
-            (Some(unit_id), Some(status)) => Some(Counted {
-                unit_id,
-                status,
-                valid_until: valid_until.as_deref().and_then(crate::check::date),
-            }),
-            _ => None,
-        };
-        out.push(Transition { day, state });
-    }
-    Ok(out)
-}
-
-const INSERT_EVENT: &str = "INSERT INTO compliance_event (licence_type_id, person_id, day, until_day, unit_id, status, valid_until)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-
-fn insert_events(
-    stmt: &mut Statement<'_>,
-    licence_type_id: i64,
-    person_id: i64,
-    transitions: &[Transition],
-) -> rusqlite::Result<()> {
-    for (i, t) in transitions.iter().enumerate() {
-        let until = transitions.get(i + 1).map(|n| n.day.to_string());
-        stmt.execute(params![
-            licence_type_id,
-            person_id,
-            t.day.to_string(),
-            until,
-            t.state.map(|c| c.unit_id),
-            t.state.map(|c| c.status.as_str()),
-            t.state.and_then(|c| c.valid_until).map(|d| d.to_string()),
-        ])?;
-    }
-    Ok(())
-}
-
-/// The first and last checkpoint month of a type, when it has any.
-fn horizon(
-    conn: &Connection,
-    licence_type_id: i64,
-) -> rusqlite::Result<Option<(NaiveDate, NaiveDate)>> {
-    // Two queries: SQLite answers a lone min() or max() from the index.
-    let first: Option<String> = conn
-        .prepare_cached("SELECT min(month) FROM compliance_checkpoint WHERE licence_type_id = ?1")?
-        .query_row([licence_type_id], |r| r.get(0))?;
-    let last: Option<String> = conn
-        .prepare_cached("SELECT max(month) FROM compliance_checkpoint WHERE licence_type_id = ?1")?
-        .query_row([licence_type_id], |r| r.get(0))?;
-    Ok(
-        match (
-            first.as_deref().and_then(crate::check::date),
-            last.as_deref().and_then(crate::check::date),
-        ) {
-            (Some(f), Some(l)) => Some((f, l)),
-            _ => None,
-        },
-    )
-}
-
 /// Writes every checkpoint of a type from its deltas, sorted by (unit, day).
 fn write_checkpoints(
     tx: &Connection,
@@ -361,52 +166,7 @@ fn write_checkpoints(
         }
         series.push((per_unit[0].0, values));
     }
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO compliance_checkpoint (licence_type_id, month, unit_id, valid, expiring, expired, missing)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for (i, m) in months.iter().enumerate() {
-        let month = m.to_string();
-        for (unit_id, values) in &series {
-            let c = values[i];
-            stmt.execute(params![
-                licence_type_id,
-                month,
-                unit_id,
-                c[0],
-                c[1],
-                c[2],
-                c[3]
-            ])?;
-        }
-    }
-    Ok(())
-}
-
-fn all_deltas(
-    conn: &Connection,
-    licence_type_id: i64,
-) -> rusqlite::Result<Vec<(i64, NaiveDate, Change)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT unit_id, day, valid, expiring, expired, missing FROM compliance_delta
-         WHERE licence_type_id = ?1 ORDER BY unit_id, day",
-    )?;
-    let rows = stmt.query_map([licence_type_id], |r| {
-        let day: String = r.get(1)?;
-        Ok((
-            r.get::<_, i64>(0)?,
-            day,
-            [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (unit, day, c) = row?;
-        if let Some(day) = crate::check::date(&day) {
-            out.push((unit, day, c));
-        }
-    }
-    Ok(out)
+    kept::insert_checkpoints(tx, licence_type_id, &months, &series)
 }
 
 /// One type to rebuild: its required (profession, unit) pairs and everyone
@@ -431,7 +191,7 @@ fn rebuild(
     }
     // Everyone ever required, per type with requirements.
     let segments = if types.iter().any(|t| rules.of(t.id).is_some()) {
-        all_segments(tx)?
+        kept::all_segments(tx)?
     } else {
         BTreeMap::new()
     };
@@ -448,40 +208,29 @@ fn rebuild(
     }
     let people_done: usize = work.iter().map(|(_, _, people)| people.len()).sum();
     let indexes = if everything || people_done > REBUILD_ABOVE {
-        set_aside_indexes(tx)?
+        kept::set_aside_indexes(tx)?
     } else {
         Vec::new()
     };
     if everything {
-        tx.execute_batch(
-            "DELETE FROM compliance_event; DELETE FROM compliance_delta; DELETE FROM compliance_checkpoint;",
-        )?;
+        kept::clear_all(tx)?;
     } else {
         for t in types {
-            for table in [
-                "compliance_event",
-                "compliance_delta",
-                "compliance_checkpoint",
-            ] {
-                tx.execute(
-                    &format!("DELETE FROM {table} WHERE licence_type_id = ?1"),
-                    [t.id],
-                )?;
-            }
+            kept::clear_type(tx, t.id)?;
         }
     }
     for (t, pairs, people) in &work {
         let required = |p: Profession, unit: i64| pairs.contains(&(p, unit));
-        let done = all_done(tx, t.id, people)?;
+        let done = kept::all_done(tx, t.id, people)?;
         let none = Parts::default();
         let mut deltas: HashMap<(i64, NaiveDate), Change> = HashMap::new();
-        let mut insert = tx.prepare_cached(INSERT_EVENT)?;
+        let mut events = EventWriter::new(tx)?;
         for (person, segs) in people {
             let parts = done.get(person).unwrap_or(&none);
             let transitions =
                 timeline::transitions(t, segs, required, &parts.theory, &parts.practical);
             add_deltas(&transitions, 1, &mut deltas);
-            insert_events(&mut insert, t.id, *person, &transitions)?;
+            events.insert(t.id, *person, &transitions)?;
         }
         let mut sorted: Vec<(i64, NaiveDate, Change)> = deltas
             .into_iter()
@@ -489,36 +238,11 @@ fn rebuild(
             .map(|((unit, day), c)| (unit, day, c))
             .collect();
         sorted.sort_unstable_by_key(|d| (d.0, d.1));
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO compliance_delta (licence_type_id, unit_id, day, valid, expiring, expired, missing)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        for (unit, day, c) in &sorted {
-            stmt.execute(params![t.id, unit, day.to_string(), c[0], c[1], c[2], c[3]])?;
-        }
+        kept::insert_deltas(tx, t.id, &sorted)?;
         write_checkpoints(tx, t.id, &sorted, today)?;
     }
-    for sql in indexes {
-        tx.execute_batch(&sql)?;
-    }
+    kept::restore_indexes(tx, &indexes)?;
     Ok(people_done)
-}
-
-/// Drops the secondary indexes of the event and delta tables and returns the
-/// SQL that recreates them: building an index once after a bulk load is far
-/// quicker than keeping it up to date row by row in random order.
-fn set_aside_indexes(tx: &Connection) -> rusqlite::Result<Vec<String>> {
-    let found: Vec<(String, String)> = tx
-        .prepare(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
-               AND tbl_name IN ('compliance_event', 'compliance_delta')",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (name, _) in &found {
-        tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-    }
-    Ok(found.into_iter().map(|(_, sql)| sql).collect())
 }
 
 /// Applies summed changes to the deltas and to every checkpoint after them.
@@ -537,56 +261,26 @@ fn apply_changes(
     if per_unit.is_empty() {
         return Ok(());
     }
-    let mut upsert = tx.prepare_cached(
-        "INSERT INTO compliance_delta (licence_type_id, unit_id, day, valid, expiring, expired, missing)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (licence_type_id, unit_id, day) DO UPDATE SET valid = valid + excluded.valid,
-             expiring = expiring + excluded.expiring, expired = expired + excluded.expired, missing = missing + excluded.missing",
-    )?;
-    let mut prune = tx.prepare_cached(
-        "DELETE FROM compliance_delta WHERE licence_type_id = ?1 AND unit_id = ?2 AND day = ?3
-           AND valid = 0 AND expiring = 0 AND expired = 0 AND missing = 0",
-    )?;
     for (unit, list) in per_unit.iter_mut() {
         list.sort_unstable_by_key(|(day, _)| *day);
-        for (day, c) in list.iter() {
-            let day = day.to_string();
-            upsert.execute(params![licence_type_id, unit, day, c[0], c[1], c[2], c[3]])?;
-            prune.execute(params![licence_type_id, unit, day])?;
-        }
+        kept::add_to_deltas(tx, licence_type_id, *unit, list)?;
     }
-    let Some((first, last)) = horizon(tx, licence_type_id)? else {
+    let Some((first, last)) = kept::horizon(tx, licence_type_id)? else {
         // The type's first counts: lay out its checkpoints.
         return write_checkpoints(
             tx,
             licence_type_id,
-            &all_deltas(tx, licence_type_id)?,
+            &kept::all_deltas(tx, licence_type_id)?,
             today,
         );
     };
     let months = months(first, last);
-    let with_rows: HashSet<i64> = tx
-        .prepare_cached(
-            "SELECT unit_id FROM compliance_checkpoint WHERE licence_type_id = ?1 AND month = ?2",
-        )?
-        .query_map(params![licence_type_id, first.to_string()], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO compliance_checkpoint (licence_type_id, month, unit_id, valid, expiring, expired, missing)
-         VALUES (?1, ?2, ?3, 0, 0, 0, 0)",
-    )?;
-    let mut update = tx.prepare_cached(
-        "UPDATE compliance_checkpoint SET valid = valid + ?4, expiring = expiring + ?5, expired = expired + ?6,
-             missing = missing + ?7
-         WHERE licence_type_id = ?1 AND month = ?2 AND unit_id = ?3",
-    )?;
+    let with_rows = kept::checkpoint_units(tx, licence_type_id, first)?;
     for (unit, list) in &per_unit {
         // Every unit with deltas has a row for every month; a unit new to the
         // type gets zero rows first, then the changes below.
         if !with_rows.contains(unit) {
-            for m in &months {
-                insert.execute(params![licence_type_id, m.to_string(), unit])?;
-            }
+            kept::insert_zero_checkpoints(tx, licence_type_id, *unit, &months)?;
         }
         let mut sum: Change = [0; 4];
         let mut next = 0;
@@ -598,15 +292,7 @@ fn apply_changes(
                 next += 1;
             }
             if !is_zero(&sum) {
-                update.execute(params![
-                    licence_type_id,
-                    m.to_string(),
-                    unit,
-                    sum[0],
-                    sum[1],
-                    sum[2],
-                    sum[3]
-                ])?;
+                kept::add_to_checkpoint(tx, licence_type_id, *m, *unit, &sum)?;
             }
         }
     }
@@ -627,31 +313,28 @@ fn refresh_people(
     let required = |p: Profession, unit: i64| pairs.contains(&(p, unit));
     let mut changes: HashMap<(i64, NaiveDate), Change> = HashMap::new();
     let mut changed = 0;
-    let mut delete = tx.prepare_cached(
-        "DELETE FROM compliance_event WHERE licence_type_id = ?1 AND person_id = ?2",
-    )?;
-    let mut insert = tx.prepare_cached(INSERT_EVENT)?;
+    let mut events = EventWriter::new(tx)?;
     for person in people {
         if !segments.contains_key(person) {
-            let s = person_segments(tx, *person)?;
+            let s = kept::person_segments(tx, *person)?;
             segments.insert(*person, s);
         }
         let segs = segments.get(person).map(Vec::as_slice).unwrap_or_default();
         let new = if segs.iter().any(|s| required(s.profession, s.unit_id)) {
-            let parts = person_done(tx, *person, t.id)?;
+            let parts = kept::person_done(tx, *person, t.id)?;
             timeline::transitions(t, segs, required, &parts.theory, &parts.practical)
         } else {
             Vec::new()
         };
-        let old = stored_transitions(tx, t.id, *person)?;
+        let old = kept::stored_transitions(tx, t.id, *person)?;
         if old == new {
             continue;
         }
         changed += 1;
         add_deltas(&old, -1, &mut changes);
         add_deltas(&new, 1, &mut changes);
-        delete.execute([t.id, *person])?;
-        insert_events(&mut insert, t.id, *person, &new)?;
+        kept::delete_events(tx, t.id, *person)?;
+        events.insert(t.id, *person, &new)?;
     }
     apply_changes(tx, t.id, changes, today)?;
     Ok(changed)
@@ -659,62 +342,23 @@ fn refresh_people(
 
 /// Lays out checkpoints up to [`HORIZON_MONTHS`] after `today`'s month.
 fn extend_horizon(tx: &Connection, licence_type_id: i64, today: NaiveDate) -> rusqlite::Result<()> {
-    let Some((_, last)) = horizon(tx, licence_type_id)? else {
+    let Some((_, last)) = kept::horizon(tx, licence_type_id)? else {
         return Ok(());
     };
     let target = model::add_months(month_start(today), HORIZON_MONTHS);
     if last >= target {
         return Ok(());
     }
-    let mut values: BTreeMap<i64, Change> = BTreeMap::new();
-    let mut stmt = tx.prepare_cached(
-        "SELECT unit_id, valid, expiring, expired, missing FROM compliance_checkpoint WHERE licence_type_id = ?1 AND month = ?2",
-    )?;
-    let rows = stmt.query_map(params![licence_type_id, last.to_string()], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
-        ))
-    })?;
-    for row in rows {
-        let (unit, c) = row?;
-        values.insert(unit, c);
-    }
-    let mut deltas = tx.prepare_cached(
-        "SELECT unit_id, valid, expiring, expired, missing FROM compliance_delta
-         WHERE licence_type_id = ?1 AND day >= ?2 AND day < ?3",
-    )?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO compliance_checkpoint (licence_type_id, month, unit_id, valid, expiring, expired, missing)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
+    let mut values: BTreeMap<i64, Change> = kept::checkpoint(tx, licence_type_id, last)?
+        .into_iter()
+        .collect();
     let mut month = last;
     while month < target {
         let next = model::add_months(month, 1);
-        let rows = deltas.query_map(
-            params![licence_type_id, month.to_string(), next.to_string()],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
-                ))
-            },
-        )?;
-        for row in rows {
-            let (unit, c) = row?;
+        for (unit, c) in kept::deltas_before(tx, licence_type_id, month, next)? {
             add(values.entry(unit).or_default(), &c);
         }
-        for (unit, c) in &values {
-            insert.execute(params![
-                licence_type_id,
-                next.to_string(),
-                unit,
-                c[0],
-                c[1],
-                c[2],
-                c[3]
-            ])?;
-        }
+        kept::insert_month(tx, licence_type_id, next, &values)?;
         month = next;
     }
     Ok(())
@@ -731,12 +375,6 @@ pub struct Refreshed {
     pub changed_people: usize,
 }
 
-/// True when a write since the last [`refresh`] may have changed the counts.
-pub fn is_dirty(conn: &Connection) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM compliance_dirty)")?
-        .query_row([], |r| r.get(0))
-}
-
 /// How many times the counts were brought up to date, or `None` while a change
 /// waits for the next refresh. Two equal marks mean the counts did not change
 /// in between, however many other writes (sign-ins, messages) there were: a
@@ -745,20 +383,7 @@ pub fn mark(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     if is_dirty(conn)? {
         return Ok(None);
     }
-    conn.prepare_cached(
-        "SELECT ifnull((SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'compliance_refreshed'), 0)",
-    )?
-    .query_row([], |r| r.get(0))
-    .map(Some)
-}
-
-/// Marks everything for a rebuild (before a bulk load, or to repair).
-pub fn mark_all_dirty(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id) VALUES (0, 0)",
-        [],
-    )?;
-    Ok(())
+    kept::refreshed(conn).map(Some)
 }
 
 /// Brings the kept counts up to date with every write recorded in
@@ -766,10 +391,7 @@ pub fn mark_all_dirty(conn: &Connection) -> rusqlite::Result<()> {
 /// after `today`. Runs inside the caller's transaction, so the counts commit
 /// together with the emptied dirty set.
 pub fn refresh(tx: &Transaction<'_>, today: NaiveDate) -> rusqlite::Result<Refreshed> {
-    let dirty: Vec<(i64, i64)> = tx
-        .prepare_cached("SELECT person_id, licence_type_id FROM compliance_dirty")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let dirty = kept::dirty(tx)?;
     let types = store::licence_types(tx)?;
     let mut done = Refreshed::default();
     if !dirty.is_empty() {
@@ -814,16 +436,12 @@ pub fn refresh(tx: &Transaction<'_>, today: NaiveDate) -> rusqlite::Result<Refre
         for (t, people) in one_by_one {
             done.changed_people += refresh_people(tx, t, &rules, &people, &mut segments, today)?;
         }
-        tx.execute("DELETE FROM compliance_dirty", [])?;
+        kept::clear_dirty(tx)?;
     }
     for t in &types {
         extend_horizon(tx, t.id, today)?;
     }
-    tx.execute(
-        "INSERT INTO setting (key, value) VALUES ('compliance_refreshed', '1')
-         ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
-        [],
-    )?;
+    kept::count_refresh(tx)?;
     Ok(done)
 }
 
@@ -853,40 +471,18 @@ pub fn counts_as_of(
 ) -> rusqlite::Result<HashMap<i64, Counts>> {
     let mut sums: HashMap<i64, Change> = HashMap::new();
     let month = month_start(day);
-    let from = match horizon(conn, licence_type_id)? {
+    let from = match kept::horizon(conn, licence_type_id)? {
         Some((first, last)) if month >= first => {
             let base = month.min(last);
-            let mut stmt = conn.prepare_cached(
-                "SELECT unit_id, valid, expiring, expired, missing FROM compliance_checkpoint
-                 WHERE licence_type_id = ?1 AND month = ?2",
-            )?;
-            let rows = stmt.query_map(params![licence_type_id, base.to_string()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
-                ))
-            })?;
-            for row in rows {
-                let (unit, c) = row?;
+            for (unit, c) in kept::checkpoint(conn, licence_type_id, base)? {
                 add(sums.entry(unit).or_default(), &c);
             }
-            base.to_string()
+            Some(base)
         }
         // Before the first checkpoint: every delta up to the day.
-        _ => String::new(),
+        _ => None,
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT unit_id, valid, expiring, expired, missing FROM compliance_delta
-         WHERE licence_type_id = ?1 AND day >= ?2 AND day <= ?3",
-    )?;
-    let rows = stmt.query_map(params![licence_type_id, from, day.to_string()], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
-        ))
-    })?;
-    for row in rows {
-        let (unit, c) = row?;
+    for (unit, c) in kept::deltas_from_to(conn, licence_type_id, from, day)? {
         add(sums.entry(unit).or_default(), &c);
     }
     let visible: Option<HashSet<i64>> = units.map(|u| u.iter().copied().collect());
@@ -925,46 +521,16 @@ pub fn people_in_units(
     day: NaiveDate,
     units: &[i64],
 ) -> rusqlite::Result<Vec<RequiredPerson>> {
-    let ids = serde_json::to_string(units).unwrap_or_else(|_| "[]".into());
-    let mut stmt = conn.prepare_cached(
-        "SELECT ev.person_id, p.name, p.hsa_id, ev.unit_id, ev.status, ev.valid_until
-         FROM (SELECT DISTINCT person_id FROM employment
-               WHERE unit_id IN (SELECT value FROM json_each(?3))
-                 AND valid_from <= ?2 AND (valid_to IS NULL OR valid_to > ?2)) AS e
-         JOIN compliance_event ev ON ev.licence_type_id = ?1 AND ev.person_id = e.person_id
-              AND ev.day <= ?2 AND (ev.until_day IS NULL OR ev.until_day > ?2)
-         JOIN person p ON p.id = ev.person_id
-         WHERE ev.unit_id IN (SELECT value FROM json_each(?3))",
-    )?;
-    let rows = stmt.query_map(params![t.id, day.to_string(), ids], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, Option<String>>(5)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (person_id, name, hsa_id, unit_id, status, until) = row?;
-        let Some(status) = Status::parse(&status) else {
-            continue;
-        };
-        out.push(RequiredPerson {
-            person_id,
-            name,
-            hsa_id,
-            unit_id,
-            standing: standing_from(
-                t,
-                day,
-                status,
-                until.as_deref().and_then(crate::check::date),
-            ),
-        });
-    }
+    let mut out: Vec<RequiredPerson> = kept::people_in_units(conn, t.id, day, units)?
+        .into_iter()
+        .map(|p| RequiredPerson {
+            person_id: p.person_id,
+            name: p.name,
+            hsa_id: p.hsa_id,
+            unit_id: p.unit_id,
+            standing: standing_from(t, day, p.status, p.valid_until),
+        })
+        .collect();
     out.sort_by(|a, b| {
         crate::db::collation::swedish(&a.name, &b.name).then(a.person_id.cmp(&b.person_id))
     });
@@ -985,26 +551,12 @@ pub fn forecast(
     let first = month_start(day);
     let months: Vec<NaiveDate> = (0..12).map(|i| model::add_months(first, i)).collect();
     let end = model::add_months(first, 12);
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.unit_id, e.valid_until FROM compliance_event e
-         WHERE e.licence_type_id = ?1 AND e.status IN ('valid', 'expiring')
-           AND e.valid_until >= ?2 AND e.valid_until < ?3
-           AND e.day <= ?4 AND (e.until_day IS NULL OR e.until_day > ?4)",
-    )?;
     let visible: Option<HashSet<i64>> = units.map(|u| u.iter().copied().collect());
-    let rows = stmt.query_map(
-        params![t.id, first.to_string(), end.to_string(), day.to_string()],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-    )?;
     let mut counts = vec![0u64; months.len()];
-    for row in rows {
-        let (unit_id, until) = row?;
+    for (unit_id, until) in kept::expiries(conn, t.id, day, first, end)? {
         if visible.as_ref().is_some_and(|v| !v.contains(&unit_id)) {
             continue;
         }
-        let Some(until) = crate::check::date(&until) else {
-            continue;
-        };
         let month = month_start(until);
         if let Some(i) = months.iter().position(|m| *m == month) {
             counts[i] += 1;
@@ -1052,7 +604,7 @@ pub fn view(
     day: NaiveDate,
     scope: &Scope<'_>,
 ) -> rusqlite::Result<View> {
-    let units = super::pages::unit_infos(conn)?;
+    let units = store::unit_infos(conn)?;
     let counts = counts_as_of(conn, t.id, day, scope.visible)?;
     let (rows, total) = compliance::aggregate_counts(&counts, &units, scope.by, scope.within);
     let people = if scope.by == Level::Unit || scope.unit.is_some() || scope.everyone {

@@ -13,12 +13,15 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::import::{self, Batch, Outcome, Plan, UndoRefused};
-use super::pages::part_label;
+use super::actions;
+use super::import::{self, Outcome, Plan};
+use super::model::{IMPORT_KIND, UndoRefused};
+use super::store::import::{self as stored, Batch};
 use crate::AppState;
 use crate::auth::model::Role;
 use crate::clock::local_display;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
+use crate::msg;
 use crate::web::csv::LineError;
 use crate::web::layout::{self, csrf_field, page};
 use crate::web::{AppError, Form, Query};
@@ -85,8 +88,9 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
     let mut content: Option<Vec<u8>> = None;
     let mut file_name: Option<String> = None;
     let mut apply = false;
-    let bad =
-        |e: axum::extract::multipart::MultipartError| AppError::bad_request("file", e.body_text());
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::bad_request("file", msg!("input.unreadable", detail = e.body_text()))
+    };
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name() {
             Some("file") | Some("content") => {
@@ -107,7 +111,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
     }
     let content = content
         .filter(|c| !c.is_empty())
-        .ok_or_else(|| AppError::bad_request("file", "choose a CSV file / välj en CSV-fil"))?;
+        .ok_or_else(|| AppError::bad_request("file", msg!("completions_import.error_no_file")))?;
     Ok(Upload {
         content: content.into(),
         file_name: file_name.unwrap_or_else(|| "upload.csv".into()),
@@ -124,16 +128,14 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     ctx.require(IMPORTERS)?;
     let up = read_upload(multipart).await?;
-    let (actor, now, today) = (ctx.actor(), ctx.now, ctx.today);
+    let today = ctx.today;
     let bytes = up.content.clone();
     let outcome = if up.apply {
         let name = up.file_name.clone();
-        state
-            .db
-            .write(move |tx| {
-                import::run_in(tx, &name, &bytes, false, &actor, now, today).map_err(AppError::from)
-            })
-            .await?
+        ctx.change(&state.db, move |w| {
+            import::run_in(w, &name, &bytes, false, today).map_err(AppError::from)
+        })
+        .await?
     } else {
         // A preview writes nothing, so it need not hold up the writer.
         state
@@ -188,10 +190,10 @@ fn plan_view(ctx: &Ctx, plan: &Plan, content: &[u8], file_name: &str, applied: b
         } @else {
             h2 { (lang.t("completions_import.per_licence")) }
             ul { @for c in &plan.per_licence {
-                li { (c.code) " " (part_label(lang, c.part)) ": " (c.count) }
+                li { (c.code) " " (lang.t(c.part.label_key())) ": " (c.count) }
             } }
             h2 { (lang.t("import.changes")) }
-            ul.changes { @for c in &plan.changes { li { (c.get(lang)) } } }
+            ul.changes { @for c in &plan.changes { li { (c.render(lang)) } } }
             @if plan.not_listed() > 0 {
                 p.muted { "… " (plan.not_listed()) " " (lang.t("completions_import.more_rows")) }
             }
@@ -231,15 +233,15 @@ pub struct BatchQuery {
 
 /// A message above the batch list.
 enum Message {
-    Done(String),
-    Refused(&'static str),
+    Done(Msg),
+    Refused(Msg),
 }
 
 async fn batch_list(state: &AppState, page_no: u32) -> Result<(Vec<Batch>, i64), AppError> {
     state
         .db
         .read(move |conn| {
-            import::batches(
+            stored::batches(
                 conn,
                 PER_PAGE,
                 crate::web::layout::page_offset(page_no, PER_PAGE),
@@ -260,8 +262,8 @@ fn batches_view(
     let admin = ctx.user.as_ref().is_some_and(|u| u.is_admin());
     html! {
         @match &message {
-            Some(Message::Done(text)) => (layout::notice(text)),
-            Some(Message::Refused(key)) => div.alert.error role="alert" { p { (lang.t(key)) } },
+            Some(Message::Done(m)) => (layout::notice(&m.render(lang))),
+            Some(Message::Refused(m)) => div.alert.error role="alert" { p { (m.render(lang)) } },
             None => {}
         }
         p { a href="/import/completions" { (lang.t("completions_import.title")) } }
@@ -283,7 +285,9 @@ fn batches_view(
                 tbody { @for b in batches { tr {
                     td { (b.id) }
                     td { (b.file_name) }
-                    td { (b.kind) }
+                    td {
+                        @if b.kind == IMPORT_KIND { (lang.t("completions_import.kind_completions")) } @else { (b.kind) }
+                    }
                     td { (local_display(&b.created_at)) }
                     td { (who(lang, b.created_by.as_deref())) }
                     td { (b.rows) }
@@ -298,7 +302,7 @@ fn batches_view(
                     }
                     @if admin {
                         td {
-                            @if b.undone.is_none() && b.kind == import::KIND {
+                            @if b.undone.is_none() && b.kind == IMPORT_KIND {
                                 (undo_form(ctx, b.id))
                             }
                         }
@@ -317,16 +321,13 @@ fn who(lang: Lang, email: Option<&str>) -> String {
 }
 
 fn undo_form(ctx: &Ctx, id: i64) -> Markup {
-    let lang = ctx.lang;
-    let field = format!("reason-{id}");
-    html! {
-        form.inline method="post" action=(format!("/import/batches/{id}/undo")) {
-            (csrf_field(ctx))
-            label for=(field) { (lang.t("completions_import.undo_reason")) }
-            input id=(field) type="text" name="reason" required maxlength="500";
-            button type="submit" { (lang.t("completions_import.undo")) }
-        }
-    }
+    layout::reason_form(
+        ctx,
+        &format!("/import/batches/{id}/undo"),
+        &id.to_string(),
+        ctx.t("completions_import.undo_reason"),
+        ctx.t("completions_import.undo"),
+    )
 }
 
 /// `GET /import/batches`: imported files, newest first.
@@ -339,11 +340,10 @@ pub async fn batches_page(
     let page_no = q.page.unwrap_or(1).max(1);
     let (batches, total) = batch_list(&state, page_no).await?;
     let message = q.undone.map(|id| {
-        Message::Done(format!(
-            "{} (#{id}: {} {})",
-            ctx.t("completions_import.undo_done"),
-            q.revoked.unwrap_or(0),
-            ctx.t("completions_import.revoked")
+        Message::Done(msg!(
+            "completions_import.undo_done",
+            id,
+            count = q.revoked.unwrap_or(0)
         ))
     });
     Ok(page(
@@ -369,11 +369,9 @@ pub async fn undo(
     Form(form): Form<UndoForm>,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let (actor, now) = (ctx.actor(), ctx.now);
-    let result = state
-        .db
-        .write(move |tx| {
-            import::undo_batch(tx, id, &form.reason, &actor, now).map_err(AppError::from)
+    let result = ctx
+        .change(&state.db, move |w| {
+            actions::undo_import(w, id, &form.reason).map_err(AppError::from)
         })
         .await?;
     let refused = match result {
@@ -386,7 +384,7 @@ pub async fn undo(
         Err(r) => r,
     };
     let status = match refused {
-        UndoRefused::ReasonRequired => StatusCode::UNPROCESSABLE_ENTITY,
+        UndoRefused::Reason(_) => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::CONFLICT,
     };
     let (batches, total) = batch_list(&state, 1).await?;
@@ -400,7 +398,7 @@ pub async fn undo(
                 &batches,
                 total,
                 1,
-                Some(Message::Refused(refused.message_key())),
+                Some(Message::Refused(refused.message())),
             ),
         ),
     )

@@ -4,6 +4,9 @@
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::model::{Principal, Role};
+use crate::i18n::Msg;
+use crate::msg;
 use crate::organisation::model::Profession;
 
 /// A licence type as administrators configure it.
@@ -105,6 +108,17 @@ impl Part {
         }
     }
 
+    /// Both parts, theory first.
+    pub const ALL: [Part; 2] = [Part::Theory, Part::Practical];
+
+    /// Catalogue key of the part's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Part::Theory => "licence.part_theory",
+            Part::Practical => "licence.part_practical",
+        }
+    }
+
     /// Parses `theory`/`practical` (and the Swedish `teori`/`praktik`).
     pub fn parse(s: &str) -> Option<Part> {
         match s.trim().to_lowercase().as_str() {
@@ -112,6 +126,18 @@ impl Part {
             "practical" | "praktik" | "praktisk" => Some(Part::Practical),
             _ => None,
         }
+    }
+}
+
+/// Catalogue key of where a completion came from (`manual`, `import`,
+/// `offering`, `demo`); `None` for a source this version does not know.
+pub fn source_key(source: &str) -> Option<&'static str> {
+    match source {
+        "manual" => Some("licence.source_manual"),
+        "import" => Some("licence.source_import"),
+        "offering" => Some("licence.source_offering"),
+        "demo" => Some("licence.source_demo"),
+        _ => None,
     }
 }
 
@@ -392,6 +418,381 @@ impl Requirement {
     }
 }
 
+// ---- Who may ----
+
+/// Who may record and revoke completions for a person in `unit_id`:
+/// administrators, coordinators, and the managers of that unit.
+pub fn may_record(user: &Principal, unit_id: i64) -> bool {
+    user.has_any(&[Role::Admin, Role::Coordinator])
+        || (user.has(Role::Manager) && user.managed_units.contains(&unit_id))
+}
+
+/// Who may make and revoke verification links for a person in `unit_id`:
+/// the person, and whoever may record completions for them.
+pub fn may_link(user: &Principal, person_id: i64, unit_id: i64) -> bool {
+    user.person_id == Some(person_id) || may_record(user, unit_id)
+}
+
+// ---- What a form broke ----
+
+/// A rule a field broke: the field, and what to tell its owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The field's name in the form or the request.
+    pub field: &'static str,
+    /// What is wrong.
+    pub message: Msg,
+}
+
+impl Problem {
+    fn new(field: &'static str, message: Msg) -> Problem {
+        Problem { field, message }
+    }
+}
+
+// ---- Recording a completion ----
+
+/// A completion as typed on a person's licence page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompletionInput {
+    /// The licence type's id.
+    pub licence: String,
+    /// `theory` or `practical`.
+    pub part: String,
+    /// `YYYY-MM-DD`.
+    pub completed_on: String,
+    /// The supervisor who signed a practical part.
+    pub signed_by: String,
+    /// Free text.
+    pub note: String,
+}
+
+/// A completion that keeps the rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedCompletion {
+    /// The licence type.
+    pub licence: LicenceType,
+    /// The part.
+    pub part: Part,
+    /// The day it was completed.
+    pub on: NaiveDate,
+    /// The supervisor, when given.
+    pub signed_by: Option<String>,
+    /// The note, when given.
+    pub note: Option<String>,
+}
+
+/// The rules of recording a completion by hand, for the preview and the
+/// record alike: an active licence type of `types`, a part, a date that is
+/// not after `today`, and for a practical part of a type that requires one,
+/// the supervisor who signed it. Every broken rule is named at once.
+pub fn check_completion(
+    input: &CompletionInput,
+    types: &[LicenceType],
+    today: NaiveDate,
+) -> Result<CheckedCompletion, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let licence = input
+        .licence
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|i| types.iter().find(|t| t.id == i && t.active))
+        .cloned();
+    if licence.is_none() {
+        problems.push(Problem::new("licence", msg!("licence.error_choose")));
+    }
+    let part = Part::parse(&input.part);
+    if part.is_none() {
+        problems.push(Problem::new("part", msg!("licence.error_part")));
+    }
+    let on = crate::check::date(&input.completed_on);
+    match on {
+        None => problems.push(Problem::new("completed_on", msg!("input.not_a_date"))),
+        Some(d) if d > today => {
+            problems.push(Problem::new("completed_on", msg!("licence.error_future")));
+        }
+        Some(_) => {}
+    }
+    let signed_by = input.signed_by.trim().to_string();
+    if let (Some(t), Some(Part::Practical)) = (&licence, part)
+        && t.requires_practical
+        && signed_by.is_empty()
+    {
+        problems.push(Problem::new("signed_by", msg!("licence.error_signed_by")));
+    }
+    match (licence, part, on) {
+        (Some(licence), Some(part), Some(on)) if problems.is_empty() => Ok(CheckedCompletion {
+            licence,
+            part,
+            on,
+            signed_by: (!signed_by.is_empty()).then_some(signed_by),
+            note: Some(input.note.trim().to_string()).filter(|n| !n.is_empty()),
+        }),
+        _ => Err(problems),
+    }
+}
+
+// ---- Taking back ----
+
+/// Why a completion was not revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevokeRefused {
+    /// The reason is missing or too long.
+    Reason(Msg),
+    /// No completion has the id.
+    NoSuchCompletion,
+    /// It was revoked before; the first reason stands.
+    AlreadyRevoked,
+}
+
+impl RevokeRefused {
+    /// What to tell.
+    pub fn message(&self) -> Msg {
+        match self {
+            RevokeRefused::Reason(m) => m.clone(),
+            RevokeRefused::NoSuchCompletion => msg!("licence.error_no_completion"),
+            RevokeRefused::AlreadyRevoked => msg!("licence.error_already_revoked"),
+        }
+    }
+}
+
+/// The rules of revoking a completion: a reason, and a completion that
+/// exists (`revoked` is `None` when it does not) and is not revoked yet.
+/// Returns the reason as it is kept.
+pub fn check_revocation(revoked: Option<bool>, reason: &str) -> Result<String, RevokeRefused> {
+    let reason = crate::check::reason(reason).map_err(RevokeRefused::Reason)?;
+    match revoked {
+        None => Err(RevokeRefused::NoSuchCompletion),
+        Some(true) => Err(RevokeRefused::AlreadyRevoked),
+        Some(false) => Ok(reason),
+    }
+}
+
+/// `import_batch.kind` of completion imports.
+pub const IMPORT_KIND: &str = "completions";
+
+/// Why an import was not undone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndoRefused {
+    /// No batch has the id.
+    NoSuchBatch,
+    /// The batch is not a completion import.
+    NotCompletions,
+    /// The reason is missing or too long.
+    Reason(Msg),
+    /// Undone before, at this time (UTC).
+    AlreadyUndone(String),
+}
+
+impl UndoRefused {
+    /// What to tell.
+    pub fn message(&self) -> Msg {
+        match self {
+            UndoRefused::NoSuchBatch => msg!("completions_import.undo_missing"),
+            UndoRefused::NotCompletions => msg!("completions_import.undo_wrong_kind"),
+            UndoRefused::Reason(m) => m.clone(),
+            UndoRefused::AlreadyUndone(_) => msg!("completions_import.undo_already"),
+        }
+    }
+}
+
+/// The rules of undoing an import: a completion import (`batch` is its kind
+/// and when it was undone, `None` when there is no such batch) not undone
+/// yet, and a reason. Returns the reason as it is kept.
+pub fn check_undo(
+    batch: Option<(&str, Option<&str>)>,
+    reason: &str,
+) -> Result<String, UndoRefused> {
+    let Some((kind, undone_at)) = batch else {
+        return Err(UndoRefused::NoSuchBatch);
+    };
+    if kind != IMPORT_KIND {
+        return Err(UndoRefused::NotCompletions);
+    }
+    if let Some(at) = undone_at {
+        return Err(UndoRefused::AlreadyUndone(at.to_string()));
+    }
+    crate::check::reason(reason).map_err(|m| {
+        UndoRefused::Reason(if reason.trim().is_empty() {
+            msg!("completions_import.undo_reason_required")
+        } else {
+            m
+        })
+    })
+}
+
+// ---- Licence types and requirements ----
+
+/// A licence type as typed on its form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LicenceTypeInput {
+    /// Short code.
+    pub code: String,
+    /// Swedish name.
+    pub name_sv: String,
+    /// English name.
+    pub name_en: String,
+    /// Months.
+    pub validity_months: String,
+    /// Days.
+    pub window_days: String,
+    /// Whether a renewal inside the window extends from the old expiry.
+    pub extend_from_expiry: bool,
+    /// Days, separated by commas, spaces or semicolons.
+    pub warning_days: String,
+    /// Whether the licence needs a practical part.
+    pub requires_practical: bool,
+    /// Months; empty for the same as the theory.
+    pub practical_validity_months: String,
+    /// Shown and required.
+    pub active: bool,
+}
+
+/// The longest licence type code.
+pub const CODE_MAX: usize = 20;
+
+/// The rules of a licence type: a code of letters, digits, `-` and `_` (at
+/// most [`CODE_MAX`], kept in upper case), both names, a validity of 1 to
+/// 240 months, a window of up to ten years, warnings of up to ten years
+/// (kept largest first, once each). Every broken rule is named at once.
+pub fn check_licence_type(id: i64, input: &LicenceTypeInput) -> Result<LicenceType, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let code = input.code.trim().to_uppercase();
+    if code.is_empty()
+        || code.len() > CODE_MAX
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        problems.push(Problem::new(
+            "code",
+            msg!("licence.error_code", max = CODE_MAX),
+        ));
+    }
+    fn number(
+        problems: &mut Vec<Problem>,
+        field: &'static str,
+        text: &str,
+        min: u32,
+        max: u32,
+    ) -> Option<u32> {
+        match text.trim().parse::<u32>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                problems.push(Problem::new(
+                    field,
+                    msg!("licence.error_whole_number", min, max),
+                ));
+                None
+            }
+        }
+    }
+    let validity = number(
+        &mut problems,
+        "validity_months",
+        &input.validity_months,
+        1,
+        240,
+    );
+    let window = number(&mut problems, "window_days", &input.window_days, 0, 3650);
+    let mut warnings = Vec::new();
+    for part in input
+        .warning_days
+        .split([',', ' ', ';'])
+        .filter(|s| !s.trim().is_empty())
+    {
+        match part.trim().parse::<u32>() {
+            Ok(n) if n <= 3650 => warnings.push(n),
+            _ => {
+                problems.push(Problem::new(
+                    "warning_days",
+                    msg!("licence.error_warning_days"),
+                ));
+                break;
+            }
+        }
+    }
+    warnings.sort_unstable_by(|a, b| b.cmp(a));
+    warnings.dedup();
+    let practical_months = match input.practical_validity_months.trim() {
+        "" => None,
+        s => number(&mut problems, "practical_validity_months", s, 1, 240),
+    };
+    let mut name = |field: &'static str, text: &str| match crate::check::name(text) {
+        Ok(n) => Some(n),
+        Err(m) => {
+            problems.push(Problem::new(field, m));
+            None
+        }
+    };
+    let name_sv = name("name_sv", &input.name_sv);
+    let name_en = name("name_en", &input.name_en);
+    match (validity, window, name_sv, name_en) {
+        (Some(validity_months), Some(window_days), Some(name_sv), Some(name_en))
+            if problems.is_empty() =>
+        {
+            Ok(LicenceType {
+                id,
+                code,
+                name_sv,
+                name_en,
+                validity_months,
+                window_days,
+                extend_from_expiry: input.extend_from_expiry,
+                warning_days: warnings,
+                requires_practical: input.requires_practical,
+                practical_validity_months: practical_months,
+                active: input.active,
+            })
+        }
+        _ => Err(problems),
+    }
+}
+
+impl RequirementScope {
+    /// The scope as a form names it: `chemotherapy_units`, `unit:ID`,
+    /// `administration:ID`, `region:ID`.
+    pub fn key(self) -> String {
+        match self {
+            RequirementScope::ChemotherapyUnits => "chemotherapy_units".into(),
+            RequirementScope::Unit(i) => format!("unit:{i}"),
+            RequirementScope::Administration(i) => format!("administration:{i}"),
+            RequirementScope::Region(i) => format!("region:{i}"),
+        }
+    }
+}
+
+/// Parses `chemotherapy_units`, `unit:ID`, `administration:ID`, `region:ID`.
+pub fn parse_requirement_scope(s: &str) -> Option<RequirementScope> {
+    let s = s.trim();
+    if s == "chemotherapy_units" {
+        return Some(RequirementScope::ChemotherapyUnits);
+    }
+    let (kind, id) = s.split_once(':')?;
+    let id = id.trim().parse().ok()?;
+    match kind {
+        "unit" => Some(RequirementScope::Unit(id)),
+        "administration" => Some(RequirementScope::Administration(id)),
+        "region" => Some(RequirementScope::Region(id)),
+        _ => None,
+    }
+}
+
+/// The rules of a requirement as a form gives it: a known profession and a
+/// scope in one of the shapes [`parse_requirement_scope`] reads (whether
+/// the unit, administration or region exists is for the store to say).
+pub fn check_requirement(
+    profession: &str,
+    scope: &str,
+) -> Result<(Profession, RequirementScope), Problem> {
+    let profession = Profession::parse(profession)
+        .ok_or_else(|| Problem::new("profession", msg!("licence.error_profession")))?;
+    let scope = parse_requirement_scope(scope)
+        .ok_or_else(|| Problem::new("scope", msg!("licence.error_scope")))?;
+    Ok((profession, scope))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -617,6 +1018,174 @@ mod tests {
         assert!(r(RequirementScope::Administration(2)).applies(Profession::Nurse, &unit));
         assert!(r(RequirementScope::Region(1)).applies(Profession::Nurse, &unit));
         assert!(!r(RequirementScope::Region(9)).applies(Profession::Nurse, &unit));
+    }
+
+    #[test]
+    fn a_completion_names_every_broken_rule_at_once() {
+        let prakt = LicenceType {
+            id: 2,
+            code: "PRAKT".into(),
+            requires_practical: true,
+            ..cyto()
+        };
+        let types = [cyto(), prakt];
+        let today = d("2026-03-02");
+        let input = |licence: &str, part: &str, on: &str, signed_by: &str| CompletionInput {
+            licence: licence.into(),
+            part: part.into(),
+            completed_on: on.into(),
+            signed_by: signed_by.into(),
+            note: " ".into(),
+        };
+        let fields = |r: Result<CheckedCompletion, Vec<Problem>>| -> Vec<&'static str> {
+            r.err()
+                .unwrap_or_default()
+                .iter()
+                .map(|p| p.field)
+                .collect()
+        };
+        assert_eq!(
+            fields(check_completion(
+                &input("9", "halvdag", "2026-03-03", ""),
+                &types,
+                today
+            )),
+            ["licence", "part", "completed_on"]
+        );
+        assert_eq!(
+            check_completion(&input("1", "", "31/01/2025", ""), &types, today)
+                .err()
+                .map(|p| p[0].message.clone()),
+            Some(msg!("input.not_a_date"))
+        );
+        assert_eq!(
+            fields(check_completion(
+                &input("2", "practical", "2026-03-02", " "),
+                &types,
+                today
+            )),
+            ["signed_by"]
+        );
+        let ok = check_completion(
+            &input("2", "praktik", "2026-03-02", " Hanna "),
+            &types,
+            today,
+        )
+        .expect("kept");
+        assert_eq!((ok.licence.id, ok.part, ok.on), (2, Part::Practical, today));
+        assert_eq!((ok.signed_by.as_deref(), ok.note), (Some("Hanna"), None));
+    }
+
+    #[test]
+    fn a_revocation_needs_a_reason_and_a_live_completion() {
+        assert_eq!(
+            check_revocation(Some(false), "  fel person "),
+            Ok("fel person".into())
+        );
+        assert_eq!(
+            check_revocation(Some(false), " "),
+            Err(RevokeRefused::Reason(msg!("input.reason_required")))
+        );
+        assert_eq!(
+            check_revocation(None, "x"),
+            Err(RevokeRefused::NoSuchCompletion)
+        );
+        assert_eq!(
+            check_revocation(Some(true), "x"),
+            Err(RevokeRefused::AlreadyRevoked)
+        );
+        assert_eq!(
+            RevokeRefused::AlreadyRevoked.message(),
+            msg!("licence.error_already_revoked")
+        );
+    }
+
+    #[test]
+    fn an_import_is_undone_once_with_a_reason() {
+        assert_eq!(
+            check_undo(Some((IMPORT_KIND, None)), " fel fil "),
+            Ok("fel fil".into())
+        );
+        assert_eq!(check_undo(None, "x"), Err(UndoRefused::NoSuchBatch));
+        assert_eq!(
+            check_undo(Some(("units", None)), "x"),
+            Err(UndoRefused::NotCompletions)
+        );
+        assert_eq!(
+            check_undo(Some((IMPORT_KIND, Some("2026-03-02T10:00:00Z"))), "x"),
+            Err(UndoRefused::AlreadyUndone("2026-03-02T10:00:00Z".into()))
+        );
+        assert_eq!(
+            check_undo(Some((IMPORT_KIND, None)), ""),
+            Err(UndoRefused::Reason(msg!(
+                "completions_import.undo_reason_required"
+            )))
+        );
+    }
+
+    #[test]
+    fn a_licence_type_keeps_its_rules() {
+        let input = LicenceTypeInput {
+            code: " prakt-1 ".into(),
+            name_sv: "Praktiskt  körkort".into(),
+            name_en: "Practical licence".into(),
+            validity_months: "24".into(),
+            window_days: "60".into(),
+            warning_days: "14; 60, 14".into(),
+            active: true,
+            ..Default::default()
+        };
+        let t = check_licence_type(7, &input).expect("kept");
+        assert_eq!(
+            (t.id, t.code.as_str(), t.name_sv.as_str()),
+            (7, "PRAKT-1", "Praktiskt körkort")
+        );
+        assert_eq!(t.warning_days, [60, 14]);
+        assert_eq!(t.practical_validity_months, None);
+        let bad = LicenceTypeInput {
+            code: "no spaces".into(),
+            validity_months: "0".into(),
+            warning_days: "90, soon".into(),
+            practical_validity_months: "x".into(),
+            name_en: String::new(),
+            ..input
+        };
+        let problems = check_licence_type(0, &bad).expect_err("refused");
+        assert_eq!(
+            problems.iter().map(|p| p.field).collect::<Vec<_>>(),
+            [
+                "code",
+                "validity_months",
+                "warning_days",
+                "practical_validity_months",
+                "name_en"
+            ]
+        );
+        assert_eq!(
+            problems[1].message,
+            msg!("licence.error_whole_number", min = 1u32, max = 240u32)
+        );
+    }
+
+    #[test]
+    fn requirement_scopes_read_back() {
+        for scope in [
+            RequirementScope::ChemotherapyUnits,
+            RequirementScope::Unit(3),
+            RequirementScope::Administration(2),
+            RequirementScope::Region(1),
+        ] {
+            assert_eq!(parse_requirement_scope(&scope.key()), Some(scope));
+        }
+        assert_eq!(
+            check_requirement("nurse", "ward:1").map_err(|p| p.field),
+            Err("scope")
+        );
+        assert_eq!(
+            check_requirement("pilot", "unit:1").map_err(|p| p.field),
+            Err("profession")
+        );
+        assert!(check_requirement("sjuksköterska", " unit:1").is_ok());
     }
 
     proptest! {

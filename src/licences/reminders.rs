@@ -20,28 +20,26 @@
 //! - The digest goes out on the first run of each ISO week that finds
 //!   something to list (normally the Monday run), keyed by account and week;
 //!   a manager with nothing to report gets nothing.
+//! - Each message is written in its recipient's language: the language the
+//!   person's (or the manager's) account chose, Swedish otherwise
+//!   ([`crate::mail::store::recipient_lang`]).
+//! - The queueing itself is [`actions::queue_reminders`]; this file holds
+//!   its rules and the texts.
 //! - A run that queues something writes one audit row, `reminders.run`, with
 //!   the counts, in the same transaction; a run that queues nothing changes
 //!   nothing and leaves the log alone (the job runs several times a day).
 
-use std::collections::{BTreeSet, HashMap};
-
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rusqlite::Connection;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use serde_json::json;
 
+use super::actions;
 use super::model::{LicenceType, Standing, Status};
-use super::store;
-use crate::audit::store::{self as audit, Actor, Entry};
-use crate::auth::model::Role;
-use crate::auth::store as auth_store;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::{Db, DbError};
-use crate::i18n::Lang;
+use crate::db::{Actor, Db, DbError};
+use crate::i18n::{Lang, Msg};
 use crate::mail::smtp::{Delivered, MailError, Mailer, deliver_pending};
-use crate::mail::store::{self as outbox, Kind, NewMessage};
+use crate::msg;
 
 /// Expiry notices are sent up to this many days after the licence expired.
 pub const EXPIRED_NOTICE_DAYS: i64 = 30;
@@ -122,65 +120,61 @@ pub fn digest_key(account_id: i64, day: NaiveDate) -> String {
     format!("digest:{account_id}:{}-W{:02}", w.year(), w.week())
 }
 
-/// Replaces `{name}` placeholders in a catalogue text.
-fn fill(template: &str, vars: &[(&str, &str)]) -> String {
-    vars.iter().fold(template.to_string(), |s, (k, v)| {
-        s.replace(&format!("{{{k}}}"), v)
-    })
-}
-
-/// The same catalogue text in Swedish and English, each filled with its own
-/// variables (licence names differ by language).
-fn both(key: &'static str, vars: impl Fn(Lang) -> Vec<(&'static str, String)>) -> [String; 2] {
-    [Lang::Sv, Lang::En].map(|lang| {
-        let v = vars(lang);
-        let pairs: Vec<(&str, &str)> = v.iter().map(|(k, s)| (*k, s.as_str())).collect();
-        fill(lang.t(key), &pairs)
-    })
-}
-
 /// Where the person finds their licences: a link when the public address is
 /// configured, else directions.
-fn licences_hint(lang: Lang, public_url: Option<&str>) -> String {
+fn licences_hint(public_url: Option<&str>) -> Msg {
     match public_url {
-        Some(base) => fill(
-            lang.t("reminder.see_licences"),
-            &[("url", &format!("{base}/licences"))],
-        ),
-        None => lang.t("reminder.see_licences_app").to_string(),
+        Some(base) => msg!("reminder.see_licences", url = format!("{base}/licences")),
+        None => msg!("reminder.see_licences_app"),
     }
 }
 
-/// Subject and body of a reminder to a person.
+/// Subject and body of a reminder to a person, in `lang` (the recipient's).
 pub fn compose_reminder(
+    lang: Lang,
     stage: Stage,
     person_name: &str,
     t: &LicenceType,
     valid_until: NaiveDate,
     public_url: Option<&str>,
 ) -> (String, String) {
-    let (subject_key, body_key) = match stage {
-        Stage::Warning(_) => ("reminder.warning_subject", "reminder.warning_body"),
-        Stage::Expired => ("reminder.expired_subject", "reminder.expired_body"),
+    let (subject, body) = match stage {
+        Stage::Warning(_) => (
+            msg!(
+                "reminder.warning_subject",
+                licence = t.name(lang),
+                date = valid_until
+            ),
+            msg!(
+                "reminder.warning_body",
+                name = person_name,
+                licence = t.name(lang),
+                code = t.code.as_str(),
+                date = valid_until
+            ),
+        ),
+        Stage::Expired => (
+            msg!(
+                "reminder.expired_subject",
+                licence = t.name(lang),
+                date = valid_until
+            ),
+            msg!(
+                "reminder.expired_body",
+                name = person_name,
+                licence = t.name(lang),
+                code = t.code.as_str(),
+                date = valid_until
+            ),
+        ),
     };
-    let vars = |lang: Lang| {
-        vec![
-            ("name", person_name.to_string()),
-            ("licence", t.name(lang).to_string()),
-            ("code", t.code.clone()),
-            ("date", valid_until.to_string()),
-        ]
-    };
-    let [subject_sv, subject_en] = both(subject_key, vars);
-    let [body_sv, body_en] = both(body_key, vars);
     let body = format!(
-        "{body_sv}\n\n{}\n\n----\n\n{body_en}\n\n{}\n\n-- \n{} / {}\n",
-        licences_hint(Lang::Sv, public_url),
-        licences_hint(Lang::En, public_url),
-        Lang::Sv.t("reminder.footer"),
-        Lang::En.t("reminder.footer"),
+        "{}\n\n{}\n\n-- \n{}\n",
+        body.render(lang),
+        licences_hint(public_url).render(lang),
+        lang.t("reminder.footer"),
     );
-    (format!("{subject_sv} / {subject_en}"), body)
+    (subject.render(lang), body)
 }
 
 /// One person in a manager's digest.
@@ -202,46 +196,55 @@ pub struct DigestLine {
     pub status: Status,
 }
 
-/// Subject and body of a manager's digest; `lines` sorted as they should read.
+/// Subject and body of a manager's digest, in `lang` (the recipient's);
+/// `lines` sorted as they should read ([`sort_digest`]).
 pub fn compose_digest(
+    lang: Lang,
     manager_name: &str,
     day: NaiveDate,
     lines: &[DigestLine],
 ) -> (String, String) {
     let w = day.iso_week();
     let week = format!("{}-W{:02}", w.year(), w.week());
-    let [subject_sv, subject_en] =
-        both("reminder.digest_subject", |_| vec![("week", week.clone())]);
-    let [body_sv, body_en] = both("reminder.digest_body", |_| {
-        vec![
-            ("name", manager_name.to_string()),
-            ("date", day.to_string()),
-            ("count", lines.len().to_string()),
-        ]
-    });
-    let mut body = format!("{body_sv}\n\n{body_en}\n\n");
+    let subject = msg!("reminder.digest_subject", week).render(lang);
+    let mut body = msg!(
+        "reminder.digest_body",
+        name = manager_name,
+        date = day,
+        count = lines.len()
+    )
+    .render(lang);
+    body.push_str("\n\n");
     for l in lines.iter().take(DIGEST_MAX_LINES) {
         body.push_str(&format!(
-            "- {} · {} · {} · {} · {} / {}\n",
+            "- {} · {} · {} · {} · {}\n",
             l.name,
             l.unit,
             l.licence,
             l.valid_until,
-            Lang::Sv.t(l.status.label_key()),
-            Lang::En.t(l.status.label_key()),
+            lang.t(l.status.label_key()),
         ));
     }
     if lines.len() > DIGEST_MAX_LINES {
-        let more = (lines.len() - DIGEST_MAX_LINES).to_string();
-        let [sv, en] = both("reminder.digest_more", |_| vec![("count", more.clone())]);
-        body.push_str(&format!("\n{sv}\n{en}\n"));
+        let count = lines.len() - DIGEST_MAX_LINES;
+        body.push_str(&format!(
+            "\n{}\n",
+            msg!("reminder.digest_more", count).render(lang)
+        ));
     }
-    body.push_str(&format!(
-        "\n-- \n{} / {}\n",
-        Lang::Sv.t("reminder.footer"),
-        Lang::En.t("reminder.footer")
-    ));
-    (format!("{subject_sv} / {subject_en}"), body)
+    body.push_str(&format!("\n-- \n{}\n", lang.t("reminder.footer")));
+    (subject, body)
+}
+
+/// The order a digest reads in: by unit, then by expiry, then by name.
+pub fn sort_digest(lines: &mut [DigestLine]) {
+    lines.sort_by(|a, b| {
+        a.unit
+            .cmp(&b.unit)
+            .then(a.valid_until.cmp(&b.valid_until))
+            .then_with(|| crate::db::collation::swedish(&a.name, &b.name))
+            .then(a.licence.cmp(&b.licence))
+    });
 }
 
 /// What one run queued.
@@ -260,156 +263,6 @@ impl Queued {
     pub fn total(&self) -> usize {
         self.warnings + self.expired + self.digests
     }
-}
-
-/// The stages a licence cycle already has in the outbox.
-fn existing_stages(conn: &Connection, prefix: &str) -> rusqlite::Result<Vec<Stage>> {
-    Ok(outbox::keys_with_prefix(conn, prefix)?
-        .iter()
-        .filter_map(|k| k.strip_prefix(prefix).and_then(Stage::parse_suffix))
-        .collect())
-}
-
-/// Queues the reminders and digests due on `as_of`. Call it inside one write
-/// transaction: the messages and the audit row commit together.
-pub fn queue(
-    conn: &Connection,
-    as_of: NaiveDate,
-    now: DateTime<Utc>,
-    actor: &Actor,
-    public_url: Option<&str>,
-) -> rusqlite::Result<Queued> {
-    let mut queued = Queued::default();
-    let units: HashMap<i64, String> = conn
-        .prepare("SELECT id, code || ' ' || name FROM unit")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut attention: Vec<DigestLine> = Vec::new();
-    for t in store::licence_types(conn)?.into_iter().filter(|t| t.active) {
-        for p in store::required_people(conn, &t, as_of, None)? {
-            let s = p.standing;
-            let Some(valid_until) = s.valid_until else {
-                continue;
-            };
-            if matches!(s.status, Status::Expiring | Status::Expired) {
-                attention.push(DigestLine {
-                    person_id: p.person_id,
-                    name: p.name.clone(),
-                    unit_id: p.unit_id,
-                    unit: units.get(&p.unit_id).cloned().unwrap_or_default(),
-                    licence: t.code.clone(),
-                    valid_until,
-                    status: s.status,
-                });
-            }
-            let Some(stage) = due(&t, &s, as_of) else {
-                continue;
-            };
-            let prefix = cycle_prefix(p.person_id, t.id, valid_until);
-            if !should_queue(stage, &existing_stages(conn, &prefix)?) {
-                continue;
-            }
-            let email: String = conn
-                .prepare_cached("SELECT email FROM person WHERE id = ?1")?
-                .query_row([p.person_id], |r| r.get(0))?;
-            let (subject, body) = compose_reminder(stage, &p.name, &t, valid_until, public_url);
-            let message = NewMessage {
-                kind: match stage {
-                    Stage::Warning(_) => Kind::LicenceWarning,
-                    Stage::Expired => Kind::LicenceExpired,
-                },
-                dedupe_key: format!("{prefix}{}", stage.key_suffix()),
-                recipient_person_id: Some(p.person_id),
-                recipient_account_id: None,
-                to_email: email,
-                subject,
-                body,
-            };
-            if outbox::queue(conn, &message, now)? {
-                match stage {
-                    Stage::Warning(_) => queued.warnings += 1,
-                    Stage::Expired => queued.expired += 1,
-                }
-            }
-        }
-    }
-    attention.sort_by(|a, b| {
-        a.unit
-            .cmp(&b.unit)
-            .then(a.valid_until.cmp(&b.valid_until))
-            .then_with(|| crate::db::collation::swedish(&a.name, &b.name))
-            .then(a.licence.cmp(&b.licence))
-    });
-    for (account_id, name, email) in managers(conn)? {
-        let key = digest_key(account_id, as_of);
-        // Cheap check first: most runs of a week find the digest already there.
-        if outbox::exists(conn, &key)? {
-            continue;
-        }
-        let scope = managed_units(conn, account_id)?;
-        let lines: Vec<DigestLine> = attention
-            .iter()
-            .filter(|l| scope.contains(&l.unit_id))
-            .cloned()
-            .collect();
-        if lines.is_empty() {
-            continue;
-        }
-        let (subject, body) = compose_digest(&name, as_of, &lines);
-        let message = NewMessage {
-            kind: Kind::ManagerDigest,
-            dedupe_key: key,
-            recipient_person_id: None,
-            recipient_account_id: Some(account_id),
-            to_email: email,
-            subject,
-            body,
-        };
-        if outbox::queue(conn, &message, now)? {
-            queued.digests += 1;
-        }
-    }
-    if queued.total() > 0 {
-        audit::record(
-            conn,
-            actor,
-            now,
-            Entry {
-                action: "reminders.run",
-                entity: "outbox",
-                entity_id: None,
-                before: None,
-                after: Some(json!({
-                    "as_of": as_of.to_string(),
-                    "warnings": queued.warnings,
-                    "expired": queued.expired,
-                    "digests": queued.digests,
-                })),
-            },
-        )?;
-    }
-    Ok(queued)
-}
-
-/// Active accounts holding a manager role: `(id, name, email)`.
-fn managers(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, String)>> {
-    conn.prepare(
-        "SELECT DISTINCT a.id, a.name, a.email FROM account a JOIN account_role r ON r.account_id = a.id
-         WHERE a.active = 1 AND r.role = 'manager' ORDER BY a.id",
-    )?
-    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-    .collect()
-}
-
-/// Every unit an account's manager roles cover.
-fn managed_units(conn: &Connection, account_id: i64) -> rusqlite::Result<BTreeSet<i64>> {
-    let mut units = BTreeSet::new();
-    for (_, g) in auth_store::grants(conn, account_id)? {
-        if let (Role::Manager, Some(scope)) = (g.role, g.scope) {
-            units.extend(auth_store::units_in_scope(conn, scope)?);
-        }
-    }
-    Ok(units)
 }
 
 /// A run failed.
@@ -448,7 +301,9 @@ pub async fn run(
     let now = clock.now();
     let public_url = config.public_url.clone();
     let queued = db
-        .write(move |tx| queue(tx, day, now, &actor, public_url.as_deref()).map_err(DbError::from))
+        .change(actor, now, move |w| {
+            actions::queue_reminders(w, day, public_url.as_deref()).map_err(DbError::from)
+        })
         .await?;
     let delivered = match &config.mail {
         Some(settings) => Some(deliver_pending(db, &Mailer::new(settings)?, clock).await?),
@@ -542,16 +397,41 @@ mod tests {
     }
 
     #[test]
-    fn messages_are_swedish_then_english() {
-        let (subject, body) =
-            compose_reminder(Stage::Warning(90), "Sara", &cyto(), d("2026-05-31"), None);
+    fn messages_are_written_in_one_language() {
+        let (subject, body) = compose_reminder(
+            Lang::Sv,
+            Stage::Warning(90),
+            "Sara",
+            &cyto(),
+            d("2026-05-31"),
+            None,
+        );
         assert!(subject.starts_with("Cytostatikakörkort"), "{subject}");
-        assert!(subject.contains("Chemotherapy licence"), "{subject}");
-        let sv = body.find("Cytostatikakörkort").expect("swedish");
-        let en = body.find("Chemotherapy licence").expect("english");
-        assert!(sv < en);
-        assert!(body.contains("2026-05-31"));
+        assert!(!subject.contains("Chemotherapy licence"), "{subject}");
+        assert!(
+            body.contains("Hej Sara") && body.contains("2026-05-31"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("Chemotherapy licence") && !body.contains("Hello"),
+            "{body}"
+        );
+        let (subject, body) = compose_reminder(
+            Lang::En,
+            Stage::Warning(90),
+            "Sara",
+            &cyto(),
+            d("2026-05-31"),
+            None,
+        );
+        assert!(subject.starts_with("Chemotherapy licence"), "{subject}");
+        assert!(body.contains("Chemotherapy licence"), "{body}");
+        assert!(
+            !body.contains("Cytostatikakörkort") && !body.contains("Hej"),
+            "{body}"
+        );
         let (_, linked) = compose_reminder(
+            Lang::Sv,
             Stage::Expired,
             "Sara",
             &cyto(),
@@ -562,5 +442,39 @@ mod tests {
             linked.contains("https://onko.example.se/licences"),
             "{linked}"
         );
+    }
+
+    #[test]
+    fn a_digest_is_written_in_one_language() {
+        let line = DigestLine {
+            person_id: 1,
+            name: "Sara Sjöström".into(),
+            unit_id: 1,
+            unit: "ONK1 Onkologi".into(),
+            licence: "CYTO".into(),
+            valid_until: d("2026-05-31"),
+            status: Status::Expiring,
+        };
+        let (subject, body) = compose_digest(
+            Lang::En,
+            "Maja",
+            d("2026-03-02"),
+            std::slice::from_ref(&line),
+        );
+        assert!(subject.contains("2026-W10"), "{subject}");
+        assert!(
+            body.contains("Hello Maja") && body.contains("Sara Sjöström"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("Hej") && !body.contains("Går snart ut"),
+            "{body}"
+        );
+        let (_, body) = compose_digest(Lang::Sv, "Maja", d("2026-03-02"), &[line]);
+        assert!(
+            body.contains("Hej Maja") && body.contains("Går snart ut"),
+            "{body}"
+        );
+        assert!(!body.contains("Hello"), "{body}");
     }
 }

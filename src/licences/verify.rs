@@ -14,20 +14,18 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use maud::{Markup, PreEscaped, html};
-use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
-use serde_json::json;
+use rusqlite::Connection;
 
+use super::actions;
 use super::model::{self, LicenceType, Standing};
-use super::pages::{may_record, status_badge};
-use super::store;
+use super::pages::status_badge;
+use super::store::verify::{Link, links, live_link};
+use super::store::{self};
 use crate::AppState;
-use crate::audit::store::{self as audit, Entry};
 use crate::auth::model::Principal;
-use crate::auth::store::{new_token, token_hash};
-use crate::clock::{local_display, stamp};
+use crate::clock::local_display;
 use crate::config::Config;
 use crate::organisation::store as org;
 use crate::web::AppError;
@@ -57,123 +55,6 @@ pub fn verify_router() -> Router<AppState> {
         .route("/verify/{token}/qr.svg", get(public_qr))
 }
 
-// ---- Store ----
-
-/// A link as its page lists it (never the token, which is not stored).
-#[derive(Debug, Clone, Serialize)]
-pub struct Link {
-    /// Id.
-    pub id: i64,
-    /// When made (UTC).
-    pub created_at: String,
-    /// Who made it.
-    pub created_by: Option<String>,
-    /// When revoked (UTC).
-    pub revoked_at: Option<String>,
-    /// Who revoked it.
-    pub revoked_by: Option<String>,
-}
-
-/// Makes a link; returns its id and the token, which only the caller ever sees.
-pub fn create_link(
-    conn: &Connection,
-    person_id: i64,
-    licence_type_id: i64,
-    by: Option<i64>,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<(i64, String)> {
-    let token = new_token();
-    conn.prepare_cached(
-        "INSERT INTO licence_verification (person_id, licence_type_id, token_hash, created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        person_id,
-        licence_type_id,
-        token_hash(&token),
-        stamp(now),
-        by
-    ])?;
-    Ok((conn.last_insert_rowid(), token))
-}
-
-/// The links of one person and licence, newest first.
-pub fn links(
-    conn: &Connection,
-    person_id: i64,
-    licence_type_id: i64,
-) -> rusqlite::Result<Vec<Link>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT v.id, v.created_at, ca.name, v.revoked_at, ra.name FROM licence_verification v
-         LEFT JOIN account ca ON ca.id = v.created_by
-         LEFT JOIN account ra ON ra.id = v.revoked_by
-         WHERE v.person_id = ?1 AND v.licence_type_id = ?2
-         ORDER BY v.created_at DESC, v.id DESC",
-    )?;
-    stmt.query_map(params![person_id, licence_type_id], |r| {
-        Ok(Link {
-            id: r.get(0)?,
-            created_at: r.get(1)?,
-            created_by: r.get(2)?,
-            revoked_at: r.get(3)?,
-            revoked_by: r.get(4)?,
-        })
-    })?
-    .collect()
-}
-
-/// Whose link it is, for deciding who may revoke it.
-#[derive(Debug, Clone, Copy)]
-pub struct LinkOwner {
-    /// The person.
-    pub person_id: i64,
-    /// The person's current unit.
-    pub unit_id: i64,
-    /// The licence.
-    pub licence_type_id: i64,
-}
-
-/// The owner of link `id`.
-pub fn link_owner(conn: &Connection, id: i64) -> rusqlite::Result<Option<LinkOwner>> {
-    conn.prepare_cached(
-        "SELECT v.person_id, p.unit_id, v.licence_type_id FROM licence_verification v
-         JOIN person p ON p.id = v.person_id WHERE v.id = ?1",
-    )?
-    .query_row([id], |r| {
-        Ok(LinkOwner {
-            person_id: r.get(0)?,
-            unit_id: r.get(1)?,
-            licence_type_id: r.get(2)?,
-        })
-    })
-    .optional()
-}
-
-/// Revokes a link; true when it was live (revoking twice changes nothing).
-pub fn revoke_link(
-    conn: &Connection,
-    id: i64,
-    by: Option<i64>,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<bool> {
-    let changed = conn.execute(
-        "UPDATE licence_verification SET revoked_at = ?2, revoked_by = ?3
-         WHERE id = ?1 AND revoked_at IS NULL",
-        params![id, stamp(now), by],
-    )?;
-    Ok(changed == 1)
-}
-
-/// The person and licence behind a live token.
-pub fn live_link(conn: &Connection, token: &str) -> rusqlite::Result<Option<(i64, i64)>> {
-    conn.prepare_cached(
-        "SELECT person_id, licence_type_id FROM licence_verification
-         WHERE token_hash = ?1 AND revoked_at IS NULL",
-    )?
-    .query_row([token_hash(token)], |r| Ok((r.get(0)?, r.get(1)?)))
-    .optional()
-}
-
 /// Everything the public page shows, and nothing else: the person's name, the
 /// licence and its standing on the day.
 #[derive(Debug, Clone)]
@@ -200,10 +81,9 @@ pub fn verified(
     let Some(licence) = store::licence_type(conn, licence_type_id)? else {
         return Ok(None);
     };
-    let name: String =
-        conn.query_row("SELECT name FROM person WHERE id = ?1", [person_id], |r| {
-            r.get(0)
-        })?;
+    let Some(name) = store::person_name(conn, person_id)? else {
+        return Ok(None);
+    };
     let history = store::completions(conn, person_id, Some(licence_type_id))?;
     let (theory, practical) = store::split_parts(&history, licence_type_id);
     Ok(Some(Verified {
@@ -212,26 +92,6 @@ pub fn verified(
         licence,
         day,
     }))
-}
-
-// ---- Who may ----
-
-/// Who may make and revoke links for a person in `unit_id`: the person, and
-/// whoever may record completions for them.
-pub fn may_link(user: &Principal, person_id: i64, unit_id: i64) -> bool {
-    user.person_id == Some(person_id) || may_record(user, unit_id)
-}
-
-/// 404 for people the user may not see (so they do not leak), 403 for people
-/// they see but may not share.
-fn authorize(user: &Principal, person_id: i64, unit_id: i64) -> Result<(), AppError> {
-    if !user.may_see_person(person_id, unit_id) {
-        return Err(AppError::NotFound);
-    }
-    if !may_link(user, person_id, unit_id) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
 }
 
 /// Counts the request against its address's limit before anything else runs;
@@ -305,7 +165,7 @@ pub fn link_actions(ctx: &Ctx, person: &org::Person, licence_type_id: i64) -> Ma
     let Some(user) = &ctx.user else {
         return html! {};
     };
-    if !may_link(user, person.id, person.unit_id) {
+    if !model::may_link(user, person.id, person.unit_id) {
         return html! {};
     }
     let base = format!(
@@ -434,7 +294,7 @@ async fn load_subject(
             })
         })
         .await?;
-    authorize(user, s.person.id, s.person.unit_id)?;
+    actions::link_access(user, s.person.id, s.person.unit_id)?;
     Ok(s)
 }
 
@@ -459,25 +319,10 @@ pub async fn create(
     Path((id, licence_id)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let user = ctx.user()?.clone();
-    load_subject(&state, &user, id, licence_id).await?;
-    let (actor, now, account) = (ctx.actor(), ctx.now, user.account_id);
-    let token = state
-        .db
-        .write(move |tx| -> Result<String, AppError> {
-            let (link_id, token) = create_link(tx, id, licence_id, Some(account), now)?;
-            audit::record(
-                tx,
-                &actor,
-                now,
-                Entry {
-                    action: "licence_verification.create",
-                    entity: "licence_verification",
-                    entity_id: Some(link_id.to_string()),
-                    before: None,
-                    after: Some(json!({"person_id": id, "licence_type_id": licence_id})),
-                },
-            )?;
-            Ok(token)
+    let by = user.clone();
+    let token = ctx
+        .change(&state.db, move |w| {
+            actions::create_link(w, &by, id, licence_id)
         })
         .await?;
     let url = public_url(&origin(&state.config, &headers, &uri), &token);
@@ -496,28 +341,8 @@ pub async fn revoke(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let user = ctx.user()?.clone();
-    let (actor, now) = (ctx.actor(), ctx.now);
-    let owner = state
-        .db
-        .write(move |tx| -> Result<LinkOwner, AppError> {
-            let owner = link_owner(tx, id)?.ok_or(AppError::NotFound)?;
-            authorize(&user, owner.person_id, owner.unit_id)?;
-            if revoke_link(tx, id, Some(user.account_id), now)? {
-                audit::record(
-                    tx,
-                    &actor,
-                    now,
-                    Entry {
-                        action: "licence_verification.revoke",
-                        entity: "licence_verification",
-                        entity_id: Some(id.to_string()),
-                        before: Some(json!({"revoked_at": null})),
-                        after: Some(json!({"revoked_at": stamp(now)})),
-                    },
-                )?;
-            }
-            Ok(owner)
-        })
+    let owner = ctx
+        .change(&state.db, move |w| actions::revoke_link(w, &user, id))
         .await?;
     Ok(Redirect::to(&format!(
         "/people/{}/licences/{}/verification",

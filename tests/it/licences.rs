@@ -372,7 +372,14 @@ async fn a_completion_dated_in_the_future_is_refused_and_nothing_is_written() {
         )
         .await;
         assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text.contains("completed_on: "), "{}", r.text);
+        // The summary names the field by its label, never its internal name.
+        assert!(
+            r.text
+                .contains("<a href=\"#f-completed_on\">Genomfört</a>: kan inte ligga i framtiden"),
+            "{}",
+            r.text
+        );
+        assert!(!r.text.contains("completed_on: "), "{}", r.text);
         assert!(r.text.contains("value=\"2026-03-03\""), "input kept");
     }
     let r = record(
@@ -385,12 +392,83 @@ async fn a_completion_dated_in_the_future_is_refused_and_nothing_is_written() {
     )
     .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("completed_on: "), "{}", r.text);
+    assert!(
+        r.text
+            .contains("<a href=\"#f-completed_on\">Genomfört</a>: "),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("completed_on: "), "{}", r.text);
     assert_eq!(licence_rows(&app).await, before);
 
     // Today itself is fine.
     save_cyto(&mut coordinator, f.nurse, "2026-03-02").await;
     assert_eq!(completions_of(&app, f.nurse).await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_record_form_names_its_fields_in_the_page_language_only() {
+    let app = TestApp::new().await;
+    let f = app.fixture;
+    let cyto = type_id(&app, "CYTO").await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    // Swedish: each message under its Swedish label, nothing in English.
+    let r = record(
+        &mut coordinator,
+        f.nurse,
+        cyto,
+        "halvdag",
+        "2026-03-03",
+        "save",
+    )
+    .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    for expected in [
+        "<a href=\"#f-part\">Del</a>: teori eller praktik",
+        "<a href=\"#f-completed_on\">Genomfört</a>: kan inte ligga i framtiden",
+    ] {
+        assert!(r.text.contains(expected), "{expected}: {}", r.text);
+    }
+    for english in ["theory or practical", "cannot be in the future", "Part</a>"] {
+        assert!(!r.text.contains(english), "{english}: {}", r.text);
+    }
+    // English: the same form, nothing in Swedish.
+    coordinator
+        .post("/lang", &[("lang", "en"), ("next", "/licences")])
+        .await;
+    let r = record(
+        &mut coordinator,
+        f.nurse,
+        cyto,
+        "halvdag",
+        "2026-03-03",
+        "save",
+    )
+    .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    for expected in [
+        "<a href=\"#f-part\">Part</a>: theory or practical",
+        "<a href=\"#f-completed_on\">Completed on</a>: cannot be in the future",
+    ] {
+        assert!(r.text.contains(expected), "{expected}: {}", r.text);
+    }
+    for swedish in ["teori eller praktik", "framtiden", "Genomfört", "Del</a>"] {
+        assert!(!r.text.contains(swedish), "{swedish}: {}", r.text);
+    }
+}
+
+#[tokio::test]
+async fn the_history_names_the_source_in_the_page_language() {
+    let app = TestApp::new().await;
+    let f = app.fixture;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    save_cyto(&mut coordinator, f.nurse, "2025-01-31").await;
+    let page = coordinator
+        .get(&format!("/people/{}/licences", f.nurse))
+        .await;
+    assert_status(&page, StatusCode::OK);
+    assert!(page.text.contains("<td>Manuell</td>"), "{}", page.text);
+    assert!(!page.text.contains("<td>manual</td>"), "{}", page.text);
 }
 
 // ---- Renewal window ----
@@ -594,6 +672,53 @@ async fn the_status_api_names_the_bad_parameter() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_status_api_explains_itself_in_the_language_asked_for() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Admin).await;
+    let detail = |r: &TestResponse| r.json()["detail"].as_str().unwrap_or("").to_string();
+    let bad_hsa = "/api/v1/licences/status?hsa_id=SE2321000131&licence=CYTO";
+    let r = app
+        .api_in(Some("en"), Method::GET, bad_hsa, Some(&token), None)
+        .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "hsa_id");
+    assert!(detail(&r).contains("HSA-id looks like"), "{}", r.text);
+    assert!(!detail(&r).contains("ser ut som"), "{}", r.text);
+    for lang in [Some("sv"), None] {
+        let r = app
+            .api_in(lang, Method::GET, bad_hsa, Some(&token), None)
+            .await;
+        assert_problem(&r, StatusCode::BAD_REQUEST, "hsa_id");
+        assert!(
+            detail(&r).contains("HSA-id ser ut som"),
+            "{lang:?}: {}",
+            r.text
+        );
+        assert!(!detail(&r).contains("looks like"), "{lang:?}: {}", r.text);
+    }
+
+    let unknown = format!("/api/v1/licences/status?hsa_id={NURSE_HSA}&licence=NOPE");
+    let r = app
+        .api_in(Some("en"), Method::GET, &unknown, Some(&token), None)
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "licence");
+    assert_eq!(detail(&r), "licence: no licence type has the code \"NOPE\"");
+    let r = app
+        .api_in(Some("sv"), Method::GET, &unknown, Some(&token), None)
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "licence");
+    assert_eq!(detail(&r), "licence: ingen körkortstyp har koden \"NOPE\"");
+
+    let by = "/api/v1/compliance?licence=CYTO&by=ward";
+    let r = app
+        .api_in(Some("en"), Method::GET, by, Some(&token), None)
+        .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "by");
+    assert_eq!(detail(&r), "by: region, administration or unit");
+    let r = app.api_in(None, Method::GET, by, Some(&token), None).await;
+    assert_eq!(detail(&r), "by: region, administration eller unit");
 }
 
 #[tokio::test]
@@ -1521,12 +1646,27 @@ async fn an_administrator_adds_a_licence_type_with_a_practical_part_and_a_requir
     )
     .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("code: "), "{}", r.text);
+    assert!(
+        r.text
+            .contains("<a href=\"#f-code\">Kod</a>: en annan körkortstyp har denna kod"),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("code: "), "{}", r.text);
     assert!(r.text.contains("value=\"Praktiskt körkort\""), "input kept");
     let r = post_owned(&mut admin, "/admin/licences/new", &prakt_form("NOLL", "0")).await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("validity_months: "), "{}", r.text);
-    assert!(!r.text.contains("code: "), "only the bad field is named");
+    assert!(
+        r.text
+            .contains("<a href=\"#f-validity_months\">Giltighet i månader</a>: "),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("validity_months: "), "{}", r.text);
+    assert!(
+        !r.text.contains("<a href=\"#f-code\">"),
+        "only the bad field is named"
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM licence_type").await,
         types_before
@@ -1575,7 +1715,13 @@ async fn an_administrator_adds_a_licence_type_with_a_practical_part_and_a_requir
     )
     .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text.contains("signed_by: "), "{}", r.text);
+    assert!(
+        r.text
+            .contains("<a href=\"#f-signed_by\">Signerad av</a>: "),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("signed_by: "), "{}", r.text);
     assert_eq!(licence_rows(&app).await, before);
 
     let prakt_id = prakt.to_string();

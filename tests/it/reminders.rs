@@ -283,9 +283,14 @@ async fn managers_get_a_weekly_digest_of_their_scope() {
         !digest.body.contains("Åke"),
         "the ONK2 nurse is outside the manager's scope"
     );
-    let sv = digest.body.find("Hej").expect("Swedish");
-    let en = digest.body.find("Hello").expect("English");
-    assert!(sv < en, "Swedish first");
+    // Nobody chose a language: Swedish, and only Swedish.
+    assert!(digest.body.contains("Hej"), "Swedish: {}", digest.body);
+    assert!(
+        !digest.body.contains("Hello"),
+        "no English: {}",
+        digest.body
+    );
+    assert!(!digest.subject.contains("Licences"), "{}", digest.subject);
 
     // Later in the same ISO week: no second digest.
     set_day(&app, "2026-03-06");
@@ -293,6 +298,90 @@ async fn managers_get_a_weekly_digest_of_their_scope() {
     // The next Monday: a new one.
     set_day(&app, "2026-03-09");
     assert_eq!(run(&app).await.queued.digests, 1);
+}
+
+/// Sets the language an account chose.
+async fn choose_language(app: &TestApp, role: Role, lang: &'static str) {
+    let email = email_for(role);
+    app.state
+        .db
+        .write(move |tx| {
+            tx.execute(
+                "UPDATE account SET language = ?2 WHERE email = ?1",
+                [email.as_str(), lang],
+            )
+            .map_err(oncotrack::db::DbError::from)
+        })
+        .await
+        .expect("language");
+}
+
+#[tokio::test]
+async fn each_message_is_written_in_its_recipients_language() {
+    let app = TestApp::new().await;
+    // Both nurses' licences run out on 2026-05-31: a warning to each.
+    complete(&app, app.fixture.nurse, "2023-05-31").await;
+    complete(&app, app.fixture.other_nurse, "2023-05-31").await;
+    // Sara's account (and the manager's) chose English; Åke has no account.
+    choose_language(&app, Role::Staff, "en").await;
+    choose_language(&app, Role::Manager, "en").await;
+    let r = run(&app).await;
+    assert_eq!(r.queued, queued(2, 0, 1));
+    let rows = outbox(&app).await;
+    let to = |person: i64| {
+        rows.iter()
+            .find(|m| m.person == Some(person))
+            .unwrap_or_else(|| panic!("a reminder to {person}: {rows:#?}"))
+    };
+
+    let english = to(app.fixture.nurse);
+    assert_eq!(
+        english.subject, "Chemotherapy licence expires on 2026-05-31",
+        "{english:#?}"
+    );
+    assert!(
+        english.body.contains("Hello Sara Sjöström"),
+        "{}",
+        english.body
+    );
+    assert!(english.body.contains("Sent automatically by oncotrack"));
+    for swedish in ["Cytostatikakörkort", "Hej", "Skickat automatiskt"] {
+        assert!(
+            !english.body.contains(swedish),
+            "{swedish}: {}",
+            english.body
+        );
+    }
+
+    let swedish = to(app.fixture.other_nurse);
+    assert_eq!(
+        swedish.subject, "Cytostatikakörkort går ut 2026-05-31",
+        "{swedish:#?}"
+    );
+    assert!(swedish.body.contains("Hej Åke Öhman"), "{}", swedish.body);
+    for english in ["Chemotherapy licence", "Hello", "Sent automatically"] {
+        assert!(
+            !swedish.body.contains(english),
+            "{english}: {}",
+            swedish.body
+        );
+    }
+
+    let digest = rows
+        .iter()
+        .find(|m| m.kind == "manager_digest")
+        .expect("digest");
+    assert_eq!(
+        digest.subject,
+        "Licences expiring or expired, week 2026-W10"
+    );
+    assert!(digest.body.contains("Hello"), "{}", digest.body);
+    assert!(digest.body.contains("· Expiring"), "{}", digest.body);
+    assert!(
+        !digest.body.contains("Hej") && !digest.body.contains("Går snart ut"),
+        "{}",
+        digest.body
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,279 @@
+//! The compliance report's pages: the table with its drill-down from
+//! regions to administrations to units to people, the pictures, and the CSV
+//! and JSON exports of the same report ([`super::report`]).
+
+use std::collections::HashMap;
+
+use crate::auth::Ctx;
+use axum::extract::State;
+use axum::response::Response;
+use maud::{Markup, html};
+
+use super::compliance::{self, Level, UnitInfo};
+use super::pages::status_badge;
+use super::report::{
+    COMPLIANCE_ROLES, ComplianceQuery, ComplianceReport, Report, compliance_filter, report,
+    report_json,
+};
+use super::store::RequiredPerson;
+use crate::AppState;
+use crate::web::layout::{self, FieldAttrs, page, select_field, text_field};
+use crate::web::{AppError, FieldErrors, Query, csv};
+
+fn report_link(r: &Report, by: Level, within: Option<i64>, unit: Option<i64>) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("licence", &r.licence.code);
+    s.append_pair("as_of", &r.as_of.to_string());
+    s.append_pair("by", by.as_str());
+    if let Some(w) = within {
+        s.append_pair("within", &w.to_string());
+    }
+    if let Some(u) = unit {
+        s.append_pair("unit", &u.to_string());
+    }
+    s.finish()
+}
+
+fn people_table(ctx: &Ctx, people: &[&RequiredPerson], units: &HashMap<i64, UnitInfo>) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        div.table-wrap tabindex="0" { table {
+            thead { tr { th { (lang.t("common.name")) } th { (lang.t("people.hsa_id")) } th { (lang.t("people.unit")) } th { (lang.t("common.status")) } th { (lang.t("licence.valid_until")) } } }
+            tbody { @for p in people { tr {
+                td { a href=(format!("/people/{}/licences", p.person_id)) { (p.name) } }
+                td { (p.hsa_id.as_deref().unwrap_or("")) }
+                td { (units.get(&p.unit_id).map(|u| u.unit_name.as_str()).unwrap_or("")) }
+                td { (status_badge(lang, p.standing.status)) }
+                td { (p.standing.valid_until.map(|d| d.to_string()).unwrap_or_else(|| "–".into())) }
+            } } }
+        } }
+    }
+}
+
+/// Rows of the compliance table on one page.
+const ROWS_PER_PAGE: u32 = 100;
+/// People listed per unit under the table; the unit's own page lists all.
+const FLAGGED_PER_UNIT: usize = 10;
+
+/// `GET /compliance`.
+pub async fn compliance_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ComplianceQuery>,
+    Query(paging): Query<layout::PageQuery>,
+) -> Result<Markup, AppError> {
+    let user = ctx.require(COMPLIANCE_ROLES)?.clone();
+    let r = report(&state, compliance_filter(&user), &q, ctx.today).await?;
+    let lang = ctx.lang;
+    // Every unit of a region is thousands of rows: the page shows them a
+    // hundred at a time (the total, the CSV and the JSON hold them all).
+    let page_no = paging.page.unwrap_or(1).max(1);
+    let start = (layout::page_offset(page_no, ROWS_PER_PAGE) as usize).min(r.rows.len());
+    let shown = &r.rows[start..(start + ROWS_PER_PAGE as usize).min(r.rows.len())];
+    let type_options: Vec<(String, String)> = r
+        .types
+        .iter()
+        .map(|t| (t.code.clone(), format!("{} – {}", t.code, t.name(lang))))
+        .collect();
+    let level_options: Vec<(String, String)> = [Level::Region, Level::Administration, Level::Unit]
+        .iter()
+        .map(|l| {
+            (
+                l.as_str().to_string(),
+                lang.t(match l {
+                    Level::Region => "org.regions",
+                    Level::Administration => "org.administrations",
+                    Level::Unit => "org.units",
+                })
+                .to_string(),
+            )
+        })
+        .collect();
+    let unit_people: Vec<&RequiredPerson> = match q.unit {
+        Some(u) => r.people.iter().filter(|p| p.unit_id == u).collect(),
+        None => Vec::new(),
+    };
+    // The shown units' people who are not compliant, in report order: one
+    // pass over the people rather than one per row.
+    let mut flagged: HashMap<i64, Vec<&RequiredPerson>> = HashMap::new();
+    if q.unit.is_none() && r.by == Level::Unit {
+        let shown_units: std::collections::HashSet<i64> = shown.iter().map(|row| row.id).collect();
+        for p in &r.people {
+            if !p.standing.status.compliant() && shown_units.contains(&p.unit_id) {
+                flagged.entry(p.unit_id).or_default().push(p);
+            }
+        }
+    }
+    let forecast = &r.forecast;
+    let errors = FieldErrors::new(ctx.lang);
+    let base = report_link(&r, r.by, r.within, q.unit);
+    Ok(page(
+        &ctx,
+        lang.t("compliance.title"),
+        html! {
+            form.filters method="get" action="/compliance" {
+                (select_field(lang.t("licence.type"), "licence", &type_options, &r.licence.code, &errors))
+                (text_field(lang.t("licence.as_of"), "as_of", &r.as_of.to_string(), &errors, FieldAttrs::optional().kind("date")))
+                (select_field(lang.t("compliance.by"), "by", &level_options, r.by.as_str(), &errors))
+                @if let Some(w) = r.within { input type="hidden" name="within" value=(w); }
+                button type="submit" { (lang.t("common.filter")) }
+            }
+            nav.breadcrumbs aria-label=(lang.t("compliance.levels")) {
+                a href=(format!("/compliance?{}", report_link(&r, Level::Region, None, None))) { (lang.t("org.regions")) }
+                @if let (Level::Administration | Level::Unit, Some(w)) = (r.by, r.within) {
+                    @if let Some(u) = r.units.values().find(|u| (r.by == Level::Administration && u.region_id == w) || (r.by == Level::Unit && u.administration_id == w)) {
+                        " › " a href=(format!("/compliance?{}", report_link(&r, Level::Administration, Some(u.region_id), None))) { (u.region_name) }
+                        @if r.by == Level::Unit { " › " a href=(format!("/compliance?{}", report_link(&r, Level::Unit, Some(u.administration_id), None))) { (u.administration_name) } }
+                    }
+                }
+            }
+            p {
+                a.button.secondary href=(format!("/compliance.csv?{base}")) { (lang.t("common.export_csv")) } " "
+                a.button.secondary href=(format!("/compliance.csv?{base}&list=people")) { (lang.t("compliance.export_people")) } " "
+                a.button.secondary href=(format!("/compliance.json?{base}")) { "JSON" }
+            }
+            div.table-wrap tabindex="0" { table {
+                thead { tr {
+                    th { (lang.t("common.name")) } th.num { (lang.t("compliance.required")) } th.num { (lang.t("status.valid")) }
+                    th.num { (lang.t("status.expiring")) } th.num { (lang.t("status.expired")) } th.num { (lang.t("status.missing")) } th.num { (lang.t("compliance.share")) }
+                } }
+                tbody {
+                    @for row in shown { tr {
+                        td {
+                            @match r.by.child() {
+                                Some(child) => { a href=(format!("/compliance?{}", report_link(&r, child, Some(row.id), None))) { (row.name) } }
+                                None => { a href=(format!("/compliance?{}", report_link(&r, Level::Unit, r.within, Some(row.id)))) { (row.name) } }
+                            }
+                        }
+                        td.num { (row.counts.required) } td.num { (row.counts.valid) } td.num { (row.counts.expiring) }
+                        td.num { (row.counts.expired) } td.num { (row.counts.missing) } td.num { (row.counts.share_text(lang)) }
+                    } }
+                    tr.total {
+                        th { (lang.t("compliance.total")) } th.num { (r.total.required) } th.num { (r.total.valid) } th.num { (r.total.expiring) }
+                        th.num { (r.total.expired) } th.num { (r.total.missing) } th.num { (r.total.share_text(lang)) }
+                    }
+                }
+            } }
+            @if r.rows.len() > ROWS_PER_PAGE as usize {
+                (layout::pager(lang, &format!("/compliance?{base}"), page_no, ROWS_PER_PAGE, r.rows.len() as i64))
+            }
+            @if !shown.is_empty() {
+                h2 { (lang.t("compliance.chart_label")) }
+                div.card { (compliance::bar_chart(shown, lang)) }
+            }
+            h2 { (lang.t("compliance.forecast_label")) }
+            div.card { (compliance::forecast_chart(forecast, lang)) }
+            @if let Some(u) = q.unit {
+                h2 { (r.units.get(&u).map(|x| x.unit_name.as_str()).unwrap_or("")) }
+                (people_table(&ctx, &unit_people, &r.units))
+            } @else if r.by == Level::Unit {
+                h2 { (lang.t("compliance.attention")) }
+                @for row in shown {
+                    @if let Some(list) = flagged.get(&row.id) {
+                        h3 { (row.name) }
+                        (people_table(&ctx, &list[..list.len().min(FLAGGED_PER_UNIT)], &r.units))
+                        @if list.len() > FLAGGED_PER_UNIT {
+                            p { a href=(format!("/compliance?{}", report_link(&r, Level::Unit, r.within, Some(row.id)))) {
+                                (lang.t("compliance.show_all")) " (" (list.len()) ")"
+                            } }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// `GET /compliance.csv`: the rows the page shows (or its people with `list=people`).
+pub async fn compliance_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ComplianceQuery>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(COMPLIANCE_ROLES)?.clone();
+    let r = report(&state, compliance_filter(&user), &q, ctx.today).await?;
+    let sep = csv::delimiter(q.sep.as_deref());
+    if q.list == "people" {
+        let people: Vec<&RequiredPerson> = match q.unit {
+            Some(u) => r.people.iter().filter(|p| p.unit_id == u).collect(),
+            None => r.people.iter().collect(),
+        };
+        return Ok(csv::response(
+            &format!("compliance-people-{}-{}.csv", r.licence.code, r.as_of),
+            sep,
+            &[
+                "person_id",
+                "name",
+                "hsa_id",
+                "unit",
+                "status",
+                "valid_until",
+            ],
+            people.into_iter().map(|p| {
+                vec![
+                    p.person_id.to_string(),
+                    p.name.clone(),
+                    p.hsa_id.clone().unwrap_or_default(),
+                    r.units
+                        .get(&p.unit_id)
+                        .map(|u| u.unit_name.clone())
+                        .unwrap_or_default(),
+                    p.standing.status.as_str().to_string(),
+                    p.standing
+                        .valid_until
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                ]
+            }),
+        ));
+    }
+    let lang = ctx.lang;
+    Ok(csv::response(
+        &format!(
+            "compliance-{}-{}-{}.csv",
+            r.licence.code,
+            r.by.as_str(),
+            r.as_of
+        ),
+        sep,
+        &[
+            "licence",
+            "as_of",
+            "by",
+            "id",
+            "name",
+            "required",
+            "valid",
+            "expiring",
+            "expired",
+            "missing",
+            "share_compliant",
+        ],
+        r.rows.iter().map(|row| {
+            vec![
+                r.licence.code.clone(),
+                r.as_of.to_string(),
+                r.by.as_str().to_string(),
+                row.id.to_string(),
+                row.name.clone(),
+                row.counts.required.to_string(),
+                row.counts.valid.to_string(),
+                row.counts.expiring.to_string(),
+                row.counts.expired.to_string(),
+                row.counts.missing.to_string(),
+                row.counts.share_text(lang),
+            ]
+        }),
+    ))
+}
+
+/// `GET /compliance.json`.
+pub async fn compliance_json(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ComplianceQuery>,
+) -> Result<axum::Json<ComplianceReport>, AppError> {
+    let user = ctx.require(COMPLIANCE_ROLES)?.clone();
+    let r = report(&state, compliance_filter(&user), &q, ctx.today).await?;
+    Ok(axum::Json(report_json(&r)))
+}

@@ -1,0 +1,372 @@
+//! A person's licences: "Mina körkort" for the signed-in nurse, and the
+//! person's licence page, where managers and coordinators preview, record
+//! and revoke completions.
+
+use crate::auth::Ctx;
+use crate::web::Path;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::actions;
+use super::model::{self, CompletionInput, Done, LicenceType, Part, Problem};
+use super::pages::{AsOfQuery, as_of_form, status_badge};
+use super::report::as_of;
+use super::store::{self, PersonLicence};
+use crate::AppState;
+use crate::auth::model::Principal;
+use crate::clock::local_display;
+use crate::organisation::store as org;
+use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
+use crate::web::{AppError, FieldErrors, Form, Query};
+
+/// One licence with its standing on `day` and its history, newest first;
+/// `can_revoke` adds the revoke form to each live completion.
+fn licence_card(ctx: &Ctx, l: &PersonLicence, day: NaiveDate, can_revoke: bool) -> Markup {
+    let lang = ctx.lang;
+    let s = &l.standing;
+    html! {
+        section.card {
+            h2 { (l.licence.name(lang)) " " span.muted { "(" (l.licence.code) ")" } " " (status_badge(lang, s.status)) }
+            dl.facts {
+                dt { (lang.t("licence.required")) } dd { (lang.t(if l.required { "common.yes" } else { "common.no" })) }
+                dt { (lang.t("licence.valid_until")) } dd { (s.valid_until.map(|d| d.to_string()).unwrap_or_else(|| "–".into())) }
+                @if let Some(days) = s.days_left {
+                    dt { (lang.t("licence.days_left")) } dd { (days) }
+                }
+                @if let Some(w) = s.window_opens {
+                    dt { (lang.t("licence.window_opens")) } dd { (w) }
+                }
+                dt { (lang.t("licence.as_of")) } dd { (day) }
+            }
+            @if !l.history.is_empty() {
+                h3 { (lang.t("licence.history")) }
+                div.table-wrap tabindex="0" { table {
+                    thead { tr {
+                        th { (lang.t("licence.completed_on")) } th { (lang.t("licence.part")) } th { (lang.t("licence.source")) }
+                        th { (lang.t("licence.signed_by")) } th { (lang.t("licence.note")) } th { (lang.t("licence.recorded")) } th { (lang.t("common.status")) }
+                    } }
+                    tbody { @for c in l.history.iter().rev() { tr {
+                        td { (c.completed_on) }
+                        td { (lang.t(c.part.label_key())) }
+                        td {
+                            @match model::source_key(&c.source) { Some(key) => (lang.t(key)), None => (c.source) }
+                            @if let Some(b) = c.import_batch_id { " #" (b) }
+                        }
+                        td { (c.signed_by.as_deref().unwrap_or("")) }
+                        td { (c.note.as_deref().unwrap_or("")) }
+                        td { (local_display(&c.recorded_at)) " " span.muted { (c.recorded_by.as_deref().unwrap_or("")) } }
+                        td {
+                            @if let Some((at, by, reason)) = &c.revoked {
+                                (layout::badge(lang.t("licence.revoked"), "bad")) " " (local_display(at)) " " span.muted { (by.as_deref().unwrap_or("")) } br; (reason)
+                            } @else if can_revoke {
+                                (layout::reason_form(
+                                    ctx,
+                                    &format!("/licences/completions/{}/revoke", c.id),
+                                    &c.id.to_string(),
+                                    lang.t("licence.revoke_reason"),
+                                    lang.t("licence.revoke"),
+                                ))
+                            }
+                        }
+                    } } }
+                } }
+            }
+        }
+    }
+}
+
+/// `GET /licences`: the signed-in person's own licences.
+pub async fn my_licences(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AsOfQuery>,
+) -> Result<Markup, AppError> {
+    let user = ctx.user()?.clone();
+    let day = as_of(&q.as_of, ctx.today)?;
+    let lang = ctx.lang;
+    let Some(person_id) = user.person_id else {
+        return Ok(page(
+            &ctx,
+            lang.t("licence.mine"),
+            html! { p.muted { (lang.t("home.no_person")) } },
+        ));
+    };
+    let today = ctx.today;
+    let find_renewals = super::renewals::Renewals::of(&state);
+    let (licences, renewals) = state
+        .db
+        .read(move |c| -> Result<_, AppError> {
+            let licences = store::person_licences(c, person_id, day)?;
+            let types: Vec<i64> = licences.iter().map(|l| l.licence.id).collect();
+            let renewals = find_renewals(c, &types, today)?;
+            Ok((licences, renewals))
+        })
+        .await?;
+    Ok(page(
+        &ctx,
+        lang.t("licence.mine"),
+        html! {
+            (as_of_form(&ctx, "/licences", day))
+            @if licences.is_empty() { p { (lang.t("licence.none_required")) } }
+            @for l in &licences {
+                (licence_card(&ctx, l, day, false))
+                (super::renewals::offers_view(lang, renewals.get(&l.licence.id).map_or(&[], |v| v.as_slice())))
+            }
+        },
+    ))
+}
+
+/// What the person's licence page shows.
+struct PersonPage {
+    person: org::Person,
+    licences: Vec<PersonLicence>,
+    types: Vec<LicenceType>,
+}
+
+impl PersonPage {
+    /// The person's completions of one licence type and part, for a preview.
+    fn done(&self, licence_type_id: i64, part: Part) -> Vec<Done> {
+        self.licences
+            .iter()
+            .filter(|l| l.licence.id == licence_type_id)
+            .flat_map(|l| {
+                l.history
+                    .iter()
+                    .filter(|c| c.part == part)
+                    .map(|c| c.done())
+            })
+            .collect()
+    }
+}
+
+async fn load_person_page(
+    state: &AppState,
+    user: &Principal,
+    id: i64,
+    day: NaiveDate,
+) -> Result<PersonPage, AppError> {
+    let page = state
+        .db
+        .read(move |c| -> Result<PersonPage, AppError> {
+            let person = org::person(c, id)?.ok_or(AppError::NotFound)?;
+            Ok(PersonPage {
+                licences: store::person_licences(c, id, day)?,
+                types: store::licence_types(c)?,
+                person,
+            })
+        })
+        .await?;
+    if !user.may_see_person(page.person.id, page.person.unit_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(page)
+}
+
+/// Fields of the record form.
+#[derive(Debug, Deserialize, Default, Clone)]
+pub struct RecordForm {
+    #[serde(default)]
+    licence: String,
+    #[serde(default)]
+    part: String,
+    #[serde(default)]
+    completed_on: String,
+    #[serde(default)]
+    signed_by: String,
+    #[serde(default)]
+    note: String,
+    /// `save` records; anything else previews.
+    #[serde(default)]
+    action: String,
+}
+
+impl RecordForm {
+    fn input(&self) -> CompletionInput {
+        CompletionInput {
+            licence: self.licence.clone(),
+            part: self.part.clone(),
+            completed_on: self.completed_on.clone(),
+            signed_by: self.signed_by.clone(),
+            note: self.note.clone(),
+        }
+    }
+}
+
+fn record_fields(ctx: &Ctx, p: &PersonPage, form: &RecordForm, errors: &FieldErrors) -> Markup {
+    let lang = ctx.lang;
+    let types: Vec<(String, String)> = p
+        .types
+        .iter()
+        .filter(|t| t.active)
+        .map(|t| (t.id.to_string(), format!("{} – {}", t.code, t.name(lang))))
+        .collect();
+    let parts: Vec<(String, String)> = Part::ALL
+        .iter()
+        .map(|part| {
+            (
+                part.as_str().to_string(),
+                lang.t(part.label_key()).to_string(),
+            )
+        })
+        .collect();
+    let today = ctx.today.to_string();
+    html! {
+        (select_field(lang.t("licence.type"), "licence", &types, &form.licence, errors))
+        (select_field(lang.t("licence.part"), "part", &parts, if form.part.is_empty() { "theory" } else { &form.part }, errors))
+        (text_field(lang.t("licence.completed_on"), "completed_on", if form.completed_on.is_empty() { &today } else { &form.completed_on }, errors, FieldAttrs::required().kind("date")))
+        (text_field(lang.t("licence.signed_by"), "signed_by", &form.signed_by, errors, FieldAttrs::optional()))
+        (text_field(lang.t("licence.note"), "note", &form.note, errors, FieldAttrs::optional()))
+    }
+}
+
+fn person_licences_view(
+    ctx: &Ctx,
+    p: &PersonPage,
+    day: NaiveDate,
+    form: &RecordForm,
+    errors: &FieldErrors,
+    preview: Option<(NaiveDate, NaiveDate)>,
+) -> Markup {
+    let lang = ctx.lang;
+    let can_record = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| model::may_record(u, p.person.unit_id));
+    // The fields first, so that the summary above them names their labels.
+    let fields = can_record.then(|| record_fields(ctx, p, form, errors));
+    page(
+        ctx,
+        &format!("{} – {}", p.person.name, lang.t("licence.title")),
+        html! {
+            p { a href=(format!("/people/{}", p.person.id)) { (p.person.name) } " · " (p.person.unit_code) " · " (lang.t(p.person.profession.label_key())) }
+            (as_of_form(ctx, &format!("/people/{}/licences", p.person.id), day))
+            @if p.licences.is_empty() { p { (lang.t("licence.none_required")) } }
+            @for l in &p.licences { (licence_card(ctx, l, day, can_record)) (super::verify::link_actions(ctx, &p.person, l.licence.id)) }
+            @if let Some(fields) = fields {
+                h2 { (lang.t("licence.record")) }
+                div.card {
+                    (layout::form_errors(lang, errors))
+                    @if let Some((until, window)) = preview {
+                        div.alert.info role="status" {
+                            p { (lang.t("licence.preview_gives")) " " strong { (until) } ". " (lang.t("licence.window_opens")) ": " strong { (window) } "." }
+                        }
+                    }
+                    form method="post" action=(format!("/people/{}/licences", p.person.id)) {
+                        (csrf_field(ctx))
+                        (fields)
+                        button.secondary type="submit" name="action" value="preview" { (lang.t("import.preview")) }
+                        " "
+                        button type="submit" name="action" value="save" { (lang.t("common.save")) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// `GET /people/{id}/licences`.
+pub async fn person_licences(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<AsOfQuery>,
+) -> Result<Markup, AppError> {
+    let user = ctx.user()?.clone();
+    let day = as_of(&q.as_of, ctx.today)?;
+    let p = load_person_page(&state, &user, id, day).await?;
+    // Show what a completion today would give for the first required licence.
+    let form = RecordForm {
+        licence: p
+            .licences
+            .first()
+            .map(|l| l.licence.id.to_string())
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    Ok(person_licences_view(
+        &ctx,
+        &p,
+        day,
+        &form,
+        &FieldErrors::new(ctx.lang),
+        None,
+    ))
+}
+
+/// The page again with the input kept and what to fix.
+fn refused(ctx: &Ctx, p: &PersonPage, form: &RecordForm, problems: Vec<Problem>) -> Response {
+    let errors = FieldErrors::from_list(
+        ctx.lang,
+        problems.into_iter().map(|pr| (pr.field, pr.message)),
+    );
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        person_licences_view(ctx, p, ctx.today, form, &errors, None),
+    )
+        .into_response()
+}
+
+/// `POST /people/{id}/licences`: preview (what the completion would give,
+/// nothing written) or record a completion.
+pub async fn record(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<RecordForm>,
+) -> Result<Response, AppError> {
+    let user = ctx.user()?.clone();
+    let p = load_person_page(&state, &user, id, ctx.today).await?;
+    if !model::may_record(&user, p.person.unit_id) {
+        return Err(AppError::Forbidden);
+    }
+    let input = form.input();
+    if form.action != "save" {
+        return Ok(match model::check_completion(&input, &p.types, ctx.today) {
+            Ok(c) => {
+                let preview =
+                    model::preview(&c.licence, &p.done(c.licence.id, c.part), c.part, c.on);
+                let errors = FieldErrors::new(ctx.lang);
+                person_licences_view(&ctx, &p, ctx.today, &form, &errors, Some(preview))
+                    .into_response()
+            }
+            Err(problems) => refused(&ctx, &p, &form, problems),
+        });
+    }
+    let today = ctx.today;
+    let recorded = ctx
+        .change(&state.db, move |w| {
+            actions::record_completion(w, &user, id, &input, today)
+        })
+        .await?;
+    match recorded {
+        Ok(_) => Ok(crate::web::see_other(&format!("/people/{id}/licences"))),
+        Err(problems) => Ok(refused(&ctx, &p, &form, problems)),
+    }
+}
+
+/// Revocation field.
+#[derive(Debug, Deserialize, Default)]
+pub struct RevokeForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /licences/completions/{id}/revoke`.
+pub async fn revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<RevokeForm>,
+) -> Result<Response, AppError> {
+    let user = ctx.user()?.clone();
+    let person = ctx
+        .change(&state.db, move |w| {
+            actions::revoke(w, &user, id, &form.reason)
+        })
+        .await?;
+    Ok(crate::web::see_other(&format!("/people/{person}/licences")))
+}
