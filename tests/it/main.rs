@@ -20,6 +20,7 @@ mod licences;
 mod openapi;
 mod organisation;
 mod placements;
+mod quality;
 mod reminders;
 mod rotations_split;
 mod routes;
