@@ -98,6 +98,11 @@ enum Command {
         #[arg(long, default_value = "2024-03-01")]
         past: String,
     },
+    /// The quality indicator's treatment extracts.
+    Quality {
+        #[command(subcommand)]
+        command: QualityCommand,
+    },
     /// Licence reminders and manager digests.
     Reminders {
         #[command(subcommand)]
@@ -128,6 +133,62 @@ enum UserCommand {
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum QualityCommand {
+    /// Write an extract of invented patients in the usual columns, treated
+    /// at the database's administrations and units.
+    Generate {
+        #[command(flatten)]
+        db: DbArg,
+        /// Patients.
+        #[arg(long, default_value_t = 100_000)]
+        patients: usize,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// First year of treatment.
+        #[arg(long)]
+        from_year: i32,
+        /// Last year of treatment.
+        #[arg(long)]
+        to_year: i32,
+        /// The CSV file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Import a source system's extract of the days from `--from` to `--to`
+    /// (replacing that source's rows of those days).
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        /// The source system, by name.
+        #[arg(long)]
+        source: String,
+        /// First day the extract covers, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: String,
+        /// The CSV file.
+        file: PathBuf,
+        /// Check and count; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Generate an extract, import it and time the report.
+    Bench {
+        #[command(flatten)]
+        db: DbArg,
+        /// Patients.
+        #[arg(long, default_value_t = 100_000)]
+        patients: usize,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -200,6 +261,110 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn quality_command(command: QualityCommand, clock: &SystemClock) -> anyhow::Result<ExitCode> {
+    use oncotrack::quality::actions::{self, Refused, Upload};
+    match command {
+        QualityCommand::Generate {
+            db,
+            patients,
+            seed,
+            from_year,
+            to_year,
+            out,
+        } => {
+            let conn = open(&db)?;
+            let file = oncotrack::dev::quality::extract(
+                &conn,
+                patients,
+                seed,
+                from_year,
+                to_year,
+                clock.today(),
+            )?;
+            std::fs::write(&out, &file).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "wrote {} rows of {patients} patients to {}",
+                file.lines().count().saturating_sub(1),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        QualityCommand::Import {
+            db,
+            source,
+            from,
+            to,
+            file,
+            dry_run,
+        } => {
+            let from = oncotrack::check::date(&from).context("--from: expected YYYY-MM-DD")?;
+            let to = oncotrack::check::date(&to).context("--to: expected YYYY-MM-DD")?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mut conn = open(&db)?;
+            let secret = oncotrack::state::installation_secret(&conn)?;
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let w = oncotrack::db::Work::new(&tx, oncotrack::db::Actor::cli(), clock.now());
+            let Some(source_id) = oncotrack::quality::store::source_by_name(&w, &source)? else {
+                eprintln!("--source: no source system is called {source:?}");
+                return Ok(ExitCode::FAILURE);
+            };
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let upload = Upload {
+                source_id,
+                span: oncotrack::quality::import::Span { from, to },
+                file_name: &name,
+                bytes: &bytes,
+                dry_run,
+            };
+            match actions::import(&w, &upload, clock.today(), &secret) {
+                Ok(done) => {
+                    drop(w);
+                    tx.commit()?;
+                    println!(
+                        "{} {} rows: {} patients, {} dead; {} rows of earlier imports {}",
+                        if dry_run { "checked" } else { "imported" },
+                        done.rows,
+                        done.patients,
+                        done.deaths,
+                        done.replaced,
+                        if dry_run {
+                            "would be replaced"
+                        } else {
+                            "replaced"
+                        }
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(Refused::Lines(lines)) => {
+                    for l in &lines {
+                        eprintln!("{l}");
+                    }
+                    eprintln!("{} problem(s); nothing was imported", lines.len());
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(Refused::App(e)) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
+        QualityCommand::Bench { db, patients, seed } => {
+            let mut conn = open(&db)?;
+            for line in oncotrack::dev::quality::bench(
+                &mut conn,
+                patients,
+                seed,
+                clock.now(),
+                clock.today(),
+            )? {
+                println!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
@@ -370,6 +535,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 .transpose()?;
             run_reminders(&db, as_of)
         }
+        Command::Quality { command } => quality_command(command, &clock),
         Command::Check { db } => {
             if !db.db.exists() {
                 bail!("--db: {} does not exist", db.db.display());

@@ -88,9 +88,15 @@ impl Services {
 
 /// The installation secret, made on first start and kept in `setting`.
 fn load_secret(db: &Db) -> Result<Vec<u8>, DbError> {
-    use base64::Engine;
     let conn = crate::db::open_connection(db.path(), &crate::db::DbOptions::default())?;
-    let encoded = crate::db::settings::get_or_insert(&conn, "secret", &web::token::random())?;
+    installation_secret(&conn)
+}
+
+/// The installation's secret on `conn` (made when there is none): it signs
+/// CSRF tokens and keys the quality indicator's patient hashes.
+pub fn installation_secret(conn: &rusqlite::Connection) -> Result<Vec<u8>, DbError> {
+    use base64::Engine;
+    let encoded = crate::db::settings::get_or_insert(conn, "secret", &web::token::random())?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(encoded.as_bytes())
         .unwrap_or_else(|_| encoded.into_bytes()))

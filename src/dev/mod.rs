@@ -11,3 +11,5 @@ mod demo_rotations;
 pub mod enrolments;
 pub mod generate;
 mod generate_courses;
+pub mod quality;
+mod store;

@@ -52,6 +52,16 @@ pub fn source(conn: &Connection, id: i64) -> rusqlite::Result<Option<Source>> {
         .optional()
 }
 
+/// The id of the source called `name` (any case).
+pub fn source_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT id FROM quality_source WHERE name = ?1 COLLATE NOCASE",
+        [name.trim()],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
 /// Creates a source.
 pub fn create_source(
     conn: &Connection,
