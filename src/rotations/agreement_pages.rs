@@ -420,9 +420,9 @@ fn agreement_fields(
                 tbody {
                     @for (i, (key, label)) in tier_rows.iter().enumerate() {
                         tr.invalid[errors.get(key).is_some()] {
-                            td { (row_input("tier_from", &format!("{label}: {}", lang.t("agreements.from_month")), &cell(&form.tier_from, i), "number")) }
-                            td { (row_input("tier_to", &format!("{label}: {}", lang.t("agreements.to_month")), &cell(&form.tier_to, i), "number")) }
-                            td { (row_input("tier_permille", &format!("{label}: {}", lang.t("agreements.host_permille")), &cell(&form.tier_permille, i), "number")) }
+                            td { (row_input("tier_from", Some(key), &format!("{label}: {}", lang.t("agreements.from_month")), &cell(&form.tier_from, i), "number")) }
+                            td { (row_input("tier_to", None, &format!("{label}: {}", lang.t("agreements.to_month")), &cell(&form.tier_to, i), "number")) }
+                            td { (row_input("tier_permille", None, &format!("{label}: {}", lang.t("agreements.host_permille")), &cell(&form.tier_permille, i), "number")) }
                         }
                     }
                 }

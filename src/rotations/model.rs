@@ -23,7 +23,6 @@
 //!    rounded by largest remainder so that `home + host = total` exactly.
 //!    A whole calendar month at one salary therefore costs exactly the
 //!    monthly cost, February included.
-
 //!
 //! The split is data: each month line carries its runs of days and the
 //! remarks a reader needs (salary changes, extent, cap); `explain` puts
@@ -1145,11 +1144,11 @@ mod tests {
         assert_eq!(april.home_ore, 1_400_000 + 800_000);
         assert_eq!(april.host_ore, 800_000);
         assert_eq!(
-            said(&april, Lang::Sv),
+            said(april, Lang::Sv),
             "april 2025: 1–14 månad 3 (hemklinik 100 %), 15–30 månad 4 (50/50)"
         );
         assert_eq!(
-            said(&april, Lang::En),
+            said(april, Lang::En),
             "April 2025: 1–14 month 3 (home clinic 100 %), 15–30 month 4 (50/50)"
         );
         // January: 17 of 31 days.
@@ -1227,7 +1226,7 @@ mod tests {
         assert_eq!(april.total_ore, 1_500_000 + 1_650_000);
         assert_eq!(april.host_ore, 1_575_000);
         assert!(
-            said(&april, Lang::Sv)
+            said(april, Lang::Sv)
                 .contains("månadskostnad 30\u{a0}000 kr från 1, 33\u{a0}000 kr från 16")
         );
         assert_eq!(line(&s, "2025-05").total_ore, 3_300_000);
@@ -1242,8 +1241,8 @@ mod tests {
         assert_eq!((may.home_ore, may.host_ore), (3_000_000, 2_000_000));
         let aug = line(&s, "2025-08");
         assert_eq!((aug.home_ore, aug.host_ore), (1_000_000, 4_000_000));
-        assert!(said(&aug, Lang::Sv).ends_with("; 80 % omfattning"));
-        assert!(said(&aug, Lang::En).ends_with("; 80 % extent"));
+        assert!(said(aug, Lang::Sv).ends_with("; 80 % omfattning"));
+        assert!(said(aug, Lang::En).ends_with("; 80 % extent"));
     }
 
     #[test]
@@ -1261,7 +1260,7 @@ mod tests {
         let aug = line(&s, "2025-08");
         assert_eq!((aug.home_ore, aug.host_ore), (400_000, 2_700_000));
         assert_eq!(
-            said(&aug, Lang::Sv),
+            said(aug, Lang::Sv),
             "augusti 2025: hemkallad 1–4 månad 8 (semester, hemklinik 100 %), 5–31 månad 8 (värd 100 %)"
         );
         // The tier clock does not move: September is still month 9.
@@ -1279,7 +1278,7 @@ mod tests {
         let march = line(&s, "2025-03");
         // 66.7 % of 60 000 kr = 40 020 kr, capped at 30 000 kr.
         assert_eq!((march.home_ore, march.host_ore), (3_000_000, 3_000_000));
-        assert!(said(&march, Lang::Sv).contains("tak 30\u{a0}000 kr/mån"));
+        assert!(said(march, Lang::Sv).contains("tak 30\u{a0}000 kr/mån"));
         // Half of April: the cap is pro-rated too.
         let april = line(&s, "2025-04");
         assert_eq!((april.total_ore, april.host_ore), (3_000_000, 1_500_000));

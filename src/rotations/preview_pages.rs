@@ -345,10 +345,10 @@ fn preview_fields(
             legend { (lang.t("rotations.salary_rows")) }
             p.muted { (lang.t("rotations.salary_help")) }
             table { tbody {
-                @for (i, (_, from_label, _, cost_label)) in salary_rows.iter().enumerate() {
+                @for (i, (from_key, from_label, cost_key, cost_label)) in salary_rows.iter().enumerate() {
                     tr {
-                        td { (row_input("salary_from", from_label, &value(&form.salary_from, i), "date")) }
-                        td { (row_input("salary_cost", cost_label, &value(&form.salary_cost, i), "text")) }
+                        td { (row_input("salary_from", Some(from_key), from_label, &value(&form.salary_from, i), "date")) }
+                        td { (row_input("salary_cost", Some(cost_key), cost_label, &value(&form.salary_cost, i), "text")) }
                     }
                 }
             } }
@@ -358,11 +358,11 @@ fn preview_fields(
         fieldset {
             legend { (lang.t("rotations.home_periods")) }
             table { tbody {
-                @for (i, (_, from_label, _, to_label, reason_label)) in home_rows.iter().enumerate() {
+                @for (i, (from_key, from_label, to_key, to_label, reason_label)) in home_rows.iter().enumerate() {
                     tr {
-                        td { (row_input("home_from", from_label, &value(&form.home_from, i), "date")) }
-                        td { (row_input("home_to", to_label, &value(&form.home_to, i), "date")) }
-                        td { (row_input("home_reason", reason_label, &value(&form.home_reason, i), "text")) }
+                        td { (row_input("home_from", Some(from_key), from_label, &value(&form.home_from, i), "date")) }
+                        td { (row_input("home_to", Some(to_key), to_label, &value(&form.home_to, i), "date")) }
+                        td { (row_input("home_reason", None, reason_label, &value(&form.home_reason, i), "text")) }
                     }
                 }
             } }

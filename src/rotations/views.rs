@@ -192,8 +192,11 @@ pub fn placement_bars(
 
 /// One cell of a repeated row (tiers, salary rows, home periods): the
 /// fields share a name, so each is labelled for screen readers on its own.
-pub fn row_input(name: &str, label: &str, value: &str, kind: &str) -> Markup {
-    html! { input type=(kind) name=(name) value=(value) aria-label=(label); }
+/// `key` is the cell's error key, when it has one: its id is then the one
+/// the summary of what to fix links to.
+pub fn row_input(name: &str, key: Option<&str>, label: &str, value: &str, kind: &str) -> Markup {
+    let id = key.map(|k| format!("f-{k}"));
+    html! { input type=(kind) id=[id] name=(name) value=(value) aria-label=(label); }
 }
 
 /// The messages of repeated rows, under the rows, each after its row's
