@@ -180,7 +180,7 @@ pub fn placement_bars(
             },
             start: p.start,
             end: p.end,
-            status: p.status(today).as_str(),
+            status: p.status(today),
             title: format!(
                 "{} · {} · {} – {} · {} %",
                 p.trainee_name, p.host_unit_code, p.start, p.end, p.extent

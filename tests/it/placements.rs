@@ -998,3 +998,17 @@ async fn the_salary_form_names_its_fields_by_their_labels() {
         "{sv}"
     );
 }
+
+#[tokio::test]
+async fn a_new_placement_from_a_trainees_page_names_the_trainee() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let t = trainee(&app, &mut c, "Nora Ny", app.fixture.onk1).await;
+    let r = c.get(&format!("/placements/new?trainee={t}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text.contains(&format!("<option value=\"{t}\" selected>")),
+        "{}",
+        r.text
+    );
+}
