@@ -13,11 +13,11 @@ use rusqlite::{Connection, params};
 use super::demo::Rng;
 use crate::auth::model::UnitFilter;
 use crate::cli::CommandError;
-use crate::i18n::Lang;
+use crate::rotations::ledger;
 use crate::rotations::model::{Kind, SalaryChange};
-use crate::rotations::placements::{self as pl, PlanInput};
-use crate::rotations::reports;
-use crate::rotations::trainees::{self as tr, Rulebook, TraineeInput};
+use crate::rotations::placements::PlanInput;
+use crate::rotations::trainees::{Rulebook, TraineeInput};
+use crate::rotations::{reports, store};
 
 /// Placements the generator aims for.
 pub const PLACEMENTS: usize = 5_000;
@@ -56,7 +56,7 @@ pub fn generate(
         let st_start = year_start
             .checked_sub_months(Months::new(12 + rng.below(36) as u32))
             .unwrap_or(year_start);
-        let trainee = tr::create_trainee(
+        let trainee = store::create_trainee(
             conn,
             &TraineeInput {
                 person_id: person,
@@ -72,7 +72,7 @@ pub fn generate(
             now,
         )?;
         let salary = 5_500_000 + 1_000 * rng.below(1_000) as i64;
-        tr::add_salary(
+        store::add_salary(
             conn,
             trainee,
             SalaryChange {
@@ -84,7 +84,7 @@ pub fn generate(
         )?;
         // A revision in spring for a third of them.
         if rng.below(3) == 0 {
-            tr::add_salary(
+            store::add_salary(
                 conn,
                 trainee,
                 SalaryChange {
@@ -116,7 +116,7 @@ pub fn generate(
                 .checked_add_months(Months::new(months))
                 .and_then(|d| d.pred_opt())
                 .unwrap_or(start);
-            let id = pl::create_placement(
+            let id = store::create_placement(
                 conn,
                 &PlanInput {
                     trainee_id: trainee,
@@ -140,9 +140,9 @@ pub fn generate(
                 )?;
             }
             if rng.below(2) == 0
-                && let Some(p) = pl::placement(conn, id)?
+                && let Some(p) = store::placement(conn, id)?
             {
-                pl::approve_and_report(conn, &p, None, today, now)
+                ledger::approve_and_report(conn, &p, None, today, now)
                     .map_err(|e| CommandError::Invalid(format!("generated placement {id}: {e}")))?;
             }
             made += 1;
@@ -168,9 +168,9 @@ pub fn run(conn: &Connection, today: NaiveDate, runs: usize) -> Result<Vec<Strin
     let mut last = None;
     for _ in 0..runs.max(1) {
         let t0 = Instant::now();
-        let inputs = reports::cost_inputs(conn, year)?;
+        let inputs = store::cost_inputs(conn, year)?;
         let t1 = Instant::now();
-        let report = reports::cost_report(year, &inputs, &UnitFilter::All, Lang::Sv);
+        let report = reports::cost_report(year, &inputs, &UnitFilter::All);
         let t2 = Instant::now();
         read.push(t1 - t0);
         compute.push(t2 - t1);

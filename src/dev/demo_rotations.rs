@@ -10,8 +10,10 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use rusqlite::Connection;
 
 use crate::cli::CommandError;
+use crate::rotations::ledger;
 use crate::rotations::model::SalaryChange;
 use crate::rotations::placements::{self as pl, Certificate, HomeReason, PlanInput};
+use crate::rotations::store;
 use crate::rotations::trainees::{self as tr, Element, Rulebook, TraineeInput};
 
 fn shift(day: NaiveDate, months: i32) -> NaiveDate {
@@ -177,7 +179,7 @@ pub fn load(
         .collect::<rusqlite::Result<_>>()?;
     let mut element_ids = Vec::new();
     for (name, largely, partly, months, at_host) in ELEMENTS {
-        let id = tr::create_element(
+        let id = store::create_element(
             conn,
             &Element {
                 id: 0,
@@ -196,7 +198,7 @@ pub fn load(
     for (i, (person, _)) in people.iter().take(8).enumerate() {
         let i32_i = i32::try_from(i).unwrap_or(0);
         let st_start = shift(month, -(24 + 3 * i32_i));
-        let id = tr::create_trainee(
+        let id = store::create_trainee(
             conn,
             &TraineeInput {
                 person_id: *person,
@@ -214,7 +216,7 @@ pub fn load(
             now,
         )?;
         let base = 5_800_000 + 70_000 * i64::try_from(i).unwrap_or(0);
-        tr::add_salary(
+        store::add_salary(
             conn,
             id,
             SalaryChange {
@@ -245,27 +247,28 @@ pub fn load(
                 .filter_map(|n| element_ids.iter().find(|(name, _)| name == n).map(|e| e.1))
                 .collect(),
         };
-        let id = pl::create_placement(conn, &plan, now)?;
-        pl::set_certificate(conn, id, *certificate)?;
+        let id = store::create_placement(conn, &plan, now)?;
+        store::set_certificate(conn, id, *certificate)?;
         made += 1;
         if !approved {
             continue;
         }
         // Approved on the day the plan was made, some weeks before the start.
         let approved_on = shift(start, -2).min(today);
-        let p = pl::placement(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let p = store::placement(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         // Stamped on that day, so the approved plan and its lines agree.
         let approved_at = approved_on
             .and_hms_opt(9, 0, 0)
             .map_or(now, |t| t.and_utc())
             .min(now);
-        pl::approve_and_report(conn, &p, None, approved_on, approved_at).map_err(ledger_error)?;
+        ledger::approve_and_report(conn, &p, None, approved_on, approved_at)
+            .map_err(ledger_error)?;
         if *t == 1 {
             // Called home for two weeks in the fourth month (a tier where the
             // host pays half), after approval.
             let home_start = shift(start, 3);
             let home_end = home_start + chrono::Duration::days(13);
-            pl::add_home_period(
+            store::add_home_period(
                 conn,
                 id,
                 home_start,
@@ -274,27 +277,27 @@ pub fn load(
                 "Bemanning hemklinik",
                 now,
             )?;
-            let p = pl::placement(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-            pl::resync_ledger(conn, &p, shift(start, 3).min(today), "home_period", now)
+            let p = store::placement(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            ledger::resync_ledger(conn, &p, shift(start, 3).min(today), "home_period", now)
                 .map_err(ledger_error)?;
         }
         if *t == 3 {
             // Extended by a month after approval.
             let mut longer = plan.clone();
             longer.end = last_day_before(shift(start, months + 1));
-            pl::update_placement(conn, id, &longer)?;
-            let p = pl::placement(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-            pl::resync_ledger(conn, &p, today, "change", now).map_err(ledger_error)?;
+            store::update_placement(conn, id, &longer)?;
+            let p = store::placement(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            ledger::resync_ledger(conn, &p, today, "change", now).map_err(ledger_error)?;
         }
     }
     // A salary revision from two months ago for every other trainee: the
     // approved placements it touches get adjustment lines.
     for (i, trainee) in trainees.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
         let from = shift(month, -2);
-        let current = tr::effective_history(&tr::salary_rows(conn, *trainee)?)
+        let current = tr::effective_history(&store::salary_rows(conn, *trainee)?)
             .last()
             .map_or(5_800_000, |s| s.monthly_cost_ore);
-        tr::add_salary(
+        store::add_salary(
             conn,
             *trainee,
             SalaryChange {
@@ -304,8 +307,8 @@ pub fn load(
             None,
             now,
         )?;
-        for p in pl::placements(conn, Some(*trainee), None, None)? {
-            pl::resync_ledger(conn, &p, today, "salary", now).map_err(ledger_error)?;
+        for p in store::placements(conn, Some(*trainee), None, None)? {
+            ledger::resync_ledger(conn, &p, today, "salary", now).map_err(ledger_error)?;
         }
     }
     Ok(made)

@@ -6,13 +6,15 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::READERS;
-use super::agreements::{self, AgreementRow};
+use super::agreements::AgreementRow;
+use super::explain::{self, agreement_name};
 use super::model::{
     self, Agreement, HomePeriod, Kind, SalaryChange, Split, SplitError, SplitInput, Totals,
 };
+use super::store;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::i18n::Lang;
+use crate::msg;
 use crate::web::context::request_lang;
 use crate::web::{AppError, Json};
 
@@ -102,7 +104,7 @@ impl PreviewRequest {
             (Some(_), Some(_)) => {
                 return Err(AppError::unprocessable(
                     "salary",
-                    "give monthly_cost_ore or salary, not both",
+                    msg!("rotations.error.cost_and_salary"),
                 ));
             }
             (Some(cost), None) => vec![SalaryChange {
@@ -119,7 +121,7 @@ impl PreviewRequest {
             (None, None) => {
                 return Err(AppError::unprocessable(
                     "monthly_cost_ore",
-                    "required: monthly_cost_ore or salary rows",
+                    msg!("rotations.error.cost_required"),
                 ));
             }
         };
@@ -161,15 +163,16 @@ pub async fn preview(
 ) -> Result<Result<(Split, Agreement), SplitError>, AppError> {
     let all = state
         .db
-        .read(|c| agreements::load_agreements(c).map_err(AppError::from))
+        .read(|c| store::load_agreements(c).map_err(AppError::from))
         .await?;
     Ok(model::split_planned(&all, &input, code.as_deref())
         .map(|(split, used)| (split, used.clone())))
 }
 
-/// A split error as the API's 422, in `lang`.
-pub fn split_problem(e: &SplitError, lang: Lang) -> AppError {
-    AppError::unprocessable(e.field(), lang.t(e.text_key()))
+/// A split error as the API's 422 naming the field; the edge renders the
+/// message in the request's language.
+pub fn split_problem(e: &SplitError) -> AppError {
+    AppError::unprocessable(e.field(), e.message())
 }
 
 /// `POST /api/v1/rotations/split-preview`: the month-by-month split of a
@@ -198,7 +201,7 @@ pub async fn split_preview(
     let (split, agreement) =
         preview(&state, input, code)
             .await?
-            .map_err(|e| match split_problem(&e, lang) {
+            .map_err(|e| match split_problem(&e) {
                 AppError::Unprocessable { field, message }
                     if single_cost && field.starts_with("salary") =>
                 {
@@ -207,7 +210,7 @@ pub async fn split_preview(
                 other => other,
             })?;
     Ok(axum::Json(SplitPreview {
-        agreement_name: agreement.name(lang).to_owned(),
+        agreement_name: agreement_name(&agreement, lang).to_owned(),
         months: split
             .months
             .iter()
@@ -216,11 +219,15 @@ pub async fn split_preview(
                 total_ore: m.total_ore,
                 home_ore: m.home_ore,
                 host_ore: m.host_ore,
-                explanation: m.explanation(lang).to_owned(),
+                explanation: explain::month_line(m, lang),
             })
             .collect(),
         total: split.total,
-        warnings: split.warnings.iter().map(|w| w.text(lang)).collect(),
+        warnings: split
+            .warnings
+            .iter()
+            .map(|w| w.message().render(lang))
+            .collect(),
         agreement: split.agreement,
     }))
 }
@@ -245,7 +252,7 @@ pub async fn list(
     user.require(READERS)?;
     let rows = state
         .db
-        .read(|c| agreements::agreement_rows(c).map_err(AppError::from))
+        .read(|c| store::agreement_rows(c).map_err(AppError::from))
         .await?;
     Ok(axum::Json(AgreementList { agreements: rows }))
 }

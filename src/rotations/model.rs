@@ -23,13 +23,18 @@
 //!    rounded by largest remainder so that `home + host = total` exactly.
 //!    A whole calendar month at one salary therefore costs exactly the
 //!    monthly cost, February included.
+//!
+//! The split is data: each month line carries its runs of days and the
+//! remarks a reader needs (salary changes, extent, cap); `explain` puts
+//! them in words in the reader's language.
 
-use std::fmt::Write as _;
+use std::fmt;
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
-use crate::i18n::Lang;
+use crate::i18n::Msg;
+use crate::msg;
 
 /// The kind of placement an agreement applies to.
 #[derive(
@@ -116,14 +121,6 @@ pub struct Agreement {
 }
 
 impl Agreement {
-    /// The name in `lang` (Swedish when there is no English name).
-    pub fn name(&self, lang: Lang) -> &str {
-        match (lang, &self.name_en) {
-            (Lang::En, Some(en)) if !en.is_empty() => en,
-            _ => &self.name_sv,
-        }
-    }
-
     /// True when the version is in force on `day`.
     pub fn valid_on(&self, day: NaiveDate) -> bool {
         self.valid_from <= day && self.valid_to.is_none_or(|to| day <= to)
@@ -176,9 +173,16 @@ pub struct HomePeriod {
     pub from: NaiveDate,
     /// Last day at home (inclusive).
     pub to: NaiveDate,
-    /// Why, in the user's words (e.g. "semester"); may be empty.
+    /// Why, in the user's words (e.g. "semester"); empty when called
+    /// home, [`LEAVE_REASON`] for leave without the user's words.
     pub reason: String,
 }
+
+/// The reason of a home period that is leave and has no words of the
+/// user's: the explanation names it as leave in the reader's language. It
+/// starts with a control character, which no form or API accepts, so that
+/// no typed reason can be mistaken for it.
+pub const LEAVE_REASON: &str = "\u{1}leave";
 
 /// Everything the split needs about one placement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,7 +222,7 @@ pub struct Segment {
 }
 
 /// One calendar month of a split.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MonthLine {
     /// The calendar month, `YYYY-MM`.
     pub month: String,
@@ -230,21 +234,68 @@ pub struct MonthLine {
     pub home_ore: i64,
     /// The host's part; `home_ore + host_ore == total_ore`.
     pub host_ore: i64,
-    /// E.g. "april 2025: 1–14 månad 3 (hemklinik 100 %), 15–30 månad 4 (50/50)".
-    pub explanation_sv: String,
-    /// E.g. "April 2025: 1–14 month 3 (home clinic 100 %), 15–30 month 4 (50/50)".
-    pub explanation_en: String,
     /// The runs of days behind the line.
     pub segments: Vec<Segment>,
+    /// What a reader is told besides who pays on which days.
+    pub remarks: Remarks,
+}
+
+/// The remarks of a month line, beside its runs of days: the facts that
+/// change the amounts without changing who pays.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Remarks {
+    /// When the monthly cost changed within the month: each cost in force
+    /// with the day of the month it applies from, in order.
+    pub salary_from_day: Vec<(u32, i64)>,
+    /// The extent at the host, when below 100 % and the host pays on some
+    /// day of the month (the extent only scales the host's share).
+    pub extent_percent: Option<u8>,
+    /// The agreement's monthly cap, when it limited the host's part on some
+    /// day of the month.
+    pub cap_ore_per_month: Option<i64>,
+}
+
+/// A run of days of a month line paid the same way: what the explanation
+/// tells, day range by day range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day (inclusive).
+    pub to: NaiveDate,
+    /// The placement month (tier clock) of these days.
+    pub placement_month: u32,
+    /// The host's share, per mille; 0 on home days.
+    pub host_permille: u16,
+    /// The reason when these are home days (see [`HomePeriod::reason`]).
+    pub at_home: Option<String>,
 }
 
 impl MonthLine {
-    /// The explanation in `lang`.
-    pub fn explanation(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Sv => &self.explanation_sv,
-            Lang::En => &self.explanation_en,
+    /// The runs of days that are paid the same way: a salary change or the
+    /// cap alone does not change who pays, so those segments make one run
+    /// (the remarks tell the rest).
+    pub fn runs(&self) -> Vec<Run> {
+        let mut runs: Vec<Run> = Vec::new();
+        for s in &self.segments {
+            match runs.last_mut() {
+                Some(r)
+                    if r.placement_month == s.placement_month
+                        && r.host_permille == s.host_permille
+                        && r.at_home == s.at_home =>
+                {
+                    r.to = s.to;
+                }
+                _ => runs.push(Run {
+                    from: s.from,
+                    to: s.to,
+                    placement_month: s.placement_month,
+                    host_permille: s.host_permille,
+                    at_home: s.at_home.clone(),
+                }),
+            }
         }
+        runs
     }
 }
 
@@ -283,21 +334,16 @@ pub enum Warning {
 }
 
 impl Warning {
-    /// The warning as a sentence in `lang`.
-    pub fn text(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (Warning::BeyondLastTier { last_month }, Lang::Sv) => format!(
-                "Placeringen är längre än avtalets trappa: månaderna efter månad {last_month} betalas som den sista nivån."
-            ),
-            (Warning::BeyondLastTier { last_month }, Lang::En) => format!(
-                "The placement is longer than the agreement's tiers: the months after month {last_month} are paid as the last tier."
-            ),
-            (Warning::NotEligible, Lang::Sv) => {
-                "Planen (slag och planerad längd) uppfyller inte avtalets villkor; fördelningen visar ändå vad avtalet skulle ge.".into()
+    /// The warning as a message.
+    pub fn message(&self) -> Msg {
+        match self {
+            Warning::BeyondLastTier { last_month } => {
+                msg!(
+                    "rotations.warning.beyond_last_tier",
+                    last_month = *last_month
+                )
             }
-            (Warning::NotEligible, Lang::En) => {
-                "The plan (kind and planned length) does not meet the agreement's conditions; the split still shows what the agreement would give.".into()
-            }
+            Warning::NotEligible => msg!("rotations.warning.not_eligible"),
         }
     }
 }
@@ -316,53 +362,39 @@ pub struct Split {
 }
 
 /// Why a split cannot be computed. [`SplitError::field`] names the input
-/// field at fault, as the API and the forms call it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// field at fault, as the API and the forms call it; [`SplitError::message`]
+/// says what is wrong, as a catalogue key (its `Display` too, for logs).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SplitError {
     /// A date (`start` or `end`) outside the years 1 to 9999.
-    #[error("{0}: a date from year 1 to 9999")]
     DateOutOfRange(&'static str),
     /// The end is before the start.
-    #[error("the end is before the start")]
     EndBeforeStart,
     /// The placement is longer than [`MAX_PLACEMENT_DAYS`].
-    #[error("the placement is longer than ten years")]
     TooLong,
     /// The extent is not 1..=100.
-    #[error("the extent must be 1 to 100 %")]
     Extent,
     /// No salary applies on the placement's first day.
-    #[error("no salary applies on the first day of the placement")]
     NoSalary,
     /// A salary change's cost is negative or above [`MAX_MONTHLY_COST_ORE`].
-    #[error("salary {0}: the monthly cost is out of range")]
     SalaryOutOfRange(usize),
     /// Two salary changes start on the same day.
-    #[error("salary {0}: another change starts the same day")]
     DuplicateSalary(usize),
     /// A home period ends before it starts.
-    #[error("home period {0}: ends before it starts")]
     HomePeriodReversed(usize),
     /// A home period starts before the placement.
-    #[error("home period {0}: starts before the placement")]
     HomePeriodBeforeStart(usize),
     /// A home period ends after the placement.
-    #[error("home period {0}: ends after the placement")]
     HomePeriodAfterEnd(usize),
     /// A home period overlaps an earlier one.
-    #[error("home period {0}: overlaps another home period")]
     HomePeriodOverlap(usize),
     /// The agreement has no tiers, a negative cap or bad tiers.
-    #[error("the agreement's tiers are not usable: {0}")]
     Agreement(TierError),
     /// No agreement has the code asked for.
-    #[error("no agreement has this code")]
     UnknownAgreement,
     /// The agreement asked for has no version in force on the start date.
-    #[error("no version of the agreement is in force on the start date")]
     AgreementNotInForce,
     /// No agreement is eligible and there is no fallback.
-    #[error("no agreement applies and there is no fallback agreement")]
     NoAgreement,
 }
 
@@ -409,31 +441,37 @@ impl SplitError {
             SplitError::NoAgreement => "rotations.error.no_agreement",
         }
     }
+
+    /// What a user reads.
+    pub fn message(&self) -> Msg {
+        Msg::new(self.text_key())
+    }
 }
 
+impl fmt::Display for SplitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field(), self.text_key())
+    }
+}
+
+impl std::error::Error for SplitError {}
+
 /// What is wrong with an agreement's tiers or limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TierError {
     /// No tiers at all.
-    #[error("no tiers")]
     Empty,
     /// The first tier does not start at month 1.
-    #[error("the first tier must start at month 1")]
     NotFromOne,
     /// Tier `i` does not start the month after the previous one ends.
-    #[error("tier {0} does not follow the previous tier")]
     Gap(usize),
     /// Tier `i` ends before it starts.
-    #[error("tier {0} ends before it starts")]
     Reversed(usize),
     /// Tier `i` is open-ended but not the last.
-    #[error("tier {0} is open-ended but not the last")]
     OpenNotLast(usize),
     /// Tier `i` has a share above 1000 ‰.
-    #[error("tier {0}: the share must be 0 to 1000 per mille")]
     Permille(usize),
     /// The cap is negative.
-    #[error("the cap is negative")]
     NegativeCap,
 }
 
@@ -463,6 +501,17 @@ impl TierError {
         }
     }
 }
+
+impl fmt::Display for TierError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.tier() {
+            Some(i) => write!(f, "tiers[{i}]: {}", self.text_key()),
+            None => f.write_str(self.text_key()),
+        }
+    }
+}
+
+impl std::error::Error for TierError {}
 
 /// Highest monthly cost the engine takes (one billion kronor): anything
 /// above is a typing error, and the bound keeps every sum of a split far
@@ -713,6 +762,7 @@ impl MonthAcc {
     }
 
     fn finish(self, extent_percent: u8, cap: Option<i64>) -> MonthLine {
+        let remarks = remarks(&self.segments, extent_percent, cap);
         let den = i128::from(self.days) * SHARE_SCALE;
         // Round half up: the exact total is never negative.
         let total = (self.total_num + den / 2).div_euclid(den);
@@ -725,22 +775,29 @@ impl MonthAcc {
             total_ore: to_i64(total),
             home_ore: to_i64(home),
             host_ore: to_i64(host),
-            explanation_sv: explain(
-                self.first_day,
-                &self.segments,
-                extent_percent,
-                cap,
-                Lang::Sv,
-            ),
-            explanation_en: explain(
-                self.first_day,
-                &self.segments,
-                extent_percent,
-                cap,
-                Lang::En,
-            ),
             segments: self.segments,
+            remarks,
         }
+    }
+}
+
+/// The remarks of a month's segments: salary changes, an extent below
+/// 100 % where the host pays, the cap where it limited the host.
+fn remarks(segments: &[Segment], extent_percent: u8, cap: Option<i64>) -> Remarks {
+    let mut salary_from_day: Vec<(u32, i64)> = Vec::new();
+    for s in segments {
+        if salary_from_day.last().map(|l| l.1) != Some(s.monthly_cost_ore) {
+            salary_from_day.push((s.from.day(), s.monthly_cost_ore));
+        }
+    }
+    if salary_from_day.len() < 2 {
+        salary_from_day.clear();
+    }
+    Remarks {
+        salary_from_day,
+        extent_percent: (extent_percent < 100 && segments.iter().any(|s| s.host_permille > 0))
+            .then_some(extent_percent),
+        cap_ore_per_month: cap.filter(|_| segments.iter().any(|s| s.capped)),
     }
 }
 
@@ -859,56 +916,6 @@ pub fn split(input: &SplitInput, agreement: &Agreement) -> Result<Split, SplitEr
     })
 }
 
-const MONTHS_SV: [&str; 12] = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// "april 2025" / "April 2025".
-pub fn month_name(first_day: NaiveDate, lang: Lang) -> String {
-    let names = match lang {
-        Lang::Sv => &MONTHS_SV,
-        Lang::En => &MONTHS_EN,
-    };
-    let i = usize::try_from(first_day.month0()).unwrap_or(0);
-    format!("{} {}", names[i % 12], first_day.year())
-}
-
-/// A per-mille as a percentage: 500 → "50", 333 → "33,3" (Swedish) or "33.3".
-pub fn permille_percent(permille: u16, lang: Lang) -> String {
-    let (whole, tenth) = (permille / 10, permille % 10);
-    if tenth == 0 {
-        whole.to_string()
-    } else {
-        let sep = if lang == Lang::Sv { ',' } else { '.' };
-        format!("{whole}{sep}{tenth}")
-    }
-}
-
 /// Parses an amount in kronor as people type it (`52 500`, `52500,50`,
 /// `52 500 kr`) to öre, without floats; `None` for anything else.
 pub fn parse_kronor(s: &str) -> Option<i64> {
@@ -937,153 +944,17 @@ pub fn parse_kronor(s: &str) -> Option<i64> {
     kronor.checked_mul(100)?.checked_add(ore)
 }
 
-/// 1 050 öre → "10,50 kr" (Swedish) / "10.50 kr".
-pub fn format_kronor(ore: i64, lang: Lang) -> String {
-    let sign = if ore < 0 { "-" } else { "" };
-    let abs = ore.unsigned_abs();
-    let (kr, rest) = (abs / 100, abs % 100);
-    let digits = kr.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('\u{a0}');
-        }
-        grouped.push(c);
-    }
-    if rest == 0 {
-        format!("{sign}{grouped} kr")
-    } else {
-        let sep = if lang == Lang::Sv { ',' } else { '.' };
-        format!("{sign}{grouped}{sep}{rest:02} kr")
-    }
-}
-
-/// Who pays a tier share, in words: "hemklinik 100 %", "50/50", "värd 100 %",
-/// "hemklinik 67 %/värd 33,3 %".
-fn share_words(permille: u16, lang: Lang) -> String {
-    let (home_w, host_w) = match lang {
-        Lang::Sv => ("hemklinik", "värd"),
-        Lang::En => ("home clinic", "host"),
-    };
-    match permille {
-        0 => format!("{home_w} 100 %"),
-        1000 => format!("{host_w} 100 %"),
-        500 => "50/50".into(),
-        p => format!(
-            "{home_w} {} %/{host_w} {} %",
-            permille_percent(1000 - p, lang),
-            permille_percent(p, lang)
-        ),
-    }
-}
-
-/// The days of a segment: "15" or "1–14".
-fn day_range(s: &Segment) -> String {
-    if s.from == s.to {
-        s.from.day().to_string()
-    } else {
-        format!("{}–{}", s.from.day(), s.to.day())
-    }
-}
-
-/// The month line's explanation: the runs of days with their placement
-/// month and who pays, then salary, extent and cap remarks.
-fn explain(
-    first_day: NaiveDate,
-    segments: &[Segment],
-    extent_percent: u8,
-    cap: Option<i64>,
-    lang: Lang,
-) -> String {
-    let (month_w, home_w, extent_w, salary_w, cap_w) = match lang {
-        Lang::Sv => ("månad", "hemkallad", "omfattning", "månadskostnad", "tak"),
-        Lang::En => ("month", "called home", "extent", "monthly cost", "cap"),
-    };
-    let mut out = month_name(first_day, lang);
-    out.push(':');
-    // A salary change or the cap alone does not change who pays: those runs
-    // are told once, with the remarks after them.
-    let mut runs: Vec<Segment> = Vec::new();
-    for s in segments {
-        match runs.last_mut() {
-            Some(r)
-                if r.placement_month == s.placement_month
-                    && r.host_permille == s.host_permille
-                    && r.at_home == s.at_home =>
-            {
-                r.to = s.to;
-            }
-            _ => runs.push(s.clone()),
-        }
-    }
-    for (i, s) in runs.iter().enumerate() {
-        out.push_str(if i == 0 { " " } else { ", " });
-        let days = day_range(s);
-        match &s.at_home {
-            Some(reason) => {
-                let _ = write!(out, "{home_w} {days} {month_w} {}", s.placement_month);
-                let _ = if reason.trim().is_empty() {
-                    write!(out, " ({})", share_words(0, lang))
-                } else {
-                    write!(out, " ({}, {})", reason.trim(), share_words(0, lang))
-                };
-            }
-            None => {
-                let _ = write!(
-                    out,
-                    "{days} {month_w} {} ({})",
-                    s.placement_month,
-                    share_words(s.host_permille, lang)
-                );
-            }
-        }
-    }
-    let mut remarks = Vec::new();
-    if segments
-        .windows(2)
-        .any(|w| w[0].monthly_cost_ore != w[1].monthly_cost_ore)
-    {
-        let mut costs = String::new();
-        let mut last = None;
-        for s in segments {
-            if last != Some(s.monthly_cost_ore) {
-                if !costs.is_empty() {
-                    costs.push_str(", ");
-                }
-                let _ = write!(
-                    costs,
-                    "{} {} {}",
-                    format_kronor(s.monthly_cost_ore, lang),
-                    if lang == Lang::Sv { "från" } else { "from" },
-                    s.from.day()
-                );
-                last = Some(s.monthly_cost_ore);
-            }
-        }
-        remarks.push(format!("{salary_w} {costs}"));
-    }
-    // The extent only scales the host's share, so it is told where the host
-    // pays something.
-    if extent_percent < 100 && segments.iter().any(|s| s.host_permille > 0) {
-        remarks.push(format!("{extent_percent} % {extent_w}"));
-    }
-    if let Some(c) = cap
-        && segments.iter().any(|s| s.capped)
-    {
-        let per = if lang == Lang::Sv { "mån" } else { "month" };
-        remarks.push(format!("{cap_w} {}/{per}", format_kronor(c, lang)));
-    }
-    if !remarks.is_empty() {
-        out.push_str("; ");
-        out.push_str(&remarks.join("; "));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+    use crate::rotations::explain;
     use proptest::prelude::*;
+
+    /// A month line's explanation, as a reader of `lang` sees it.
+    fn said(m: &MonthLine, lang: Lang) -> String {
+        explain::month_line(m, lang)
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
@@ -1255,7 +1126,7 @@ mod tests {
         );
         assert!(s.warnings.is_empty());
         assert_eq!(
-            s.months[3].explanation_sv,
+            said(&s.months[3], Lang::Sv),
             "april 2025: 1–30 månad 4 (50/50)"
         );
     }
@@ -1273,11 +1144,11 @@ mod tests {
         assert_eq!(april.home_ore, 1_400_000 + 800_000);
         assert_eq!(april.host_ore, 800_000);
         assert_eq!(
-            april.explanation_sv,
+            said(april, Lang::Sv),
             "april 2025: 1–14 månad 3 (hemklinik 100 %), 15–30 månad 4 (50/50)"
         );
         assert_eq!(
-            april.explanation_en,
+            said(april, Lang::En),
             "April 2025: 1–14 month 3 (home clinic 100 %), 15–30 month 4 (50/50)"
         );
         // January: 17 of 31 days.
@@ -1330,7 +1201,12 @@ mod tests {
         }
         // 24 months; months 10..24 keep the last tier.
         assert_eq!(s.warnings, vec![Warning::BeyondLastTier { last_month: 9 }]);
-        assert!(s.warnings[0].text(Lang::En).contains("after month 9"));
+        assert!(
+            s.warnings[0]
+                .message()
+                .render(Lang::En)
+                .contains("after month 9")
+        );
         assert_eq!(line(&s, "2025-12").host_ore, 1_000_001);
         // 50/50 of an odd amount: the extra öre goes to one payer.
         let april = line(&s, "2024-04");
@@ -1350,8 +1226,7 @@ mod tests {
         assert_eq!(april.total_ore, 1_500_000 + 1_650_000);
         assert_eq!(april.host_ore, 1_575_000);
         assert!(
-            april
-                .explanation_sv
+            said(april, Lang::Sv)
                 .contains("månadskostnad 30\u{a0}000 kr från 1, 33\u{a0}000 kr från 16")
         );
         assert_eq!(line(&s, "2025-05").total_ore, 3_300_000);
@@ -1366,8 +1241,8 @@ mod tests {
         assert_eq!((may.home_ore, may.host_ore), (3_000_000, 2_000_000));
         let aug = line(&s, "2025-08");
         assert_eq!((aug.home_ore, aug.host_ore), (1_000_000, 4_000_000));
-        assert!(aug.explanation_sv.ends_with("; 80 % omfattning"));
-        assert!(aug.explanation_en.ends_with("; 80 % extent"));
+        assert!(said(aug, Lang::Sv).ends_with("; 80 % omfattning"));
+        assert!(said(aug, Lang::En).ends_with("; 80 % extent"));
     }
 
     #[test]
@@ -1385,7 +1260,7 @@ mod tests {
         let aug = line(&s, "2025-08");
         assert_eq!((aug.home_ore, aug.host_ore), (400_000, 2_700_000));
         assert_eq!(
-            aug.explanation_sv,
+            said(aug, Lang::Sv),
             "augusti 2025: hemkallad 1–4 månad 8 (semester, hemklinik 100 %), 5–31 månad 8 (värd 100 %)"
         );
         // The tier clock does not move: September is still month 9.
@@ -1403,14 +1278,14 @@ mod tests {
         let march = line(&s, "2025-03");
         // 66.7 % of 60 000 kr = 40 020 kr, capped at 30 000 kr.
         assert_eq!((march.home_ore, march.host_ore), (3_000_000, 3_000_000));
-        assert!(march.explanation_sv.contains("tak 30\u{a0}000 kr/mån"));
+        assert!(said(march, Lang::Sv).contains("tak 30\u{a0}000 kr/mån"));
         // Half of April: the cap is pro-rated too.
         let april = line(&s, "2025-04");
         assert_eq!((april.total_ore, april.host_ore), (3_000_000, 1_500_000));
         // Below the cap the share applies.
         let s = split(&input("2025-03-01", "2025-03-31", 3_000_000), &a).expect("split");
         assert_eq!(s.months[0].host_ore, 2_001_000);
-        assert!(!s.months[0].explanation_sv.contains("tak"));
+        assert!(!said(&s.months[0], Lang::Sv).contains("tak"));
     }
 
     #[test]
@@ -1548,14 +1423,6 @@ mod tests {
         assert_eq!(parse_kronor("-5"), None);
         assert_eq!(parse_kronor("1,234"), None);
         assert_eq!(parse_kronor(""), None);
-    }
-
-    #[test]
-    fn kronor_are_grouped_by_thousands() {
-        assert_eq!(format_kronor(5_250_000, Lang::Sv), "52\u{a0}500 kr");
-        assert_eq!(format_kronor(1_050, Lang::Sv), "10,50 kr");
-        assert_eq!(format_kronor(1_050, Lang::En), "10.50 kr");
-        assert_eq!(format_kronor(0, Lang::En), "0 kr");
     }
 
     #[test]

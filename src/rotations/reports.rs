@@ -4,24 +4,23 @@
 //! elements that must be done at the host.
 //!
 //! The cost report reads everything it needs in four queries (the year's
-//! placements, every agreement, every salary history, every home period) and
-//! computes the splits in memory, so its cost grows with the placements of
-//! the year, never with a query per placement.
+//! placements, every agreement, every salary history, every home period:
+//! `store::cost_inputs`) and computes the splits in memory, so its cost
+//! grows with the placements of the year, never with a query per placement.
+//! Pure: the reads are in `store`, the words in `explain` and the pages.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::Connection;
 use serde::Serialize;
 
 use super::model::{Agreement, MonthLine, SalaryChange, Totals};
-use super::placements::{self, HomePeriodRow, Placement, Span, Stored, monthly_peaks};
-use super::trainees::{self, ElementState, Trainee};
+use super::placements::{self, HomePeriodRow, LedgerError, Placement, Span, monthly_peaks};
+use super::trainees::{self, Element, ElementState, Trainee};
 use crate::auth::model::UnitFilter;
-use crate::i18n::Lang;
 
 /// One placement's part of a year.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug)]
 pub struct PlacementCost {
     /// The placement.
     pub placement: Placement,
@@ -32,7 +31,7 @@ pub struct PlacementCost {
     /// Their sums.
     pub total: Totals,
     /// Why no split could be computed (e.g. no salary recorded).
-    pub problem: Option<String>,
+    pub problem: Option<LedgerError>,
 }
 
 /// One payer's year.
@@ -59,7 +58,7 @@ pub struct PayerRow {
 }
 
 /// The cost report of a budget (calendar) year.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug)]
 pub struct CostReport {
     /// The year.
     pub year: i32,
@@ -86,20 +85,6 @@ pub struct CostInputs {
     pub home_periods: HashMap<i64, Vec<HomePeriodRow>>,
 }
 
-/// Reads the inputs of the cost report of `year`.
-pub fn cost_inputs(conn: &Connection, year: i32) -> rusqlite::Result<CostInputs> {
-    let (from, to) = year_span(year);
-    Ok(CostInputs {
-        placements: placements::placements(conn, None, None, Some((from, to)))?
-            .into_iter()
-            .filter(|p| p.stored != Stored::Cancelled)
-            .collect(),
-        agreements: super::agreements::load_agreements(conn)?,
-        salaries: trainees::all_salary_histories(conn)?,
-        home_periods: placements::all_home_periods(conn)?,
-    })
-}
-
 /// 1 January to 31 December.
 pub fn year_span(year: i32) -> (NaiveDate, NaiveDate) {
     (
@@ -108,33 +93,13 @@ pub fn year_span(year: i32) -> (NaiveDate, NaiveDate) {
     )
 }
 
-/// Computes a placement's split with the inputs at hand; a refusal is the
-/// message a user reads.
-pub fn placement_split(
-    p: &Placement,
-    agreements: &[Agreement],
-    salary: &[SalaryChange],
-    home: &[HomePeriodRow],
-    lang: Lang,
-) -> Result<(String, super::model::Split), String> {
-    placements::compute_split(p, agreements, salary, home).map_err(|e| {
-        e.text_key()
-            .map_or_else(|| e.to_string(), |k| lang.t(k).to_string())
-    })
-}
-
 /// A placement's split within a year: the agreement's code, the year's
 /// month lines, or why there is none.
-type YearSplit = (Option<String>, Vec<MonthLine>, Option<String>);
+type YearSplit = (Option<String>, Vec<MonthLine>, Option<LedgerError>);
 
 /// The splits of `placements` within `year`, in order. The splits are
 /// independent of each other, so they are computed on every core.
-fn year_splits(
-    year: i32,
-    placements: &[&Placement],
-    inputs: &CostInputs,
-    lang: Lang,
-) -> Vec<YearSplit> {
+fn year_splits(year: i32, placements: &[&Placement], inputs: &CostInputs) -> Vec<YearSplit> {
     let one = |p: &Placement| -> YearSplit {
         let salary = inputs
             .salaries
@@ -144,7 +109,7 @@ fn year_splits(
             .home_periods
             .get(&p.id)
             .map_or(&[][..], Vec::as_slice);
-        match placement_split(p, &inputs.agreements, salary, home, lang) {
+        match placements::compute_split(p, &inputs.agreements, salary, home) {
             Ok((code, s)) => (
                 Some(code),
                 s.months
@@ -177,7 +142,7 @@ fn year_splits(
 
 /// The cost report of `year` as `filter` may see it: placements whose home
 /// clinic or host is visible, and the visible payers' rows.
-pub fn cost_report(year: i32, inputs: &CostInputs, filter: &UnitFilter, lang: Lang) -> CostReport {
+pub fn cost_report(year: i32, inputs: &CostInputs, filter: &UnitFilter) -> CostReport {
     let mut payers: BTreeMap<i64, PayerRow> = BTreeMap::new();
     let mut out = Vec::new();
     let visible: Vec<&Placement> = inputs
@@ -188,7 +153,7 @@ pub fn cost_report(year: i32, inputs: &CostInputs, filter: &UnitFilter, lang: La
     for (p, (agreement, months, problem)) in visible
         .iter()
         .copied()
-        .zip(year_splits(year, &visible, inputs, lang))
+        .zip(year_splits(year, &visible, inputs))
     {
         let mut total = Totals::default();
         for m in &months {
@@ -277,28 +242,38 @@ pub struct CapacityRow {
     pub over: Vec<(NaiveDate, NaiveDate)>,
 }
 
-/// Host capacity over the 12 months from `today`'s month.
-pub fn capacity_report(
-    conn: &Connection,
-    today: NaiveDate,
-    filter: &UnitFilter,
-) -> rusqlite::Result<Vec<CapacityRow>> {
+/// The 12 months from `today`'s month that the capacity report covers,
+/// first and last day.
+pub fn capacity_window(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     let from = placements::first_of_month(today);
     let to = from
         .checked_add_months(chrono::Months::new(12))
         .and_then(|d| d.pred_opt())
         .unwrap_or(NaiveDate::MAX);
+    (from, to)
+}
+
+/// A unit that takes trainees: `(id, code, name, capacity)`.
+pub type HostUnit = (i64, String, String, i64);
+
+/// Host capacity over the [`capacity_window`] of `today`, from the
+/// placements that overlap it and the units that take trainees.
+pub fn capacity_report(
+    today: NaiveDate,
+    overlapping: &[Placement],
+    hosts: Vec<HostUnit>,
+    filter: &UnitFilter,
+) -> Vec<CapacityRow> {
+    let (from, to) = capacity_window(today);
     let mut rows = Vec::new();
     let mut spans_by_unit: HashMap<i64, Vec<Span>> = HashMap::new();
-    for p in placements::placements(conn, None, None, Some((from, to)))? {
-        if p.stored != Stored::Cancelled {
-            spans_by_unit
-                .entry(p.host_unit_id)
-                .or_default()
-                .push((p.id, p.start, p.end));
-        }
+    for p in overlapping.iter().filter(|p| p.is_live()) {
+        spans_by_unit
+            .entry(p.host_unit_id)
+            .or_default()
+            .push((p.id, p.start, p.end));
     }
-    for (id, code, name, capacity) in placements::host_units(conn)? {
+    for (id, code, name, capacity) in hosts {
         if !filter.allows(id) {
             continue;
         }
@@ -313,7 +288,7 @@ pub fn capacity_report(
             over,
         });
     }
-    Ok(rows)
+    rows
 }
 
 /// A trainee with the host elements still missing.
@@ -329,19 +304,28 @@ pub struct MissingRow {
     pub goals_open: Vec<String>,
 }
 
+/// What the missing-elements report reads (`store::element_inputs`).
+#[derive(Debug, Clone, Default)]
+pub struct ElementInputs {
+    /// Every trainee.
+    pub trainees: Vec<Trainee>,
+    /// Every active element.
+    pub elements: Vec<Element>,
+    /// `(element id, certificate signed)` of every live placement element,
+    /// by trainee.
+    pub covered: HashMap<i64, Vec<(i64, bool)>>,
+}
+
 /// Trainees (whose home clinic `filter` may see) missing host elements.
-pub fn missing_elements(
-    conn: &Connection,
-    filter: &UnitFilter,
-) -> rusqlite::Result<Vec<MissingRow>> {
+pub fn missing_elements(inputs: ElementInputs, filter: &UnitFilter) -> Vec<MissingRow> {
     let mut rows = Vec::new();
-    let mut by_specialty: HashMap<String, Vec<trainees::Element>> = HashMap::new();
-    for e in trainees::elements(conn)?.into_iter().filter(|e| e.active) {
+    let mut by_specialty: HashMap<String, Vec<Element>> = HashMap::new();
+    for e in inputs.elements {
         by_specialty.entry(e.specialty.clone()).or_default().push(e);
     }
-    let covered_by_trainee = trainees::all_covered_elements(conn)?;
-    let none: Vec<trainees::Element> = Vec::new();
-    for t in trainees::trainees(conn)? {
+    let covered_by_trainee = inputs.covered;
+    let none: Vec<Element> = Vec::new();
+    for t in inputs.trainees {
         if !filter.allows(t.home_unit_id) {
             continue;
         }
@@ -370,14 +354,14 @@ pub fn missing_elements(
             trainee: t,
         });
     }
-    Ok(rows)
+    rows
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rotations::model::{Kind, Tier};
-    use crate::rotations::placements::Certificate;
+    use crate::rotations::placements::{Certificate, Stored};
 
     fn d(s: &str) -> NaiveDate {
         crate::check::date(s).expect("date")
@@ -455,7 +439,7 @@ mod tests {
                 }],
             );
         }
-        let report = cost_report(2026, &inputs, &UnitFilter::All, Lang::Sv);
+        let report = cost_report(2026, &inputs, &UnitFilter::All);
         assert_eq!(report.placements.len(), 300);
         assert!(report.placements.iter().map(|c| c.placement.id).eq(1..=300));
         let lines: i64 = report.placements.iter().map(|c| c.total.total_ore).sum();
@@ -468,7 +452,7 @@ mod tests {
             assert!(c.months.iter().all(|m| m.first_day.year() == 2026));
             assert_eq!(c.total.home_ore + c.total.host_ore, c.total.total_ore);
         }
-        let manager = cost_report(2026, &inputs, &UnitFilter::Only(vec![20]), Lang::Sv);
+        let manager = cost_report(2026, &inputs, &UnitFilter::Only(vec![20]));
         assert_eq!(
             manager.payers.iter().map(|p| p.unit_id).collect::<Vec<_>>(),
             [20]

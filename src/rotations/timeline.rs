@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 use maud::{Markup, html};
 
-use super::placements::{Span, add_one_month, first_of_month};
+use super::placements::{Span, Status, add_one_month, first_of_month};
 use crate::i18n::Lang;
 
 /// One bar.
@@ -18,8 +18,8 @@ pub struct Bar {
     pub start: NaiveDate,
     /// Last day (inclusive).
     pub end: NaiveDate,
-    /// Status word, used as the colour.
-    pub status: &'static str,
+    /// The placement's status, which gives the colour.
+    pub status: Status,
     /// Tooltip.
     pub title: String,
     /// Link to the placement.
@@ -73,24 +73,23 @@ const ROW_H: f64 = 24.0;
 const HEAD_H: f64 = 44.0;
 const STRIP_H: f64 = 60.0;
 
-fn colour(status: &str) -> &'static str {
+fn colour(status: Status) -> &'static str {
     match status {
-        "planned" => "#8a94a0",
-        "approved" => "#2f6fb0",
-        "active" => "#1a6b34",
-        "completed" => "#5b2a86",
-        _ => "#c4c9cf",
+        Status::Planned => "#8a94a0",
+        Status::Approved => "#2f6fb0",
+        Status::Active => "#1a6b34",
+        Status::Completed => "#5b2a86",
+        Status::Cancelled => "#c4c9cf",
     }
 }
 
-fn status_key(status: &str) -> &'static str {
-    match status {
-        "planned" => "placements.status_planned",
-        "approved" => "placements.status_approved",
-        "active" => "placements.status_active",
-        _ => "placements.status_completed",
-    }
-}
+/// The statuses the legend explains (cancelled placements are not drawn).
+const LEGEND: [Status; 4] = [
+    Status::Planned,
+    Status::Approved,
+    Status::Active,
+    Status::Completed,
+];
 
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
@@ -156,16 +155,16 @@ pub fn gantt(
                 text x=(LABEL_W - 8.0) y=(format!("{:.1}", y + 16.0)) text-anchor="end" font-size="12" fill="#1b1f24" { (truncate(&b.label, 30)) }
                 a href=(b.href) {
                     rect x=(format!("{x1:.1}")) y=(format!("{:.1}", y + 4.0)) width=(format!("{:.1}", (x2 - x1).max(2.0))) height=(ROW_H - 8.0)
-                        rx="3" fill=(colour(b.status)) class=(b.status) {
+                        rx="3" fill=(colour(b.status)) class=(b.status.as_str()) {
                         title { (b.title) }
                     }
                 }
             }
-            @for (i, status) in ["planned", "approved", "active", "completed"].iter().enumerate() {
+            @for (i, status) in LEGEND.iter().enumerate() {
                 @let lx = LABEL_W + i as f64 * 130.0;
                 @let ly = height - 16.0;
-                rect x=(lx) y=(ly) width="12" height="12" rx="2" fill=(colour(status)) {}
-                text x=(lx + 16.0) y=(ly + 10.0) font-size="11" fill="#1b1f24" { (lang.t(status_key(status))) }
+                rect x=(lx) y=(ly) width="12" height="12" rx="2" fill=(colour(*status)) {}
+                text x=(lx + 16.0) y=(ly + 10.0) font-size="11" fill="#1b1f24" { (lang.t(status.label_key())) }
             }
             @if let Some((cap, spans)) = capacity {
                 @let stretches = count_stretches(spans, from, to_excl.pred_opt().unwrap_or(to_excl));

@@ -876,3 +876,139 @@ async fn approval_without_a_salary_is_refused_with_the_reason() {
     approve(&mut c, p).await;
     assert_eq!(agreement_of(&app, p).await.as_deref(), Some("home-pays"));
 }
+
+/// The summary of what to fix above a refused form.
+fn summary(html: &str) -> &str {
+    let start = html
+        .find("<div class=\"alert error\" role=\"alert\">")
+        .unwrap_or_else(|| panic!("no summary in {html}"));
+    let rest = &html[start..];
+    &rest[..rest.find("</div>").unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn a_refused_plan_is_told_in_the_pages_language_naming_fields_by_their_labels() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let t = trainee(&app, &mut c, "Eva Lang", app.fixture.onk1).await;
+    let (ts, h) = (t.to_string(), app.fixture.kir1.to_string());
+    let bad = [
+        ("trainee_id", ts.as_str()),
+        ("host_unit_id", h.as_str()),
+        ("kind", "general"),
+        ("start", "2026-05-01"),
+        ("end", "2026-04-01"),
+        ("extent", "120"),
+    ];
+
+    // In Swedish: the messages and the labels, nothing English.
+    let r = c.post("/placements/new", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let sv = summary(&r.text);
+    assert!(
+        sv.contains(">Slutdatum (inklusive)</a>: Slutdatum är före startdatum."),
+        "{sv}"
+    );
+    assert!(
+        sv.contains(">Omfattning hos värden (%)</a>: Omfattningen ska vara ett heltal 1–100."),
+        "{sv}"
+    );
+    for english in [
+        "The end",
+        "extent must",
+        "End (inclusive)",
+        ">end<",
+        ">extent<",
+    ] {
+        assert!(!r.text.contains(english), "{english} in {sv}");
+    }
+
+    // In English: the same refusal, nothing Swedish.
+    let r = c.post("/lang", &[("lang", "en"), ("next", "/")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = c.post("/placements/new", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let en = summary(&r.text);
+    assert!(
+        en.contains(">End (inclusive)</a>: The end is before the start."),
+        "{en}"
+    );
+    assert!(
+        en.contains(">Extent at the host (%)</a>: The extent must be a whole number 1–100."),
+        "{en}"
+    );
+    for swedish in ["Slutdatum", "Omfattning", "Rätta"] {
+        assert!(!en.contains(swedish), "{swedish} in {en}");
+    }
+    assert!(!r.text.contains("Slutdatum är före startdatum."));
+
+    // A refused button on an English page: the reason in English only.
+    let p = placement(
+        &mut c,
+        t,
+        app.fixture.kir1,
+        "general",
+        "2026-04-01",
+        "2026-06-30",
+    )
+    .await;
+    approve(&mut c, p).await;
+    let r = c.post(&format!("/placements/{p}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text.contains("Only planned placements can be approved."),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("Bara planerade placeringar"));
+    // The split's explanations follow the page too.
+    let page = c.get(&format!("/placements/{p}")).await;
+    assert!(
+        page.text
+            .contains("April 2026: 1–30 month 1 (home clinic 100 %)"),
+        "{}",
+        page.text
+    );
+    assert!(!page.text.contains("månad 1 (hemklinik"));
+}
+
+#[tokio::test]
+async fn the_salary_form_names_its_fields_by_their_labels() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let t = trainee(&app, &mut c, "Sara Summering", app.fixture.onk1).await;
+    let r = c
+        .post(
+            &format!("/trainees/{t}/salary"),
+            &[("monthly_cost", "mycket"), ("effective_from", "igår")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let sv = summary(&r.text);
+    assert!(
+        sv.contains(">Månadskostnad (kr, lön med sociala avgifter)</a>: Ange ett belopp i kronor"),
+        "{sv}"
+    );
+    assert!(
+        sv.contains(">Gäller från</a>: Ange ett datum ÅÅÅÅ-MM-DD."),
+        "{sv}"
+    );
+    assert!(
+        !sv.contains("<li>monthly_cost") && !sv.contains("<li>effective_from"),
+        "{sv}"
+    );
+}
+
+#[tokio::test]
+async fn a_new_placement_from_a_trainees_page_names_the_trainee() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let t = trainee(&app, &mut c, "Nora Ny", app.fixture.onk1).await;
+    let r = c.get(&format!("/placements/new?trainee={t}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text.contains(&format!("<option value=\"{t}\" selected>")),
+        "{}",
+        r.text
+    );
+}

@@ -148,6 +148,166 @@ async fn salary_rows_extent_and_home_periods_show_in_the_lines() {
     assert_eq!(body["total"]["total_ore"], sum);
 }
 
+/// The texts of a preview (agreement name, explanations, warnings), in
+/// lower case, to look for words of the other language (the field names
+/// are English in every language).
+fn texts(body: &Value) -> String {
+    let mut all = vec![body["agreement_name"].as_str().unwrap_or("").to_string()];
+    for m in body["months"].as_array().into_iter().flatten() {
+        all.push(m["explanation"].as_str().unwrap_or("").to_string());
+    }
+    for w in body["warnings"].as_array().into_iter().flatten() {
+        all.push(w.as_str().unwrap_or("").to_string());
+    }
+    all.join("\n").to_lowercase()
+}
+
+/// Asks for the split of `body` with `Accept-Language: lang`.
+async fn preview_in(app: &TestApp, lang: &str, body: Value) -> TestResponse {
+    let token = app.token_for(Role::StudyDirector).await;
+    app.api_in(Some(lang), Method::POST, PREVIEW, Some(&token), Some(body))
+        .await
+}
+
+#[tokio::test]
+async fn explanations_and_warnings_come_in_the_requests_language() {
+    let app = TestApp::new().await;
+    let body = json!({
+        "kind": "radiotherapy",
+        "start": "2025-01-01",
+        "end": "2025-12-31",
+        "salary": [
+            {"from": "2025-01-01", "monthly_cost_ore": 3_100_000},
+            {"from": "2025-10-16", "monthly_cost_ore": 3_410_000},
+        ],
+        "extent_percent": 80,
+        "home_periods": [
+            {"from": "2025-07-29", "to": "2025-08-04", "reason": "semester"},
+            {"from": "2025-09-01", "to": "2025-09-05"},
+        ],
+    });
+    let r = preview_in(&app, "en", body.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let en = r.json();
+    assert_eq!(en["agreement_name"], "Older regional agreement");
+    let lines = months(&r);
+    let aug = month(&lines, "2025-08")["explanation"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(aug.starts_with("August 2025: called home 1–4 month 8 (semester, home clinic 100 %), 5–31 month 8 (host 100 %)"), "{aug}");
+    assert!(aug.ends_with("; 80 % extent"), "{aug}");
+    let sep = month(&lines, "2025-09")["explanation"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        sep.starts_with("September 2025: called home 1–5 month 9 (home clinic 100 %)"),
+        "{sep}"
+    );
+    let oct = month(&lines, "2025-10")["explanation"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        oct.contains("monthly cost 31\u{a0}000 kr from 1, 34\u{a0}100 kr from 16"),
+        "{oct}"
+    );
+    let warnings = en["warnings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(warnings.len(), 1);
+    let warning = warnings[0].as_str().unwrap_or("");
+    assert!(warning.contains("after month 9"), "{warning}");
+    // Nothing Swedish in the English answer's texts.
+    let text = texts(&en);
+    for swedish in [
+        "månad",
+        "hemklinik",
+        "värd",
+        "omfattning",
+        "hemkallad",
+        "äldre",
+    ] {
+        assert!(!text.contains(swedish), "{swedish} in {text}");
+    }
+
+    // The same plan in Swedish, with nothing English in it.
+    let r = preview_in(&app, "sv", body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let sv = r.json();
+    assert_eq!(sv["agreement_name"], "Äldre regional överenskommelse");
+    assert!(
+        sv["warnings"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("efter månad 9"),
+        "{}",
+        r.text
+    );
+    let text = texts(&sv);
+    for english in [
+        "month",
+        "home clinic",
+        "host",
+        "extent",
+        "called home",
+        "older",
+    ] {
+        assert!(!text.contains(english), "{english} in {text}");
+    }
+    // The amounts are the same whatever the language.
+    assert_eq!(sv["total"], en["total"]);
+}
+
+#[tokio::test]
+async fn an_api_refusal_is_told_in_the_requests_language() {
+    let app = TestApp::new().await;
+    let body = json!({
+        "kind": "general",
+        "start": "2025-03-01",
+        "end": "2025-02-01",
+        "monthly_cost_ore": 3_000_000,
+    });
+    let r = preview_in(&app, "sv", body.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let sv = r.json();
+    assert_eq!(sv["field"], "end");
+    let detail = sv["detail"].as_str().unwrap_or("");
+    assert!(detail.contains("Slutdatum är före startdatum."), "{detail}");
+    assert!(!detail.contains("The end"), "{detail}");
+
+    let r = preview_in(&app, "en", body.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let en = r.json();
+    assert_eq!(en["field"], "end");
+    let detail = en["detail"].as_str().unwrap_or("");
+    assert!(detail.contains("The end is before the start."), "{detail}");
+    assert!(!detail.contains("Slutdatum"), "{detail}");
+
+    // The API's own checks too: a cost and salary rows at once.
+    let mut both = body;
+    both["end"] = json!("2025-05-31");
+    both["salary"] = json!([{"from": "2025-03-01", "monthly_cost_ore": 1}]);
+    let r = preview_in(&app, "en", both.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not both"),
+        "{}",
+        r.text
+    );
+    let r = preview_in(&app, "sv", both).await;
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("inte båda"),
+        "{}",
+        r.text
+    );
+}
+
 #[tokio::test]
 async fn bad_input_is_a_422_naming_the_field() {
     let app = TestApp::new().await;
@@ -275,12 +435,14 @@ async fn the_preview_page_shows_lines_chart_and_field_errors() {
         .get("/rotations/split-preview?kind=radiotherapy&start=2025-01-15&end=2025-10-14&monthly_cost=30000&home_from=&home_to=&home_from=2025-10-01&home_to=2025-10-20")
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Named by its label, never by the engine's field name.
     assert!(
         r.text
-            .contains("home_periods[1].to: Hemperioden slutar efter placeringen."),
+            .contains("Hemperiod 2, till och med: Hemperioden slutar efter placeringen."),
         "{}",
         r.text
     );
+    assert!(!r.text.contains("home_periods[1].to:"), "{}", r.text);
 
     let mut staff = app.login_as(Role::Staff).await;
     let r = staff.get("/rotations/split-preview").await;
@@ -405,10 +567,14 @@ async fn the_agreement_form_checks_tiers_dates_and_codes() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The tier row is named by its label, never by its field name.
     assert!(
         r.text
-            .contains("tiers[0]: Värdens andel ska vara 0–1000 promille.")
+            .contains("Nivå 1: Värdens andel ska vara 0–1000 promille."),
+        "{}",
+        r.text
     );
+    assert!(!r.text.contains("tiers[0]:"), "{}", r.text);
 
     let mut dates = two_thirds("dates", "2025-01-01", "500");
     dates[4] = ("valid_to", "2024-12-31");

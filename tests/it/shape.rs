@@ -37,6 +37,8 @@ const RESHAPED: &[&str] = &[
     "licences",
     "mail",
     "organisation",
+    "quality",
+    "rotations",
 ];
 
 struct Source {

@@ -6,8 +6,9 @@ use oncotrack::auth::model::Role;
 use oncotrack::organisation::model::Profession;
 use oncotrack::organisation::store::{self as org, NewPerson};
 use oncotrack::rotations::model::SalaryChange;
-use oncotrack::rotations::placements::{self, PlanInput};
-use oncotrack::rotations::trainees::{self, Element, Rulebook, TraineeInput};
+use oncotrack::rotations::placements::PlanInput;
+use oncotrack::rotations::store;
+use oncotrack::rotations::trainees::{Element, Rulebook, TraineeInput};
 
 use super::{Route, Rule, r};
 use crate::support::TestApp;
@@ -31,6 +32,8 @@ pub fn routes() -> Vec<Route> {
         r(Method::POST, "/trainees/{id}/salary", Roles(WRITERS)),
         r(Method::GET, "/training-elements", Roles(READERS)),
         r(Method::POST, "/training-elements", Roles(WRITERS)),
+        r(Method::GET, "/training-elements/new", Roles(WRITERS)),
+        r(Method::POST, "/training-elements/new", Roles(WRITERS)),
         r(Method::GET, "/training-elements/{id}/edit", Roles(WRITERS)),
         r(Method::POST, "/training-elements/{id}/edit", Roles(WRITERS)),
         r(Method::GET, "/placements", Roles(READERS)),
@@ -88,7 +91,7 @@ pub async fn prepare(app: &TestApp) {
                 },
                 now,
             )?;
-            let trainee = trainees::create_trainee(
+            let trainee = store::create_trainee(
                 tx,
                 &TraineeInput {
                     person_id: person,
@@ -101,7 +104,7 @@ pub async fn prepare(app: &TestApp) {
                 },
                 now,
             )?;
-            trainees::add_salary(
+            store::add_salary(
                 tx,
                 trainee,
                 SalaryChange {
@@ -111,7 +114,7 @@ pub async fn prepare(app: &TestApp) {
                 None,
                 now,
             )?;
-            let element = trainees::create_element(
+            let element = store::create_element(
                 tx,
                 &Element {
                     id: 0,
@@ -124,7 +127,7 @@ pub async fn prepare(app: &TestApp) {
                     active: true,
                 },
             )?;
-            placements::create_placement(
+            store::create_placement(
                 tx,
                 &PlanInput {
                     trainee_id: trainee,
