@@ -457,6 +457,15 @@ pub fn load(
             }],
             first_of(Profession::Nurse),
         ),
+        (
+            "kvalitet@demo.oncotrack.example",
+            "Kim Kvalitetsanalytiker",
+            vec![Grant {
+                role: Role::QualityAnalyst,
+                scope: None,
+            }],
+            None,
+        ),
     ];
     let mut accounts = Vec::new();
     for (email, name, grants, person) in demo_accounts {
@@ -491,6 +500,8 @@ pub fn load(
         },
     )?;
     super::demo_rotations::load(&tx, now, today)?;
+    let secret = crate::state::installation_secret(&tx)?;
+    super::quality::load_demo(&tx, now, today, &secret)?;
     // The first compliance report then finds the counts ready.
     crate::licences::counts::refresh(&tx, today)?;
     tx.commit()?;

@@ -82,75 +82,6 @@ impl Lang {
     pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
 }
 
-/// A message made where its facts are (a CSV line, a person's name) and
-/// shown where the reader's language is known: the same words in Swedish and
-/// English. Build one with [`text!`](crate::text).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Text {
-    /// Svenska.
-    pub sv: String,
-    /// English.
-    pub en: String,
-}
-
-impl Text {
-    /// The message in both languages.
-    pub fn new(sv: impl Into<String>, en: impl Into<String>) -> Text {
-        Text {
-            sv: sv.into(),
-            en: en.into(),
-        }
-    }
-
-    /// A checker's `"English / svenska"` message, split into its languages.
-    /// Both get the whole text when it is not one such pair: no ` / `, more
-    /// than one (a course title inside may hold one), or no English half.
-    pub fn from_pair(both: &str) -> Text {
-        match both.split_once(" / ") {
-            Some((en, sv)) if !en.is_empty() && !sv.contains(" / ") => Text::new(sv, en),
-            _ => Text::new(both, both),
-        }
-    }
-
-    /// A message rendered in both languages.
-    pub fn from_msg(m: &Msg) -> Text {
-        Text::new(m.render(Lang::Sv), m.render(Lang::En))
-    }
-
-    /// The message in `lang`.
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Sv => &self.sv,
-            Lang::En => &self.en,
-        }
-    }
-
-    /// `parts` joined by `separator`, language by language.
-    pub fn join(parts: &[Text], separator: &str) -> Text {
-        let side = |lang| {
-            parts
-                .iter()
-                .map(|p| p.get(lang))
-                .collect::<Vec<_>>()
-                .join(separator)
-        };
-        Text::new(side(Lang::Sv), side(Lang::En))
-    }
-}
-
-/// A [`Text`] from a Swedish and an English format string over the same
-/// arguments: `text!("rad {line}: ny region {region}", "line {line}: new
-/// region {region}")`.
-#[macro_export]
-macro_rules! text {
-    ($sv:literal, $en:literal $(,)?) => {
-        $crate::i18n::Text::new(format!($sv), format!($en))
-    };
-    ($sv:literal, $en:literal, $($arg:tt)*) => {
-        $crate::i18n::Text::new(format!($sv, $($arg)*), format!($en, $($arg)*))
-    };
-}
-
 /// Whether the catalogue holds `key` (tests use it to find untranslated text).
 pub fn has_key(key: &str) -> bool {
     catalogue::lookup(Lang::Sv, key).is_some()
@@ -159,29 +90,6 @@ pub fn has_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_text_holds_both_languages_and_splits_a_checkers_pair() {
-        let line = 3;
-        let t = crate::text!("rad {line}: saknas", "line {line}: missing");
-        assert_eq!(t.get(Lang::Sv), "rad 3: saknas");
-        assert_eq!(t.get(Lang::En), "line 3: missing");
-        let refusal = Text::from_pair("the session has started / passet har börjat");
-        assert_eq!(refusal.get(Lang::Sv), "passet har börjat");
-        assert_eq!(refusal.get(Lang::En), "the session has started");
-        for whole in ["a / b / c", "no halves", " / bara svenska"] {
-            let t = Text::from_pair(whole);
-            assert_eq!((t.get(Lang::Sv), t.get(Lang::En)), (whole, whole));
-        }
-        let pair = Text::from_pair("required / obligatoriskt");
-        assert_eq!(
-            (pair.sv.as_str(), pair.en.as_str()),
-            ("obligatoriskt", "required")
-        );
-        let joined = Text::join(&[t, pair], ", ");
-        assert_eq!(joined.get(Lang::Sv), "rad 3: saknas, obligatoriskt");
-        assert_eq!(joined.get(Lang::En), "line 3: missing, required");
-    }
 
     #[test]
     fn keys_are_unique_and_both_languages_are_filled() {

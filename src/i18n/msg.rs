@@ -20,9 +20,6 @@ enum Inner {
     /// Text that is the same in every language: a name, a code, a value
     /// the user typed.
     Verbatim(String),
-    /// A message in two languages from code that still writes
-    /// `"English / svenska"`; shown in one language only.
-    Pair { sv: String, en: String },
 }
 
 /// An argument of a message.
@@ -80,28 +77,12 @@ impl Msg {
     pub fn render(&self, lang: Lang) -> String {
         match &self.0 {
             Inner::Verbatim(text) => text.clone(),
-            Inner::Pair { sv, en } => match lang {
-                Lang::Sv => sv.clone(),
-                Lang::En => en.clone(),
-            },
             Inner::Key { key, args } => {
                 let Some(template) = catalogue::lookup(lang, key) else {
                     return (*key).to_string();
                 };
                 fill(template, lang, args)
             }
-        }
-    }
-
-    /// A message from code that writes `"English / svenska"`, split into its
-    /// languages. Both get the whole text when it is not one such pair.
-    pub fn from_pair(both: &str) -> Msg {
-        match both.split_once(" / ") {
-            Some((en, sv)) if !en.is_empty() && !sv.contains(" / ") => Msg(Inner::Pair {
-                sv: sv.to_string(),
-                en: en.to_string(),
-            }),
-            _ => Msg::verbatim(both),
         }
     }
 }
@@ -149,27 +130,7 @@ impl fmt::Debug for Msg {
                 write!(f, ")")
             }
             Inner::Verbatim(text) => write!(f, "Msg::verbatim({text:?})"),
-            Inner::Pair { sv, en } => write!(f, "Msg::from_pair({en:?} / {sv:?})"),
         }
-    }
-}
-
-impl From<&str> for Msg {
-    fn from(both: &str) -> Msg {
-        Msg::from_pair(both)
-    }
-}
-
-impl From<String> for Msg {
-    fn from(both: String) -> Msg {
-        Msg::from_pair(&both)
-    }
-}
-
-/// A two-language text of code not yet written with catalogue keys.
-impl From<super::Text> for Msg {
-    fn from(t: super::Text) -> Msg {
-        Msg(Inner::Pair { sv: t.sv, en: t.en })
     }
 }
 
@@ -264,19 +225,5 @@ mod tests {
             "11 {y}"
         );
         assert_eq!(Msg::verbatim("Åsa Öberg").render(Lang::En), "Åsa Öberg");
-    }
-
-    #[test]
-    fn a_checkers_pair_is_shown_in_one_language() {
-        let refusal = Msg::from_pair("the session has started / passet har börjat");
-        assert_eq!(refusal.render(Lang::Sv), "passet har börjat");
-        assert_eq!(refusal.render(Lang::En), "the session has started");
-        for whole in ["a / b / c", "no halves", " / bara svenska"] {
-            let m = Msg::from_pair(whole);
-            assert_eq!(
-                (m.render(Lang::Sv), m.render(Lang::En)),
-                (whole.into(), whole.into())
-            );
-        }
     }
 }
