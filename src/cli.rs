@@ -68,8 +68,7 @@ pub fn bootstrap_admin(
     now: DateTime<Utc>,
 ) -> Result<Option<Bootstrapped>, CommandError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let accounts: i64 = tx.query_row("SELECT count(*) FROM account", [], |r| r.get(0))?;
-    if accounts > 0 {
+    if crate::auth::store::any_account(&tx)? {
         return Ok(None);
     }
     let email = email.unwrap_or("admin@localhost").trim().to_string();

@@ -638,8 +638,7 @@ fn serve(path: PathBuf, listen: SocketAddr, load_demo: bool) -> anyhow::Result<E
             }
         }
         if load_demo {
-            let empty: i64 = conn.query_row("SELECT count(*) FROM region", [], |r| r.get(0))?;
-            if empty == 0 {
+            if oncotrack::organisation::store::regions(&conn)?.is_empty() {
                 let report = demo::load(&mut conn, clock.now(), clock.today())?;
                 print_demo(&report);
             } else {

@@ -53,6 +53,11 @@ pub fn account_by_email(
     .optional()
 }
 
+/// Whether the database has any account.
+pub fn any_account(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM account)", [], |r| r.get(0))
+}
+
 /// One account by id.
 pub fn account(conn: &Connection, id: i64) -> rusqlite::Result<Option<Account>> {
     conn.prepare_cached("SELECT * FROM account WHERE id = ?1")?

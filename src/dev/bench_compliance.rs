@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
+use super::store as dev_store;
 use crate::cli::CommandError;
 use crate::licences::compliance::{self, Level};
 use crate::licences::counts::{self, Scope};
@@ -42,25 +43,6 @@ fn time<T>(
     Ok((samples, value))
 }
 
-/// The straightforward SQL: each required nurse in a chemotherapy unit on the
-/// day, and their latest completion on or before it, counted per unit.
-const BARE_SQL: &str = "
-WITH required AS (
-    SELECT e.person_id, e.unit_id FROM employment e JOIN unit u ON u.id = e.unit_id
-    WHERE u.gives_chemotherapy = 1 AND e.profession = 'nurse'
-      AND e.valid_from <= ?2 AND (e.valid_to IS NULL OR e.valid_to > ?2)
-), latest AS (
-    SELECT r.person_id, r.unit_id,
-           (SELECT max(c.completed_on) FROM licence_completion c
-             WHERE c.person_id = r.person_id AND c.licence_type_id = ?1 AND c.completed_on <= ?2
-               AND NOT EXISTS (SELECT 1 FROM licence_revocation v WHERE v.completion_id = c.id)) AS done
-    FROM required r
-)
-SELECT unit_id, count(*),
-       sum(done IS NOT NULL AND date(done, '+36 months') >= ?2),
-       sum(done IS NULL)
-FROM latest GROUP BY unit_id";
-
 /// Runs every measurement and returns one line each. The full rebuild writes
 /// the same counts the file already holds; the single completion is rolled back.
 pub fn run(
@@ -80,12 +62,9 @@ pub fn run(
         tx.commit()?;
         Ok(done)
     })?;
-    let events: i64 = conn.query_row("SELECT count(*) FROM compliance_event", [], |r| r.get(0))?;
-    let deltas: i64 = conn.query_row("SELECT count(*) FROM compliance_delta", [], |r| r.get(0))?;
-    let checkpoints: i64 =
-        conn.query_row("SELECT count(*) FROM compliance_checkpoint", [], |r| {
-            r.get(0)
-        })?;
+    let events = dev_store::count(conn, "compliance_event")?;
+    let deltas = dev_store::count(conn, "compliance_delta")?;
+    let checkpoints = dev_store::count(conn, "compliance_checkpoint")?;
     out.push(summary(
         &format!(
             "full rebuild of the kept counts ({} types, {} people evaluated; {events} events, {deltas} deltas, {checkpoints} checkpoints)",
@@ -121,11 +100,7 @@ pub fn run(
             samples,
         ));
     }
-    let admin: Option<i64> = rusqlite::OptionalExtension::optional(conn.query_row(
-        "SELECT u.administration_id FROM unit u WHERE u.gives_chemotherapy = 1 ORDER BY u.id LIMIT 1",
-        [],
-        |r| r.get(0),
-    ))?;
+    let admin = dev_store::first_chemotherapy_administration(conn)?;
     if let Some(admin) = admin {
         let (samples, view) = time(runs, || report(today, Level::Unit, Some(admin)))?;
         out.push(summary(
@@ -149,15 +124,10 @@ pub fn run(
         samples,
     ));
 
-    let people: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
+    let people = dev_store::count(conn, "person")?;
     let mut rng = super::demo::Rng::new(7);
     // Someone who counts, so the refresh has work to do.
-    let counted: Vec<i64> = conn
-        .prepare(
-            "SELECT DISTINCT person_id FROM compliance_event WHERE licence_type_id = ?1 AND unit_id IS NOT NULL",
-        )?
-        .query_map([t.id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let counted = dev_store::counted_people(conn, t.id)?;
     let (samples, _) = time(runs, || {
         let tx = conn.unchecked_transaction()?;
         let person_id = counted
@@ -187,20 +157,14 @@ pub fn run(
         "record one completion and refresh the kept counts (rolled back)",
         samples,
     ));
-    let chemo_units: Vec<i64> = conn
-        .prepare("SELECT id FROM unit WHERE gives_chemotherapy = 1 ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let chemo_units = dev_store::chemotherapy_unit_ids(conn)?;
     let (samples, done) = time(runs, || {
         let tx = conn.unchecked_transaction()?;
         let unit = chemo_units
             .get(rng.below(chemo_units.len().max(1) as u64) as usize)
             .copied()
             .unwrap_or(1);
-        tx.execute(
-            "UPDATE unit SET gives_chemotherapy = 0 WHERE id = ?1",
-            [unit],
-        )?;
+        dev_store::stop_chemotherapy(&tx, unit)?;
         let done = counts::refresh(&tx, today)?;
         tx.rollback()?;
         Ok(done)
@@ -228,11 +192,7 @@ pub fn run(
             samples,
         ));
         let (samples, rows) = time(baseline_runs, || {
-            let mut stmt = conn.prepare_cached(BARE_SQL)?;
-            let n = stmt
-                .query_map(rusqlite::params![t.id, day.to_string()], |_| Ok(()))?
-                .count();
-            Ok(n)
+            Ok(dev_store::bare_compliance_rows(conn, t.id, day)?)
         })?;
         out.push(summary(
             &format!("baseline: compliance per unit as of {label} {day} (bare SQL, {rows} units)"),

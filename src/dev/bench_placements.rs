@@ -8,9 +8,10 @@
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Months, NaiveDate};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use super::demo::Rng;
+use super::store as dev_store;
 use crate::auth::model::UnitFilter;
 use crate::cli::CommandError;
 use crate::rotations::ledger;
@@ -32,19 +33,11 @@ pub fn generate(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<usize, CommandError> {
     let mut rng = Rng::new(seed ^ 0x5EED_0F12);
-    let hosts: Vec<i64> = conn
-        .prepare("SELECT id FROM unit WHERE trainee_capacity > 0 ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let hosts = dev_store::host_unit_ids(conn)?;
     if hosts.is_empty() {
         return Ok(0);
     }
-    let doctors: Vec<i64> = conn
-        .prepare(
-            "SELECT id FROM person WHERE profession = 'st_doctor' AND left_on IS NULL ORDER BY id LIMIT ?1",
-        )?
-        .query_map([PLACEMENTS.div_ceil(3) as i64], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let doctors = dev_store::st_doctor_ids(conn, PLACEMENTS.div_ceil(3))?;
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
     let month = |m: u32| {
         year_start
@@ -133,10 +126,12 @@ pub fn generate(
             if rng.below(4) == 0 {
                 let from = start + chrono::Days::new(20 + rng.below(40));
                 let to = (from + chrono::Days::new(rng.below(14))).min(end);
-                conn.execute(
-                    "INSERT INTO placement_home_period (placement_id, start_on, end_on, reason, note, created_at)
-                     VALUES (?1, ?2, ?3, 'called_home', '', ?4)",
-                    params![id, from.to_string(), to.to_string(), crate::clock::stamp(now)],
+                dev_store::bulk::called_home(
+                    conn,
+                    id,
+                    &from.to_string(),
+                    &to.to_string(),
+                    &crate::clock::stamp(now),
                 )?;
             }
             if rng.below(2) == 0

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{Connection, TransactionBehavior};
 use serde_json::json;
 
+use super::store as dev_store;
 use crate::audit::store::{self as audit, Actor, Entry};
 use crate::auth::model::{Grant, Role, Scope};
 use crate::auth::{password, store as auth_store};
@@ -230,8 +231,7 @@ pub fn load(
     today: NaiveDate,
 ) -> Result<DemoReport, CommandError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let regions: i64 = tx.query_row("SELECT count(*) FROM region", [], |r| r.get(0))?;
-    if regions > 0 {
+    if dev_store::count(&tx, "region")? > 0 {
         return Err(CommandError::Invalid(
             "the database already has an organisation; demo data goes into an empty database"
                 .into(),
@@ -314,11 +314,7 @@ pub fn load(
 
     // Chemotherapy licence histories: most nurses renew every three years or
     // so, some stopped renewing, some never took the course.
-    let cyto: Option<i64> = rusqlite::OptionalExtension::optional(tx.query_row(
-        "SELECT id FROM licence_type WHERE code = 'CYTO'",
-        [],
-        |r| r.get(0),
-    ))?;
+    let cyto = crate::courses::store::licence_type_id(&tx, "CYTO")?;
     let mut completions = 0usize;
     if let Some(cyto) = cyto {
         for (id, profession, _) in &people {
@@ -330,12 +326,8 @@ pub fn load(
             if !takes_course {
                 continue;
             }
-            let started: String = tx.query_row(
-                "SELECT min(valid_from) FROM employment WHERE person_id = ?1",
-                [id],
-                |r| r.get(0),
-            )?;
-            let Some(started) = crate::check::date(&started) else {
+            let started = dev_store::first_employed(&tx, *id)?;
+            let Some(started) = started.as_deref().and_then(crate::check::date) else {
                 continue;
             };
             let mut on = started + Duration::days(rng.below(200) as i64);
@@ -472,10 +464,7 @@ pub fn load(
         let id = auth_store::create_account(&tx, email, name, &hash, now)?;
         if let Some(pid) = person {
             // The account shows the name of the person it belongs to.
-            tx.execute(
-                "UPDATE account SET person_id = ?2, name = (SELECT name FROM person WHERE id = ?2) WHERE id = ?1",
-                [id, pid],
-            )?;
+            dev_store::link_account(&tx, id, pid)?;
         }
         for g in &grants {
             auth_store::add_grant(&tx, id, *g)?;

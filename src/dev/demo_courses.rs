@@ -4,7 +4,10 @@
 //! the board and the at-risk panel have something to show. Invented names.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
+
+use super::store::bulk;
+use crate::auth::store::account_by_email;
 
 use crate::courses::model::{
     CourseInput, OfferingInput, OfferingStatus, SessionInput, stockholm_to_utc,
@@ -126,16 +129,11 @@ pub fn load(
     today: NaiveDate,
 ) -> rusqlite::Result<DemoCourses> {
     let mut report = DemoCourses::default();
-    let (lars, hash): (i64, String) = tx.query_row(
-        "SELECT id, password_hash FROM account WHERE email = 'forelasare@demo.oncotrack.example'",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let coordinator: Option<i64> = rusqlite::OptionalExtension::optional(tx.query_row(
-        "SELECT id FROM account WHERE email = 'koordinator@demo.oncotrack.example'",
-        [],
-        |r| r.get(0),
-    ))?;
+    let (lars, hash) = account_by_email(tx, "forelasare@demo.oncotrack.example")?
+        .map(|(a, hash)| (a.id, hash))
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let coordinator =
+        account_by_email(tx, "koordinator@demo.oncotrack.example")?.map(|(a, _)| a.id);
     let mut lecturers = vec![lars];
     for (i, name) in LECTURERS.iter().enumerate() {
         let id = crate::auth::store::create_account(
@@ -251,10 +249,13 @@ pub fn load(
                     }
                 };
                 for (account, s) in signups {
-                    tx.execute(
-                        "INSERT INTO lecturer_signup (session_id, account_id, status, note, created_at, updated_at, decided_by)
-                         VALUES (?1, ?2, ?3, NULL, ?4, ?4, CASE WHEN ?3 IN ('confirmed', 'declined') THEN ?5 END)",
-                        params![session, account, s, crate::clock::stamp(now), coordinator],
+                    bulk::signup(
+                        tx,
+                        session,
+                        account,
+                        s,
+                        &crate::clock::stamp(now),
+                        coordinator,
                     )?;
                     report.signups += 1;
                 }

@@ -169,14 +169,7 @@ pub fn load(
     };
     // ST doctors employed at the regional home clinics (not at the
     // university hospital that hosts).
-    let people: Vec<(i64, String)> = conn
-        .prepare(
-            "SELECT p.id, u.code FROM person p JOIN unit u ON u.id = p.unit_id
-             WHERE p.profession = 'st_doctor' AND p.left_on IS NULL AND u.code NOT LIKE 'NUS-%'
-             ORDER BY p.id",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let people = super::store::st_doctors_outside_the_host(conn)?;
     let mut element_ids = Vec::new();
     for (name, largely, partly, months, at_host) in ELEMENTS {
         let id = store::create_element(

@@ -1,9 +1,11 @@
 //! Enrolments for the demo and for generated benchmark databases.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, Transaction};
 
 use super::demo::Rng;
+use super::store::{self, bulk};
+use crate::auth::store::account_by_email;
 use crate::clock::stamp;
 use crate::courses::actions;
 use crate::courses::enrolment::{self, Status};
@@ -28,13 +30,7 @@ fn audience(
     o: &enrolment::Offering,
     today: NaiveDate,
 ) -> rusqlite::Result<Vec<i64>> {
-    let ids: Vec<(i64, String)> = conn
-        .prepare(
-            "SELECT id, profession FROM person WHERE left_on IS NULL OR left_on > ?1 ORDER BY id",
-        )?
-        .query_map([today.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(ids
+    Ok(store::current_people(conn, today)?
         .into_iter()
         .filter(|(_, p)| {
             o.audience.is_empty()
@@ -58,17 +54,10 @@ pub fn load_demo(
     let conn: &Connection = tx;
     let mut report = DemoEnrolments::default();
     let mut rng = Rng::new(20_261_201);
-    let coordinator: Option<i64> = rusqlite::OptionalExtension::optional(conn.query_row(
-        "SELECT id FROM account WHERE email = 'koordinator@demo.oncotrack.example'",
-        [],
-        |r| r.get(0),
-    ))?;
-    let nurse: Option<i64> = rusqlite::OptionalExtension::optional(conn.query_row(
-        "SELECT person_id FROM account WHERE email = 'sjukskoterska@demo.oncotrack.example'",
-        [],
-        |r| r.get(0),
-    ))?
-    .flatten();
+    let coordinator =
+        account_by_email(conn, "koordinator@demo.oncotrack.example")?.map(|(a, _)| a.id);
+    let nurse = account_by_email(conn, "sjukskoterska@demo.oncotrack.example")?
+        .and_then(|(a, _)| a.person_id);
     // Completions are recorded as the coordinator would, with their audit rows.
     let w = Work::new(
         tx,
@@ -78,10 +67,7 @@ pub fn load_demo(
         },
         now,
     );
-    let offering_ids: Vec<i64> = conn
-        .prepare("SELECT id FROM offering ORDER BY starts_on, id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let offering_ids = store::offering_ids(conn)?;
     let mut waitlist_shown = false;
     let (mut nurse_enrolled, mut nurse_waiting) = (false, false);
     for id in offering_ids {
@@ -133,20 +119,21 @@ pub fn load_demo(
             } else {
                 enrolment::placement(k as i64, o.capacity)
             };
-            conn.prepare_cached(
-                "INSERT INTO enrolment (offering_id, person_id, status, queued_at, enrolled_at, cancelled_at, enrolled_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                o.id,
-                person,
-                status.as_str(),
-                stamp(queued),
-                (status != Status::Waitlisted).then(|| stamp(queued)),
-                (status == Status::Cancelled).then(|| stamp(now)),
-                coordinator
-            ])?;
-            let eid = conn.last_insert_rowid();
+            let queued = stamp(queued);
+            let eid = bulk::enrolment(
+                conn,
+                &bulk::Enrolment {
+                    offering_id: o.id,
+                    person_id: *person,
+                    status: status.as_str(),
+                    queued_at: &queued,
+                    enrolled_at: (status != Status::Waitlisted).then_some(queued.as_str()),
+                    cancelled_at: (status == Status::Cancelled).then(|| stamp(now)),
+                    attended: None,
+                    completed_on: None,
+                    enrolled_by: coordinator,
+                },
+            )?;
             report.enrolments += 1;
             if status == Status::Waitlisted {
                 report.waitlisted += 1;
@@ -179,23 +166,14 @@ pub fn generate(
     now: DateTime<Utc>,
 ) -> rusqlite::Result<usize> {
     let mut rng = Rng::new(seed ^ 0xe4_0011);
-    let people: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
-    let offerings: Vec<(i64, i64, String, String, String)> = conn
-        .prepare("SELECT id, capacity, status, enrolment_opens, ends_on FROM offering ORDER BY id")?
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let people = store::count(conn, "person")?;
+    let offerings = store::offering_sketches(conn)?;
     if offerings.is_empty() || people == 0 {
         return Ok(0);
     }
     let mean = (total / offerings.len()).max(1) as u64;
-    let mut insert = conn.prepare(
-        "INSERT INTO enrolment (offering_id, person_id, status, queued_at, enrolled_at, cancelled_at, attended, completed_on)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
     let mut added = 0usize;
-    for (i, (id, capacity, status, opens, ends)) in offerings.iter().enumerate() {
+    for (i, o) in offerings.iter().enumerate() {
         // The last offering takes what is left, so the total is exact.
         let n = if i + 1 == offerings.len() {
             total.saturating_sub(added) as i64
@@ -205,36 +183,40 @@ pub fn generate(
         .min(people)
         .min(total.saturating_sub(added) as i64);
         let first = rng.below(people as u64) as i64;
-        let opened = crate::check::date(opens)
+        let opened = crate::check::date(&o.enrolment_opens)
             .unwrap_or_default()
             .and_hms_opt(8, 0, 0)
             .unwrap_or_default()
             .and_utc();
-        let held = status == "completed";
+        let held = o.status == "completed";
         for k in 0..n {
             // A run of people: distinct within the offering.
             let person = (first + k) % people + 1;
             let queued = stamp(opened + Duration::seconds(k * 97));
             // A held offering's waitlist is over: those left waiting were cancelled.
-            let state = if status == "cancelled" || (k >= *capacity && (held || rng.below(10) == 0))
-            {
-                "cancelled"
-            } else if k < *capacity {
-                "enrolled"
-            } else {
-                "waitlisted"
-            };
+            let state =
+                if o.status == "cancelled" || (k >= o.capacity && (held || rng.below(10) == 0)) {
+                    "cancelled"
+                } else if k < o.capacity {
+                    "enrolled"
+                } else {
+                    "waitlisted"
+                };
             let done = held && state == "enrolled" && rng.below(10) != 0;
-            insert.execute(params![
-                id,
-                person,
-                state,
-                queued,
-                (state == "enrolled").then_some(&queued),
-                (state == "cancelled").then(|| stamp(now)),
-                (held && state == "enrolled").then_some(done),
-                done.then_some(ends),
-            ])?;
+            bulk::enrolment(
+                conn,
+                &bulk::Enrolment {
+                    offering_id: o.id,
+                    person_id: person,
+                    status: state,
+                    queued_at: &queued,
+                    enrolled_at: (state == "enrolled").then_some(queued.as_str()),
+                    cancelled_at: (state == "cancelled").then(|| stamp(now)),
+                    attended: (held && state == "enrolled").then_some(done),
+                    completed_on: done.then_some(o.ends_on.as_str()),
+                    enrolled_by: None,
+                },
+            )?;
         }
         added += n as usize;
     }
@@ -244,6 +226,7 @@ pub fn generate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::params;
 
     #[test]
     fn generated_enrolments_add_up_and_never_overbook() {

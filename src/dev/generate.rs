@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::params;
 
 use super::demo::{FIRST_NAMES, LAST_NAMES, Rng};
+use super::store::{self, bulk};
 use crate::cli::CommandError;
 use crate::clock::stamp;
 use crate::db::{self, DbOptions};
@@ -46,7 +46,7 @@ pub fn generate(
             ..DbOptions::default()
         },
     )?;
-    let existing: i64 = conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))?;
+    let existing = store::count(&conn, "person")?;
     if existing > 0 {
         return Err(CommandError::Invalid(format!(
             "--db: {} already has people; generate into a new file",
@@ -60,72 +60,48 @@ pub fn generate(
     // (each statement with a trigger keeps a statement journal). They are set
     // aside and recreated, from their own SQL, in the same transaction.
     counts::mark_all_dirty(&tx)?;
-    let triggers: Vec<(String, String)> = tx
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'compliance_dirty_%'")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (name, _) in &triggers {
-        tx.execute_batch(&format!("DROP TRIGGER {name}"))?;
-    }
+    let triggers = store::compliance_triggers(&tx)?;
+    store::drop_triggers(&tx, &triggers)?;
     let mut rng = Rng::new(seed);
     let unit_count = (people / 100).max(10);
     let admin_count = (unit_count / 15).max(2);
     let region_count = (admin_count / 8).max(2);
     for r in 0..region_count {
-        tx.execute(
-            "INSERT INTO region (name) VALUES (?1)",
-            [format!("Region {:02}", r + 1)],
-        )?;
+        bulk::region(&tx, &format!("Region {:02}", r + 1))?;
     }
     for a in 0..admin_count {
-        tx.execute(
-            "INSERT INTO administration (region_id, name) VALUES (?1, ?2)",
-            params![
-                (a % region_count) as i64 + 1,
-                format!("Förvaltning {:03}", a + 1)
-            ],
+        bulk::administration(
+            &tx,
+            (a % region_count) as i64 + 1,
+            &format!("Förvaltning {:03}", a + 1),
         )?;
     }
     let mut chemo = Vec::with_capacity(unit_count);
     for u in 0..unit_count {
         let gives = rng.below(10) < 4;
         chemo.push(gives);
-        tx.execute(
-            "INSERT INTO unit (administration_id, code, name, gives_chemotherapy, trainee_capacity) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                (u % admin_count) as i64 + 1,
-                format!("U{:05}", u + 1),
-                format!("{} {}", if gives { "Onkologi" } else { "Vårdenhet" }, u + 1),
-                gives,
-                if rng.below(10) == 0 { Some(2) } else { None }
-            ],
+        bulk::unit(
+            &tx,
+            &bulk::Unit {
+                administration_id: (u % admin_count) as i64 + 1,
+                code: &format!("U{:05}", u + 1),
+                name: &format!("{} {}", if gives { "Onkologi" } else { "Vårdenhet" }, u + 1),
+                gives_chemotherapy: gives,
+                trainee_capacity: if rng.below(10) == 0 { Some(2) } else { None },
+            },
         )?;
     }
     // A yearly CPR course for everyone gives the long histories a country-wide
     // learning system holds; the chemotherapy licence is the fresh database's.
-    tx.execute(
-        "INSERT INTO licence_type (code, name_sv, name_en, validity_months, window_days, extend_from_expiry, warning_days)
-         VALUES ('HLR', 'Hjärt-lungräddning', 'CPR', 12, 60, 1, '[60,14]')",
-        [],
-    )?;
-    let hlr = tx.last_insert_rowid();
+    let hlr = bulk::cpr_licence(&tx)?;
     for p in Profession::ALL {
-        tx.execute(
-            "INSERT INTO licence_requirement (licence_type_id, profession, scope_kind) VALUES (?1, ?2, 'chemotherapy_units')",
-            params![hlr, p.as_str()],
-        )?;
+        bulk::chemotherapy_requirement(&tx, hlr, p.as_str())?;
     }
-    let cyto: i64 = tx.query_row("SELECT id FROM licence_type WHERE code = 'CYTO'", [], |r| {
-        r.get(0)
-    })?;
+    let cyto = crate::courses::store::licence_type_id(&tx, "CYTO")?
+        .ok_or_else(|| CommandError::Invalid("the database has no CYTO licence type".into()))?;
     let stamp_now = stamp(now);
     let mut completions = 0usize;
     {
-        let mut person = tx.prepare("INSERT INTO person (id, name, email, hsa_id, profession, unit_id, left_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
-        let mut employment = tx.prepare("INSERT INTO employment (person_id, unit_id, profession, valid_from, valid_to) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-        let mut completion = tx.prepare(
-            "INSERT INTO licence_completion (person_id, licence_type_id, part, completed_on, source, recorded_at) VALUES (?1, ?2, 'theory', ?3, 'import', ?4)",
-        )?;
         for i in 0..people {
             let id = i as i64 + 1;
             let profession = super::demo::pick_profession(&mut rng);
@@ -158,43 +134,48 @@ pub fn generate(
             }
             let first = FIRST_NAMES[rng.below(FIRST_NAMES.len() as u64) as usize];
             let last = LAST_NAMES[rng.below(LAST_NAMES.len() as u64) as usize];
-            person.execute(params![
-                id,
-                format!("{first} {last}"),
-                format!("person{id}@gen.oncotrack.example"),
-                format!("SE9990000002-G{id:08}"),
-                profession.as_str(),
-                current_unit,
-                left_on.map(|d| d.to_string()),
-                stamp_now
-            ])?;
+            bulk::person(
+                &tx,
+                &bulk::Person {
+                    id,
+                    name: &format!("{first} {last}"),
+                    email: &format!("person{id}@gen.oncotrack.example"),
+                    hsa_id: &format!("SE9990000002-G{id:08}"),
+                    profession: profession.as_str(),
+                    unit_id: current_unit,
+                    left_on: left_on.map(|d| d.to_string()),
+                    created_at: &stamp_now,
+                },
+            )?;
             if let Some((u, f, t)) = earlier {
-                employment.execute(params![
+                bulk::employment(
+                    &tx,
                     id,
                     u,
                     profession.as_str(),
-                    f.to_string(),
-                    t.to_string()
-                ])?;
+                    &f.to_string(),
+                    Some(&t.to_string()),
+                )?;
             }
-            employment.execute(params![
+            bulk::employment(
+                &tx,
                 id,
                 current_unit,
                 profession.as_str(),
-                from.to_string(),
-                left_on.map(|d| d.to_string())
-            ])?;
+                &from.to_string(),
+                left_on.map(|d| d.to_string()).as_deref(),
+            )?;
             let until = left_on.unwrap_or(today);
             let mut on = start + Duration::days(rng.below(120) as i64);
             while on <= until {
-                completion.execute(params![id, hlr, on.to_string(), stamp_now])?;
+                bulk::theory_completion(&tx, id, hlr, &on.to_string(), &stamp_now)?;
                 completions += 1;
                 on = add_months(on, 10 + rng.below(5) as u32);
             }
             if matches!(profession, Profession::Nurse | Profession::AssistantNurse) {
                 let mut on = start + Duration::days(rng.below(300) as i64);
                 while on <= until {
-                    completion.execute(params![id, cyto, on.to_string(), stamp_now])?;
+                    bulk::theory_completion(&tx, id, cyto, &on.to_string(), &stamp_now)?;
                     completions += 1;
                     if rng.below(8) == 0 {
                         break;
@@ -206,9 +187,7 @@ pub fn generate(
     }
     super::generate_courses::generate(&tx, people / 50, seed, now, today)?;
     super::enrolments::generate(&tx, people * 2, seed, now)?;
-    for (_, sql) in &triggers {
-        tx.execute_batch(sql)?;
-    }
+    store::create_triggers(&tx, &triggers)?;
     super::bench_placements::generate(&tx, seed, today, now)?;
     tx.commit()?;
     // The first report then finds the counts ready. A separate transaction

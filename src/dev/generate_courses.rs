@@ -3,9 +3,10 @@
 //! sign-ups in every status. Deterministic for a seed.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use super::demo::Rng;
+use super::store::bulk;
 use crate::clock::stamp;
 use crate::courses::model::stockholm_to_utc;
 
@@ -56,55 +57,32 @@ pub fn generate(
     let mut out = GeneratedCourses::default();
     let now_s = stamp(now);
     let courses = 40usize;
+    let mut first_course = 0;
     for c in 0..courses {
-        tx.execute(
-            "INSERT INTO course (code, title_sv, title_en, length_hours, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                format!("GEN-{:03}", c + 1),
-                format!("Kurs {}", c + 1),
-                format!("Course {}", c + 1),
-                8 + (c as i64 % 5) * 8,
-                now_s
-            ],
+        let id = bulk::course(
+            tx,
+            &format!("GEN-{:03}", c + 1),
+            &format!("Kurs {}", c + 1),
+            &format!("Course {}", c + 1),
+            8 + (c as i64 % 5) * 8,
+            &now_s,
         )?;
+        if c == 0 {
+            first_course = id;
+        }
     }
     out.courses = courses;
-    let first_course: i64 =
-        tx.query_row("SELECT id FROM course WHERE code = 'GEN-001'", [], |r| {
-            r.get(0)
-        })?;
     let lecturer_count = (offerings / 10).max(5);
     let mut lecturers = Vec::with_capacity(lecturer_count);
     for l in 0..lecturer_count {
-        tx.execute(
-            "INSERT INTO account (email, name, password_hash, created_at) VALUES (?1, ?2, 'disabled', ?3)",
-            params![
-                format!("lecturer{}@gen.oncotrack.example", l + 1),
-                format!("Föreläsare {}", l + 1),
-                now_s
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        tx.execute(
-            "INSERT INTO account_role (account_id, role) VALUES (?1, 'lecturer')",
-            [id],
-        )?;
-        lecturers.push(id);
+        lecturers.push(bulk::lecturer(
+            tx,
+            &format!("lecturer{}@gen.oncotrack.example", l + 1),
+            &format!("Föreläsare {}", l + 1),
+            &now_s,
+        )?);
     }
     out.lecturers = lecturer_count;
-    let mut offering = tx.prepare(
-        "INSERT INTO offering (course_id, starts_on, ends_on, place, capacity, min_participants,
-            enrolment_opens, enrolment_closes, status, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
-    let mut session = tx.prepare(
-        "INSERT INTO course_session (offering_id, starts_at, ends_at, topic, lecturers_needed)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    let mut signup = tx.prepare(
-        "INSERT OR IGNORE INTO lecturer_signup (session_id, account_id, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?4)",
-    )?;
     for _ in 0..offerings {
         let course = first_course + rng.below(courses as u64) as i64;
         let starts = today - Duration::days(365) + Duration::days(rng.below(730) as i64);
@@ -118,19 +96,21 @@ pub fn generate(
         } else {
             "planned"
         };
-        offering.execute(params![
-            course,
-            starts.to_string(),
-            ends.to_string(),
-            if rng.below(3) == 0 { "Teams" } else { "Sal 1" },
-            10 + rng.below(30) as i64,
-            rng.below(10) as i64,
-            (starts - Duration::days(60)).to_string(),
-            (starts - Duration::days(7)).to_string(),
-            status,
-            now_s
-        ])?;
-        let offering_id = tx.last_insert_rowid();
+        let offering_id = bulk::offering(
+            tx,
+            &bulk::Offering {
+                course_id: course,
+                starts_on: starts.to_string(),
+                ends_on: ends.to_string(),
+                place: if rng.below(3) == 0 { "Teams" } else { "Sal 1" },
+                capacity: 10 + rng.below(30) as i64,
+                min_participants: rng.below(10) as i64,
+                enrolment_opens: (starts - Duration::days(60)).to_string(),
+                enrolment_closes: (starts - Duration::days(7)).to_string(),
+                status,
+                created_at: &now_s,
+            },
+        )?;
         out.offerings += 1;
         for s in 0..SESSIONS_PER_OFFERING {
             let day = starts + Duration::days((s / 5) as i64);
@@ -140,14 +120,14 @@ pub fn generate(
                 continue;
             };
             let needed = 1 + rng.below(2) as i64;
-            session.execute(params![
+            let session_id = bulk::session(
+                tx,
                 offering_id,
-                stamp(start),
-                stamp(start + Duration::minutes(90)),
+                &stamp(start),
+                &stamp(start + Duration::minutes(90)),
                 TOPICS[s % TOPICS.len()],
-                needed
-            ])?;
-            let session_id = tx.last_insert_rowid();
+                needed,
+            )?;
             out.sessions += 1;
             let mut confirmed = 0;
             for _ in 0..rng.below(4) {
@@ -162,7 +142,7 @@ pub fn generate(
                     8 => "declined",
                     _ => "withdrawn",
                 };
-                out.signups += signup.execute(params![session_id, lecturer, st, now_s])?;
+                out.signups += bulk::signup(tx, session_id, lecturer, st, &now_s, None)?;
             }
         }
     }
