@@ -83,26 +83,26 @@ pub fn funnel(lang: Lang, centre: Cell, points: &[Point]) -> Markup {
         svg.chart viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) role="img" aria-label=(title) {
             title { (title) }
             // Axes with a few ticks.
-            line x1=(LEFT) y1=(HEIGHT - BOTTOM) x2=(WIDTH - RIGHT) y2=(HEIGHT - BOTTOM) stroke="#555";
-            line x1=(LEFT) y1=(TOP) x2=(LEFT) y2=(HEIGHT - BOTTOM) stroke="#555";
+            line x1=(LEFT) y1=(HEIGHT - BOTTOM) x2=(WIDTH - RIGHT) y2=(HEIGHT - BOTTOM) stroke="#555" {}
+            line x1=(LEFT) y1=(TOP) x2=(LEFT) y2=(HEIGHT - BOTTOM) stroke="#555" {}
             @for i in 0..=4u32 {
                 @let share = max_share * f64::from(i) / 4.0;
                 @let y = y_of(share, max_share);
-                line x1=(LEFT - 4.0) y1=(y) x2=(LEFT) y2=(y) stroke="#555";
+                line x1=(LEFT - 4.0) y1=(y) x2=(LEFT) y2=(y) stroke="#555" {}
                 text x=(LEFT - 6.0) y=(y + 4.0) text-anchor="end" font-size="11" {
                     (percent((share * 10_000.0).round() as u32, lang))
                 }
                 @let n = f64::from(max_n) * f64::from(i) / 4.0;
                 @let x = x_of(n, f64::from(max_n));
-                line x1=(x) y1=(HEIGHT - BOTTOM) x2=(x) y2=(HEIGHT - BOTTOM + 4.0) stroke="#555";
+                line x1=(x) y1=(HEIGHT - BOTTOM) x2=(x) y2=(HEIGHT - BOTTOM + 4.0) stroke="#555" {}
                 text x=(x) y=(HEIGHT - BOTTOM + 16.0) text-anchor="middle" font-size="11" { (n.round()) }
             }
             text x=((LEFT + WIDTH - RIGHT) / 2.0) y=(HEIGHT - 6.0) text-anchor="middle" font-size="12" { (lang.t("quality.axis_patients")) }
-            polyline points=(lo998) fill="none" stroke="#b33" stroke-dasharray="4 3";
-            polyline points=(hi998) fill="none" stroke="#b33" stroke-dasharray="4 3";
-            polyline points=(lo95) fill="none" stroke="#d80";
-            polyline points=(hi95) fill="none" stroke="#d80";
-            line x1=(LEFT) y1=(y_centre) x2=(WIDTH - RIGHT) y2=(y_centre) stroke="#333";
+            polyline points=(lo998) fill="none" stroke="#b33" stroke-dasharray="4 3" {}
+            polyline points=(hi998) fill="none" stroke="#b33" stroke-dasharray="4 3" {}
+            polyline points=(lo95) fill="none" stroke="#d80" {}
+            polyline points=(hi95) fill="none" stroke="#d80" {}
+            line x1=(LEFT) y1=(y_centre) x2=(WIDTH - RIGHT) y2=(y_centre) stroke="#333" {}
             @for pt in points {
                 @let x = x_of(f64::from(pt.patients), f64::from(max_n));
                 @let y = y_of(f64::from(pt.share_bp) / 10_000.0, max_share);
@@ -162,8 +162,8 @@ pub fn trend(lang: Lang, quarters: &[(Period, Cell)]) -> Markup {
     html! {
         svg.chart viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) role="img" aria-label=(title) {
             title { (title) }
-            line x1=(LEFT) y1=(HEIGHT - BOTTOM) x2=(WIDTH - RIGHT) y2=(HEIGHT - BOTTOM) stroke="#555";
-            line x1=(LEFT) y1=(TOP) x2=(LEFT) y2=(HEIGHT - BOTTOM) stroke="#555";
+            line x1=(LEFT) y1=(HEIGHT - BOTTOM) x2=(WIDTH - RIGHT) y2=(HEIGHT - BOTTOM) stroke="#555" {}
+            line x1=(LEFT) y1=(TOP) x2=(LEFT) y2=(HEIGHT - BOTTOM) stroke="#555" {}
             @for i in 0..=4u32 {
                 @let share = max_share * f64::from(i) / 4.0;
                 @let y = y_of(share, max_share);
@@ -177,7 +177,7 @@ pub fn trend(lang: Lang, quarters: &[(Period, Cell)]) -> Markup {
                 }
             }
             @for run in &runs {
-                polyline points=(run) fill="none" stroke="#1565c0" stroke-width="2";
+                polyline points=(run) fill="none" stroke="#1565c0" stroke-width="2" {}
             }
             @for (i, s) in &shown {
                 circle cx=(format!("{:.1}", x(*i))) cy=(format!("{:.1}", y_of(f64::from(*s) / 10_000.0, max_share))) r="3.5" fill="#1565c0" {
@@ -252,5 +252,23 @@ mod tests {
             "the suppressed quarter breaks the line"
         );
         assert_eq!(trend_svg.matches("<circle").count(), 3);
+        assert_balanced(&svg);
+        assert_balanced(&trend_svg);
+    }
+
+    /// Inside HTML a `<line>` without its end tag swallows every later
+    /// shape of the picture: each element the pictures open must be closed,
+    /// in order.
+    fn assert_balanced(svg: &str) {
+        let mut open: Vec<&str> = Vec::new();
+        for tag in svg.split('<').skip(1) {
+            let tag = &tag[..tag.find('>').expect("tag end")];
+            if let Some(name) = tag.strip_prefix('/') {
+                assert_eq!(open.pop(), Some(name), "{svg}");
+            } else if !tag.ends_with('/') {
+                open.push(tag.split_whitespace().next().expect("name"));
+            }
+        }
+        assert!(open.is_empty(), "left open: {open:?}");
     }
 }

@@ -44,6 +44,9 @@ async fn read_form(mut multipart: Multipart) -> Result<ImportForm, AppError> {
                 form.file_name = field.file_name().unwrap_or("extract.csv").to_string();
                 form.content = field.bytes().await.map_err(bad)?.to_vec();
             }
+            // The checked file, sent back by the button under the check.
+            "content" => form.content = field.bytes().await.map_err(bad)?.to_vec(),
+            "file_name" => form.file_name = field.text().await.map_err(bad)?,
             "source_id" => form.source_id = field.text().await.map_err(bad)?,
             "from" => form.from = field.text().await.map_err(bad)?,
             "to" => form.to = field.text().await.map_err(bad)?,
@@ -147,7 +150,11 @@ pub async fn import_page(State(state): State<AppState>, ctx: Ctx) -> Result<Mark
     import_page_with(&state, &ctx, &ImportForm::default(), &errors, html! {}).await
 }
 
-fn outcome_view(lang: Lang, o: &Imported, applied: bool) -> Markup {
+/// What a check or an import did; under a check, the button that reads
+/// the checked file in without choosing it again.
+fn outcome_view(ctx: &Ctx, form: &ImportForm, o: &Imported) -> Markup {
+    let lang = ctx.lang;
+    let applied = form.apply;
     html! {
         @if applied { (layout::notice(lang.t("import.done"))) }
         @else { div.alert.ok role="status" { p { (lang.t("quality.checked")) } } }
@@ -156,6 +163,17 @@ fn outcome_view(lang: Lang, o: &Imported, applied: bool) -> Markup {
             dt { (lang.t("quality.patients_in_file")) } dd { (o.patients) }
             dt { (lang.t("quality.deaths_in_file")) } dd { (o.deaths) }
             dt { (lang.t(if applied { "quality.replaced" } else { "quality.would_replace" })) } dd { (o.replaced) }
+        }
+        @if !applied {
+            form.apply-checked method="post" action="/quality/import" enctype="multipart/form-data" {
+                (csrf_field(ctx))
+                input type="hidden" name="source_id" value=(form.source_id);
+                input type="hidden" name="from" value=(form.from);
+                input type="hidden" name="to" value=(form.to);
+                input type="hidden" name="file_name" value=(form.file_name);
+                input type="hidden" name="content" value=(String::from_utf8_lossy(&form.content));
+                button type="submit" name="action" value="apply" { (lang.t("quality.apply")) }
+            }
         }
     }
 }
@@ -222,7 +240,7 @@ pub async fn import_submit(
                 &ctx,
                 &form,
                 &errors,
-                outcome_view(lang, &outcome, apply),
+                outcome_view(&ctx, &form, &outcome),
             )
             .await?;
             Ok(body.into_response())
@@ -258,7 +276,7 @@ pub async fn sources_page(State(state): State<AppState>, ctx: Ctx) -> Result<Mar
             p { a href="/quality/import" { (lang.t("quality.import_title")) } " · " a href="/quality/sources/new" { (lang.t("quality.new_source")) } }
             p.muted { (lang.t("quality.sources_help")) }
             div.table-wrap tabindex="0" { table {
-                thead { tr { th { (lang.t("common.name")) } th { (lang.t("quality.columns")) } th.num { (lang.t("quality.batches")) } th {} } }
+                thead { tr { th { (lang.t("common.name")) } th { (lang.t("quality.columns")) } th.num { (lang.t("quality.batches")) } th { span.visually-hidden { (lang.t("common.edit")) } } } }
                 tbody { @for s in &sources { tr {
                     td { (s.name) }
                     td { code { (s.mapping.pseudonym) ", " (s.mapping.administration) ", " (s.mapping.unit) ", " (s.mapping.kind) ", " (s.mapping.treated_on) ", " (s.mapping.died_on) ", " (s.mapping.diagnosis) } }

@@ -258,7 +258,7 @@ pub async fn report_page(
             @if r.rows.len() <= 1 && r.rows.iter().all(|row| row.cells.iter().all(|c| matches!(c, Cell::Counts { count, .. } if count.denominator == 0))) {
                 p.muted { (lang.t("quality.no_data")) }
             }
-            div.table-wrap tabindex="0" { table {
+            div.table-wrap tabindex="0" { table.wide {
                 caption { (lang.t(r.query.kind.label_key())) ", " (msg!("quality.window_days", days = r.query.window.days()).render(lang)) }
                 thead { tr {
                     th scope="col" { (lang.t("quality.place")) }

@@ -189,25 +189,49 @@ fn assemble(
             cells: periods.iter().map(|period| cell(p, *period)).collect(),
         })
         .collect();
+    // The funnel plots one year: the last of the span that has points to
+    // plot (the current year may hold too few deaths yet), else the last.
+    let points_of = |year: i32| -> Vec<Point> {
+        let period = Period {
+            year,
+            quarter: None,
+        };
+        counts
+            .keys()
+            .filter(|(p, at)| matches!(p, Place::Administration(_)) && *at == period)
+            .filter(|(p, _)| visible(*p, tree))
+            .filter_map(|key| match shown.get(key) {
+                Some(Cell::Counts { count, share_bp }) => Some(Point {
+                    name: name(key.0),
+                    patients: count.denominator,
+                    share_bp: *share_bp,
+                }),
+                _ => None,
+            })
+            .collect()
+    };
+    let (funnel_year, funnel) = years
+        .iter()
+        .rev()
+        .map(|y| (*y, points_of(*y)))
+        .find(|(y, points)| {
+            !points.is_empty()
+                && matches!(
+                    cell(
+                        Place::All,
+                        Period {
+                            year: *y,
+                            quarter: None
+                        }
+                    ),
+                    Cell::Counts { .. }
+                )
+        })
+        .unwrap_or_else(|| (q.to_year, Vec::new()));
     let funnel_period = Period {
-        year: q.to_year,
+        year: funnel_year,
         quarter: None,
     };
-    let funnel = counts
-        .iter()
-        .filter(|((p, period), _)| {
-            matches!(p, Place::Administration(_)) && *period == funnel_period
-        })
-        .filter(|((p, _), _)| visible(*p, tree))
-        .filter_map(|((p, period), _)| match shown.get(&(*p, *period)) {
-            Some(Cell::Counts { count, share_bp }) => Some(Point {
-                name: name(*p),
-                patients: count.denominator,
-                share_bp: *share_bp,
-            }),
-            _ => None,
-        })
-        .collect();
     Report {
         query: q,
         periods,
@@ -291,5 +315,21 @@ mod tests {
             ["", "Västra regionen", "Östra regionen", "Kustsjukhuset"]
         );
         assert_eq!(mine.funnel.len(), 1);
+
+        // A span reaching into a year with too few deaths yet: the funnel
+        // shows the last year that has points.
+        let later = Query { to_year: 2026, ..q };
+        let y2026 = Period {
+            year: 2026,
+            quarter: None,
+        };
+        let mut counts = counts;
+        counts.insert((Place::All, y2026), c(3, 1));
+        counts.insert((Place::Region(10), y2026), c(3, 1));
+        counts.insert((Place::Administration(1), y2026), c(3, 1));
+        let shown = model::suppress(&counts, &tree);
+        let report = assemble(later, &tree, &names, &counts, &shown, &|_, _| true);
+        assert_eq!(report.funnel_period, y);
+        assert_eq!(report.funnel.len(), 3);
     }
 }

@@ -546,6 +546,10 @@ async fn pages_pass_the_accessibility_check() {
         "/rotations/timeline".to_string(),
         "/rotations/reports/costs".to_string(),
         "/rotations/reports/capacity".to_string(),
+        "/quality".to_string(),
+        "/quality/import".to_string(),
+        "/quality/sources".to_string(),
+        "/quality/sources/new".to_string(),
     ] {
         j.goto(&path).await;
         for v in j.accessibility_violations(&axe).await {
@@ -787,5 +791,122 @@ async fn a_study_director_previews_a_split_and_creates_a_placement() {
         .await;
     assert_eq!(placed, 1);
     j.screenshot("study-director-placement").await;
+    j.end().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_reads_in_an_extract_and_a_manager_sees_the_report_for_his_unit() {
+    let Some(j) = start().await else { return };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
+    let extract = j
+        .app
+        .query(move |c| {
+            Ok(oncotrack::dev::quality::extract(c, 1_500, 7, 2024, 2026, today).expect("extract"))
+        })
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("uttag.csv");
+    std::fs::write(&file, extract).expect("csv");
+
+    j.sign_in(&email_for(Role::QualityAnalyst)).await;
+    j.goto("/quality/sources/new").await;
+    let form = "form[action='/quality/sources/new']";
+    j.fill(form, "name", "Cytobase Test").await;
+    j.click_button(&format!("{form} button[type=submit]")).await;
+    assert!(
+        j.text().await.contains("Cytobase Test"),
+        "{}",
+        j.text().await
+    );
+    let source: i64 = j
+        .app
+        .query(|c| c.query_row("SELECT max(id) FROM quality_source", [], |r| r.get(0)))
+        .await;
+
+    j.goto("/quality/import").await;
+    let form = "form[action='/quality/import']";
+    j.fill(form, "source_id", &source.to_string()).await;
+    j.fill(form, "from", "2024-01-01").await;
+    j.fill(form, "to", "2026-03-02").await;
+    j.browser
+        .find(Locator::Css(&format!("{form} input[type=file]")))
+        .await
+        .expect("file input")
+        .send_keys(&file.display().to_string())
+        .await
+        .expect("choose file");
+    j.click_button(&format!("{form} button[value=preview]"))
+        .await;
+    let checked = j.text().await;
+    assert!(
+        checked.contains("Filen är kontrollerad. Ingenting har sparats."),
+        "{checked}"
+    );
+    j.screenshot("analyst-checks-an-extract").await;
+    // The button under the check reads in the file that was checked.
+    j.click_button("form.apply-checked button[value=apply]")
+        .await;
+    let done = j.text().await;
+    assert!(done.contains("Importen är klar."), "{done}");
+    let stored: i64 = j
+        .app
+        .query(|c| c.query_row("SELECT count(*) FROM quality_treatment", [], |r| r.get(0)))
+        .await;
+    assert!(stored > 1_500, "{stored} treatments");
+
+    j.goto("/quality?from=2024&to=2025&by=quarter").await;
+    let report = j.text().await;
+    assert!(report.contains("Annat sjukhus"), "{report}");
+    assert!(report.contains("Trattdiagram 2025"), "{report}");
+    // Both pictures are drawn whole: the funnel's two administrations and
+    // the trend's quarters are shapes the browser lays out, not swallowed
+    // by an unclosed element.
+    let drawn = j
+        .browser
+        .execute(
+            "return Array.from(document.querySelectorAll('svg.chart'))
+                 .map(s => s.querySelectorAll('circle').length
+                     - Array.from(s.querySelectorAll('circle')).filter(c => c.getBBox().width > 0).length
+                     + ':' + s.querySelectorAll('circle').length);",
+            Vec::new(),
+        )
+        .await
+        .expect("count shapes");
+    let drawn: Vec<String> = serde_json::from_value(drawn).expect("list");
+    assert_eq!(drawn.len(), 2, "{drawn:?}");
+    for d in &drawn {
+        let (hidden, all) = d.split_once(':').expect("pair");
+        assert!(hidden == "0" && all != "0", "{drawn:?}");
+    }
+    j.screenshot("analyst-quality-report").await;
+    j.browser
+        .execute(
+            "document.querySelector('svg.chart').scrollIntoView(); return null;",
+            Vec::new(),
+        )
+        .await
+        .expect("scroll to the pictures");
+    j.screenshot("analyst-quality-funnel").await;
+    j.sign_out().await;
+
+    // The manager of ONK1 sees Testsjukhuset and the whole, nothing of the
+    // other region's administration.
+    j.sign_in(&email_for(Role::Manager)).await;
+    j.goto("/quality?from=2024&to=2026").await;
+    let scoped = j.text().await;
+    assert!(scoped.contains("Testsjukhuset"), "{scoped}");
+    assert!(!scoped.contains("Annat sjukhus"), "{scoped}");
+    j.screenshot("manager-quality-report").await;
+    let views: i64 = j
+        .app
+        .query(|c| {
+            c.query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'quality_report.view'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(views, 2, "each view of the report is logged");
     j.end().await;
 }
