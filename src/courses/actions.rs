@@ -631,7 +631,7 @@ pub fn promote(w: &Work, o: &EnrolmentOffering, freed: Freed) -> rusqlite::Resul
     if n == 0 {
         return Ok(Vec::new());
     }
-    let first = store::enrolment::waitlist_head(w, o.id, n)?;
+    let first = store::enrolment::waitlist_head(w, o.id, n, today(w))?;
     let (member, value) = freed.member();
     for (id, person_id, email) in &first {
         store::enrolment::promote(w, *id, w.now())?;

@@ -1013,6 +1013,63 @@ async fn people_who_have_left_are_not_enrolled() {
 }
 
 #[tokio::test]
+async fn a_waitlisted_person_who_has_left_is_passed_over() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 1,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let people = nurses(&app, 3, Profession::Nurse).await;
+    let token = app.token_for(Role::Coordinator).await;
+    let mut ids = Vec::new();
+    for p in &people {
+        let r = enrol_api(&app, &token, o, json!({"hsa_id": hsa_of(&app, *p).await})).await;
+        ids.push(r.json()["id"].as_i64().expect("id"));
+        app.advance(1);
+    }
+    // The first on the waitlist left yesterday.
+    let gone = people[1];
+    let yesterday = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+    app.state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            oncotrack::organisation::store::mark_left(tx, gone, yesterday)?.expect("left");
+            Ok(())
+        })
+        .await
+        .expect("mark left");
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/enrolments/{}/cancel", ids[0]),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["promoted"], json!([ids[2]]), "{}", r.text);
+    let st = statuses(&app, o).await;
+    assert_eq!(
+        st.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
+        ["cancelled", "waitlisted", "enrolled"]
+    );
+    let told: i64 = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT count(*) FROM outbox WHERE kind = 'enrolment_promoted' AND recipient_person_id = ?1",
+                [gone],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(told, 0, "nobody tells the one who left");
+}
+
+#[tokio::test]
 async fn the_capacity_hook_promotes_the_head_of_the_waitlist_and_tells_them() {
     let app = TestApp::new().await;
     let o = offering(

@@ -278,19 +278,27 @@ pub fn cancel_enrolment(conn: &Connection, id: i64, now: DateTime<Utc>) -> rusql
     Ok(())
 }
 
-/// The first `n` on an offering's waitlist, in order (`queued_at`, then id):
-/// `(enrolment, person, e-mail)`.
+/// The first `n` on an offering's waitlist, in order (`queued_at`, then id),
+/// who still work here on `today`: `(enrolment, person, e-mail)`. Someone who
+/// has left keeps their waitlist place but is passed over.
 pub fn waitlist_head(
     conn: &Connection,
     offering_id: i64,
     n: usize,
+    today: NaiveDate,
 ) -> rusqlite::Result<Vec<(i64, i64, String)>> {
     conn.prepare_cached(
         "SELECT e.id, p.id, p.email FROM enrolment e JOIN person p ON p.id = e.person_id
-         WHERE e.offering_id = ?1 AND e.status = 'waitlisted' ORDER BY e.queued_at, e.id LIMIT ?2",
+         WHERE e.offering_id = ?1 AND e.status = 'waitlisted'
+           AND (p.left_on IS NULL OR p.left_on > ?3)
+         ORDER BY e.queued_at, e.id LIMIT ?2",
     )?
     .query_map(
-        params![offering_id, i64::try_from(n).unwrap_or(i64::MAX)],
+        params![
+            offering_id,
+            i64::try_from(n).unwrap_or(i64::MAX),
+            today.to_string()
+        ],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?
     .collect()
