@@ -18,8 +18,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::model::{
-    Agreement, HomePeriod, Kind, LEAVE_REASON, SalaryChange, Split, SplitError, SplitInput,
-    choose_agreement, split,
+    Agreement, HomePeriod, Kind, LEAVE_REASON, MAX_PLACEMENT_DAYS, SalaryChange, Split, SplitError,
+    SplitInput, choose_agreement, split,
 };
 use crate::i18n::Msg;
 use crate::msg;
@@ -321,6 +321,8 @@ pub enum PlanProblem {
     HomePeriodsOutside,
     /// `end` before `start`.
     EndBeforeStart,
+    /// Longer than any agreement prices ([`MAX_PLACEMENT_DAYS`]).
+    TooLong,
     /// Extent outside 1-100.
     Extent,
     /// Overlaps another live placement of the same trainee.
@@ -348,7 +350,7 @@ impl PlanProblem {
             PlanProblem::UnknownTrainee | PlanProblem::OtherTrainee => "trainee_id",
             PlanProblem::NotAHost => "host_unit_id",
             PlanProblem::HomePeriodsOutside => "end",
-            PlanProblem::EndBeforeStart => "end",
+            PlanProblem::EndBeforeStart | PlanProblem::TooLong => "end",
             PlanProblem::Extent => "extent",
             PlanProblem::Overlap { .. } => "start",
             PlanProblem::OverCapacity { .. } => "host_unit_id",
@@ -364,6 +366,7 @@ impl PlanProblem {
             PlanProblem::NotAHost => msg!("placements.err_host"),
             PlanProblem::HomePeriodsOutside => msg!("placements.err_home_outside"),
             PlanProblem::EndBeforeStart => msg!("placements.err_end_before_start"),
+            PlanProblem::TooLong => msg!("rotations.error.too_long"),
             PlanProblem::Extent => msg!("placements.err_extent"),
             PlanProblem::Overlap { other, start, end } => msg!(
                 "placements.err_overlap",
@@ -592,13 +595,18 @@ pub fn check_plan(
     capacity: Option<i64>,
 ) -> Vec<PlanProblem> {
     let mut problems = Vec::new();
+    // Refused when planned, not only when approved and priced; a span that
+    // long is not searched for overlaps either.
+    let too_long = (end - start).num_days() >= MAX_PLACEMENT_DAYS;
     if end < start {
         problems.push(PlanProblem::EndBeforeStart);
+    } else if too_long {
+        problems.push(PlanProblem::TooLong);
     }
     if !(1..=100).contains(&extent) {
         problems.push(PlanProblem::Extent);
     }
-    if end >= start {
+    if end >= start && !too_long {
         if let Some((other, s, e)) = first_overlap(trainee_others, start, end) {
             problems.push(PlanProblem::Overlap {
                 other,
@@ -831,6 +839,23 @@ mod tests {
         let p = check_plan(d("2026-05-01"), d("2026-04-01"), 0, &[], &[], Some(1));
         let fields: Vec<_> = p.iter().map(PlanProblem::field).collect();
         assert_eq!(fields, ["end", "extent"]);
+    }
+
+    #[test]
+    fn a_plan_longer_than_ten_years_is_refused_when_planned() {
+        let start = d("2026-01-01");
+        let last_allowed = start + chrono::Duration::days(MAX_PLACEMENT_DAYS - 1);
+        assert!(check_plan(start, last_allowed, 100, &[], &[], Some(1)).is_empty());
+        let p = check_plan(
+            start,
+            last_allowed + chrono::Duration::days(1),
+            100,
+            &[],
+            &[],
+            Some(1),
+        );
+        assert_eq!(p, [PlanProblem::TooLong]);
+        assert_eq!(p[0].field(), "end");
     }
 
     #[test]

@@ -130,6 +130,33 @@ async fn agreement_of(app: &TestApp, id: i64) -> Option<String> {
 }
 
 #[tokio::test]
+async fn a_placement_longer_than_ten_years_is_refused_when_it_is_planned() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let t = trainee(&app, &mut c, "Lars Långplan", app.fixture.onk1).await;
+    let r = post_placement(
+        &mut c,
+        t,
+        app.fixture.kir1,
+        "general",
+        "2026-04-01",
+        "2037-03-31",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.text.contains("Placeringen är längre än tio år."),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM placement").await,
+        0,
+        "nothing is planned"
+    );
+}
+
+#[tokio::test]
 async fn an_overlapping_placement_is_refused_naming_the_other() {
     let app = TestApp::new().await;
     let mut c = app.login_as(Role::StudyDirector).await;
