@@ -171,7 +171,9 @@ pub fn change_status(w: &Work, id: i64, next: OfferingStatus) -> Result<(), AppE
 
 /// Adds a session to a live offering.
 pub fn add_session(w: &Work, offering_id: i64, s: &SessionInput) -> Result<i64, AppError> {
-    live_offering(w, offering_id)?;
+    let o = live_offering(w, offering_id)?;
+    s.within(o.starts_on, o.ends_on)
+        .map_err(|m| AppError::unprocessable("starts_at", m))?;
     let id = store::create_session(w, offering_id, s)?;
     w.created("session.create", "course_session", id, s)?;
     Ok(id)
@@ -193,6 +195,9 @@ fn live_session(w: &Work, id: i64) -> Result<Session, AppError> {
 /// are confirmed is refused: someone would have to be told first.
 pub fn edit_session(w: &Work, id: i64, s: &SessionInput) -> Result<(), AppError> {
     let before = live_session(w, id)?;
+    let o = live_offering(w, before.offering_id)?;
+    s.within(o.starts_on, o.ends_on)
+        .map_err(|m| AppError::unprocessable("starts_at", m))?;
     if s.lecturers_needed < before.confirmed {
         return Err(AppError::unprocessable(
             "lecturers_needed",
@@ -703,30 +708,44 @@ pub fn set_attendance(
 }
 
 /// Marks enrolment `id` completed on `on` (the offering's last day when
-/// `None`) for `user`; returns the offering.
+/// `None`) for `user`; returns the offering. A participant marked absent
+/// completes only with `absent_reason`, kept in the audit row.
 pub fn complete(
     w: &Work,
     user: &Principal,
     id: i64,
     on: Option<NaiveDate>,
+    absent_reason: Option<&str>,
 ) -> Result<i64, AppError> {
+    let absent_reason = absent_reason
+        .filter(|r| !r.trim().is_empty())
+        .map(crate::check::reason)
+        .transpose()
+        .map_err(|m| AppError::unprocessable("absent_reason", m))?;
     let (e, o) = enrolment_for(w, user, id)?;
-    record_completion(w, &e, &o, on)?
-        .map_err(|r| AppError::unprocessable("completed_on", Msg::new(r.key())))?;
+    record_completion(w, &e, &o, on, absent_reason.as_deref())?.map_err(|r| {
+        let field = match r {
+            CompletionRefusal::Absent => "absent_reason",
+            _ => "completed_on",
+        };
+        AppError::unprocessable(field, Msg::new(r.key()))
+    })?;
     Ok(o.id)
 }
 
 /// Marks `e` completed on `on`, with its audit row. When the course grants
 /// a licence, the licence completion is recorded in the same unit of work
 /// and linked, and its own history names the offering. Returns its id, if
-/// any; a refusal is a value.
+/// any; a refusal is a value. `absent_reason` overrides a mark of absence
+/// and is kept in the audit row.
 pub fn record_completion(
     w: &Work,
     e: &Enrolment,
     o: &EnrolmentOffering,
     on: Option<NaiveDate>,
+    absent_reason: Option<&str>,
 ) -> rusqlite::Result<Result<Option<i64>, CompletionRefusal>> {
-    let on = match rules::completion(e, o, on, today(w)) {
+    let on = match rules::completion(e, o, on, today(w), absent_reason.is_some()) {
         Ok(on) => on,
         Err(r) => return Ok(Err(r)),
     };
@@ -767,7 +786,10 @@ pub fn record_completion(
         "enrolment",
         e.id,
         completion_state(e),
-        json!({"completed_on": on.to_string(), "licence_completion_id": licence}),
+        json!({
+            "completed_on": on.to_string(), "licence_completion_id": licence,
+            "absent_override": absent_reason,
+        }),
     )?;
     Ok(Ok(licence))
 }

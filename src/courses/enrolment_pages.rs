@@ -191,12 +191,21 @@ fn participant_actions(ctx: &Ctx, o: &Offering, e: &Enrolment) -> Markup {
             " "
             button.secondary type="submit" { (lang.t("common.save")) }
         }
-        @if e.completed_on.is_none() {
+        @if e.completed_on.is_none() && ctx.today < o.starts_on {
+            span.muted { (lang.t("enrolment.complete_not_started")) }
+        } @else if e.completed_on.is_none() {
             form.inline method="post" action=(format!("/enrolments/{}/complete", e.id)) {
                 (csrf_field(ctx))
                 label for=(format!("done-{}", e.id)) { (lang.t("enrolment.completed_on")) }
                 " "
-                input id=(format!("done-{}", e.id)) type="date" name="completed_on" value=(default_on) max=(ctx.today.to_string());
+                input id=(format!("done-{}", e.id)) type="date" name="completed_on" value=(default_on)
+                    min=(o.starts_on.to_string()) max=(ctx.today.to_string());
+                @if e.attended == Some(false) {
+                    " "
+                    label for=(format!("absent-{}", e.id)) { (lang.t("enrolment.absent_reason")) }
+                    " "
+                    input id=(format!("absent-{}", e.id)) type="text" name="absent_reason" required maxlength=(crate::check::REASON_MAX);
+                }
                 " "
                 button type="submit" { (lang.t("enrolment.complete")) }
             }
@@ -363,6 +372,9 @@ pub async fn attendance_submit(
 pub struct CompleteForm {
     #[serde(default)]
     completed_on: String,
+    /// Why a participant marked absent completes all the same.
+    #[serde(default)]
+    absent_reason: String,
 }
 
 /// `POST /enrolments/{id}/complete`: marks the participant completed and,
@@ -381,7 +393,9 @@ pub async fn complete_submit(
         })?),
     };
     let changed = ctx
-        .change(&state.db, move |w| actions::complete(w, &user, id, on))
+        .change(&state.db, move |w| {
+            actions::complete(w, &user, id, on, Some(&form.absent_reason))
+        })
         .await;
     after_participant_change(&state, &ctx, id, changed).await
 }

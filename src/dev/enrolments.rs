@@ -144,7 +144,7 @@ pub fn load_demo(
                 if rng.below(8) == 0 {
                     enrolment::set_attended(conn, eid, Some(false))?;
                 } else if let Some(e) = enrolment::enrolment(conn, eid)?
-                    && let Ok(Some(_)) = actions::record_completion(&w, &e, &o, None)?
+                    && let Ok(Some(_)) = actions::record_completion(&w, &e, &o, None, None)?
                 {
                     report.licences += 1;
                 }

@@ -43,6 +43,79 @@ async fn offering_with_session(app: &TestApp, token: &str, code: &str) -> (i64, 
 }
 
 #[tokio::test]
+async fn a_session_outside_its_offerings_days_is_refused() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    // The offering runs 2026-04-14 to 2026-04-15.
+    let (offering, session) = offering_with_session(&app, &token, "CYTO-S").await;
+    let post = |starts: &'static str, ends: &'static str| {
+        let path = format!("/api/v1/offerings/{offering}/sessions");
+        let token = token.clone();
+        let app = &app;
+        async move {
+            app.api(
+                Method::POST,
+                &path,
+                Some(&token),
+                Some(json!({"starts_at": starts, "ends_at": ends, "topic": "Omvårdnad", "lecturers_needed": 1})),
+            )
+            .await
+        }
+    };
+    // The last evening still counts; the day after does not, nor the day before.
+    assert_status(
+        &post("2026-04-15T16:00", "2026-04-15T23:30").await,
+        StatusCode::CREATED,
+    );
+    for (starts, ends) in [
+        ("2026-04-16T09:00", "2026-04-16T10:00"),
+        ("2026-04-13T09:00", "2026-04-13T10:00"),
+        ("2026-04-15T23:00", "2026-04-16T00:30"),
+    ] {
+        let r = post(starts, ends).await;
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["field"], "starts_at", "{}", r.text);
+        assert!(
+            r.text
+                .contains("outside the offering's days 2026-04-14–2026-04-15"),
+            "{starts}: {}",
+            r.text
+        );
+    }
+    // Moving a session out is refused as well, and changes nothing.
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            &format!("/sessions/{session}/edit"),
+            &[
+                ("starts_at", "2026-05-01T09:00"),
+                ("ends_at", "2026-05-01T10:00"),
+                ("topic", "Säker hantering av cytostatika"),
+                ("lecturers_needed", "1"),
+                ("place", ""),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text
+            .contains("passet ligger utanför kurstillfällets dagar 2026-04-14–2026-04-15"),
+        "{}",
+        r.text
+    );
+    let starts: String = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT starts_at FROM course_session WHERE id = ?1",
+                [session],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert!(starts.starts_with("2026-04-14"), "{starts}");
+}
+
+#[tokio::test]
 async fn a_coordinator_builds_a_course_offering_and_session_through_the_api() {
     let app = TestApp::new().await;
     let token = app.token_for(Role::Coordinator).await;
@@ -1050,6 +1123,18 @@ async fn the_board_shows_fifty_sessions_a_page_soonest_first() {
     let app = TestApp::new().await;
     let token = app.token_for(Role::Coordinator).await;
     let (offering, _) = offering_with_session(&app, &token, "K1").await;
+    // A course that runs into June, so that its sessions lie on its days.
+    app.state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            tx.execute(
+                "UPDATE offering SET ends_on = '2026-06-30' WHERE id = ?1",
+                [offering],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("longer offering");
     // 60 more sessions, one a day from 15 April, each with its own topic.
     for n in 0..60 {
         let day =

@@ -540,7 +540,7 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
         .as_i64()
         .expect("id");
     let mut coordinator = app.login_as(Role::Coordinator).await;
-    // Not before the last day has passed unless a past date is chosen.
+    // Not before the offering has started.
     let r = coordinator
         .post(
             &format!("/enrolments/{id}/complete"),
@@ -549,11 +549,7 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     // The list comes back with the reason.
-    assert!(
-        r.text.contains("framtiden") || r.text.contains("future"),
-        "{}",
-        r.text
-    );
+    assert!(r.text.contains("har inte börjat"), "{}", r.text);
     assert!(r.text.contains("Sara Sjöström"), "{}", r.text);
     app.clock.set(
         chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 4, 20, 8, 0, 0)
@@ -672,6 +668,164 @@ async fn completing_records_the_licence_and_undoing_revokes_it() {
         page.text.contains("2026-04-10") && page.text.contains("körkort registrerat"),
         "{}",
         page.text
+    );
+}
+
+/// The enrolment id of the first participant, by the course API.
+async fn enrolled_on_licence_course(app: &TestApp) -> (i64, i64) {
+    let o = offering(
+        app,
+        Spec {
+            licence: Some("CYTO"),
+            ..Spec::default()
+        },
+    )
+    .await;
+    let token = app.token_for(Role::Coordinator).await;
+    let id = enrol_api(app, &token, o, json!({"hsa_id": SARA_HSA}))
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    (o, id)
+}
+
+fn at(y: i32, m: u32, d: u32) -> chrono::DateTime<chrono::Utc> {
+    chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, m, d, 8, 0, 0)
+        .single()
+        .expect("t")
+}
+
+#[tokio::test]
+async fn a_completion_is_dated_inside_the_offering_and_never_ahead_of_it() {
+    let app = TestApp::new().await;
+    let (o, id) = enrolled_on_licence_course(&app).await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    // A month before the offering: no completion, whatever date is chosen;
+    // the list says so instead of offering the form.
+    for on in ["", "2026-03-01", "2026-04-11"] {
+        let r = coordinator
+            .post(
+                &format!("/enrolments/{id}/complete"),
+                &[("completed_on", on)],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            r.text
+        );
+        assert!(r.text.contains("har inte börjat"), "{on}: {}", r.text);
+    }
+    let page = coordinator
+        .get(&format!("/offerings/{o}/participants"))
+        .await;
+    assert!(
+        !page.text.contains(&format!("/enrolments/{id}/complete")),
+        "{}",
+        page.text
+    );
+
+    app.clock.set(at(2026, 4, 20));
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let page = coordinator
+        .get(&format!("/offerings/{o}/participants"))
+        .await;
+    assert!(page.text.contains(r#"min="2026-04-10""#), "{}", page.text);
+    // Before the first day, or after today: refused, beside the date.
+    for (on, says) in [
+        ("2026-04-09", "före kurstillfällets första dag"),
+        ("2026-04-21", "framtiden"),
+        ("2027-04-15", "framtiden"),
+    ] {
+        let r = coordinator
+            .post(
+                &format!("/enrolments/{id}/complete"),
+                &[("completed_on", on)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{on}");
+        assert!(r.text.contains(says), "{on}: {}", r.text);
+        assert!(
+            r.text.contains(r##"href="#f-completed_on""##),
+            "{on}: {}",
+            r.text
+        );
+    }
+    let written: i64 = app
+        .query(|c| c.query_row("SELECT count(*) FROM licence_completion", [], |r| r.get(0)))
+        .await;
+    assert_eq!(written, 0);
+    // The first day itself is fine.
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{id}/complete"),
+            &[("completed_on", "2026-04-10")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+}
+
+#[tokio::test]
+async fn an_absent_participant_completes_only_with_a_reason_kept_in_the_log() {
+    let app = TestApp::new().await;
+    let (o, id) = enrolled_on_licence_course(&app).await;
+    app.clock.set(at(2026, 4, 20));
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{id}/attendance"),
+            &[("attended", "no")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // The form asks for the reason beside the date.
+    let page = coordinator
+        .get(&format!("/offerings/{o}/participants"))
+        .await;
+    assert!(
+        page.text.contains(r#"name="absent_reason""#),
+        "{}",
+        page.text
+    );
+    for reason in [None, Some("  ")] {
+        let mut form = vec![("completed_on", "")];
+        form.extend(reason.map(|r| ("absent_reason", r)));
+        let r = coordinator
+            .post(&format!("/enrolments/{id}/complete"), &form)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.text.contains("markerad frånvarande"), "{}", r.text);
+    }
+    let granted: i64 = app
+        .query(|c| c.query_row("SELECT count(*) FROM licence_completion", [], |r| r.get(0)))
+        .await;
+    assert_eq!(granted, 0, "a no-show gets no licence");
+
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{id}/complete"),
+            &[
+                ("completed_on", ""),
+                ("absent_reason", "Gick om kursdagen vid nästa tillfälle"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let after: String = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT after FROM audit_log WHERE action = 'enrolment.complete' AND entity_id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    let after: serde_json::Value = serde_json::from_str(&after).expect("json");
+    assert_eq!(
+        after["absent_override"],
+        "Gick om kursdagen vid nästa tillfälle"
     );
 }
 

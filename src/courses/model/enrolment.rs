@@ -335,6 +335,13 @@ pub enum CompletionRefusal {
     NotCompleted,
     /// The date is in the future.
     Future,
+    /// The offering has not started yet.
+    NotStarted,
+    /// The date is before the offering's first day.
+    BeforeStart,
+    /// The participant is marked absent: completing needs an override with
+    /// a reason.
+    Absent,
 }
 
 impl CompletionRefusal {
@@ -345,32 +352,45 @@ impl CompletionRefusal {
             CompletionRefusal::AlreadyCompleted => "enrolment.complete_already",
             CompletionRefusal::NotCompleted => "enrolment.complete_not_completed",
             CompletionRefusal::Future => "enrolment.completed_on_future",
+            CompletionRefusal::NotStarted => "enrolment.complete_not_started",
+            CompletionRefusal::BeforeStart => "enrolment.completed_on_before_start",
+            CompletionRefusal::Absent => "enrolment.complete_absent",
         }
     }
 }
 
-/// The completion date: the chosen one, else the offering's last day; never
-/// in the future.
+/// The completion date: the chosen one, else the offering's last day (or
+/// today, when the offering is still running); never in the future and
+/// never before the offering's first day.
 pub fn completion_date(
     chosen: Option<NaiveDate>,
+    starts_on: NaiveDate,
     ends_on: NaiveDate,
     today: NaiveDate,
 ) -> Result<NaiveDate, CompletionRefusal> {
-    let on = chosen.unwrap_or(ends_on);
+    if today < starts_on {
+        return Err(CompletionRefusal::NotStarted);
+    }
+    let on = chosen.unwrap_or(ends_on.min(today));
     if on > today {
         Err(CompletionRefusal::Future)
+    } else if on < starts_on {
+        Err(CompletionRefusal::BeforeStart)
     } else {
         Ok(on)
     }
 }
 
 /// Whether `e` on `o` can be marked completed on `on` (the offering's last
-/// day when `None`) on `today`; the day it is completed.
+/// day when `None`) on `today`; the day it is completed. A participant
+/// marked absent completes only when `overridden` (the caller holds a
+/// reason).
 pub fn completion(
     e: &Enrolment,
     o: &Offering,
     on: Option<NaiveDate>,
     today: NaiveDate,
+    overridden: bool,
 ) -> Result<NaiveDate, CompletionRefusal> {
     if e.status != Status::Enrolled || o.status == OfferingStatus::Cancelled {
         return Err(CompletionRefusal::NotEnrolled);
@@ -378,7 +398,11 @@ pub fn completion(
     if e.completed_on.is_some() {
         return Err(CompletionRefusal::AlreadyCompleted);
     }
-    completion_date(on, o.ends_on, today)
+    let on = completion_date(on, o.starts_on, o.ends_on, today)?;
+    if e.attended == Some(false) && !overridden {
+        return Err(CompletionRefusal::Absent);
+    }
+    Ok(on)
 }
 
 /// Who runs offerings: participant lists, attendance and completion.
@@ -505,12 +529,42 @@ mod tests {
 
     #[test]
     fn completion_defaults_to_the_last_day_and_is_never_in_the_future() {
-        let ends = d("2026-04-11");
-        assert_eq!(completion_date(None, ends, d("2026-04-20")), Ok(ends));
-        assert!(completion_date(None, ends, d("2026-04-10")).is_err());
+        let (starts, ends) = (d("2026-04-10"), d("2026-04-11"));
         assert_eq!(
-            completion_date(Some(d("2026-04-10")), ends, d("2026-04-10")),
+            completion_date(None, starts, ends, d("2026-04-20")),
+            Ok(ends)
+        );
+        // While the offering runs, the default is today, not its last day.
+        assert_eq!(completion_date(None, starts, ends, starts), Ok(starts));
+        assert_eq!(
+            completion_date(Some(d("2026-04-12")), starts, ends, d("2026-04-11")),
+            Err(CompletionRefusal::Future)
+        );
+        assert_eq!(
+            completion_date(Some(d("2026-04-10")), starts, ends, d("2026-04-10")),
             Ok(d("2026-04-10"))
+        );
+    }
+
+    #[test]
+    fn completion_waits_for_the_offering_and_is_not_dated_before_it() {
+        let (starts, ends) = (d("2027-04-14"), d("2027-04-15"));
+        // A coordinator in December cannot record April's course.
+        assert_eq!(
+            completion_date(Some(d("2026-12-03")), starts, ends, d("2026-12-03")),
+            Err(CompletionRefusal::NotStarted)
+        );
+        assert_eq!(
+            completion_date(None, starts, ends, d("2027-04-13")),
+            Err(CompletionRefusal::NotStarted)
+        );
+        assert_eq!(
+            completion_date(Some(d("2027-04-13")), starts, ends, d("2027-05-01")),
+            Err(CompletionRefusal::BeforeStart)
+        );
+        assert_eq!(
+            completion_date(Some(starts), starts, ends, d("2027-05-01")),
+            Ok(starts)
         );
     }
 
@@ -536,13 +590,22 @@ mod tests {
             licence_completion_id: None,
         };
         let today = d("2026-04-20");
-        assert_eq!(completion(&e, &o, None, today), Ok(o.ends_on));
+        assert_eq!(completion(&e, &o, None, today, false), Ok(o.ends_on));
+        let absent = Enrolment {
+            attended: Some(false),
+            ..e.clone()
+        };
+        assert_eq!(
+            completion(&absent, &o, None, today, false),
+            Err(CompletionRefusal::Absent)
+        );
+        assert_eq!(completion(&absent, &o, None, today, true), Ok(o.ends_on));
         let waiting = Enrolment {
             status: Status::Waitlisted,
             ..e.clone()
         };
         assert_eq!(
-            completion(&waiting, &o, None, today),
+            completion(&waiting, &o, None, today, false),
             Err(CompletionRefusal::NotEnrolled)
         );
         let done = Enrolment {
@@ -550,7 +613,7 @@ mod tests {
             ..e
         };
         assert_eq!(
-            completion(&done, &o, None, today),
+            completion(&done, &o, None, today, false),
             Err(CompletionRefusal::AlreadyCompleted)
         );
     }

@@ -674,6 +674,25 @@ pub struct SessionInput {
     pub place: Option<String>,
 }
 
+impl SessionInput {
+    /// The session starts and ends on days of its offering (as dates in
+    /// Europe/Stockholm): a session before the first day or after the last
+    /// would be taught to nobody enrolled for those days.
+    pub fn within(&self, starts_on: NaiveDate, ends_on: NaiveDate) -> Result<(), Msg> {
+        let day = |t: DateTime<Utc>| t.with_timezone(&Stockholm).date_naive();
+        let inside = |d: NaiveDate| starts_on <= d && d <= ends_on;
+        if inside(day(self.starts_at)) && inside(day(self.ends_at)) {
+            Ok(())
+        } else {
+            Err(msg!(
+                "courses.error_session_outside",
+                from = starts_on,
+                to = ends_on
+            ))
+        }
+    }
+}
+
 /// The raw fields of a session (local times).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SessionFields {
