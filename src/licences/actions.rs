@@ -364,20 +364,20 @@ pub fn queue_reminders(
     for t in store::licence_types(w)?.into_iter().filter(|t| t.active) {
         for p in store::required_people(w, &t, as_of, None)? {
             let s = p.standing;
-            let Some(valid_until) = s.valid_until else {
-                continue;
-            };
-            if matches!(s.status, Status::Expiring | Status::Expired) {
+            if s.status != Status::Valid {
                 attention.push(DigestLine {
                     person_id: p.person_id,
                     name: p.name.clone(),
                     unit_id: p.unit_id,
                     unit: units.get(&p.unit_id).cloned().unwrap_or_default(),
                     licence: t.code.clone(),
-                    valid_until,
+                    valid_until: s.valid_until,
                     status: s.status,
                 });
             }
+            let Some(valid_until) = s.valid_until else {
+                continue;
+            };
             let Some(stage) = reminders::due(&t, &s, as_of) else {
                 continue;
             };
@@ -425,7 +425,8 @@ pub fn queue_reminders(
             continue;
         }
         let lang = recipient_lang(w, Some(manager.account_id), None)?;
-        let (subject, body) = reminders::compose_digest(lang, &manager.name, as_of, &lines);
+        let (subject, body) =
+            reminders::compose_digest(lang, &manager.name, as_of, &lines, public_url);
         let message = NewMessage {
             kind: Kind::ManagerDigest,
             dedupe_key: key,

@@ -1,6 +1,7 @@
 //! Licence reminders: a message to a person when a licence they must hold
 //! crosses a warning threshold and when it expires, and a weekly digest to
-//! each manager of the expiring and expired people in their scope.
+//! each manager of everyone in their scope who is not compliant: expiring,
+//! expired and missing.
 //!
 //! Messages go to the outbox (`crate::mail`), whose unique dedupe key makes
 //! each one exist once however often and wherever the run happens (the
@@ -190,19 +191,33 @@ pub struct DigestLine {
     pub unit: String,
     /// Licence code.
     pub licence: String,
-    /// Last valid day.
-    pub valid_until: NaiveDate,
-    /// Expiring or expired.
+    /// Last valid day; none for a licence never held.
+    pub valid_until: Option<NaiveDate>,
+    /// Expiring, expired or missing.
     pub status: Status,
 }
 
+/// Where a manager acts on a unit's people for one licence type: the
+/// compliance report opened on that unit.
+pub fn unit_link(base: &str, licence: &str, unit_id: i64) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("licence", licence)
+        .append_pair("by", "unit")
+        .append_pair("unit", &unit_id.to_string())
+        .finish();
+    format!("{base}/compliance?{query}")
+}
+
 /// Subject and body of a manager's digest, in `lang` (the recipient's);
-/// `lines` sorted as they should read ([`sort_digest`]).
+/// `lines` sorted as they should read ([`sort_digest`]). The people come
+/// under a heading per unit and licence type, with a link to that unit's
+/// page when the server's public address is known.
 pub fn compose_digest(
     lang: Lang,
     manager_name: &str,
     day: NaiveDate,
     lines: &[DigestLine],
+    public_url: Option<&str>,
 ) -> (String, String) {
     let w = day.iso_week();
     let week = format!("{}-W{:02}", w.year(), w.week());
@@ -214,15 +229,24 @@ pub fn compose_digest(
         count = lines.len()
     )
     .render(lang);
-    body.push_str("\n\n");
+    body.push('\n');
+    let mut heading: Option<(i64, &str)> = None;
     for l in lines.iter().take(DIGEST_MAX_LINES) {
+        if heading != Some((l.unit_id, l.licence.as_str())) {
+            heading = Some((l.unit_id, l.licence.as_str()));
+            body.push_str(&format!("\n{} · {}\n", l.unit, l.licence));
+            if let Some(base) = public_url {
+                body.push_str(&format!("{}\n", unit_link(base, &l.licence, l.unit_id)));
+            }
+        }
         body.push_str(&format!(
-            "- {} · {} · {} · {} · {}\n",
+            "- {} · {} · {}\n",
             l.name,
-            l.unit,
-            l.licence,
-            l.valid_until,
             lang.t(l.status.label_key()),
+            match l.valid_until {
+                Some(d) => msg!("reminder.digest_valid_until", date = d).render(lang),
+                None => lang.t("reminder.digest_never_held").to_string(),
+            },
         ));
     }
     if lines.len() > DIGEST_MAX_LINES {
@@ -236,11 +260,14 @@ pub fn compose_digest(
     (subject, body)
 }
 
-/// The order a digest reads in: by unit, then by expiry, then by name.
+/// The order a digest reads in: by unit and licence type, then the most
+/// urgent first (never held, then by expiry), then by name.
 pub fn sort_digest(lines: &mut [DigestLine]) {
     lines.sort_by(|a, b| {
         a.unit
             .cmp(&b.unit)
+            .then(a.unit_id.cmp(&b.unit_id))
+            .then(a.licence.cmp(&b.licence))
             .then(a.valid_until.cmp(&b.valid_until))
             .then_with(|| crate::db::collation::swedish(&a.name, &b.name))
             .then(a.licence.cmp(&b.licence))
@@ -452,7 +479,7 @@ mod tests {
             unit_id: 1,
             unit: "ONK1 Onkologi".into(),
             licence: "CYTO".into(),
-            valid_until: d("2026-05-31"),
+            valid_until: Some(d("2026-05-31")),
             status: Status::Expiring,
         };
         let (subject, body) = compose_digest(
@@ -460,6 +487,7 @@ mod tests {
             "Maja",
             d("2026-03-02"),
             std::slice::from_ref(&line),
+            None,
         );
         assert!(subject.contains("2026-W10"), "{subject}");
         assert!(
@@ -470,11 +498,77 @@ mod tests {
             !body.contains("Hej") && !body.contains("Går snart ut"),
             "{body}"
         );
-        let (_, body) = compose_digest(Lang::Sv, "Maja", d("2026-03-02"), &[line]);
+        let (_, body) = compose_digest(Lang::Sv, "Maja", d("2026-03-02"), &[line], None);
         assert!(
             body.contains("Hej Maja") && body.contains("Går snart ut"),
             "{body}"
         );
         assert!(!body.contains("Hello"), "{body}");
+    }
+
+    #[test]
+    fn a_digest_lists_the_missing_first_under_each_unit_with_its_link() {
+        let line = |name: &str, unit_id: i64, unit: &str, valid: Option<&str>, status| DigestLine {
+            person_id: 1,
+            name: name.into(),
+            unit_id,
+            unit: unit.into(),
+            licence: "CYTO".into(),
+            valid_until: valid.map(d),
+            status,
+        };
+        let mut lines = vec![
+            line(
+                "Sara",
+                1,
+                "ONK1 Onkologi",
+                Some("2026-05-31"),
+                Status::Expiring,
+            ),
+            line(
+                "Åke",
+                2,
+                "ONK2 Onkologi",
+                Some("2025-01-10"),
+                Status::Expired,
+            ),
+            line("Nils", 1, "ONK1 Onkologi", None, Status::Missing),
+            line(
+                "Ebba",
+                1,
+                "ONK1 Onkologi",
+                Some("2026-01-10"),
+                Status::Expired,
+            ),
+        ];
+        sort_digest(&mut lines);
+        let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["Nils", "Ebba", "Sara", "Åke"]);
+        let (_, body) = compose_digest(
+            Lang::Sv,
+            "Maja",
+            d("2026-03-02"),
+            &lines,
+            Some("https://onko.example.se"),
+        );
+        assert!(body.contains("(4 st)"), "{body}");
+        assert!(
+            body.contains("- Nils · Saknas · har aldrig haft körkortet"),
+            "{body}"
+        );
+        assert!(
+            body.contains("- Ebba · Utgånget · giltigt till 2026-01-10"),
+            "{body}"
+        );
+        let link = "https://onko.example.se/compliance?licence=CYTO&by=unit&unit=1\n";
+        assert_eq!(
+            body.matches(link).count(),
+            1,
+            "one heading per unit: {body}"
+        );
+        assert!(body.contains("unit=2\n"), "{body}");
+        let (_, body) = compose_digest(Lang::En, "Maja", d("2026-03-02"), &lines, None);
+        assert!(body.contains("- Nils · Missing · never held"), "{body}");
+        assert!(!body.contains("http"), "{body}");
     }
 }

@@ -371,10 +371,7 @@ async fn each_message_is_written_in_its_recipients_language() {
         .iter()
         .find(|m| m.kind == "manager_digest")
         .expect("digest");
-    assert_eq!(
-        digest.subject,
-        "Licences expiring or expired, week 2026-W10"
-    );
+    assert_eq!(digest.subject, "Licences to act on, week 2026-W10");
     assert!(digest.body.contains("Hello"), "{}", digest.body);
     assert!(digest.body.contains("· Expiring"), "{}", digest.body);
     assert!(
@@ -385,8 +382,62 @@ async fn each_message_is_written_in_its_recipients_language() {
 }
 
 #[tokio::test]
+async fn the_digest_lists_everyone_not_compliant_with_a_link_to_their_unit() {
+    let app = app_with_licences(Config {
+        public_url: Some("https://onko.example.se".into()),
+        ..Config::default()
+    })
+    .await;
+    let added = crate::enrolment_support::nurses(
+        &app,
+        3,
+        oncotrack::organisation::model::Profession::Nurse,
+    )
+    .await;
+    // One expired last year, one never held it, one holds a valid one.
+    complete(&app, added[0], "2022-11-30").await;
+    complete(&app, added[2], "2025-06-01").await;
+    run(&app).await;
+    let digest = outbox(&app)
+        .await
+        .into_iter()
+        .find(|m| m.kind == "manager_digest")
+        .expect("digest");
+    let body = &digest.body;
+    assert!(body.contains("(3 st)"), "{body}");
+    let lines: Vec<&str> = body.lines().filter(|l| l.starts_with("- ")).collect();
+    assert_eq!(lines.len(), 3, "{body}");
+    // The one who never held it first, then by expiry.
+    assert!(
+        lines[0].contains("· Saknas · har aldrig haft körkortet"),
+        "{body}"
+    );
+    assert!(
+        lines[1].contains("· Utgånget · giltigt till 2025-11-30"),
+        "{body}"
+    );
+    assert!(
+        lines[2].contains("Sara Sjöström · Går snart ut · giltigt till 2026-05-31"),
+        "{body}"
+    );
+    let onk1 = app.fixture.onk1;
+    let link = format!("https://onko.example.se/compliance?licence=CYTO&by=unit&unit={onk1}");
+    assert!(body.contains(&link), "{body}");
+    // The link opens the unit's page for the manager, listing the same people.
+    let mut manager = app.login_as(Role::Manager).await;
+    let page = manager
+        .get(link.trim_start_matches("https://onko.example.se"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Sara Sjöström"), "{}", page.text);
+}
+
+#[tokio::test]
 async fn nobody_to_list_means_no_digest() {
     let app = TestApp::new().await;
+    // The manager's nurse holds a licence good for years; the other
+    // region's nurse without one is in nobody's scope but the admins'.
+    complete(&app, app.fixture.nurse, "2025-06-01").await;
     let r = run(&app).await;
     assert_eq!(r.queued, Queued::default());
     assert!(outbox(&app).await.is_empty());
