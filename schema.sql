@@ -463,6 +463,9 @@ CREATE TABLE course (
     licence_part TEXT CHECK (licence_part IS NULL OR licence_part IN ('theory', 'practical')),
     active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     created_at TEXT NOT NULL,
+    -- Whom the licence page suggests it to: a basic course, a renewal, or
+    -- either (version 5).
+    purpose TEXT NOT NULL DEFAULT 'any' CHECK (purpose IN ('any', 'basic', 'renewal')),
     CHECK ((licence_type_id IS NULL) = (licence_part IS NULL))
 ) STRICT;
 

@@ -11,8 +11,8 @@ use utoipa::ToSchema;
 
 use super::actions;
 use super::model::{
-    self, Course, CourseFields, FieldError, Offering, OfferingFields, OfferingStatus, Session,
-    SessionFields, SignupStatus, stockholm_input,
+    self, Course, CourseFields, FieldError, Offering, OfferingFields, OfferingStatus, Purpose,
+    Session, SessionFields, SignupStatus, stockholm_input,
 };
 use super::store::{self, OfferingFilter, Signup};
 use crate::AppState;
@@ -57,6 +57,9 @@ pub struct CourseOut {
     licence: Option<String>,
     /// Which part of that licence it grants.
     part: Option<Part>,
+    /// Whom the licence page suggests it to: `basic` (those without the
+    /// licence), `renewal` (those who hold it) or `any`.
+    purpose: Purpose,
     /// Who it is for; empty means every profession.
     audience: Vec<Profession>,
     /// Offered for new offerings.
@@ -74,6 +77,7 @@ impl From<&Course> for CourseOut {
             length_hours: c.length_hours,
             licence: c.licence.clone(),
             part: c.part,
+            purpose: c.purpose,
             audience: c.audience.clone(),
             active: c.active,
         }
@@ -309,6 +313,10 @@ pub struct CourseBody {
     /// Which part of the licence; `theory` when a licence is given without it.
     #[serde(default)]
     part: Option<Part>,
+    /// `basic`, `renewal` or `any` (the default); `basic` and `renewal`
+    /// need a licence.
+    #[serde(default)]
+    purpose: Option<Purpose>,
     /// Who it is for; empty or absent means every profession.
     #[serde(default)]
     audience: Vec<Profession>,
@@ -356,6 +364,7 @@ pub async fn create_course(
         length_hours: number(b.length_hours),
         licence: b.licence.unwrap_or_default(),
         part: b.part.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        purpose: b.purpose.map(|p| p.as_str().to_owned()).unwrap_or_default(),
         audience: b.audience.iter().map(|p| p.as_str().to_owned()).collect(),
     };
     let input = model::check_course(&fields, true).map_err(first)?;

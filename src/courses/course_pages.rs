@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::actions;
-use super::model::{self, Course, CourseFields, WRITERS};
+use super::model::{self, Course, CourseFields, Purpose, WRITERS};
 use super::pages::{audience_text, links, may_write, offering_rows, offering_table};
 use super::store::{self, OfferingFilter};
 use crate::AppState;
@@ -57,10 +57,16 @@ pub async fn courses_page(State(state): State<AppState>, ctx: Ctx) -> Result<Mar
     ))
 }
 
-/// The licence and part a course grants, e.g. `CYTO (Teori)`; empty for none.
+/// The licence and part a course grants, and what for, e.g. `CYTO (Teori,
+/// förnyelse)`; empty for none.
 fn grants(lang: Lang, c: &Course) -> String {
-    match (&c.licence, c.part) {
-        (Some(l), Some(p)) => format!("{l} ({})", part_label(lang, p)),
+    match (&c.licence, c.part, c.purpose) {
+        (Some(l), Some(p), Purpose::Any) => format!("{l} ({})", part_label(lang, p)),
+        (Some(l), Some(p), purpose) => format!(
+            "{l} ({}, {})",
+            part_label(lang, p),
+            lang.t(purpose.label_key()).to_lowercase()
+        ),
         _ => String::new(),
     }
 }
@@ -127,6 +133,8 @@ pub struct CourseForm {
     #[serde(default)]
     part: String,
     #[serde(default)]
+    purpose: String,
+    #[serde(default)]
     audience: Vec<String>,
     #[serde(default)]
     active: Option<String>,
@@ -142,6 +150,7 @@ impl CourseForm {
             length_hours: c.length_hours.map(|h| h.to_string()).unwrap_or_default(),
             licence: c.licence.clone().unwrap_or_default(),
             part: c.part.map(|p| p.as_str().to_string()).unwrap_or_default(),
+            purpose: c.purpose.as_str().to_string(),
             audience: c.audience.iter().map(|p| p.as_str().to_string()).collect(),
             active: c.active.then(|| "1".into()),
         }
@@ -156,6 +165,7 @@ impl CourseForm {
             length_hours: self.length_hours.clone(),
             licence: self.licence.clone(),
             part: self.part.clone(),
+            purpose: self.purpose.clone(),
             audience: self.audience.clone(),
         }
     }
@@ -251,6 +261,10 @@ impl EditForm<AppState> for CourseForm {
             .into_iter()
             .map(|p| (p.as_str().to_string(), part_label(lang, p).to_string()))
             .collect();
+        let purposes: Vec<(String, String)> = Purpose::ALL
+            .into_iter()
+            .map(|p| (p.as_str().to_string(), lang.t(p.label_key()).to_string()))
+            .collect();
         errors.label("audience", lang.t("courses.audience"));
         html! {
             (text_field(lang.t("courses.code"), "code", &self.code, errors, FieldAttrs::required()))
@@ -260,6 +274,7 @@ impl EditForm<AppState> for CourseForm {
             (text_field(lang.t("courses.length_hours"), "length_hours", &self.length_hours, errors, FieldAttrs::optional().kind("number")))
             (select_field(lang.t("courses.licence"), "licence", &licences, &self.licence, errors))
             (select_field(lang.t("courses.part"), "part", &parts, &self.part, errors))
+            (select_field(lang.t("courses.purpose"), "purpose", &purposes, &self.purpose, errors))
             fieldset.field.invalid[errors.get("audience").is_some()] id="f-audience" {
                 legend { (lang.t("courses.audience")) " " span.muted { (lang.t("courses.audience_hint")) } }
                 @for p in Profession::ALL {

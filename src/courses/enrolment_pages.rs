@@ -25,6 +25,7 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::auth::model::{Principal, Role};
 use crate::i18n::Lang;
+use crate::msg;
 use crate::organisation::store as org;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, text_field};
 use crate::web::{AppError, FieldErrors, Form, Path, Query, csv, see_other};
@@ -62,7 +63,7 @@ fn standing(lang: Lang, e: &Enrolment) -> Markup {
 fn offering_facts(lang: Lang, o: &Offering, c: Counts) -> Markup {
     html! {
         dl.facts {
-            dt { (lang.t("enrolment.dates")) } dd { (o.starts_on) " – " (o.ends_on) }
+            dt { (lang.t("enrolment.dates")) } dd { (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) }
             dt { (lang.t("enrolment.place")) } dd { (o.place) }
             dt { (lang.t("enrolment.window")) } dd { (o.enrolment_opens) " – " (o.enrolment_closes) }
             dt { (lang.t("enrolment.places")) } dd { (c.enrolled) " / " (o.capacity) }
@@ -441,6 +442,9 @@ struct EnrolPage {
     mine: Option<Enrolment>,
     /// Why the user could not enrol themselves (audience, left).
     my_refusal: Option<Refusal>,
+    /// Other coming offerings granting the same licence the user holds a
+    /// place on: enrolling on this one too gains nothing.
+    also_booked: Vec<(i64, String, NaiveDate)>,
 }
 
 fn enrol_view(
@@ -484,6 +488,12 @@ fn enrol_view(
             } @else if let (Some(r), None) = (p.my_refusal, refusal) {
                 p { (layout::badge(lang.t(r.key()), "bad")) }
             } @else if user.is_some_and(|u| u.person_id.is_some()) && refusal.is_none() {
+                @for (other, code, starts_on) in &p.also_booked {
+                    div.alert.warn role="status" {
+                        (msg!("enrolment.second_renewal", code = code, date = lang.date_with_weekday(*starts_on)).render(lang))
+                        " " a href=(format!("/offerings/{other}/enrol")) { (lang.t("enrolment.see_that_offering")) }
+                    }
+                }
                 form method="post" action=(format!("/offerings/{}/enrol", o.id)) {
                     (csrf_field(ctx))
                     button type="submit" { (lang.t("enrolment.enrol_me")) }
@@ -520,8 +530,12 @@ async fn render_enrol_page(
         .db
         .read(move |conn| -> Result<EnrolPage, AppError> {
             let o = store::enrolment::offering(conn, id)?.ok_or(AppError::NotFound)?;
-            let (mut mine, mut my_refusal) = (None, None);
+            let (mut mine, mut my_refusal, mut also_booked) = (None, None, Vec::new());
             if let Some(p) = me {
+                if let Some((licence, _)) = o.grants {
+                    also_booked =
+                        store::enrolment::other_bookings_for_licence(conn, p, licence, id, today)?;
+                }
                 mine = store::enrolment::person_enrolments(conn, p)?
                     .into_iter()
                     .map(|(e, _)| e)
@@ -538,6 +552,7 @@ async fn render_enrol_page(
                 c,
                 mine,
                 my_refusal,
+                also_booked,
             })
         })
         .await?;
@@ -686,7 +701,7 @@ fn mine_view(ctx: &Ctx, p: &MinePage, new_link: Option<&str>, notice: Option<&st
                 thead { tr { th { (lang.t("enrolment.course")) } th { (lang.t("enrolment.dates")) } th { (lang.t("common.status")) } th {} } }
                 tbody { @for (e, o) in &p.enrolments { tr {
                     td { a href=(format!("/offerings/{}/enrol", o.id)) { (o.code) " " (o.title(lang)) } }
-                    td { (o.starts_on) " – " (o.ends_on) }
+                    td { (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) }
                     td { (standing(lang, e)) }
                     td { @if rules::may_cancel(o.starts_on, ctx.today) { (cancel_button(ctx, e.id, None)) } }
                 } } }
@@ -697,7 +712,7 @@ fn mine_view(ctx: &Ctx, p: &MinePage, new_link: Option<&str>, notice: Option<&st
         @else {
             ul { @for (o, c) in &p.open { li {
                 a href=(format!("/offerings/{}/enrol", o.id)) { (o.code) " " (o.title(lang)) } ", "
-                (o.starts_on) " – " (o.ends_on) ", " (o.place) ". "
+                (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) ", " (o.place) ". "
                 @if c.enrolled >= o.capacity { (layout::badge(lang.t("enrolment.full"), "warn")) }
                 @else { (o.capacity - c.enrolled) " " (lang.t("enrolment.places_left")) }
             } } }

@@ -275,7 +275,7 @@ pub async fn board_page(
                         th { (lang.t("courses.place")) } th { (lang.t("courses.lecturers")) } th { (lang.t("courses.you")) }
                     } }
                     tbody { @for l in &lines { tr {
-                        td { (session_time(&l.session)) }
+                        td { (session_time(lang, &l.session)) }
                         td { a href=(format!("/offerings/{}#session-{}", l.session.offering_id, l.session.id)) { (l.course_code) } " " (l.title(lang)) }
                         td { (l.session.topic) }
                         td { (l.place()) }
@@ -364,7 +364,7 @@ fn sessions_table(ctx: &Ctx, lines: &[SessionLine], controls: bool) -> Markup {
                     @if controls { th {} }
                 } }
                 tbody { @for l in lines { tr {
-                    td { (session_time(&l.session)) }
+                    td { (session_time(lang, &l.session)) }
                     td { a href=(format!("/offerings/{}#session-{}", l.session.offering_id, l.session.id)) { (l.course_code) } " " (l.title(lang)) }
                     td { (l.session.topic) }
                     td { (l.place()) }

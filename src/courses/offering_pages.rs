@@ -13,7 +13,7 @@ use super::actions;
 use super::lecturer_pages::{overlap_warning, volunteer_controls};
 use super::model::{
     self, Course, Offering, OfferingFields, OfferingStatus, Session, SessionFields, SignupStatus,
-    WRITERS, stockholm_display, stockholm_input,
+    WRITERS, holidays, stockholm_input,
 };
 use super::pages::{
     alert, course_options, links, may_write, offering_rows, offering_table, signup_badge,
@@ -23,6 +23,8 @@ use super::store::{self, OfferingFilter, Signup};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::auth::model::Role;
+use crate::i18n::Lang;
+use crate::msg;
 use crate::web::edit::{EditForm, Refused};
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
 use crate::web::{AppError, FieldErrors, Form, Path, Query, see_other};
@@ -329,13 +331,22 @@ pub(super) async fn refusal_or(
     }
 }
 
-/// A session's time as pages show it: `2026-04-14 09:00–10:30`.
-pub(super) fn session_time(s: &Session) -> String {
-    format!(
-        "{}–{}",
-        stockholm_display(s.starts_at),
-        stockholm_input(s.ends_at).get(11..).unwrap_or("")
-    )
+/// A session's time as pages show it: `tis 2026-04-14 09:00–10:30`, and
+/// a warning when the day is a public holiday.
+pub(super) fn session_time(lang: Lang, s: &Session) -> Markup {
+    let day = model::stockholm_date(s.starts_at);
+    html! {
+        span.nowrap {
+            (layout::date_with_weekday(lang, day))
+            " "
+            (stockholm_input(s.starts_at).get(11..).unwrap_or(""))
+            "–"
+            (stockholm_input(s.ends_at).get(11..).unwrap_or(""))
+        }
+        @if let Some(h) = holidays::holiday(day) {
+            " " (layout::badge(&msg!("courses.session_on_holiday", name = lang.t(h.label_key())).render(lang), "warn"))
+        }
+    }
 }
 
 fn offering_view(
@@ -360,7 +371,7 @@ fn offering_view(
             dl.facts {
                 dt { (lang.t("common.status")) } dd { (status_badge(lang, o.status)) @if full { " " (layout::badge(lang.t("courses.full"), "full")) } }
                 dt { (lang.t("courses.course")) } dd { a href=(format!("/courses/{}", o.course_id)) { (o.course_code) } " " (o.title(lang)) }
-                dt { (lang.t("courses.dates")) } dd { (o.starts_on) " – " (o.ends_on) }
+                dt { (lang.t("courses.dates")) } dd { (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) }
                 dt { (lang.t("courses.place")) } dd { (o.place) }
                 dt { (lang.t("courses.enrolment_window")) } dd { (o.enrolment_opens) " – " (o.enrolment_closes) }
                 dt { (lang.t("courses.capacity")) } dd { (o.capacity) }
@@ -395,7 +406,7 @@ fn offering_view(
             @for (s, signups) in &v.sessions {
                 section.card.session id=(format!("session-{}", s.id)) {
                     h3 {
-                        (session_time(s)) " " (s.topic)
+                        (session_time(lang, s)) " " (s.topic)
                         @if s.cancelled_at.is_some() { " " (layout::badge(lang.t("courses.session_cancelled"), "cancelled")) }
                         @else if s.short_of_lecturers() { " " (layout::badge(lang.t("courses.short"), "bad")) }
                     }

@@ -129,7 +129,7 @@ pub(super) fn offering_table(lang: Lang, rows: &[OfferingRow]) -> Markup {
                 tbody { @for r in rows {
                     @let o = &r.offering;
                     tr {
-                        td { a href=(format!("/offerings/{}", o.id)) { (o.starts_on) @if o.ends_on != o.starts_on { " – " (o.ends_on) } } }
+                        td { a href=(format!("/offerings/{}", o.id)) { (layout::date_with_weekday(lang, o.starts_on)) @if o.ends_on != o.starts_on { " – " (layout::date_with_weekday(lang, o.ends_on)) } } }
                         td { (o.course_code) " " (o.title(lang)) }
                         td { (o.place) }
                         td.num { (r.enrolled) " / " (o.capacity) }

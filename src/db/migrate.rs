@@ -10,14 +10,51 @@ use super::DbError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes.
-pub const CURRENT_VERSION: i64 = 4;
+pub const CURRENT_VERSION: i64 = 5;
 
 /// An upgrade step: turns a version N-1 file into version N.
 type Step = fn(&Transaction) -> rusqlite::Result<()>;
 
 /// Upgrade steps: `(version it produces, step)`. Version 1 is the first
 /// released schema.
-const UPGRADES: &[(i64, Step)] = &[(2, to_version_2), (3, to_version_3), (4, to_version_4)];
+const UPGRADES: &[(i64, Step)] = &[
+    (2, to_version_2),
+    (3, to_version_3),
+    (4, to_version_4),
+    (5, to_version_5),
+];
+
+/// Version 5 tells basic courses from renewals, so that the licence page
+/// suggests each to the right people. Existing courses serve both. (A
+/// version 1 file got today's course table from version 2's step.)
+fn to_version_5(tx: &Transaction) -> rusqlite::Result<()> {
+    add_column(
+        tx,
+        "course",
+        "purpose",
+        "TEXT NOT NULL DEFAULT 'any' CHECK (purpose IN ('any', 'basic', 'renewal'))",
+    )
+}
+
+/// Adds `column` to `table` unless an earlier step's table already has it.
+fn add_column(
+    tx: &Transaction,
+    table: &str,
+    column: &str,
+    definition: &str,
+) -> rusqlite::Result<()> {
+    let present: i64 = tx.query_row(
+        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |r| r.get(0),
+    )?;
+    if present == 0 {
+        tx.execute_batch(&format!(
+            "ALTER TABLE {table} ADD COLUMN {column} {definition};"
+        ))?;
+    }
+    Ok(())
+}
 
 /// Version 4 adds the quality indicator's extracts and the roles of quality
 /// analysts and council secretaries and members.

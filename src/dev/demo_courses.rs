@@ -10,7 +10,7 @@ use super::store::bulk;
 use crate::auth::store::account_by_email;
 
 use crate::courses::model::{
-    CourseInput, OfferingInput, OfferingStatus, SessionInput, stockholm_to_utc,
+    CourseInput, OfferingInput, OfferingStatus, Purpose, SessionInput, stockholm_to_utc,
 };
 use crate::courses::store;
 use crate::licences::model::Part;
@@ -36,6 +36,7 @@ struct DemoCourse {
     syllabus: &'static str,
     hours: u32,
     licence: Option<(&'static str, Part)>,
+    purpose: Purpose,
     audience: &'static [Profession],
     topics: &'static [&'static str],
 }
@@ -48,6 +49,7 @@ const COURSES: &[DemoCourse] = &[
         syllabus: "Cirka 25 timmars webbstudier med inlämningsuppgifter, därefter en kursträff med riskbedömning av den egna arbetsplatsen. Kursen ger den teoretiska delen av cytostatikakörkortet.",
         hours: 25,
         licence: Some(("CYTO", Part::Theory)),
+        purpose: Purpose::Basic,
         audience: &[Profession::Nurse, Profession::AssistantNurse],
         topics: &[
             "Arbetsmiljöverkets regler om cytostatika",
@@ -62,6 +64,7 @@ const COURSES: &[DemoCourse] = &[
         syllabus: "Återkommande utbildning för den som redan har körkortet: nyheter i regelverket, avvikelser och fallövningar.",
         hours: 8,
         licence: Some(("CYTO", Part::Theory)),
+        purpose: Purpose::Renewal,
         audience: &[Profession::Nurse, Profession::AssistantNurse],
         topics: &["Nyheter i regelverket", "Fallövningar och avvikelser"],
     },
@@ -72,6 +75,7 @@ const COURSES: &[DemoCourse] = &[
         syllabus: "Grunderna i strålbehandling, biverkningar och omvårdnad.",
         hours: 16,
         licence: None,
+        purpose: Purpose::Any,
         audience: &[Profession::Nurse],
         topics: &[
             "Strålbiologi i korthet",
@@ -86,6 +90,7 @@ const COURSES: &[DemoCourse] = &[
         syllabus: "Tumörbiologi, systemisk behandling och strålbehandling för ST-läkare i onkologi.",
         hours: 40,
         licence: None,
+        purpose: Purpose::Any,
         audience: &[Profession::StDoctor],
         topics: &[
             "Tumörbiologi",
@@ -101,6 +106,7 @@ const COURSES: &[DemoCourse] = &[
         syllabus: "Symtomlindring, brytpunktssamtal och samverkan med närstående.",
         hours: 12,
         licence: None,
+        purpose: Purpose::Any,
         audience: &[],
         topics: &["Symtomlindring", "Brytpunktssamtal"],
     },
@@ -179,6 +185,7 @@ pub fn load(
                 length_hours: Some(c.hours),
                 licence: c.licence.map(|(l, _)| l.to_string()),
                 part: c.licence.map(|(_, p)| p),
+                purpose: c.purpose,
                 audience: c.audience.to_vec(),
                 active: true,
             },

@@ -80,6 +80,22 @@ impl Lang {
 
     /// Both languages, Swedish first.
     pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
+
+    /// A date as people read it, with its weekday: `tis 2027-02-16`,
+    /// `Tue 2027-02-16`.
+    pub fn date_with_weekday(self, d: chrono::NaiveDate) -> String {
+        const KEYS: [&str; 7] = [
+            "weekday.mon",
+            "weekday.tue",
+            "weekday.wed",
+            "weekday.thu",
+            "weekday.fri",
+            "weekday.sat",
+            "weekday.sun",
+        ];
+        let day = chrono::Datelike::weekday(&d).num_days_from_monday() as usize;
+        format!("{} {d}", self.t(KEYS[day]))
+    }
 }
 
 /// Whether the catalogue holds `key` (tests use it to find untranslated text).
@@ -90,6 +106,27 @@ pub fn has_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_reads_with_its_weekday() {
+        let d = |s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        assert_eq!(
+            Lang::Sv.date_with_weekday(d("2027-02-16")),
+            "tis 2027-02-16"
+        );
+        assert_eq!(
+            Lang::En.date_with_weekday(d("2027-02-16")),
+            "Tue 2027-02-16"
+        );
+        assert_eq!(
+            Lang::Sv.date_with_weekday(d("2028-02-29")),
+            "tis 2028-02-29"
+        );
+        assert_eq!(
+            Lang::Sv.date_with_weekday(d("2026-12-27")),
+            "sön 2026-12-27"
+        );
+    }
 
     #[test]
     fn keys_are_unique_and_both_languages_are_filled() {

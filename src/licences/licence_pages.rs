@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::actions;
 use super::model::{self, CompletionInput, Done, LicenceType, Part, Problem};
 use super::pages::{AsOfQuery, as_of_form, status_badge};
+use super::renewals::Need;
 use super::report::as_of;
 use super::store::{self, PersonLicence};
 use crate::AppState;
@@ -101,8 +102,19 @@ pub async fn my_licences(
         .db
         .read(move |c| -> Result<_, AppError> {
             let licences = store::person_licences(c, person_id, day)?;
-            let types: Vec<i64> = licences.iter().map(|l| l.licence.id).collect();
-            let renewals = find_renewals(c, &types, today)?;
+            // Suggestions are for today: a look at another day shows none.
+            let needs: Vec<Need> = if day == today {
+                licences
+                    .iter()
+                    .filter(|l| l.licence.active)
+                    .map(|l| (l.required, Need::of(&l.licence, &l.standing)))
+                    .filter(|(required, need)| *required || need.holds)
+                    .map(|(_, need)| need)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let renewals = find_renewals(c, person_id, &needs, today)?;
             Ok((licences, renewals))
         })
         .await?;
@@ -114,7 +126,9 @@ pub async fn my_licences(
             @if licences.is_empty() { p { (lang.t("licence.none_required")) } }
             @for l in &licences {
                 (licence_card(&ctx, l, day, false))
-                (super::renewals::offers_view(lang, renewals.get(&l.licence.id).map_or(&[], |v| v.as_slice())))
+                @if let Some(offers) = renewals.get(&l.licence.id) {
+                    (super::renewals::offers_view(lang, &l.licence, &l.standing, offers))
+                }
             }
         },
     ))

@@ -350,6 +350,11 @@ pub fn notice_key(lang: Lang, key: &str) -> Option<&'static str> {
     NOTICES.iter().find(|k| **k == key).map(|k| lang.t(k))
 }
 
+/// A date with its weekday in a `<time>` element: `tis 2027-02-16`.
+pub fn date_with_weekday(lang: Lang, d: chrono::NaiveDate) -> Markup {
+    html! { time datetime=(d) { (lang.date_with_weekday(d)) } }
+}
+
 /// A coloured label.
 pub fn badge(text: &str, class: &str) -> Markup {
     html! { span class=(format!("badge {class}")) { (text) } }

@@ -116,6 +116,87 @@ async fn a_session_outside_its_offerings_days_is_refused() {
 }
 
 #[tokio::test]
+async fn sessions_show_their_weekday_and_warn_on_a_public_holiday() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, _) = offering_with_session(&app, &token, "CYTO-P").await;
+    // Stretch the offering over Easter 2026 (Good Friday is 3 April).
+    app.state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            tx.execute(
+                "UPDATE offering SET starts_on = '2026-04-02' WHERE id = ?1",
+                [offering],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("over Easter");
+    for (starts, ends, topic) in [
+        (
+            "2026-04-02T09:00",
+            "2026-04-02T10:00",
+            "Skärtorsdagens pass",
+        ),
+        ("2026-04-03T09:00", "2026-04-03T10:00", "Långfredagens pass"),
+    ] {
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/offerings/{offering}/sessions"),
+                Some(&token),
+                Some(json!({"starts_at": starts, "ends_at": ends, "topic": topic, "lecturers_needed": 1})),
+            )
+            .await;
+        assert_status(&r, StatusCode::CREATED);
+    }
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let page = coordinator.get(&format!("/offerings/{offering}")).await;
+    let heading = |topic: &str| -> String {
+        let at = page.text.find(topic).expect(topic);
+        let start = page.text[..at].rfind("<h3>").expect("heading");
+        let end = at + page.text[at..].find("</h3>").expect("end");
+        page.text[start..end]
+            .replace("</time>", "")
+            .replace("<time datetime=", "")
+    };
+    let friday = heading("Långfredagens pass");
+    assert!(friday.contains("fre 2026-04-03"), "{friday}");
+    assert!(friday.contains("helgdag: långfredagen"), "{friday}");
+    let thursday = heading("Skärtorsdagens pass");
+    assert!(thursday.contains("tors 2026-04-02"), "{thursday}");
+    assert!(
+        !thursday.contains("helgdag"),
+        "an ordinary working day: {thursday}"
+    );
+    let tuesday = heading("Säker hantering av cytostatika");
+    assert!(tuesday.contains("tis 2026-04-14 09:00–10:30"), "{tuesday}");
+    // The dates of the offering read with weekdays too, in English as well.
+    assert!(
+        page.visible().contains("tors 2026-04-02 – ons 2026-04-15"),
+        "{}",
+        page.text
+    );
+    coordinator
+        .post("/lang", &[("lang", "en"), ("next", "/")])
+        .await;
+    let english = coordinator.get(&format!("/offerings/{offering}")).await;
+    assert!(
+        english.text.contains("public holiday: Good Friday"),
+        "{}",
+        english.text
+    );
+    // The lecturers' board warns as well.
+    let mut lecturer = app.login_as(Role::Lecturer).await;
+    let board = lecturer.get("/lecturers-wanted").await;
+    assert!(
+        board.text.contains("helgdag: långfredagen"),
+        "{}",
+        board.text
+    );
+}
+
+#[tokio::test]
 async fn a_coordinator_builds_a_course_offering_and_session_through_the_api() {
     let app = TestApp::new().await;
     let token = app.token_for(Role::Coordinator).await;
@@ -564,7 +645,11 @@ async fn a_lecturer_volunteers_from_the_board_and_is_warned_of_an_overlap() {
     assert!(board.text.contains("Säker hantering av cytostatika"));
     assert!(board.text.contains("Biverkningar och extravasering"));
     // Summer time on the page: 09:00 local.
-    assert!(board.text.contains("2026-04-14 09:00"), "{}", board.text);
+    assert!(
+        board.visible().contains("2026-04-14 09:00"),
+        "{}",
+        board.text
+    );
     let r = lecturer
         .post(
             &format!("/sessions/{first}/volunteer"),

@@ -924,15 +924,42 @@ async fn participant_exports_follow_the_licence_exports() {
 }
 
 #[tokio::test]
-async fn the_licence_page_lists_the_next_offerings_that_renew_it() {
+async fn the_licence_page_lists_the_next_offerings_that_give_it() {
     let app = TestApp::new().await;
     let mut sara = app.login_as(Role::Staff).await;
+    // Sara has never held the licence: basic courses, and those for either.
     let page = sara.get("/licences").await;
-    assert!(!page.text.contains("förnyar körkortet"), "none yet");
-    let renewing = offering(
+    assert!(page.text.contains("ger körkortet"), "{}", page.text);
+    assert!(
+        page.text.contains("Inget kommande kurstillfälle passar"),
+        "none yet"
+    );
+    let basic = offering(
         &app,
         Spec {
             licence: Some("CYTO"),
+            purpose: Some("basic"),
+            ..Spec::default()
+        },
+    )
+    .await;
+    let either = offering(
+        &app,
+        Spec {
+            code: "CYT2",
+            licence: Some("CYTO"),
+            starts: "2026-04-20",
+            ends: "2026-04-21",
+            ..Spec::default()
+        },
+    )
+    .await;
+    let renewal = offering(
+        &app,
+        Spec {
+            code: "CYT-R",
+            licence: Some("CYTO"),
+            purpose: Some("renewal"),
             ..Spec::default()
         },
     )
@@ -956,16 +983,186 @@ async fn the_licence_page_lists_the_next_offerings_that_renew_it() {
         },
     )
     .await;
+    let physicians_only = offering(
+        &app,
+        Spec {
+            code: "CYT-L",
+            licence: Some("CYTO"),
+            audience: &["physician"],
+            ..Spec::default()
+        },
+    )
+    .await;
+    let page = sara.get("/licences").await;
+    assert!(page.text.contains("ger körkortet"), "{}", page.text);
+    assert!(page.text.contains(&format!("/offerings/{basic}/enrol")));
+    assert!(page.text.contains(&format!("/offerings/{either}/enrol")));
+    assert!(page.text.contains("10 platser kvar"));
+    // Dates read with their weekdays.
+    assert!(page.text.contains("fre 2026-04-10"), "{}", page.text);
+    for (not_for_her, why) in [
+        (renewal, "a renewal is for those who hold the licence"),
+        (other_course, "gives no licence"),
+        (cancelled, "cancelled"),
+        (physicians_only, "for physicians"),
+    ] {
+        assert!(
+            !page
+                .text
+                .contains(&format!("/offerings/{not_for_her}/enrol")),
+            "{why}: {}",
+            page.text
+        );
+    }
+}
+
+/// Records a CYTO completion for `person_id` on `on`, as an import would.
+async fn holds_cyto_from(app: &TestApp, person_id: i64, on: &str) {
+    let on = chrono::NaiveDate::parse_from_str(on, "%Y-%m-%d").expect("date");
+    let now = oncotrack::clock::Clock::now(&app.clock);
+    app.state
+        .db
+        .write(move |tx| {
+            oncotrack::licences::store::record_completion(
+                tx,
+                &oncotrack::licences::store::NewCompletion {
+                    person_id,
+                    licence_type_id: 1,
+                    part: oncotrack::licences::model::Part::Theory,
+                    completed_on: on,
+                    signed_by: None,
+                    note: None,
+                    source: "manual",
+                    import_batch_id: None,
+                },
+                None,
+                now,
+            )
+            .map_err(oncotrack::db::DbError::from)
+        })
+        .await
+        .expect("completion");
+}
+
+#[tokio::test]
+async fn renewals_are_suggested_inside_the_window_and_a_second_one_warns() {
+    let app = TestApp::new().await;
+    // Valid until 2026-05-31; the 90-day window opens 2026-03-02. Looking on
+    // 2025-12-01, before it opens.
+    holds_cyto_from(&app, app.fixture.nurse, "2023-05-31").await;
+    app.clock.set(at(2025, 12, 1));
+    let renewal = |code, starts, ends, closes| Spec {
+        code,
+        licence: Some("CYTO"),
+        purpose: Some("renewal"),
+        opens: "2025-11-01",
+        closes,
+        starts,
+        ends,
+        ..Spec::default()
+    };
+    let too_early = offering(
+        &app,
+        renewal("CYT-R", "2026-01-15", "2026-01-16", "2026-01-10"),
+    )
+    .await;
+    let in_window = offering(
+        &app,
+        renewal("CYT-R", "2026-04-10", "2026-04-11", "2026-03-31"),
+    )
+    .await;
+    let late = offering(
+        &app,
+        renewal("CYT-R", "2026-06-10", "2026-06-11", "2026-06-01"),
+    )
+    .await;
+    let basic = offering(
+        &app,
+        Spec {
+            code: "CYT-G",
+            purpose: Some("basic"),
+            opens: "2025-11-01",
+            ..renewal("CYT-G", "2026-04-14", "2026-04-15", "2026-03-31")
+        },
+    )
+    .await;
+    let mut sara = app.login_as(Role::Staff).await;
     let page = sara.get("/licences").await;
     assert!(page.text.contains("förnyar körkortet"), "{}", page.text);
-    assert!(page.text.contains(&format!("/offerings/{renewing}/enrol")));
-    assert!(page.text.contains("10 platser kvar"));
     assert!(
-        !page
-            .text
-            .contains(&format!("/offerings/{other_course}/enrol"))
+        page.text
+            .contains("Förnyelsefönstret är 2026-03-02–2026-05-31"),
+        "{}",
+        page.text
     );
-    assert!(!page.text.contains(&format!("/offerings/{cancelled}/enrol")));
+    assert!(
+        page.text.contains(&format!("/offerings/{in_window}/enrol")),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains(&format!("/offerings/{late}/enrol")),
+        "{}",
+        page.text
+    );
+    assert!(
+        !page.text.contains(&format!("/offerings/{too_early}/enrol")),
+        "ends before the window opens, so it would not renew: {}",
+        page.text
+    );
+    assert!(
+        !page.text.contains(&format!("/offerings/{basic}/enrol")),
+        "a basic course is not a renewal: {}",
+        page.text
+    );
+    assert_eq!(
+        page.text
+            .matches("slutar efter att körkortet går ut 2026-05-31")
+            .count(),
+        1,
+        "only the late one: {}",
+        page.text
+    );
+
+    // She takes a place on the one in the window: it comes first and says so.
+    app.clock.set(at(2026, 3, 5));
+    let mut sara = app.login_as(Role::Staff).await;
+    let r = sara
+        .post(&format!("/offerings/{in_window}/enrol"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = sara.get("/licences").await;
+    let booked = page
+        .text
+        .find(&format!("/offerings/{in_window}/enrol"))
+        .expect("listed");
+    let other = page
+        .text
+        .find(&format!("/offerings/{late}/enrol"))
+        .expect("listed");
+    assert!(booked < other, "{}", page.text);
+    assert!(page.text.contains("Du är antagen"), "{}", page.text);
+
+    // The late one now warns that it would be a second renewal; she may
+    // still enrol.
+    let page = sara.get(&format!("/offerings/{late}/enrol")).await;
+    assert!(
+        page.text
+            .contains("Du har redan en plats på CYT-R som börjar fre 2026-04-10"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains(&format!("/offerings/{in_window}/enrol")),
+        "{}",
+        page.text
+    );
+    let page = sara.get(&format!("/offerings/{in_window}/enrol")).await;
+    assert!(
+        !page.text.contains("Du har redan en plats"),
+        "{}",
+        page.text
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! catalogue key with its arguments ([`Msg`]), rendered by the reader's page.
 
 pub mod enrolment;
+pub mod holidays;
 
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Stockholm;
@@ -143,6 +144,59 @@ impl SignupStatus {
     }
 }
 
+/// What a course granting a licence is for: whom the licence page
+/// suggests it to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Both a first licence and a renewal (and every course without a
+    /// licence).
+    Any,
+    /// A basic course (grundkurs): for those who do not hold the licence,
+    /// never held it or let it lapse.
+    Basic,
+    /// A renewal (repetition): for those who hold the licence.
+    Renewal,
+}
+
+impl Purpose {
+    /// Every purpose, in form order.
+    pub const ALL: [Purpose; 3] = [Purpose::Any, Purpose::Basic, Purpose::Renewal];
+
+    /// Stored and API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Any => "any",
+            Purpose::Basic => "basic",
+            Purpose::Renewal => "renewal",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == s.trim())
+    }
+
+    /// Catalogue key of the purpose's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Purpose::Any => "courses.purpose_any",
+            Purpose::Basic => "courses.purpose_basic",
+            Purpose::Renewal => "courses.purpose_renewal",
+        }
+    }
+
+    /// Whether a course of this purpose serves someone who holds the
+    /// licence (`holds`) or someone who does not.
+    pub fn serves(self, holds: bool) -> bool {
+        match self {
+            Purpose::Any => true,
+            Purpose::Basic => !holds,
+            Purpose::Renewal => holds,
+        }
+    }
+}
+
 /// A course in the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Course {
@@ -164,6 +218,8 @@ pub struct Course {
     pub licence: Option<String>,
     /// Which part of the licence it grants.
     pub part: Option<Part>,
+    /// A basic course, a renewal, or either.
+    pub purpose: Purpose,
     /// Shown in lists and offered for new offerings.
     pub active: bool,
     /// Who it is for; empty means every profession.
@@ -449,6 +505,8 @@ pub struct CourseInput {
     pub licence: Option<String>,
     /// Licence part (theory when a licence is given without one).
     pub part: Option<Part>,
+    /// A basic course, a renewal, or either.
+    pub purpose: Purpose,
     /// Audience.
     pub audience: Vec<Profession>,
     /// Active.
@@ -479,6 +537,9 @@ pub struct CourseFields {
     /// `theory` or `practical`.
     #[serde(default)]
     pub part: String,
+    /// `any` (also when empty), `basic` or `renewal`.
+    #[serde(default)]
+    pub purpose: String,
     /// Professions, stored names.
     #[serde(default)]
     pub audience: Vec<String>,
@@ -519,6 +580,18 @@ pub fn check_course(f: &CourseFields, active: bool) -> Result<CourseInput, Vec<F
             None
         }
     };
+    let purpose = match (licence.is_some(), Purpose::parse(f.purpose.trim())) {
+        (_, None) if f.purpose.trim().is_empty() => Purpose::Any,
+        (_, None) => {
+            errors.push(("purpose", msg!("courses.error_purpose")));
+            Purpose::Any
+        }
+        (false, Some(p)) if p != Purpose::Any => {
+            errors.push(("purpose", msg!("courses.error_purpose_needs_licence")));
+            p
+        }
+        (_, Some(p)) => p,
+    };
     let mut audience = Vec::new();
     for a in f.audience.iter().filter(|a| !a.trim().is_empty()) {
         match Profession::parse(a) {
@@ -541,6 +614,7 @@ pub fn check_course(f: &CourseFields, active: bool) -> Result<CourseInput, Vec<F
         length_hours,
         licence,
         part,
+        purpose,
         audience,
         active,
     })
@@ -1005,6 +1079,48 @@ mod tests {
             true,
         );
         assert_eq!(bad.err().map(|e| e[0].0), Some("part"));
+    }
+
+    #[test]
+    fn a_course_is_a_basic_course_or_a_renewal_only_with_a_licence() {
+        let f = CourseFields {
+            code: "cyto-r".into(),
+            title_sv: "Repetition".into(),
+            title_en: "Refresher".into(),
+            licence: "CYTO".into(),
+            purpose: "renewal".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            check_course(&f, true).map(|c| c.purpose),
+            Ok(Purpose::Renewal)
+        );
+        let either = CourseFields {
+            purpose: "".into(),
+            ..f.clone()
+        };
+        assert_eq!(
+            check_course(&either, true).map(|c| c.purpose),
+            Ok(Purpose::Any)
+        );
+        for (licence, purpose, key) in [
+            ("", "basic", "courses.error_purpose_needs_licence"),
+            ("CYTO", "refresher", "courses.error_purpose"),
+        ] {
+            let e = check_course(
+                &CourseFields {
+                    licence: licence.into(),
+                    purpose: purpose.into(),
+                    ..f.clone()
+                },
+                true,
+            )
+            .expect_err(purpose);
+            assert_eq!((e[0].0, e[0].1.key()), ("purpose", Some(key)));
+        }
+        assert!(Purpose::Renewal.serves(true) && !Purpose::Renewal.serves(false));
+        assert!(Purpose::Basic.serves(false) && !Purpose::Basic.serves(true));
+        assert!(Purpose::Any.serves(true) && Purpose::Any.serves(false));
     }
 
     #[test]

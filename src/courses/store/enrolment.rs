@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{enrolment_counts, get_course, get_offering};
 use crate::clock::stamp;
 use crate::courses::model::enrolment::{Counts, Enrolment, Offering, Status};
-use crate::licences::renewals::RenewalOffer;
+use crate::licences::renewals::{Booked, Need, RenewalOffer};
 use crate::organisation::model::Profession;
 
 /// One offering as enrolment sees it: the catalogue's offering with its
@@ -64,58 +64,120 @@ pub fn open_offerings(
     offerings(conn, ids)
 }
 
-/// Upcoming offerings that renew a licence: open offerings of courses
-/// granting `licence_type_id` that start after `today` and still take
-/// enrolments, soonest first, with their places taken.
-pub fn renewing_offerings(
-    conn: &Connection,
-    licence_type_id: i64,
-    today: NaiveDate,
-    limit: u32,
-) -> rusqlite::Result<Vec<(Offering, Counts)>> {
-    let ids = conn
-        .prepare_cached(
-            "SELECT o.id FROM offering o JOIN course c ON c.id = o.course_id
-             WHERE c.licence_type_id = ?1 AND o.status = 'open' AND o.starts_on > ?2 AND o.enrolment_closes >= ?2
-             ORDER BY o.starts_on, o.id LIMIT ?3",
-        )?
-        .query_map(params![licence_type_id, today.to_string(), limit], |r| {
-            r.get(0)
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    offerings(conn, ids)?
-        .into_iter()
-        .map(|o| counts(conn, o.id).map(|c| (o, c)))
-        .collect()
-}
-
-/// For each of `licence_type_ids`, the next three offerings that renew it
-/// (see [`renewing_offerings`]): the licence page's
+/// For person `person_id`, per need, the offerings the licence page
+/// suggests: those the person is booked on (enrolled or waitlisted) that
+/// have not ended, then up to three open for enrolment whose course serves
+/// the need's purpose and the person's profession and that end on or after
+/// the need's first day, soonest first. The licence page's
 /// [`RenewalFinder`](crate::licences::renewals::RenewalFinder).
 pub fn renewal_offers(
     conn: &Connection,
-    licence_type_ids: &[i64],
+    person_id: i64,
+    needs: &[Need],
     today: NaiveDate,
 ) -> rusqlite::Result<std::collections::HashMap<i64, Vec<RenewalOffer>>> {
-    licence_type_ids
-        .iter()
-        .map(|t| {
-            let offers = renewing_offerings(conn, *t, today, 3)?
-                .into_iter()
-                .map(|(o, c)| RenewalOffer {
-                    offering_id: o.id,
-                    places_left: (o.capacity - c.enrolled).max(0),
-                    code: o.code,
-                    title_sv: o.title_sv,
-                    title_en: o.title_en,
-                    starts_on: o.starts_on,
-                    ends_on: o.ends_on,
-                    place: o.place,
-                })
-                .collect();
-            Ok((*t, offers))
-        })
-        .collect()
+    let mut out = std::collections::HashMap::new();
+    for need in needs {
+        let purpose = if need.holds { "renewal" } else { "basic" };
+        let ends_from = need.ends_from.unwrap_or(today).max(today);
+        let rows: Vec<(i64, Option<String>)> = conn
+            .prepare_cached(
+                "WITH mine AS (
+                     SELECT offering_id, status FROM enrolment
+                     WHERE person_id = ?1 AND status IN ('enrolled', 'waitlisted'))
+                 SELECT o.id, m.status FROM offering o
+                 JOIN course c ON c.id = o.course_id
+                 LEFT JOIN mine m ON m.offering_id = o.id
+                 WHERE c.licence_type_id = ?2 AND o.ends_on >= ?3
+                   AND ((m.status IS NOT NULL AND o.status IN ('planned', 'open'))
+                     OR (m.status IS NULL AND o.status = 'open' AND o.starts_on > ?3
+                         AND o.enrolment_closes >= ?3 AND c.purpose IN (?4, 'any')
+                         AND o.ends_on >= ?5
+                         AND (NOT EXISTS (SELECT 1 FROM course_audience a WHERE a.course_id = c.id)
+                              OR EXISTS (SELECT 1 FROM course_audience a JOIN person p
+                                         ON p.profession = a.profession
+                                         WHERE a.course_id = c.id AND p.id = ?1))))
+                 ORDER BY m.status IS NULL, o.starts_on, o.id",
+            )?
+            .query_map(
+                params![
+                    person_id,
+                    need.licence_type_id,
+                    today.to_string(),
+                    purpose,
+                    ends_from.to_string()
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        let booked: std::collections::HashMap<i64, Booked> = rows
+            .iter()
+            .filter_map(|(id, s)| match s.as_deref() {
+                Some("enrolled") => Some((*id, Booked::Enrolled)),
+                Some(_) => Some((*id, Booked::Waitlisted)),
+                None => None,
+            })
+            .collect();
+        let shown = booked.len() + 3;
+        let ids: Vec<i64> = rows.iter().take(shown).map(|(id, _)| *id).collect();
+        let mut offers: Vec<RenewalOffer> = Vec::new();
+        for o in offerings(conn, ids)? {
+            let c = counts(conn, o.id)?;
+            offers.push(RenewalOffer {
+                offering_id: o.id,
+                places_left: (o.capacity - c.enrolled).max(0),
+                booked: booked.get(&o.id).copied(),
+                code: o.code,
+                title_sv: o.title_sv,
+                title_en: o.title_en,
+                starts_on: o.starts_on,
+                ends_on: o.ends_on,
+                place: o.place,
+            });
+        }
+        // Booked first, then soonest, as the query chose.
+        offers.sort_by_key(|o| (o.booked.is_none(), o.starts_on, o.offering_id));
+        out.insert(need.licence_type_id, offers);
+    }
+    Ok(out)
+}
+
+/// The other offerings granting `licence_type_id` that `person_id` holds a
+/// place on (enrolled or waitlisted) and that have not ended: code and
+/// first day. Enrolling on one more warns, since a second renewal gives
+/// nothing the first does not.
+pub fn other_bookings_for_licence(
+    conn: &Connection,
+    person_id: i64,
+    licence_type_id: i64,
+    except_offering: i64,
+    today: NaiveDate,
+) -> rusqlite::Result<Vec<(i64, String, NaiveDate)>> {
+    conn.prepare_cached(
+        "SELECT o.id, c.code, o.starts_on FROM enrolment e
+         JOIN offering o ON o.id = e.offering_id JOIN course c ON c.id = o.course_id
+         WHERE e.person_id = ?1 AND e.status IN ('enrolled', 'waitlisted')
+           AND c.licence_type_id = ?2 AND o.id <> ?3 AND o.ends_on >= ?4
+           AND o.status IN ('planned', 'open')
+         ORDER BY o.starts_on, o.id",
+    )?
+    .query_map(
+        params![
+            person_id,
+            licence_type_id,
+            except_offering,
+            today.to_string()
+        ],
+        |r| {
+            let on: String = r.get(2)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                NaiveDate::parse_from_str(&on, "%Y-%m-%d").unwrap_or_default(),
+            ))
+        },
+    )?
+    .collect()
 }
 
 /// How many are enrolled and waitlisted on an offering.

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::model::{
-    Course, CourseInput, Offering, OfferingInput, OfferingStatus, Session, SessionInput,
+    Course, CourseInput, Offering, OfferingInput, OfferingStatus, Purpose, Session, SessionInput,
     SignupStatus,
 };
 use crate::clock::stamp;
@@ -41,7 +41,7 @@ fn audience(conn: &Connection, course_id: i64) -> rusqlite::Result<Vec<Professio
 }
 
 const COURSE_COLUMNS: &str = "c.id, c.code, c.title_sv, c.title_en, c.syllabus, c.length_hours,
-    c.licence_type_id, l.code, c.licence_part, c.active";
+    c.licence_type_id, l.code, c.licence_part, c.active, c.purpose";
 
 fn course_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Course> {
     let part: Option<String> = r.get(8)?;
@@ -56,6 +56,7 @@ fn course_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Course> {
         licence: r.get(7)?,
         part: part.as_deref().and_then(Part::parse),
         active: r.get(9)?,
+        purpose: Purpose::parse(&r.get::<_, String>(10)?).unwrap_or(Purpose::Any),
         audience: Vec::new(),
     })
 }
@@ -88,8 +89,8 @@ pub fn create_course(
 ) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO course (code, title_sv, title_en, syllabus, length_hours, licence_type_id,
-            licence_part, active, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            licence_part, active, created_at, purpose)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         c.code,
@@ -100,7 +101,8 @@ pub fn create_course(
         licence_type_id,
         licence_type_id.and(c.part.map(|p| p.as_str())),
         c.active,
-        stamp(now)
+        stamp(now),
+        c.purpose.as_str()
     ])?;
     let id = conn.last_insert_rowid();
     write_audience(conn, id, c)?;
@@ -116,7 +118,7 @@ pub fn update_course(
 ) -> rusqlite::Result<bool> {
     let n = conn.execute(
         "UPDATE course SET code = ?2, title_sv = ?3, title_en = ?4, syllabus = ?5, length_hours = ?6,
-            licence_type_id = ?7, licence_part = ?8, active = ?9 WHERE id = ?1",
+            licence_type_id = ?7, licence_part = ?8, active = ?9, purpose = ?10 WHERE id = ?1",
         params![
             id,
             c.code,
@@ -126,7 +128,8 @@ pub fn update_course(
             c.length_hours,
             licence_type_id,
             licence_type_id.and(c.part.map(|p| p.as_str())),
-            c.active
+            c.active,
+            c.purpose.as_str()
         ],
     )?;
     if n == 1 {

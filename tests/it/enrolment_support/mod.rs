@@ -25,6 +25,8 @@ pub struct Spec {
     pub audience: &'static [&'static str],
     /// The licence type code the course grants (theory part).
     pub licence: Option<&'static str>,
+    /// `basic`, `renewal` or `any` (when none).
+    pub purpose: Option<&'static str>,
 }
 
 impl Default for Spec {
@@ -39,6 +41,7 @@ impl Default for Spec {
             ends: "2026-04-11",
             audience: &[],
             licence: None,
+            purpose: None,
         }
     }
 }
@@ -55,7 +58,7 @@ pub async fn offering(app: &TestApp, spec: Spec) -> i64 {
             Some(&token),
             Some(json!({
                 "code": spec.code, "title_sv": "Cytostatikautbildning", "title_en": "Cytotoxic drug training",
-                "licence": spec.licence, "audience": spec.audience,
+                "licence": spec.licence, "audience": spec.audience, "purpose": spec.purpose,
             })),
         )
         .await;

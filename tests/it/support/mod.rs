@@ -329,6 +329,22 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
+    /// The page's text as a reader sees it: tags dropped, so that
+    /// `<time>tis 2026-04-14</time> 09:00` reads `tis 2026-04-14 09:00`.
+    pub fn visible(&self) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        let mut in_tag = false;
+        for c in self.text.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
