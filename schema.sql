@@ -699,6 +699,8 @@ CREATE TABLE placement (
     approved_extent INTEGER,
     agreement_code TEXT,
     approved_at TEXT,
+    -- The version of agreement_code the placement was priced with (version 6).
+    agreement_version INTEGER,
     approved_by INTEGER REFERENCES account (id),
     created_at TEXT NOT NULL,
     CHECK (end_on >= start_on)

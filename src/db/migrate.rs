@@ -10,7 +10,7 @@ use super::DbError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes.
-pub const CURRENT_VERSION: i64 = 5;
+pub const CURRENT_VERSION: i64 = 6;
 
 /// An upgrade step: turns a version N-1 file into version N.
 type Step = fn(&Transaction) -> rusqlite::Result<()>;
@@ -22,7 +22,25 @@ const UPGRADES: &[(i64, Step)] = &[
     (3, to_version_3),
     (4, to_version_4),
     (5, to_version_5),
+    (6, to_version_6),
 ];
+
+/// Version 6 keeps the agreement version an approved placement was priced
+/// with, so that a new version valid from an earlier day does not re-price
+/// it. Placements approved before get the version that priced them then: the
+/// one in force on their approved start (the latest version otherwise).
+fn to_version_6(tx: &Transaction) -> rusqlite::Result<()> {
+    add_column(tx, "placement", "agreement_version", "INTEGER")?;
+    tx.execute_batch(
+        "UPDATE placement SET agreement_version = coalesce(
+             (SELECT a.version FROM agreement a
+              WHERE a.code = placement.agreement_code AND a.valid_from <= placement.approved_start
+                AND (a.valid_to IS NULL OR a.valid_to >= placement.approved_start)
+              ORDER BY a.valid_from DESC, a.version DESC LIMIT 1),
+             (SELECT max(a.version) FROM agreement a WHERE a.code = placement.agreement_code))
+         WHERE agreement_code IS NOT NULL AND agreement_version IS NULL;",
+    )
+}
 
 /// Version 5 tells basic courses from renewals, so that the licence page
 /// suggests each to the right people. Existing courses serve both. (A

@@ -20,6 +20,9 @@ enum Inner {
     /// Text that is the same in every language: a name, a code, a value
     /// the user typed.
     Verbatim(String),
+    /// A name its owner gave in Swedish and, optionally, English (an
+    /// agreement's name): the English one for English readers when given.
+    Named { sv: String, en: Option<String> },
 }
 
 /// An argument of a message.
@@ -44,6 +47,15 @@ impl Msg {
     /// Text shown as it is in every language.
     pub fn verbatim(text: impl Into<String>) -> Msg {
         Msg(Inner::Verbatim(text.into()))
+    }
+
+    /// A name given in Swedish and optionally English; the Swedish one
+    /// serves a reader of a language it lacks.
+    pub fn named(sv: impl Into<String>, en: Option<String>) -> Msg {
+        Msg(Inner::Named {
+            sv: sv.into(),
+            en: en.filter(|e| !e.trim().is_empty()),
+        })
     }
 
     /// The message with the argument `name` set to `value`.
@@ -77,6 +89,10 @@ impl Msg {
     pub fn render(&self, lang: Lang) -> String {
         match &self.0 {
             Inner::Verbatim(text) => text.clone(),
+            Inner::Named { sv, en } => match (lang, en) {
+                (Lang::En, Some(en)) => en.clone(),
+                _ => sv.clone(),
+            },
             Inner::Key { key, args } => {
                 let Some(template) = catalogue::lookup(lang, key) else {
                     return (*key).to_string();
@@ -130,6 +146,7 @@ impl fmt::Debug for Msg {
                 write!(f, ")")
             }
             Inner::Verbatim(text) => write!(f, "Msg::verbatim({text:?})"),
+            Inner::Named { sv, en } => write!(f, "Msg::named({sv:?}, {en:?})"),
         }
     }
 }

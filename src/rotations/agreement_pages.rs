@@ -356,6 +356,7 @@ impl AgreementForm {
         }
         Some(Agreement {
             code,
+            version: 0,
             name_sv,
             name_en: Some(self.name_en.trim().to_string()).filter(|s| !s.is_empty()),
             valid_from: valid_from?,

@@ -33,7 +33,7 @@ pub fn approve_and_report(
     let salary = effective_history(&store::salary_rows(conn, p.trainee_id)?);
     let home = store::home_periods(conn, p.id)?;
     let s = split(&split_input(p, &salary, &home), agreement)?;
-    store::approve(conn, p.id, &agreement.code, by, now)?;
+    store::approve(conn, p.id, (&agreement.code, agreement.version), by, now)?;
     let lines: Vec<(String, i64, i64)> = s
         .months
         .iter()

@@ -98,6 +98,8 @@ pub struct Tier {
 pub struct Agreement {
     /// Identifies the series of versions, e.g. `older-regional`.
     pub code: String,
+    /// The version within the code, from 1; 0 for one not yet saved.
+    pub version: u32,
     /// Name in Swedish.
     pub name_sv: String,
     /// Name in English, when given.
@@ -331,6 +333,24 @@ pub enum Warning {
     /// The agreement was named explicitly although the plan (kind, planned
     /// length) is not eligible for it.
     NotEligible,
+    /// The fallback applies because an agreement for the placement's kind
+    /// does not cover its planned length.
+    LengthNotCovered {
+        /// The agreement that does not apply: its Swedish name.
+        name_sv: String,
+        /// Its English name, when given.
+        name_en: Option<String>,
+        /// Its shortest length in placement months, when it is too short.
+        min_months: Option<u32>,
+        /// Its longest length, when it is too long.
+        max_months: Option<u32>,
+        /// The planned length.
+        months: u32,
+        /// The fallback's Swedish name.
+        fallback_sv: String,
+        /// Its English name, when given.
+        fallback_en: Option<String>,
+    },
 }
 
 impl Warning {
@@ -344,6 +364,34 @@ impl Warning {
                 )
             }
             Warning::NotEligible => msg!("rotations.warning.not_eligible"),
+            Warning::LengthNotCovered {
+                name_sv,
+                name_en,
+                min_months,
+                max_months,
+                months,
+                fallback_sv,
+                fallback_en,
+            } => {
+                let agreement = Msg::named(name_sv.clone(), name_en.clone());
+                let fallback = Msg::named(fallback_sv.clone(), fallback_en.clone());
+                match (min_months, max_months) {
+                    (Some(min), _) if months < min => msg!(
+                        "rotations.warning.fallback_too_short",
+                        agreement,
+                        min = *min,
+                        months = *months,
+                        fallback
+                    ),
+                    (_, max) => msg!(
+                        "rotations.warning.fallback_too_long",
+                        agreement,
+                        max = max.unwrap_or(0),
+                        months = *months,
+                        fallback
+                    ),
+                }
+            }
         }
     }
 }
@@ -649,7 +697,53 @@ pub fn split_planned<'a>(
     if code.is_some() && !agreement.is_eligible(input.kind, input.start, input.end) {
         result.warnings.push(Warning::NotEligible);
     }
+    if code.is_none() {
+        result.warnings.extend(why_fallback(
+            agreements,
+            agreement,
+            input.kind,
+            input.start,
+            input.end,
+        ));
+    }
     Ok((result, agreement))
+}
+
+/// Why `chosen` (a fallback) applies to a plan of `kind` from `start` to
+/// `end`: each agreement in force for that kind whose length limits the
+/// plan misses. Empty when `chosen` is not a fallback.
+pub fn why_fallback(
+    agreements: &[Agreement],
+    chosen: &Agreement,
+    kind: Kind,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Vec<Warning> {
+    if !chosen.is_fallback {
+        return Vec::new();
+    }
+    let months = planned_months(start, end);
+    agreements
+        .iter()
+        .filter(|a| {
+            !a.is_fallback
+                && (a.kinds.is_empty() || a.kinds.contains(&kind))
+                && version_on(agreements, &a.code, start).is_some_and(|v| std::ptr::eq(v, *a))
+        })
+        .filter(|a| {
+            a.min_months.is_some_and(|min| months < min)
+                || a.max_months.is_some_and(|max| months > max)
+        })
+        .map(|a| Warning::LengthNotCovered {
+            name_sv: a.name_sv.clone(),
+            name_en: a.name_en.clone(),
+            min_months: a.min_months,
+            max_months: a.max_months,
+            months,
+            fallback_sv: chosen.name_sv.clone(),
+            fallback_en: chosen.name_en.clone(),
+        })
+        .collect()
 }
 
 /// Checks the input: dates, extent, salary history and home periods.
@@ -971,6 +1065,7 @@ mod tests {
     fn older_regional() -> Agreement {
         Agreement {
             code: "older-regional".into(),
+            version: 1,
             name_sv: "Äldre regional överenskommelse".into(),
             name_en: Some("Older regional agreement".into()),
             valid_from: d("2015-01-01"),
@@ -991,6 +1086,7 @@ mod tests {
     fn home_pays() -> Agreement {
         Agreement {
             code: "home-pays".into(),
+            version: 1,
             name_sv: "Hemkliniken betalar".into(),
             name_en: None,
             valid_from: d("2000-01-01"),
@@ -1372,8 +1468,9 @@ mod tests {
         let short = input("2025-01-01", "2025-03-31", 3_000_000);
         let (s, _) = split_planned(&list, &short, Some("older-regional")).expect("split");
         assert_eq!(s.warnings, vec![Warning::NotEligible]);
+        // Chosen as the fallback: the warning says why.
         let (s, _) = split_planned(&list, &short, None).expect("split");
-        assert_eq!((s.agreement.as_str(), s.warnings.len()), ("home-pays", 0));
+        assert_eq!((s.agreement.as_str(), s.warnings.len()), ("home-pays", 1));
         assert_eq!(
             split_planned(&list, &i, Some("nope")).map(|s| s.0.agreement),
             Err(SplitError::UnknownAgreement)
@@ -1558,5 +1655,51 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_fallback_says_which_agreement_the_length_missed() {
+        let all = [older_regional(), home_pays()];
+        // Three months of radiotherapy: older-regional needs six.
+        let (s, used) = split_planned(&all, &input("2026-01-01", "2026-03-31", 3_000_000), None)
+            .expect("split");
+        assert_eq!(used.code, "home-pays");
+        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+        assert_eq!(
+            s.warnings[0].message().render(Lang::Sv),
+            "Äldre regional överenskommelse gäller från 6 månader och placeringen är planerad till 3 månader, därför gäller Hemkliniken betalar."
+        );
+        assert_eq!(
+            s.warnings[0].message().render(Lang::En),
+            "Older regional agreement applies from 6 months and the placement is planned for 3 months, so Hemkliniken betalar applies."
+        );
+        // Long enough: no fallback, nothing to explain.
+        let (s, used) = split_planned(&all, &input("2026-01-01", "2026-06-30", 3_000_000), None)
+            .expect("split");
+        assert_eq!(used.code, "older-regional");
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        // A general placement: older-regional never covered its kind.
+        let general = SplitInput {
+            kind: Kind::General,
+            ..input("2026-01-01", "2026-03-31", 3_000_000)
+        };
+        let (s, _) = split_planned(&all, &general, None).expect("split");
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        // Too long for a capped agreement.
+        let mut capped = older_regional();
+        capped.max_months = Some(9);
+        let w = why_fallback(
+            &[capped, home_pays()],
+            &home_pays(),
+            Kind::Radiotherapy,
+            d("2026-01-01"),
+            d("2026-12-31"),
+        );
+        assert!(
+            w[0].message()
+                .render(Lang::Sv)
+                .contains("gäller upp till 9 månader"),
+            "{w:?}"
+        );
     }
 }

@@ -507,10 +507,19 @@ fn placement_view(ctx: &Ctx, d: &PlacementDetail, posted: Posted) -> Markup {
                     dt { (lang.t("trainees.elements_title")) } dd { (d.elements.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")) }
                     dt { (lang.t("placements.certificate")) } dd { (lang.t(p.certificate.label_key())) }
                     dt { (lang.t("common.status")) } dd { (status_badge(lang, status)) }
-                    dt { (lang.t("placements.agreement")) } dd { (d.agreement.as_ref().map(|a| explain::agreement_name(a, lang)).unwrap_or("–")) }
+                    dt { (lang.t("placements.agreement")) }
+                    dd {
+                        @match &d.agreement {
+                            Some(a) => {
+                                (explain::agreement_name(a, lang))
+                                @if a.version > 0 { " " span.muted { "(" (msg!("placements.agreement_version", version = a.version).render(lang)) ")" } }
+                            }
+                            None => "–",
+                        }
+                    }
                     @if let Some(a) = &p.approved {
                         dt { (lang.t("placements.approved_plan")) }
-                        dd { (kind_label(lang, &a.kind)) ", " (a.start) " – " (a.end) ", " (a.extent) " % · " (a.agreement_code) " · " (local_display(&a.at)) }
+                        dd { (kind_label(lang, &a.kind)) ", " (a.start) " – " (a.end) ", " (a.extent) " % · " (local_display(&a.at)) }
                     }
                 }
                 @if forms_shown {

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::model::{
     Agreement, HomePeriod, Kind, LEAVE_REASON, MAX_PLACEMENT_DAYS, SalaryChange, Split, SplitError,
-    SplitInput, choose_agreement, split,
+    SplitInput, choose_agreement, split, why_fallback,
 };
 use crate::i18n::Msg;
 use crate::msg;
@@ -216,6 +216,10 @@ pub struct ApprovedPlan {
     pub extent: i64,
     /// The agreement chosen from this plan.
     pub agreement_code: String,
+    /// The version of it the placement was priced with; none for a
+    /// placement approved before versions were kept, which follows the
+    /// version in force on its approved start.
+    pub agreement_version: Option<u32>,
     /// When (UTC).
     pub at: String,
 }
@@ -651,14 +655,19 @@ pub fn adjustments(recorded: &MonthAmounts, current: &MonthAmounts) -> Vec<(Stri
         .collect()
 }
 
-/// The agreement of a placement: for an approved one the version of the
-/// agreement chosen at approval (by its code, the version in force on the
-/// approved start), so later changes never move it to another agreement; for
-/// a planned one the agreement its current plan would get.
+/// The agreement of a placement: for an approved one the very version it
+/// was priced with at approval, so neither later changes to the plan nor a
+/// new version (even one valid from an earlier day) re-price it; for a
+/// planned one the agreement its current plan would get.
 pub fn agreement_for<'a>(agreements: &'a [Agreement], p: &Placement) -> Option<&'a Agreement> {
     match &p.approved {
         Some(plan) => {
             let versions = || agreements.iter().filter(|a| a.code == plan.agreement_code);
+            if let Some(v) = plan.agreement_version
+                && let Some(kept) = versions().find(|a| a.version == v)
+            {
+                return Some(kept);
+            }
             versions()
                 .filter(|a| a.valid_on(plan.start))
                 .max_by_key(|a| a.valid_from)
@@ -749,7 +758,14 @@ pub fn compute_split(
     home: &[HomePeriodRow],
 ) -> Result<(String, Split), LedgerError> {
     let agreement = agreement_for(agreements, p).ok_or(LedgerError::NoAgreement)?;
-    let s = split(&split_input(p, salary, home), agreement)?;
+    let mut s = split(&split_input(p, salary, home), agreement)?;
+    // Why the fallback was chosen, from the plan that chose it.
+    let (kind, start, end) = match &p.approved {
+        Some(plan) => (kind_of(&plan.kind), plan.start, plan.end),
+        None => (kind_of(&p.kind), p.start, p.end),
+    };
+    s.warnings
+        .extend(why_fallback(agreements, agreement, kind, start, end));
     Ok((agreement.code.clone(), s))
 }
 

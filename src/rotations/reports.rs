@@ -375,6 +375,7 @@ mod tests {
         };
         Agreement {
             code: "older-regional".into(),
+            version: 1,
             name_sv: "Äldre".into(),
             name_en: None,
             valid_from: d("2000-01-01"),

@@ -408,6 +408,111 @@ async fn approval_chooses_the_agreement_from_the_plan() {
 }
 
 #[tokio::test]
+async fn an_approved_placement_keeps_the_agreement_version_it_was_priced_with() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let t = trainee(&app, &mut c, "Vera Versionsson", app.fixture.onk1).await;
+    let p = placement(
+        &mut c,
+        t,
+        app.fixture.kir1,
+        "radiotherapy",
+        "2026-04-01",
+        "2026-09-30",
+    )
+    .await;
+    approve(&mut c, p).await;
+    let reported = ledger(&app, p).await;
+    let host: Vec<i64> = reported.iter().map(|l| l.4).collect();
+    assert_eq!(host, [0, 0, 0, 3_000_000, 3_000_000, 3_000_000]);
+
+    // A new version of the older regional agreement, valid from before the
+    // placement started, gives the host everything from month 1.
+    let r = c
+        .post(
+            "/rotations/agreements/1/version",
+            &[
+                ("code", "older-regional"),
+                ("name_sv", "Äldre regional överenskommelse"),
+                ("name_en", "Older regional agreement"),
+                ("valid_from", "2026-01-01"),
+                ("valid_to", ""),
+                ("kind_radiotherapy", "1"),
+                ("min_months", "6"),
+                ("max_months", ""),
+                ("cap", ""),
+                ("note", "Ny fördelning"),
+                ("tier_from", "1"),
+                ("tier_to", ""),
+                ("tier_permille", "1000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+
+    // Extending the placement adds the new month under version 1 (month 7
+    // is the host's there too) and leaves the reported months alone.
+    let (ts, h) = (t.to_string(), app.fixture.kir1.to_string());
+    let r = c
+        .post(
+            &format!("/placements/{p}/edit"),
+            &[
+                ("trainee_id", ts.as_str()),
+                ("host_unit_id", h.as_str()),
+                ("kind", "radiotherapy"),
+                ("start", "2026-04-01"),
+                ("end", "2026-10-31"),
+                ("extent", "100"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let after = ledger(&app, p).await;
+    assert_eq!(&after[..6], &reported[..]);
+    let added: Vec<(&str, i64, i64)> = after[6..]
+        .iter()
+        .map(|l| (l.2.as_str(), l.3, l.4))
+        .collect();
+    assert_eq!(added, [("2026-10", 0, SALARY_ORE)], "only the new month");
+    let version: Option<i64> = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT agreement_version FROM placement WHERE id = ?1",
+                [p],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(version, Some(1));
+    let page = c.get(&format!("/placements/{p}")).await;
+    assert!(
+        page.visible()
+            .contains("Äldre regional överenskommelse (version 1)"),
+        "{}",
+        page.text
+    );
+
+    // A placement approved now is priced with the new version.
+    let u = trainee(&app, &mut c, "Nils Nyversion", app.fixture.onk1).await;
+    let q = placement(
+        &mut c,
+        u,
+        app.fixture.kir1,
+        "radiotherapy",
+        "2026-05-01",
+        "2026-10-31",
+    )
+    .await;
+    approve(&mut c, q).await;
+    assert!(
+        ledger(&app, q)
+            .await
+            .iter()
+            .all(|l| l.3 == 0 && l.4 == SALARY_ORE)
+    );
+}
+
+#[tokio::test]
 async fn changes_after_approval_become_dated_adjustments_and_reported_lines_stay() {
     let app = TestApp::new().await;
     let mut c = app.login_as(Role::StudyDirector).await;

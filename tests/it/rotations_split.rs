@@ -76,6 +76,26 @@ async fn a_radiotherapy_placement_follows_the_older_regional_tiers() {
 }
 
 #[tokio::test]
+async fn a_short_radiotherapy_placement_says_why_the_home_clinic_pays() {
+    let app = TestApp::new().await;
+    let body = json!({"kind": "radiotherapy", "start": "2026-04-01", "end": "2026-06-30", "monthly_cost_ore": 3_000_000});
+    let r = preview(&app, Role::StudyDirector, body.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["agreement"], "home-pays");
+    assert_eq!(
+        r.json()["warnings"],
+        json!([
+            "Äldre regional överenskommelse gäller från 6 månader och placeringen är planerad till 3 månader, därför gäller Hemkliniken betalar."
+        ])
+    );
+    let r = preview_in(&app, "en", body).await;
+    assert_eq!(
+        r.json()["warnings"][0],
+        "Older regional agreement applies from 6 months and the placement is planned for 3 months, so The home clinic pays applies."
+    );
+}
+
+#[tokio::test]
 async fn a_short_general_placement_is_paid_by_the_home_clinic() {
     let app = TestApp::new().await;
     let r = preview(

@@ -67,6 +67,20 @@ fn every_released_schema_upgrades_with_its_data_intact() {
             "{}: the upgraded schema differs from a fresh one",
             file.display()
         );
+        // Every approved placement knows the agreement version that priced it.
+        let unpriced: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM placement WHERE agreement_code IS NOT NULL AND agreement_version IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .expect("placements");
+        assert_eq!(
+            unpriced,
+            0,
+            "{}: placements without a version",
+            file.display()
+        );
         // CHECK constraints are not in the shape: every kind of notice the
         // code sends must fit the upgraded outbox too.
         let mut conn = conn;

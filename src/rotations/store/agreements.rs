@@ -50,6 +50,7 @@ pub fn agreement_rows(conn: &Connection) -> rusqlite::Result<Vec<AgreementRow>> 
                 created_at: r.get(3)?,
                 agreement: Agreement {
                     code: r.get(4)?,
+                    version: u32::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
                     name_sv: r.get(5)?,
                     name_en: r.get(6)?,
                     valid_from: date_col(r, 7)?,

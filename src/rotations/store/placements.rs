@@ -13,7 +13,8 @@ use crate::rotations::placements::{
 
 const PLACEMENT_SELECT: &str = "SELECT p.id, p.trainee_id, pe.name, pe.unit_id, hu.code, hu.name, p.host_unit_id, u.code, u.name,
         p.kind, p.start_on, p.end_on, p.extent_percent, p.host_supervisor, p.certificate, p.status,
-        p.approved_kind, p.approved_start, p.approved_end, p.approved_extent, p.agreement_code, p.approved_at
+        p.approved_kind, p.approved_start, p.approved_end, p.approved_extent, p.agreement_code, p.approved_at,
+        p.agreement_version
     FROM placement p
     JOIN trainee t ON t.id = p.trainee_id
     JOIN person pe ON pe.id = t.person_id
@@ -31,6 +32,9 @@ fn placement_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Placement> {
             end: date_col(r, 18)?,
             extent: r.get(19)?,
             agreement_code: r.get::<_, Option<String>>(20)?.unwrap_or_default(),
+            agreement_version: r
+                .get::<_, Option<i64>>(22)?
+                .and_then(|v| u32::try_from(v).ok()),
             at: r.get::<_, Option<String>>(21)?.unwrap_or_default(),
         }),
         None => None,
@@ -196,20 +200,21 @@ pub fn element_ids(conn: &Connection, placement_id: i64) -> rusqlite::Result<Vec
     .collect()
 }
 
-/// Records the approval and the plan it approved.
+/// Records the approval, the plan it approved and the agreement version
+/// (code and version) it was priced with.
 pub fn approve(
     conn: &Connection,
     id: i64,
-    agreement_code: &str,
+    agreement: (&str, u32),
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<usize> {
     conn.execute(
         "UPDATE placement SET status = 'approved', approved_kind = kind, approved_start = start_on,
             approved_end = end_on, approved_extent = extent_percent, agreement_code = ?2,
-            approved_at = ?3, approved_by = ?4
+            agreement_version = ?5, approved_at = ?3, approved_by = ?4
          WHERE id = ?1 AND status = 'planned'",
-        params![id, agreement_code, stamp(now), by],
+        params![id, agreement.0, stamp(now), by, agreement.1],
     )
 }
 
