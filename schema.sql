@@ -388,6 +388,7 @@ BEGIN
         WHEN 'administration' THEN u.administration_id = NEW.scope_id
         WHEN 'region' THEN a.region_id = NEW.scope_id
         WHEN 'chemotherapy_units' THEN u.gives_chemotherapy = 1
+            OR EXISTS (SELECT 1 FROM unit_chemotherapy_change c WHERE c.unit_id = u.id)
         ELSE 1 END;
 END;
 CREATE TRIGGER compliance_dirty_requirement_update AFTER UPDATE ON licence_requirement
@@ -400,6 +401,7 @@ BEGIN
         WHEN 'administration' THEN u.administration_id = OLD.scope_id
         WHEN 'region' THEN a.region_id = OLD.scope_id
         WHEN 'chemotherapy_units' THEN u.gives_chemotherapy = 1
+            OR EXISTS (SELECT 1 FROM unit_chemotherapy_change c WHERE c.unit_id = u.id)
         ELSE 1 END;
     INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id)
     SELECT DISTINCT e.person_id, NEW.licence_type_id
@@ -409,6 +411,7 @@ BEGIN
         WHEN 'administration' THEN u.administration_id = NEW.scope_id
         WHEN 'region' THEN a.region_id = NEW.scope_id
         WHEN 'chemotherapy_units' THEN u.gives_chemotherapy = 1
+            OR EXISTS (SELECT 1 FROM unit_chemotherapy_change c WHERE c.unit_id = u.id)
         ELSE 1 END;
 END;
 CREATE TRIGGER compliance_dirty_requirement_delete AFTER DELETE ON licence_requirement
@@ -810,3 +813,23 @@ CREATE TABLE quality_treatment (
 CREATE INDEX quality_treatment_source ON quality_treatment (source_id, treated_on);
 CREATE INDEX quality_treatment_patient ON quality_treatment (patient, kind);
 CREATE INDEX quality_treatment_death ON quality_treatment (died_on) WHERE died_on IS NOT NULL;
+
+-- @version 7
+
+-- The days a unit started or stopped giving chemotherapy, so that a report
+-- as of a past day counts the units as they were then. `unit.gives_chemotherapy`
+-- is the flag now; before a unit's first change it was the opposite of that
+-- change, and a unit never changed has always been as it is.
+CREATE TABLE unit_chemotherapy_change (
+    id INTEGER PRIMARY KEY,
+    unit_id INTEGER NOT NULL REFERENCES unit (id),
+    from_day TEXT NOT NULL,
+    gives INTEGER NOT NULL CHECK (gives IN (0, 1)),
+    recorded_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX unit_chemotherapy_change_unit ON unit_chemotherapy_change (unit_id, from_day, id);
+CREATE TRIGGER compliance_dirty_unit_chemotherapy AFTER INSERT ON unit_chemotherapy_change
+BEGIN
+    INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id)
+    SELECT DISTINCT person_id, 0 FROM employment WHERE unit_id = NEW.unit_id;
+END;

@@ -13,7 +13,7 @@ pub trait Clock: Send + Sync {
 
     /// Today's date in Europe/Stockholm, the date people see.
     fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&Stockholm).date_naive()
+        stockholm_day(self.now())
     }
 }
 
@@ -59,6 +59,11 @@ impl Clock for ManualClock {
             .map(|t| *t)
             .unwrap_or_else(|e| *e.into_inner())
     }
+}
+
+/// The day an instant falls on in Europe/Stockholm.
+pub fn stockholm_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&Stockholm).date_naive()
 }
 
 /// Formats a timestamp the way it is stored: UTC, RFC 3339, seconds.

@@ -10,7 +10,7 @@ use super::DbError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes.
-pub const CURRENT_VERSION: i64 = 6;
+pub const CURRENT_VERSION: i64 = 7;
 
 /// An upgrade step: turns a version N-1 file into version N.
 type Step = fn(&Transaction) -> rusqlite::Result<()>;
@@ -23,7 +23,35 @@ const UPGRADES: &[(i64, Step)] = &[
     (4, to_version_4),
     (5, to_version_5),
     (6, to_version_6),
+    (7, to_version_7),
 ];
+
+/// Version 7 dates a unit's chemotherapy flag: the changes table, and the
+/// requirement triggers that now also mark the people of units that gave
+/// chemotherapy once.
+fn to_version_7(tx: &Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(added_in(7))?;
+    for name in [
+        "compliance_dirty_requirement_insert",
+        "compliance_dirty_requirement_update",
+    ] {
+        let Some(definition) = trigger(name) else {
+            return Err(rusqlite::Error::InvalidParameterName(format!(
+                "schema.sql does not define trigger {name}"
+            )));
+        };
+        tx.execute_batch(&format!("DROP TRIGGER IF EXISTS {name}; {definition}"))?;
+    }
+    Ok(())
+}
+
+/// The `CREATE TRIGGER name` statement of `schema.sql`, through its `END;`.
+fn trigger(name: &str) -> Option<String> {
+    let at = SCHEMA.find(&format!("\nCREATE TRIGGER {name} "))? + 1;
+    let rest = &SCHEMA[at..];
+    let end = rest.find("\nEND;")? + "\nEND;".len();
+    Some(rest[..end].to_string())
+}
 
 /// Version 6 keeps the agreement version an approved placement was priced
 /// with, so that a new version valid from an earlier day does not re-price

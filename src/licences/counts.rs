@@ -31,11 +31,12 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, Transaction};
 
 use super::compliance::{self, Counts, Level, Row, UnitInfo};
-use super::model::{self, LicenceType, Standing, Status};
+use super::model::{self, LicenceType, RequirementScope, Standing, Status};
 use super::store::counts::{self as kept, Change, EventWriter, Parts};
 use super::store::{self, RequiredPerson};
 use super::timeline::{self, Counted, Segment, Transition};
-use crate::organisation::model::Profession;
+use crate::organisation::model::{ChemoHistory, Profession};
+use crate::organisation::store as org;
 
 pub use super::store::counts::{is_dirty, mark_all_dirty};
 
@@ -107,17 +108,53 @@ fn add_deltas(transitions: &[Transition], sign: i64, out: &mut HashMap<(i64, Nai
     }
 }
 
-/// Who must hold each licence type: the (profession, unit) pairs its active
-/// requirements name.
+/// Who must hold each licence type: the (profession, unit) pairs its
+/// requirements by unit, administration and region name, and the
+/// professions it requires wherever a unit gives chemotherapy, which
+/// depends on the day (each unit's [`ChemoHistory`]).
 struct Rules {
     pairs: HashMap<i64, HashSet<(Profession, i64)>>,
+    chemo: HashMap<i64, HashSet<Profession>>,
+    histories: HashMap<i64, ChemoHistory>,
+}
+
+/// Who must hold one licence type.
+#[derive(Clone, Copy)]
+struct TypeRules<'a> {
+    pairs: &'a HashSet<(Profession, i64)>,
+    chemo: &'a HashSet<Profession>,
+    histories: &'a HashMap<i64, ChemoHistory>,
+}
+
+impl TypeRules<'_> {
+    /// Whether a person working `s` must hold the licence. `s` lies inside
+    /// one state of its unit's flag ([`Rules::segments`] cuts at changes),
+    /// so its first day stands for all of it.
+    fn required(&self, s: &Segment) -> bool {
+        self.pairs.contains(&(s.profession, s.unit_id))
+            || (self.chemo.contains(&s.profession)
+                && self.histories.get(&s.unit_id).is_some_and(|h| h.on(s.from)))
+    }
+
+    /// Whether some stretch of `segments` is required.
+    fn touches(&self, segments: &[Segment]) -> bool {
+        segments.iter().any(|s| self.required(s))
+    }
 }
 
 impl Rules {
     fn load(conn: &Connection) -> rusqlite::Result<Rules> {
         let places = store::unit_places(conn)?;
         let mut pairs: HashMap<i64, HashSet<(Profession, i64)>> = HashMap::new();
+        let mut chemo: HashMap<i64, HashSet<Profession>> = HashMap::new();
         for r in store::requirements(conn, None)? {
+            if r.scope == RequirementScope::ChemotherapyUnits {
+                chemo
+                    .entry(r.licence_type_id)
+                    .or_default()
+                    .insert(r.profession);
+                continue;
+            }
             let set = pairs.entry(r.licence_type_id).or_default();
             for place in places.values() {
                 if r.applies(r.profession, place) {
@@ -125,13 +162,38 @@ impl Rules {
                 }
             }
         }
-        Ok(Rules { pairs })
+        Ok(Rules {
+            pairs,
+            chemo,
+            histories: org::chemo_histories(conn)?,
+        })
     }
 
-    fn of(&self, licence_type_id: i64) -> Option<&HashSet<(Profession, i64)>> {
-        self.pairs
-            .get(&licence_type_id)
-            .filter(|pairs| !pairs.is_empty())
+    /// The rules of one type, when it has any.
+    fn of(&self, licence_type_id: i64) -> Option<TypeRules<'_>> {
+        static NONE_PAIRS: std::sync::LazyLock<HashSet<(Profession, i64)>> =
+            std::sync::LazyLock::new(HashSet::new);
+        static NONE_CHEMO: std::sync::LazyLock<HashSet<Profession>> =
+            std::sync::LazyLock::new(HashSet::new);
+        let pairs = self.pairs.get(&licence_type_id).unwrap_or(&NONE_PAIRS);
+        let chemo = self.chemo.get(&licence_type_id).unwrap_or(&NONE_CHEMO);
+        (!pairs.is_empty() || !chemo.is_empty()).then_some(TypeRules {
+            pairs,
+            chemo,
+            histories: &self.histories,
+        })
+    }
+
+    /// A person's stretches of employment cut where their units' flags
+    /// changed.
+    fn segments(&self, segments: &[Segment]) -> Vec<Segment> {
+        timeline::cut_at(segments, |unit| {
+            self.histories
+                .get(&unit)
+                .map(|h| h.changes.iter().map(|(day, _)| day))
+                .into_iter()
+                .flatten()
+        })
     }
 }
 
@@ -173,7 +235,7 @@ fn write_checkpoints(
 /// who ever worked in one of them.
 type Rebuild<'a> = (
     &'a LicenceType,
-    &'a HashSet<(Profession, i64)>,
+    TypeRules<'a>,
     BTreeMap<i64, &'a Vec<Segment>>,
 );
 
@@ -190,20 +252,23 @@ fn rebuild(
         return Ok(0);
     }
     // Everyone ever required, per type with requirements.
-    let segments = if types.iter().any(|t| rules.of(t.id).is_some()) {
+    let segments: BTreeMap<i64, Vec<Segment>> = if types.iter().any(|t| rules.of(t.id).is_some()) {
         kept::all_segments(tx)?
+            .into_iter()
+            .map(|(p, s)| (p, rules.segments(&s)))
+            .collect()
     } else {
         BTreeMap::new()
     };
     let mut work: Vec<Rebuild<'_>> = Vec::new();
     for t in types {
-        if let Some(pairs) = rules.of(t.id) {
+        if let Some(type_rules) = rules.of(t.id) {
             let people = segments
                 .iter()
-                .filter(|(_, s)| s.iter().any(|s| pairs.contains(&(s.profession, s.unit_id))))
+                .filter(|(_, s)| type_rules.touches(s))
                 .map(|(p, s)| (*p, s))
                 .collect();
-            work.push((t, pairs, people));
+            work.push((t, type_rules, people));
         }
     }
     let people_done: usize = work.iter().map(|(_, _, people)| people.len()).sum();
@@ -219,8 +284,8 @@ fn rebuild(
             kept::clear_type(tx, t.id)?;
         }
     }
-    for (t, pairs, people) in &work {
-        let required = |p: Profession, unit: i64| pairs.contains(&(p, unit));
+    for (t, type_rules, people) in &work {
+        let required = |s: &Segment| type_rules.required(s);
         let done = kept::all_done(tx, t.id, people)?;
         let none = Parts::default();
         let mut deltas: HashMap<(i64, NaiveDate), Change> = HashMap::new();
@@ -308,19 +373,18 @@ fn refresh_people(
     segments: &mut HashMap<i64, Vec<Segment>>,
     today: NaiveDate,
 ) -> rusqlite::Result<usize> {
-    let empty = HashSet::new();
-    let pairs = rules.of(t.id).unwrap_or(&empty);
-    let required = |p: Profession, unit: i64| pairs.contains(&(p, unit));
+    let type_rules = rules.of(t.id);
+    let required = |s: &Segment| type_rules.is_some_and(|r| r.required(s));
     let mut changes: HashMap<(i64, NaiveDate), Change> = HashMap::new();
     let mut changed = 0;
     let mut events = EventWriter::new(tx)?;
     for person in people {
         if !segments.contains_key(person) {
             let s = kept::person_segments(tx, *person)?;
-            segments.insert(*person, s);
+            segments.insert(*person, rules.segments(&s));
         }
         let segs = segments.get(person).map(Vec::as_slice).unwrap_or_default();
-        let new = if segs.iter().any(|s| required(s.profession, s.unit_id)) {
+        let new = if segs.iter().any(&required) {
             let parts = kept::person_done(tx, *person, t.id)?;
             timeline::transitions(t, segs, required, &parts.theory, &parts.practical)
         } else {

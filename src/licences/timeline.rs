@@ -54,6 +54,35 @@ pub struct Transition {
     pub state: Option<Counted>,
 }
 
+/// `segments` cut at the days `cuts_of(unit)` gives for their unit (the days
+/// its chemotherapy flag changed), so that whatever depends on the unit's
+/// state on a day is the same over each piece.
+pub fn cut_at<'a, I>(segments: &[Segment], cuts_of: impl Fn(i64) -> I) -> Vec<Segment>
+where
+    I: Iterator<Item = &'a NaiveDate>,
+{
+    let mut out = Vec::with_capacity(segments.len());
+    for s in segments {
+        let mut from = s.from;
+        let mut days: Vec<NaiveDate> = cuts_of(s.unit_id)
+            .copied()
+            .filter(|d| *d > s.from && s.to.is_none_or(|to| *d < to))
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        for day in days {
+            out.push(Segment {
+                from,
+                to: Some(day),
+                ..*s
+            });
+            from = day;
+        }
+        out.push(Segment { from, ..*s });
+    }
+    out
+}
+
 /// The stretch a person worked on `day`. Stretches never overlap when written
 /// through the store; if they did, the one that started last wins, as
 /// `organisation::store::employment_on` decides.
@@ -68,13 +97,13 @@ pub fn segment_on(segments: &[Segment], day: NaiveDate) -> Option<&Segment> {
 pub fn state_on_by_rules(
     t: &LicenceType,
     segments: &[Segment],
-    required: impl Fn(Profession, i64) -> bool,
+    required: impl Fn(&Segment) -> bool,
     theory: &[Done],
     practical: &[Done],
     day: NaiveDate,
 ) -> Option<Counted> {
     let segment = segment_on(segments, day)?;
-    if !required(segment.profession, segment.unit_id) {
+    if !required(segment) {
         return None;
     }
     let standing = model::standing(t, theory, practical, day);
@@ -108,11 +137,11 @@ fn possible_expiries(t: &LicenceType, part: Part, done: &[Done]) -> Vec<NaiveDat
 pub fn transitions(
     t: &LicenceType,
     segments: &[Segment],
-    required: impl Fn(Profession, i64) -> bool,
+    required: impl Fn(&Segment) -> bool,
     theory: &[Done],
     practical: &[Done],
 ) -> Vec<Transition> {
-    let is_required = |s: &Segment| required(s.profession, s.unit_id);
+    let is_required = |s: &Segment| required(s);
     if !segments.iter().any(is_required) {
         return Vec::new();
     }
@@ -208,8 +237,8 @@ mod tests {
     }
 
     /// Unit 1 gives chemotherapy; unit 2 does not.
-    fn chemo(p: Profession, unit: i64) -> bool {
-        p == Profession::Nurse && unit == 1
+    fn chemo(s: &Segment) -> bool {
+        s.profession == Profession::Nurse && s.unit_id == 1
     }
 
     fn counted(day: &str, unit_id: i64, status: Status, until: Option<&str>) -> Transition {
@@ -414,6 +443,38 @@ mod tests {
         )
     }
 
+    #[test]
+    fn stretches_are_cut_where_their_units_flag_changed() {
+        let s = |from: &str, to: Option<&str>, unit| Segment {
+            from: d(from),
+            to: to.map(d),
+            unit_id: unit,
+            profession: Profession::Nurse,
+        };
+        let cuts = [
+            d("2020-01-01"),
+            d("2026-03-02"),
+            d("2026-03-09"),
+            d("2030-01-01"),
+        ];
+        let got = cut_at(
+            &[
+                s("2025-01-01", Some("2027-01-01"), 1),
+                s("2027-01-01", None, 2),
+            ],
+            |unit| cuts.iter().filter(move |_| unit == 1),
+        );
+        assert_eq!(
+            got,
+            [
+                s("2025-01-01", Some("2026-03-02"), 1),
+                s("2026-03-02", Some("2026-03-09"), 1),
+                s("2026-03-09", Some("2027-01-01"), 1),
+                s("2027-01-01", None, 2),
+            ]
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
         #[test]
@@ -425,9 +486,9 @@ mod tests {
             practical in arb_done(4),
             probes in proptest::collection::vec(-200i64..6500, 1..40),
         ) {
-            let required = |p: Profession, unit: i64| {
-                let row = usize::from(p == Profession::Nurse);
-                usize::try_from(unit - 1).ok().and_then(|u| required_pairs.get(row * 3 + u)).copied().unwrap_or(false)
+            let required = |s: &Segment| {
+                let row = usize::from(s.profession == Profession::Nurse);
+                usize::try_from(s.unit_id - 1).ok().and_then(|u| required_pairs.get(row * 3 + u)).copied().unwrap_or(false)
             };
             let got = transitions(&t, &segments, required, &theory, &practical);
             for w in got.windows(2) {

@@ -93,7 +93,7 @@ pub fn save_unit(
     match id {
         Some(id) => {
             let before = store::unit(w, id, today)?.ok_or(AppError::NotFound)?;
-            store::update_unit(w, id, input, active).map_err(AppError::conflict_on_unique)?;
+            update_unit(w, id, input, active, today).map_err(AppError::conflict_on_unique)?;
             w.changed("unit.update", "unit", id, before, after)?;
             Ok(id)
         }
@@ -103,6 +103,23 @@ pub fn save_unit(
             Ok(id)
         }
     }
+}
+
+/// Changes unit `id`; when its chemotherapy flag turns, the change is dated
+/// `today`, so reports as of earlier days count the unit as it was.
+fn update_unit(
+    w: &Work,
+    id: i64,
+    input: &UnitInput,
+    active: bool,
+    today: NaiveDate,
+) -> rusqlite::Result<()> {
+    let was = store::chemo_history(w, id)?.now;
+    store::update_unit(w, id, input, active)?;
+    if was != input.gives_chemotherapy {
+        store::record_chemo_change(w, id, today, input.gives_chemotherapy, w.now())?;
+    }
+    Ok(())
 }
 
 /// Adds a person and opens their history; `today` bounds the first day.
@@ -266,7 +283,8 @@ fn apply_unit_line(w: &Work, op: &UnitOp) -> Result<(), AppError> {
                 administration_id: administration_id(w, region, administration)?,
                 ..input.clone()
             };
-            store::update_unit(w, *id, &input, *active)?;
+            let today = crate::clock::stockholm_day(w.now());
+            update_unit(w, *id, &input, *active, today)?;
             w.changed("unit.update", "unit", *id, before, &input)?;
         }
     }

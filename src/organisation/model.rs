@@ -308,6 +308,36 @@ pub fn check_started(from: NaiveDate, today: NaiveDate) -> Result<(), Employment
     }
 }
 
+/// Whether a unit gives chemotherapy, day by day: its flag now and the
+/// dated changes that led to it, oldest first (a change on a day holds from
+/// that day). Before its first change a unit was the opposite of that
+/// change; a unit never changed has always been as it is now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChemoHistory {
+    /// The flag now.
+    pub now: bool,
+    /// `(from, gives)`, in the order they took effect.
+    pub changes: Vec<(NaiveDate, bool)>,
+}
+
+impl ChemoHistory {
+    /// Whether the unit gave chemotherapy on `day`.
+    pub fn on(&self, day: NaiveDate) -> bool {
+        match self.changes.iter().rev().find(|(from, _)| *from <= day) {
+            Some((_, gives)) => *gives,
+            None => match self.changes.first() {
+                Some((_, gives)) => !gives,
+                None => self.now,
+            },
+        }
+    }
+
+    /// The days the flag changed on.
+    pub fn change_days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.changes.iter().map(|(day, _)| *day)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,5 +488,30 @@ mod tests {
         for bad in ["many", "-1", "1001", "2.5"] {
             assert!(trainee_capacity(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_units_chemotherapy_flag_has_a_history() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let never_changed = ChemoHistory {
+            now: true,
+            changes: vec![],
+        };
+        assert!(never_changed.on(d("1990-01-01")) && never_changed.on(d("2030-01-01")));
+        // Started on 2026-02-01, stopped on 2026-09-01.
+        let h = ChemoHistory {
+            now: false,
+            changes: vec![(d("2026-02-01"), true), (d("2026-09-01"), false)],
+        };
+        assert!(!h.on(d("2026-01-31")));
+        assert!(h.on(d("2026-02-01")));
+        assert!(h.on(d("2026-08-31")));
+        assert!(!h.on(d("2026-09-01")));
+        // Two changes on one day: the later one holds from that day.
+        let h = ChemoHistory {
+            now: true,
+            changes: vec![(d("2026-05-04"), false), (d("2026-05-04"), true)],
+        };
+        assert!(h.on(d("2026-05-03")) && h.on(d("2026-05-04")));
     }
 }

@@ -93,10 +93,11 @@ pub async fn unit_page(
     let today = ctx.today;
     let filter = user.people_filter();
     let show_staff = filter.allows(id);
-    let (unit, people) = state
+    let (unit, people, chemo) = state
         .db
         .read(move |conn| -> Result<_, AppError> {
             let unit = store::unit(conn, id, today)?.ok_or(AppError::NotFound)?;
+            let chemo = store::chemo_history(conn, id)?;
             let people = if show_staff {
                 let q = PeopleQuery {
                     unit: unit.code.clone(),
@@ -106,7 +107,7 @@ pub async fn unit_page(
             } else {
                 Vec::new()
             };
-            Ok((unit, people))
+            Ok((unit, people, chemo))
         })
         .await?;
     let lang = ctx.lang;
@@ -117,7 +118,21 @@ pub async fn unit_page(
             div.card { dl.facts {
                 dt { (lang.t("org.region")) } dd { (unit.region_name) }
                 dt { (lang.t("org.administration")) } dd { (unit.administration_name) }
-                dt { (lang.t("org.gives_chemo")) } dd { (yes_no(lang, unit.gives_chemotherapy)) }
+                dt { (lang.t("org.gives_chemo")) }
+                dd {
+                    (yes_no(lang, unit.gives_chemotherapy))
+                    @if let Some((since, _)) = chemo.changes.last() {
+                        " " (msg!("org.chemo_since", date = *since).render(lang))
+                    }
+                    @if !chemo.changes.is_empty() {
+                        details {
+                            summary { (lang.t("org.chemo_history")) }
+                            ul { @for (from, gives) in &chemo.changes {
+                                li { (from) ": " (lang.t(if *gives { "org.chemo_started" } else { "org.chemo_stopped" })) }
+                            } }
+                        }
+                    }
+                }
                 dt { (lang.t("org.trainee_capacity")) } dd { (unit.trainee_capacity.map(|c| c.to_string()).unwrap_or_else(|| "–".into())) }
                 dt { (lang.t("common.status")) } dd { (active_badge(lang, unit.active)) }
             }

@@ -6,7 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::model::{Assignment, Current, HistoryStep, Profession};
+use std::collections::HashMap;
+
+use super::model::{Assignment, ChemoHistory, Current, HistoryStep, Profession};
 use crate::auth::model::UnitFilter;
 use crate::clock::stamp;
 
@@ -283,6 +285,76 @@ pub fn create_unit(conn: &Connection, u: &UnitInput) -> rusqlite::Result<i64> {
         params![u.administration_id, u.code, u.name, u.gives_chemotherapy, u.trainee_capacity],
     )?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Records that unit `unit_id` gives (or stopped giving) chemotherapy from
+/// `from`.
+pub fn record_chemo_change(
+    conn: &Connection,
+    unit_id: i64,
+    from: NaiveDate,
+    gives: bool,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO unit_chemotherapy_change (unit_id, from_day, gives, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![unit_id, from.to_string(), gives, stamp(now)])?;
+    Ok(())
+}
+
+/// Every unit's chemotherapy flag with its dated changes.
+pub fn chemo_histories(conn: &Connection) -> rusqlite::Result<HashMap<i64, ChemoHistory>> {
+    let mut out: HashMap<i64, ChemoHistory> = HashMap::new();
+    let mut units = conn.prepare_cached("SELECT id, gives_chemotherapy FROM unit")?;
+    for row in units.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)))? {
+        let (id, now) = row?;
+        out.insert(
+            id,
+            ChemoHistory {
+                now,
+                changes: Vec::new(),
+            },
+        );
+    }
+    let mut changes = conn.prepare_cached(
+        "SELECT unit_id, from_day, gives FROM unit_chemotherapy_change ORDER BY unit_id, from_day, id",
+    )?;
+    for row in changes.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, bool>(2)?,
+        ))
+    })? {
+        let (unit, from, gives) = row?;
+        if let (Some(h), Some(from)) = (out.get_mut(&unit), crate::check::date(&from)) {
+            h.changes.push((from, gives));
+        }
+    }
+    Ok(out)
+}
+
+/// One unit's chemotherapy flag with its dated changes.
+pub fn chemo_history(conn: &Connection, unit_id: i64) -> rusqlite::Result<ChemoHistory> {
+    let now: Option<bool> = conn
+        .prepare_cached("SELECT gives_chemotherapy FROM unit WHERE id = ?1")?
+        .query_row([unit_id], |r| r.get(0))
+        .optional()?;
+    let changes = conn
+        .prepare_cached(
+            "SELECT from_day, gives FROM unit_chemotherapy_change WHERE unit_id = ?1 ORDER BY from_day, id",
+        )?
+        .query_map([unit_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?
+        .filter_map(|row| match row {
+            Ok((from, gives)) => crate::check::date(&from).map(|d| Ok((d, gives))),
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ChemoHistory {
+        now: now.unwrap_or(false),
+        changes,
+    })
 }
 
 /// Changes a unit.

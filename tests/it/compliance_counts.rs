@@ -352,6 +352,19 @@ fn kept_counts_equal_the_straightforward_computation_on_every_day_through_change
             )
             .expect("flag");
         }
+        // Dated changes: one unit stopped giving chemotherapy on a day in
+        // the past, another started then; days before count them as they
+        // were.
+        let mid = some_days[some_days.len() / 2];
+        for (unit, flag) in [(chemo_units[4], false), (other_units[3], true)] {
+            tx.execute(
+                "UPDATE unit SET gives_chemotherapy = ?2 WHERE id = ?1",
+                rusqlite::params![unit, flag],
+            )
+            .expect("flag");
+            oncotrack::organisation::store::record_chemo_change(&tx, unit, mid, flag, now())
+                .expect("dated change");
+        }
         let regions: Vec<i64> = tx
             .prepare("SELECT id FROM region ORDER BY id")
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())

@@ -1958,3 +1958,95 @@ async fn a_unit_report_over_many_units_is_paged_and_its_total_counts_them_all() 
     assert_status(&past, StatusCode::OK);
     assert_eq!(rows(&past.text), 0);
 }
+
+/// Saves unit ONK1 through the unit form with its chemotherapy flag.
+async fn flag_onk1(app: &TestApp, admin: &mut Client<'_>, gives: bool) {
+    let (onk1, administration) = (app.fixture.onk1, app.fixture.administration.to_string());
+    let mut form = vec![
+        ("administration_id", administration.as_str()),
+        ("code", "ONK1"),
+        ("name", "Enhet ONK1"),
+        ("trainee_capacity", "2"),
+        ("active", "1"),
+    ];
+    if gives {
+        form.push(("gives_chemotherapy", "1"));
+    }
+    let r = admin.post(&format!("/org/units/{onk1}/edit"), &form).await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_report_as_of_a_past_day_counts_units_as_they_gave_chemotherapy_then() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Admin).await;
+    let mut admin = app.login_as(Role::Admin).await;
+    let onk1 = app.fixture.onk1;
+    let required_in_onk1 = |report: &Value| -> u64 {
+        rows(report)
+            .iter()
+            .find(|(id, _, _)| *id == onk1)
+            .map_or(0, |(_, _, c)| c[0])
+    };
+    let unit_report = |day: &str| format!("licence=CYTO&by=unit&as_of={day}");
+    assert_eq!(
+        required_in_onk1(&compliance_api(&app, &token, &unit_report("2026-03-01")).await),
+        1
+    );
+
+    // ONK1 stops giving chemotherapy on 2026-03-02 (today).
+    flag_onk1(&app, &mut admin, false).await;
+    for (day, required) in [("2026-03-01", 1), ("2026-03-02", 0), ("2027-01-01", 0)] {
+        let report = compliance_api(&app, &token, &unit_report(day)).await;
+        assert_eq!(required_in_onk1(&report), required, "{day}: {report}");
+        let status = status_on(&app, &token, NURSE_HSA, "CYTO", day).await;
+        assert_eq!(status["required"], required == 1, "{day}: {status}");
+    }
+    // The people behind the row, from the rules themselves.
+    let page = admin
+        .get(&format!(
+            "/compliance?licence=CYTO&by=unit&unit={onk1}&as_of=2026-03-01"
+        ))
+        .await;
+    assert!(page.text.contains("Sara Sjöström"), "{}", page.text);
+
+    // A week later it starts again: the week in between stays without.
+    app.advance(7 * 24 * 60);
+    let mut admin = app.login_as(Role::Admin).await;
+    flag_onk1(&app, &mut admin, true).await;
+    for (day, required) in [
+        ("2026-03-01", 1),
+        ("2026-03-05", 0),
+        ("2026-03-09", 1),
+        ("2026-06-01", 1),
+    ] {
+        let report = compliance_api(&app, &token, &unit_report(day)).await;
+        assert_eq!(required_in_onk1(&report), required, "{day}: {report}");
+        let status = status_on(&app, &token, NURSE_HSA, "CYTO", day).await;
+        assert_eq!(status["required"], required == 1, "{day}: {status}");
+    }
+    let changes: Vec<(String, bool)> = app
+        .query(move |c| {
+            c.prepare("SELECT from_day, gives FROM unit_chemotherapy_change WHERE unit_id = ?1 ORDER BY id")?
+                .query_map([onk1], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .await;
+    assert_eq!(
+        changes,
+        [
+            ("2026-03-02".to_string(), false),
+            ("2026-03-09".to_string(), true)
+        ]
+    );
+    // Saving the unit again without a change records nothing new.
+    flag_onk1(&app, &mut admin, true).await;
+    let n: i64 = app
+        .query(|c| {
+            c.query_row("SELECT count(*) FROM unit_chemotherapy_change", [], |r| {
+                r.get(0)
+            })
+        })
+        .await;
+    assert_eq!(n, 2);
+}

@@ -409,7 +409,7 @@ pub fn stockholm_input(t: DateTime<Utc>) -> String {
 
 /// The day an instant falls on in Europe/Stockholm: the day people see.
 pub fn stockholm_date(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&Stockholm).date_naive()
+    crate::clock::stockholm_day(t)
 }
 
 /// The Europe/Stockholm wall-clock time of an instant, `YYYY-MM-DD HH:MM`, as

@@ -220,7 +220,21 @@ pub fn person_name(conn: &Connection, person_id: i64) -> rusqlite::Result<Option
         .optional()
 }
 
-/// Where every unit sits.
+/// Where every unit sits on `day`, with whether it gave chemotherapy then.
+pub fn unit_places_on(
+    conn: &Connection,
+    day: NaiveDate,
+) -> rusqlite::Result<HashMap<i64, UnitPlace>> {
+    let mut places = unit_places(conn)?;
+    for (unit, history) in org::chemo_histories(conn)? {
+        if let Some(p) = places.get_mut(&unit) {
+            p.gives_chemotherapy = history.on(day);
+        }
+    }
+    Ok(places)
+}
+
+/// Where every unit sits, flagged as it is now.
 pub fn unit_places(conn: &Connection) -> rusqlite::Result<HashMap<i64, UnitPlace>> {
     let mut stmt = conn.prepare_cached(
         "SELECT u.id, u.administration_id, a.region_id, u.gives_chemotherapy FROM unit u
@@ -486,9 +500,10 @@ pub fn required_types(
             })
         })
         .optional()?;
-    let Some(place) = place else {
+    let Some(mut place) = place else {
         return Ok(Vec::new());
     };
+    place.gives_chemotherapy = org::chemo_history(conn, unit_id)?.on(day);
     let mut ids: Vec<i64> = requirements(conn, None)?
         .into_iter()
         .filter(|r| r.applies(profession, &place))
@@ -570,7 +585,7 @@ pub fn required_people(
     day: NaiveDate,
     units: Option<&[i64]>,
 ) -> rusqlite::Result<Vec<RequiredPerson>> {
-    let places = unit_places(conn)?;
+    let places = unit_places_on(conn, day)?;
     let reqs = requirements(conn, Some(t.id))?;
     let day_s = day.to_string();
     let mut stmt = conn.prepare_cached(
