@@ -18,6 +18,7 @@ pub async fn home(
 ) -> Result<Markup, AppError> {
     let user = ctx.user()?.clone();
     let at_risk = crate::courses::pages::at_risk_panel(&state, &ctx, &risk).await?;
+    let licences = crate::licences::licence_pages::start_panel(&state, &ctx).await?;
     let person_id = user.person_id;
     let person = match person_id {
         Some(id) => {
@@ -34,6 +35,9 @@ pub async fn home(
         lang.t("home.title"),
         html! {
             p { (lang.t("home.welcome")) ", " (user.name) "." }
+            // A nurse's licences come first: on a phone they are what she
+            // opens the page for.
+            (licences)
             (at_risk)
             div.grid {
                 section.card {

@@ -14,12 +14,13 @@ use serde::Deserialize;
 use super::actions;
 use super::model::{self, CompletionInput, Done, LicenceType, Part, Problem};
 use super::pages::{AsOfQuery, as_of_form, status_badge};
-use super::renewals::Need;
+use super::renewals::{Booked, Need, RenewalOffer};
 use super::report::as_of;
 use super::store::{self, PersonLicence};
 use crate::AppState;
 use crate::auth::model::Principal;
 use crate::clock::local_display;
+use crate::msg;
 use crate::organisation::store as org;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
 use crate::web::{AppError, FieldErrors, Form, Query};
@@ -80,6 +81,121 @@ fn licence_card(ctx: &Ctx, l: &PersonLicence, day: NaiveDate, can_revoke: bool) 
     }
 }
 
+/// A person's licences on `day`, and, when `day` is `today`, the offerings
+/// suggested for each one they must hold or hold (a look at another day
+/// suggests nothing).
+async fn own_licences(
+    state: &AppState,
+    person_id: i64,
+    day: NaiveDate,
+    today: NaiveDate,
+) -> Result<(Vec<PersonLicence>, Offers), AppError> {
+    let find_renewals = super::renewals::Renewals::of(state);
+    state
+        .db
+        .read(move |c| -> Result<_, AppError> {
+            let licences = store::person_licences(c, person_id, day)?;
+            let needs: Vec<Need> = if day == today {
+                licences
+                    .iter()
+                    .filter(|l| l.licence.active)
+                    .map(|l| (l.required, Need::of(&l.licence, &l.standing)))
+                    .filter(|(required, need)| *required || need.holds)
+                    .map(|(_, need)| need)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let renewals = find_renewals(c, person_id, &needs, today)?;
+            Ok((licences, renewals))
+        })
+        .await
+}
+
+/// Offerings by licence type id.
+type Offers = std::collections::HashMap<i64, Vec<RenewalOffer>>;
+
+/// The start page's first panel for someone with a staff record: each
+/// licence they must hold or hold as a card with its status, the days left
+/// and the next step (the offering booked, or the next one to enrol on in
+/// one click), and the link to show it to someone.
+pub async fn start_panel(state: &AppState, ctx: &Ctx) -> Result<Markup, AppError> {
+    let Some(user) = ctx.user.as_ref() else {
+        return Ok(html! {});
+    };
+    let Some(person_id) = user.person_id else {
+        return Ok(html! {});
+    };
+    let today = ctx.today;
+    let (licences, offers) = own_licences(state, person_id, today, today).await?;
+    let shown: Vec<&PersonLicence> = licences
+        .iter()
+        .filter(|l| l.licence.active && (l.required || l.standing.status != model::Status::Missing))
+        .collect();
+    if shown.is_empty() {
+        return Ok(html! {});
+    }
+    let lang = ctx.lang;
+    Ok(html! {
+        section.licence-cards aria-label=(lang.t("licence.mine")) {
+            @for l in shown {
+                @let s = &l.standing;
+                @let next = offers.get(&l.licence.id).and_then(|o| o.first());
+                article.card.licence-card {
+                    h2 { (l.licence.name(lang)) " " (status_badge(lang, s.status)) }
+                    p.big {
+                        @match (s.valid_until, s.days_left) {
+                            (Some(until), Some(days)) if days >= 0 => {
+                                (lang.t("licence.card_valid_until")) " " span.nowrap { (until) } " · "
+                                span.nowrap { (msg!("licence.card_days_left", days).render(lang)) }
+                            }
+                            (Some(until), _) => { (lang.t("licence.card_expired")) " " span.nowrap { (until) } }
+                            _ => { (lang.t("licence.card_missing")) }
+                        }
+                    }
+                    @match next {
+                        Some(o) if o.booked.is_some() => {
+                            p {
+                                (lang.t(match o.booked { Some(Booked::Waitlisted) => "licence.next_waitlisted", _ => "licence.next_booked" })) " "
+                                a href=(format!("/offerings/{}/enrol", o.offering_id)) { (o.code) " " (o.title(lang)) }
+                                ", " (lang.date_with_weekday(o.starts_on))
+                            }
+                        }
+                        Some(o) => {
+                            p {
+                                (lang.t("licence.next_step")) " "
+                                a href=(format!("/offerings/{}/enrol", o.offering_id)) { (o.code) " " (o.title(lang)) }
+                                ", " (lang.date_with_weekday(o.starts_on)) ", " (o.place) "."
+                            }
+                            form method="post" action=(format!("/offerings/{}/enrol", o.offering_id)) {
+                                (csrf_field(ctx))
+                                button type="submit" {
+                                    (lang.t(if o.places_left > 0 { "enrolment.enrol_me" } else { "licence.join_waitlist" }))
+                                }
+                            }
+                        }
+                        None => {
+                            p.muted {
+                                @match s.window_opens.filter(|w| *w > today && s.status != model::Status::Expired) {
+                                    Some(w) => (msg!("licence.renew_from", date = w).render(lang)),
+                                    None => (lang.t("enrolment.no_renewing_offerings")),
+                                }
+                            }
+                        }
+                    }
+                    p.actions {
+                        a href="/licences" { (lang.t("licence.details")) }
+                        @if s.valid_until.is_some() {
+                            " · "
+                            a href=(format!("/people/{person_id}/licences/{}/verification", l.licence.id)) { (lang.t("licence.show_someone")) }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// `GET /licences`: the signed-in person's own licences.
 pub async fn my_licences(
     State(state): State<AppState>,
@@ -97,27 +213,7 @@ pub async fn my_licences(
         ));
     };
     let today = ctx.today;
-    let find_renewals = super::renewals::Renewals::of(&state);
-    let (licences, renewals) = state
-        .db
-        .read(move |c| -> Result<_, AppError> {
-            let licences = store::person_licences(c, person_id, day)?;
-            // Suggestions are for today: a look at another day shows none.
-            let needs: Vec<Need> = if day == today {
-                licences
-                    .iter()
-                    .filter(|l| l.licence.active)
-                    .map(|l| (l.required, Need::of(&l.licence, &l.standing)))
-                    .filter(|(required, need)| *required || need.holds)
-                    .map(|(_, need)| need)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            let renewals = find_renewals(c, person_id, &needs, today)?;
-            Ok((licences, renewals))
-        })
-        .await?;
+    let (licences, renewals) = own_licences(&state, person_id, day, today).await?;
     Ok(page(
         &ctx,
         lang.t("licence.mine"),

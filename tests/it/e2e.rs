@@ -621,6 +621,24 @@ async fn a_nurse_sees_her_licence_expiring_and_enrols_or_waits_for_a_renewal() {
     let (open, full) = renewal_offerings(&j.app).await;
 
     j.sign_in(&email_for(Role::Staff)).await;
+    // On her phone the start page opens on her licence and its next step.
+    j.browser
+        .set_window_size(390, 844)
+        .await
+        .expect("phone size");
+    j.goto("/").await;
+    let start = j.text().await;
+    assert!(
+        start.contains("Giltigt till och med 2026-04-01 · 30 dagar kvar"),
+        "{start}"
+    );
+    assert!(start.contains("Nästa steg:"), "{start}");
+    j.screenshot("nurse-start-phone").await;
+    j.browser
+        .set_window_size(1366, 900)
+        .await
+        .expect("desktop size");
+    j.screenshot("nurse-start-desktop").await;
     j.goto("/licences").await;
     let page = j.text().await;
     assert!(page.contains("2026-04-01"), "{page}");

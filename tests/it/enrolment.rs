@@ -1607,3 +1607,56 @@ async fn a_promotion_is_written_in_the_language_of_the_persons_account() {
         "{sara:?}"
     );
 }
+
+#[tokio::test]
+async fn a_nurses_start_page_puts_her_licence_and_its_next_step_first() {
+    let app = TestApp::new().await;
+    holds_cyto_from(&app, app.fixture.nurse, "2023-05-31").await;
+    let o = offering(
+        &app,
+        Spec {
+            licence: Some("CYTO"),
+            purpose: Some("renewal"),
+            ..Spec::default()
+        },
+    )
+    .await;
+    let mut sara = app.login_as(Role::Staff).await;
+    let home = sara.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let text = home.visible();
+    assert!(text.contains("Går snart ut"), "{text}");
+    assert!(
+        text.contains("Giltigt till och med 2026-05-31 · 90 dagar kvar"),
+        "{text}"
+    );
+    assert!(text.contains("Nästa steg: CYT1"), "{text}");
+    // The licence comes before anything else on the page.
+    let card = home.text.find("licence-card").expect("card");
+    let roles = home.text.find("Dina roller").unwrap_or(usize::MAX);
+    assert!(card < roles, "{}", home.text);
+    let enrol = format!(r#"action="/offerings/{o}/enrol""#);
+    assert!(home.text.contains(&enrol), "one click: {}", home.text);
+    let nurse = app.fixture.nurse;
+    assert!(
+        home.text
+            .contains(&format!("/people/{nurse}/licences/1/verification")),
+        "{}",
+        home.text
+    );
+    // The one click enrols her; the card then says so.
+    let r = sara.post(&format!("/offerings/{o}/enrol"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let home = sara.get("/").await;
+    assert!(
+        home.visible().contains("Du är antagen till CYT1"),
+        "{}",
+        home.text
+    );
+    assert!(!home.text.contains(&enrol), "{}", home.text);
+
+    // Someone without a staff record sees no licence cards.
+    let mut admin = app.login_as(Role::Admin).await;
+    let home = admin.get("/").await;
+    assert!(!home.text.contains("licence-card"), "{}", home.text);
+}
