@@ -135,7 +135,20 @@ pub fn update_offering(w: &Work, id: i64, o: &OfferingInput) -> Result<(), AppEr
 /// Moves an offering along planned → open → completed, or cancels it. A
 /// cancellation tells the confirmed lecturers and everyone enrolled or
 /// waitlisted.
-pub fn change_status(w: &Work, id: i64, next: OfferingStatus) -> Result<(), AppError> {
+pub fn change_status(
+    w: &Work,
+    id: i64,
+    next: OfferingStatus,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    // Cancelling tells everyone and cannot be undone: it needs a reason.
+    let reason = match (next, reason) {
+        (OfferingStatus::Cancelled, r) => Some(
+            crate::check::reason(r.unwrap_or(""))
+                .map_err(|m| AppError::unprocessable("reason", m))?,
+        ),
+        (_, r) => r.map(str::to_string),
+    };
     let o = store::get_offering(w, id)?.ok_or(AppError::NotFound)?;
     if o.status == next {
         return Ok(());
@@ -162,7 +175,7 @@ pub fn change_status(w: &Work, id: i64, next: OfferingStatus) -> Result<(), AppE
         "offering",
         id,
         json!({"status": o.status}),
-        json!({"status": next}),
+        json!({"status": next, "reason": reason}),
     )?;
     Ok(())
 }
@@ -251,7 +264,8 @@ fn not_confirmed_elsewhere(
 
 /// Cancels a session and tells its confirmed lecturers and the offering's
 /// participants; returns the offering.
-pub fn cancel_session(w: &Work, id: i64) -> Result<i64, AppError> {
+pub fn cancel_session(w: &Work, id: i64, reason: &str) -> Result<i64, AppError> {
+    let reason = crate::check::reason(reason).map_err(|m| AppError::unprocessable("reason", m))?;
     let before = live_session(w, id)?;
     let line = session_line(w, id)?;
     store::cancel_session(w, id, w.now())?;
@@ -260,7 +274,7 @@ pub fn cancel_session(w: &Work, id: i64) -> Result<i64, AppError> {
         "course_session",
         id,
         &before,
-        json!({"cancelled_at": crate::clock::stamp(w.now())}),
+        json!({"cancelled_at": crate::clock::stamp(w.now()), "reason": reason}),
     )?;
     notices::session_cancelled(w, &line, w.now())?;
     Ok(before.offering_id)
@@ -705,6 +719,25 @@ pub fn set_attendance(
         json!({"attended": attended}),
     )?;
     Ok(o.id)
+}
+
+/// Marks every enrolled participant of offering `offering_id` whose
+/// attendance is not marked yet as present (a mark of absence stays), one
+/// audit row each; returns how many were marked.
+pub fn mark_all_present(w: &Work, user: &Principal, offering_id: i64) -> Result<usize, AppError> {
+    if !user.has_any(rules::COORDINATORS) {
+        return Err(AppError::Forbidden);
+    }
+    store::enrolment::offering(w, offering_id)?.ok_or(AppError::NotFound)?;
+    let unmarked: Vec<i64> = store::enrolment::participants(w, offering_id)?
+        .into_iter()
+        .filter(|e| e.status == rules::Status::Enrolled && e.attended.is_none())
+        .map(|e| e.id)
+        .collect();
+    for id in &unmarked {
+        set_attendance(w, user, *id, Some(true))?;
+    }
+    Ok(unmarked.len())
 }
 
 /// Marks enrolment `id` completed on `on` (the offering's last day when

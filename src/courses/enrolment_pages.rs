@@ -142,6 +142,7 @@ fn participants_view(
             (offering_facts(lang, o, counts))
             p {
                 a href=(format!("/offerings/{}/enrol", o.id)) { (lang.t("enrolment.enrol_someone")) } " · "
+                a href=(format!("/offerings/{}/attendance-list", o.id)) { (lang.t("enrolment.attendance_list")) } " · "
                 a href=(format!("{base}.csv")) { "CSV" } " · "
                 a href=(format!("{base}.json")) { "JSON" } " · "
                 a href=(format!("/offerings/{}/calendar.ics", o.id)) { (lang.t("calendar.download")) }
@@ -151,6 +152,13 @@ fn participants_view(
                 input type="hidden" name="kind" value="offering";
                 input type="hidden" name="offering" value=(o.id);
                 button.secondary type="submit" { (lang.t("calendar.create_offering")) }
+            }
+            @if rows.iter().any(|e| e.status == Status::Enrolled && e.attended.is_none()) && ctx.today >= o.starts_on {
+                form.inline method="post" action=(format!("/offerings/{}/attendance/all-present", o.id)) {
+                    (csrf_field(ctx))
+                    button type="submit" { (lang.t("enrolment.mark_all_present")) }
+                    " " span.muted { (lang.t("enrolment.mark_all_present_hint")) }
+                }
             }
             @if rows.is_empty() { p.muted { (lang.t("enrolment.no_participants")) } }
             @else {
@@ -237,6 +245,73 @@ pub async fn participants_page(
         &rows,
         layout::notice_key(ctx.lang, &q.msg),
         &FieldErrors::new(ctx.lang),
+    ))
+}
+
+/// `POST /offerings/{id}/attendance/all-present`: everyone enrolled whose
+/// attendance is unmarked is marked present.
+pub async fn all_present_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let user = ctx.require(COORDINATORS)?.clone();
+    ctx.change(&state.db, move |w| actions::mark_all_present(w, &user, id))
+        .await?;
+    Ok(see_other(&format!(
+        "/offerings/{id}/participants?msg=enrolment.notice_saved"
+    )))
+}
+
+/// `GET /offerings/{id}/attendance-list`: the list to print and sign on the
+/// day: the offering, its sessions, and a row per enrolled participant.
+pub async fn attendance_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
+    ctx.require(COORDINATORS)?;
+    let (o, rows) = load_participants(&state, id).await?;
+    let sessions = state
+        .db
+        .read(move |c| store::list_sessions(c, id).map_err(AppError::from))
+        .await?;
+    let lang = ctx.lang;
+    let enrolled: Vec<&Enrolment> = rows
+        .iter()
+        .filter(|e| e.status == Status::Enrolled)
+        .collect();
+    Ok(page(
+        &ctx,
+        &format!(
+            "{} {} – {}",
+            o.code,
+            o.title(lang),
+            lang.t("enrolment.attendance_list")
+        ),
+        html! {
+            p.no-print { (lang.t("enrolment.attendance_list_hint")) " " a href=(format!("/offerings/{id}/participants")) { (lang.t("common.back")) } }
+            dl.facts {
+                dt { (lang.t("enrolment.dates")) } dd { (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) }
+                dt { (lang.t("courses.place")) } dd { (o.place) }
+                dt { (lang.t("enrolment.participants")) } dd { (enrolled.len()) }
+            }
+            @if !sessions.is_empty() {
+                ul { @for s in sessions.iter().filter(|s| s.cancelled_at.is_none()) {
+                    li { (super::offering_pages::session_time(lang, s)) " " (s.topic) }
+                } }
+            }
+            table.attendance {
+                thead { tr {
+                    th { (lang.t("enrolment.name")) } th { (lang.t("enrolment.unit")) } th { (lang.t("people.hsa_id")) }
+                    th { (lang.t("enrolment.present")) } th { (lang.t("enrolment.signature")) }
+                } }
+                tbody { @for e in &enrolled { tr {
+                    td { (e.name) } td { (e.unit_code) } td { (e.hsa_id.as_deref().unwrap_or("")) }
+                    td.box { @if e.attended == Some(true) { "✓" } } td.sign {}
+                } } }
+            }
+        },
     ))
 }
 

@@ -80,7 +80,11 @@ fn catalogue_router() -> OpenApiRouter<AppState> {
     )
     .route(
         "/sessions/{id}/cancel",
-        post(offering_pages::cancel_session),
+        get(offering_pages::cancel_session_page).post(offering_pages::cancel_session),
+    )
+    .route(
+        "/offerings/{id}/cancel",
+        get(offering_pages::cancel_offering_page),
     )
 }
 
@@ -122,6 +126,14 @@ fn enrolment_router() -> OpenApiRouter<AppState> {
         .route(
             "/enrolments/{id}/attendance",
             post(pages::attendance_submit),
+        )
+        .route(
+            "/offerings/{id}/attendance/all-present",
+            post(pages::all_present_submit),
+        )
+        .route(
+            "/offerings/{id}/attendance-list",
+            get(pages::attendance_list),
         )
         .route("/enrolments/{id}/complete", post(pages::complete_submit))
         .route("/enrolments/{id}/undo-completion", post(pages::undo_submit))

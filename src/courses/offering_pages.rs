@@ -391,11 +391,13 @@ fn offering_view(
                 div.actions {
                     a href=(format!("/offerings/{}/edit", o.id)) { (lang.t("common.edit")) }
                     @for next in [OfferingStatus::Open, OfferingStatus::Completed, OfferingStatus::Cancelled] {
-                        @if o.status.may_become(next) {
+                        @if o.status.may_become(next) && next == OfferingStatus::Cancelled {
+                            " " a.button.secondary href=(format!("/offerings/{}/cancel", o.id)) { (lang.t(status_action_key(next))) }
+                        } @else if o.status.may_become(next) {
                             form.inline method="post" action=(format!("/offerings/{}/status", o.id)) {
                                 (csrf_field(ctx))
                                 input type="hidden" name="status" value=(next.as_str());
-                                button.secondary[next == OfferingStatus::Cancelled] type="submit" { (lang.t(status_action_key(next))) }
+                                button type="submit" { (lang.t(status_action_key(next))) }
                             }
                         }
                     }
@@ -440,10 +442,7 @@ fn offering_view(
                         @if writer {
                             div.actions {
                                 a href=(format!("/sessions/{}/edit", s.id)) { (lang.t("common.edit")) }
-                                form.inline method="post" action=(format!("/sessions/{}/cancel", s.id)) {
-                                    (csrf_field(ctx))
-                                    button.secondary type="submit" { (lang.t("courses.cancel_session")) }
-                                }
+                                " " a.button.secondary href=(format!("/sessions/{}/cancel", s.id)) { (lang.t("courses.cancel_session")) }
                             }
                         }
                     }
@@ -481,6 +480,74 @@ fn signup_button(ctx: &Ctx, id: i64, what: &str, label: &str) -> Markup {
 pub struct StatusForm {
     #[serde(default)]
     status: String,
+    /// Why, when cancelling.
+    #[serde(default)]
+    reason: String,
+}
+
+/// Why something irreversible is done: the confirmation step's field.
+#[derive(Debug, Deserialize, Default)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// The confirmation step before cancelling offering `id`: who will be told,
+/// and the reason.
+async fn cancel_offering_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    reason: &str,
+    errors: &FieldErrors,
+) -> Result<Markup, AppError> {
+    let v = load_offering(state, id).await?;
+    let o = &v.offering;
+    let lang = ctx.lang;
+    let lecturers: usize = v
+        .sessions
+        .iter()
+        .flat_map(|(_, signups)| signups.iter().filter(|u| u.status.is_active()))
+        .map(|u| u.account_id)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let consequence = msg!(
+        "courses.cancel_offering_consequence",
+        enrolled = v.enrolled,
+        waitlisted = v.waitlisted,
+        lecturers
+    )
+    .render(lang);
+    let cancelled = OfferingStatus::Cancelled.as_str();
+    Ok(page(
+        ctx,
+        &msg!(
+            "courses.cancel_offering_title",
+            code = o.course_code.as_str(),
+            date = o.starts_on
+        )
+        .render(lang),
+        layout::confirm_card(
+            ctx,
+            &format!("/offerings/{id}/status"),
+            &[("status", cancelled)],
+            &consequence,
+            reason,
+            errors,
+            lang.t("courses.do_cancel"),
+            &format!("/offerings/{id}"),
+        ),
+    ))
+}
+
+/// `GET /offerings/{id}/cancel`: the step before cancelling.
+pub async fn cancel_offering_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
+    ctx.require(WRITERS)?;
+    cancel_offering_view(&state, &ctx, id, "", &FieldErrors::new(ctx.lang)).await
 }
 
 /// `POST /offerings/{id}/status`: open, complete or cancel.
@@ -494,9 +561,19 @@ pub async fn change_status(
     let next = OfferingStatus::parse(&form.status).ok_or_else(|| {
         AppError::bad_request("status", crate::msg!("courses.error_unknown_status"))
     })?;
+    let reason = form.reason.clone();
     let result = ctx
-        .change(&state.db, move |w| actions::change_status(w, id, next))
+        .change(&state.db, move |w| {
+            actions::change_status(w, id, next, Some(&reason))
+        })
         .await;
+    if let Err(AppError::Unprocessable { field, message }) = &result
+        && field == "reason"
+    {
+        let errors = FieldErrors::from_list(ctx.lang, [("reason", message.clone())]);
+        let body = cancel_offering_view(&state, &ctx, id, &form.reason, &errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+    }
     refusal_or(
         &state,
         &ctx,
@@ -687,17 +764,66 @@ pub(super) async fn session_offering(
         .map(|s| s.offering_id))
 }
 
-/// `POST /sessions/{id}/cancel`.
+/// The confirmation step before cancelling session `id`.
+async fn cancel_session_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    reason: &str,
+    errors: &FieldErrors,
+) -> Result<Markup, AppError> {
+    let s = state
+        .db
+        .read(move |c| store::session_line(c, id).map_err(AppError::from))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lang = ctx.lang;
+    Ok(page(
+        ctx,
+        &msg!("courses.cancel_session_title", session = s.describe(lang)).render(lang),
+        layout::confirm_card(
+            ctx,
+            &format!("/sessions/{id}/cancel"),
+            &[],
+            lang.t("courses.cancel_session_consequence"),
+            reason,
+            errors,
+            lang.t("courses.cancel_session"),
+            &format!("/offerings/{}#session-{id}", s.session.offering_id),
+        ),
+    ))
+}
+
+/// `GET /sessions/{id}/cancel`: the step before cancelling a session.
+pub async fn cancel_session_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
+    ctx.require(WRITERS)?;
+    cancel_session_view(&state, &ctx, id, "", &FieldErrors::new(ctx.lang)).await
+}
+
+/// `POST /sessions/{id}/cancel`, with the reason.
 pub async fn cancel_session(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    Form(form): Form<ReasonForm>,
 ) -> Result<Response, AppError> {
     ctx.require(WRITERS)?;
     let offering = session_offering(&state, id).await?;
+    let reason = form.reason.clone();
     let result = ctx
-        .change(&state.db, move |w| actions::cancel_session(w, id))
+        .change(&state.db, move |w| actions::cancel_session(w, id, &reason))
         .await;
+    if let Err(AppError::Unprocessable { field, message }) = &result
+        && field == "reason"
+    {
+        let errors = FieldErrors::from_list(ctx.lang, [("reason", message.clone())]);
+        let body = cancel_session_view(&state, &ctx, id, &form.reason, &errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+    }
     refusal_or(
         &state,
         &ctx,

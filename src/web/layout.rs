@@ -326,6 +326,41 @@ pub fn reason_form(ctx: &impl Chrome, action: &str, id: &str, label: &str, butto
     }
 }
 
+/// The step before something that cannot be undone: what will happen, a
+/// required reason kept with the record, the button that does it, and the
+/// way back. A plain form, so it works without JavaScript.
+#[allow(clippy::too_many_arguments)]
+pub fn confirm_card(
+    ctx: &impl Chrome,
+    action: &str,
+    hidden: &[(&str, &str)],
+    consequence: &str,
+    reason: &str,
+    errors: &FieldErrors,
+    button: &str,
+    back: &str,
+) -> Markup {
+    let lang = ctx.lang();
+    errors.label("reason", lang.t("common.reason"));
+    html! {
+        div.card.confirm {
+            div.alert.warn role="status" { (consequence) }
+            (form_errors(lang, errors))
+            form method="post" action=(action) {
+                (csrf_field(ctx))
+                @for (name, value) in hidden { input type="hidden" name=(name) value=(value); }
+                div.field.invalid[errors.get("reason").is_some()] {
+                    label for="f-reason" { (lang.t("common.reason")) }
+                    input id="f-reason" type="text" name="reason" value=(reason) required maxlength=(crate::check::REASON_MAX);
+                    @if let Some(e) = errors.get("reason") { p.error { (e) } }
+                }
+                button.danger type="submit" { (button) } " "
+                a href=(back) { (lang.t("common.back")) }
+            }
+        }
+    }
+}
+
 /// A short notice after a change.
 pub fn notice(text: &str) -> Markup {
     html! { div.alert.ok role="status" { (text) } }

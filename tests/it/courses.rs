@@ -849,7 +849,7 @@ async fn withdrawing_tells_the_coordinators_and_cancelling_tells_the_confirmed()
     let r = coordinator
         .post(
             &format!("/offerings/{offering}/status"),
-            &[("status", "cancelled")],
+            &[("status", "cancelled"), ("reason", "För få anmälda")],
         )
         .await;
     assert_status(&r, StatusCode::SEE_OTHER);
@@ -1297,7 +1297,12 @@ async fn cancelling_a_session_tells_its_confirmed_lecturer_and_the_participants(
         .expect("enrolments");
 
     let mut page = app.login_as(Role::Coordinator).await;
-    let r = page.post(&format!("/sessions/{session}/cancel"), &[]).await;
+    let r = page
+        .post(
+            &format!("/sessions/{session}/cancel"),
+            &[("reason", "Föreläsaren är sjuk")],
+        )
+        .await;
     assert_status(&r, StatusCode::SEE_OTHER);
     let notices: Vec<(Option<i64>, Option<i64>, String)> = app
         .query(|c| {
@@ -1341,7 +1346,12 @@ async fn cancelling_a_session_tells_its_confirmed_lecturer_and_the_participants(
     );
 
     // Cancelling again is refused and tells nobody twice.
-    let r = page.post(&format!("/sessions/{session}/cancel"), &[]).await;
+    let r = page
+        .post(
+            &format!("/sessions/{session}/cancel"),
+            &[("reason", "Föreläsaren är sjuk")],
+        )
+        .await;
     assert!(r.status.is_client_error(), "{}", r.status);
     assert_eq!(
         app.count("SELECT count(*) FROM outbox WHERE kind = 'session_cancelled'")
@@ -1574,7 +1584,12 @@ async fn notices_are_written_in_each_recipients_language() {
         .await
         .expect("enrolment");
     let mut page = app.login_as(Role::Coordinator).await;
-    let r = page.post(&format!("/sessions/{session}/cancel"), &[]).await;
+    let r = page
+        .post(
+            &format!("/sessions/{session}/cancel"),
+            &[("reason", "Föreläsaren är sjuk")],
+        )
+        .await;
     assert_status(&r, StatusCode::SEE_OTHER);
     let mail: Vec<(String, Option<i64>, String, String)> = app
         .query(|c| {
@@ -1618,4 +1633,97 @@ async fn notices_are_written_in_each_recipients_language() {
     );
     assert!(to_nurse.3.contains("övriga pass"), "{to_nurse:?}");
     assert!(!to_nurse.3.contains("cancelled"), "{to_nurse:?}");
+}
+
+#[tokio::test]
+async fn cancelling_an_offering_or_a_session_asks_for_a_reason_first() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, session) = offering_with_session(&app, &token, "CYTO-C").await;
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    // The offering page links to the step; it does not cancel in one click.
+    let page = coordinator.get(&format!("/offerings/{offering}")).await;
+    assert!(
+        page.text
+            .contains(&format!(r#"href="/offerings/{offering}/cancel""#)),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains(&format!(r#"href="/sessions/{session}/cancel""#)),
+        "{}",
+        page.text
+    );
+    let step = coordinator
+        .get(&format!("/offerings/{offering}/cancel"))
+        .await;
+    assert_status(&step, StatusCode::OK);
+    assert!(
+        step.visible()
+            .contains("0 antagna och 0 på reservlistan får besked"),
+        "{}",
+        step.text
+    );
+    assert!(step.text.contains(r#"name="reason""#), "{}", step.text);
+    // Without a reason: the step again, with the message, and nothing done.
+    for reason in ["", "   "] {
+        let r = coordinator
+            .post(
+                &format!("/offerings/{offering}/status"),
+                &[("status", "cancelled"), ("reason", reason)],
+            )
+            .await;
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.text.contains(r##"href="#f-reason">Skäl</a>"##),
+            "{}",
+            r.text
+        );
+        let r = coordinator
+            .post(
+                &format!("/sessions/{session}/cancel"),
+                &[("reason", reason)],
+            )
+            .await;
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains("Ställ in passet"), "{}", r.text);
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM course_session WHERE cancelled_at IS NOT NULL")
+            .await,
+        0
+    );
+    // With one: done, and the reason is in the log.
+    let r = coordinator
+        .post(
+            &format!("/sessions/{session}/cancel"),
+            &[("reason", "Salen är dubbelbokad")],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let r = coordinator
+        .post(
+            &format!("/offerings/{offering}/status"),
+            &[
+                ("status", "cancelled"),
+                ("reason", "Kursledaren är föräldraledig"),
+            ],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let reasons: Vec<String> = app
+        .query(|c| {
+            c.prepare(
+                "SELECT json_extract(after, '$.reason') FROM audit_log
+                 WHERE action IN ('session.cancel', 'offering.status') ORDER BY id",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect()
+        })
+        .await;
+    assert_eq!(
+        reasons,
+        ["Salen är dubbelbokad", "Kursledaren är föräldraledig"]
+    );
 }

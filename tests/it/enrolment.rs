@@ -1577,7 +1577,7 @@ async fn a_promotion_is_written_in_the_language_of_the_persons_account() {
     let r = coordinator
         .post(
             &format!("/offerings/{o}/status"),
-            &[("status", "cancelled")],
+            &[("status", "cancelled"), ("reason", "För få anmälda")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
@@ -1659,4 +1659,87 @@ async fn a_nurses_start_page_puts_her_licence_and_its_next_step_first() {
     let mut admin = app.login_as(Role::Admin).await;
     let home = admin.get("/").await;
     assert!(!home.text.contains("licence-card"), "{}", home.text);
+}
+
+#[tokio::test]
+async fn a_coordinator_marks_everyone_present_and_prints_the_attendance_list() {
+    let app = TestApp::new().await;
+    let o = offering(&app, Spec::default()).await;
+    let token = app.token_for(Role::Coordinator).await;
+    let ids: Vec<i64> = {
+        let mut ids = Vec::new();
+        for hsa in [SARA_HSA, "SE9990000001-T0002"] {
+            let r = enrol_api(&app, &token, o, json!({"hsa_id": hsa})).await;
+            ids.push(r.json()["id"].as_i64().expect("id"));
+        }
+        ids
+    };
+    app.clock.set(at(2026, 4, 10));
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    // One did not come.
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{}/attendance", ids[1]),
+            &[("attended", "no")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = coordinator
+        .get(&format!("/offerings/{o}/participants"))
+        .await;
+    let all = format!(r#"action="/offerings/{o}/attendance/all-present""#);
+    assert!(page.text.contains(&all), "{}", page.text);
+    let r = coordinator
+        .post(&format!("/offerings/{o}/attendance/all-present"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let marks: Vec<Option<bool>> = app
+        .query(|c| {
+            c.prepare("SELECT attended FROM enrolment ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect()
+        })
+        .await;
+    assert_eq!(
+        marks,
+        [Some(true), Some(false)],
+        "the absent one stays absent"
+    );
+    let audited: i64 = app
+        .query(|c| {
+            c.query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'enrolment.attendance'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(audited, 2, "one row for the absence, one for the bulk mark");
+    // Nothing left to mark: the button goes.
+    let page = coordinator
+        .get(&format!("/offerings/{o}/participants"))
+        .await;
+    assert!(!page.text.contains(&all), "{}", page.text);
+
+    let list = coordinator
+        .get(&format!("/offerings/{o}/attendance-list"))
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let text = list.visible();
+    assert!(
+        text.contains("Närvarolista") && text.contains("Signatur"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Sara Sjöström") && text.contains("Åke Öhman"),
+        "{text}"
+    );
+    assert!(text.contains("fre 2026-04-10"), "{text}");
+    let mut sara = app.login_as(Role::Staff).await;
+    assert_eq!(
+        sara.get(&format!("/offerings/{o}/attendance-list"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 }

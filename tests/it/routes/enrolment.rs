@@ -48,6 +48,16 @@ pub fn routes() -> Vec<Route> {
         ),
         r(
             Method::POST,
+            "/offerings/{id}/attendance/all-present",
+            Roles(COORDINATORS),
+        ),
+        r(
+            Method::GET,
+            "/offerings/{id}/attendance-list",
+            Roles(COORDINATORS),
+        ),
+        r(
+            Method::POST,
             "/enrolments/{id}/complete",
             Roles(COORDINATORS),
         ),
