@@ -122,13 +122,19 @@ fn local(at: DateTime<Utc>) -> CalendarDateTime {
 /// course titles in `lang`. `now` is every event's DTSTAMP (when this copy
 /// was made).
 pub fn build(name: &str, events: &[SessionEvent], lang: Lang, now: DateTime<Utc>) -> String {
-    let mut cal = Calendar::new();
-    cal.name(name)
-        .timezone(TZID)
+    // One PRODID: `Calendar::new` would add the library's own beside ours.
+    let mut cal = Calendar::empty();
+    cal.append_property(icalendar::Property::new("VERSION", "2.0"))
         .append_property(icalendar::Property::new(
             "PRODID",
-            "-//oncotrack//courses//SV",
-        ));
+            match lang {
+                Lang::Sv => "-//oncotrack//courses//SV",
+                Lang::En => "-//oncotrack//courses//EN",
+            },
+        ))
+        .append_property(icalendar::Property::new("CALSCALE", "GREGORIAN"))
+        .name(name)
+        .timezone(TZID);
     for s in events {
         let mut e = icalendar::Event::new();
         e.uid(&uid(s.session_id))
@@ -210,7 +216,9 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("BEGIN:VTIMEZONE"), "{text}");
-        assert!(text.contains("PRODID:-//oncotrack//courses//SV"), "{text}");
+        assert!(text.contains("PRODID:-//oncotrack//courses//EN"), "{text}");
+        assert_eq!(text.matches("PRODID").count(), 1, "one PRODID: {text}");
+        assert_eq!(text.matches("VERSION:2.0").count(), 1, "{text}");
         assert!(
             text.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"),
             "{text}"

@@ -250,6 +250,14 @@ async fn a_subscription_link_works_without_a_session_until_revoked() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     let link = link_on(&page.text);
     assert!(link.len() > 40, "an unguessable token: {link}");
+    // The same address as webcal://, which calendar apps subscribe to.
+    assert!(
+        page.text.contains(&format!(r#"href="webcal://"#))
+            && page.text.contains(&format!("{link}\">")),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("Från Internet"), "{}", page.text);
     // The token itself is not stored.
     let token = link
         .trim_start_matches("/calendar/")
