@@ -252,8 +252,7 @@ async fn a_subscription_link_works_without_a_session_until_revoked() {
     assert!(link.len() > 40, "an unguessable token: {link}");
     // The same address as webcal://, which calendar apps subscribe to.
     assert!(
-        page.text.contains(&format!(r#"href="webcal://"#))
-            && page.text.contains(&format!("{link}\">")),
+        page.text.contains(r#"href="webcal://"#) && page.text.contains(&format!("{link}\">")),
         "{}",
         page.text
     );
