@@ -39,6 +39,9 @@ pub struct MsgQuery {
     msg: String,
     #[serde(default)]
     sep: Option<String>,
+    /// An export's language: `en` for English headers.
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 fn status_badge(lang: Lang, s: Status) -> Markup {
@@ -324,21 +327,23 @@ pub async fn participants_csv(
 ) -> Result<Response, AppError> {
     ctx.require(COORDINATORS)?;
     let (o, rows) = load_participants(&state, id).await?;
-    Ok(csv::response(
+    let lang = csv::export_lang(q.lang.as_deref());
+    Ok(csv::response_in(
+        lang,
         &format!("participants-{}-{}.csv", o.code, o.starts_on),
         csv::delimiter(q.sep.as_deref()),
         &[
-            "enrolment_id",
-            "name",
-            "email",
-            "hsa_id",
-            "unit",
-            "status",
-            "position",
-            "queued_at",
-            "enrolled_at",
-            "attended",
-            "completed_on",
+            "export.enrolment_id",
+            "export.name",
+            "export.email",
+            "export.hsa_id",
+            "export.unit_code",
+            "export.status",
+            "export.position",
+            "export.queued_at",
+            "export.enrolled_at",
+            "export.attended",
+            "export.completed_on",
         ],
         rows.iter().map(|e| {
             vec![
@@ -347,14 +352,17 @@ pub async fn participants_csv(
                 e.email.clone(),
                 e.hsa_id.clone().unwrap_or_default(),
                 e.unit_code.clone(),
-                e.status.as_str().to_string(),
+                lang.t(e.status.label_key()).to_string(),
                 e.position.map(|p| p.to_string()).unwrap_or_default(),
-                e.queued_at.clone(),
-                e.enrolled_at.clone().unwrap_or_default(),
+                crate::clock::local_display(&e.queued_at),
+                e.enrolled_at
+                    .as_deref()
+                    .map(crate::clock::local_display)
+                    .unwrap_or_default(),
                 match e.attended {
                     None => String::new(),
-                    Some(true) => "yes".into(),
-                    Some(false) => "no".into(),
+                    Some(true) => lang.t("common.yes").to_string(),
+                    Some(false) => lang.t("common.no").to_string(),
                 },
                 e.completed_on.clone().unwrap_or_default(),
             ]

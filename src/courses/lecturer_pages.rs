@@ -407,6 +407,9 @@ pub async fn teaching_page(
 pub struct CsvQuery {
     #[serde(default)]
     sep: Option<String>,
+    /// An export's language: `en` for English headers.
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 /// `GET /teaching.csv`: the teaching record (confirmed sessions held).
@@ -416,18 +419,19 @@ pub async fn teaching_csv(
     Query(q): Query<CsvQuery>,
 ) -> Result<Response, AppError> {
     let t = teaching(&state, &ctx).await?;
-    Ok(csv::response(
+    let lang = csv::export_lang(q.lang.as_deref());
+    Ok(csv::response_in(
+        lang,
         "teaching-record.csv",
         csv::delimiter(q.sep.as_deref()),
         &[
-            "starts_at",
-            "ends_at",
-            "minutes",
-            "course",
-            "title_sv",
-            "title_en",
-            "topic",
-            "place",
+            "export.starts_at",
+            "export.ends_at",
+            "export.minutes",
+            "export.course",
+            "export.title",
+            "export.topic",
+            "export.place",
         ],
         t.past.iter().map(|l| {
             vec![
@@ -437,8 +441,7 @@ pub async fn teaching_csv(
                     .num_minutes()
                     .to_string(),
                 l.course_code.clone(),
-                l.title_sv.clone(),
-                l.title_en.clone(),
+                l.title(lang).to_string(),
                 l.session.topic.clone(),
                 l.place().to_string(),
             ]

@@ -193,42 +193,63 @@ pub async fn compliance_csv(
     let user = ctx.require(COMPLIANCE_ROLES)?.clone();
     let r = report(&state, compliance_filter(&user), &q, ctx.today).await?;
     let sep = csv::delimiter(q.sep.as_deref());
+    let lang = csv::export_lang(q.lang.as_deref());
+    // Region, administration, unit code and unit name of a unit, each its
+    // own column.
+    let place = |unit_id: i64| -> [String; 4] {
+        match r.units.get(&unit_id) {
+            Some(u) => {
+                let (code, name) = u.unit_name.split_once(' ').unwrap_or((&u.unit_name, ""));
+                [
+                    u.region_name.clone(),
+                    u.administration_name.clone(),
+                    code.to_string(),
+                    name.to_string(),
+                ]
+            }
+            None => Default::default(),
+        }
+    };
     if q.list == "people" {
         let people: Vec<&RequiredPerson> = match q.unit {
             Some(u) => r.people.iter().filter(|p| p.unit_id == u).collect(),
             None => r.people.iter().collect(),
         };
-        return Ok(csv::response(
+        return Ok(csv::response_in(
+            lang,
             &format!("compliance-people-{}-{}.csv", r.licence.code, r.as_of),
             sep,
             &[
-                "person_id",
-                "name",
-                "hsa_id",
-                "unit",
-                "status",
-                "valid_until",
+                "export.person_id",
+                "export.name",
+                "export.hsa_id",
+                "export.region",
+                "export.administration",
+                "export.unit_code",
+                "export.unit_name",
+                "export.status",
+                "export.valid_until",
             ],
             people.into_iter().map(|p| {
-                vec![
+                let mut row = vec![
                     p.person_id.to_string(),
                     p.name.clone(),
                     p.hsa_id.clone().unwrap_or_default(),
-                    r.units
-                        .get(&p.unit_id)
-                        .map(|u| u.unit_name.clone())
-                        .unwrap_or_default(),
-                    p.standing.status.as_str().to_string(),
+                ];
+                row.extend(place(p.unit_id));
+                row.push(lang.t(p.standing.status.label_key()).to_string());
+                row.push(
                     p.standing
                         .valid_until
                         .map(|d| d.to_string())
                         .unwrap_or_default(),
-                ]
+                );
+                row
             }),
         ));
     }
-    let lang = ctx.lang;
-    Ok(csv::response(
+    Ok(csv::response_in(
+        lang,
         &format!(
             "compliance-{}-{}-{}.csv",
             r.licence.code,
@@ -237,32 +258,57 @@ pub async fn compliance_csv(
         ),
         sep,
         &[
-            "licence",
-            "as_of",
-            "by",
-            "id",
-            "name",
-            "required",
-            "valid",
-            "expiring",
-            "expired",
-            "missing",
-            "share_compliant",
+            "export.licence",
+            "export.as_of",
+            "export.id",
+            "export.region",
+            "export.administration",
+            "export.unit_code",
+            "export.unit_name",
+            "export.required",
+            "export.valid",
+            "export.expiring",
+            "export.expired",
+            "export.missing",
+            "export.share_compliant",
         ],
         r.rows.iter().map(|row| {
-            vec![
+            let where_: [String; 4] = match r.by {
+                Level::Unit => place(row.id),
+                Level::Administration => {
+                    let region = r
+                        .units
+                        .values()
+                        .find(|u| u.administration_id == row.id)
+                        .map(|u| u.region_name.clone())
+                        .unwrap_or_default();
+                    [region, row.name.clone(), String::new(), String::new()]
+                }
+                Level::Region => [
+                    row.name.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ],
+            };
+            let mut out = vec![
                 r.licence.code.clone(),
                 r.as_of.to_string(),
-                r.by.as_str().to_string(),
                 row.id.to_string(),
-                row.name.clone(),
+            ];
+            out.extend(where_);
+            out.extend([
                 row.counts.required.to_string(),
                 row.counts.valid.to_string(),
                 row.counts.expiring.to_string(),
                 row.counts.expired.to_string(),
                 row.counts.missing.to_string(),
-                row.counts.share_text(lang),
-            ]
+                row.counts
+                    .share_text(lang)
+                    .trim_end_matches(" %")
+                    .to_string(),
+            ]);
+            out
         }),
     ))
 }

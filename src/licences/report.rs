@@ -48,6 +48,9 @@ pub struct ComplianceQuery {
     /// CSV delimiter.
     #[serde(default)]
     pub sep: Option<String>,
+    /// An export's language: `en` for English headers.
+    #[serde(default)]
+    pub lang: Option<String>,
     /// `people` to export the person rows instead of the counts.
     #[serde(default)]
     pub list: String,

@@ -38,6 +38,9 @@ pub struct CostQuery {
     payer: String,
     #[serde(default)]
     sep: Option<String>,
+    /// An export's language: `en` for English headers.
+    #[serde(default)]
+    lang: Option<String>,
     #[serde(default)]
     list: String,
 }
@@ -262,7 +265,7 @@ pub async fn costs_page(
                         td { (p.trainee_name) } td { (p.home_unit_code) } td { (p.host_unit_code) }
                         td { (kind_label(lang, &p.kind)) } td { (p.start) " – " (p.end) }
                         td { (status_badge(lang, p.status(ctx.today))) }
-                        td { (c.agreement.as_deref().unwrap_or("–")) @if let Some(m) = problem_text(c, lang) { br; span.error { (m) } } }
+                        td { (c.agreement.as_deref().map_or("–", |a| report.agreement_name(a, lang))) @if let Some(m) = problem_text(c, lang) { br; span.error { (m) } } }
                         td.num { (kr(lang, c.total.total_ore)) } td.num { (kr(lang, c.total.home_ore)) } td.num { (kr(lang, c.total.host_ore)) }
                     }
                     @if payer.is_some() && !c.months.is_empty() {
@@ -286,7 +289,7 @@ pub async fn costs_csv(
 ) -> Result<Response, AppError> {
     let year = report_year(&q.year, ctx.today)?;
     let report = cost_report(&state, &ctx, year).await?;
-    let lang = ctx.lang;
+    let lang = csv::export_lang(q.lang.as_deref());
     let delimiter = csv::delimiter(q.sep.as_deref());
     if q.list == "lines" {
         let mut rows = Vec::new();
@@ -297,34 +300,42 @@ pub async fn costs_csv(
                     p.id.to_string(),
                     p.trainee_name.clone(),
                     p.home_unit_code.clone(),
+                    p.home_unit_name.clone(),
                     p.host_unit_code.clone(),
-                    p.kind.clone(),
-                    p.status(ctx.today).as_str().to_string(),
-                    c.agreement.clone().unwrap_or_default(),
+                    p.host_unit_name.clone(),
+                    kind_label(lang, &p.kind).to_string(),
+                    lang.t(p.status(ctx.today).label_key()).to_string(),
+                    c.agreement
+                        .as_deref()
+                        .map(|a| report.agreement_name(a, lang).to_string())
+                        .unwrap_or_default(),
                     m.month.clone(),
-                    m.total_ore.to_string(),
-                    m.home_ore.to_string(),
-                    m.host_ore.to_string(),
+                    csv::kronor(m.total_ore, lang),
+                    csv::kronor(m.home_ore, lang),
+                    csv::kronor(m.host_ore, lang),
                     explain::month_line(m, lang),
                 ]);
             }
         }
-        return Ok(csv::response(
+        return Ok(csv::response_in(
+            lang,
             &format!("placement-lines-{year}.csv"),
             delimiter,
             &[
-                "placement_id",
-                "trainee",
-                "home_unit",
-                "host_unit",
-                "kind",
-                "status",
-                "agreement",
-                "month",
-                "total_ore",
-                "home_ore",
-                "host_ore",
-                "explanation",
+                "export.placement_id",
+                "export.trainee",
+                "export.home_unit_code",
+                "export.home_unit",
+                "export.host_unit_code",
+                "export.host_unit",
+                "export.kind",
+                "export.status",
+                "export.agreement",
+                "export.month",
+                "export.total_kr",
+                "export.home_kr",
+                "export.host_kr",
+                "export.explanation",
             ],
             rows,
         ));
@@ -336,22 +347,23 @@ pub async fn costs_csv(
                 r.code.clone(),
                 r.name.clone(),
                 format!("{year}-{:02}", i + 1),
-                r.home_months[i].to_string(),
-                r.host_months[i].to_string(),
-                r.months[i].to_string(),
+                csv::kronor(r.home_months[i], lang),
+                csv::kronor(r.host_months[i], lang),
+                csv::kronor(r.months[i], lang),
             ]);
         }
     }
-    Ok(csv::response(
+    Ok(csv::response_in(
+        lang,
         &format!("placement-costs-{year}.csv"),
         delimiter,
         &[
-            "payer_unit",
-            "payer_name",
-            "month",
-            "as_home_ore",
-            "as_host_ore",
-            "total_ore",
+            "export.payer_code",
+            "export.payer_name",
+            "export.month",
+            "export.as_home_kr",
+            "export.as_host_kr",
+            "export.total_kr",
         ],
         rows,
     ))

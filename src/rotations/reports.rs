@@ -70,6 +70,20 @@ pub struct CostReport {
     pub month_totals: [i64; 12],
     /// Sum of the payer rows.
     pub total_ore: i64,
+    /// Each agreement code's name (its latest version's), Swedish and
+    /// English, for showing agreements by name.
+    pub agreement_names: BTreeMap<String, (String, Option<String>)>,
+}
+
+impl CostReport {
+    /// The name of agreement `code` in `lang`; the code when unknown.
+    pub fn agreement_name<'a>(&'a self, code: &'a str, lang: crate::i18n::Lang) -> &'a str {
+        match self.agreement_names.get(code) {
+            Some((_, Some(en))) if lang == crate::i18n::Lang::En && !en.is_empty() => en,
+            Some((sv, _)) => sv,
+            None => code,
+        }
+    }
 }
 
 /// What the cost report reads, in one go.
@@ -216,12 +230,19 @@ pub fn cost_report(year: i32, inputs: &CostInputs, filter: &UnitFilter) -> CostR
             *t += m;
         }
     }
+    let mut agreement_names = BTreeMap::new();
+    let mut latest: Vec<&Agreement> = inputs.agreements.iter().collect();
+    latest.sort_by_key(|a| (a.code.clone(), a.version));
+    for a in latest {
+        agreement_names.insert(a.code.clone(), (a.name_sv.clone(), a.name_en.clone()));
+    }
     CostReport {
         year,
         total_ore: month_totals.iter().sum(),
         payers,
         placements: out,
         month_totals,
+        agreement_names,
     }
 }
 

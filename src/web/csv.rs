@@ -1,7 +1,9 @@
 //! CSV in and out. Imports accept UTF-8 with or without BOM, `,` or `;`, and
 //! report problems as `line N: column: message` (`rad N: …` in Swedish).
 //! Exports are UTF-8 with BOM and `;` by default so that Swedish Excel opens
-//! them, `,` on request.
+//! them, `,` on request. Their headers and labels are Swedish unless the
+//! request says `lang=en` ([`export_lang`]), and money is kronor with two
+//! decimals in the export's convention ([`kronor`]); the JSON keeps öre.
 
 use std::fmt;
 
@@ -236,6 +238,39 @@ fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The language of an export: Swedish, the language of the spreadsheets it
+/// is opened in, unless `lang` asks for English.
+pub fn export_lang(lang: Option<&str>) -> Lang {
+    match lang.map(str::trim) {
+        Some("en") => Lang::En,
+        _ => Lang::Sv,
+    }
+}
+
+/// Öre as kronor with two decimals, as a spreadsheet in `lang` reads a
+/// number: `1234,50` (Swedish) or `1234.50`, no thousands separator.
+pub fn kronor(ore: i64, lang: Lang) -> String {
+    let sign = if ore < 0 { "-" } else { "" };
+    let abs = ore.unsigned_abs();
+    let sep = match lang {
+        Lang::Sv => ',',
+        Lang::En => '.',
+    };
+    format!("{sign}{}{sep}{:02}", abs / 100, abs % 100)
+}
+
+/// A CSV export whose headers are catalogue keys, written in `lang`.
+pub fn response_in(
+    lang: Lang,
+    filename: &str,
+    delimiter: u8,
+    header_keys: &[&'static str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Response {
+    let headers: Vec<&str> = header_keys.iter().map(|k| lang.t(k)).collect();
+    response(filename, delimiter, &headers, rows)
+}
+
 /// Writes rows as CSV bytes (BOM first).
 pub fn write(
     delimiter: u8,
@@ -357,5 +392,18 @@ mod tests {
             assert_eq!(parse_bool(s), Some(v), "{s}");
         }
         assert_eq!(parse_bool("kanske"), None);
+    }
+
+    #[test]
+    fn kronor_read_as_numbers_in_the_exports_language() {
+        assert_eq!(kronor(123_450, Lang::Sv), "1234,50");
+        assert_eq!(kronor(123_450, Lang::En), "1234.50");
+        assert_eq!(kronor(-5, Lang::Sv), "-0,05");
+        assert_eq!(kronor(0, Lang::En), "0.00");
+        assert_eq!(export_lang(None), Lang::Sv);
+        assert_eq!(export_lang(Some("en")), Lang::En);
+        assert_eq!(export_lang(Some("fr")), Lang::Sv);
+        // A negative amount stays a number in the spreadsheet.
+        assert_eq!(defuse("-1234,50"), "-1234,50");
     }
 }

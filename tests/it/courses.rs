@@ -953,7 +953,8 @@ async fn the_teaching_record_lists_held_sessions_and_exports_csv() {
     assert_status(&r, StatusCode::OK);
     assert!(r.bytes.starts_with("\u{feff}".as_bytes()));
     assert!(
-        r.text.contains("starts_at;ends_at;minutes;course"),
+        r.text
+            .contains("Börjar;Slutar;Minuter;Kurs;Titel;Ämne;Plats"),
         "{}",
         r.text
     );
@@ -962,8 +963,19 @@ async fn the_teaching_record_lists_held_sessions_and_exports_csv() {
         "{}",
         r.text
     );
-    let r = browser.get("/teaching.csv?sep=,").await;
-    assert!(r.text.contains("2026-04-14 09:00,2026-04-14 10:30,90,K1"));
+    let r = browser.get("/teaching.csv?sep=,&lang=en").await;
+    assert!(
+        r.text
+            .contains("Starts,Ends,Minutes,Course,Title,Topic,Place"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text
+            .contains("2026-04-14 09:00,2026-04-14 10:30,90,K1,Chemotherapy licence"),
+        "{}",
+        r.text
+    );
 }
 
 #[tokio::test]

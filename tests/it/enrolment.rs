@@ -895,18 +895,21 @@ async fn participant_exports_follow_the_licence_exports() {
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
     assert!(
         csv.text
-            .starts_with("\u{feff}enrolment_id;name;email;hsa_id;unit;status;position"),
+            .starts_with("\u{feff}Anmälnings-id;Namn;E-post;HSA-id;Enhetskod;Status;Plats i kön"),
         "{}",
         csv.text
     );
     let lines: Vec<&str> = csv.text.lines().collect();
     assert_eq!(lines.len(), 3);
-    assert!(lines[1].contains("Sara Sjöström") && lines[1].contains(";enrolled;"));
-    assert!(lines[2].contains("Åke Öhman") && lines[2].contains(";waitlisted;1;"));
+    assert!(lines[1].contains("Sara Sjöström") && lines[1].contains(";Antagen;"));
+    assert!(lines[2].contains("Åke Öhman") && lines[2].contains(";Reservlista;1;"));
+    // Times as people read them, in Stockholm.
+    assert!(lines[1].contains(";2026-03-02 10:00;"), "{}", lines[1]);
     let comma = coordinator
-        .get(&format!("/offerings/{o}/participants.csv?sep=,"))
+        .get(&format!("/offerings/{o}/participants.csv?sep=,&lang=en"))
         .await;
-    assert!(comma.text.contains("enrolment_id,name"));
+    assert!(comma.text.contains("Enrolment id,Name"), "{}", comma.text);
+    assert!(comma.text.contains(",Waitlisted,1,"), "{}", comma.text);
     let json = coordinator
         .get(&format!("/offerings/{o}/participants.json"))
         .await

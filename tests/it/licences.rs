@@ -1498,33 +1498,49 @@ async fn the_compliance_exports_match_the_report() {
     assert_eq!(
         lines,
         [
-            "licence;as_of;by;id;name;required;valid;expiring;expired;missing;share_compliant",
+            "Körkort;Per dag;Id;Region;Förvaltning;Enhetskod;Enhet;Ska ha;Giltiga;Går snart ut;Utgångna;Saknas;Andel som uppfyller kraven (%)",
             &format!(
-                "CYTO;2026-03-02;region;{};Region Annanstans;2;1;0;1;0;50,0 %",
+                "CYTO;2026-03-02;{};Region Annanstans;;;;2;1;0;1;0;50,0",
                 f.other_region
             ),
             &format!(
-                "CYTO;2026-03-02;region;{};Testregionen;4;1;1;1;1;50,0 %",
+                "CYTO;2026-03-02;{};Testregionen;;;;4;1;1;1;1;50,0",
                 f.region
             ),
         ]
     );
 
     let r = admin
-        .get("/compliance.csv?licence=CYTO&by=region&as_of=2026-03-02&sep=,")
+        .get("/compliance.csv?licence=CYTO&by=region&as_of=2026-03-02&sep=,&lang=en")
         .await;
     let text = r.text.trim_start_matches('\u{feff}');
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "licence,as_of,by,id,name,required,valid,expiring,expired,missing,share_compliant"
+        "Licence,As of,Id,Region,Administration,Unit code,Unit,Required,Valid,Expiring,Expired,Missing,Share compliant (%)"
     );
     assert_eq!(
         lines[2],
         format!(
-            "CYTO,2026-03-02,region,{},Testregionen,4,1,1,1,1,\"50,0 %\"",
+            "CYTO,2026-03-02,{},Testregionen,,,,4,1,1,1,1,50.0",
             f.region
         )
+    );
+    // By unit, the administration and the unit's code and name are columns
+    // of their own.
+    let r = admin
+        .get(&format!(
+            "/compliance.csv?licence=CYTO&by=unit&within={}&as_of=2026-03-02",
+            f.administration
+        ))
+        .await;
+    let text = r.text.trim_start_matches('\u{feff}');
+    assert!(
+        text.lines().any(
+            |l| l.starts_with(&format!("CYTO;2026-03-02;{};Testregionen;", f.onk1))
+                && l.contains(";ONK1;Enhet ONK1;")
+        ),
+        "{text}"
     );
 
     let r = admin
@@ -1537,12 +1553,15 @@ async fn the_compliance_exports_match_the_report() {
     assert!(r.bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = r.text.trim_start_matches('\u{feff}');
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "person_id;name;hsa_id;unit;status;valid_until");
+    assert_eq!(
+        lines[0],
+        "Person-id;Namn;HSA-id;Region;Förvaltning;Enhetskod;Enhet;Status;Giltigt till och med"
+    );
     assert_eq!(lines.len(), 5, "{text}");
     assert!(
         lines.contains(
             &format!(
-                "{};Sara Sjöström;SE9990000001-T0001;ONK1 Enhet ONK1;valid;2028-01-31",
+                "{};Sara Sjöström;SE9990000001-T0001;Testregionen;Testsjukhuset;ONK1;Enhet ONK1;Giltigt;2028-01-31",
                 f.nurse
             )
             .as_str()
@@ -1551,7 +1570,7 @@ async fn the_compliance_exports_match_the_report() {
     assert!(
         lines.contains(
             &format!(
-                "{};Anna Ärlig;SE9990000001-T0301;ONK1 Enhet ONK1;expiring;2026-04-20",
+                "{};Anna Ärlig;SE9990000001-T0301;Testregionen;Testsjukhuset;ONK1;Enhet ONK1;Går snart ut;2026-04-20",
                 pop.expiring
             )
             .as_str()
@@ -1560,12 +1579,12 @@ async fn the_compliance_exports_match_the_report() {
     assert!(
         lines
             .iter()
-            .any(|l| l.contains(";Berit Bäck;") && l.ends_with(";expired;2024-07-01"))
+            .any(|l| l.contains(";Berit Bäck;") && l.ends_with(";Utgånget;2024-07-01"))
     );
     assert!(
         lines
             .iter()
-            .any(|l| l.contains(";Cecilia Ceder;") && l.ends_with(";missing;"))
+            .any(|l| l.contains(";Cecilia Ceder;") && l.ends_with(";Saknas;"))
     );
 
     let token = app.token_for(Role::Admin).await;

@@ -720,21 +720,32 @@ async fn the_cost_report_adds_up_to_the_ore_and_exports_csv() {
     let mut lines = body.lines();
     assert_eq!(
         lines.next(),
-        Some("payer_unit;payer_name;month;as_home_ore;as_host_ore;total_ore")
+        Some("Betalare, kod;Betalare;Månad;Som hemklinik (kr);Som värd (kr);Totalt (kr)")
     );
+    // Kronor with two decimals and a decimal comma, as Swedish Excel reads
+    // numbers; back to öre they add up exactly.
+    let ore = |cell: &str| -> i64 {
+        let (kr, ore) = cell.split_once(',').expect("a decimal comma");
+        assert_eq!(ore.len(), 2, "{cell}");
+        kr.parse::<i64>().expect("kronor") * 100 + ore.parse::<i64>().expect("öre")
+    };
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(';').collect()).collect();
     assert_eq!(rows.len(), 12 * payers.len());
-    let csv_sum: i64 = rows.iter().map(|r| r[5].parse::<i64>().expect("öre")).sum();
+    let csv_sum: i64 = rows.iter().map(|r| ore(r[5])).sum();
     assert_eq!(csv_sum, payer_sum);
-    assert!(rows.iter().all(|r| r[3].parse::<i64>().unwrap_or(-1)
-        + r[4].parse::<i64>().unwrap_or(-1)
-        == r[5].parse::<i64>().unwrap_or(0)));
-    // Commas on request; month lines with explanations.
+    assert!(rows.iter().all(|r| ore(r[3]) + ore(r[4]) == ore(r[5])));
+    // Commas and English on request; month lines with explanations, the
+    // agreement by name, codes and names in columns of their own.
     let r = c
-        .get("/rotations/reports/costs.csv?year=2026&sep=,&list=lines")
+        .get("/rotations/reports/costs.csv?year=2026&sep=,&list=lines&lang=en")
         .await;
     let text = String::from_utf8(r.bytes.clone()).expect("utf8");
-    assert!(text.starts_with("\u{feff}placement_id,trainee,home_unit,host_unit,kind,status,agreement,month,total_ore,home_ore,host_ore,explanation\n"));
+    assert!(
+        text.starts_with("\u{feff}Placement id,Trainee,Home clinic code,Home clinic,Host unit code,Host unit,Kind,Status,Agreement,Month,Total (kr),Home clinic (kr),Host (kr),Explanation\n"),
+        "{text}"
+    );
+    assert!(text.contains(",Older regional agreement,"), "{text}");
+    assert!(text.contains(",60000.00,"), "{text}");
 
     // The page shows the payers and drills down to month lines.
     let kir1 = app.fixture.kir1;
