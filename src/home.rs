@@ -19,6 +19,7 @@ pub async fn home(
     let user = ctx.user()?.clone();
     let at_risk = crate::courses::pages::at_risk_panel(&state, &ctx, &risk).await?;
     let licences = crate::licences::licence_pages::start_panel(&state, &ctx).await?;
+    let scope = crate::licences::compliance_pages::manager_panel(&state, &ctx).await?;
     let person_id = user.person_id;
     let person = match person_id {
         Some(id) => {
@@ -37,6 +38,7 @@ pub async fn home(
             p { (lang.t("home.welcome")) ", " (user.name) "." }
             // A nurse's licences come first: on a phone they are what she
             // opens the page for.
+            (scope)
             (licences)
             (at_risk)
             div.grid {

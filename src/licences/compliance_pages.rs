@@ -10,13 +10,16 @@ use axum::response::Response;
 use maud::{Markup, html};
 
 use super::compliance::{self, Level, UnitInfo};
+use super::model;
 use super::pages::status_badge;
 use super::report::{
     COMPLIANCE_ROLES, ComplianceQuery, ComplianceReport, Report, compliance_filter, report,
     report_json,
 };
-use super::store::RequiredPerson;
+use super::store::{self, RequiredPerson};
 use crate::AppState;
+use crate::auth::model::UnitFilter;
+use crate::msg;
 use crate::web::layout::{self, FieldAttrs, page, select_field, text_field};
 use crate::web::{AppError, FieldErrors, Query, csv};
 
@@ -48,6 +51,92 @@ fn people_table(ctx: &Ctx, people: &[&RequiredPerson], units: &HashMap<i64, Unit
             } } }
         } }
     }
+}
+
+/// People listed under a manager's traffic light on the start page.
+const TO_ACT_ON: usize = 10;
+
+/// The start page's panel for a manager: per licence type, a traffic light
+/// for their units today (red while someone lacks a valid licence, amber
+/// while someone's runs out soon, green otherwise), the counts, and the
+/// people to act on, most urgent first; a manager of one unit gets links to
+/// that unit's page.
+pub async fn manager_panel(state: &AppState, ctx: &Ctx) -> Result<Markup, AppError> {
+    let Some(user) = ctx.user.as_ref() else {
+        return Ok(html! {});
+    };
+    if !user.has(crate::auth::model::Role::Manager) || user.managed_units.is_empty() {
+        return Ok(html! {});
+    }
+    let types = state
+        .db
+        .read(|c| store::licence_types(c).map_err(AppError::from))
+        .await?;
+    let lang = ctx.lang;
+    let one_unit = (user.managed_units.len() == 1).then(|| user.managed_units[0]);
+    let mut cards = Vec::new();
+    for t in types.iter().filter(|t| t.active) {
+        let q = ComplianceQuery {
+            licence: t.code.clone(),
+            by: "unit".into(),
+            unit: one_unit,
+            ..Default::default()
+        };
+        let r = report(
+            state,
+            UnitFilter::Only(user.managed_units.clone()),
+            &q,
+            ctx.today,
+        )
+        .await?;
+        if r.total.required == 0 {
+            continue;
+        }
+        let c = r.total;
+        let (light, key) = if c.expired + c.missing > 0 {
+            ("bad", "compliance.light_red")
+        } else if c.expiring > 0 {
+            ("warn", "compliance.light_amber")
+        } else {
+            ("ok", "compliance.light_green")
+        };
+        let mut act: Vec<&RequiredPerson> = r
+            .people
+            .iter()
+            .filter(|p| p.standing.status != model::Status::Valid)
+            .collect();
+        act.sort_by_key(|p| (p.standing.valid_until, p.person_id));
+        let link = match one_unit {
+            Some(u) => format!("/compliance?licence={}&by=unit&unit={u}", t.code),
+            None => format!("/compliance?licence={}&by=unit", t.code),
+        };
+        cards.push(html! {
+            article.card.light {
+                h2 { (t.name(lang)) " " (layout::badge(lang.t(key), light)) }
+                p.big {
+                    (msg!("compliance.light_counts", valid = c.valid + c.expiring, required = c.required).render(lang))
+                    " · " (c.share_text(lang))
+                }
+                p {
+                    (lang.t("status.expiring")) " " strong { (c.expiring) } " · "
+                    (lang.t("status.expired")) " " strong { (c.expired) } " · "
+                    (lang.t("status.missing")) " " strong { (c.missing) }
+                }
+                @if !act.is_empty() {
+                    h3 { (lang.t("compliance.to_act_on")) }
+                    ul { @for p in act.iter().take(TO_ACT_ON) { li {
+                        a href=(format!("/people/{}/licences", p.person_id)) { (p.name) } " "
+                        (status_badge(lang, p.standing.status))
+                        @if let Some(d) = p.standing.valid_until { " " span.muted { (d) } }
+                        @if one_unit.is_none() { " " span.muted { (r.units.get(&p.unit_id).map(|u| u.unit_name.as_str()).unwrap_or("")) } }
+                    } } }
+                    @if act.len() > TO_ACT_ON { p.muted { (msg!("compliance.more_to_act_on", count = act.len() - TO_ACT_ON).render(lang)) } }
+                }
+                p { a href=(link) { (lang.t(if one_unit.is_some() { "compliance.your_unit" } else { "compliance.your_units" })) } }
+            }
+        });
+    }
+    Ok(html! { @if !cards.is_empty() { div.licence-cards { @for c in cards { (c) } } } })
 }
 
 /// Rows of the compliance table on one page.

@@ -1746,3 +1746,47 @@ async fn a_coordinator_marks_everyone_present_and_prints_the_attendance_list() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_unit_managers_start_page_shows_a_traffic_light_and_who_to_act_on() {
+    let app = TestApp::new().await;
+    let mut manager = app.login_as(Role::Manager).await;
+    // Sara in ONK1 has never held the licence: red, and she is named.
+    let home = manager.get("/").await;
+    let text = home.visible();
+    assert!(text.contains("Åtgärda"), "{text}");
+    assert!(text.contains("0 av 1 har ett giltigt körkort"), "{text}");
+    assert!(
+        text.contains("Att åtgärda") && text.contains("Sara Sjöström"),
+        "{text}"
+    );
+    let onk1 = app.fixture.onk1;
+    // The manager of one unit is taken to that unit's page.
+    assert!(
+        home.text.contains(&format!(
+            "/compliance?licence=CYTO&amp;by=unit&amp;unit={onk1}"
+        )),
+        "{}",
+        home.text
+    );
+    // Åke in the other region is not the manager's to see.
+    assert!(!text.contains("Åke Öhman"), "{text}");
+
+    // Once her licence runs out within the warning period: amber.
+    holds_cyto_from(&app, app.fixture.nurse, "2023-05-31").await;
+    let home = manager.get("/").await;
+    let text = home.visible();
+    assert!(text.contains("Håll koll"), "{text}");
+    assert!(text.contains("1 av 1 har ett giltigt körkort"), "{text}");
+    assert!(text.contains("Sara Sjöström"), "{text}");
+
+    // Nurses and coordinators see no traffic light.
+    let mut sara = app.login_as(Role::Staff).await;
+    assert!(
+        !sara
+            .get("/")
+            .await
+            .visible()
+            .contains("har ett giltigt körkort")
+    );
+}
