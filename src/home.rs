@@ -20,6 +20,7 @@ pub async fn home(
     let at_risk = crate::courses::pages::at_risk_panel(&state, &ctx, &risk).await?;
     let licences = crate::licences::licence_pages::start_panel(&state, &ctx).await?;
     let scope = crate::licences::compliance_pages::manager_panel(&state, &ctx).await?;
+    let teaching = crate::courses::lecturer_pages::start_panel(&state, &ctx).await?;
     let person_id = user.person_id;
     let person = match person_id {
         Some(id) => {
@@ -40,6 +41,7 @@ pub async fn home(
             // opens the page for.
             (scope)
             (licences)
+            (teaching)
             (at_risk)
             div.grid {
                 section.card {

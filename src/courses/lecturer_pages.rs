@@ -212,6 +212,71 @@ pub struct BoardQuery {
 /// Sessions per page of the lecturers-wanted board.
 const BOARD_PAGE: u32 = 50;
 
+/// Requests shown on a lecturer's start page.
+const MATCHING_SHOWN: usize = 5;
+
+/// The start page's panel for a lecturer: their coming confirmed sessions,
+/// and open requests for the courses or topics they have taught or offered
+/// to teach before, each with its one-click sign-up.
+pub async fn start_panel(state: &AppState, ctx: &Ctx) -> Result<Markup, AppError> {
+    let Some(user) = ctx.user.as_ref() else {
+        return Ok(html! {});
+    };
+    if !user.has(Role::Lecturer) {
+        return Ok(html! {});
+    }
+    let (account, now) = (user.account_id, ctx.now);
+    let (mine, wanted) = state
+        .db
+        .read(move |c| -> Result<_, AppError> {
+            Ok((
+                store::lecturer_sessions(c, account)?,
+                store::lecturers_wanted(c, now, &BoardFilter::default(), account, 500, 0)?,
+            ))
+        })
+        .await?;
+    let courses: std::collections::HashSet<String> =
+        mine.iter().map(|l| l.course_code.clone()).collect();
+    let topics: std::collections::HashSet<String> = mine
+        .iter()
+        .map(|l| l.session.topic.trim().to_lowercase())
+        .collect();
+    let t = split_teaching(mine, now);
+    let matching: Vec<&SessionLine> = wanted
+        .iter()
+        .filter(|l| l.signup.is_none())
+        .filter(|l| {
+            courses.contains(&l.course_code)
+                || topics.contains(&l.session.topic.trim().to_lowercase())
+        })
+        .take(MATCHING_SHOWN)
+        .collect();
+    let lang = ctx.lang;
+    Ok(html! {
+        div.licence-cards {
+            article.card {
+                h2 { (lang.t("courses.your_confirmed")) }
+                @if t.confirmed.is_empty() { p.muted { (lang.t("courses.none_confirmed")) } }
+                ul { @for l in t.confirmed.iter().take(MATCHING_SHOWN) { li {
+                    (session_time(lang, &l.session)) " "
+                    a href=(format!("/offerings/{}#session-{}", l.session.offering_id, l.session.id)) { (l.course_code) } " " (l.session.topic) ", " (l.place())
+                } } }
+                p { a href="/teaching" { (lang.t("courses.teaching_record")) } }
+            }
+            article.card {
+                h2 { (lang.t("courses.requests_for_you")) }
+                @if matching.is_empty() { p.muted { (lang.t("courses.no_requests_for_you")) } }
+                ul { @for l in &matching { li {
+                    (session_time(lang, &l.session)) " "
+                    a href=(format!("/offerings/{}#session-{}", l.session.offering_id, l.session.id)) { (l.course_code) } " " (l.session.topic)
+                    " " (volunteer_controls(ctx, l.session.id, None, "/lecturers-wanted"))
+                } } }
+                p { a href="/lecturers-wanted" { (lang.t("courses.board")) } }
+            }
+        }
+    })
+}
+
 /// `GET /lecturers-wanted`: sessions still short of confirmed lecturers,
 /// soonest first, a page at a time; a lecturer volunteers with one click.
 pub async fn board_page(

@@ -1739,3 +1739,75 @@ async fn cancelling_an_offering_or_a_session_asks_for_a_reason_first() {
         ["Salen är dubbelbokad", "Kursledaren är föräldraledig"]
     );
 }
+
+#[tokio::test]
+async fn a_lecturers_start_page_shows_their_sessions_and_requests_that_suit_them() {
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Coordinator).await;
+    let (offering, taught) = offering_with_session(&app, &token, "K1").await;
+    let same_course = session(
+        &app,
+        &token,
+        offering,
+        "2026-04-15T09:00",
+        "2026-04-15T10:00",
+        "Biverkningar och extravasering",
+        1,
+    )
+    .await;
+    let (_, other) = offering_with_session(&app, &token, "K9").await;
+    app.state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            tx.execute(
+                "UPDATE course_session SET topic = 'Strålbehandlingens fysik' WHERE id = ?1",
+                [other],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("topic");
+    let mut lecturer = app.login_as(Role::Lecturer).await;
+    let r = lecturer
+        .post(
+            &format!("/sessions/{taught}/volunteer"),
+            &[("next", "/lecturers-wanted")],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            &format!("/signups/{}/confirm", signup_id(&app, taught).await),
+            &[],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+
+    let home = lecturer.get("/").await;
+    let text = home.visible();
+    assert!(text.contains("Dina bekräftade pass"), "{text}");
+    assert!(
+        text.contains("tis 2026-04-14 09:00–10:30 K1 Säker hantering"),
+        "{text}"
+    );
+    assert!(text.contains("Förfrågningar som passar dig"), "{text}");
+    // Another session of a course she teaches, with its one-click sign-up.
+    assert!(
+        home.text
+            .contains(&format!(r#"action="/sessions/{same_course}/volunteer""#)),
+        "{}",
+        home.text
+    );
+    // Not a course or topic she has taught.
+    assert!(!text.contains("Strålbehandlingens fysik"), "{text}");
+    // Signing up from the start page lands on the board, which says so.
+    let r = lecturer
+        .post(
+            &format!("/sessions/{same_course}/volunteer"),
+            &[("next", "/")],
+        )
+        .await;
+    assert_status(&r, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), Some("/lecturers-wanted?msg=common.saved"));
+}

@@ -317,9 +317,15 @@ async fn a_manager_drills_from_region_to_unit_and_downloads_the_csv() {
     let start = j.text().await;
     assert!(start.contains("Att åtgärda"), "{start}");
     j.screenshot("manager-start").await;
-    j.browser.set_window_size(390, 844).await.expect("phone size");
+    j.browser
+        .set_window_size(390, 844)
+        .await
+        .expect("phone size");
     j.screenshot("manager-start-phone").await;
-    j.browser.set_window_size(1366, 900).await.expect("desktop size");
+    j.browser
+        .set_window_size(1366, 900)
+        .await
+        .expect("desktop size");
     j.goto("/compliance?licence=CYTO&by=region").await;
     j.click_link("Testregionen").await;
     j.click_link("Testsjukhuset").await;
