@@ -27,6 +27,28 @@ const MONTHS: [&str; 12] = [
     "rotations.month_december",
 ];
 
+/// Short month names, as chart axes show them.
+const SHORT_MONTHS: [&str; 12] = [
+    "rotations.month_short_1",
+    "rotations.month_short_2",
+    "rotations.month_short_3",
+    "rotations.month_short_4",
+    "rotations.month_short_5",
+    "rotations.month_short_6",
+    "rotations.month_short_7",
+    "rotations.month_short_8",
+    "rotations.month_short_9",
+    "rotations.month_short_10",
+    "rotations.month_short_11",
+    "rotations.month_short_12",
+];
+
+/// "feb" / "Feb": a month on a chart's axis.
+pub fn month_short(first_day: NaiveDate, lang: Lang) -> &'static str {
+    let i = usize::try_from(first_day.month0()).unwrap_or(0);
+    lang.t(SHORT_MONTHS[i % 12])
+}
+
 /// "april 2025" / "April 2025".
 pub fn month_name(first_day: NaiveDate, lang: Lang) -> String {
     let i = usize::try_from(first_day.month0()).unwrap_or(0);

@@ -139,7 +139,7 @@ pub fn gantt(
                 @let x = x_of(*m);
                 line x1=(format!("{x:.1}")) x2=(format!("{x:.1}")) y1=(HEAD_H - 6.0) y2=(format!("{:.1}", height - legend_h - 6.0)) stroke="#d5d9de" {}
                 @if months.len() <= 24 || i % 3 == 0 {
-                    text x=(format!("{:.1}", x + 2.0)) y=(HEAD_H - 10.0) font-size="11" fill="#1b1f24" { (m.format("%m")) }
+                    text x=(format!("{:.1}", x + 2.0)) y=(HEAD_H - 10.0) font-size="11" fill="#1b1f24" { (super::explain::month_short(*m, lang)) }
                 }
                 @if m.month() == 1 || i == 0 {
                     text x=(format!("{:.1}", x + 2.0)) y=(HEAD_H - 26.0) font-size="11" font-weight="600" fill="#1b1f24" { (m.year()) }

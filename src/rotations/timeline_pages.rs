@@ -75,7 +75,23 @@ pub async fn timeline_page(
                         .cloned()
                         .ok_or(AppError::NotFound)?,
                 ),
-                None => hosts.first().cloned(),
+                // Without a choice, the busiest host of the span: where a
+                // study director most likely needs to look.
+                None => {
+                    let mut live: std::collections::HashMap<i64, usize> = Default::default();
+                    for p in store::placements(conn, None, None, Some((from, to)))?
+                        .iter()
+                        .filter(|p| p.is_live())
+                    {
+                        *live.entry(p.host_unit_id).or_default() += 1;
+                    }
+                    hosts
+                        .iter()
+                        .max_by_key(|h| {
+                            (live.get(&h.0).copied().unwrap_or(0), std::cmp::Reverse(h.0))
+                        })
+                        .cloned()
+                }
             };
             let list = match &chosen {
                 Some(h) => store::placements(conn, None, Some(h.0), Some((from, to)))?,

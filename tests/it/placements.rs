@@ -868,6 +868,35 @@ async fn timeline_capacity_and_missing_elements_pages_show_the_plan() {
         .await;
     assert_eq!(tl.status, StatusCode::OK);
     assert!(tl.text.contains("<svg") && tl.text.contains("Ylva Ytterst"));
+    // Months on the axis read as names.
+    assert!(
+        tl.text.contains(">apr</text>") && tl.text.contains(">feb</text>"),
+        "{}",
+        tl.text
+    );
+    // Without a choice it opens on the busiest host: ONK1 with two
+    // placements rather than KIR1, first in the list, with one.
+    for name in ["Åsa Åter", "Örjan Ödman"] {
+        let other = trainee(&app, &mut c, name, app.fixture.onk2).await;
+        placement(
+            &mut c,
+            other,
+            app.fixture.onk1,
+            "general",
+            "2026-05-01",
+            "2026-07-31",
+        )
+        .await;
+    }
+    let onk1 = app.fixture.onk1;
+    let tl = c.get("/rotations/timeline?from=2026-01-01&months=12").await;
+    assert!(tl.text.contains("Åsa Åter"), "{}", tl.text);
+    assert!(
+        tl.text
+            .contains(&format!(r#"<option value="{onk1}" selected>"#)),
+        "{}",
+        tl.text
+    );
     let cap = c.get("/rotations/reports/capacity").await;
     assert!(cap.text.contains("1 / 2"), "{}", cap.text);
     let page = c.get(&format!("/trainees/{t}")).await;
