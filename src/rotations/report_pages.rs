@@ -234,23 +234,38 @@ pub async fn costs_page(
             }
             h2 { (lang.t("rotreport.per_payer")) " " (year) }
             p.muted { (lang.t("rotreport.help")) }
+            // The year's total comes first so that it is in view on a laptop
+            // screen; the months follow and scroll inside the card. Payers
+            // with nothing to pay this year are folded away below.
+            @let (paying, idle): (Vec<&PayerRow>, Vec<&PayerRow>) = report
+                .payers
+                .iter()
+                .partition(|r| r.total_ore != 0 || r.months.iter().any(|m| *m != 0));
             div.table-wrap tabindex="0" { table.wide {
                 thead { tr {
                     th { (lang.t("rotreport.payer")) }
-                    @for m in 1..=12u32 { th { (format!("{year}-{m:02}")) } }
-                    th { (lang.t("rotreport.as_home")) } th { (lang.t("rotreport.as_host")) } th { (lang.t("rotreport.year_total")) }
+                    th { (lang.t("rotreport.year_total")) } th { (lang.t("rotreport.as_home")) } th { (lang.t("rotreport.as_host")) }
+                    @for m in 1..=12u32 {
+                        th { (NaiveDate::from_ymd_opt(year, m, 1).map_or("", |d| explain::month_short(d, lang))) }
+                    }
                 } }
-                tbody { @for r in &report.payers { tr {
+                tbody { @for r in &paying { tr {
                     td { a href=(format!("{base}&payer={}", r.unit_id)) { (r.code) } " " span.muted { (r.name) } }
+                    td.num { strong { (kr(lang, r.total_ore)) } } td.num { (kr(lang, r.as_home_ore)) } td.num { (kr(lang, r.as_host_ore)) }
                     @for v in r.months { td.num { (kr(lang, v)) } }
-                    td.num { (kr(lang, r.as_home_ore)) } td.num { (kr(lang, r.as_host_ore)) } td.num { strong { (kr(lang, r.total_ore)) } }
                 } } }
                 tfoot { tr.total {
                     th { (lang.t("rotreport.total")) }
+                    th.num { (kr(lang, report.total_ore)) } td {} td {}
                     @for v in report.month_totals { th.num { (kr(lang, v)) } }
-                    td {} td {} th.num { (kr(lang, report.total_ore)) }
                 } }
             } }
+            @if !idle.is_empty() {
+                details {
+                    summary { (msg!("rotreport.idle_payers", count = idle.len()).render(lang)) }
+                    p { @for (i, r) in idle.iter().enumerate() { @if i > 0 { ", " } (r.code) " " span.muted { (r.name) } } }
+                }
+            }
             h2 { (lang.t("rotreport.per_placement")) @if let Some(u) = payer { " · " (report.payers.iter().find(|r| r.unit_id == u).map(|r| r.code.as_str()).unwrap_or("")) " " a href=(base) { (lang.t("common.all")) } } }
             div.table-wrap tabindex="0" { table {
                 thead { tr {

@@ -755,6 +755,11 @@ async fn the_cost_report_adds_up_to_the_ore_and_exports_csv() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text.contains("KIR1"));
     assert!(r.text.contains("Månadsrader"));
+    // The year's total is the first figure of a row, before the months.
+    let page = c.get("/rotations/reports/costs?year=2026").await;
+    let total = page.text.find("<th>Året</th>").expect("year total");
+    let january = page.text.find("<th>jan</th>").expect("months by name");
+    assert!(total < january, "{}", page.text);
 }
 
 #[tokio::test]
