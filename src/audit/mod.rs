@@ -1,5 +1,6 @@
 //! The audit log: who changed what, when, from where, before and after.
 
+pub mod model;
 pub mod pages;
 pub mod store;
 

@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::auth::model::Role;
 use crate::clock::{local_display, stamp};
+use crate::i18n::Lang;
 use crate::msg;
 use crate::web::layout::{self, FieldAttrs, page, text_field};
 use crate::web::{AppError, FieldErrors, Query, csv};
@@ -95,21 +96,59 @@ fn browse_view(ctx: &Ctx, filter: &AuditFilter, errors: &FieldErrors, found: &Fo
             div.table-wrap tabindex="0" { table {
                 thead { tr {
                     th { (lang.t("audit.at")) } th { (lang.t("audit.actor")) } th { (lang.t("audit.address")) }
-                    th { (lang.t("audit.action")) } th { (lang.t("audit.entity")) } th { (lang.t("audit.before")) } th { (lang.t("audit.after")) }
+                    th { (lang.t("audit.action")) } th { (lang.t("audit.entity")) } th colspan="2" { (lang.t("audit.changes")) }
                 } }
                 tbody { @for r in &found.rows { tr {
                     td { (local_display(&r.at)) }
                     td { (r.actor) }
                     td { (r.address.as_deref().unwrap_or("")) }
-                    td { code { (r.action) } }
-                    td { (r.entity) @if let Some(id) = &r.entity_id { " #" (id) } }
-                    td { @if let Some(b) = &r.before { code { (b) } } }
-                    td { @if let Some(a) = &r.after { code { (a) } } }
+                    td {
+                        @match lang.lookup(&format!("audit.action.{}", r.action)) {
+                            Some(label) => { (label) br; span.muted { code { (r.action) } } }
+                            None => code { (r.action) },
+                        }
+                    }
+                    td {
+                        (lang.lookup(&format!("audit.entity.{}", r.entity)).unwrap_or(&r.entity))
+                        @if let Some(id) = &r.entity_id { " " (id) }
+                    }
+                    td colspan="2" { (change_list(lang, r.before.as_deref(), r.after.as_deref())) }
                 } } }
             } }
             (layout::pager(lang, &format!("/admin/audit?{qs}"), found.page_no, PER_PAGE, found.total))
         },
     )
+}
+
+/// A row's changes as a list: each field by its label where the catalogue
+/// has one (`audit.field.NAME`, else its name), its value before and after.
+fn change_list(lang: Lang, before: Option<&str>, after: Option<&str>) -> Markup {
+    let list = super::model::changes(before, after);
+    let v = |s: &str| -> String {
+        match s {
+            "true" => lang.t("common.yes").to_string(),
+            "false" => lang.t("common.no").to_string(),
+            other => other.to_string(),
+        }
+    };
+    html! {
+        @if !list.is_empty() {
+            ul.changes { @for c in &list {
+                @let last = c.field.rsplit('.').next().unwrap_or(&c.field);
+                li {
+                    @if !c.field.is_empty() {
+                        (lang.lookup(&format!("audit.field.{last}")).unwrap_or(&c.field)) ": "
+                    }
+                    @match (&c.before, &c.after) {
+                        (Some(b), Some(a)) => { del { (v(b)) } " → " ins { (v(a)) } }
+                        (None, Some(a)) => { ins { (v(a)) } }
+                        (Some(b), None) => { del { (v(b)) } " → –" }
+                        (None, None) => {}
+                    }
+                }
+            } }
+        }
+    }
 }
 
 /// The browse page with the filter's dates refused: 400, as before, but

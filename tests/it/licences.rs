@@ -2058,6 +2058,16 @@ async fn a_report_as_of_a_past_day_counts_units_as_they_gave_chemotherapy_then()
             ("2026-03-09".to_string(), true)
         ]
     );
+    // The log reads as a change list, in words.
+    let log = admin.get("/admin/audit?action=unit.update").await;
+    let text = log.visible();
+    assert!(text.contains("Enhet ändrad"), "{text}");
+    assert!(text.contains("Ger cytostatika: Nej → Ja"), "{text}");
+    assert!(
+        !log.text.contains("&quot;gives_chemotherapy&quot;"),
+        "{}",
+        log.text
+    );
     // Saving the unit again without a change records nothing new.
     flag_onk1(&app, &mut admin, true).await;
     let n: i64 = app
