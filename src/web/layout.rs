@@ -140,7 +140,7 @@ pub fn error_page(lang: Lang, status: u16, title: &str, message: &str, request_i
                 main #main {
                     h1 { (status) " " (title) }
                     p { (message) }
-                    @if !request_id.is_empty() { p.muted { "request id: " code { (request_id) } } }
+                    @if !request_id.is_empty() { p.muted { (lang.t("error.request_id")) ": " code { (request_id) } } }
                     p { a href="/" { (lang.t("nav.home")) } }
                 }
             }
@@ -431,7 +431,7 @@ pub fn pager(lang: Lang, base: &str, page: u32, per_page: u32, total: i64) -> Ma
     html! {
         nav.pager aria-label=(lang.t("common.page")) {
             @if page > 1 { a rel="prev" href=(format!("{base}{sep}page={}", page - 1)) { "← " (lang.t("common.previous")) } }
-            span { (lang.t("common.page")) " " (page) " " (lang.t("common.of")) " " (pages) " (" (total) " " (lang.t("common.results")) ")" }
+            span { (lang.t("common.page")) " " (page) " " (lang.t("common.of")) " " (pages) " (" (total) " " (lang.t(if total == 1 { "common.result" } else { "common.results" })) ")" }
             @if u64::from(page) < pages { a rel="next" href=(format!("{base}{sep}page={}", page + 1)) { (lang.t("common.next")) " →" } }
         }
     }
