@@ -126,13 +126,46 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Whether a request may read `/metrics`: with a configured token, the
+/// one that carries it as a bearer token; without, one from this machine.
+fn may_read_metrics(config: &crate::config::Config, parts: &axum::http::request::Parts) -> bool {
+    match &config.metrics_token {
+        Some(token) => parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| {
+                // Compared without an early exit, so timing tells nothing.
+                given.len() == token.len()
+                    && given
+                        .bytes()
+                        .zip(token.bytes())
+                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                        == 0
+            }),
+        None => web::context::client_address(parts, config.trust_proxy)
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+    }
+}
+
+/// `GET /metrics`: Prometheus text, for the machine itself or the holder of
+/// `ONCOTRACK_METRICS_TOKEN`; anyone else gets the not-found page.
+async fn metrics(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<Response, web::AppError> {
+    let (parts, _) = request.into_parts();
+    if !may_read_metrics(&state.config, &parts) {
+        return Err(web::AppError::NotFound);
+    }
     let mut r = state.metrics.render(state.db.pool_status()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
-    r
+    Ok(r)
 }
 
 async fn stylesheet() -> Response {

@@ -39,11 +39,14 @@ pub fn reason(s: &str) -> Result<String, Msg> {
     }
 }
 
+/// The longest e-mail address (RFC 5321's path limit less the brackets).
+pub const EMAIL_MAX: usize = 254;
+
 /// A trimmed e-mail address of the usual shape: one `@`, a dotted domain,
 /// no spaces, 254 characters at most.
 pub fn email(s: &str) -> Result<String, Msg> {
     let e = s.trim();
-    let ok = e.len() <= 254
+    let ok = e.len() <= EMAIL_MAX
         && !e.contains(char::is_whitespace)
         && e.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()

@@ -32,6 +32,9 @@ pub struct Config {
     /// for links that leave the site such as verification QR codes; when
     /// unset, each request's `Host` is used.
     pub public_url: Option<String>,
+    /// The bearer token `/metrics` asks for; without one, only requests
+    /// from the machine itself (a loopback address) are answered.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -53,6 +56,7 @@ impl Default for Config {
                 .unwrap_or(1),
             mail: None,
             public_url: None,
+            metrics_token: None,
         }
     }
 }
@@ -250,6 +254,19 @@ impl Config {
                     variable: "ONCOTRACK_PUBLIC_URL",
                     message,
                 })?,
+            metrics_token: var("ONCOTRACK_METRICS_TOKEN")
+                .map(|t| {
+                    let t = t.trim().to_string();
+                    if t.len() < 16 {
+                        Err(ConfigError {
+                            variable: "ONCOTRACK_METRICS_TOKEN",
+                            message: "at least 16 characters".into(),
+                        })
+                    } else {
+                        Ok(t)
+                    }
+                })
+                .transpose()?,
             mail: mail_from_env()?,
             ..d
         })

@@ -68,7 +68,14 @@ pub async fn login(
     ctx: Ctx,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let email = form.email.trim().to_string();
+    // No account's e-mail is longer than 254 characters: longer input is cut
+    // before it is looked up, counted or logged.
+    let email: String = form
+        .email
+        .trim()
+        .chars()
+        .take(crate::check::EMAIL_MAX)
+        .collect();
     let next = safe_next(&form.next);
     let throttle = Throttle {
         per_account: state.config.login_failures_per_account,

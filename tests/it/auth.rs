@@ -587,7 +587,14 @@ async fn health_and_metrics() {
     let mut b = app.browser();
     assert_eq!(b.get("/healthz").await.status, StatusCode::OK);
     b.get("/login").await;
+    // From elsewhere, without the token: not found, and nothing told.
     let m = b.get("/metrics").await;
+    assert_eq!(m.status, StatusCode::NOT_FOUND);
+    assert!(!m.text.contains("oncotrack_http"), "{}", m.text);
+    // From the machine itself (a Prometheus beside the server).
+    b.address = std::net::SocketAddr::from(([127, 0, 0, 1], 9090));
+    let m = b.get("/metrics").await;
+    assert_eq!(m.status, StatusCode::OK);
     assert!(
         m.text.contains(
             "oncotrack_http_requests_total{route=\"/login\",method=\"GET\",status=\"200\"} 1"
@@ -925,4 +932,75 @@ async fn the_audit_logs_date_filter_is_refused_beside_its_field() {
         r.text
     );
     assert!(!r.text.contains("väntade"));
+}
+
+#[tokio::test]
+async fn a_huge_login_email_is_cut_before_it_is_stored_or_logged() {
+    let app = TestApp::new().await;
+    let mut b = app.browser();
+    let huge = format!("{}@example.se", "a".repeat(20_000));
+    let token = b.csrf().await;
+    let r = b
+        .post_raw(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("email", &huge),
+                ("password", "fel"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.status);
+    let (attempt, logged): (i64, i64) = app
+        .query(|c| {
+            Ok((
+                c.query_row("SELECT max(length(email)) FROM login_attempt", [], |r| {
+                    r.get(0)
+                })?,
+                c.query_row(
+                    "SELECT max(length(actor)) FROM audit_log WHERE action = 'login.failed'",
+                    [],
+                    |r| r.get(0),
+                )?,
+            ))
+        })
+        .await;
+    assert_eq!(attempt, 254);
+    assert!(logged <= 254, "{logged}");
+}
+
+#[tokio::test]
+async fn with_a_metrics_token_only_its_holder_reads_the_metrics() {
+    let app = TestApp::with_config(oncotrack::config::Config {
+        metrics_token: Some("a-long-scrape-token-for-tests".into()),
+        ..oncotrack::config::Config::default()
+    })
+    .await;
+    let mut b = app.browser();
+    b.address = std::net::SocketAddr::from(([127, 0, 0, 1], 9090));
+    assert_eq!(
+        b.get("/metrics").await.status,
+        StatusCode::NOT_FOUND,
+        "loopback is not enough"
+    );
+    let ask = |token: &'static str| {
+        axum::http::Request::builder()
+            .uri("/metrics")
+            .header("authorization", format!("Bearer {token}"))
+            .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [192, 0, 2, 7],
+                5000,
+            ))))
+            .body(axum::body::Body::empty())
+            .expect("request")
+    };
+    let r = app.send(ask("a-long-scrape-token-for-tests")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.text.contains("oncotrack_db_read_connections"),
+        "{}",
+        r.text
+    );
+    let r = app.send(ask("a-long-scrape-token-for-testz")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
