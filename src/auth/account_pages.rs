@@ -79,14 +79,41 @@ pub async fn change_password(
 ) -> Result<Response, AppError> {
     let user = ctx.user()?.clone();
     let email = user.email.clone();
+    // Guessing the current password counts like failed sign-ins.
+    let throttle = model::Throttle::of(&state.config);
+    let since = ctx.now - throttle.window;
+    let (e, a) = (email.clone(), ctx.address.clone());
+    let (by_email, by_address) = state
+        .db
+        .read(move |conn| store::recent_failures(conn, &e, &a, since).map_err(AppError::from))
+        .await?;
+    if let Some(wait) = throttle.wait(&by_email, &by_address, ctx.now) {
+        let mut errors = FieldErrors::new(ctx.lang);
+        errors.add("current", msg!("login.throttled"));
+        let mut r = (
+            StatusCode::TOO_MANY_REQUESTS,
+            account_view(&ctx, &errors, None)?,
+        )
+            .into_response();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return Ok(r);
+    }
+    let e = email.clone();
     let stored = state
         .db
-        .read(move |conn| store::account_by_email(conn, &email).map_err(AppError::from))
+        .read(move |conn| store::account_by_email(conn, &e).map_err(AppError::from))
         .await?
         .map(|(_, hash)| hash);
     let hasher = Hasher::of(&state);
     let mut errors = FieldErrors::new(ctx.lang);
     if !hasher.verify(form.current, stored).await {
+        let address = ctx.address.clone();
+        ctx.change(&state.db, move |w| {
+            actions::note_wrong_current_password(w, &email, &address)
+        })
+        .await?;
         errors.add("current", msg!("login.failed"));
     }
     if let Err(p) = model::check_password(&form.password, &[&user.email, &user.name]) {

@@ -83,6 +83,21 @@ pub fn sign_in(
     )?))
 }
 
+/// Notes a wrong current password on the password form: it counts against
+/// the account like a failed sign-in (so a stolen session cannot guess the
+/// password without limit), with an audit row.
+pub fn note_wrong_current_password(w: &Work, email: &str, address: &str) -> Result<(), AppError> {
+    store::record_login_attempt(w, email, address, false, w.now())?;
+    w.record(Entry {
+        action: "account.password_wrong",
+        entity: "account",
+        entity_id: w.actor().account_id.map(|i| i.to_string()),
+        before: None,
+        after: None,
+    })?;
+    Ok(())
+}
+
 /// Notes a sign-in refused by the throttle before the password was checked.
 pub fn note_throttled(w: &Work, email: &str) -> Result<(), AppError> {
     w.record(Entry {

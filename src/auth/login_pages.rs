@@ -77,11 +77,7 @@ pub async fn login(
         .take(crate::check::EMAIL_MAX)
         .collect();
     let next = safe_next(&form.next);
-    let throttle = Throttle {
-        per_account: state.config.login_failures_per_account,
-        per_address: state.config.login_failures_per_address,
-        window: state.config.login_window,
-    };
+    let throttle = Throttle::of(&state.config);
     let since = ctx.now - throttle.window;
     let (e, a) = (email.clone(), ctx.address.clone());
     let (by_email, by_address) = state

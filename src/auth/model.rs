@@ -523,6 +523,15 @@ pub struct Throttle {
 }
 
 impl Throttle {
+    /// The limits the configuration sets.
+    pub fn of(config: &crate::config::Config) -> Throttle {
+        Throttle {
+            per_account: config.login_failures_per_account,
+            per_address: config.login_failures_per_address,
+            window: config.login_window,
+        }
+    }
+
     /// Seconds until sign-in opens again, given the failures (RFC 3339,
     /// oldest first) for the account and for the address in the window;
     /// `None` when it is open.

@@ -1004,3 +1004,49 @@ async fn with_a_metrics_token_only_its_holder_reads_the_metrics() {
     let r = app.send(ask("a-long-scrape-token-for-testz")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_session_cannot_guess_the_current_password_without_limit() {
+    let app = TestApp::new().await;
+    let mut b = app.login_as(Role::Staff).await;
+    app.advance(1);
+    let guess = |n: usize| format!("gissning-nummer-{n}-x");
+    for n in 0..5 {
+        let g = guess(n);
+        let r = b
+            .post(
+                "/account/password",
+                &[
+                    ("current", g.as_str()),
+                    ("password", "nya-Lösenordet-är-långt-7"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "guess {n}");
+    }
+    // The sixth try is refused before the password is checked, even the
+    // right one, with a time to wait.
+    let r = b
+        .post(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("password", "nya-Lösenordet-är-långt-7"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    assert!(r.header("retry-after").is_some());
+    let logged: i64 = app
+        .query(|c| {
+            c.query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'account.password_wrong'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(logged, 5, "every wrong guess is in the log");
+    // The session itself still works; the password is the old one.
+    assert_eq!(b.get("/").await.status, StatusCode::OK);
+}
