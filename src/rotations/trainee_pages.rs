@@ -37,6 +37,13 @@ fn may_see_trainee(filter: &UnitFilter, t: &Trainee, placements: &[Placement]) -
     filter.allows(t.home_unit_id) || placements.iter().any(|p| filter.allows(p.host_unit_id))
 }
 
+/// Whether the viewer sees the trainee's salary: those who see the home
+/// clinic, which employs and pays the trainee; a host's manager sees the
+/// placements at their units and what they cost, not the salary history.
+fn may_see_salary(filter: &UnitFilter, t: &Trainee) -> bool {
+    filter.allows(t.home_unit_id)
+}
+
 // ---- Trainees ----
 
 /// A row of the trainee list: the trainee, their live placements and their
@@ -55,6 +62,7 @@ fn trainee_rows(conn: &Connection, filter: &UnitFilter) -> rusqlite::Result<Vec<
         if may_see_trainee(filter, &t, &ps) {
             let salary = salaries
                 .get(&t.id)
+                .filter(|_| may_see_salary(filter, &t))
                 .and_then(|h| h.last())
                 .map(|s| s.monthly_cost_ore);
             out.push((t, ps.iter().filter(|p| p.is_live()).count(), salary));
@@ -295,6 +303,8 @@ struct TraineeDetail {
     elements: Vec<(Element, ElementState)>,
     goals_open: Vec<String>,
     placements: Vec<Placement>,
+    /// The salary is not the viewer's to see (a host's manager).
+    salary_hidden: bool,
 }
 
 fn load_trainee(
@@ -303,10 +313,13 @@ fn load_trainee(
     filter: &UnitFilter,
 ) -> Result<TraineeDetail, AppError> {
     let trainee = store::trainee(conn, id)?.ok_or(AppError::NotFound)?;
-    let placements = store::placements(conn, Some(id), None, None)?;
+    let mut placements = store::placements(conn, Some(id), None, None)?;
     if !may_see_trainee(filter, &trainee, &placements) {
         return Err(AppError::NotFound);
     }
+    // Only the placements at or from units the viewer sees.
+    placements.retain(|p| filter.allows(p.home_unit_id) || filter.allows(p.host_unit_id));
+    let salary_hidden = !may_see_salary(filter, &trainee);
     let elements = store::elements_of(conn, &trainee.specialty)?;
     let covered = store::covered_elements(conn, id)?;
     let states: Vec<ElementState> = elements
@@ -315,7 +328,12 @@ fn load_trainee(
         .collect();
     let goals_open = tr::goals_not_covered(trainee.rulebook, &elements, &states);
     Ok(TraineeDetail {
-        salary: store::salary_rows(conn, id)?,
+        salary: if salary_hidden {
+            Vec::new()
+        } else {
+            store::salary_rows(conn, id)?
+        },
+        salary_hidden,
         elements: elements.into_iter().zip(states).collect(),
         goals_open,
         placements,
@@ -397,7 +415,8 @@ fn trainee_view(ctx: &Ctx, d: &TraineeDetail, form: &SalaryForm, errors: &FieldE
             }
             p { strong { (lang.t("trainees.goals_open")) ": " } @if d.goals_open.is_empty() { (lang.t("common.none")) } @else { (d.goals_open.join(", ")) } }
             h2 { (lang.t("trainees.salary_history")) }
-            @if d.salary.is_empty() { p.muted { (lang.t("trainees.no_salary")) } } @else {
+            @if d.salary_hidden { p.muted { (lang.t("trainees.salary_not_yours")) } }
+            @else if d.salary.is_empty() { p.muted { (lang.t("trainees.no_salary")) } } @else {
                 div.table-wrap tabindex="0" { table {
                     thead { tr { th { (lang.t("trainees.effective_from")) } th { (lang.t("trainees.monthly_cost")) } th { (lang.t("trainees.recorded")) } } }
                     tbody { @for s in &d.salary { tr {

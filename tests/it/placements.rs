@@ -1189,3 +1189,56 @@ async fn a_new_placement_from_a_trainees_page_names_the_trainee() {
         r.text
     );
 }
+
+#[tokio::test]
+async fn a_hosts_manager_sees_only_placements_at_their_units_and_no_salary() {
+    let app = TestApp::new().await;
+    let mut sd = app.login_as(Role::StudyDirector).await;
+    // Home clinic ONK2 (another region); one placement at ONK1, whose
+    // manager the test manager is, and one at KIR1, which they do not lead.
+    let t = trainee(&app, &mut sd, "Hanna Hemma", app.fixture.onk2).await;
+    placement(
+        &mut sd,
+        t,
+        app.fixture.onk1,
+        "general",
+        "2026-04-01",
+        "2026-06-30",
+    )
+    .await;
+    placement(
+        &mut sd,
+        t,
+        app.fixture.kir1,
+        "general",
+        "2026-09-01",
+        "2026-11-30",
+    )
+    .await;
+    let sd_page = sd.get(&format!("/trainees/{t}")).await;
+    assert!(
+        sd_page.visible().contains("60\u{a0}000"),
+        "the study director sees the salary"
+    );
+
+    let mut m = app.login_as(Role::Manager).await;
+    let page = m.get(&format!("/trainees/{t}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.visible();
+    assert!(text.contains("ONK1"), "{text}");
+    assert!(
+        !text.contains("KIR1"),
+        "a placement outside the scope: {text}"
+    );
+    assert!(
+        !text.contains("60\u{a0}000"),
+        "no salary for a host's manager: {text}"
+    );
+    assert!(
+        text.contains("Lönekostnaden visas för hemklinikens chef"),
+        "{text}"
+    );
+    let list = m.get("/trainees").await;
+    assert!(list.visible().contains("Hanna Hemma"), "{}", list.text);
+    assert!(!list.visible().contains("60\u{a0}000"), "{}", list.text);
+}
