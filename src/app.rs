@@ -71,6 +71,9 @@ pub fn app(state: AppState) -> Router {
     state.services.insert(licences::renewals::Renewals(
         courses::enrolment::renewal_offers,
     ));
+    state.services.insert(organisation::bookings::Bookings(
+        courses::enrolment::next_bookings,
+    ));
     let (routes, api) = OpenApiRouter::with_openapi(web::openapi::ApiDoc::openapi())
         .routes(routes!(web::openapi::openapi_json))
         .merge(auth::router().into())

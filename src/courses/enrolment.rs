@@ -15,8 +15,8 @@ pub use super::actions::on_capacity_changed;
 pub use super::model::enrolment::*;
 pub use super::notices::offering_cancelled_to_participants as on_offering_cancelled;
 pub use super::store::enrolment::{
-    counts, enrolment, offering, open_offerings, participants, person_enrolments, renewal_offers,
-    set_attended,
+    counts, enrolment, next_bookings, offering, open_offerings, participants, person_enrolments,
+    renewal_offers, set_attended,
 };
 
 /// Runs `f` as its own unit of work by `actor` at `now` on a connection

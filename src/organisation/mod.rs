@@ -10,6 +10,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod bookings;
 mod history;
 pub mod import;
 pub mod import_pages;

@@ -93,7 +93,8 @@ pub async fn unit_page(
     let today = ctx.today;
     let filter = user.people_filter();
     let show_staff = filter.allows(id);
-    let (unit, people, chemo) = state
+    let find_bookings = super::bookings::Bookings::of(&state);
+    let (unit, people, chemo, bookings) = state
         .db
         .read(move |conn| -> Result<_, AppError> {
             let unit = store::unit(conn, id, today)?.ok_or(AppError::NotFound)?;
@@ -107,7 +108,9 @@ pub async fn unit_page(
             } else {
                 Vec::new()
             };
-            Ok((unit, people, chemo))
+            let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+            let bookings = find_bookings(conn, &ids, today)?;
+            Ok((unit, people, chemo, bookings))
         })
         .await?;
     let lang = ctx.lang;
@@ -139,7 +142,7 @@ pub async fn unit_page(
             @if user.is_admin() { p { a.button href=(format!("/org/units/{}/edit", unit.id)) { (lang.t("common.edit")) } } } }
             @if show_staff {
                 h2 { (lang.t("org.staff_count")) " (" (people.len()) ")" }
-                (people_table(lang, &people, today))
+                (people_table(lang, &people, today, &bookings))
             }
         },
     ))

@@ -76,10 +76,11 @@ pub async fn people_list(
     let page_no = q.page.unwrap_or(1).max(1);
     let today = ctx.today;
     let query = q.clone();
-    let (people, total) = state
+    let find_bookings = super::bookings::Bookings::of(&state);
+    let (people, total, bookings) = state
         .db
-        .read(move |conn| {
-            store::search_people(
+        .read(move |conn| -> Result<_, AppError> {
+            let (people, total) = store::search_people(
                 conn,
                 &query,
                 &user.people_filter(),
@@ -87,8 +88,10 @@ pub async fn people_list(
                 today,
                 page_no,
                 PEOPLE_PER_PAGE,
-            )
-            .map_err(AppError::from)
+            )?;
+            let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+            let bookings = find_bookings(conn, &ids, today)?;
+            Ok((people, total, bookings))
         })
         .await?;
     let lang = ctx.lang;
@@ -106,7 +109,7 @@ pub async fn people_list(
                 button type="submit" { (lang.t("common.search")) }
             }
             @if ctx.user.as_ref().is_some_and(|u| u.is_admin()) { p { a.button href="/people/new" { (lang.t("people.new")) } } }
-            (people_table(lang, &people, today))
+            (people_table(lang, &people, today, &bookings))
             (layout::pager(lang, &format!("/people?{qs}"), page_no, PEOPLE_PER_PAGE, total))
         },
     ))

@@ -25,12 +25,18 @@ pub(super) fn active_badge(lang: Lang, active: bool) -> Markup {
 }
 
 /// People with their unit and whether they work there on `today`.
-pub(super) fn people_table(lang: Lang, people: &[store::Person], today: NaiveDate) -> Markup {
+pub(super) fn people_table(
+    lang: Lang,
+    people: &[store::Person],
+    today: NaiveDate,
+    bookings: &std::collections::HashMap<i64, super::bookings::Booking>,
+) -> Markup {
     html! {
         div.table-wrap tabindex="0" { table {
             thead { tr {
                 th { (lang.t("common.name")) } th { (lang.t("people.hsa_id")) } th { (lang.t("common.email")) }
                 th { (lang.t("people.profession")) } th { (lang.t("people.unit")) } th { (lang.t("common.status")) }
+                th { (lang.t("people.booked_course")) }
             } }
             tbody { @for p in people { tr {
                 td { a href=(format!("/people/{}", p.id)) { (p.name) } }
@@ -39,6 +45,15 @@ pub(super) fn people_table(lang: Lang, people: &[store::Person], today: NaiveDat
                 td { (lang.t(p.profession.label_key())) }
                 td { (p.unit_code) " " span.muted { (p.unit_name) } }
                 td { @if p.active_on(today) { (active_badge(lang, true)) } @else { (layout::badge(lang.t("people.left"), "muted")) " " (p.left_on.map(|d| d.to_string()).unwrap_or_default()) } }
+                td {
+                    @match bookings.get(&p.id) {
+                        Some(b) => {
+                            a href=(format!("/offerings/{}/enrol", b.offering_id)) { (b.code) } " " span.nowrap { (b.starts_on) }
+                            @if b.waitlisted { " " (layout::badge(lang.t("people.booked_waitlist"), "warn")) }
+                        }
+                        None => "–",
+                    }
+                }
             } } }
         } }
     }

@@ -1790,3 +1790,40 @@ async fn a_unit_managers_start_page_shows_a_traffic_light_and_who_to_act_on() {
             .contains("har ett giltigt körkort")
     );
 }
+
+#[tokio::test]
+async fn the_staff_list_shows_each_persons_booked_course() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            capacity: 1,
+            ..Spec::default()
+        },
+    )
+    .await;
+    let token = app.token_for(Role::Coordinator).await;
+    enrol_api(&app, &token, o, json!({"hsa_id": SARA_HSA})).await;
+    enrol_api(&app, &token, o, json!({"hsa_id": "SE9990000001-T0002"})).await;
+    let mut admin = app.login_as(Role::Admin).await;
+    let list = admin.get("/people").await;
+    assert!(list.text.contains("Bokad kurs"), "{}", list.text);
+    let row = |name: &str| -> String {
+        let at = list.text.find(name).expect(name);
+        let end = at + list.text[at..].find("</tr>").expect("row end");
+        list.text[at..end].to_string()
+    };
+    assert!(
+        row("Sara Sjöström").contains(&format!("/offerings/{o}/enrol")),
+        "{}",
+        list.text
+    );
+    assert!(row("Åke Öhman").contains("väntelista"), "{}", list.text);
+    // The unit page's staff list says the same.
+    let page = admin.get(&format!("/org/units/{}", app.fixture.onk1)).await;
+    assert!(
+        page.text.contains(&format!("/offerings/{o}/enrol")),
+        "{}",
+        page.text
+    );
+}

@@ -9,6 +9,7 @@ use super::{enrolment_counts, get_course, get_offering};
 use crate::clock::stamp;
 use crate::courses::model::enrolment::{Counts, Enrolment, Offering, Status};
 use crate::licences::renewals::{Booked, Need, RenewalOffer};
+use crate::organisation::bookings::Booking;
 use crate::organisation::model::Profession;
 
 /// One offering as enrolment sees it: the catalogue's offering with its
@@ -138,6 +139,49 @@ pub fn renewal_offers(
         // Booked first, then soonest, as the query chose.
         offers.sort_by_key(|o| (o.booked.is_none(), o.starts_on, o.offering_id));
         out.insert(need.licence_type_id, offers);
+    }
+    Ok(out)
+}
+
+/// Each of `person_ids`' soonest place (enrolled or waitlisted) on an
+/// offering that is planned or open and has not ended on `today`: the
+/// staff list's [`BookingFinder`](crate::organisation::bookings::BookingFinder).
+pub fn next_bookings(
+    conn: &Connection,
+    person_ids: &[i64],
+    today: NaiveDate,
+) -> rusqlite::Result<std::collections::HashMap<i64, Booking>> {
+    let ids = serde_json::to_string(person_ids).unwrap_or_else(|_| "[]".into());
+    let mut out = std::collections::HashMap::new();
+    let rows = conn
+        .prepare_cached(
+            "SELECT e.person_id, o.id, c.code, o.starts_on, e.status FROM enrolment e
+             JOIN offering o ON o.id = e.offering_id JOIN course c ON c.id = o.course_id
+             WHERE e.person_id IN (SELECT value FROM json_each(?1))
+               AND e.status IN ('enrolled', 'waitlisted')
+               AND o.status IN ('planned', 'open') AND o.ends_on >= ?2
+             ORDER BY e.person_id, o.starts_on, o.id",
+        )?
+        .query_map(params![ids, today.to_string()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (person, offering_id, code, starts_on, status) in rows {
+        let Some(starts_on) = crate::check::date(&starts_on) else {
+            continue;
+        };
+        out.entry(person).or_insert(Booking {
+            offering_id,
+            code,
+            starts_on,
+            waitlisted: status == "waitlisted",
+        });
     }
     Ok(out)
 }
