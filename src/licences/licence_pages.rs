@@ -196,6 +196,41 @@ pub async fn start_panel(state: &AppState, ctx: &Ctx) -> Result<Markup, AppError
     })
 }
 
+/// For those who may enrol others (managers, coordinators), a button per
+/// suggested offering that enrols the person whose page this is.
+fn enrol_for_forms(ctx: &Ctx, person: &org::Person, offers: &[RenewalOffer]) -> Markup {
+    let Some(user) = ctx.user.as_ref() else {
+        return html! {};
+    };
+    let may = user.person_id != Some(person.id)
+        && user.has_any(&[
+            crate::auth::model::Role::Admin,
+            crate::auth::model::Role::Coordinator,
+            crate::auth::model::Role::Manager,
+        ]);
+    let who = person
+        .hsa_id
+        .clone()
+        .unwrap_or_else(|| person.email.clone());
+    let lang = ctx.lang;
+    html! {
+        @if may {
+            p.actions {
+                @for o in offers.iter().filter(|o| o.booked.is_none()) {
+                    form.inline method="post" action=(format!("/offerings/{}/enrol", o.offering_id)) {
+                        (csrf_field(ctx))
+                        input type="hidden" name="person" value=(who);
+                        button.secondary type="submit" {
+                            (msg!("licence.enrol_person", name = person.name.as_str(), code = o.code.as_str(), date = o.starts_on).render(lang))
+                        }
+                    }
+                    " "
+                }
+            }
+        }
+    }
+}
+
 /// `GET /licences`: the signed-in person's own licences.
 pub async fn my_licences(
     State(state): State<AppState>,
@@ -223,7 +258,7 @@ pub async fn my_licences(
             @for l in &licences {
                 (licence_card(&ctx, l, day, false))
                 @if let Some(offers) = renewals.get(&l.licence.id) {
-                    (super::renewals::offers_view(lang, &l.licence, &l.standing, offers))
+                    (super::renewals::offers_view(lang, &l.licence, &l.standing, offers, true))
                 }
             }
         },
@@ -235,6 +270,8 @@ struct PersonPage {
     person: org::Person,
     licences: Vec<PersonLicence>,
     types: Vec<LicenceType>,
+    /// The offerings suggested for each licence, when the page is for today.
+    offers: Offers,
 }
 
 impl PersonPage {
@@ -258,22 +295,25 @@ async fn load_person_page(
     user: &Principal,
     id: i64,
     day: NaiveDate,
+    today: NaiveDate,
 ) -> Result<PersonPage, AppError> {
-    let page = state
+    let (person, types) = state
         .db
-        .read(move |c| -> Result<PersonPage, AppError> {
+        .read(move |c| -> Result<_, AppError> {
             let person = org::person(c, id)?.ok_or(AppError::NotFound)?;
-            Ok(PersonPage {
-                licences: store::person_licences(c, id, day)?,
-                types: store::licence_types(c)?,
-                person,
-            })
+            Ok((person, store::licence_types(c)?))
         })
         .await?;
-    if !user.may_see_person(page.person.id, page.person.unit_id) {
+    if !user.may_see_person(person.id, person.unit_id) {
         return Err(AppError::NotFound);
     }
-    Ok(page)
+    let (licences, offers) = own_licences(state, id, day, today).await?;
+    Ok(PersonPage {
+        person,
+        licences,
+        types,
+        offers,
+    })
 }
 
 /// Fields of the record form.
@@ -355,7 +395,14 @@ fn person_licences_view(
             p { a href=(format!("/people/{}", p.person.id)) { (p.person.name) } " · " (p.person.unit_code) " · " (lang.t(p.person.profession.label_key())) }
             (as_of_form(ctx, &format!("/people/{}/licences", p.person.id), day))
             @if p.licences.is_empty() { p { (lang.t("licence.none_required")) } }
-            @for l in &p.licences { (licence_card(ctx, l, day, can_record)) (super::verify::link_actions(ctx, &p.person, l.licence.id)) }
+            @for l in &p.licences {
+                (licence_card(ctx, l, day, can_record))
+                (super::verify::link_actions(ctx, &p.person, l.licence.id))
+                @if let Some(offers) = p.offers.get(&l.licence.id) {
+                    (super::renewals::offers_view(ctx.lang, &l.licence, &l.standing, offers, false))
+                    (enrol_for_forms(ctx, &p.person, offers))
+                }
+            }
             @if let Some(fields) = fields {
                 h2 { (lang.t("licence.record")) }
                 div.card {
@@ -387,7 +434,7 @@ pub async fn person_licences(
 ) -> Result<Markup, AppError> {
     let user = ctx.user()?.clone();
     let day = as_of(&q.as_of, ctx.today)?;
-    let p = load_person_page(&state, &user, id, day).await?;
+    let p = load_person_page(&state, &user, id, day, ctx.today).await?;
     // Show what a completion today would give for the first required licence.
     let form = RecordForm {
         licence: p
@@ -429,7 +476,7 @@ pub async fn record(
     Form(form): Form<RecordForm>,
 ) -> Result<Response, AppError> {
     let user = ctx.user()?.clone();
-    let p = load_person_page(&state, &user, id, ctx.today).await?;
+    let p = load_person_page(&state, &user, id, ctx.today, ctx.today).await?;
     if !model::may_record(&user, p.person.unit_id) {
         return Err(AppError::Forbidden);
     }

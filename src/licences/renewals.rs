@@ -111,12 +111,14 @@ impl Renewals {
 }
 
 /// The offerings under one licence, with the places they have left and the
-/// window they must fall in.
+/// window they must fall in; `own` when the reader is the person ("you
+/// have a place"), else the booking is told in the third person.
 pub fn offers_view(
     lang: Lang,
     t: &LicenceType,
     standing: &Standing,
     offers: &[RenewalOffer],
+    own: bool,
 ) -> Markup {
     let need = Need::of(t, standing);
     let window = need.ends_from.zip(standing.valid_until);
@@ -133,8 +135,8 @@ pub fn offers_view(
                 a href=(format!("/offerings/{}/enrol", o.offering_id)) { (o.code) " " (o.title(lang)) } ", "
                 (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) ", " (o.place) ". "
                 @match o.booked {
-                    Some(Booked::Enrolled) => (layout::badge(lang.t("enrolment.booked_enrolled"), "ok")),
-                    Some(Booked::Waitlisted) => (layout::badge(lang.t("enrolment.booked_waitlisted"), "warn")),
+                    Some(Booked::Enrolled) => (layout::badge(lang.t(if own { "enrolment.booked_enrolled" } else { "enrolment.status_enrolled" }), "ok")),
+                    Some(Booked::Waitlisted) => (layout::badge(lang.t(if own { "enrolment.booked_waitlisted" } else { "enrolment.status_waitlisted" }), "warn")),
                     None => {
                         @if o.places_left <= 0 { (layout::badge(lang.t("enrolment.full"), "warn")) }
                         @else { (o.places_left) " " (lang.t("enrolment.places_left")) }

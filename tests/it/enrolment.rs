@@ -1827,3 +1827,37 @@ async fn the_staff_list_shows_each_persons_booked_course() {
         page.text
     );
 }
+
+#[tokio::test]
+async fn a_manager_enrols_a_nurse_from_her_licence_page() {
+    let app = TestApp::new().await;
+    let o = offering(
+        &app,
+        Spec {
+            licence: Some("CYTO"),
+            ..Spec::default()
+        },
+    )
+    .await;
+    let nurse = app.fixture.nurse;
+    let mut manager = app.login_as(Role::Manager).await;
+    let page = manager.get(&format!("/people/{nurse}/licences")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.visible()
+            .contains("Anmäl Sara Sjöström till CYT1 2026-04-10"),
+        "{}",
+        page.text
+    );
+    let r = manager
+        .post(&format!("/offerings/{o}/enrol"), &[("person", SARA_HSA)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(statuses(&app, o).await[0].1, "enrolled");
+    // Her page now says she has a place, in the third person.
+    let page = manager.get(&format!("/people/{nurse}/licences")).await;
+    let text = page.visible();
+    assert!(text.contains("Antagen"), "{text}");
+    assert!(!text.contains("Du är antagen"), "{text}");
+    assert!(!text.contains("Anmäl Sara Sjöström till CYT1"), "{text}");
+}
