@@ -270,7 +270,7 @@ CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('licence_warning', 'licence_expired', 'manager_digest',
         'lecturer_confirmed', 'lecturer_declined', 'lecturer_withdrawn', 'enrolment_promoted',
-        'offering_cancelled', 'session_cancelled')),
+        'offering_cancelled', 'session_cancelled', 'manager_reminder')),
     dedupe_key TEXT NOT NULL UNIQUE,
     recipient_person_id INTEGER REFERENCES person (id),
     recipient_account_id INTEGER REFERENCES account (id),

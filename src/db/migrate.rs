@@ -10,7 +10,7 @@ use super::DbError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes.
-pub const CURRENT_VERSION: i64 = 7;
+pub const CURRENT_VERSION: i64 = 8;
 
 /// An upgrade step: turns a version N-1 file into version N.
 type Step = fn(&Transaction) -> rusqlite::Result<()>;
@@ -24,7 +24,13 @@ const UPGRADES: &[(i64, Step)] = &[
     (5, to_version_5),
     (6, to_version_6),
     (7, to_version_7),
+    (8, to_version_8),
 ];
+
+/// Version 8 lets the outbox carry a manager's reminder to one person.
+fn to_version_8(tx: &Transaction) -> rusqlite::Result<()> {
+    rebuild(tx, "outbox")
+}
 
 /// Version 7 dates a unit's chemotherapy flag: the changes table, and the
 /// requirement triggers that now also mark the people of units that gave

@@ -346,6 +346,64 @@ pub fn revoke_link(
     Ok(owner)
 }
 
+// ---- A reminder to one person ----
+
+/// Sends person `person_id` a reminder about licence type `licence_type_id`
+/// as it stands on `today`, from `user` (who may record for the person's
+/// unit), in the person's language; at most one a day per person and type.
+/// Returns whether one was queued (false: already sent today).
+pub fn remind(
+    w: &Work<'_>,
+    user: &Principal,
+    person_id: i64,
+    licence_type_id: i64,
+    today: NaiveDate,
+    public_url: Option<&str>,
+) -> Result<bool, AppError> {
+    let person = org::person(w, person_id)?.ok_or(AppError::NotFound)?;
+    allowed(
+        user,
+        person.id,
+        person.unit_id,
+        model::may_record(user, person.unit_id),
+    )?;
+    let t = store::licence_type(w, licence_type_id)?.ok_or(AppError::NotFound)?;
+    let standing = store::person_licences(w, person_id, today)?
+        .into_iter()
+        .find(|l| l.licence.id == licence_type_id)
+        .map(|l| l.standing)
+        .ok_or_else(|| AppError::unprocessable("licence", msg!("licence.error_not_required")))?;
+    let lang = recipient_lang(w, None, Some(person_id))?;
+    let (subject, body) = reminders::compose_manual_reminder(
+        lang,
+        &person.name,
+        &user.name,
+        &t,
+        &standing,
+        public_url,
+    );
+    let message = NewMessage {
+        kind: Kind::ManagerReminder,
+        dedupe_key: format!("remind:{person_id}:{licence_type_id}:{today}"),
+        recipient_person_id: Some(person_id),
+        recipient_account_id: None,
+        to_email: person.email.clone(),
+        subject,
+        body,
+    };
+    let queued = outbox::queue(w, &message, w.now())?;
+    if queued {
+        w.record(Entry {
+            action: "licence.remind",
+            entity: "person",
+            entity_id: Some(person_id.to_string()),
+            before: None,
+            after: Some(json!({"licence_type_id": licence_type_id, "status": standing.status})),
+        })?;
+    }
+    Ok(queued)
+}
+
 // ---- Reminders ----
 
 /// Queues the reminders and digests due on `as_of`, each written in its

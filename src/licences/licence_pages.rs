@@ -196,6 +196,30 @@ pub async fn start_panel(state: &AppState, ctx: &Ctx) -> Result<Markup, AppError
     })
 }
 
+/// `POST /people/{id}/licences/{licence_id}/remind`: a reminder to the
+/// person about that licence, from the manager or coordinator.
+pub async fn remind(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, licence_id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let user = ctx.user()?.clone();
+    let (today, public_url) = (ctx.today, state.config.public_url.clone());
+    let queued = ctx
+        .change(&state.db, move |w| {
+            actions::remind(w, &user, id, licence_id, today, public_url.as_deref())
+        })
+        .await?;
+    let msg = if queued {
+        "licence.notice_reminded"
+    } else {
+        "licence.notice_already_reminded"
+    };
+    Ok(crate::web::see_other(&format!(
+        "/people/{id}/licences?msg={msg}"
+    )))
+}
+
 /// For those who may enrol others (managers, coordinators), a button per
 /// suggested offering that enrols the person whose page this is.
 fn enrol_for_forms(ctx: &Ctx, person: &org::Person, offers: &[RenewalOffer]) -> Markup {
@@ -272,6 +296,8 @@ struct PersonPage {
     types: Vec<LicenceType>,
     /// The offerings suggested for each licence, when the page is for today.
     offers: Offers,
+    /// A notice after a change.
+    notice: Option<&'static str>,
 }
 
 impl PersonPage {
@@ -313,6 +339,7 @@ async fn load_person_page(
         licences,
         types,
         offers,
+        notice: None,
     })
 }
 
@@ -392,12 +419,19 @@ fn person_licences_view(
         ctx,
         &format!("{} – {}", p.person.name, lang.t("licence.title")),
         html! {
+            @if let Some(n) = p.notice { (layout::notice(n)) }
             p { a href=(format!("/people/{}", p.person.id)) { (p.person.name) } " · " (p.person.unit_code) " · " (lang.t(p.person.profession.label_key())) }
             (as_of_form(ctx, &format!("/people/{}/licences", p.person.id), day))
             @if p.licences.is_empty() { p { (lang.t("licence.none_required")) } }
             @for l in &p.licences {
                 (licence_card(ctx, l, day, can_record))
                 (super::verify::link_actions(ctx, &p.person, l.licence.id))
+                @if can_record && l.required && l.standing.status != model::Status::Valid && day == ctx.today {
+                    form.inline method="post" action=(format!("/people/{}/licences/{}/remind", p.person.id, l.licence.id)) {
+                        (csrf_field(ctx))
+                        button.secondary type="submit" { (lang.t("licence.remind")) }
+                    }
+                }
                 @if let Some(offers) = p.offers.get(&l.licence.id) {
                     (super::renewals::offers_view(ctx.lang, &l.licence, &l.standing, offers, false))
                     (enrol_for_forms(ctx, &p.person, offers))
@@ -434,7 +468,8 @@ pub async fn person_licences(
 ) -> Result<Markup, AppError> {
     let user = ctx.user()?.clone();
     let day = as_of(&q.as_of, ctx.today)?;
-    let p = load_person_page(&state, &user, id, day, ctx.today).await?;
+    let mut p = load_person_page(&state, &user, id, day, ctx.today).await?;
+    p.notice = layout::notice_key(ctx.lang, &q.msg);
     // Show what a completion today would give for the first required licence.
     let form = RecordForm {
         licence: p

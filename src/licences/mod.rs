@@ -49,6 +49,10 @@ pub fn router(upload_limit: usize) -> OpenApiRouter<AppState> {
             "/licences/completions/{id}/revoke",
             post(licence_pages::revoke),
         )
+        .route(
+            "/people/{id}/licences/{licence_id}/remind",
+            post(licence_pages::remind),
+        )
         .route("/compliance", get(compliance_pages::compliance_page))
         .route("/compliance.csv", get(compliance_pages::compliance_csv))
         .route("/compliance.json", get(compliance_pages::compliance_json))

@@ -34,6 +34,9 @@ pub struct AsOfQuery {
     /// The day; today when empty.
     #[serde(default)]
     pub as_of: String,
+    /// A notice to show after a change.
+    #[serde(default)]
+    pub msg: String,
 }
 
 /// The "as of" filter above a page about one day.

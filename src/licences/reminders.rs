@@ -130,6 +130,45 @@ fn licences_hint(public_url: Option<&str>) -> Msg {
     }
 }
 
+/// Subject and body of the reminder a manager or coordinator sends one
+/// person about a licence as it stands, in `lang` (the recipient's).
+pub fn compose_manual_reminder(
+    lang: Lang,
+    person_name: &str,
+    sender_name: &str,
+    t: &LicenceType,
+    standing: &super::model::Standing,
+    public_url: Option<&str>,
+) -> (String, String) {
+    let subject = msg!("reminder.manual_subject", licence = t.name(lang)).render(lang);
+    // Inside a sentence the licence's name reads in lower case: "ditt
+    // cytostatikakörkort".
+    let name = t.name(lang);
+    let mut chars = name.chars();
+    let licence: String = match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    let state = match (standing.status, standing.valid_until) {
+        (Status::Missing, _) | (_, None) => msg!("reminder.manual_missing", licence),
+        (Status::Expired, Some(d)) => msg!("reminder.manual_expired", licence, date = d),
+        (_, Some(d)) => msg!("reminder.manual_valid_until", licence, date = d),
+    };
+    let body = format!(
+        "{}\n\n{}\n\n{}\n\n-- \n{}\n",
+        msg!(
+            "reminder.manual_body",
+            name = person_name,
+            sender = sender_name
+        )
+        .render(lang),
+        state.render(lang),
+        licences_hint(public_url).render(lang),
+        lang.t("reminder.footer"),
+    );
+    (subject, body)
+}
+
 /// Subject and body of a reminder to a person, in `lang` (the recipient's).
 pub fn compose_reminder(
     lang: Lang,

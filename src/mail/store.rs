@@ -31,11 +31,13 @@ pub enum Kind {
     /// One session was cancelled (to its confirmed lecturers and the
     /// offering's participants).
     SessionCancelled,
+    /// A manager's or coordinator's reminder to one person about a licence.
+    ManagerReminder,
 }
 
 impl Kind {
     /// Every kind, in the order filters list them.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::LicenceWarning,
         Kind::LicenceExpired,
         Kind::ManagerDigest,
@@ -45,6 +47,7 @@ impl Kind {
         Kind::EnrolmentPromoted,
         Kind::OfferingCancelled,
         Kind::SessionCancelled,
+        Kind::ManagerReminder,
     ];
 
     /// Stored name.
@@ -59,6 +62,7 @@ impl Kind {
             Kind::EnrolmentPromoted => "enrolment_promoted",
             Kind::OfferingCancelled => "offering_cancelled",
             Kind::SessionCancelled => "session_cancelled",
+            Kind::ManagerReminder => "manager_reminder",
         }
     }
 
@@ -79,6 +83,7 @@ impl Kind {
             Kind::EnrolmentPromoted => "messages.kind_enrolment_promoted",
             Kind::OfferingCancelled => "messages.kind_offering_cancelled",
             Kind::SessionCancelled => "messages.kind_session_cancelled",
+            Kind::ManagerReminder => "messages.kind_manager_reminder",
         }
     }
 }

@@ -369,6 +369,8 @@ pub fn notice(text: &str) -> Markup {
 /// Notices a redirect may ask for with `?msg=KEY`; only these keys are shown.
 const NOTICES: &[&str] = &[
     "common.saved",
+    "licence.notice_reminded",
+    "licence.notice_already_reminded",
     "accounts.password_changed",
     "accounts.sessions_ended",
     "accounts.language_saved",

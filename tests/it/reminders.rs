@@ -940,3 +940,55 @@ fn the_command_names_what_is_wrong() {
         String::from_utf8_lossy(&half.stderr)
     );
 }
+
+#[tokio::test]
+async fn a_manager_reminds_one_nurse_once_a_day_in_her_language() {
+    let app = TestApp::new().await;
+    let nurse = app.fixture.nurse;
+    let mut manager = app.login_as(Role::Manager).await;
+    let page = manager.get(&format!("/people/{nurse}/licences")).await;
+    let action = format!("/people/{nurse}/licences/1/remind");
+    assert!(page.text.contains(&action), "{}", page.text);
+    let r = manager.post(&action, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = manager.get(r.location().expect("back")).await;
+    assert!(
+        page.text.contains("Påminnelsen är skickad"),
+        "{}",
+        page.text
+    );
+    let sent: Vec<Row> = outbox(&app)
+        .await
+        .into_iter()
+        .filter(|m| m.kind == "manager_reminder")
+        .collect();
+    assert_eq!(sent.len(), 1);
+    let m = &sent[0];
+    assert_eq!(
+        (m.person, m.to.as_str()),
+        (Some(nurse), email_for(Role::Staff).as_str())
+    );
+    assert!(m.subject.contains("Påminnelse"), "{}", m.subject);
+    assert!(m.body.contains("Hej Sara Sjöström"), "{}", m.body);
+    assert!(m.body.contains("påminner dig"), "{}", m.body);
+    assert!(
+        m.body.contains("Du har inte cytostatikakörkort än"),
+        "{}",
+        m.body
+    );
+    // Again the same day: nothing new, and the page says why.
+    let r = manager.post(&action, &[]).await;
+    let page = manager.get(r.location().expect("back")).await;
+    assert!(page.text.contains("redan skickats i dag"), "{}", page.text);
+    assert_eq!(
+        outbox(&app)
+            .await
+            .iter()
+            .filter(|m| m.kind == "manager_reminder")
+            .count(),
+        1
+    );
+    // The nurse herself cannot send them.
+    let mut sara = app.login_as(Role::Staff).await;
+    assert_eq!(sara.post(&action, &[]).await.status, StatusCode::FORBIDDEN);
+}

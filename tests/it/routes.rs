@@ -173,6 +173,14 @@ fn core_routes() -> Vec<Route> {
         ),
         // No completion 1 in the fixture: nobody finds it.
         r(Method::POST, "/licences/completions/{id}/revoke", Rows(&[])),
+        r(
+            Method::POST,
+            "/people/{id}/licences/{licence_id}/remind",
+            RowWrite {
+                see: EVERYONE_SEEING,
+                write: &[Role::Admin, Role::Coordinator],
+            },
+        ),
         // The other region's nurse, as recording above; the person herself
         // may too, but she is not the one walked here.
         r(
