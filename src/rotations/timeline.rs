@@ -152,7 +152,9 @@ pub fn gantt(
                 @let y = HEAD_H + i as f64 * ROW_H;
                 @let x1 = x_of(b.start);
                 @let x2 = x_of(b.end.succ_opt().unwrap_or(b.end));
-                text x=(LABEL_W - 8.0) y=(format!("{:.1}", y + 16.0)) text-anchor="end" font-size="12" fill="#1b1f24" { (truncate(&b.label, 30)) }
+                // Short enough to fit left of the chart at 12 px; the whole name is the
+                // label's tooltip and the bar's title.
+                text x=(LABEL_W - 8.0) y=(format!("{:.1}", y + 16.0)) text-anchor="end" font-size="12" fill="#1b1f24" { title { (b.label) } (truncate(&b.label, 26)) }
                 a href=(b.href) {
                     rect x=(format!("{x1:.1}")) y=(format!("{:.1}", y + 4.0)) width=(format!("{:.1}", (x2 - x1).max(2.0))) height=(ROW_H - 8.0)
                         rx="3" fill=(colour(b.status)) class=(b.status.as_str()) {

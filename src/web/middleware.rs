@@ -72,8 +72,12 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let Some(error) = response.extensions().get::<AppError>().cloned() else {
         return response;
     };
-    if let AppError::Internal(detail) = &error {
-        tracing::error!(request_id, %path, detail, "internal error");
+    match &error {
+        AppError::Internal(detail) => tracing::error!(request_id, %path, detail, "internal error"),
+        // Someone signed in asked for what their roles do not allow: worth
+        // a line in the log, since a pattern of them is how probing shows.
+        AppError::Forbidden => tracing::warn!(request_id, %path, "forbidden"),
+        _ => {}
     }
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let mut out = if path.starts_with("/api/") {
