@@ -347,7 +347,17 @@ pub fn volunteer(
 
 /// Withdraws a lecturer's offer before the session starts; the offering's
 /// coordinators are told. What was taught stays in the teaching record.
-pub fn withdraw(w: &Work, session_id: i64, account_id: i64) -> Result<i64, AppError> {
+pub fn withdraw(
+    w: &Work,
+    session_id: i64,
+    account_id: i64,
+    reason: Option<&str>,
+) -> Result<i64, AppError> {
+    let reason = reason
+        .filter(|r| !r.trim().is_empty())
+        .map(crate::check::reason)
+        .transpose()
+        .map_err(|m| AppError::unprocessable("reason", m))?;
     let signup = store::signup_of(w, session_id, account_id)?.ok_or(AppError::NotFound)?;
     if !signup.status.is_active() {
         return Ok(signup.id);
@@ -360,7 +370,7 @@ pub fn withdraw(w: &Work, session_id: i64, account_id: i64) -> Result<i64, AppEr
         "lecturer_signup",
         signup.id,
         json!({"status": signup.status}),
-        json!({"status": SignupStatus::Withdrawn}),
+        json!({"status": SignupStatus::Withdrawn, "reason": reason}),
     )?;
     // The audit row's id makes the key unique per event, even when a
     // lecturer withdraws, volunteers and withdraws again within a second.
@@ -439,7 +449,7 @@ pub fn answer_signup(
             decide(w, signup_id, next == SignupStatus::Confirmed)
         }
         SignupStatus::Withdrawn if current.account_id == user.account_id => {
-            withdraw(w, current.session_id, user.account_id)?;
+            withdraw(w, current.session_id, user.account_id, None)?;
             store::get_signup(w, signup_id)?.ok_or(AppError::NotFound)
         }
         _ => Err(AppError::Forbidden),

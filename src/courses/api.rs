@@ -761,7 +761,7 @@ pub async fn withdraw(
     let account = user.require(&[Role::Lecturer])?.account_id;
     let s = user
         .change(&state.db, move |w| {
-            let sid = actions::withdraw(w, id, account)?;
+            let sid = actions::withdraw(w, id, account, None)?;
             store::get_signup(w, sid)?.ok_or(AppError::NotFound)
         })
         .await?;

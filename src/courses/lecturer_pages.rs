@@ -3,7 +3,7 @@
 //! record with its CSV export.
 
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use super::store::{self, BoardFilter, SessionLine};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::auth::model::Role;
+use crate::msg;
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
 use crate::web::{AppError, FieldErrors, Form, Path, Query, csv};
 
@@ -54,7 +55,9 @@ pub(super) fn volunteer_controls(
 ) -> Markup {
     let lang = ctx.lang;
     html! {
-        @if mine.is_some_and(SignupStatus::is_active) {
+        @if mine == Some(SignupStatus::Confirmed) {
+            a.button.secondary href=(format!("/sessions/{session}/withdraw?next={}", crate::web::middleware::urlencode(back))) { (lang.t("courses.withdraw")) }
+        } @else if mine.is_some_and(SignupStatus::is_active) {
             form.inline method="post" action=(format!("/sessions/{session}/withdraw")) {
                 (csrf_field(ctx))
                 input type="hidden" name="next" value=(back);
@@ -80,6 +83,9 @@ pub struct VolunteerForm {
     note: String,
     #[serde(default)]
     next: String,
+    /// Why, when withdrawing from a confirmed session.
+    #[serde(default)]
+    reason: String,
 }
 
 /// Where a lecturer's form returns (the board or an offering page), ready
@@ -134,8 +140,24 @@ pub async fn withdraw(
 ) -> Result<Response, AppError> {
     let account = ctx.require(&[Role::Lecturer])?.account_id;
     let offering = session_offering(&state, id).await?;
+    // Withdrawing once confirmed leaves the session short: the step before
+    // asks why, and the coordinators are told.
+    let confirmed = state
+        .db
+        .read(move |c| store::signup_of(c, id, account).map_err(AppError::from))
+        .await?
+        .is_some_and(|s| s.status == SignupStatus::Confirmed);
+    if confirmed && form.reason.trim().is_empty() {
+        let mut errors = FieldErrors::new(ctx.lang);
+        errors.add("reason", msg!("input.reason_required"));
+        let body = withdraw_view(&state, &ctx, id, &form.next, &errors).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+    }
+    let reason = form.reason.clone();
     let result = ctx
-        .change(&state.db, move |w| actions::withdraw(w, id, account))
+        .change(&state.db, move |w| {
+            actions::withdraw(w, id, account, Some(&reason))
+        })
         .await;
     let back = back_to(&form.next);
     refusal_or(
@@ -145,6 +167,56 @@ pub async fn withdraw(
         result.map(|_| format!("{back}msg=common.saved")),
     )
     .await
+}
+
+/// The step before a confirmed lecturer withdraws: the session will lack
+/// them, the coordinators are told, and the reason is asked for.
+async fn withdraw_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    next: &str,
+    errors: &FieldErrors,
+) -> Result<Markup, AppError> {
+    let s = state
+        .db
+        .read(move |c| store::session_line(c, id).map_err(AppError::from))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lang = ctx.lang;
+    Ok(page(
+        ctx,
+        &msg!("courses.withdraw_title", session = s.describe(lang)).render(lang),
+        layout::confirm_card(
+            ctx,
+            &format!("/sessions/{id}/withdraw"),
+            &[("next", next)],
+            lang.t("courses.withdraw_consequence"),
+            "",
+            errors,
+            lang.t("courses.withdraw"),
+            &format!("/offerings/{}#session-{id}", s.session.offering_id),
+        ),
+    ))
+}
+
+/// `GET /sessions/{id}/withdraw?next=`: the step before withdrawing from a
+/// confirmed session.
+pub async fn withdraw_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<NextQuery>,
+) -> Result<Markup, AppError> {
+    ctx.require(&[Role::Lecturer])?;
+    withdraw_view(&state, &ctx, id, &q.next, &FieldErrors::new(ctx.lang)).await
+}
+
+/// Where to return to.
+#[derive(Debug, Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
 }
 
 async fn decide(state: AppState, ctx: Ctx, id: i64, confirm: bool) -> Result<Response, AppError> {

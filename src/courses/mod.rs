@@ -92,7 +92,10 @@ fn catalogue_router() -> OpenApiRouter<AppState> {
 fn lecturer_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .route("/sessions/{id}/volunteer", post(lecturer_pages::volunteer))
-        .route("/sessions/{id}/withdraw", post(lecturer_pages::withdraw))
+        .route(
+            "/sessions/{id}/withdraw",
+            get(lecturer_pages::withdraw_page).post(lecturer_pages::withdraw),
+        )
         .route("/signups/{id}/confirm", post(lecturer_pages::confirm))
         .route("/signups/{id}/decline", post(lecturer_pages::decline))
         .route("/lecturers-wanted", get(lecturer_pages::board_page))

@@ -812,8 +812,35 @@ async fn withdrawing_tells_the_coordinators_and_cancelling_tells_the_confirmed()
         "{}",
         page.text
     );
+    // Confirmed: the page links to the step before, which asks why.
+    assert!(
+        page.text.contains(&format!("/sessions/{s}/withdraw?next=")),
+        "{}",
+        page.text
+    );
+    let step = lecturer
+        .get(&format!("/sessions/{s}/withdraw?next=/teaching"))
+        .await;
+    assert_status(&step, StatusCode::OK);
+    assert!(
+        step.text.contains("koordinatorer får besked"),
+        "{}",
+        step.text
+    );
     let r = lecturer
         .post(&format!("/sessions/{s}/withdraw"), &[("next", "/teaching")])
+        .await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE kind = 'lecturer_withdrawn'")
+            .await,
+        0
+    );
+    let r = lecturer
+        .post(
+            &format!("/sessions/{s}/withdraw"),
+            &[("next", "/teaching"), ("reason", "Krock med en operation")],
+        )
         .await;
     assert_status(&r, StatusCode::SEE_OTHER);
     let to: String = app

@@ -37,6 +37,7 @@ pub fn routes() -> Vec<Route> {
         r(Method::POST, "/sessions/{id}/edit", Roles(WRITERS)),
         r(Method::GET, "/sessions/{id}/cancel", Roles(WRITERS)),
         r(Method::POST, "/sessions/{id}/volunteer", Roles(LECTURER)),
+        r(Method::GET, "/sessions/{id}/withdraw", Roles(LECTURER)),
         r(Method::POST, "/sessions/{id}/withdraw", Roles(LECTURER)),
         r(Method::POST, "/signups/{id}/confirm", Roles(WRITERS)),
         r(Method::POST, "/signups/{id}/decline", Roles(WRITERS)),
