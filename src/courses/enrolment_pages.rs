@@ -564,7 +564,11 @@ fn enrol_view(
             @if c.enrolled >= o.capacity { p { (layout::badge(lang.t("enrolment.full"), "warn")) " " (lang.t("enrolment.full_hint")) } }
             @if let Some(r) = refusal { p { (layout::badge(lang.t(r.key()), "bad")) } }
             @if let Some(e) = mine {
-                p { (lang.t("enrolment.you_are")) " " (standing(lang, e)) }
+                p.big { (match (e.status, e.position) {
+                    (Status::Waitlisted, Some(position)) => msg!("enrolment.you_are_waitlisted", position).render(lang),
+                    (Status::Waitlisted, None) => lang.t("enrolment.you_are_waitlisted_plain").to_string(),
+                    _ => lang.t("enrolment.you_are_enrolled").to_string(),
+                }) }
                 @if rules::may_cancel(o.starts_on, ctx.today) {
                     (cancel_button(ctx, e.id, Some(&format!("/offerings/{}/enrol", o.id))))
                 }

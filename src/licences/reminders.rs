@@ -130,6 +130,16 @@ fn licences_hint(public_url: Option<&str>) -> Msg {
     }
 }
 
+/// A licence's name inside a sentence, in lower case: "ditt
+/// cytostatikakörkort", "your chemotherapy licence".
+fn in_sentence(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Subject and body of the reminder a manager or coordinator sends one
 /// person about a licence as it stands, in `lang` (the recipient's).
 pub fn compose_manual_reminder(
@@ -141,14 +151,7 @@ pub fn compose_manual_reminder(
     public_url: Option<&str>,
 ) -> (String, String) {
     let subject = msg!("reminder.manual_subject", licence = t.name(lang)).render(lang);
-    // Inside a sentence the licence's name reads in lower case: "ditt
-    // cytostatikakörkort".
-    let name = t.name(lang);
-    let mut chars = name.chars();
-    let licence: String = match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    };
+    let licence = in_sentence(t.name(lang));
     let state = match (standing.status, standing.valid_until) {
         (Status::Missing, _) | (_, None) => msg!("reminder.manual_missing", licence),
         (Status::Expired, Some(d)) => msg!("reminder.manual_expired", licence, date = d),
@@ -188,7 +191,7 @@ pub fn compose_reminder(
             msg!(
                 "reminder.warning_body",
                 name = person_name,
-                licence = t.name(lang),
+                licence = in_sentence(t.name(lang)),
                 code = t.code.as_str(),
                 date = valid_until
             ),
@@ -202,7 +205,7 @@ pub fn compose_reminder(
             msg!(
                 "reminder.expired_body",
                 name = person_name,
-                licence = t.name(lang),
+                licence = in_sentence(t.name(lang)),
                 code = t.code.as_str(),
                 date = valid_until
             ),

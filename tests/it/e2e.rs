@@ -664,14 +664,14 @@ async fn a_nurse_sees_her_licence_expiring_and_enrols_or_waits_for_a_renewal() {
     j.click_button(&format!("form[action='/offerings/{open}/enrol'] button"))
         .await;
     let enrolled = j.text().await;
-    assert!(enrolled.contains("Antagen"), "{enrolled}");
+    assert!(enrolled.contains("Du är antagen."), "{enrolled}");
 
     j.goto(&format!("/offerings/{full}/enrol")).await;
     j.click_button(&format!("form[action='/offerings/{full}/enrol'] button"))
         .await;
     let waiting = j.text().await;
     assert!(
-        waiting.contains("Reservlista") && waiting.contains("plats 1"),
+        waiting.contains("Du står på reservlistan, plats 1."),
         "{waiting}"
     );
     j.screenshot("nurse-waitlisted").await;

@@ -749,7 +749,7 @@ async fn reminders_are_delivered_over_smtp_once() {
     assert_eq!(decode_header(header(&headers, "subject")), warning.subject);
     assert!(header(&headers, "to").contains(&email_for(Role::Staff)));
     assert!(header(&headers, "from").contains("oncotrack@test.example"));
-    assert!(body.contains("Cytostatikakörkort"), "{body}");
+    assert!(body.contains("Ditt cytostatikakörkort (CYTO)"), "{body}");
     assert!(body.contains("2026-05-31"), "{body}");
     assert!(
         received.iter().any(|m| m.to == [email_for(Role::Manager)]),
