@@ -42,6 +42,12 @@ pub fn reason(s: &str) -> Result<String, Msg> {
 /// The longest e-mail address (RFC 5321's path limit less the brackets).
 pub const EMAIL_MAX: usize = 254;
 
+/// A reason that may be left out: empty (or only spaces) is none, anything
+/// else is checked as [`reason`].
+pub fn optional_reason(s: Option<&str>) -> Result<Option<String>, Msg> {
+    s.filter(|r| !r.trim().is_empty()).map(reason).transpose()
+}
+
 /// A trimmed e-mail address of the usual shape: one `@`, a dotted domain,
 /// no spaces, 254 characters at most.
 pub fn email(s: &str) -> Result<String, Msg> {

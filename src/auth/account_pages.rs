@@ -80,25 +80,13 @@ pub async fn change_password(
     let user = ctx.user()?.clone();
     let email = user.email.clone();
     // Guessing the current password counts like failed sign-ins.
-    let throttle = model::Throttle::of(&state.config);
-    let since = ctx.now - throttle.window;
-    let (e, a) = (email.clone(), ctx.address.clone());
-    let (by_email, by_address) = state
-        .db
-        .read(move |conn| store::recent_failures(conn, &e, &a, since).map_err(AppError::from))
-        .await?;
-    if let Some(wait) = throttle.wait(&by_email, &by_address, ctx.now) {
+    if let Some(wait) = super::login_pages::throttle_wait(&state, &ctx, &email).await? {
         let mut errors = FieldErrors::new(ctx.lang);
         errors.add("current", msg!("login.throttled"));
-        let mut r = (
-            StatusCode::TOO_MANY_REQUESTS,
+        return Ok(super::login_pages::too_many(
             account_view(&ctx, &errors, None)?,
-        )
-            .into_response();
-        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
-            r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-        }
-        return Ok(r);
+            wait,
+        ));
     }
     let e = email.clone();
     let stored = state

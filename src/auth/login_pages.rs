@@ -61,6 +61,33 @@ pub struct LoginForm {
     next: String,
 }
 
+/// Seconds until the account of `email` may try a password again from the
+/// request's address (failed sign-ins and wrong current passwords count
+/// alike), or `None` when it may now.
+pub(super) async fn throttle_wait(
+    state: &AppState,
+    ctx: &Ctx,
+    email: &str,
+) -> Result<Option<u64>, AppError> {
+    let throttle = Throttle::of(&state.config);
+    let since = ctx.now - throttle.window;
+    let (e, a) = (email.to_string(), ctx.address.clone());
+    let (by_email, by_address) = state
+        .db
+        .read(move |conn| store::recent_failures(conn, &e, &a, since).map_err(AppError::from))
+        .await?;
+    Ok(throttle.wait(&by_email, &by_address, ctx.now))
+}
+
+/// `body` as a 429 that says when to try again.
+pub(super) fn too_many(body: Markup, wait: u64) -> Response {
+    let mut r = (StatusCode::TOO_MANY_REQUESTS, body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
 /// `POST /login`: throttled per account and per address; a wrong e-mail
 /// takes as long as a wrong password and is told the same.
 pub async fn login(
@@ -77,26 +104,12 @@ pub async fn login(
         .take(crate::check::EMAIL_MAX)
         .collect();
     let next = safe_next(&form.next);
-    let throttle = Throttle::of(&state.config);
-    let since = ctx.now - throttle.window;
-    let (e, a) = (email.clone(), ctx.address.clone());
-    let (by_email, by_address) = state
-        .db
-        .read(move |conn| store::recent_failures(conn, &e, &a, since).map_err(AppError::from))
-        .await?;
-    if let Some(wait) = throttle.wait(&by_email, &by_address, ctx.now) {
+    if let Some(wait) = throttle_wait(&state, &ctx, &email).await? {
         let e = email.clone();
         ctx.change(&state.db, move |w| actions::note_throttled(w, &e))
             .await?;
-        let mut r = (
-            StatusCode::TOO_MANY_REQUESTS,
-            login_view(&ctx, &email, &next, Some(msg!("login.throttled"))),
-        )
-            .into_response();
-        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return Ok(r);
+        let body = login_view(&ctx, &email, &next, Some(msg!("login.throttled")));
+        return Ok(too_many(body, wait));
     }
     let e = email.clone();
     let found = state

@@ -353,11 +353,8 @@ pub fn withdraw(
     account_id: i64,
     reason: Option<&str>,
 ) -> Result<i64, AppError> {
-    let reason = reason
-        .filter(|r| !r.trim().is_empty())
-        .map(crate::check::reason)
-        .transpose()
-        .map_err(|m| AppError::unprocessable("reason", m))?;
+    let reason =
+        crate::check::optional_reason(reason).map_err(|m| AppError::unprocessable("reason", m))?;
     let signup = store::signup_of(w, session_id, account_id)?.ok_or(AppError::NotFound)?;
     if !signup.status.is_active() {
         return Ok(signup.id);
@@ -760,10 +757,7 @@ pub fn complete(
     on: Option<NaiveDate>,
     absent_reason: Option<&str>,
 ) -> Result<i64, AppError> {
-    let absent_reason = absent_reason
-        .filter(|r| !r.trim().is_empty())
-        .map(crate::check::reason)
-        .transpose()
+    let absent_reason = crate::check::optional_reason(absent_reason)
         .map_err(|m| AppError::unprocessable("absent_reason", m))?;
     let (e, o) = enrolment_for(w, user, id)?;
     record_completion(w, &e, &o, on, absent_reason.as_deref())?.map_err(|r| {

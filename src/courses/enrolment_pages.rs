@@ -66,7 +66,7 @@ fn standing(lang: Lang, e: &Enrolment) -> Markup {
 fn offering_facts(lang: Lang, o: &Offering, c: Counts) -> Markup {
     html! {
         dl.facts {
-            dt { (lang.t("enrolment.dates")) } dd { (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) }
+            dt { (lang.t("enrolment.dates")) } dd { (layout::date_range(lang, o.starts_on, o.ends_on)) }
             dt { (lang.t("enrolment.place")) } dd { (o.place) }
             dt { (lang.t("enrolment.window")) } dd { (o.enrolment_opens) " – " (o.enrolment_closes) }
             dt { (lang.t("enrolment.places")) } dd { (c.enrolled) " / " (o.capacity) }
@@ -295,7 +295,7 @@ pub async fn attendance_list(
         html! {
             p.no-print { (lang.t("enrolment.attendance_list_hint")) " " a href=(format!("/offerings/{id}/participants")) { (lang.t("common.back")) } }
             dl.facts {
-                dt { (lang.t("enrolment.dates")) } dd { (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) }
+                dt { (lang.t("enrolment.dates")) } dd { (layout::date_range(lang, o.starts_on, o.ends_on)) }
                 dt { (lang.t("courses.place")) } dd { (o.place) }
                 dt { (lang.t("enrolment.participants")) } dd { (enrolled.len()) }
             }
@@ -788,7 +788,7 @@ fn mine_view(ctx: &Ctx, p: &MinePage, new_link: Option<&str>, notice: Option<&st
                 thead { tr { th { (lang.t("enrolment.course")) } th { (lang.t("enrolment.dates")) } th { (lang.t("common.status")) } th {} } }
                 tbody { @for (e, o) in &p.enrolments { tr {
                     td { a href=(format!("/offerings/{}/enrol", o.id)) { (o.code) " " (o.title(lang)) } }
-                    td { (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) }
+                    td { (layout::date_range(lang, o.starts_on, o.ends_on)) }
                     td { (standing(lang, e)) }
                     td { @if rules::may_cancel(o.starts_on, ctx.today) { (cancel_button(ctx, e.id, None)) } }
                 } } }
@@ -799,7 +799,7 @@ fn mine_view(ctx: &Ctx, p: &MinePage, new_link: Option<&str>, notice: Option<&st
         @else {
             ul { @for (o, c) in &p.open { li {
                 a href=(format!("/offerings/{}/enrol", o.id)) { (o.code) " " (o.title(lang)) } ", "
-                (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) ", " (o.place) ". "
+                (layout::date_range(lang, o.starts_on, o.ends_on)) ", " (o.place) ". "
                 @if c.enrolled >= o.capacity { (layout::badge(lang.t("enrolment.full"), "warn")) }
                 @else { (o.capacity - c.enrolled) " " (lang.t("enrolment.places_left")) }
             } } }

@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use super::actions;
 use super::model::{OfferingStatus, SignupStatus, WRITERS, stockholm_display};
-use super::offering_pages::{NoticeQuery, refusal_or, session_offering, session_time};
+use super::offering_pages::{
+    NoticeQuery, SessionStep, refusal_or, session_offering, session_step_page, session_time,
+};
 use super::pages::{alert, course_options, links, signup_badge};
 use super::store::{self, BoardFilter, SessionLine};
 use crate::AppState;
@@ -178,26 +180,15 @@ async fn withdraw_view(
     next: &str,
     errors: &FieldErrors,
 ) -> Result<Markup, AppError> {
-    let s = state
-        .db
-        .read(move |c| store::session_line(c, id).map_err(AppError::from))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lang = ctx.lang;
-    Ok(page(
-        ctx,
-        &msg!("courses.withdraw_title", session = s.describe(lang)).render(lang),
-        layout::confirm_card(
-            ctx,
-            &format!("/sessions/{id}/withdraw"),
-            &[("next", next)],
-            lang.t("courses.withdraw_consequence"),
-            "",
-            errors,
-            lang.t("courses.withdraw"),
-            &format!("/offerings/{}#session-{id}", s.session.offering_id),
-        ),
-    ))
+    let hidden = [("next", next)];
+    let step = SessionStep {
+        title: "courses.withdraw_title",
+        consequence: "courses.withdraw_consequence",
+        button: "courses.withdraw",
+        action: format!("/sessions/{id}/withdraw"),
+        hidden: &hidden,
+    };
+    session_step_page(state, ctx, id, step, "", errors).await
 }
 
 /// `GET /sessions/{id}/withdraw?next=`: the step before withdrawing from a

@@ -23,7 +23,7 @@ use super::store::{self, OfferingFilter, Signup};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::auth::model::Role;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 use crate::msg;
 use crate::web::edit::{EditForm, Refused};
 use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
@@ -371,7 +371,7 @@ fn offering_view(
             dl.facts {
                 dt { (lang.t("common.status")) } dd { (status_badge(lang, o.status)) @if full { " " (layout::badge(lang.t("courses.full"), "full")) } }
                 dt { (lang.t("courses.course")) } dd { a href=(format!("/courses/{}", o.course_id)) { (o.course_code) } " " (o.title(lang)) }
-                dt { (lang.t("courses.dates")) } dd { (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) }
+                dt { (lang.t("courses.dates")) } dd { (layout::date_range(lang, o.starts_on, o.ends_on)) }
                 dt { (lang.t("courses.place")) } dd { (o.place) }
                 dt { (lang.t("courses.enrolment_window")) } dd { (o.enrolment_opens) " – " (o.enrolment_closes) }
                 dt { (lang.t("courses.capacity")) } dd { (o.capacity) }
@@ -567,10 +567,7 @@ pub async fn change_status(
             actions::change_status(w, id, next, Some(&reason))
         })
         .await;
-    if let Err(AppError::Unprocessable { field, message }) = &result
-        && field == "reason"
-    {
-        let errors = FieldErrors::from_list(ctx.lang, [("reason", message.clone())]);
+    if let Some(errors) = reason_refused(ctx.lang, &result) {
         let body = cancel_offering_view(&state, &ctx, id, &form.reason, &errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     }
@@ -764,11 +761,24 @@ pub(super) async fn session_offering(
         .map(|s| s.offering_id))
 }
 
-/// The confirmation step before cancelling session `id`.
-async fn cancel_session_view(
+/// What a confirmation step about one session says: catalogue keys of its
+/// title (with the session as `{session}`), what will happen and the
+/// button, where it posts and the hidden fields it carries.
+pub(super) struct SessionStep<'a> {
+    pub title: &'static str,
+    pub consequence: &'static str,
+    pub button: &'static str,
+    pub action: String,
+    pub hidden: &'a [(&'a str, &'a str)],
+}
+
+/// The confirmation step before something irreversible about session `id`
+/// (cancelling it, withdrawing from it), with the reason typed so far.
+pub(super) async fn session_step_page(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
+    step: SessionStep<'_>,
     reason: &str,
     errors: &FieldErrors,
 ) -> Result<Markup, AppError> {
@@ -780,18 +790,49 @@ async fn cancel_session_view(
     let lang = ctx.lang;
     Ok(page(
         ctx,
-        &msg!("courses.cancel_session_title", session = s.describe(lang)).render(lang),
+        &Msg::new(step.title)
+            .with("session", s.describe(lang))
+            .render(lang),
         layout::confirm_card(
             ctx,
-            &format!("/sessions/{id}/cancel"),
-            &[],
-            lang.t("courses.cancel_session_consequence"),
+            &step.action,
+            step.hidden,
+            lang.t(step.consequence),
             reason,
             errors,
-            lang.t("courses.cancel_session"),
+            lang.t(step.button),
             &format!("/offerings/{}#session-{id}", s.session.offering_id),
         ),
     ))
+}
+
+/// A refusal for want of a reason, as the confirmation step's field errors;
+/// any other outcome is `None`.
+pub(super) fn reason_refused<T>(lang: Lang, result: &Result<T, AppError>) -> Option<FieldErrors> {
+    match result {
+        Err(AppError::Unprocessable { field, message }) if field == "reason" => {
+            Some(FieldErrors::from_list(lang, [("reason", message.clone())]))
+        }
+        _ => None,
+    }
+}
+
+/// The confirmation step before cancelling session `id`.
+async fn cancel_session_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    reason: &str,
+    errors: &FieldErrors,
+) -> Result<Markup, AppError> {
+    let step = SessionStep {
+        title: "courses.cancel_session_title",
+        consequence: "courses.cancel_session_consequence",
+        button: "courses.cancel_session",
+        action: format!("/sessions/{id}/cancel"),
+        hidden: &[],
+    };
+    session_step_page(state, ctx, id, step, reason, errors).await
 }
 
 /// `GET /sessions/{id}/cancel`: the step before cancelling a session.
@@ -817,10 +858,7 @@ pub async fn cancel_session(
     let result = ctx
         .change(&state.db, move |w| actions::cancel_session(w, id, &reason))
         .await;
-    if let Err(AppError::Unprocessable { field, message }) = &result
-        && field == "reason"
-    {
-        let errors = FieldErrors::from_list(ctx.lang, [("reason", message.clone())]);
+    if let Some(errors) = reason_refused(ctx.lang, &result) {
         let body = cancel_session_view(&state, &ctx, id, &form.reason, &errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     }

@@ -107,7 +107,7 @@ pub async fn manager_panel(state: &AppState, ctx: &Ctx) -> Result<Markup, AppErr
             .collect();
         act.sort_by_key(|p| (p.standing.valid_until, p.person_id));
         let link = match one_unit {
-            Some(u) => format!("/compliance?licence={}&by=unit&unit={u}", t.code),
+            Some(u) => super::reminders::unit_link("", &t.code, u),
             None => format!("/compliance?licence={}&by=unit", t.code),
         };
         cards.push(html! {

@@ -133,7 +133,7 @@ pub fn offers_view(
             }
             ul { @for o in offers { li {
                 a href=(format!("/offerings/{}/enrol", o.offering_id)) { (o.code) " " (o.title(lang)) } ", "
-                (layout::date_with_weekday(lang, o.starts_on)) " – " (layout::date_with_weekday(lang, o.ends_on)) ", " (o.place) ". "
+                (layout::date_range(lang, o.starts_on, o.ends_on)) ", " (o.place) ". "
                 @match o.booked {
                     Some(Booked::Enrolled) => (layout::badge(lang.t(if own { "enrolment.booked_enrolled" } else { "enrolment.status_enrolled" }), "ok")),
                     Some(Booked::Waitlisted) => (layout::badge(lang.t(if own { "enrolment.booked_waitlisted" } else { "enrolment.status_waitlisted" }), "warn")),

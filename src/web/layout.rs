@@ -392,6 +392,11 @@ pub fn date_with_weekday(lang: Lang, d: chrono::NaiveDate) -> Markup {
     html! { time datetime=(d) { (lang.date_with_weekday(d)) } }
 }
 
+/// A span of days with their weekdays: `tis 2027-02-16 – ons 2027-02-17`.
+pub fn date_range(lang: Lang, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Markup {
+    html! { (date_with_weekday(lang, from)) " – " (date_with_weekday(lang, to)) }
+}
+
 /// A coloured label.
 pub fn badge(text: &str, class: &str) -> Markup {
     html! { span class=(format!("badge {class}")) { (text) } }
