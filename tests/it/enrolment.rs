@@ -1079,6 +1079,17 @@ async fn renewals_are_suggested_inside_the_window_and_a_second_one_warns() {
         renewal("CYT-R", "2026-06-10", "2026-06-11", "2026-06-01"),
     )
     .await;
+    // The window's first day counts; the day before does not.
+    let on_the_edge = offering(
+        &app,
+        renewal("CYT-R", "2026-03-02", "2026-03-02", "2026-02-20"),
+    )
+    .await;
+    let a_day_early = offering(
+        &app,
+        renewal("CYT-R", "2026-03-01", "2026-03-01", "2026-02-20"),
+    )
+    .await;
     let basic = offering(
         &app,
         Spec {
@@ -1111,6 +1122,19 @@ async fn renewals_are_suggested_inside_the_window_and_a_second_one_warns() {
     assert!(
         !page.text.contains(&format!("/offerings/{too_early}/enrol")),
         "ends before the window opens, so it would not renew: {}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains(&format!("/offerings/{on_the_edge}/enrol")),
+        "{}",
+        page.text
+    );
+    assert!(
+        !page
+            .text
+            .contains(&format!("/offerings/{a_day_early}/enrol")),
+        "{}",
         page.text
     );
     assert!(
