@@ -201,21 +201,25 @@ pub async fn browse(
     Ok(browse_view(&ctx, &filter, &errors, &found).into_response())
 }
 
-/// Export query: the filter plus the delimiter.
+/// Export query: the filter, the delimiter and the language of the headers
+/// and descriptions (Swedish unless `lang=en`).
 #[derive(Debug, serde::Deserialize, Default)]
 pub struct ExportQuery {
     #[serde(flatten)]
     filter: AuditFilter,
     sep: Option<String>,
+    lang: Option<String>,
 }
 
-/// `GET /admin/audit.csv`: every row the filter matches.
+/// `GET /admin/audit.csv`: every row the filter matches, the action's code
+/// beside its description.
 pub async fn export(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
+    let lang = csv::export_lang(q.lang.as_deref());
     let mut errors = FieldErrors::new(ctx.lang);
     let (from, to) = bounds(&q.filter, &mut errors);
     if !errors.is_empty() {
@@ -226,21 +230,27 @@ pub async fn export(
         .db
         .read(move |conn| store::search(conn, &f, from, to, None).map_err(AppError::from))
         .await?;
-    Ok(csv::response(
+    Ok(csv::response_in(
+        lang,
         "audit.csv",
         csv::delimiter(q.sep.as_deref()),
         &[
-            "id",
-            "at_utc",
-            "actor",
-            "address",
-            "action",
-            "entity",
-            "entity_id",
-            "before",
-            "after",
+            "export.id",
+            "export.at_utc",
+            "export.actor",
+            "export.address",
+            "export.action",
+            "export.entity",
+            "export.entity_id",
+            "export.before",
+            "export.after",
+            "export.description",
         ],
         rows.into_iter().map(|r| {
+            let description = lang
+                .lookup(&format!("audit.action.{}", r.action))
+                .unwrap_or_default()
+                .to_string();
             vec![
                 r.id.to_string(),
                 r.at,
@@ -251,6 +261,7 @@ pub async fn export(
                 r.entity_id.unwrap_or_default(),
                 r.before.unwrap_or_default(),
                 r.after.unwrap_or_default(),
+                description,
             ]
         }),
     ))

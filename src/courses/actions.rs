@@ -346,7 +346,9 @@ pub fn volunteer(
 }
 
 /// Withdraws a lecturer's offer before the session starts; the offering's
-/// coordinators are told. What was taught stays in the teaching record.
+/// coordinators are told. A confirmed lecturer leaves the session without
+/// a teacher, so they must say why. What was taught stays in the teaching
+/// record.
 pub fn withdraw(
     w: &Work,
     session_id: i64,
@@ -358,6 +360,12 @@ pub fn withdraw(
     let signup = store::signup_of(w, session_id, account_id)?.ok_or(AppError::NotFound)?;
     if !signup.status.is_active() {
         return Ok(signup.id);
+    }
+    if signup.status == SignupStatus::Confirmed && reason.is_none() {
+        return Err(AppError::unprocessable(
+            "reason",
+            msg!("input.reason_required"),
+        ));
     }
     let session = store::get_session(w, session_id)?.ok_or(AppError::NotFound)?;
     not_started(&session, w.now())?;
@@ -717,6 +725,8 @@ pub fn set_attendance(
     attended: Option<bool>,
 ) -> Result<i64, AppError> {
     let (e, o) = enrolment_for(w, user, id)?;
+    rules::attendance(&e, &o, today(w))
+        .map_err(|r| AppError::unprocessable("attended", Msg::new(r.key())))?;
     store::enrolment::set_attended(w, e.id, attended)?;
     w.changed(
         "enrolment.attendance",
@@ -735,7 +745,13 @@ pub fn mark_all_present(w: &Work, user: &Principal, offering_id: i64) -> Result<
     if !user.has_any(rules::COORDINATORS) {
         return Err(AppError::Forbidden);
     }
-    store::enrolment::offering(w, offering_id)?.ok_or(AppError::NotFound)?;
+    let o = store::enrolment::offering(w, offering_id)?.ok_or(AppError::NotFound)?;
+    if today(w) < o.starts_on {
+        return Err(AppError::unprocessable(
+            "attended",
+            Msg::new(rules::CompletionRefusal::AttendanceNotStarted.key()),
+        ));
+    }
     let unmarked: Vec<i64> = store::enrolment::participants(w, offering_id)?
         .into_iter()
         .filter(|e| e.status == rules::Status::Enrolled && e.attended.is_none())

@@ -745,23 +745,34 @@ pub async fn volunteer(
     Ok((StatusCode::CREATED, axum::Json(answer)).into_response())
 }
 
-/// `DELETE /api/v1/sessions/{id}/signups`: the caller withdraws.
+/// `DELETE /api/v1/sessions/{id}/signups` parameters.
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WithdrawQuery {
+    /// Why; required once a coordinator has confirmed the caller.
+    #[param(min_length = 1, max_length = 500)]
+    reason: Option<String>,
+}
+
+/// `DELETE /api/v1/sessions/{id}/signups?reason=`: the caller withdraws;
+/// a confirmed lecturer gives a reason.
 #[utoipa::path(
     delete,
     path = "/api/v1/sessions/{id}/signups",
     tag = "courses",
-    params(("id" = i64, Path, description = "Session id")),
+    params(("id" = i64, Path, description = "Session id"), WithdrawQuery),
     responses((status = 200, description = "The withdrawn sign-up", body = SignupOut))
 )]
 pub async fn withdraw(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<WithdrawQuery>,
 ) -> Result<axum::Json<SignupOut>, AppError> {
     let account = user.require(&[Role::Lecturer])?.account_id;
     let s = user
         .change(&state.db, move |w| {
-            let sid = actions::withdraw(w, id, account, None)?;
+            let sid = actions::withdraw(w, id, account, q.reason.as_deref())?;
             store::get_signup(w, sid)?.ok_or(AppError::NotFound)
         })
         .await?;

@@ -191,7 +191,7 @@ fn participant_actions(ctx: &Ctx, o: &Offering, e: &Enrolment) -> Markup {
     let lang = ctx.lang;
     let default_on = o.ends_on.min(ctx.today).to_string();
     html! {
-        form.inline method="post" action=(format!("/enrolments/{}/attendance", e.id)) {
+        @if ctx.today >= o.starts_on { form.inline method="post" action=(format!("/enrolments/{}/attendance", e.id)) {
             (csrf_field(ctx))
             label for=(format!("att-{}", e.id)) { (lang.t("enrolment.attended")) }
             " "
@@ -202,7 +202,7 @@ fn participant_actions(ctx: &Ctx, o: &Offering, e: &Enrolment) -> Markup {
             }
             " "
             button.secondary type="submit" { (lang.t("common.save")) }
-        }
+        } }
         @if e.completed_on.is_none() && ctx.today < o.starts_on {
             span.muted { (lang.t("enrolment.complete_not_started")) }
         } @else if e.completed_on.is_none() {
@@ -259,11 +259,18 @@ pub async fn all_present_submit(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let user = ctx.require(COORDINATORS)?.clone();
-    ctx.change(&state.db, move |w| actions::mark_all_present(w, &user, id))
-        .await?;
-    Ok(see_other(&format!(
-        "/offerings/{id}/participants?msg=enrolment.notice_saved"
-    )))
+    match ctx
+        .change(&state.db, move |w| actions::mark_all_present(w, &user, id))
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!(
+            "/offerings/{id}/participants?msg=enrolment.notice_saved"
+        ))),
+        Err(AppError::Unprocessable { message, .. }) => {
+            participants_refused(&state, &ctx, id, "enrolment", message).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `GET /offerings/{id}/attendance-list`: the list to print and sign on the
@@ -400,21 +407,32 @@ async fn after_participant_change(
                 .db
                 .read(move |c| actions::enrolment_for(c, &user, id).map(|(_, o)| o.id))
                 .await?;
-            let (o, rows) = load_participants(state, offering).await?;
             let field = match field.as_str() {
                 "completed_on" => "completed_on",
                 "reason" => "reason",
                 _ => "enrolment",
             };
-            let errors = FieldErrors::from_list(ctx.lang, [(field, message)]);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                participants_view(ctx, &o, &rows, None, &errors),
-            )
-                .into_response())
+            participants_refused(state, ctx, offering, field, message).await
         }
         Err(e) => Err(e),
     }
+}
+
+/// The participant list of `offering` again, with a refusal beside `field`.
+async fn participants_refused(
+    state: &AppState,
+    ctx: &Ctx,
+    offering: i64,
+    field: &'static str,
+    message: crate::i18n::Msg,
+) -> Result<Response, AppError> {
+    let (o, rows) = load_participants(state, offering).await?;
+    let errors = FieldErrors::from_list(ctx.lang, [(field, message)]);
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        participants_view(ctx, &o, &rows, None, &errors),
+    )
+        .into_response())
 }
 
 /// Attendance field: `yes`, `no`, or empty to clear.

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
 
-use super::compliance::{self, Level, UnitInfo};
+use super::compliance::{self, Level};
 use super::model;
 use super::pages::status_badge;
 use super::report::{
@@ -37,17 +37,42 @@ fn report_link(r: &Report, by: Level, within: Option<i64>, unit: Option<i64>) ->
     s.finish()
 }
 
-fn people_table(ctx: &Ctx, people: &[&RequiredPerson], units: &HashMap<i64, UnitInfo>) -> Markup {
+/// The people of a report, with their standing; for those who may record
+/// for them and the report is as of today, a reminder button and a link to
+/// book a course (the person's licence page, with its suggestions) on every
+/// row that is not valid.
+fn people_table(ctx: &Ctx, r: &Report, people: &[&RequiredPerson]) -> Markup {
     let lang = ctx.lang;
+    let acts = |p: &RequiredPerson| {
+        r.as_of == ctx.today
+            && p.standing.status != model::Status::Valid
+            && ctx
+                .user
+                .as_ref()
+                .is_some_and(|u| model::may_record(u, p.unit_id))
+    };
+    let any_acts = people.iter().any(|p| acts(p));
     html! {
         div.table-wrap tabindex="0" { table {
-            thead { tr { th { (lang.t("common.name")) } th { (lang.t("people.hsa_id")) } th { (lang.t("people.unit")) } th { (lang.t("common.status")) } th { (lang.t("licence.valid_until")) } } }
+            thead { tr {
+                th { (lang.t("common.name")) } th { (lang.t("people.hsa_id")) } th { (lang.t("people.unit")) } th { (lang.t("common.status")) } th { (lang.t("licence.valid_until")) }
+                @if any_acts { th { (lang.t("common.actions")) } }
+            } }
             tbody { @for p in people { tr {
                 td { a href=(format!("/people/{}/licences", p.person_id)) { (p.name) } }
                 td { (p.hsa_id.as_deref().unwrap_or("")) }
-                td { (units.get(&p.unit_id).map(|u| u.unit_name.as_str()).unwrap_or("")) }
+                td { (r.units.get(&p.unit_id).map(|u| u.unit_name.as_str()).unwrap_or("")) }
                 td { (status_badge(lang, p.standing.status)) }
                 td { (p.standing.valid_until.map(|d| d.to_string()).unwrap_or_else(|| "–".into())) }
+                @if any_acts { td.actions {
+                    @if acts(p) {
+                        form.inline method="post" action=(format!("/people/{}/licences/{}/remind", p.person_id, r.licence.id)) {
+                            (layout::csrf_field(ctx))
+                            button.secondary type="submit" { (lang.t("licence.remind")) }
+                        }
+                        " " a href=(format!("/people/{}/licences#licence-{}", p.person_id, r.licence.id)) { (lang.t("compliance.book_course")) }
+                    }
+                } }
             } } }
         } }
     }
@@ -254,13 +279,13 @@ pub async fn compliance_page(
             div.card { (compliance::forecast_chart(forecast, lang)) }
             @if let Some(u) = q.unit {
                 h2 { (r.units.get(&u).map(|x| x.unit_name.as_str()).unwrap_or("")) }
-                (people_table(&ctx, &unit_people, &r.units))
+                (people_table(&ctx, &r, &unit_people))
             } @else if r.by == Level::Unit {
                 h2 { (lang.t("compliance.attention")) }
                 @for row in shown {
                     @if let Some(list) = flagged.get(&row.id) {
                         h3 { (row.name) }
-                        (people_table(&ctx, &list[..list.len().min(FLAGGED_PER_UNIT)], &r.units))
+                        (people_table(&ctx, &r, &list[..list.len().min(FLAGGED_PER_UNIT)]))
                         @if list.len() > FLAGGED_PER_UNIT {
                             p { a href=(format!("/compliance?{}", report_link(&r, Level::Unit, r.within, Some(row.id)))) {
                                 (lang.t("compliance.show_all")) " (" (list.len()) ")"

@@ -31,7 +31,7 @@ fn licence_card(ctx: &Ctx, l: &PersonLicence, day: NaiveDate, can_revoke: bool) 
     let lang = ctx.lang;
     let s = &l.standing;
     html! {
-        section.card {
+        section.card id=(format!("licence-{}", l.licence.id)) {
             h2 { (l.licence.name(lang)) " " span.muted { "(" (l.licence.code) ")" } " " (status_badge(lang, s.status)) }
             dl.facts {
                 dt { (lang.t("licence.required")) } dd { (lang.t(if l.required { "common.yes" } else { "common.no" })) }

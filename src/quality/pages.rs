@@ -286,16 +286,17 @@ pub async fn report_page(
     ))
 }
 
-/// The rows as CSV lines: place, period, the counts or `<5`, the share in
-/// per cent with a point (for BI tools), empty when suppressed.
-pub fn csv_rows(r: &Report) -> Vec<Vec<String>> {
+/// The rows as CSV lines in `lang`: place, period, the counts or `<5`, the
+/// share in per cent with the language's decimal sign, empty when
+/// suppressed.
+pub fn csv_rows(r: &Report, lang: Lang) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for row in &r.rows {
         let (level, id) = match row.place {
-            Place::All => ("all", String::new()),
-            Place::Region(i) => ("region", i.to_string()),
-            Place::Administration(i) => ("administration", i.to_string()),
-            Place::Unit(i) => ("unit", i.to_string()),
+            Place::All => ("export.level_all", String::new()),
+            Place::Region(i) => ("export.level_region", i.to_string()),
+            Place::Administration(i) => ("export.level_administration", i.to_string()),
+            Place::Unit(i) => ("export.level_unit", i.to_string()),
         };
         for (period, cell) in r.periods.iter().zip(&row.cells) {
             let (den, num, share) = match cell {
@@ -304,19 +305,17 @@ pub fn csv_rows(r: &Report) -> Vec<Vec<String>> {
                     count.denominator.to_string(),
                     count.numerator.to_string(),
                     if count.denominator > 0 {
-                        percent(*share_bp, Lang::En)
-                            .trim_end_matches(" %")
-                            .to_string()
+                        percent(*share_bp, lang).trim_end_matches(" %").to_string()
                     } else {
                         String::new()
                     },
                 ),
             };
             out.push(vec![
-                level.to_string(),
+                lang.t(level).to_string(),
                 id.clone(),
                 row.name.clone(),
-                r.query.kind.as_str().to_string(),
+                lang.t(r.query.kind.label_key()).to_string(),
                 r.query.window.days().to_string(),
                 period.label(),
                 den,
@@ -328,15 +327,26 @@ pub fn csv_rows(r: &Report) -> Vec<Vec<String>> {
     out
 }
 
+/// `GET /quality.csv` parameters: the report's, and the language of the
+/// headers (Swedish unless `lang=en`).
+#[derive(Debug, Deserialize, Default)]
+pub struct CsvParams {
+    #[serde(flatten)]
+    params: ReportParams,
+    lang: Option<String>,
+}
+
 /// `GET /quality.csv`.
 pub async fn report_csv(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(params): Query<ReportParams>,
+    Query(q): Query<CsvParams>,
 ) -> Result<Response, AppError> {
     let user = ctx.require(READERS)?.clone();
-    let r = view(&state, ctx.actor(), ctx.now, user, params, "csv").await?;
-    Ok(csv::response(
+    let lang = csv::export_lang(q.lang.as_deref());
+    let r = view(&state, ctx.actor(), ctx.now, user, q.params, "csv").await?;
+    Ok(csv::response_in(
+        lang,
         &format!(
             "quality-{}-{}-{}.csv",
             r.query.kind.as_str(),
@@ -345,17 +355,17 @@ pub async fn report_csv(
         ),
         csv::delimiter(None),
         &[
-            "level",
-            "id",
-            "name",
-            "treatment",
-            "window_days",
-            "period",
-            "patients",
-            "late",
-            "share_percent",
+            "export.level",
+            "export.id",
+            "export.name",
+            "export.treatment",
+            "export.window_days",
+            "export.period",
+            "export.patients",
+            "export.late",
+            "export.share_percent",
         ],
-        csv_rows(&r),
+        csv_rows(&r, lang),
     ))
 }
 

@@ -458,8 +458,18 @@ async fn lecturers_volunteer_and_coordinators_confirm_through_the_api() {
             .await,
         1
     );
-    // Withdrawing tells the coordinators.
+    // A confirmed lecturer says why; withdrawing tells the coordinators.
     let r = app.api(Method::DELETE, &path, Some(&lecturer), None).await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "reason", "{}", r.text);
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("{path}?reason=Sjuk%20den%20dagen"),
+            Some(&lecturer),
+            None,
+        )
+        .await;
     assert_status(&r, StatusCode::OK);
     assert_eq!(r.json()["status"], "withdrawn");
     assert_eq!(

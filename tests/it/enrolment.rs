@@ -1885,3 +1885,53 @@ async fn a_manager_enrols_a_nurse_from_her_licence_page() {
     assert!(!text.contains("Du är antagen"), "{text}");
     assert!(!text.contains("Anmäl Sara Sjöström till CYT1"), "{text}");
 }
+
+#[tokio::test]
+async fn attendance_is_marked_from_the_offerings_first_day() {
+    let app = TestApp::new().await;
+    let o = offering(&app, Spec::default()).await;
+    let token = app.token_for(Role::Coordinator).await;
+    let r = enrol_api(&app, &token, o, json!({"hsa_id": SARA_HSA})).await;
+    let id = r.json()["id"].as_i64().expect("id");
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let page = coordinator
+        .get(&format!("/offerings/{o}/participants"))
+        .await;
+    assert!(
+        !page.text.contains(&format!("/enrolments/{id}/attendance")),
+        "{}",
+        page.text
+    );
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{id}/attendance"),
+            &[("attended", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.visible()
+            .contains("närvaro markeras från första kursdagen"),
+        "{}",
+        r.text
+    );
+    let r = coordinator
+        .post(&format!("/offerings/{o}/attendance/all-present"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(
+        app.count("SELECT count(*) FROM enrolment WHERE attended IS NOT NULL")
+            .await,
+        0
+    );
+    // From the first day on, it is.
+    app.clock.set(at(2026, 4, 10));
+    let mut coordinator = app.login_as(Role::Coordinator).await;
+    let r = coordinator
+        .post(
+            &format!("/enrolments/{id}/attendance"),
+            &[("attended", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+}

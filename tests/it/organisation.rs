@@ -1750,15 +1750,16 @@ async fn the_audit_log_exports_as_csv_for_spreadsheets() {
             .is_some_and(|t| t.starts_with("text/csv"))
     );
     let header = [
-        "id",
-        "at_utc",
-        "actor",
-        "address",
-        "action",
-        "entity",
-        "entity_id",
-        "before",
-        "after",
+        "Id",
+        "Tid (UTC)",
+        "Vem",
+        "Adress",
+        "Händelse (kod)",
+        "Post",
+        "Post-id",
+        "Före",
+        "Efter",
+        "Händelse",
     ];
     let text = String::from_utf8(r.bytes[3..].to_vec()).expect("UTF-8");
     assert!(
@@ -1778,6 +1779,9 @@ async fn the_audit_log_exports_as_csv_for_spreadsheets() {
         .iter()
         .find(|r| r[4] == "unit.create")
         .expect("unit row");
+    assert_eq!(unit_row[9], "Enhet skapad", "{unit_row:?}");
+    let english = read_csv(&admin.get("/admin/audit.csv?lang=en").await.bytes, b';');
+    assert_eq!(english[0][1], "Time (UTC)");
     let after: serde_json::Value = serde_json::from_str(&unit_row[8]).expect("after is JSON");
     assert_eq!(after["unit"]["name"], "Strålbehandling, Göteborg");
 

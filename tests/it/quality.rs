@@ -245,6 +245,12 @@ async fn the_report_hides_small_numbers_in_the_page_the_csv_and_the_json() {
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(b';')
         .from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    assert_eq!(&headers[6], "Avlidna patienter", "{headers:?}");
+    assert_eq!(&headers[8], "Andel (%)", "{headers:?}");
+    let english = analyst.get("/quality.csv?to=2025&from=2025&lang=en").await;
+    let english = String::from_utf8(english.bytes.clone()).expect("utf8");
+    assert!(english.contains("Deceased patients"), "{english}");
     let mut shown = 0;
     for record in reader.records() {
         let record = record.expect("csv line");
@@ -254,6 +260,11 @@ async fn the_report_hides_small_numbers_in_the_page_the_csv_and_the_json() {
         } else {
             shown += 1;
             assert!(patients.parse::<u32>().expect("count") >= 5, "{record:?}");
+            assert!(
+                share.contains(',') && !share.contains('.'),
+                "a Swedish decimal comma: {record:?}"
+            );
+            assert_eq!(&record[0], "alla", "{record:?}");
         }
     }
     assert_eq!(shown, 1, "only the whole is shown");

@@ -992,3 +992,38 @@ async fn a_manager_reminds_one_nurse_once_a_day_in_her_language() {
     let mut sara = app.login_as(Role::Staff).await;
     assert_eq!(sara.post(&action, &[]).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_manager_reminds_or_books_from_the_units_list_of_people() {
+    let app = TestApp::new().await;
+    let (nurse, onk1) = (app.fixture.nurse, app.fixture.onk1);
+    let mut manager = app.login_as(Role::Manager).await;
+    let list = format!("/compliance?licence=CYTO&by=unit&unit={onk1}");
+    let page = manager.get(&list).await;
+    let action = format!(r#"action="/people/{nurse}/licences/1/remind""#);
+    assert!(page.text.contains(&action), "{}", page.text);
+    assert!(
+        page.text
+            .contains(&format!(r#"href="/people/{nurse}/licences#licence-1""#)),
+        "{}",
+        page.text
+    );
+    assert!(page.visible().contains("Boka kurs"), "{}", page.text);
+    let r = manager
+        .post(&format!("/people/{nurse}/licences/1/remind"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE kind = 'manager_reminder'")
+            .await,
+        1
+    );
+    // A report of a past day is for reading: no buttons.
+    let page = manager.get(&format!("{list}&as_of=2026-01-02")).await;
+    assert!(!page.text.contains(&action), "{}", page.text);
+    // Nor for one who may only read the report.
+    let mut director = app.login_as(Role::StudyDirector).await;
+    let page = director.get(&list).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.text.contains(&action), "{}", page.text);
+}

@@ -337,6 +337,8 @@ pub enum CompletionRefusal {
     Future,
     /// The offering has not started yet.
     NotStarted,
+    /// Attendance is marked from the offering's first day.
+    AttendanceNotStarted,
     /// The date is before the offering's first day.
     BeforeStart,
     /// The participant is marked absent: completing needs an override with
@@ -353,6 +355,7 @@ impl CompletionRefusal {
             CompletionRefusal::NotCompleted => "enrolment.complete_not_completed",
             CompletionRefusal::Future => "enrolment.completed_on_future",
             CompletionRefusal::NotStarted => "enrolment.complete_not_started",
+            CompletionRefusal::AttendanceNotStarted => "enrolment.attendance_not_started",
             CompletionRefusal::BeforeStart => "enrolment.completed_on_before_start",
             CompletionRefusal::Absent => "enrolment.complete_absent",
         }
@@ -378,6 +381,18 @@ pub fn completion_date(
         Err(CompletionRefusal::BeforeStart)
     } else {
         Ok(on)
+    }
+}
+
+/// Whether attendance on `o` can be marked on `today`: from its first day,
+/// for a participant who holds a place.
+pub fn attendance(e: &Enrolment, o: &Offering, today: NaiveDate) -> Result<(), CompletionRefusal> {
+    if e.status != Status::Enrolled || o.status == OfferingStatus::Cancelled {
+        Err(CompletionRefusal::NotEnrolled)
+    } else if today < o.starts_on {
+        Err(CompletionRefusal::AttendanceNotStarted)
+    } else {
+        Ok(())
     }
 }
 
