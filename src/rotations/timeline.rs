@@ -67,7 +67,12 @@ pub fn count_stretches(
     out
 }
 
-const LABEL_W: f64 = 200.0;
+/// Width of a character of a 12 px label, generously (Swedish names in a
+/// sans-serif font average about 6.4 px).
+const CHAR_W: f64 = 6.8;
+/// The label column grows with the longest label between these widths.
+const LABEL_MIN_W: f64 = 160.0;
+const LABEL_MAX_W: f64 = 440.0;
 const CHART_W: f64 = 640.0;
 const ROW_H: f64 = 24.0;
 const HEAD_H: f64 = 44.0;
@@ -111,11 +116,16 @@ pub fn gantt(
     to: NaiveDate,
     capacity: Option<(i64, &[Span])>,
 ) -> Markup {
+    let longest = bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
+    let label_w = (longest as f64 * CHAR_W + 16.0).clamp(LABEL_MIN_W, LABEL_MAX_W);
+    // Only a label longer than the widest column is shortened; the whole
+    // name is its tooltip and the bar's title.
+    let label_chars = ((label_w - 16.0) / CHAR_W) as usize;
     let from = first_of_month(from);
     let to_excl = first_of_month(add_one_month(to));
     let days = (to_excl - from).num_days().max(1) as f64;
     let x_of =
-        |d: NaiveDate| LABEL_W + CHART_W * ((d - from).num_days() as f64 / days).clamp(0.0, 1.0);
+        |d: NaiveDate| label_w + CHART_W * ((d - from).num_days() as f64 / days).clamp(0.0, 1.0);
     let mut months = Vec::new();
     let mut m = from;
     while m < to_excl {
@@ -130,7 +140,7 @@ pub fn gantt(
     };
     let legend_h = 22.0;
     let height = HEAD_H + bars_h + strip_h + legend_h + 10.0;
-    let width = LABEL_W + CHART_W + 10.0;
+    let width = label_w + CHART_W + 10.0;
     let strip_top = HEAD_H + bars_h + 14.0;
     html! {
         svg.chart.gantt xmlns="http://www.w3.org/2000/svg" role="img" viewBox=(format!("0 0 {width} {height:.0}")) width="100%" aria-label=(label) {
@@ -146,15 +156,13 @@ pub fn gantt(
                 }
             }
             @if bars.is_empty() {
-                text x=(LABEL_W + 8.0) y=(HEAD_H + 16.0) font-size="12" fill="#6b7480" { (lang.t("placements.none")) }
+                text x=(label_w + 8.0) y=(HEAD_H + 16.0) font-size="12" fill="#6b7480" { (lang.t("placements.none")) }
             }
             @for (i, b) in bars.iter().enumerate() {
                 @let y = HEAD_H + i as f64 * ROW_H;
                 @let x1 = x_of(b.start);
                 @let x2 = x_of(b.end.succ_opt().unwrap_or(b.end));
-                // Short enough to fit left of the chart at 12 px; the whole name is the
-                // label's tooltip and the bar's title.
-                text x=(LABEL_W - 8.0) y=(format!("{:.1}", y + 16.0)) text-anchor="end" font-size="12" fill="#1b1f24" { title { (b.label) } (truncate(&b.label, 26)) }
+                text x=(label_w - 8.0) y=(format!("{:.1}", y + 16.0)) text-anchor="end" font-size="12" fill="#1b1f24" { title { (b.label) } (truncate(&b.label, label_chars)) }
                 a href=(b.href) {
                     rect x=(format!("{x1:.1}")) y=(format!("{:.1}", y + 4.0)) width=(format!("{:.1}", (x2 - x1).max(2.0))) height=(ROW_H - 8.0)
                         rx="3" fill=(colour(b.status)) class=(b.status.as_str()) {
@@ -163,7 +171,7 @@ pub fn gantt(
                 }
             }
             @for (i, status) in LEGEND.iter().enumerate() {
-                @let lx = LABEL_W + i as f64 * 130.0;
+                @let lx = label_w + i as f64 * 130.0;
                 @let ly = height - 16.0;
                 rect x=(lx) y=(ly) width="12" height="12" rx="2" fill=(colour(*status)) {}
                 text x=(lx + 16.0) y=(ly + 10.0) font-size="11" fill="#1b1f24" { (lang.t(status.label_key())) }
@@ -172,7 +180,7 @@ pub fn gantt(
                 @let stretches = count_stretches(spans, from, to_excl.pred_opt().unwrap_or(to_excl));
                 @let peak = stretches.iter().map(|s| s.2).max().unwrap_or(0).max(cap).max(1) as f64;
                 @let y_of = |n: i64| strip_top + STRIP_H - STRIP_H * n as f64 / peak;
-                text x=(LABEL_W - 8.0) y=(format!("{:.1}", strip_top + STRIP_H / 2.0)) text-anchor="end" font-size="12" fill="#1b1f24" { (lang.t("placements.timeline_count")) }
+                text x=(label_w - 8.0) y=(format!("{:.1}", strip_top + STRIP_H / 2.0)) text-anchor="end" font-size="12" fill="#1b1f24" { (lang.t("placements.timeline_count")) }
                 @for (s, e, n) in &stretches {
                     @if *n > 0 {
                         @let x1 = x_of(*s);
@@ -184,8 +192,8 @@ pub fn gantt(
                     }
                 }
                 @let cy = y_of(cap);
-                line x1=(LABEL_W) x2=(LABEL_W + CHART_W) y1=(format!("{cy:.1}")) y2=(format!("{cy:.1}")) stroke="#1b1f24" stroke-dasharray="4 3" {}
-                text x=(LABEL_W + CHART_W - 2.0) y=(format!("{:.1}", cy - 3.0)) text-anchor="end" font-size="11" fill="#1b1f24" { (lang.t("placements.capacity")) " " (cap) }
+                line x1=(label_w) x2=(label_w + CHART_W) y1=(format!("{cy:.1}")) y2=(format!("{cy:.1}")) stroke="#1b1f24" stroke-dasharray="4 3" {}
+                text x=(label_w + CHART_W - 2.0) y=(format!("{:.1}", cy - 3.0)) text-anchor="end" font-size="11" fill="#1b1f24" { (lang.t("placements.capacity")) " " (cap) }
             }
         }
     }
@@ -233,5 +241,39 @@ mod tests {
         .into_string();
         assert!(svg.contains("class=\"over\""));
         assert!(svg.contains("2026-01-15 – 2026-01-20: 2 / 1"));
+    }
+
+    #[test]
+    fn labels_are_drawn_whole_up_to_the_widest_column() {
+        let bar = |label: &str| Bar {
+            label: label.to_string(),
+            start: d("2026-01-10"),
+            end: d("2026-03-20"),
+            status: Status::Approved,
+            title: "t".into(),
+            href: "/p".into(),
+        };
+        let long = "Hematologi och onkologi, Universitetssjukhuset i Östra Mark";
+        let svg = gantt(
+            Lang::Sv,
+            "t",
+            &[bar(long), bar("Kort")],
+            d("2026-01-01"),
+            d("2026-03-31"),
+            None,
+        )
+        .into_string();
+        assert!(svg.contains(&format!("</title>{long}</text>")), "{svg}");
+        let too_long = long.repeat(2);
+        let svg = gantt(
+            Lang::Sv,
+            "t",
+            &[bar(&too_long)],
+            d("2026-01-01"),
+            d("2026-03-31"),
+            None,
+        )
+        .into_string();
+        assert!(svg.contains('…'), "{svg}");
     }
 }
