@@ -99,7 +99,11 @@ CREATE TABLE session (
     created_at TEXT NOT NULL,
     last_seen_at TEXT NOT NULL,
     ended_at TEXT,
-    address TEXT
+    address TEXT,
+    -- How the user signed in: password, password+totp, password+recovery, oidc.
+    method TEXT,
+    -- The browser, as its User-Agent named it (cut to 200 characters).
+    user_agent TEXT
 ) STRICT;
 CREATE INDEX session_account ON session (account_id);
 
@@ -110,7 +114,12 @@ CREATE TABLE api_token (
     token_hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
     last_used_at TEXT,
-    revoked_at TEXT
+    revoked_at TEXT,
+    -- The last day it works (Europe/Stockholm); NULL for no end.
+    expires_on TEXT,
+    -- What it may do: `all`, `read` (GET only) or a list of endpoint names
+    -- separated by spaces (`status`).
+    scope TEXT NOT NULL DEFAULT 'all'
 ) STRICT;
 
 -- Failed and successful sign-ins, read by the throttle.
@@ -270,7 +279,7 @@ CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('licence_warning', 'licence_expired', 'manager_digest',
         'lecturer_confirmed', 'lecturer_declined', 'lecturer_withdrawn', 'enrolment_promoted',
-        'offering_cancelled', 'session_cancelled', 'manager_reminder')),
+        'offering_cancelled', 'session_cancelled', 'manager_reminder', 'security_notice')),
     dedupe_key TEXT NOT NULL UNIQUE,
     recipient_person_id INTEGER REFERENCES person (id),
     recipient_account_id INTEGER REFERENCES account (id),
@@ -833,3 +842,59 @@ BEGIN
     INSERT OR IGNORE INTO compliance_dirty (person_id, licence_type_id)
     SELECT DISTINCT person_id, 0 FROM employment WHERE unit_id = NEW.unit_id;
 END;
+
+-- @version 9
+
+-- A second factor for local sign-in: a TOTP secret (RFC 6238, base32),
+-- in force once the holder has typed a code from it (`confirmed_at`).
+-- `last_step` is the time step of the last code taken, so a code is taken once.
+CREATE TABLE account_totp (
+    account_id INTEGER PRIMARY KEY REFERENCES account (id),
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    confirmed_at TEXT,
+    last_step INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+-- One-time recovery codes for when the phone is lost, stored by SHA-256.
+CREATE TABLE recovery_code (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES account (id),
+    code_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    used_at TEXT
+) STRICT;
+CREATE INDEX recovery_code_account ON recovery_code (account_id);
+
+-- A password that matched, waiting for the second factor. The browser holds
+-- the token; only its SHA-256 is stored. Five wrong codes end it.
+CREATE TABLE login_challenge (
+    token_hash TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES account (id),
+    address TEXT NOT NULL,
+    next TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    ended_at TEXT
+) STRICT;
+
+-- An OpenID Connect sign-in under way: the state (by SHA-256), the nonce and
+-- the PKCE verifier, taken once by the callback.
+CREATE TABLE oidc_login (
+    state_hash TEXT PRIMARY KEY,
+    nonce TEXT NOT NULL,
+    pkce_verifier TEXT NOT NULL,
+    next TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+
+-- Who an account is at the identity provider: its issuer and subject.
+CREATE TABLE account_identity (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES account (id),
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (issuer, subject)
+) STRICT;
+CREATE INDEX account_identity_account ON account_identity (account_id);

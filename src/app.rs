@@ -64,6 +64,24 @@ pub fn menu(user: &Principal) -> Vec<NavLink> {
     links
 }
 
+/// Queues a notice about an account's sign-in in the outbox, to its holder.
+fn queue_security_notice(
+    conn: &rusqlite::Connection,
+    n: &auth::notify::SecurityNotice,
+    now: chrono::DateTime<chrono::Utc>,
+) -> rusqlite::Result<()> {
+    let message = mail::store::NewMessage {
+        kind: mail::store::Kind::SecurityNotice,
+        dedupe_key: n.dedupe_key.clone(),
+        recipient_person_id: None,
+        recipient_account_id: Some(n.account_id),
+        to_email: n.to_email.clone(),
+        subject: n.subject.clone(),
+        body: n.body.clone(),
+    };
+    mail::store::queue(conn, &message, now).map(|_| ())
+}
+
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
@@ -74,6 +92,15 @@ pub fn app(state: AppState) -> Router {
     state.services.insert(organisation::bookings::Bookings(
         courses::enrolment::next_bookings,
     ));
+    state
+        .services
+        .insert(auth::notify::Notifier(queue_security_notice));
+    if let (Some(settings), Some(public_url)) = (&config.oidc, &config.public_url) {
+        match auth::oidc::Oidc::new(settings.clone(), public_url) {
+            Ok(oidc) => state.services.insert(oidc),
+            Err(e) => tracing::error!(error = %e, "identity provider client"),
+        }
+    }
     let (routes, api) = OpenApiRouter::with_openapi(web::openapi::ApiDoc::openapi())
         .routes(routes!(web::openapi::openapi_json))
         .merge(auth::router().into())

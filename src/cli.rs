@@ -178,6 +178,7 @@ pub fn create_token(
     conn: &mut Connection,
     email: &str,
     label: &str,
+    limits: &crate::auth::model::TokenLimits,
     now: DateTime<Utc>,
 ) -> Result<String, CommandError> {
     if label.trim().is_empty() {
@@ -191,15 +192,54 @@ pub fn create_token(
             "--email: the account {email} is deactivated"
         )));
     }
-    let (id, token) = store::create_api_token(&tx, account.id, label, now)?;
+    let (id, token) = store::create_api_token(&tx, account.id, label, limits, now)?;
     Work::new(&tx, Actor::cli(), now).created(
         "api_token.create",
         "api_token",
         id,
-        json!({"account_id": account.id, "label": label.trim()}),
+        json!({"account_id": account.id, "label": label.trim(),
+               "expires_on": limits.expires_on, "scope": limits.scope.as_stored()}),
     )?;
     tx.commit()?;
     Ok(token)
+}
+
+/// The limits `--expires-on` and `--scope` ask for, checked.
+pub fn token_limits(
+    expires_on: Option<&str>,
+    scope: &str,
+    today: NaiveDate,
+) -> Result<crate::auth::model::TokenLimits, CommandError> {
+    use crate::auth::model::{TokenLimits, TokenScope, check_token_expiry};
+    let expires_on = expires_on
+        .map(|d| {
+            crate::check::date(d)
+                .ok_or_else(|| CommandError::Invalid(format!("--expires-on: expected YYYY-MM-DD, got {d:?}")))
+        })
+        .transpose()?;
+    check_token_expiry(expires_on, today)
+        .map_err(|m| CommandError::Invalid(format!("--expires-on: {}", m.render(Lang::En))))?;
+    let scope = TokenScope::parse(scope)
+        .map_err(|n| CommandError::Invalid(format!("--scope: unknown endpoint {n:?}")))?;
+    Ok(TokenLimits { expires_on, scope })
+}
+
+/// `oncotrack user totp --email E`: a new second factor in force at once;
+/// its `otpauth://` address and recovery codes.
+pub fn enrol_totp(
+    conn: &mut Connection,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, Vec<String>), CommandError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (account, _) = store::account_by_email(&tx, email)?
+        .ok_or_else(|| CommandError::Invalid(format!("--email: no account for {email}")))?;
+    let (secret, codes) = crate::auth::actions::enrol_totp_now(&Work::new(&tx, Actor::cli(), now), account.id)
+        .map_err(|e| CommandError::Invalid(e.to_string()))?;
+    tx.commit()?;
+    let uri = crate::auth::totp::otpauth_uri(&secret, &account.email)
+        .ok_or_else(|| CommandError::Invalid("could not make the otpauth address".into()))?;
+    Ok((uri, codes))
 }
 
 /// `oncotrack import units|staff FILE [--dry-run]`. Commits only a clean,

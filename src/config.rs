@@ -35,6 +35,89 @@ pub struct Config {
     /// The bearer token `/metrics` asks for; without one, only requests
     /// from the machine itself (a loopback address) are answered.
     pub metrics_token: Option<String>,
+    /// Sign-in through the region's identity provider (OpenID Connect).
+    pub oidc: Option<OidcSettings>,
+    /// Whether local passwords sign in everyone; when off, only
+    /// administrators may use one (break-glass, with their second factor).
+    pub local_login: bool,
+}
+
+/// The region's identity provider and oncotrack's registration with it.
+#[derive(Clone)]
+pub struct OidcSettings {
+    /// The issuer (`https://idp.example.se`); its discovery document is at
+    /// `/.well-known/openid-configuration` below it.
+    pub issuer: String,
+    /// The client id oncotrack was registered with.
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: String,
+    /// The claim that carries the person's HSA-id.
+    pub hsa_claim: String,
+    /// The scopes asked for, `openid` first.
+    pub scopes: Vec<String>,
+    /// What the sign-in button calls the provider.
+    pub label: String,
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Settings get logged; the secret must not be.
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("hsa_claim", &self.hsa_claim)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// The identity provider's settings from `ONCOTRACK_OIDC_*`, when an issuer
+/// is set. The callback address is built on the public URL, so that must be
+/// set too.
+fn oidc_from_env(public_url: Option<&str>) -> Result<Option<OidcSettings>, ConfigError> {
+    let Some(issuer) = var("ONCOTRACK_OIDC_ISSUER") else {
+        return Ok(None);
+    };
+    // Kept as written: the provider's documents must name it exactly so.
+    let issuer = issuer.trim().to_string();
+    parse_public_url(&issuer).map_err(|message| ConfigError {
+        variable: "ONCOTRACK_OIDC_ISSUER",
+        message,
+    })?;
+    if public_url.is_none() {
+        return Err(ConfigError {
+            variable: "ONCOTRACK_OIDC_ISSUER",
+            message: "needs ONCOTRACK_PUBLIC_URL, the address the provider sends people back to".into(),
+        });
+    }
+    let required = |name: &'static str| {
+        var(name).map(|v| v.trim().to_string()).ok_or(ConfigError {
+            variable: name,
+            message: "required with ONCOTRACK_OIDC_ISSUER".into(),
+        })
+    };
+    let mut scopes: Vec<String> = var("ONCOTRACK_OIDC_SCOPES")
+        .unwrap_or_else(|| "openid email profile".into())
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if !scopes.iter().any(|s| s == "openid") {
+        scopes.insert(0, "openid".into());
+    }
+    Ok(Some(OidcSettings {
+        issuer,
+        client_id: required("ONCOTRACK_OIDC_CLIENT_ID")?,
+        client_secret: required("ONCOTRACK_OIDC_CLIENT_SECRET")?,
+        hsa_claim: var("ONCOTRACK_OIDC_HSA_CLAIM")
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| "employeeHsaId".into()),
+        scopes,
+        label: var("ONCOTRACK_OIDC_LABEL")
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| "SITHS eID".into()),
+    }))
 }
 
 impl Default for Config {
@@ -57,6 +140,8 @@ impl Default for Config {
             mail: None,
             public_url: None,
             metrics_token: None,
+            oidc: None,
+            local_login: true,
         }
     }
 }
@@ -228,6 +313,13 @@ impl Config {
     /// Reads `ONCOTRACK_*` variables over the defaults.
     pub fn from_env() -> Result<Config, ConfigError> {
         let d = Config::default();
+        let public_url = var("ONCOTRACK_PUBLIC_URL")
+            .map(|v| parse_public_url(&v))
+            .transpose()
+            .map_err(|message| ConfigError {
+                variable: "ONCOTRACK_PUBLIC_URL",
+                message,
+            })?;
         Ok(Config {
             behind_tls: bool_var("ONCOTRACK_BEHIND_TLS", false)?,
             trust_proxy: proxies_var("ONCOTRACK_TRUST_PROXY")?,
@@ -247,13 +339,9 @@ impl Config {
                 .unwrap_or(32)
                 * 1024
                 * 1024,
-            public_url: var("ONCOTRACK_PUBLIC_URL")
-                .map(|v| parse_public_url(&v))
-                .transpose()
-                .map_err(|message| ConfigError {
-                    variable: "ONCOTRACK_PUBLIC_URL",
-                    message,
-                })?,
+            oidc: oidc_from_env(public_url.as_deref())?,
+            local_login: bool_var("ONCOTRACK_LOCAL_LOGIN", true)?,
+            public_url,
             metrics_token: var("ONCOTRACK_METRICS_TOKEN")
                 .map(|t| {
                     let t = t.trim().to_string();

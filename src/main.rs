@@ -134,6 +134,15 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Give an account a new second factor (TOTP) at once and print its
+    /// otpauth:// address and recovery codes; for the first administrator.
+    Totp {
+        #[command(flatten)]
+        db: DbArg,
+        /// The account's e-mail.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -218,6 +227,12 @@ enum TokenCommand {
         /// What the token is for.
         #[arg(long)]
         label: String,
+        /// The last day it works (YYYY-MM-DD, at most a year ahead).
+        #[arg(long)]
+        expires_on: Option<String>,
+        /// What it may do: all (default), read, or endpoint names such as status.
+        #[arg(long, default_value = "all")]
+        scope: String,
     },
 }
 
@@ -419,13 +434,33 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token {
-            command: TokenCommand::Create { db, email, label },
+        Command::User {
+            command: UserCommand::Totp { db, email },
         } => {
+            let mut conn = open(&db)?;
+            let (uri, codes) = cli::enrol_totp(&mut conn, &email, clock.now())?;
+            println!("{uri}");
+            println!("recovery codes (each works once; keep them apart from the phone):");
+            for c in codes {
+                println!("  {c}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    db,
+                    email,
+                    label,
+                    expires_on,
+                    scope,
+                },
+        } => {
+            let limits = cli::token_limits(expires_on.as_deref(), &scope, clock.today())?;
             let mut conn = open(&db)?;
             println!(
                 "{}",
-                cli::create_token(&mut conn, &email, &label, clock.now())?
+                cli::create_token(&mut conn, &email, &label, &limits, clock.now())?
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -31,7 +31,76 @@ fn password_fields(ctx: &Ctx, errors: &FieldErrors) -> Markup {
     }
 }
 
-fn account_view(ctx: &Ctx, errors: &FieldErrors, notice: Option<&str>) -> Result<Markup, AppError> {
+/// What the account page shows beside the user: their live sessions, their
+/// second factor and whether they have a local password at all.
+struct AccountFacts {
+    sessions: Vec<store::SessionInfo>,
+    totp: bool,
+    codes_left: i64,
+    local_password: bool,
+}
+
+async fn account_facts(state: &AppState, ctx: &Ctx) -> Result<AccountFacts, AppError> {
+    let id = ctx.user()?.account_id;
+    let (token, now) = (ctx.session_token.clone(), ctx.now);
+    let policy = store::SessionPolicy {
+        idle: state.config.session_idle,
+        absolute: state.config.session_absolute,
+    };
+    state
+        .db
+        .read(move |c| -> Result<_, AppError> {
+            let local_password = store::account(c, id)?
+                .map(|a| store::account_by_email(c, &a.email))
+                .transpose()?
+                .flatten()
+                .is_some_and(|(_, hash)| hash.starts_with("$argon2"));
+            Ok(AccountFacts {
+                sessions: store::sessions_of(c, id, token.as_deref(), now, policy)?,
+                totp: store::totp(c, id)?.is_some_and(|t| t.confirmed),
+                codes_left: store::recovery_codes_left(c, id)?,
+                local_password,
+            })
+        })
+        .await
+}
+
+/// The user's live sessions, each with a button to end it.
+fn sessions_view(ctx: &Ctx, sessions: &[store::SessionInfo]) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        div.table-wrap tabindex="0" { table {
+            thead { tr {
+                th { (lang.t("account.session_started")) } th { (lang.t("account.session_seen")) }
+                th { (lang.t("account.session_address")) } th { (lang.t("account.session_method")) }
+                th { (lang.t("account.session_browser")) } th { (lang.t("common.actions")) }
+            } }
+            tbody { @for s in sessions { tr {
+                td.nowrap { (crate::clock::local_display(&s.created_at)) }
+                td.nowrap { (crate::clock::local_display(&s.last_seen_at)) }
+                td { (s.address.as_deref().unwrap_or("–")) }
+                td { (s.method.as_deref().and_then(model::SignInMethod::parse).map(|m| lang.t(m.label_key())).unwrap_or("–")) }
+                td { (s.user_agent.as_deref().unwrap_or("–")) }
+                td {
+                    @if s.current { (layout::badge(lang.t("account.session_this"), "ok")) }
+                    @else {
+                        form.inline method="post" action=(format!("/account/sessions/{}/end", s.id)) {
+                            (layout::csrf_field(ctx))
+                            button.secondary type="submit" { (lang.t("account.session_end")) }
+                        }
+                    }
+                }
+            } } }
+        } }
+    }
+}
+
+fn account_view(
+    ctx: &Ctx,
+    facts: &AccountFacts,
+    errors: &FieldErrors,
+    notice: Option<&str>,
+) -> Result<Markup, AppError> {
     let user = ctx.user()?;
     let lang = ctx.lang;
     Ok(page(
@@ -47,19 +116,56 @@ fn account_view(ctx: &Ctx, errors: &FieldErrors, notice: Option<&str>) -> Result
                     dd { @for g in &user.grants { (lang.t(g.role.label_key())) " " } }
                 }
             }
-            h2 { (lang.t("accounts.change_password")) }
-            (form_card(ctx, "/account/password", errors, password_fields(ctx, errors), lang.t("accounts.change_password")))
+            h2 { (lang.t("account.second_factor")) }
+            div.card {
+                @if facts.totp {
+                    p { (layout::badge(lang.t("account.totp_on"), "ok")) " "
+                        (msg!("account.codes_left", left = facts.codes_left).render(lang)) }
+                    p { a href="/account/second-factor" { (lang.t("account.second_factor_manage")) } }
+                } @else if facts.local_password {
+                    p { (layout::badge(lang.t("account.totp_off"), "warn")) " " (lang.t("account.totp_why")) }
+                    p { a.button href="/account/second-factor" { (lang.t("account.totp_set_up")) } }
+                } @else {
+                    p { (lang.t("account.signs_in_with_provider")) }
+                }
+            }
+            h2 { (lang.t("account.sessions")) }
+            p.muted { (lang.t("account.sessions_hint")) }
+            (sessions_view(ctx, &facts.sessions))
+            @if facts.local_password {
+                h2 { (lang.t("accounts.change_password")) }
+                (form_card(ctx, "/account/password", errors, password_fields(ctx, errors), lang.t("accounts.change_password")))
+            }
         },
     ))
 }
 
 /// `GET /account`.
-pub async fn account_page(ctx: Ctx, Query(q): Query<NoticeQuery>) -> Result<Markup, AppError> {
+pub async fn account_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Markup, AppError> {
+    let facts = account_facts(&state, &ctx).await?;
     account_view(
         &ctx,
+        &facts,
         &FieldErrors::new(ctx.lang),
         layout::notice_key(ctx.lang, &q.msg),
     )
+}
+
+/// `POST /account/sessions/{id}/end`: ends one of the user's own sessions
+/// (another's is not found).
+pub async fn end_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, AppError> {
+    let account = ctx.user()?.account_id;
+    ctx.change(&state.db, move |w| actions::end_own_session(w, account, id))
+        .await?;
+    Ok(crate::web::see_other("/account?msg=account.session_ended"))
 }
 
 /// The password change fields.
@@ -83,8 +189,9 @@ pub async fn change_password(
     if let Some(wait) = super::login_pages::throttle_wait(&state, &ctx, &email).await? {
         let mut errors = FieldErrors::new(ctx.lang);
         errors.add("current", msg!("login.throttled"));
+        let facts = account_facts(&state, &ctx).await?;
         return Ok(super::login_pages::too_many(
-            account_view(&ctx, &errors, None)?,
+            account_view(&ctx, &facts, &errors, None)?,
             wait,
         ));
     }
@@ -108,9 +215,10 @@ pub async fn change_password(
         errors.add("password", p.message());
     }
     if !errors.is_empty() {
+        let facts = account_facts(&state, &ctx).await?;
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            account_view(&ctx, &errors, None)?,
+            account_view(&ctx, &facts, &errors, None)?,
         )
             .into_response());
     }
@@ -119,8 +227,9 @@ pub async fn change_password(
         .await
         .map_err(AppError::Internal)?;
     let (id, this_session) = (user.account_id, ctx.session_token.clone());
+    let notifier = super::notify::Notifier::of(&state);
     ctx.change(&state.db, move |w| {
-        actions::change_password(w, id, &hash, this_session.as_deref())
+        actions::change_password(w, id, &hash, this_session.as_deref(), notifier)
     })
     .await?;
     Ok(crate::web::see_other(

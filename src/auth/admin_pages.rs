@@ -246,6 +246,7 @@ struct AccountDetail {
     grants: Vec<ScopedGrant>,
     tokens: Vec<store::ApiTokenInfo>,
     live_sessions: i64,
+    second_factor: bool,
 }
 
 async fn load_detail(state: &AppState, id: i64) -> Result<AccountDetail, AppError> {
@@ -258,6 +259,7 @@ async fn load_detail(state: &AppState, id: i64) -> Result<AccountDetail, AppErro
                 grants: store::scoped_grants(conn, id)?,
                 tokens: store::api_tokens(conn, Some(id))?,
                 live_sessions: store::live_sessions(conn, id)?,
+                second_factor: store::totp(conn, id)?.is_some_and(|t| t.confirmed),
             })
         })
         .await
@@ -309,6 +311,9 @@ fn detail_view(ctx: &Ctx, v: &AccountDetail, shown: &Shown) -> Markup {
     };
     let token_fields = html! {
         (text_field(lang.t("accounts.token_label"), "label", "", &token_errors, FieldAttrs::required()))
+        (text_field(lang.t("accounts.token_expires"), "expires_on", "", &token_errors, FieldAttrs::optional().kind("date")))
+        (text_field(lang.t("accounts.token_scope"), "scope", "", &token_errors, FieldAttrs::optional().placeholder("status")))
+        p.muted { (lang.t("accounts.token_scope_hint")) " " code { (super::model::ENDPOINTS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")) } }
     };
     let password_fields = html! {
         (text_field(lang.t("accounts.new_password"), "password", "", &password_errors, FieldAttrs::required().kind("password").autocomplete("new-password")))
@@ -345,6 +350,13 @@ fn detail_view(ctx: &Ctx, v: &AccountDetail, shown: &Shown) -> Markup {
                     (csrf_field(ctx))
                     button.secondary type="submit" { (lang.t("accounts.end_sessions")) " (" (v.live_sessions) ")" }
                 }
+                @if v.second_factor {
+                    " "
+                    form.inline method="post" action=(format!("{base}/second-factor/remove")) {
+                        (csrf_field(ctx))
+                        button.secondary type="submit" { (lang.t("accounts.remove_second_factor")) }
+                    }
+                }
             }
             h2 { (lang.t("accounts.roles")) }
             div.card {
@@ -364,13 +376,15 @@ fn detail_view(ctx: &Ctx, v: &AccountDetail, shown: &Shown) -> Markup {
             h2 { (lang.t("accounts.tokens")) }
             div.card {
                 table {
-                    thead { tr { th { (lang.t("accounts.token_label")) } th { (lang.t("accounts.created")) } th { (lang.t("accounts.last_used")) } th { (lang.t("common.status")) } } }
+                    thead { tr { th { (lang.t("accounts.token_label")) } th { (lang.t("accounts.created")) } th { (lang.t("accounts.last_used")) } th { (lang.t("accounts.token_expires")) } th { (lang.t("accounts.token_scope")) } th { (lang.t("common.status")) } } }
                     tbody {
                         @for t in &v.tokens {
                             tr {
                                 td { (t.label) }
                                 td { (local_display(&t.created_at)) }
                                 td { (t.last_used_at.as_deref().map(local_display).unwrap_or_else(|| "–".into())) }
+                                td.nowrap { (t.expires_on.as_deref().unwrap_or("–")) }
+                                td { code { (t.scope) } }
                                 td {
                                     @if t.revoked_at.is_some() { (layout::badge(lang.t("accounts.revoked"), "muted")) } @else {
                                         form.inline method="post" action=(format!("/admin/tokens/{}/revoke", t.id)) {
@@ -479,6 +493,20 @@ pub async fn end_sessions(
     Ok(back_to(id))
 }
 
+/// `POST /admin/accounts/{id}/second-factor/remove`: for one who lost both
+/// the phone and the recovery codes; they set up a new one at next sign-in.
+pub async fn remove_second_factor(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    ctx.require(&[Role::Admin])?;
+    let notifier = super::notify::Notifier::of(&state);
+    ctx.change(&state.db, move |w| actions::remove_totp(w, id, notifier))
+        .await?;
+    Ok(back_to(id))
+}
+
 /// Active form field.
 #[derive(Debug, Deserialize)]
 pub struct ActiveForm {
@@ -537,16 +565,42 @@ pub async fn reset_password(
         .hash(form.password)
         .await
         .map_err(AppError::Internal)?;
-    ctx.change(&state.db, move |w| actions::reset_password(w, id, &hash))
-        .await?;
+    let notifier = super::notify::Notifier::of(&state);
+    ctx.change(&state.db, move |w| {
+        actions::reset_password(w, id, &hash, notifier)
+    })
+    .await?;
     Ok(back_to(id))
 }
 
-/// Token form field.
+/// Token form fields: what it is for, its last day, what it may do.
 #[derive(Debug, Deserialize)]
 pub struct TokenForm {
     #[serde(default)]
     label: String,
+    #[serde(default)]
+    expires_on: String,
+    #[serde(default)]
+    scope: String,
+}
+
+impl TokenForm {
+    /// The limits the form asks for, or the field that is wrong.
+    fn limits(&self) -> Result<super::model::TokenLimits, AppError> {
+        let expires_on = match self.expires_on.trim() {
+            "" => None,
+            d => Some(crate::check::date(d).ok_or_else(|| {
+                AppError::unprocessable("expires_on", crate::msg!("input.not_a_date"))
+            })?),
+        };
+        let scope = super::model::TokenScope::parse(&self.scope).map_err(|unknown| {
+            AppError::unprocessable(
+                "scope",
+                crate::msg!("tokens.error_scope", value = unknown.as_str()),
+            )
+        })?;
+        Ok(super::model::TokenLimits { expires_on, scope })
+    }
 }
 
 /// `POST /admin/accounts/{id}/tokens`: shows the new token once.
@@ -557,11 +611,16 @@ pub async fn create_token(
     Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
     ctx.require(&[Role::Admin])?;
-    let made = ctx
-        .change(&state.db, move |w| {
-            actions::create_token(w, id, &form.label)
-        })
-        .await;
+    let notifier = super::notify::Notifier::of(&state);
+    let made = match form.limits() {
+        Ok(limits) => {
+            ctx.change(&state.db, move |w| {
+                actions::create_token(w, id, &form.label, &limits, notifier)
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
     match made {
         Ok(token) => detail_page(&state, &ctx, id, StatusCode::OK, Shown::NewToken(token)).await,
         Err(e) => {

@@ -127,6 +127,12 @@ impl Ctx {
 /// refreshing on every request would make every page view a write.
 const TOUCH_AFTER_SECONDS: i64 = 60;
 
+/// The pages an administrator without a second factor may still open:
+/// its setup, signing out and the language switch.
+fn may_pass_without_second_factor(path: &str) -> bool {
+    path.starts_with("/account/second-factor") || path == "/logout" || path == "/lang"
+}
+
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
@@ -172,6 +178,13 @@ impl FromRequestParts<AppState> for Ctx {
                     if let Err(e) = touched {
                         tracing::warn!(error = %e, "could not refresh session");
                     }
+                }
+                // An administrator who signed in with a password alone
+                // sets up a second factor before anything else.
+                if super::model::must_enrol_second_factor(&principal, live.method)
+                    && !may_pass_without_second_factor(parts.uri.path())
+                {
+                    return Err(AppError::SecondFactorRequired);
                 }
                 user = Some(principal);
             }
@@ -274,16 +287,16 @@ impl FromRequestParts<AppState> for ApiUser {
                     state
                         .db
                         .read(move |conn| -> Result<_, AppError> {
-                            let Some((token_id, account_id, last_used)) =
-                                auth_store::api_token_account(conn, &key)?
-                            else {
+                            let Some(t) = auth_store::api_token_account(conn, &key)? else {
                                 return Ok(None);
                             };
-                            Ok(auth_store::principal(conn, account_id)?.map(|principal| {
+                            Ok(auth_store::principal(conn, t.account_id)?.map(|principal| {
                                 CheckedToken {
-                                    token_id,
-                                    last_used,
+                                    token_id: t.id,
+                                    last_used: t.last_used_at,
                                     principal,
+                                    expires_on: t.expires_on,
+                                    scope: t.scope,
                                 }
                             }))
                         })
@@ -293,6 +306,15 @@ impl FromRequestParts<AppState> for ApiUser {
                 found
             }
         };
+        // A token past its last day is no token; one used outside its scope
+        // is refused, and the refusal logged.
+        if checked.expires_on.is_some_and(|d| d < state.clock.today()) {
+            return Err(AppError::Unauthenticated);
+        }
+        if !checked.scope.allows(&parts.method, parts.uri.path()) {
+            tracing::warn!(path = %parts.uri.path(), token = checked.token_id, "token used outside its scope");
+            return Err(AppError::Forbidden);
+        }
         let stale = checked
             .last_used
             .as_deref()

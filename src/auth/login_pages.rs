@@ -1,12 +1,12 @@
 //! Sign-in, sign-out and the language switch.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::actions::{self, SignIn};
+use super::actions::{self, LoginRules, SignIn, SignedIn};
 use super::model::Throttle;
 use super::password::Hasher;
 use super::{Ctx, store};
@@ -24,9 +24,17 @@ pub struct LoginQuery {
     next: String,
 }
 
-/// The sign-in page: the e-mail kept, where to go after, and why the last
-/// attempt was refused.
-fn login_view(ctx: &Ctx, email: &str, next: &str, refused: Option<Msg>) -> Markup {
+/// The sign-in page: the identity provider first when there is one, then
+/// the password form (folded away as break-glass when local passwords are
+/// off), the e-mail kept, where to go after, and why the last attempt was
+/// refused.
+pub(super) fn login_view(
+    state: &AppState,
+    ctx: &Ctx,
+    email: &str,
+    next: &str,
+    refused: Option<Msg>,
+) -> Markup {
     let lang = ctx.lang;
     let errors = FieldErrors::new(lang);
     let fields = html! {
@@ -34,20 +42,42 @@ fn login_view(ctx: &Ctx, email: &str, next: &str, refused: Option<Msg>) -> Marku
         (text_field(lang.t("login.email"), "email", email, &errors, FieldAttrs::required().kind("email").autocomplete("username")))
         (text_field(lang.t("login.password"), "password", "", &errors, FieldAttrs::required().kind("password").autocomplete("current-password")))
     };
+    let provider = state.config.oidc.as_ref();
+    let form = form_card(ctx, "/login", &errors, fields, lang.t("login.submit"));
     page(
         ctx,
         lang.t("login.title"),
         html! {
             // Not beside a field: which of the two was wrong is not told.
             @if let Some(m) = refused { div.alert.error role="alert" { (m.render(lang)) } }
-            (form_card(ctx, "/login", &errors, fields, lang.t("login.submit")))
+            @if let Some(p) = provider {
+                div.card {
+                    p { a.button href=(format!("/auth/oidc/start?next={}", crate::web::middleware::urlencode(next))) {
+                        (msg!("login.with_provider", provider = p.label.as_str()).render(lang))
+                    } }
+                    p.muted { (lang.t("login.provider_hint")) }
+                }
+            }
+            @if state.config.local_login {
+                @if provider.is_some() { h2 { (lang.t("login.local_title")) } }
+                (form)
+            } @else {
+                details {
+                    summary { (lang.t("login.break_glass")) }
+                    (form)
+                }
+            }
         },
     )
 }
 
 /// `GET /login`.
-pub async fn login_page(ctx: Ctx, Query(q): Query<LoginQuery>) -> Markup {
-    login_view(&ctx, "", &safe_next(&q.next), None)
+pub async fn login_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<LoginQuery>,
+) -> Markup {
+    login_view(&state, &ctx, "", &safe_next(&q.next), None)
 }
 
 /// The sign-in form's fields.
@@ -88,11 +118,13 @@ pub(super) fn too_many(body: Markup, wait: u64) -> Response {
     r
 }
 
-/// `POST /login`: throttled per account and per address; a wrong e-mail
-/// takes as long as a wrong password and is told the same.
+/// `POST /login`: throttled per account and address and per address; a
+/// wrong e-mail takes as long as a wrong password and is told the same. An
+/// account with a second factor goes on to the code.
 pub async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     // No account's e-mail is longer than 254 characters: longer input is cut
@@ -108,7 +140,7 @@ pub async fn login(
         let e = email.clone();
         ctx.change(&state.db, move |w| actions::note_throttled(w, &e))
             .await?;
-        let body = login_view(&ctx, &email, &next, Some(msg!("login.throttled")));
+        let body = login_view(&state, &ctx, &email, &next, Some(msg!("login.throttled")));
         return Ok(too_many(body, wait));
     }
     let e = email.clone();
@@ -124,24 +156,48 @@ pub async fn login(
     let attempt = SignIn {
         email: email.clone(),
         address: ctx.address.clone(),
+        user_agent: super::second_factor_pages::user_agent(&headers),
         account_id: found.as_ref().map(|(account, _)| account.id),
         verified,
+        next: next.clone(),
+    };
+    let rules = LoginRules {
+        local_login: state.config.local_login,
+        throttle: Throttle::of(&state.config),
+        notifier: super::notify::Notifier::of(&state),
     };
     let previous = ctx.session_token.clone();
-    let session = state
+    let outcome = state
         .db
         .change(attempt.actor(), ctx.now, move |w| {
-            actions::sign_in(w, &attempt, previous.as_deref())
+            actions::sign_in(w, &attempt, previous.as_deref(), rules)
         })
         .await?;
-    match session {
-        Some(token) => {
+    match outcome {
+        SignedIn::Session(token) => {
             let cookie = cookie_header(session_cookie_name(ctx.secure), &token, ctx.secure, None);
             Ok(with_cookie(Redirect::to(&next).into_response(), &cookie))
         }
-        None => Ok((
+        SignedIn::SecondFactor(token) => {
+            let cookie = cookie_header(
+                super::second_factor_pages::challenge_cookie_name(ctx.secure),
+                &token,
+                ctx.secure,
+                Some(actions::SECOND_FACTOR_MINUTES * 60),
+            );
+            Ok(with_cookie(
+                Redirect::to("/login/second-factor").into_response(),
+                &cookie,
+            ))
+        }
+        SignedIn::LocalOff => Ok((
+            StatusCode::FORBIDDEN,
+            login_view(&state, &ctx, &email, &next, Some(msg!("login.local_off"))),
+        )
+            .into_response()),
+        SignedIn::Refused => Ok((
             StatusCode::UNAUTHORIZED,
-            login_view(&ctx, &email, &next, Some(msg!("login.failed"))),
+            login_view(&state, &ctx, &email, &next, Some(msg!("login.failed"))),
         )
             .into_response()),
     }
@@ -198,7 +254,7 @@ pub async fn switch_language(
 }
 
 /// `response` setting the cookie `cookie` (a whole `Set-Cookie` value).
-fn with_cookie(mut response: Response, cookie: &str) -> Response {
+pub(super) fn with_cookie(mut response: Response, cookie: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -511,16 +511,22 @@ pub fn check_active_change(by: Option<i64>, account: i64, active: bool) -> Resul
     Ok(())
 }
 
-/// How many failed sign-ins in how long close the door for a while.
+/// How failed sign-ins slow the next: per account *and* address, so that
+/// one who guesses from elsewhere never shuts out the rightful user at
+/// their own computer; and per address across accounts, against one who
+/// tries many accounts.
 #[derive(Debug, Clone, Copy)]
 pub struct Throttle {
-    /// Failures per account in the window.
+    /// Failures for one account from one address before the waits start.
     pub per_account: usize,
-    /// Failures per client address in the window.
+    /// Failures from one address (any account) in the window before it waits.
     pub per_address: usize,
-    /// The window.
+    /// The window failures count in; also the longest wait.
     pub window: Duration,
 }
+
+/// The first wait, after `per_account` failures; each failure after doubles it.
+const FIRST_WAIT_SECONDS: i64 = 30;
 
 impl Throttle {
     /// The limits the configuration sets.
@@ -532,19 +538,42 @@ impl Throttle {
         }
     }
 
-    /// Seconds until sign-in opens again, given the failures (RFC 3339,
-    /// oldest first) for the account and for the address in the window;
-    /// `None` when it is open.
+    /// Seconds until the account may try again from this address, given
+    /// the failures (RFC 3339, oldest first) for the account from this
+    /// address and from this address for any account, in the window;
+    /// `None` when it may now.
     pub fn wait(
         &self,
-        by_account: &[String],
+        by_pair: &[String],
         by_address: &[String],
         now: DateTime<Utc>,
     ) -> Option<u64> {
-        retry_after(by_account, self.per_account, self.window, now)
+        self.growing_wait(by_pair, now)
             .into_iter()
             .chain(retry_after(by_address, self.per_address, self.window, now))
             .max()
+    }
+
+    /// From the `per_account`th failure on, a wait after the last one that
+    /// doubles with each failure (30 s, 1 min, 2 min, ...), never longer
+    /// than the window.
+    fn growing_wait(&self, failures: &[String], now: DateTime<Utc>) -> Option<u64> {
+        if self.per_account == 0 || failures.len() < self.per_account {
+            return None;
+        }
+        let doublings = (failures.len() - self.per_account).min(20) as u32;
+        let wait = Duration::seconds(FIRST_WAIT_SECONDS.saturating_mul(1 << doublings)).min(self.window);
+        let last = DateTime::parse_from_rfc3339(failures.last()?)
+            .ok()?
+            .with_timezone(&Utc);
+        let left = (last + wait - now).num_seconds();
+        (left > 0).then_some(left as u64)
+    }
+
+    /// Whether the failure just counted is the one that starts the waits
+    /// (the account holder is told of it, once).
+    pub fn just_closed(&self, by_pair_after: usize) -> bool {
+        self.per_account > 0 && by_pair_after == self.per_account
     }
 }
 
@@ -564,6 +593,177 @@ fn retry_after(
         .ok()?
         .with_timezone(&Utc);
     Some(((at + window - now).num_seconds()).max(1) as u64)
+}
+
+/// How a user signed in, as the session keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignInMethod {
+    /// A local password alone.
+    #[default]
+    Password,
+    /// A local password and a code from the authenticator app.
+    PasswordTotp,
+    /// A local password and a recovery code.
+    PasswordRecovery,
+    /// The region's identity provider.
+    Oidc,
+}
+
+impl SignInMethod {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "password",
+            SignInMethod::PasswordTotp => "password+totp",
+            SignInMethod::PasswordRecovery => "password+recovery",
+            SignInMethod::Oidc => "oidc",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<SignInMethod> {
+        [
+            SignInMethod::Password,
+            SignInMethod::PasswordTotp,
+            SignInMethod::PasswordRecovery,
+            SignInMethod::Oidc,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s)
+    }
+
+    /// Catalogue key of the name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "account.method_password",
+            SignInMethod::PasswordTotp => "account.method_password_totp",
+            SignInMethod::PasswordRecovery => "account.method_password_recovery",
+            SignInMethod::Oidc => "account.method_oidc",
+        }
+    }
+
+    /// Whether a second factor (or the provider, which has its own) was used.
+    pub fn strong(self) -> bool {
+        self != SignInMethod::Password
+    }
+}
+
+/// Whether an account must set up a second factor before it does anything
+/// else: administrators who signed in with a password alone.
+pub fn must_enrol_second_factor(user: &Principal, method: SignInMethod) -> bool {
+    user.has(Role::Admin) && !method.strong()
+}
+
+/// What an API token may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenScope {
+    /// Whatever its account's roles allow.
+    All,
+    /// Reading only (GET).
+    Read,
+    /// Only these endpoints (by [`ENDPOINTS`] name), reading and writing as
+    /// the endpoint does.
+    Endpoints(Vec<String>),
+}
+
+/// Endpoints a token can be limited to: `(name, path prefix)`.
+pub const ENDPOINTS: &[(&str, &str)] = &[
+    ("status", "/api/v1/licences/status"),
+    ("licences", "/api/v1/licences"),
+    ("people", "/api/v1/people"),
+    ("units", "/api/v1/units"),
+    ("compliance", "/api/v1/compliance"),
+    ("courses", "/api/v1/courses"),
+    ("offerings", "/api/v1/offerings"),
+    ("enrolments", "/api/v1/enrolments"),
+    ("sessions", "/api/v1/sessions"),
+    ("signups", "/api/v1/signups"),
+    ("rotations", "/api/v1/rotations"),
+    ("quality", "/api/v1/quality"),
+];
+
+impl TokenScope {
+    /// Reads a stored or typed scope: `all`, `read`, or endpoint names
+    /// separated by spaces or commas. `None` names the unknown one.
+    pub fn parse(text: &str) -> Result<TokenScope, String> {
+        let t = text.trim();
+        match t {
+            "" | "all" => Ok(TokenScope::All),
+            "read" => Ok(TokenScope::Read),
+            _ => {
+                let mut names = Vec::new();
+                for n in t.split([' ', ',']).filter(|n| !n.is_empty()) {
+                    if !ENDPOINTS.iter().any(|(e, _)| *e == n) {
+                        return Err(n.to_string());
+                    }
+                    if !names.iter().any(|x| x == n) {
+                        names.push(n.to_string());
+                    }
+                }
+                Ok(TokenScope::Endpoints(names))
+            }
+        }
+    }
+
+    /// As stored.
+    pub fn as_stored(&self) -> String {
+        match self {
+            TokenScope::All => "all".into(),
+            TokenScope::Read => "read".into(),
+            TokenScope::Endpoints(names) => names.join(" "),
+        }
+    }
+
+    /// Whether a request of `method` to `path` is within the scope.
+    pub fn allows(&self, method: &axum::http::Method, path: &str) -> bool {
+        match self {
+            TokenScope::All => true,
+            TokenScope::Read => method == axum::http::Method::GET || method == axum::http::Method::HEAD,
+            TokenScope::Endpoints(names) => names.iter().any(|n| {
+                ENDPOINTS.iter().any(|(e, prefix)| {
+                    e == n
+                        && path
+                            .strip_prefix(prefix)
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '.']))
+                })
+            }),
+        }
+    }
+}
+
+/// A token's limits as created: the last day it works and its scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenLimits {
+    /// The last day (Europe/Stockholm); `None` for no end.
+    pub expires_on: Option<chrono::NaiveDate>,
+    /// What it may do.
+    pub scope: TokenScope,
+}
+
+impl Default for TokenLimits {
+    fn default() -> Self {
+        TokenLimits {
+            expires_on: None,
+            scope: TokenScope::All,
+        }
+    }
+}
+
+/// The longest a token may live: a year and a day.
+pub const TOKEN_MAX_DAYS: i64 = 366;
+
+/// Checks a token's end day: not before today, at most a year ahead.
+pub fn check_token_expiry(
+    expires_on: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Result<(), Msg> {
+    match expires_on {
+        Some(d) if d < today => Err(msg!("tokens.error_expiry_past")),
+        Some(d) if (d - today).num_days() > TOKEN_MAX_DAYS => {
+            Err(msg!("tokens.error_expiry_far", days = TOKEN_MAX_DAYS))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -712,20 +912,49 @@ mod tests {
     }
 
     #[test]
-    fn the_throttle_opens_when_the_oldest_counted_failure_ages_out() {
+    fn the_throttle_waits_longer_with_each_failure_and_per_address_across_accounts() {
         let now = DateTime::parse_from_rfc3339("2026-03-01T10:00:00Z")
             .expect("now")
             .with_timezone(&Utc);
-        let at = |m: i64| crate::clock::stamp(now - Duration::minutes(m));
+        let secs = |s: i64| crate::clock::stamp(now - Duration::seconds(s));
         let t = Throttle {
             per_account: 2,
             per_address: 3,
             window: Duration::minutes(15),
         };
-        assert_eq!(t.wait(&[at(5)], &[at(5)], now), None);
-        // The older of the last two failures, 5 minutes ago, ages out in 10.
-        assert_eq!(t.wait(&[at(7), at(5), at(1)], &[], now), Some(600));
+        assert_eq!(t.wait(&[secs(5)], &[secs(5)], now), None);
+        // Two failures: 30 s after the last; three: 60 s; four: 120 s.
+        assert_eq!(t.wait(&[secs(20), secs(10)], &[], now), Some(20));
+        assert_eq!(t.wait(&[secs(20), secs(10)], &[], now + Duration::seconds(20)), None);
+        assert_eq!(t.wait(&[secs(30), secs(20), secs(10)], &[], now), Some(50));
+        assert_eq!(t.wait(&[secs(3), secs(2), secs(1), secs(0)], &[], now), Some(120));
+        // Never longer than the window, however many.
+        let many: Vec<String> = (0..30).rev().map(secs).collect();
+        assert_eq!(t.wait(&many, &[], now), Some(900));
+        // The address across accounts: the older of the last three ages out.
+        let at = |m: i64| crate::clock::stamp(now - Duration::minutes(m));
         assert_eq!(t.wait(&[], &[at(9), at(8), at(2)], now), Some(360));
+        assert!(t.just_closed(2) && !t.just_closed(3) && !t.just_closed(1));
+    }
+
+    #[test]
+    fn token_scopes_allow_what_they_name() {
+        use axum::http::Method;
+        let status = TokenScope::parse("status").expect("scope");
+        assert!(status.allows(&Method::GET, "/api/v1/licences/status"));
+        assert!(status.allows(&Method::GET, "/api/v1/licences/status?hsa_id=X"));
+        assert!(!status.allows(&Method::GET, "/api/v1/licences/statuses"));
+        assert!(!status.allows(&Method::GET, "/api/v1/people"));
+        let read = TokenScope::parse("read").expect("scope");
+        assert!(read.allows(&Method::GET, "/api/v1/people"));
+        assert!(!read.allows(&Method::POST, "/api/v1/people"));
+        assert_eq!(TokenScope::parse("status, people status").map(|s| s.as_stored()), Ok("status people".into()));
+        assert_eq!(TokenScope::parse("statuz"), Err("statuz".into()));
+        assert_eq!(TokenScope::parse(""), Ok(TokenScope::All));
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).expect("d");
+        assert!(check_token_expiry(Some(today), today).is_ok());
+        assert!(check_token_expiry(today.pred_opt(), today).is_err());
+        assert!(check_token_expiry(Some(today + Duration::days(367)), today).is_err());
     }
 
     #[test]

@@ -230,19 +230,130 @@ pub struct SessionPolicy {
     pub absolute: Duration,
 }
 
+/// Where and how a session starts: the client's address, its browser and
+/// the way the user signed in.
+#[derive(Debug, Clone, Default)]
+pub struct SessionStart {
+    /// The client's address.
+    pub address: String,
+    /// The `User-Agent`, cut to 200 characters.
+    pub user_agent: Option<String>,
+    /// How the user signed in.
+    pub method: model::SignInMethod,
+}
+
 /// Starts a session and returns its token (only the hash is stored).
 pub fn start_session(
     conn: &Connection,
     account_id: i64,
-    address: &str,
+    start: &SessionStart,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<String> {
     let token = new_token();
     conn.execute(
-        "INSERT INTO session (token_hash, account_id, created_at, last_seen_at, address) VALUES (?1, ?2, ?3, ?3, ?4)",
-        params![token_hash(&token), account_id, stamp(now), address],
+        "INSERT INTO session (token_hash, account_id, created_at, last_seen_at, address, method, user_agent)
+         VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+        params![
+            token_hash(&token),
+            account_id,
+            stamp(now),
+            start.address,
+            start.method.as_str(),
+            start.user_agent.as_deref().map(|a| a.chars().take(200).collect::<String>())
+        ],
     )?;
     Ok(token)
+}
+
+/// A session as its user sees it in their list.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    /// Row id, to end it by.
+    pub id: i64,
+    /// When it started (UTC).
+    pub created_at: String,
+    /// When it was last used (UTC, to the minute).
+    pub last_seen_at: String,
+    /// The address it started from.
+    pub address: Option<String>,
+    /// How the user signed in.
+    pub method: Option<String>,
+    /// The browser.
+    pub user_agent: Option<String>,
+    /// Whether it is the session of the browser asking.
+    pub current: bool,
+}
+
+/// The sessions of an account that have not ended and have not idled or
+/// aged out, newest first; `current` is the asking browser's token.
+pub fn sessions_of(
+    conn: &Connection,
+    account_id: i64,
+    current: Option<&str>,
+    now: DateTime<Utc>,
+    policy: SessionPolicy,
+) -> rusqlite::Result<Vec<SessionInfo>> {
+    let current = current.map(token_hash).unwrap_or_default();
+    let mut stmt = conn.prepare(
+        "SELECT rowid, created_at, last_seen_at, address, method, user_agent, token_hash = ?2
+         FROM session WHERE account_id = ?1 AND ended_at IS NULL
+           AND last_seen_at > ?3 AND created_at > ?4
+         ORDER BY created_at DESC",
+    )?;
+    stmt.query_map(
+        params![
+            account_id,
+            current,
+            stamp(now - policy.idle),
+            stamp(now - policy.absolute)
+        ],
+        |r| {
+            Ok(SessionInfo {
+                id: r.get(0)?,
+                created_at: r.get(1)?,
+                last_seen_at: r.get(2)?,
+                address: r.get(3)?,
+                method: r.get(4)?,
+                user_agent: r.get(5)?,
+                current: r.get(6)?,
+            })
+        },
+    )?
+    .collect()
+}
+
+/// Ends session `id` of account `account_id`; true when it was live.
+pub fn end_session_by_id(
+    conn: &Connection,
+    account_id: i64,
+    id: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "UPDATE session SET ended_at = ?3 WHERE rowid = ?2 AND account_id = ?1 AND ended_at IS NULL",
+        params![account_id, id, stamp(now)],
+    )? == 1)
+}
+
+/// Notes a stronger way in for a live session (a second factor set up in it).
+pub fn set_session_method(
+    conn: &Connection,
+    token: &str,
+    method: model::SignInMethod,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE session SET method = ?2 WHERE token_hash = ?1",
+        params![token_hash(token), method.as_str()],
+    )?;
+    Ok(())
+}
+
+/// How a live session signed in.
+pub fn session_method(conn: &Connection, token: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT method FROM session WHERE token_hash = ?1")?
+        .query_row([token_hash(token)], |r| r.get(0))
+        .optional()
+        .map(Option::flatten)
 }
 
 /// A live session found by its token.
@@ -252,6 +363,9 @@ pub struct LiveSession {
     pub account_id: i64,
     /// When the last request was seen; `touch` is skipped when recent.
     pub last_seen_at: DateTime<Utc>,
+    /// How the user signed in (sessions from before this was kept: a
+    /// password).
+    pub method: model::SignInMethod,
 }
 
 /// Finds the session for `token` when it has not ended, idled out or aged out.
@@ -261,15 +375,16 @@ pub fn live_session(
     now: DateTime<Utc>,
     policy: SessionPolicy,
 ) -> rusqlite::Result<Option<LiveSession>> {
-    let row: Option<(i64, String, String, Option<String>)> = conn
+    type Row = (i64, String, String, Option<String>, Option<String>);
+    let row: Option<Row> = conn
         .prepare_cached(
-            "SELECT account_id, created_at, last_seen_at, ended_at FROM session WHERE token_hash = ?1",
+            "SELECT account_id, created_at, last_seen_at, ended_at, method FROM session WHERE token_hash = ?1",
         )?
         .query_row([token_hash(token)], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
         .optional()?;
-    let Some((account_id, created, seen, ended)) = row else {
+    let Some((account_id, created, seen, ended, method)) = row else {
         return Ok(None);
     };
     if ended.is_some() {
@@ -285,6 +400,10 @@ pub fn live_session(
     Ok(Some(LiveSession {
         account_id,
         last_seen_at: seen,
+        method: method
+            .as_deref()
+            .and_then(model::SignInMethod::parse)
+            .unwrap_or_default(),
     }))
 }
 
@@ -347,13 +466,16 @@ pub fn recent_failures(
     since: DateTime<Utc>,
 ) -> rusqlite::Result<(Vec<String>, Vec<String>)> {
     let since = stamp(since);
-    let by_email = conn
+    // The account's failures from this address since it last signed in
+    // from here: someone else's failures elsewhere do not close the door.
+    let by_pair = conn
         .prepare_cached(
-            "SELECT at FROM login_attempt WHERE email = ?1 AND at > ?2 AND success = 0
-               AND at > ifnull((SELECT max(at) FROM login_attempt WHERE email = ?1 AND success = 1), '')
+            "SELECT at FROM login_attempt WHERE email = ?1 AND address = ?2 AND at > ?3 AND success = 0
+               AND at > ifnull((SELECT max(at) FROM login_attempt
+                                WHERE email = ?1 AND address = ?2 AND success = 1), '')
              ORDER BY at",
         )?
-        .query_map(params![email.trim(), since], |r| r.get(0))?
+        .query_map(params![email.trim(), address, since], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
     let by_address = conn
         .prepare_cached(
@@ -361,7 +483,7 @@ pub fn recent_failures(
         )?
         .query_map(params![address, since], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
-    Ok((by_email, by_address))
+    Ok((by_pair, by_address))
 }
 
 /// An API token as listed (never the token itself).
@@ -379,6 +501,10 @@ pub struct ApiTokenInfo {
     pub last_used_at: Option<String>,
     /// When revoked.
     pub revoked_at: Option<String>,
+    /// The last day it works.
+    pub expires_on: Option<String>,
+    /// What it may do, as stored.
+    pub scope: String,
 }
 
 /// Creates an API token for an account; returns its id and the token.
@@ -386,12 +512,21 @@ pub fn create_api_token(
     conn: &Connection,
     account_id: i64,
     label: &str,
+    limits: &model::TokenLimits,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<(i64, String)> {
     let token = format!("ot_{}", new_token());
     conn.execute(
-        "INSERT INTO api_token (account_id, label, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![account_id, label.trim(), token_hash(&token), stamp(now)],
+        "INSERT INTO api_token (account_id, label, token_hash, created_at, expires_on, scope)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            account_id,
+            label.trim(),
+            token_hash(&token),
+            stamp(now),
+            limits.expires_on.map(|d| d.to_string()),
+            limits.scope.as_stored()
+        ],
     )?;
     Ok((conn.last_insert_rowid(), token))
 }
@@ -402,7 +537,7 @@ pub fn api_tokens(
     account_id: Option<i64>,
 ) -> rusqlite::Result<Vec<ApiTokenInfo>> {
     let mut stmt = conn.prepare(
-        "SELECT id, account_id, label, created_at, last_used_at, revoked_at FROM api_token
+        "SELECT id, account_id, label, created_at, last_used_at, revoked_at, expires_on, scope FROM api_token
          WHERE ?1 IS NULL OR account_id = ?1 ORDER BY created_at DESC, id DESC",
     )?;
     stmt.query_map([account_id], |r| {
@@ -413,6 +548,8 @@ pub fn api_tokens(
             created_at: r.get(3)?,
             last_used_at: r.get(4)?,
             revoked_at: r.get(5)?,
+            expires_on: r.get(6)?,
+            scope: r.get(7)?,
         })
     })?
     .collect()
@@ -432,16 +569,41 @@ pub fn revoke_api_token(
     .optional()
 }
 
-/// The account behind a live API token, and when the token was last used.
-pub fn api_token_account(
-    conn: &Connection,
-    hash: &str,
-) -> rusqlite::Result<Option<(i64, i64, Option<String>)>> {
+/// A live API token as a request checks it.
+#[derive(Debug, Clone)]
+pub struct LiveToken {
+    /// The token's id.
+    pub id: i64,
+    /// Its account.
+    pub account_id: i64,
+    /// When it was last used.
+    pub last_used_at: Option<String>,
+    /// The last day it works.
+    pub expires_on: Option<chrono::NaiveDate>,
+    /// What it may do.
+    pub scope: model::TokenScope,
+}
+
+/// The live API token of `hash` with its account (active), its last use,
+/// end day and scope.
+pub fn api_token_account(conn: &Connection, hash: &str) -> rusqlite::Result<Option<LiveToken>> {
     conn.prepare_cached(
-        "SELECT t.id, t.account_id, t.last_used_at FROM api_token t JOIN account a ON a.id = t.account_id
+        "SELECT t.id, t.account_id, t.last_used_at, t.expires_on, t.scope
+         FROM api_token t JOIN account a ON a.id = t.account_id
          WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND a.active = 1",
     )?
-    .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    .query_row([hash], |r| {
+        let expires: Option<String> = r.get(3)?;
+        let scope: String = r.get(4)?;
+        Ok(LiveToken {
+            id: r.get(0)?,
+            account_id: r.get(1)?,
+            last_used_at: r.get(2)?,
+            expires_on: expires.as_deref().and_then(crate::check::date),
+            // A scope this version cannot read allows nothing but reading.
+            scope: model::TokenScope::parse(&scope).unwrap_or(model::TokenScope::Read),
+        })
+    })
     .optional()
 }
 
@@ -574,6 +736,318 @@ pub fn end_other_sessions(
             keep.map(token_hash).unwrap_or_default()
         ],
     )
+}
+
+/// An account's TOTP secret.
+#[derive(Debug, Clone)]
+pub struct Totp {
+    /// Base32.
+    pub secret: String,
+    /// Whether the holder has typed a code from it (then it is asked for).
+    pub confirmed: bool,
+    /// The step of the last code taken.
+    pub last_step: i64,
+}
+
+/// The TOTP secret of an account, if it has one.
+pub fn totp(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<Totp>> {
+    conn.prepare_cached(
+        "SELECT secret, confirmed_at IS NOT NULL, last_step FROM account_totp WHERE account_id = ?1",
+    )?
+    .query_row([account_id], |r| {
+        Ok(Totp {
+            secret: r.get(0)?,
+            confirmed: r.get(1)?,
+            last_step: r.get(2)?,
+        })
+    })
+    .optional()
+}
+
+/// Gives an account a new, unconfirmed secret (replacing an unconfirmed one).
+pub fn set_totp_secret(
+    conn: &Connection,
+    account_id: i64,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO account_totp (account_id, secret, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (account_id) DO UPDATE SET secret = excluded.secret,
+             created_at = excluded.created_at, confirmed_at = NULL, last_step = 0",
+        params![account_id, secret, stamp(now)],
+    )?;
+    Ok(())
+}
+
+/// Takes the code of `step`: true when it is later than the last taken
+/// (and, with `confirm`, puts the secret in force).
+pub fn take_totp_step(
+    conn: &Connection,
+    account_id: i64,
+    step: i64,
+    confirm: bool,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "UPDATE account_totp SET last_step = ?2,
+             confirmed_at = CASE WHEN ?3 THEN coalesce(confirmed_at, ?4) ELSE confirmed_at END
+         WHERE account_id = ?1 AND last_step < ?2 AND (?3 OR confirmed_at IS NOT NULL)",
+        params![account_id, step, confirm, stamp(now)],
+    )? == 1)
+}
+
+/// Removes an account's second factor and its recovery codes.
+pub fn remove_totp(conn: &Connection, account_id: i64) -> rusqlite::Result<bool> {
+    conn.execute("DELETE FROM recovery_code WHERE account_id = ?1", [account_id])?;
+    Ok(conn.execute("DELETE FROM account_totp WHERE account_id = ?1", [account_id])? == 1)
+}
+
+/// Replaces an account's recovery codes with these (by their hashes).
+pub fn replace_recovery_codes(
+    conn: &Connection,
+    account_id: i64,
+    codes: &[String],
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM recovery_code WHERE account_id = ?1", [account_id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO recovery_code (account_id, code_hash, created_at) VALUES (?1, ?2, ?3)",
+    )?;
+    for c in codes {
+        insert.execute(params![account_id, token_hash(c), stamp(now)])?;
+    }
+    Ok(())
+}
+
+/// Uses a recovery code (normalised): true when it was the account's and unused.
+pub fn take_recovery_code(
+    conn: &Connection,
+    account_id: i64,
+    code: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "UPDATE recovery_code SET used_at = ?3 WHERE account_id = ?1 AND code_hash = ?2 AND used_at IS NULL",
+        params![account_id, token_hash(code), stamp(now)],
+    )? == 1)
+}
+
+/// How many unused recovery codes an account has.
+pub fn recovery_codes_left(conn: &Connection, account_id: i64) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT count(*) FROM recovery_code WHERE account_id = ?1 AND used_at IS NULL",
+        [account_id],
+        |r| r.get(0),
+    )
+}
+
+/// A password that matched, waiting for the second factor.
+#[derive(Debug, Clone)]
+pub struct Challenge {
+    /// The account.
+    pub account_id: i64,
+    /// Where to go after.
+    pub next: String,
+    /// Wrong codes so far.
+    pub failures: i64,
+}
+
+/// Starts the second-factor step; returns the browser's token for it.
+pub fn start_challenge(
+    conn: &Connection,
+    account_id: i64,
+    address: &str,
+    next: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<String> {
+    let token = new_token();
+    conn.execute(
+        "INSERT INTO login_challenge (token_hash, account_id, address, next, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![token_hash(&token), account_id, address, next, stamp(now)],
+    )?;
+    Ok(token)
+}
+
+/// The live second-factor step of `token`: not ended, younger than `max_age`.
+pub fn live_challenge(
+    conn: &Connection,
+    token: &str,
+    now: DateTime<Utc>,
+    max_age: Duration,
+) -> rusqlite::Result<Option<Challenge>> {
+    conn.prepare_cached(
+        "SELECT account_id, next, failures FROM login_challenge
+         WHERE token_hash = ?1 AND ended_at IS NULL AND created_at > ?2",
+    )?
+    .query_row(params![token_hash(token), stamp(now - max_age)], |r| {
+        Ok(Challenge {
+            account_id: r.get(0)?,
+            next: r.get(1)?,
+            failures: r.get(2)?,
+        })
+    })
+    .optional()
+}
+
+/// Counts a wrong code; the step ends at `limit` of them. Returns the count.
+pub fn fail_challenge(
+    conn: &Connection,
+    token: &str,
+    limit: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "UPDATE login_challenge SET failures = failures + 1,
+             ended_at = CASE WHEN failures + 1 >= ?2 THEN ?3 ELSE NULL END
+         WHERE token_hash = ?1 RETURNING failures",
+        params![token_hash(token), limit, stamp(now)],
+        |r| r.get(0),
+    )
+}
+
+/// Ends the second-factor step of `token`.
+pub fn end_challenge(conn: &Connection, token: &str, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE login_challenge SET ended_at = ?2 WHERE token_hash = ?1 AND ended_at IS NULL",
+        params![token_hash(token), stamp(now)],
+    )?;
+    Ok(())
+}
+
+/// Keeps what the callback of an OpenID Connect sign-in needs, under the
+/// hash of its state.
+pub fn save_oidc_login(
+    conn: &Connection,
+    state: &str,
+    nonce: &str,
+    pkce_verifier: &str,
+    next: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    // Sign-ins never finished are dropped after a day.
+    conn.execute(
+        "DELETE FROM oidc_login WHERE created_at < ?1",
+        [stamp(now - Duration::days(1))],
+    )?;
+    conn.execute(
+        "INSERT INTO oidc_login (state_hash, nonce, pkce_verifier, next, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![token_hash(state), nonce, pkce_verifier, next, stamp(now)],
+    )?;
+    Ok(())
+}
+
+/// A sign-in under way, taken once: `(nonce, pkce_verifier, next)` when
+/// `state` is known and younger than `max_age`.
+pub fn take_oidc_login(
+    conn: &Connection,
+    state: &str,
+    now: DateTime<Utc>,
+    max_age: Duration,
+) -> rusqlite::Result<Option<(String, String, String)>> {
+    let row: Option<(String, String, String, String)> = conn
+        .query_row(
+            "DELETE FROM oidc_login WHERE state_hash = ?1 RETURNING nonce, pkce_verifier, next, created_at",
+            [token_hash(state)],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    Ok(row
+        .filter(|(.., created)| created.as_str() > stamp(now - max_age).as_str())
+        .map(|(n, v, next, _)| (n, v, next)))
+}
+
+/// The account an identity at the provider signs in as.
+pub fn account_by_identity(
+    conn: &Connection,
+    issuer: &str,
+    subject: &str,
+) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT account_id FROM account_identity WHERE issuer = ?1 AND subject = ?2",
+        params![issuer, subject],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Links an identity at the provider to an account.
+pub fn link_identity(
+    conn: &Connection,
+    account_id: i64,
+    issuer: &str,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO account_identity (account_id, issuer, subject, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![account_id, issuer, subject, stamp(now)],
+    )?;
+    Ok(())
+}
+
+/// A person the provider's claims name: `(id, name, email)`, found by
+/// HSA-id, else by e-mail; only people who work here (not left).
+pub fn person_for_sign_in(
+    conn: &Connection,
+    hsa_id: Option<&str>,
+    email: Option<&str>,
+) -> rusqlite::Result<Option<(i64, String, String)>> {
+    let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?));
+    if let Some(hsa) = hsa_id {
+        let found = conn
+            .query_row(
+                "SELECT id, name, email FROM person WHERE hsa_id = ?1 AND left_on IS NULL",
+                [hsa.trim().to_uppercase()],
+                row,
+            )
+            .optional()?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    match email {
+        Some(e) => conn
+            .query_row(
+                "SELECT id, name, email FROM person WHERE email = ?1 COLLATE NOCASE AND left_on IS NULL",
+                [e.trim()],
+                row,
+            )
+            .optional(),
+        None => Ok(None),
+    }
+}
+
+/// The account linked to a person (the oldest, when several are).
+pub fn account_for_person(conn: &Connection, person_id: i64) -> rusqlite::Result<Option<Account>> {
+    conn.prepare_cached("SELECT * FROM account WHERE person_id = ?1 ORDER BY id LIMIT 1")?
+        .query_row([person_id], account_from_row)
+        .optional()
+}
+
+/// Creates an account for a person signed in through the provider: no
+/// local password (a hash nothing matches) and the staff role.
+pub fn create_linked_account(
+    conn: &Connection,
+    person_id: i64,
+    email: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO account (email, name, person_id, password_hash, created_at) VALUES (?1, ?2, ?3, '!', ?4)",
+        params![email.trim(), name.trim(), person_id, stamp(now)],
+    )?;
+    let id = conn.last_insert_rowid();
+    add_grant(
+        conn,
+        id,
+        Grant {
+            role: Role::Staff,
+            scope: None,
+        },
+    )?;
+    Ok(id)
 }
 
 #[cfg(test)]

@@ -28,4 +28,8 @@ pub struct CheckedToken {
     pub last_used: Option<String>,
     /// Its account, with roles and scopes.
     pub principal: Principal,
+    /// The last day it works.
+    pub expires_on: Option<chrono::NaiveDate>,
+    /// What it may do.
+    pub scope: super::model::TokenScope,
 }

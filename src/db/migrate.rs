@@ -10,7 +10,7 @@ use super::DbError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes.
-pub const CURRENT_VERSION: i64 = 8;
+pub const CURRENT_VERSION: i64 = 9;
 
 /// An upgrade step: turns a version N-1 file into version N.
 type Step = fn(&Transaction) -> rusqlite::Result<()>;
@@ -25,7 +25,22 @@ const UPGRADES: &[(i64, Step)] = &[
     (6, to_version_6),
     (7, to_version_7),
     (8, to_version_8),
+    (9, to_version_9),
 ];
+
+/// Version 9 is sign-in a region can switch on: second factors (TOTP and
+/// recovery codes), the step between password and second factor, OpenID
+/// Connect sign-ins and identities, how and from which browser a session
+/// signed in, API tokens with an end day and a scope, and security notices
+/// in the outbox.
+fn to_version_9(tx: &Transaction) -> rusqlite::Result<()> {
+    add_column(tx, "session", "method", "TEXT")?;
+    add_column(tx, "session", "user_agent", "TEXT")?;
+    add_column(tx, "api_token", "expires_on", "TEXT")?;
+    add_column(tx, "api_token", "scope", "TEXT NOT NULL DEFAULT 'all'")?;
+    rebuild(tx, "outbox")?;
+    tx.execute_batch(added_in(9))
+}
 
 /// Version 8 lets the outbox carry a manager's reminder to one person.
 fn to_version_8(tx: &Transaction) -> rusqlite::Result<()> {

@@ -142,21 +142,6 @@ fn public_url(origin: &str, token: &str) -> String {
     format!("{origin}/verify/{token}")
 }
 
-/// A QR code of `text` as an SVG document.
-pub fn qr_svg(text: &str) -> Result<String, AppError> {
-    let code = qrcode::QrCode::new(text.as_bytes())
-        .map_err(|e| AppError::Internal(format!("QR code: {e}")))?;
-    Ok(code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(240, 240)
-        .build())
-}
-
-/// The SVG without its XML declaration, to place inside a page.
-fn inline_svg(svg: &str) -> &str {
-    svg.find("<svg").map_or(svg, |i| &svg[i..])
-}
-
 // ---- Views ----
 
 /// The buttons under a licence on the person's licence page, for those who may
@@ -216,7 +201,7 @@ fn links_view(ctx: &Ctx, s: &Subject, fresh: Option<&Fresh>) -> Markup {
                 div.alert.ok role="status" {
                     p { (lang.t("verify.shown_once")) }
                     p { a href=(f.url) { code { (f.url) } } }
-                    div role="img" aria-label=(lang.t("verify.qr")) { (PreEscaped(inline_svg(&f.svg))) }
+                    div role="img" aria-label=(lang.t("verify.qr")) { (PreEscaped(layout::inline_svg(&f.svg))) }
                 }
             }
             p { (lang.t("verify.explain")) }
@@ -327,7 +312,7 @@ pub async fn create(
         .await?;
     let url = public_url(&origin(&state.config, &headers, &uri), &token);
     let fresh = Fresh {
-        svg: qr_svg(&url)?,
+        svg: layout::qr_svg(&url)?,
         url,
     };
     let s = load_subject(&state, &user, id, licence_id).await?;
@@ -390,7 +375,7 @@ pub async fn public_qr(
         .read(move |c| live_link(c, &t).map_err(AppError::from))
         .await?
         .ok_or(AppError::NotFound)?;
-    let svg = qr_svg(&public_url(&origin(&state.config, &headers, &uri), &token))?;
+    let svg = layout::qr_svg(&public_url(&origin(&state.config, &headers, &uri), &token))?;
     let mut r = svg.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -435,9 +420,9 @@ mod tests {
 
     #[test]
     fn the_qr_code_is_an_svg_that_fits_a_page() {
-        let svg = qr_svg("https://onco.example/verify/abc").unwrap_or_default();
+        let svg = crate::web::layout::qr_svg("https://onco.example/verify/abc").unwrap_or_default();
         assert!(svg.starts_with("<?xml"));
-        assert!(inline_svg(&svg).starts_with("<svg"));
+        assert!(crate::web::layout::inline_svg(&svg).starts_with("<svg"));
         assert!(svg.contains("<path"));
     }
 }

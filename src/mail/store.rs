@@ -33,11 +33,14 @@ pub enum Kind {
     SessionCancelled,
     /// A manager's or coordinator's reminder to one person about a licence.
     ManagerReminder,
+    /// A change to the account's sign-in (a new password, second factor or
+    /// API token, a throttled address), to its holder.
+    SecurityNotice,
 }
 
 impl Kind {
     /// Every kind, in the order filters list them.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::LicenceWarning,
         Kind::LicenceExpired,
         Kind::ManagerDigest,
@@ -48,6 +51,7 @@ impl Kind {
         Kind::OfferingCancelled,
         Kind::SessionCancelled,
         Kind::ManagerReminder,
+        Kind::SecurityNotice,
     ];
 
     /// Stored name.
@@ -63,6 +67,7 @@ impl Kind {
             Kind::OfferingCancelled => "offering_cancelled",
             Kind::SessionCancelled => "session_cancelled",
             Kind::ManagerReminder => "manager_reminder",
+            Kind::SecurityNotice => "security_notice",
         }
     }
 
@@ -84,6 +89,7 @@ impl Kind {
             Kind::OfferingCancelled => "messages.kind_offering_cancelled",
             Kind::SessionCancelled => "messages.kind_session_cancelled",
             Kind::ManagerReminder => "messages.kind_manager_reminder",
+            Kind::SecurityNotice => "messages.kind_security_notice",
         }
     }
 }

@@ -23,6 +23,10 @@ pub enum AppError {
     /// Not signed in (pages redirect to the sign-in form; the API answers 401).
     #[error("unauthenticated")]
     Unauthenticated,
+    /// Signed in, but a second factor must be set up first (pages redirect
+    /// to its setup).
+    #[error("second factor required")]
+    SecondFactorRequired,
     /// The CSRF token is missing or wrong.
     #[error("invalid or missing csrf_token")]
     Csrf,
@@ -107,7 +111,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::SecondFactorRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -122,7 +128,7 @@ impl AppError {
     pub fn title(&self) -> Msg {
         Msg::new(match self {
             AppError::NotFound => "error.title_not_found",
-            AppError::Forbidden => "error.title_forbidden",
+            AppError::Forbidden | AppError::SecondFactorRequired => "error.title_forbidden",
             AppError::Csrf => "error.title_csrf",
             AppError::Unauthenticated => "error.title_unauthenticated",
             AppError::BadRequest { .. } => "error.title_bad_request",

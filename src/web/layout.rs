@@ -229,6 +229,12 @@ impl FieldAttrs {
         self.placeholder = Some(v);
         self
     }
+
+    /// Sets `maxlength=`.
+    pub const fn max_len(mut self, n: u32) -> Self {
+        self.maxlength = Some(n);
+        self
+    }
 }
 
 /// A labelled `<select>` from `(value, text)` pairs.
@@ -372,6 +378,8 @@ const NOTICES: &[&str] = &[
     "licence.notice_reminded",
     "licence.notice_already_reminded",
     "accounts.password_changed",
+    "account.session_ended",
+    "account.totp_removed",
     "accounts.sessions_ended",
     "accounts.language_saved",
     "import.done",
@@ -467,6 +475,21 @@ pub fn safe_next(next: &str) -> String {
     } else {
         "/".to_string()
     }
+}
+
+/// A QR code of `text` as an SVG document.
+pub fn qr_svg(text: &str) -> Result<String, super::AppError> {
+    let code = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|e| super::AppError::Internal(format!("QR code: {e}")))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .build())
+}
+
+/// The SVG without its XML declaration, to place inside a page.
+pub fn inline_svg(svg: &str) -> &str {
+    svg.find("<svg").map_or(svg, |i| &svg[i..])
 }
 
 #[cfg(test)]

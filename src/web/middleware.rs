@@ -82,9 +82,16 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let mut out = if path.starts_with("/api/") {
         problem(&error, lang, &path, &request_id)
-    } else if matches!(error, AppError::Unauthenticated) {
+    } else if matches!(
+        error,
+        AppError::Unauthenticated | AppError::SecondFactorRequired
+    ) {
         let next = if is_get { path_and_query } else { "/".into() };
-        let target = format!("/login?next={}", urlencode(&next));
+        let target = if matches!(error, AppError::SecondFactorRequired) {
+            "/account/second-factor".to_string()
+        } else {
+            format!("/login?next={}", urlencode(&next))
+        };
         let mut r = StatusCode::SEE_OTHER.into_response();
         if let Ok(v) = HeaderValue::from_str(&target) {
             r.headers_mut().insert(header::LOCATION, v);

@@ -47,6 +47,23 @@ fn free_port() -> u16 {
         .expect("free port")
 }
 
+/// Gives the account of `email` a second factor in force; its secret.
+async fn give_second_factor(app: &TestApp, email: &str) -> String {
+    let email = email.to_string();
+    app.state
+        .db
+        .write(move |tx| {
+            let w = oncotrack::db::Work::new(tx, oncotrack::db::Actor::system(), chrono::Utc::now());
+            let (account, _) = oncotrack::auth::store::account_by_email(tx, &email)?
+                .ok_or(oncotrack::web::AppError::NotFound)?;
+            Ok::<_, oncotrack::web::AppError>(
+                oncotrack::auth::actions::enrol_totp_now(&w, account.id)?.0,
+            )
+        })
+        .await
+        .expect("second factor")
+}
+
 /// Starts the server and a browser, or `None` (with a message) when this
 /// machine has no Chromium and nothing demands one.
 async fn start() -> Option<Journey> {
@@ -141,7 +158,14 @@ impl Journey {
             .expect("text")
     }
 
+    /// Signs in through the form; an administrator has a second factor
+    /// and types its code.
     async fn sign_in(&self, email: &str) {
+        let secret = if email == email_for(Role::Admin) {
+            Some(give_second_factor(&self.app, email).await)
+        } else {
+            None
+        };
         self.goto("/login").await;
         let form = self
             .browser
@@ -155,6 +179,20 @@ impl Journey {
         drop(form);
         self.click_button("form[action='/login'] button[type=submit]")
             .await;
+        if let Some(secret) = secret {
+            // An administrator's second step: the code the app shows now.
+            let now = oncotrack::clock::Clock::now(&self.app.clock).timestamp() as u64;
+            let code = oncotrack::auth::totp::code_at(&secret, now).expect("code");
+            let form = self
+                .browser
+                .form(Locator::Css("form[action='/login/second-factor']"))
+                .await
+                .expect("second-factor form");
+            form.set_by_name("code", &code).await.expect("code");
+            drop(form);
+            self.click_button("form[action='/login/second-factor'] button[type=submit]")
+                .await;
+        }
         assert!(
             self.text().await.contains("Logga ut"),
             "signed in as {email}"

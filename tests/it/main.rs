@@ -25,6 +25,7 @@ mod reminders;
 mod rotations_split;
 mod routes;
 mod schemathesis;
+mod second_factor;
 mod security;
 mod shape;
 mod upgrade;

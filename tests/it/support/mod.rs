@@ -188,6 +188,23 @@ impl TestApp {
             "login as {role}: {}",
             r.text
         );
+        if role == Role::Admin {
+            // Administrators pass a second factor; the journey of it is in
+            // tests/it/second_factor.rs. Here the session is one that did.
+            let token = c.cookies["ot_session"].clone();
+            self.state
+                .db
+                .write(move |tx| {
+                    tx.execute(
+                        "UPDATE session SET method = 'password+totp' WHERE token_hash = ?1",
+                        [auth_store::token_hash(&token)],
+                    )
+                    .map(|_| ())
+                    .map_err(oncotrack::web::AppError::from)
+                })
+                .await
+                .expect("second factor");
+        }
         c
     }
 
@@ -258,7 +275,7 @@ impl TestApp {
             .db
             .write(move |tx| -> Result<String, oncotrack::db::DbError> {
                 let (acc, _) = auth_store::account_by_email(tx, &email)?.expect("account");
-                Ok(auth_store::create_api_token(tx, acc.id, "test", now)?.1)
+                Ok(auth_store::create_api_token(tx, acc.id, "test", &Default::default(), now)?.1)
             })
             .await
             .expect("token")
@@ -429,7 +446,12 @@ impl Client<'_> {
         } else {
             "/login"
         };
-        let r = self.get(page).await;
+        let mut r = self.get(page).await;
+        // An administrator who must first set up a second factor is sent
+        // to its page, which has a token too.
+        if let Some(to) = r.location().map(str::to_string) {
+            r = self.get(&to).await;
+        }
         r.csrf()
             .unwrap_or_else(|| panic!("no csrf token on {page}: {} {}", r.status, r.text))
     }
