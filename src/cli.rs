@@ -213,8 +213,9 @@ pub fn token_limits(
     use crate::auth::model::{TokenLimits, TokenScope, check_token_expiry};
     let expires_on = expires_on
         .map(|d| {
-            crate::check::date(d)
-                .ok_or_else(|| CommandError::Invalid(format!("--expires-on: expected YYYY-MM-DD, got {d:?}")))
+            crate::check::date(d).ok_or_else(|| {
+                CommandError::Invalid(format!("--expires-on: expected YYYY-MM-DD, got {d:?}"))
+            })
         })
         .transpose()?;
     check_token_expiry(expires_on, today)
@@ -234,8 +235,9 @@ pub fn enrol_totp(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let (account, _) = store::account_by_email(&tx, email)?
         .ok_or_else(|| CommandError::Invalid(format!("--email: no account for {email}")))?;
-    let (secret, codes) = crate::auth::actions::enrol_totp_now(&Work::new(&tx, Actor::cli(), now), account.id)
-        .map_err(|e| CommandError::Invalid(e.to_string()))?;
+    let (secret, codes) =
+        crate::auth::actions::enrol_totp_now(&Work::new(&tx, Actor::cli(), now), account.id)
+            .map_err(|e| CommandError::Invalid(e.to_string()))?;
     tx.commit()?;
     let uri = crate::auth::totp::otpauth_uri(&secret, &account.email)
         .ok_or_else(|| CommandError::Invalid("could not make the otpauth address".into()))?;

@@ -76,6 +76,14 @@ impl std::fmt::Debug for OidcSettings {
 /// is set. The callback address is built on the public URL, so that must be
 /// set too.
 fn oidc_from_env(public_url: Option<&str>) -> Result<Option<OidcSettings>, ConfigError> {
+    oidc_from(var, public_url)
+}
+
+/// [`oidc_from_env`] with the variables read by `var`.
+fn oidc_from(
+    var: impl Fn(&'static str) -> Option<String>,
+    public_url: Option<&str>,
+) -> Result<Option<OidcSettings>, ConfigError> {
     let Some(issuer) = var("ONCOTRACK_OIDC_ISSUER") else {
         return Ok(None);
     };
@@ -88,7 +96,8 @@ fn oidc_from_env(public_url: Option<&str>) -> Result<Option<OidcSettings>, Confi
     if public_url.is_none() {
         return Err(ConfigError {
             variable: "ONCOTRACK_OIDC_ISSUER",
-            message: "needs ONCOTRACK_PUBLIC_URL, the address the provider sends people back to".into(),
+            message: "needs ONCOTRACK_PUBLIC_URL, the address the provider sends people back to"
+                .into(),
         });
     }
     let required = |name: &'static str| {
@@ -364,6 +373,46 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_provider_needs_its_client_and_the_public_url() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &'static str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(matches!(oidc_from(vars(&[]), None), Ok(None)));
+        let full: &'static [(&str, &str)] = &[
+            ("ONCOTRACK_OIDC_ISSUER", "https://idp.region.example/"),
+            ("ONCOTRACK_OIDC_CLIENT_ID", "oncotrack"),
+            ("ONCOTRACK_OIDC_CLIENT_SECRET", "s3cret"),
+            ("ONCOTRACK_OIDC_SCOPES", "email profile"),
+        ];
+        let err = oidc_from(vars(full), None).expect_err("no public url");
+        assert!(err.message.contains("ONCOTRACK_PUBLIC_URL"), "{err}");
+        let s = oidc_from(vars(full), Some("https://onco.example"))
+            .expect("settings")
+            .expect("some");
+        // The issuer is kept as written: the provider must name it so.
+        assert_eq!(s.issuer, "https://idp.region.example/");
+        assert_eq!(s.scopes, ["openid", "email", "profile"]);
+        assert_eq!(s.hsa_claim, "employeeHsaId");
+        assert!(
+            !format!("{s:?}").contains("s3cret"),
+            "the secret is not logged"
+        );
+        let err = oidc_from(vars(&full[..2]), Some("https://onco.example")).expect_err("no secret");
+        assert_eq!(err.variable, "ONCOTRACK_OIDC_CLIENT_SECRET");
+        let err = oidc_from(
+            vars(&[("ONCOTRACK_OIDC_ISSUER", "idp.example")]),
+            Some("https://o.example"),
+        )
+        .expect_err("no scheme");
+        assert_eq!(err.variable, "ONCOTRACK_OIDC_ISSUER");
+    }
 
     #[test]
     fn public_url_needs_a_scheme_and_a_host() {

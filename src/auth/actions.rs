@@ -166,8 +166,7 @@ fn told_if_throttled(
     email: &str,
     address: &str,
 ) -> Result<(), AppError> {
-    let (by_pair, _) =
-        store::recent_failures(w, email, address, w.now() - rules.throttle.window)?;
+    let (by_pair, _) = store::recent_failures(w, email, address, w.now() - rules.throttle.window)?;
     if rules.throttle.just_closed(by_pair.len()) {
         notify::tell(
             w,
@@ -317,7 +316,8 @@ pub fn sign_in_oidc(
                 None => match store::account_by_email(w, &email)? {
                     Some((a, _)) => a.id,
                     None => {
-                        let id = store::create_linked_account(w, person_id, &email, &name, w.now())?;
+                        let id =
+                            store::create_linked_account(w, person_id, &email, &name, w.now())?;
                         w.created(
                             "account.create",
                             "account",
@@ -341,7 +341,12 @@ pub fn sign_in_oidc(
     };
     let account = existing(w, account_id)?;
     if !account.active {
-        audit_attempt(w, "login.failed", Some(account_id), Some(json!({"method": "oidc"})))?;
+        audit_attempt(
+            w,
+            "login.failed",
+            Some(account_id),
+            Some(json!({"method": "oidc"})),
+        )?;
         return Ok(Err(OidcRefusal::Inactive));
     }
     store::record_login_attempt(w, &account.email, &start.address, true, w.now())?;
@@ -394,7 +399,10 @@ pub fn confirm_totp(
         return Err(wrong());
     }
     let codes = totp::new_recovery_codes();
-    let normalised: Vec<String> = codes.iter().map(|c| totp::normalise_recovery_code(c)).collect();
+    let normalised: Vec<String> = codes
+        .iter()
+        .map(|c| totp::normalise_recovery_code(c))
+        .collect();
     store::replace_recovery_codes(w, account_id, &normalised, w.now())?;
     if let Some(token) = session {
         store::set_session_method(w, token, SignInMethod::PasswordTotp)?;
@@ -413,7 +421,10 @@ pub fn enrol_totp_now(w: &Work, account_id: i64) -> Result<(String, Vec<String>)
     store::set_totp_secret(w, account_id, &secret, w.now())?;
     store::take_totp_step(w, account_id, 0, true, w.now())?;
     let codes = totp::new_recovery_codes();
-    let normalised: Vec<String> = codes.iter().map(|c| totp::normalise_recovery_code(c)).collect();
+    let normalised: Vec<String> = codes
+        .iter()
+        .map(|c| totp::normalise_recovery_code(c))
+        .collect();
     store::replace_recovery_codes(w, account_id, &normalised, w.now())?;
     noted(w, "account.totp.enable", account_id, json!({"via": "cli"}))?;
     Ok((secret, codes))
@@ -428,7 +439,10 @@ pub fn renew_recovery_codes(w: &Work, account_id: i64) -> Result<Vec<String>, Ap
         ));
     }
     let codes = totp::new_recovery_codes();
-    let normalised: Vec<String> = codes.iter().map(|c| totp::normalise_recovery_code(c)).collect();
+    let normalised: Vec<String> = codes
+        .iter()
+        .map(|c| totp::normalise_recovery_code(c))
+        .collect();
     store::replace_recovery_codes(w, account_id, &normalised, w.now())?;
     noted(w, "account.recovery_codes", account_id, json!({}))?;
     Ok(codes)
@@ -476,7 +490,12 @@ pub fn note_wrong_current_password(w: &Work, email: &str, address: &str) -> Resu
 /// Notes an identity provider sign-in that failed, and why (`state`,
 /// `issuer`, `code`, `unknown_person`, ...).
 pub fn note_oidc_failure(w: &Work, reason: &str) -> Result<(), AppError> {
-    audit_attempt(w, "login.oidc_failed", None, Some(json!({"reason": reason})))
+    audit_attempt(
+        w,
+        "login.oidc_failed",
+        None,
+        Some(json!({"reason": reason})),
+    )
 }
 
 /// Notes a sign-in refused by the throttle before the password was checked.

@@ -283,25 +283,24 @@ impl FromRequestParts<AppState> for ApiUser {
             Some(checked) => checked,
             None => {
                 let key = hash.clone();
-                let found =
-                    state
-                        .db
-                        .read(move |conn| -> Result<_, AppError> {
-                            let Some(t) = auth_store::api_token_account(conn, &key)? else {
-                                return Ok(None);
-                            };
-                            Ok(auth_store::principal(conn, t.account_id)?.map(|principal| {
-                                CheckedToken {
-                                    token_id: t.id,
-                                    last_used: t.last_used_at,
-                                    principal,
-                                    expires_on: t.expires_on,
-                                    scope: t.scope,
-                                }
-                            }))
-                        })
-                        .await?
-                        .ok_or(AppError::Unauthenticated)?;
+                let found = state
+                    .db
+                    .read(move |conn| -> Result<_, AppError> {
+                        let Some(t) = auth_store::api_token_account(conn, &key)? else {
+                            return Ok(None);
+                        };
+                        Ok(auth_store::principal(conn, t.account_id)?.map(|principal| {
+                            CheckedToken {
+                                token_id: t.id,
+                                last_used: t.last_used_at,
+                                principal,
+                                expires_on: t.expires_on,
+                                scope: t.scope,
+                            }
+                        }))
+                    })
+                    .await?
+                    .ok_or(AppError::Unauthenticated)?;
                 tokens.put(hash, generation, found.clone());
                 found
             }

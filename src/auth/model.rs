@@ -562,7 +562,8 @@ impl Throttle {
             return None;
         }
         let doublings = (failures.len() - self.per_account).min(20) as u32;
-        let wait = Duration::seconds(FIRST_WAIT_SECONDS.saturating_mul(1 << doublings)).min(self.window);
+        let wait =
+            Duration::seconds(FIRST_WAIT_SECONDS.saturating_mul(1 << doublings)).min(self.window);
         let last = DateTime::parse_from_rfc3339(failures.last()?)
             .ok()?
             .with_timezone(&Utc);
@@ -718,13 +719,15 @@ impl TokenScope {
     pub fn allows(&self, method: &axum::http::Method, path: &str) -> bool {
         match self {
             TokenScope::All => true,
-            TokenScope::Read => method == axum::http::Method::GET || method == axum::http::Method::HEAD,
+            TokenScope::Read => {
+                method == axum::http::Method::GET || method == axum::http::Method::HEAD
+            }
             TokenScope::Endpoints(names) => names.iter().any(|n| {
                 ENDPOINTS.iter().any(|(e, prefix)| {
                     e == n
-                        && path
-                            .strip_prefix(prefix)
-                            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '.']))
+                        && path.strip_prefix(prefix).is_some_and(|rest| {
+                            rest.is_empty() || rest.starts_with(['/', '?', '.'])
+                        })
                 })
             }),
         }
@@ -925,9 +928,15 @@ mod tests {
         assert_eq!(t.wait(&[secs(5)], &[secs(5)], now), None);
         // Two failures: 30 s after the last; three: 60 s; four: 120 s.
         assert_eq!(t.wait(&[secs(20), secs(10)], &[], now), Some(20));
-        assert_eq!(t.wait(&[secs(20), secs(10)], &[], now + Duration::seconds(20)), None);
+        assert_eq!(
+            t.wait(&[secs(20), secs(10)], &[], now + Duration::seconds(20)),
+            None
+        );
         assert_eq!(t.wait(&[secs(30), secs(20), secs(10)], &[], now), Some(50));
-        assert_eq!(t.wait(&[secs(3), secs(2), secs(1), secs(0)], &[], now), Some(120));
+        assert_eq!(
+            t.wait(&[secs(3), secs(2), secs(1), secs(0)], &[], now),
+            Some(120)
+        );
         // Never longer than the window, however many.
         let many: Vec<String> = (0..30).rev().map(secs).collect();
         assert_eq!(t.wait(&many, &[], now), Some(900));
@@ -948,7 +957,10 @@ mod tests {
         let read = TokenScope::parse("read").expect("scope");
         assert!(read.allows(&Method::GET, "/api/v1/people"));
         assert!(!read.allows(&Method::POST, "/api/v1/people"));
-        assert_eq!(TokenScope::parse("status, people status").map(|s| s.as_stored()), Ok("status people".into()));
+        assert_eq!(
+            TokenScope::parse("status, people status").map(|s| s.as_stored()),
+            Ok("status people".into())
+        );
         assert_eq!(TokenScope::parse("statuz"), Err("statuz".into()));
         assert_eq!(TokenScope::parse(""), Ok(TokenScope::All));
         let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).expect("d");

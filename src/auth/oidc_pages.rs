@@ -26,11 +26,7 @@ use crate::web::{AppError, Query};
 const STATE_MINUTES: i64 = 10;
 
 fn state_cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-ot_oidc"
-    } else {
-        "ot_oidc"
-    }
+    if secure { "__Host-ot_oidc" } else { "ot_oidc" }
 }
 
 /// Query of the start.
@@ -146,20 +142,40 @@ pub async fn callback(
         .await;
     }
     let (Some(code), Some(returned)) = (q.code.as_deref(), q.state.as_deref()) else {
-        return failed(&state, &ctx, StatusCode::BAD_REQUEST, "incomplete", msg!("oidc.incomplete")).await;
+        return failed(
+            &state,
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            "incomplete",
+            msg!("oidc.incomplete"),
+        )
+        .await;
     };
     let ours = CookieJar::from_headers(&headers)
         .get(state_cookie_name(ctx.secure))
         .map(|c| c.value().to_string());
     if ours.as_deref() != Some(returned) {
-        return failed(&state, &ctx, StatusCode::BAD_REQUEST, "state", msg!("oidc.state_mismatch")).await;
+        return failed(
+            &state,
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            "state",
+            msg!("oidc.state_mismatch"),
+        )
+        .await;
     }
-    if q
-        .iss
+    if q.iss
         .as_deref()
         .is_some_and(|iss| iss != oidc.settings().issuer)
     {
-        return failed(&state, &ctx, StatusCode::BAD_REQUEST, "issuer", msg!("oidc.wrong_issuer")).await;
+        return failed(
+            &state,
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            "issuer",
+            msg!("oidc.wrong_issuer"),
+        )
+        .await;
     }
     let st = returned.to_string();
     let taken = ctx
@@ -169,16 +185,31 @@ pub async fn callback(
         })
         .await?;
     let Some((nonce, verifier, next)) = taken else {
-        return failed(&state, &ctx, StatusCode::BAD_REQUEST, "expired", msg!("oidc.expired")).await;
+        return failed(
+            &state,
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            "expired",
+            msg!("oidc.expired"),
+        )
+        .await;
     };
     let identity = match oidc.finish(code, &nonce, &verifier).await {
         Ok(i) => i,
         Err(e) => {
             tracing::warn!(error = %e, "identity provider sign-in refused");
             let (status, reason, message) = match e {
-                OidcError::Unreachable(_) => (StatusCode::BAD_GATEWAY, "unreachable", msg!("oidc.unreachable")),
-                OidcError::CodeRefused(_) => (StatusCode::BAD_REQUEST, "code", msg!("oidc.code_refused")),
-                OidcError::TokenRefused(_) => (StatusCode::BAD_REQUEST, "token", msg!("oidc.token_refused")),
+                OidcError::Unreachable(_) => (
+                    StatusCode::BAD_GATEWAY,
+                    "unreachable",
+                    msg!("oidc.unreachable"),
+                ),
+                OidcError::CodeRefused(_) => {
+                    (StatusCode::BAD_REQUEST, "code", msg!("oidc.code_refused"))
+                }
+                OidcError::TokenRefused(_) => {
+                    (StatusCode::BAD_REQUEST, "token", msg!("oidc.token_refused"))
+                }
             };
             return failed(&state, &ctx, status, reason, message).await;
         }
@@ -217,7 +248,14 @@ pub async fn callback(
             .await
         }
         Err(OidcRefusal::Inactive) => {
-            failed(&state, &ctx, StatusCode::FORBIDDEN, "inactive", msg!("oidc.inactive")).await
+            failed(
+                &state,
+                &ctx,
+                StatusCode::FORBIDDEN,
+                "inactive",
+                msg!("oidc.inactive"),
+            )
+            .await
         }
     }
 }

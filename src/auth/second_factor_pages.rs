@@ -230,7 +230,12 @@ pub async fn setup_begin(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
         .await?;
     let uri = totp::otpauth_uri(&secret, &user.email)
         .ok_or_else(|| AppError::Internal("otpauth URI".into()))?;
-    Ok(setup_view(&ctx, &Setup::Scanning { secret, uri }, &FieldErrors::new(ctx.lang))?.into_response())
+    Ok(setup_view(
+        &ctx,
+        &Setup::Scanning { secret, uri },
+        &FieldErrors::new(ctx.lang),
+    )?
+    .into_response())
 }
 
 /// `POST /account/second-factor/confirm`: the code that proves the app
@@ -250,7 +255,9 @@ pub async fn setup_confirm(
         })
         .await;
     match done {
-        Ok(codes) => Ok(setup_view(&ctx, &Setup::Codes(codes), &FieldErrors::new(ctx.lang))?.into_response()),
+        Ok(codes) => Ok(
+            setup_view(&ctx, &Setup::Codes(codes), &FieldErrors::new(ctx.lang))?.into_response(),
+        ),
         Err(AppError::Unprocessable { message, .. }) => {
             // The same secret again, to type a fresh code from.
             let secret = state
@@ -259,11 +266,16 @@ pub async fn setup_confirm(
                 .await?
                 .map(|t| t.secret);
             let errors = FieldErrors::from_list(ctx.lang, [("code", message)]);
-            let setup = match secret.and_then(|s| totp::otpauth_uri(&s, &user.email).map(|u| (s, u))) {
-                Some((secret, uri)) => Setup::Scanning { secret, uri },
-                None => Setup::Off,
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, setup_view(&ctx, &setup, &errors)?).into_response())
+            let setup =
+                match secret.and_then(|s| totp::otpauth_uri(&s, &user.email).map(|u| (s, u))) {
+                    Some((secret, uri)) => Setup::Scanning { secret, uri },
+                    None => Setup::Off,
+                };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                setup_view(&ctx, &setup, &errors)?,
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }
@@ -313,7 +325,11 @@ pub async fn remove(
         .await?;
         let setup = current_setup(&state, user.account_id).await?;
         let errors = FieldErrors::from_list(ctx.lang, [("current", msg!("login.failed"))]);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, setup_view(&ctx, &setup, &errors)?).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            setup_view(&ctx, &setup, &errors)?,
+        )
+            .into_response());
     }
     let id = user.account_id;
     let notifier = Notifier::of(&state);

@@ -799,8 +799,14 @@ pub fn take_totp_step(
 
 /// Removes an account's second factor and its recovery codes.
 pub fn remove_totp(conn: &Connection, account_id: i64) -> rusqlite::Result<bool> {
-    conn.execute("DELETE FROM recovery_code WHERE account_id = ?1", [account_id])?;
-    Ok(conn.execute("DELETE FROM account_totp WHERE account_id = ?1", [account_id])? == 1)
+    conn.execute(
+        "DELETE FROM recovery_code WHERE account_id = ?1",
+        [account_id],
+    )?;
+    Ok(conn.execute(
+        "DELETE FROM account_totp WHERE account_id = ?1",
+        [account_id],
+    )? == 1)
 }
 
 /// Replaces an account's recovery codes with these (by their hashes).
@@ -810,7 +816,10 @@ pub fn replace_recovery_codes(
     codes: &[String],
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM recovery_code WHERE account_id = ?1", [account_id])?;
+    conn.execute(
+        "DELETE FROM recovery_code WHERE account_id = ?1",
+        [account_id],
+    )?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO recovery_code (account_id, code_hash, created_at) VALUES (?1, ?2, ?3)",
     )?;

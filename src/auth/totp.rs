@@ -127,7 +127,10 @@ mod tests {
         let s = rfc_secret();
         // RFC 6238 appendix B: 94287082 at 59 s, 07081804 at 1111111109 s.
         assert_eq!(accepted_step(&s, "287082", 59, 0), Some(1));
-        assert_eq!(accepted_step(&s, "081804", 1_111_111_109, 0), Some(37_037_036));
+        assert_eq!(
+            accepted_step(&s, "081804", 1_111_111_109, 0),
+            Some(37_037_036)
+        );
         assert_eq!(accepted_step(&s, "287083", 59, 0), None);
     }
 
@@ -148,7 +151,10 @@ mod tests {
     #[test]
     fn the_uri_names_the_account_and_the_issuer() {
         let uri = otpauth_uri(&rfc_secret(), "ada@region.example").expect("uri");
-        assert!(uri.starts_with("otpauth://totp/oncotrack:ada%40region.example?"), "{uri}");
+        assert!(
+            uri.starts_with("otpauth://totp/oncotrack:ada%40region.example?"),
+            "{uri}"
+        );
         assert!(uri.contains(&format!("secret={}", rfc_secret())), "{uri}");
         assert!(uri.contains("issuer=oncotrack"), "{uri}");
     }

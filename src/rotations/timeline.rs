@@ -116,7 +116,11 @@ pub fn gantt(
     to: NaiveDate,
     capacity: Option<(i64, &[Span])>,
 ) -> Markup {
-    let longest = bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(0);
     let label_w = (longest as f64 * CHAR_W + 16.0).clamp(LABEL_MIN_W, LABEL_MAX_W);
     // Only a label longer than the widest column is shortened; the whole
     // name is its tooltip and the bar's title.

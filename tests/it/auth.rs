@@ -192,7 +192,10 @@ async fn failures_slow_only_their_own_address_and_the_holder_is_told() {
     // The rightful user at another address is not shut out.
     let mut own = app.browser();
     own.address = "198.51.100.7:40000".parse().expect("addr");
-    assert_eq!(own.login(&email, PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        own.login(&email, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
     // Each further failure from the guessing address doubles its wait.
     app.clock.advance(chrono::Duration::seconds(31));
     assert_eq!(
@@ -203,7 +206,10 @@ async fn failures_slow_only_their_own_address_and_the_holder_is_told() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.header("retry-after"), Some("60"));
     app.clock.advance(chrono::Duration::seconds(61));
-    assert_eq!(b.login(&email, PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.login(&email, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
     // The holder was told once, in her language, of the address.
     let notices: Vec<(String, String)> = app
         .query(|c| {
@@ -213,7 +219,10 @@ async fn failures_slow_only_their_own_address_and_the_holder_is_told() {
         })
         .await;
     assert_eq!(notices.len(), 1, "{notices:?}");
-    assert!(notices[0].0.contains("felaktiga inloggningar"), "{notices:?}");
+    assert!(
+        notices[0].0.contains("felaktiga inloggningar"),
+        "{notices:?}"
+    );
     assert!(notices[0].1.contains("192.0.2.10"), "{notices:?}");
 }
 

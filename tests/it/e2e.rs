@@ -53,7 +53,8 @@ async fn give_second_factor(app: &TestApp, email: &str) -> String {
     app.state
         .db
         .write(move |tx| {
-            let w = oncotrack::db::Work::new(tx, oncotrack::db::Actor::system(), chrono::Utc::now());
+            let w =
+                oncotrack::db::Work::new(tx, oncotrack::db::Actor::system(), chrono::Utc::now());
             let (account, _) = oncotrack::auth::store::account_by_email(tx, &email)?
                 .ok_or(oncotrack::web::AppError::NotFound)?;
             Ok::<_, oncotrack::web::AppError>(

@@ -17,6 +17,7 @@ mod faults;
 mod fuzz;
 mod input;
 mod licences;
+mod oidc;
 mod openapi;
 mod organisation;
 mod placements;

@@ -49,7 +49,11 @@ async fn a_nurse_sets_up_a_code_and_signs_in_with_it_and_with_a_recovery_code() 
     let app = TestApp::new().await;
     let mut sara = app.login_as(Role::Staff).await;
     let page = sara.get("/account").await;
-    assert!(page.visible().contains("Slå på tvåstegsverifiering"), "{}", page.text);
+    assert!(
+        page.visible().contains("Slå på tvåstegsverifiering"),
+        "{}",
+        page.text
+    );
     let r = sara.post("/account/second-factor", &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.text.contains("<svg"), "a QR code: {}", r.text);
@@ -67,16 +71,26 @@ async fn a_nurse_sets_up_a_code_and_signs_in_with_it_and_with_a_recovery_code() 
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let codes = codes_on(&r.text);
     assert_eq!(codes.len(), totp::RECOVERY_CODES, "{}", r.text);
-    assert_eq!(notices(&app).await, ["Tvåstegsverifiering påslagen i oncotrack"]);
+    assert_eq!(
+        notices(&app).await,
+        ["Tvåstegsverifiering påslagen i oncotrack"]
+    );
 
     // Signing in now asks for the code after the password.
     sara.post("/logout", &[]).await;
     let mut b = app.browser();
     let r = b.login(&email_for(Role::Staff), PASSWORD).await;
     assert_eq!(r.location(), Some("/login/second-factor"), "{}", r.text);
-    assert!(!b.cookies.contains_key("ot_session"), "no session before the code");
+    assert!(
+        !b.cookies.contains_key("ot_session"),
+        "no session before the code"
+    );
     let page = b.get("/login/second-factor").await;
-    assert!(page.text.contains(r#"autocomplete="one-time-code""#), "{}", page.text);
+    assert!(
+        page.text.contains(r#"autocomplete="one-time-code""#),
+        "{}",
+        page.text
+    );
     // Wrong, then the code already used to turn it on (same 30 s): refused.
     let r = b.post("/login/second-factor", &[("code", "123456")]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -90,17 +104,30 @@ async fn a_nurse_sets_up_a_code_and_signs_in_with_it_and_with_a_recovery_code() 
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     assert_eq!(b.get("/").await.status, StatusCode::OK);
     let page = b.get("/account").await;
-    assert!(page.visible().contains("Lösenord och kod"), "the session says how: {}", page.text);
+    assert!(
+        page.visible().contains("Lösenord och kod"),
+        "the session says how: {}",
+        page.text
+    );
 
     // Without the phone: a recovery code, once.
     for (attempt, expected) in [(0, StatusCode::SEE_OTHER), (1, StatusCode::UNAUTHORIZED)] {
         let mut c = app.browser();
-        c.address = format!("198.51.100.{}:4000", 20 + attempt).parse().expect("addr");
+        c.address = format!("198.51.100.{}:4000", 20 + attempt)
+            .parse()
+            .expect("addr");
         c.login(&email_for(Role::Staff), PASSWORD).await;
         let r = c
-            .post("/login/second-factor", &[("code", &codes[0].to_uppercase())])
+            .post(
+                "/login/second-factor",
+                &[("code", &codes[0].to_uppercase())],
+            )
             .await;
-        assert_eq!(r.status, expected, "recovery code, try {attempt}: {}", r.text);
+        assert_eq!(
+            r.status, expected,
+            "recovery code, try {attempt}: {}",
+            r.text
+        );
     }
     let told = notices(&app).await;
     assert_eq!(told.len(), 2, "{told:?}");
@@ -155,7 +182,11 @@ async fn administrators_set_up_a_second_factor_before_anything_else() {
         assert_eq!(r.location(), Some("/account/second-factor"), "{path}");
     }
     let page = admin.get("/account/second-factor").await;
-    assert!(page.visible().contains("Administratörer måste ha"), "{}", page.text);
+    assert!(
+        page.visible().contains("Administratörer måste ha"),
+        "{}",
+        page.text
+    );
     admin.post("/account/second-factor", &[]).await;
     let secret = secret_of(&app, Role::Admin).await;
     let code = totp::code_at(&secret, now(&app)).expect("code");
@@ -172,7 +203,13 @@ async fn administrators_set_up_a_second_factor_before_anything_else() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let id: i64 = app
-        .query(|c| c.query_row("SELECT id FROM account WHERE email = 'admin@test.example'", [], |r| r.get(0)))
+        .query(|c| {
+            c.query_row(
+                "SELECT id FROM account WHERE email = 'admin@test.example'",
+                [],
+                |r| r.get(0),
+            )
+        })
         .await;
     let r = other
         .post(&format!("/admin/accounts/{id}/second-factor/remove"), &[])
@@ -196,9 +233,19 @@ async fn users_see_and_end_their_own_sessions_only() {
     desk.login(&email_for(Role::Staff), PASSWORD).await;
     let page = desk.get("/account").await;
     assert!(page.visible().contains("Den här"), "{}", page.text);
-    assert!(page.text.contains("192.0.2.10"), "the other sign-in: {}", page.text);
+    assert!(
+        page.text.contains("192.0.2.10"),
+        "the other sign-in: {}",
+        page.text
+    );
     let other: i64 = app
-        .query(|c| c.query_row("SELECT rowid FROM session WHERE address = '192.0.2.10' AND ended_at IS NULL", [], |r| r.get(0)))
+        .query(|c| {
+            c.query_row(
+                "SELECT rowid FROM session WHERE address = '192.0.2.10' AND ended_at IS NULL",
+                [],
+                |r| r.get(0),
+            )
+        })
         .await;
     // Another's session is not found.
     let mut lecturer = app.login_as(Role::Lecturer).await;
@@ -207,9 +254,15 @@ async fn users_see_and_end_their_own_sessions_only() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(phone.get("/").await.status, StatusCode::OK);
-    let r = desk.post(&format!("/account/sessions/{other}/end"), &[]).await;
+    let r = desk
+        .post(&format!("/account/sessions/{other}/end"), &[])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(phone.get("/").await.status, StatusCode::SEE_OTHER, "signed out");
+    assert_eq!(
+        phone.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
     assert_eq!(desk.get("/").await.status, StatusCode::OK);
 }
 
@@ -220,11 +273,20 @@ async fn a_password_change_is_told_to_the_holder() {
     let r = sara
         .post(
             "/account/password",
-            &[("current", PASSWORD), ("password", "nya-Lösenordet-är-långt-7")],
+            &[
+                ("current", PASSWORD),
+                ("password", "nya-Lösenordet-är-långt-7"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     assert_eq!(notices(&app).await, ["Ditt lösenord i oncotrack är bytt"]);
     let messages = sara.get("/messages").await;
-    assert!(messages.visible().contains("Ditt lösenord i oncotrack är bytt"), "{}", messages.text);
+    assert!(
+        messages
+            .visible()
+            .contains("Ditt lösenord i oncotrack är bytt"),
+        "{}",
+        messages.text
+    );
 }
