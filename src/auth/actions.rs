@@ -419,7 +419,7 @@ pub fn enrol_totp_now(w: &Work, account_id: i64) -> Result<(String, Vec<String>)
     let secret = totp::new_secret();
     store::remove_totp(w, account_id)?;
     store::set_totp_secret(w, account_id, &secret, w.now())?;
-    store::take_totp_step(w, account_id, 0, true, w.now())?;
+    store::confirm_totp(w, account_id, w.now())?;
     let codes = totp::new_recovery_codes();
     let normalised: Vec<String> = codes
         .iter()

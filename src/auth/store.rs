@@ -780,6 +780,19 @@ pub fn set_totp_secret(
     Ok(())
 }
 
+/// Puts an account's secret in force without a code (the command line's).
+pub fn confirm_totp(
+    conn: &Connection,
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE account_totp SET confirmed_at = coalesce(confirmed_at, ?2) WHERE account_id = ?1",
+        params![account_id, stamp(now)],
+    )?;
+    Ok(())
+}
+
 /// Takes the code of `step`: true when it is later than the last taken
 /// (and, with `confirm`, puts the secret in force).
 pub fn take_totp_step(

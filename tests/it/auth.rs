@@ -390,6 +390,136 @@ async fn api_tokens_can_be_made_on_the_account_page_and_are_shown_once() {
 }
 
 #[tokio::test]
+async fn a_token_works_until_its_last_day_and_only_within_its_scope() {
+    let app = TestApp::new().await;
+    let mut admin = app.login_as(Role::Admin).await;
+    let id: i64 = app
+        .query(|c| {
+            c.query_row(
+                "SELECT id FROM account WHERE email = 'coordinator@test.example'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    let path = format!("/admin/accounts/{id}/tokens");
+    // Refused with the field named: a past day, too far ahead, an unknown scope.
+    for (field, value, says) in [
+        ("expires_on", "2026-03-01", "redan passerat"),
+        ("expires_on", "2028-01-01", "högst 366 dagar"),
+        ("expires_on", "1 april", "ÅÅÅÅ-MM-DD"),
+        ("scope", "status, allt", "okänd behörighet ”allt”"),
+    ] {
+        let r = admin
+            .post(&path, &[("label", "Ordinationssystem"), (field, value)])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}={value}"
+        );
+        assert!(r.visible().contains(says), "{field}={value}: {}", r.text);
+    }
+    let r = admin
+        .post(
+            &path,
+            &[
+                ("label", "Ordinationssystem"),
+                ("expires_on", "2026-03-31"),
+                ("scope", "status"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let start = r.text.find("ot_").expect("token shown");
+    let token: String = r.text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    let status = "/api/v1/licences/status?hsa_id=SE9990000001-T0001&licence=CYTO";
+    assert_eq!(
+        app.api(Method::GET, status, Some(&token), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = app
+        .api(Method::GET, "/api/v1/people", Some(&token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "outside its scope");
+    // The holder was told of the new token.
+    let told: String = app
+        .query(|c| {
+            c.query_row(
+                "SELECT body FROM outbox WHERE kind = 'security_notice'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert!(told.contains("Ordinationssystem"), "{told}");
+    // Through its last day, not after.
+    app.clock.set(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 31, 20, 0, 0)
+            .single()
+            .expect("t"),
+    );
+    assert_eq!(
+        app.api(Method::GET, status, Some(&token), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    app.clock.set(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 31, 23, 30, 0)
+            .single()
+            .expect("t"),
+    );
+    assert_eq!(
+        app.api(Method::GET, status, Some(&token), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "1 April in Stockholm"
+    );
+    // Read-only tokens read and do not write.
+    let read = app
+        .state
+        .db
+        .write(move |c| {
+            oncotrack::auth::store::create_api_token(
+                c,
+                id,
+                "läsare",
+                &oncotrack::auth::model::TokenLimits {
+                    expires_on: None,
+                    scope: oncotrack::auth::model::TokenScope::Read,
+                },
+                chrono::Utc::now(),
+            )
+            .map(|(_, t)| t)
+            .map_err(oncotrack::web::AppError::from)
+        })
+        .await
+        .expect("token");
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/courses", Some(&read), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/courses",
+            Some(&read),
+            Some(serde_json::json!({"code": "X1", "title_sv": "X", "title_en": "X"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
 async fn security_headers_on_every_response() {
     let app = TestApp::new().await;
     let mut b = app.browser();

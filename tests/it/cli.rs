@@ -373,6 +373,110 @@ fn token_create_prints_one_token_that_belongs_to_the_account() {
     assert_eq!(snapshot(&db), before);
 }
 
+#[test]
+fn a_token_can_be_limited_to_the_status_api_and_a_last_day() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("o.db");
+    demo_db(&db);
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "token",
+            "create",
+            "--db",
+            p(&db),
+            "--email",
+            "admin@demo.oncotrack.example",
+            "--label",
+            "Ordination",
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run_args = |a: Vec<String>| run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let before = snapshot(&db);
+    for (bad, names) in [
+        (&["--scope", "statuz"][..], "--scope"),
+        (&["--expires-on", "2020-01-01"][..], "--expires-on"),
+        (&["--expires-on", "snart"][..], "--expires-on"),
+    ] {
+        let o = run_args(args(bad));
+        assert_failure(&o);
+        assert!(stderr(&o).contains(names), "{}", stderr(&o));
+    }
+    assert_eq!(snapshot(&db), before);
+    let last = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
+    let mut ok = args(&["--scope", "status"]);
+    ok.extend(["--expires-on".to_string(), last.clone()]);
+    let o = run_args(ok);
+    assert_success(&o);
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let (scope, expires): (String, String) = conn
+        .query_row(
+            "SELECT scope, expires_on FROM api_token WHERE label = 'Ordination'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("token");
+    assert_eq!(
+        (scope.as_str(), expires.as_str()),
+        ("status", last.as_str())
+    );
+}
+
+// ---- user totp ----
+
+#[test]
+fn user_totp_prints_the_otpauth_address_and_recovery_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("o.db");
+    demo_db(&db);
+    let o = run(&[
+        "user",
+        "totp",
+        "--db",
+        p(&db),
+        "--email",
+        "admin@demo.oncotrack.example",
+    ]);
+    assert_success(&o);
+    let out = stdout(&o);
+    let first = out.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("otpauth://totp/oncotrack:admin%40demo.oncotrack.example?"),
+        "{out}"
+    );
+    let secret = first
+        .split(['?', '&'])
+        .find_map(|kv| kv.strip_prefix("secret="))
+        .expect("secret");
+    // The code the app would show now is the one the server takes.
+    let now = chrono::Utc::now().timestamp() as u64;
+    let code = oncotrack::auth::totp::code_at(secret, now).expect("code");
+    assert_eq!(
+        oncotrack::auth::totp::accepted_step(secret, &code, now, 0),
+        Some((now / 30) as i64)
+    );
+    let codes = out.lines().filter(|l| l.starts_with("  ")).count();
+    assert_eq!(codes, oncotrack::auth::totp::RECOVERY_CODES, "{out}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM account_totp WHERE confirmed_at IS NOT NULL"
+        ),
+        1
+    );
+    let o = run(&[
+        "user",
+        "totp",
+        "--db",
+        p(&db),
+        "--email",
+        "nobody@demo.oncotrack.example",
+    ]);
+    assert_failure(&o);
+    assert!(stderr(&o).contains("--email"), "{}", stderr(&o));
+}
+
 // ---- import ----
 
 const UNITS: &str = "\u{feff}region;administration;unit_code;unit_name;gives_chemotherapy;trainee_capacity\n\
