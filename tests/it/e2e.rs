@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use crate::support::{PASSWORD, TestApp, email_for};
 use fantoccini::{Client, ClientBuilder, Locator};
 use oncotrack::auth::model::Role;
+use oncotrack::config::Config;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -68,6 +69,12 @@ async fn give_second_factor(app: &TestApp, email: &str) -> String {
 /// Starts the server and a browser, or `None` (with a message) when this
 /// machine has no Chromium and nothing demands one.
 async fn start() -> Option<Journey> {
+    start_with(0, |_| Config::default()).await
+}
+
+/// [`start`] on `port` (0: any free one) with the configuration `config`
+/// makes for the server's address.
+async fn start_with(port: u16, config: impl FnOnce(&str) -> Config) -> Option<Journey> {
     if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
         assert!(
             std::env::var_os("ONCOTRACK_E2E").is_none(),
@@ -76,11 +83,11 @@ async fn start() -> Option<Journey> {
         eprintln!("skipped: no {CHROMIUM} / {CHROMEDRIVER} on this machine");
         return None;
     }
-    let app = TestApp::new().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = TestApp::with_config(config(&base)).await;
     let router = oncotrack::app(app.state.clone());
     tokio::spawn(async move {
         let _ = axum::serve(
@@ -583,6 +590,7 @@ async fn pages_pass_the_accessibility_check() {
         "/admin/licences".to_string(),
         "/admin/audit".to_string(),
         "/account".to_string(),
+        "/account/second-factor".to_string(),
         "/courses".to_string(),
         "/courses/new".to_string(),
         "/offerings".to_string(),
@@ -979,4 +987,49 @@ async fn an_analyst_reads_in_an_extract_and_a_manager_sees_the_report_for_his_un
         .await;
     assert_eq!(views, 2, "each view of the report is logged");
     j.end().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nurse_signs_in_with_the_regions_identity_provider() {
+    // The provider must know oncotrack's address before the server starts:
+    // the port is taken first and handed to both.
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let Some(idp) = crate::oidc::provider(&base).await else {
+        return;
+    };
+    let issuer = idp.issuer.clone();
+    let Some(j) = start_with(port, |b| Config {
+        public_url: Some(b.to_string()),
+        oidc: Some(crate::oidc::settings(&issuer)),
+        ..Config::default()
+    })
+    .await
+    else {
+        return;
+    };
+    j.goto("/login").await;
+    j.click_to_next_page(
+        Locator::LinkText("Logga in med SITHS eID"),
+        "to the provider",
+    )
+    .await;
+    let form = j
+        .browser
+        .form(Locator::Css("form[action^='/interaction/']"))
+        .await
+        .expect("the provider's form");
+    form.set_by_name("login", "sara").await.expect("account");
+    drop(form);
+    j.click_button("form[action^='/interaction/'] button[type=submit]")
+        .await;
+    let text = j.text().await;
+    assert!(text.contains("Logga ut"), "signed in: {text}");
+    assert!(
+        text.contains("Cytostatikakörkort") || text.contains("cytostatikakörkort"),
+        "her start page: {text}"
+    );
+    j.screenshot("nurse-signs-in-with-idp").await;
+    j.end().await;
+    drop(idp);
 }

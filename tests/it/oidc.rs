@@ -20,9 +20,10 @@ const PUBLIC: &str = "http://oncotrack.test";
 const MODULE: &str = "target/oidc/node_modules/oidc-provider/lib/index.js";
 
 /// The provider's process, stopped when dropped.
-struct Provider {
+pub struct Provider {
     child: Child,
-    issuer: String,
+    /// Its issuer, `http://127.0.0.1:PORT`.
+    pub issuer: String,
 }
 
 impl Drop for Provider {
@@ -32,9 +33,10 @@ impl Drop for Provider {
     }
 }
 
-/// Starts the provider, or `None` (with a message) when node or the
-/// package is missing; with `ONCOTRACK_E2E` set that is a failure.
-async fn provider() -> Option<Provider> {
+/// Starts the provider for oncotrack at `public`, or `None` (with a
+/// message) when node or the package is missing; with `ONCOTRACK_E2E` set
+/// that is a failure.
+pub async fn provider(public: &str) -> Option<Provider> {
     let have_node = Command::new("node")
         .arg("--version")
         .output()
@@ -68,7 +70,7 @@ async fn provider() -> Option<Provider> {
         .env("PORT", port.to_string())
         .env("OIDC_CLIENT_ID", "oncotrack")
         .env("OIDC_CLIENT_SECRET", "a-client-secret-for-tests")
-        .env("OIDC_REDIRECT_URI", format!("{PUBLIC}/auth/oidc/callback"))
+        .env("OIDC_REDIRECT_URI", format!("{public}/auth/oidc/callback"))
         .env("OIDC_ACCOUNTS", accounts.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -91,7 +93,8 @@ async fn provider() -> Option<Provider> {
     panic!("the provider did not start");
 }
 
-fn settings(issuer: &str) -> OidcSettings {
+/// oncotrack's settings for the provider at `issuer`.
+pub fn settings(issuer: &str) -> OidcSettings {
     OidcSettings {
         issuer: issuer.to_string(),
         client_id: "oncotrack".into(),
@@ -160,7 +163,9 @@ async fn count(app: &TestApp, sql: &'static str) -> i64 {
 
 #[tokio::test]
 async fn a_nurse_signs_in_through_the_provider_and_a_first_timer_gets_an_account() {
-    let Some(p) = provider().await else { return };
+    let Some(p) = provider(PUBLIC).await else {
+        return;
+    };
     let app = app_for(&p).await;
     let mut b = app.browser();
     let page = b.get("/login").await;
@@ -234,7 +239,9 @@ async fn a_nurse_signs_in_through_the_provider_and_a_first_timer_gets_an_account
 
 #[tokio::test]
 async fn an_unknown_hsa_id_a_wrong_state_and_a_replayed_code_are_clear_pages() {
-    let Some(p) = provider().await else { return };
+    let Some(p) = provider(PUBLIC).await else {
+        return;
+    };
     let app = app_for(&p).await;
 
     let mut stranger = app.browser();
