@@ -510,7 +510,7 @@ impl Target {
         };
         let person = found.ok_or(AppError::NotFound)?;
         if !user.may_see_person(person.id, person.unit_id) {
-            return Err(AppError::NotFound);
+            return Err(AppError::Hidden);
         }
         if !rules::may_act_for(user, person.id, person.unit_id) {
             return Err(AppError::Forbidden);
@@ -603,7 +603,7 @@ pub fn enrolment_for(
 ) -> Result<(Enrolment, EnrolmentOffering), AppError> {
     let e = store::enrolment::enrolment(conn, id)?.ok_or(AppError::NotFound)?;
     if !rules::may_act_for(user, e.person_id, e.unit_id) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Hidden);
     }
     let o = store::enrolment::offering(conn, e.offering_id)?.ok_or(AppError::NotFound)?;
     Ok((e, o))

@@ -29,7 +29,7 @@ use crate::web::AppError;
 /// for one they see but `may` not change.
 fn allowed(user: &Principal, person_id: i64, unit_id: i64, may: bool) -> Result<(), AppError> {
     if !user.may_see_person(person_id, unit_id) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Hidden);
     }
     if !may {
         return Err(AppError::Forbidden);

@@ -95,7 +95,7 @@ pub async fn status(
             }
             .ok_or(AppError::NotFound)?;
             if !principal.may_see_person(person.id, person.unit_id) {
-                return Err(AppError::NotFound);
+                return Err(AppError::Hidden);
             }
             let required = store::required_types(c, person.id, day)?.contains(&t.id);
             let history = store::completions(c, person.id, Some(t.id))?;

@@ -331,7 +331,7 @@ async fn load_person_page(
         })
         .await?;
     if !user.may_see_person(person.id, person.unit_id) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Hidden);
     }
     let (licences, offers) = own_licences(state, id, day, today).await?;
     Ok(PersonPage {

@@ -148,7 +148,7 @@ pub async fn person_page(
     let user = ctx.user()?.clone();
     let shown = load_person(&state, id, user.is_admin()).await?;
     if !user.may_see_person(shown.person.id, shown.person.unit_id) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Hidden);
     }
     Ok(person_view(&ctx, &shown, &Attempt::Fresh))
 }

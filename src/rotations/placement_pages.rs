@@ -367,7 +367,7 @@ fn load_placement(
 ) -> Result<PlacementDetail, AppError> {
     let p = store::placement(conn, id)?.ok_or(AppError::NotFound)?;
     if !may_see_placement(filter, &p) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Hidden);
     }
     let element_ids = store::element_ids(conn, id)?;
     let elements = store::elements(conn)?

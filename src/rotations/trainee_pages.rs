@@ -315,7 +315,7 @@ fn load_trainee(
     let trainee = store::trainee(conn, id)?.ok_or(AppError::NotFound)?;
     let mut placements = store::placements(conn, Some(id), None, None)?;
     if !may_see_trainee(filter, &trainee, &placements) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Hidden);
     }
     // Only the placements at or from units the viewer sees.
     placements.retain(|p| filter.allows(p.home_unit_id) || filter.allows(p.host_unit_id));

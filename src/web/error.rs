@@ -17,6 +17,11 @@ pub enum AppError {
     /// their existence does not leak).
     #[error("not found")]
     NotFound,
+    /// A row that exists but is outside what the user may see: answered as
+    /// not found (its existence does not leak), and logged, since a pattern
+    /// of them is how probing for others' rows shows.
+    #[error("not found (outside the user's scope)")]
+    Hidden,
     /// Signed in, but not allowed.
     #[error("forbidden")]
     Forbidden,
@@ -110,7 +115,7 @@ impl AppError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::Hidden => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf | AppError::SecondFactorRequired => {
                 StatusCode::FORBIDDEN
             }
@@ -127,7 +132,7 @@ impl AppError {
     /// Short title for problem+json and the error page.
     pub fn title(&self) -> Msg {
         Msg::new(match self {
-            AppError::NotFound => "error.title_not_found",
+            AppError::NotFound | AppError::Hidden => "error.title_not_found",
             AppError::Forbidden | AppError::SecondFactorRequired => "error.title_forbidden",
             AppError::Csrf => "error.title_csrf",
             AppError::Unauthenticated => "error.title_unauthenticated",

@@ -77,6 +77,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         // Someone signed in asked for what their roles do not allow: worth
         // a line in the log, since a pattern of them is how probing shows.
         AppError::Forbidden => tracing::warn!(request_id, %path, "forbidden"),
+        AppError::Hidden => tracing::warn!(request_id, %path, "row outside the user's scope"),
         _ => {}
     }
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
@@ -100,7 +101,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     } else {
         let title = error.title().render(lang);
         let message = match &error {
-            AppError::NotFound => lang.t("error.not_found").to_string(),
+            AppError::NotFound | AppError::Hidden => lang.t("error.not_found").to_string(),
             AppError::Forbidden => lang.t("error.forbidden").to_string(),
             other => other.public_detail(lang).unwrap_or_else(|| title.clone()),
         };
