@@ -398,17 +398,24 @@ pub fn confirm_totp(
     if !store::take_totp_step(w, account_id, step, true, w.now())? {
         return Err(wrong());
     }
+    let codes = fresh_recovery_codes(w, account_id)?;
+    if let Some(token) = session {
+        store::set_session_method(w, token, SignInMethod::PasswordTotp)?;
+    }
+    noted(w, "account.totp.enable", account_id, json!({}))?;
+    notify::tell(w, notifier, account_id, &notify::Event::SecondFactorAdded)?;
+    Ok(codes)
+}
+
+/// New recovery codes for an account, in place of any old ones: the codes
+/// to show once (only their hashes are kept).
+fn fresh_recovery_codes(w: &Work, account_id: i64) -> Result<Vec<String>, AppError> {
     let codes = totp::new_recovery_codes();
     let normalised: Vec<String> = codes
         .iter()
         .map(|c| totp::normalise_recovery_code(c))
         .collect();
     store::replace_recovery_codes(w, account_id, &normalised, w.now())?;
-    if let Some(token) = session {
-        store::set_session_method(w, token, SignInMethod::PasswordTotp)?;
-    }
-    noted(w, "account.totp.enable", account_id, json!({}))?;
-    notify::tell(w, notifier, account_id, &notify::Event::SecondFactorAdded)?;
     Ok(codes)
 }
 
@@ -420,12 +427,7 @@ pub fn enrol_totp_now(w: &Work, account_id: i64) -> Result<(String, Vec<String>)
     store::remove_totp(w, account_id)?;
     store::set_totp_secret(w, account_id, &secret, w.now())?;
     store::confirm_totp(w, account_id, w.now())?;
-    let codes = totp::new_recovery_codes();
-    let normalised: Vec<String> = codes
-        .iter()
-        .map(|c| totp::normalise_recovery_code(c))
-        .collect();
-    store::replace_recovery_codes(w, account_id, &normalised, w.now())?;
+    let codes = fresh_recovery_codes(w, account_id)?;
     noted(w, "account.totp.enable", account_id, json!({"via": "cli"}))?;
     Ok((secret, codes))
 }
@@ -438,12 +440,7 @@ pub fn renew_recovery_codes(w: &Work, account_id: i64) -> Result<Vec<String>, Ap
             crate::msg!("account.totp_not_started"),
         ));
     }
-    let codes = totp::new_recovery_codes();
-    let normalised: Vec<String> = codes
-        .iter()
-        .map(|c| totp::normalise_recovery_code(c))
-        .collect();
-    store::replace_recovery_codes(w, account_id, &normalised, w.now())?;
+    let codes = fresh_recovery_codes(w, account_id)?;
     noted(w, "account.recovery_codes", account_id, json!({}))?;
     Ok(codes)
 }

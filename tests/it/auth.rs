@@ -1,6 +1,6 @@
 //! Sign-in, sessions, CSRF, throttling, API tokens and the security headers.
 
-use crate::support::{PASSWORD, TestApp, email_for};
+use crate::support::{PASSWORD, TestApp, TestResponse, email_for};
 use axum::http::{Method, StatusCode};
 use oncotrack::auth::model::Role;
 use oncotrack::config::Config;
@@ -352,6 +352,15 @@ async fn a_role_taken_away_stops_the_token_on_its_next_request() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
+/// The new API token an account page shows once.
+fn shown_token(r: &TestResponse) -> String {
+    let start = r.text.find("ot_").expect("token shown");
+    r.text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect()
+}
+
 #[tokio::test]
 async fn api_tokens_can_be_made_on_the_account_page_and_are_shown_once() {
     let app = TestApp::new().await;
@@ -372,11 +381,7 @@ async fn api_tokens_can_be_made_on_the_account_page_and_are_shown_once() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let start = r.text.find("ot_").expect("token shown");
-    let token: String = r.text[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-        .collect();
+    let token = shown_token(&r);
     let people = app
         .api(Method::GET, "/api/v1/people", Some(&token), None)
         .await;
@@ -431,11 +436,7 @@ async fn a_token_works_until_its_last_day_and_only_within_its_scope() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let start = r.text.find("ot_").expect("token shown");
-    let token: String = r.text[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-        .collect();
+    let token = shown_token(&r);
     let status = "/api/v1/licences/status?hsa_id=SE9990000001-T0001&licence=CYTO";
     assert_eq!(
         app.api(Method::GET, status, Some(&token), None)
