@@ -45,7 +45,11 @@ CREATE TABLE person (
         CHECK (profession IN ('nurse', 'assistant_nurse', 'st_doctor', 'physician', 'other')),
     unit_id INTEGER NOT NULL REFERENCES unit (id),
     left_on TEXT,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    -- The name as the staff list sorts it, written with the name
+    -- (`collation::sort_key`: Swedish order, byte for byte), so that an
+    -- index serves the list a page at a time.
+    sort_name TEXT NOT NULL DEFAULT ''
 ) STRICT;
 -- With `left_on`, counting a unit's staff today reads only the index.
 CREATE INDEX person_unit ON person (unit_id, left_on);
@@ -898,3 +902,29 @@ CREATE TABLE account_identity (
     UNIQUE (issuer, subject)
 ) STRICT;
 CREATE INDEX account_identity_account ON account_identity (account_id);
+
+-- @version 10
+
+-- The staff list in Swedish order, a page at a time from an index.
+CREATE INDEX person_sort_name ON person (sort_name, id);
+
+-- People search: any part of three letters or more of a name, e-mail or
+-- HSA-id, from a trigram index kept by the triggers below.
+CREATE VIRTUAL TABLE person_search USING fts5(
+    name, email, hsa_id, content = 'person', content_rowid = 'id', tokenize = 'trigram'
+);
+CREATE TRIGGER person_search_insert AFTER INSERT ON person
+BEGIN
+    INSERT INTO person_search (rowid, name, email, hsa_id) VALUES (NEW.id, NEW.name, NEW.email, NEW.hsa_id);
+END;
+CREATE TRIGGER person_search_delete AFTER DELETE ON person
+BEGIN
+    INSERT INTO person_search (person_search, rowid, name, email, hsa_id)
+    VALUES ('delete', OLD.id, OLD.name, OLD.email, OLD.hsa_id);
+END;
+CREATE TRIGGER person_search_update AFTER UPDATE OF name, email, hsa_id ON person
+BEGIN
+    INSERT INTO person_search (person_search, rowid, name, email, hsa_id)
+    VALUES ('delete', OLD.id, OLD.name, OLD.email, OLD.hsa_id);
+    INSERT INTO person_search (rowid, name, email, hsa_id) VALUES (NEW.id, NEW.name, NEW.email, NEW.hsa_id);
+END;

@@ -98,12 +98,13 @@ const MAX_PER_PAGE: u32 = 500;
 const MAX_PAGE: u32 = 1_000_000;
 
 /// `GET /api/v1/people`: filters `hsa_id`, `email`, `unit`, `profession`, `q`,
-/// `include_left`; `page` and `per_page` (at most 500). Only people the caller may see.
+/// `include_left`; `page` and `per_page` (at most 500), or `after`/`before`
+/// a person for the next or previous page. Only people the caller may see.
 #[utoipa::path(
     get,
     path = "/api/v1/people",
     tag = "organisation",
-    params(("hsa_id" = Option<String>, Query, min_length = 1, description = "HSA-id, exact"), ("email" = Option<String>, Query, min_length = 1, description = "E-mail, exact"), ("unit" = Option<String>, Query, min_length = 1, description = "Unit code"), ("profession" = Option<super::model::Profession>, Query, description = "Profession"), ("q" = Option<String>, Query, min_length = 1, description = "Name, e-mail or HSA-id contains"), ("include_left" = Option<bool>, Query, description = "Also people who have left: `true` or `false` (the default)"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000, description = "Page, from 1"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Rows per page, at most 500; 100 when absent")),
+    params(("hsa_id" = Option<String>, Query, min_length = 1, description = "HSA-id, exact"), ("email" = Option<String>, Query, min_length = 1, description = "E-mail, exact"), ("unit" = Option<String>, Query, min_length = 1, description = "Unit code"), ("profession" = Option<super::model::Profession>, Query, description = "Profession"), ("q" = Option<String>, Query, min_length = 1, description = "Name, e-mail or HSA-id contains"), ("include_left" = Option<bool>, Query, description = "Also people who have left: `true` or `false` (the default)"), ("page" = Option<u32>, Query, minimum = 1, maximum = 1000000, description = "Page, from 1"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "Rows per page, at most 500; 100 when absent"), ("after" = Option<i64>, Query, description = "The page after this person (id) in the order, instead of a page number: the next page without counting through the earlier ones"), ("before" = Option<i64>, Query, description = "The page before this person (id) in the order")),
     responses((status = 200, description = "A page of the people the caller may see", body = PeoplePage))
 )]
 pub async fn people(

@@ -73,27 +73,41 @@ pub async fn people_list(
     if !user.may_list_people() {
         return Err(AppError::Forbidden);
     }
-    let page_no = q.page.unwrap_or(1).max(1);
     let today = ctx.today;
     let query = q.clone();
     let find_bookings = super::bookings::Bookings::of(&state);
-    let (people, total, bookings) = state
+    let (mut people, total, bookings) = state
         .db
         .read(move |conn| -> Result<_, AppError> {
+            // One more than a page tells whether there is another.
             let (people, total) = store::search_people(
                 conn,
                 &query,
                 &user.people_filter(),
                 user.person_id,
                 today,
-                page_no,
-                PEOPLE_PER_PAGE,
+                1,
+                PEOPLE_PER_PAGE + 1,
             )?;
             let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
             let bookings = find_bookings(conn, &ids, today)?;
             Ok((people, total, bookings))
         })
         .await?;
+    // Going back, the extra row is the first; going on, the last.
+    let more = people.len() > PEOPLE_PER_PAGE as usize;
+    if more {
+        if q.before.is_some() && q.after.is_none() {
+            people.remove(0);
+        } else {
+            people.truncate(PEOPLE_PER_PAGE as usize);
+        }
+    }
+    let (has_prev, has_next) = match (q.after, q.before) {
+        (Some(_), _) => (true, more),
+        (None, Some(_)) => (more, true),
+        (None, None) => (false, more),
+    };
     let lang = ctx.lang;
     let errors = FieldErrors::new(ctx.lang);
     let qs = people_query_string(&q);
@@ -110,7 +124,7 @@ pub async fn people_list(
             }
             @if ctx.user.as_ref().is_some_and(|u| u.is_admin()) { p { a.button href="/people/new" { (lang.t("people.new")) } } }
             (people_table(lang, &people, today, &bookings))
-            (layout::pager(lang, &format!("/people?{qs}"), page_no, PEOPLE_PER_PAGE, total))
+            (layout::keyset_pager(lang, &format!("/people?{qs}"), people.first().zip(people.last()).map(|(a, b)| (a.id, b.id)), has_prev, has_next, total))
         },
     ))
 }

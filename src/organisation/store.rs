@@ -447,6 +447,18 @@ pub struct PeopleQuery {
     pub page: Option<u32>,
     /// Rows per page.
     pub per_page: Option<u32>,
+    /// The page that starts after this person in the order (next page).
+    pub after: Option<i64>,
+    /// The page that ends before this person in the order (previous page).
+    pub before: Option<i64>,
+}
+
+/// The shortest search that the trigram index answers; shorter ones scan.
+const TRIGRAM: usize = 3;
+
+/// A search text as an FTS5 phrase: any part of a name, e-mail or HSA-id.
+fn fts_phrase(q: &str) -> String {
+    format!("\"{}\"", q.replace('"', "\"\""))
 }
 
 /// Reads a checkbox or query flag: absent, empty, `0`, `false`, `no` and `nej` are off.
@@ -459,7 +471,11 @@ pub fn flag(value: Option<&str>) -> bool {
     })
 }
 
-/// People matching `query` that the user may see, by name in Swedish order.
+/// People matching `query` that the user may see, by name in Swedish order,
+/// and how many match. A page is `page` (from 1) of `per_page`, or the one
+/// after or before a person (`query.after`, `query.before`). Every way in
+/// is an index: the trigram index for searches of three letters or more, the
+/// units' index for managers, the Swedish-ordered name index otherwise.
 pub fn search_people(
     conn: &Connection,
     query: &PeopleQuery,
@@ -473,40 +489,90 @@ pub fn search_people(
         UnitFilter::All => None,
         UnitFilter::Only(ids) => Some(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())),
     };
-    let where_sql = "WHERE (?1 IS NULL OR p.unit_id IN (SELECT value FROM json_each(?1)) OR p.id = ?2)
-          AND (?3 = '' OR instr(casefold(p.name), casefold(?3)) > 0 OR instr(casefold(p.email), casefold(?3)) > 0
-               OR instr(casefold(p.hsa_id), casefold(?3)) > 0)
-          AND (?4 = '' OR p.hsa_id = upper(?4))
-          AND (?5 = '' OR p.email = ?5)
-          AND (?6 = '' OR u.code = ?6 COLLATE NOCASE)
-          AND (?7 = '' OR p.profession = ?7)
-          AND (?8 OR p.left_on IS NULL OR p.left_on > ?9)";
+    let text = query.q.trim();
+    let phrase = (text.chars().count() >= TRIGRAM).then(|| fts_phrase(text));
+    // Where the rows come from: the search index, a manager's units (and
+    // their own person), or every person.
+    let from = if phrase.is_some() {
+        "FROM person_search s JOIN person p ON p.id = s.rowid JOIN unit u ON u.id = p.unit_id"
+    } else {
+        "FROM person p JOIN unit u ON u.id = p.unit_id"
+    };
+    let mut filters = vec![
+        "(?4 = '' OR p.hsa_id = upper(?4))",
+        "(?5 = '' OR p.email = ?5)",
+        "(?6 = '' OR u.code = ?6 COLLATE NOCASE)",
+        "(?7 = '' OR p.profession = ?7)",
+        "(?8 OR p.left_on IS NULL OR p.left_on > ?9)",
+    ];
+    match (&phrase, text.is_empty()) {
+        (Some(_), _) => filters.push("person_search MATCH ?3"),
+        (None, false) => filters.push(
+            "(instr(casefold(p.name), casefold(?3)) > 0 OR instr(casefold(p.email), casefold(?3)) > 0
+              OR instr(casefold(p.hsa_id), casefold(?3)) > 0)",
+        ),
+        (None, true) => filters.push("?3 = ''"),
+    }
+    if visible_units.is_some() {
+        filters.push(
+            "p.id IN (SELECT id FROM person WHERE unit_id IN (SELECT value FROM json_each(?1))
+                      UNION ALL SELECT ?2)",
+        );
+    } else {
+        filters.push("?1 IS NULL");
+    }
+    // `?10` (the person a page starts after or ends before) is bound to
+    // every statement, so each names it.
+    filters.push("?10 IS ?10");
+    let where_sql = format!("WHERE {}", filters.join(" AND "));
     let profession = Profession::parse(&query.profession)
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| query.profession.trim().to_string());
     let p = params![
         visible_units,
         own_person,
-        query.q.trim(),
+        phrase.as_deref().unwrap_or(text),
         query.hsa_id.trim(),
         query.email.trim(),
         query.unit.trim(),
         profession,
         flag(query.include_left.as_deref()),
-        today.to_string()
+        today.to_string(),
+        query.after.or(query.before)
     ];
     let total: i64 = conn
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM person p JOIN unit u ON u.id = p.unit_id {where_sql}"
-        ))?
+        .prepare_cached(&format!("SELECT count(*) {from} {where_sql}"))?
         .query_row(p, |r| r.get(0))?;
-    let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
+    let (keyset, order, offset) = match (query.after, query.before) {
+        (Some(_), _) => (
+            "AND (p.sort_name, p.id) > ((SELECT sort_name FROM person WHERE id = ?10), ?10)",
+            "p.sort_name, p.id",
+            0,
+        ),
+        (None, Some(_)) => (
+            "AND (p.sort_name, p.id) < ((SELECT sort_name FROM person WHERE id = ?10), ?10)",
+            "p.sort_name DESC, p.id DESC",
+            0,
+        ),
+        (None, None) => (
+            "",
+            "p.sort_name, p.id",
+            i64::from(page.saturating_sub(1)) * i64::from(per_page),
+        ),
+    };
+    let select = PERSON_SELECT
+        .split(" FROM ")
+        .next()
+        .unwrap_or(PERSON_SELECT);
     let mut stmt = conn.prepare_cached(&format!(
-        "{PERSON_SELECT} {where_sql} ORDER BY p.name COLLATE swedish, p.id LIMIT {per_page} OFFSET {offset}"
+        "{select} {from} {where_sql} {keyset} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
     ))?;
-    let rows = stmt
+    let mut rows = stmt
         .query_map(p, person_from_row)?
         .collect::<Result<Vec<_>, _>>()?;
+    if query.before.is_some() && query.after.is_none() {
+        rows.reverse();
+    }
     Ok((rows, total))
 }
 
@@ -638,9 +704,17 @@ pub fn create_person(
     now: DateTime<Utc>,
 ) -> rusqlite::Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO person (name, email, hsa_id, profession, unit_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO person (name, email, hsa_id, profession, unit_id, created_at, sort_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![p.name, p.email, p.hsa_id, p.profession.as_str(), p.unit_id, stamp(now)])?;
+    .execute(params![
+        p.name,
+        p.email,
+        p.hsa_id,
+        p.profession.as_str(),
+        p.unit_id,
+        stamp(now),
+        crate::db::collation::sort_key(&p.name)
+    ])?;
     let id = conn.last_insert_rowid();
     open_employment(conn, id, p.unit_id, p.profession, p.from)?;
     // Accounts made before the person record are linked by e-mail.
@@ -674,8 +748,16 @@ pub fn update_person_details(
     email: &str,
     hsa_id: Option<&str>,
 ) -> rusqlite::Result<usize> {
-    conn.prepare_cached("UPDATE person SET name = ?2, email = ?3, hsa_id = ?4 WHERE id = ?1")?
-        .execute(params![id, name, email, hsa_id])
+    conn.prepare_cached(
+        "UPDATE person SET name = ?2, email = ?3, hsa_id = ?4, sort_name = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        name,
+        email,
+        hsa_id,
+        crate::db::collation::sort_key(name)
+    ])
 }
 
 /// Writes a move of `person_id` to `unit_id`/`profession` from `effective`

@@ -452,6 +452,32 @@ pub fn pager(lang: Lang, base: &str, page: u32, per_page: u32, total: i64) -> Ma
     }
 }
 
+/// Previous and next links of a list paged by position in its order (the
+/// ids of the first and last row shown, `before=` and `after=`), with how
+/// many rows match in all.
+pub fn keyset_pager(
+    lang: Lang,
+    base: &str,
+    ends: Option<(i64, i64)>,
+    has_prev: bool,
+    has_next: bool,
+    total: i64,
+) -> Markup {
+    let sep = if base.contains('?') { '&' } else { '?' };
+    html! {
+        nav.pager aria-label=(lang.t("common.page")) {
+            @if let (true, Some((first, _))) = (has_prev, ends) {
+                a href=(base) { "⇤ " (lang.t("common.first_page")) }
+                a rel="prev" href=(format!("{base}{sep}before={first}")) { "← " (lang.t("common.previous")) }
+            }
+            span { (total) " " (lang.t(if total == 1 { "common.result" } else { "common.results" })) }
+            @if let (true, Some((_, last))) = (has_next, ends) {
+                a rel="next" href=(format!("{base}{sep}after={last}")) { (lang.t("common.next")) " →" }
+            }
+        }
+    }
+}
+
 /// Raw text that is already safe (numbers formatted by us).
 pub fn raw(s: &str) -> PreEscaped<String> {
     PreEscaped(s.to_string())

@@ -2020,3 +2020,148 @@ SE9990000001-T0001,Sara Sjöström,ake.ohman@test.example,nurse,ONK1,\n"
     }
     assert!(!r.text.contains("rad "), "no Swedish: {}", r.text);
 }
+
+#[tokio::test]
+async fn people_are_found_by_any_part_of_name_email_or_hsa_id_and_paged_in_swedish_order() {
+    let app = TestApp::new().await;
+    let onk1 = app.fixture.onk1;
+    let names = [
+        "Öberg, Olle",
+        "Zetterlund, Zara",
+        "Åkesson, Åsa",
+        "Ahlström, Anna",
+        "Ängström, Ärla",
+        "Éklund, Emil",
+        "Eriksson, Erik",
+        "ebbesson, eva",
+    ];
+    app.state
+        .db
+        .write(move |tx| {
+            for (i, n) in names.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO person (name, email, hsa_id, profession, unit_id, created_at, sort_name)
+                     VALUES (?1, ?2, ?3, 'nurse', ?4, '2026-01-01T00:00:00Z', ?5)",
+                    rusqlite::params![
+                        n,
+                        format!("p{i}@sok.example"),
+                        format!("SE9990000001-S{i:04}"),
+                        onk1,
+                        oncotrack::db::collation::sort_key(n)
+                    ],
+                )?;
+            }
+            Ok::<_, oncotrack::web::AppError>(())
+        })
+        .await
+        .expect("people");
+    let mut admin = app.login_as(Role::Admin).await;
+    let found = |r: &crate::support::TestResponse| -> Vec<String> {
+        r.text
+            .split("<td><a href=\"/people/")
+            .skip(1)
+            .filter_map(|s| {
+                s.split_once("\">")
+                    .and_then(|(_, rest)| rest.split('<').next())
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    // Three letters or more: the trigram index, case and å ä ö as typed.
+    for (q, who) in [
+        ("%C3%A5kes", "Åkesson, Åsa"),
+        ("HLSTRÖ", "Ahlström, Anna"),
+        ("p6%40sok", "Eriksson, Erik"),
+        ("S0002", "Åkesson, Åsa"),
+        ("sjöst", "Sara Sjöström"),
+    ] {
+        let r = admin.get(&format!("/people?q={q}")).await;
+        assert_eq!(found(&r), [who], "q={q}: {}", r.text);
+    }
+    // Shorter: still found.
+    assert_eq!(found(&admin.get("/people?q=%C3%B6h").await), ["Åke Öhman"]);
+    // Swedish order, a page at a time by position.
+    let all = found(&admin.get("/people").await);
+    assert_eq!(
+        all,
+        [
+            "Ahlström, Anna",
+            "ebbesson, eva",
+            "Éklund, Emil",
+            "Eriksson, Erik",
+            "Sara Sjöström",
+            "Zetterlund, Zara",
+            "Åke Öhman",
+            "Åkesson, Åsa",
+            "Ängström, Ärla",
+            "Öberg, Olle"
+        ]
+    );
+    let r = app
+        .api(
+            axum::http::Method::GET,
+            "/api/v1/people?per_page=3",
+            Some(&app.token_for(Role::Admin).await),
+            None,
+        )
+        .await;
+    let first: Vec<i64> = r.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(first.len(), 3);
+    let token = app.token_for(Role::Admin).await;
+    let next = app
+        .api(
+            axum::http::Method::GET,
+            &format!("/api/v1/people?per_page=3&after={}", first[2]),
+            Some(&token),
+            None,
+        )
+        .await;
+    let names: Vec<String> = next.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name").to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["Eriksson, Erik", "Sara Sjöström", "Zetterlund, Zara"]
+    );
+    let back = app
+        .api(
+            axum::http::Method::GET,
+            &format!("/api/v1/people?per_page=2&before={}", first[2]),
+            Some(&token),
+            None,
+        )
+        .await;
+    let names: Vec<String> = back.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name").to_string())
+        .collect();
+    assert_eq!(names, ["Ahlström, Anna", "ebbesson, eva"]);
+    // A renamed person is found by the new name only.
+    let first_id = first[0];
+    app.state
+        .db
+        .write(move |tx| {
+            oncotrack::organisation::store::update_person_details(
+                tx,
+                first_id,
+                "Berg, Bodil",
+                "bodil@sok.example",
+                None,
+            )?;
+            Ok::<_, oncotrack::web::AppError>(())
+        })
+        .await
+        .expect("rename");
+    assert!(found(&admin.get("/people?q=ahlstr").await).is_empty());
+    assert_eq!(found(&admin.get("/people?q=bodil").await), ["Berg, Bodil"]);
+}

@@ -173,7 +173,7 @@ fn a_fresh_file_gets_the_schema_of_record() {
         .expect("mode");
     assert_eq!(mode, "wal");
     let strict: i64 = conn
-        .query_row("SELECT count(*) FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND strict = 0", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND strict = 0", [], |r| r.get(0))
         .expect("strict");
     assert_eq!(strict, 0, "every table is STRICT");
 }

@@ -93,7 +93,7 @@ pub struct Person<'a> {
 /// Adds a person.
 pub fn person(conn: &Connection, p: &Person<'_>) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO person (id, name, email, hsa_id, profession, unit_id, left_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO person (id, name, email, hsa_id, profession, unit_id, left_on, created_at, sort_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         p.id,
@@ -103,7 +103,8 @@ pub fn person(conn: &Connection, p: &Person<'_>) -> rusqlite::Result<()> {
         p.profession,
         p.unit_id,
         p.left_on,
-        p.created_at
+        p.created_at,
+        crate::db::collation::sort_key(p.name)
     ])
     .map(drop)
 }
