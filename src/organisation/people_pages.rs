@@ -160,7 +160,8 @@ pub async fn person_page(
     Path(id): Path<i64>,
 ) -> Result<Markup, AppError> {
     let user = ctx.user()?.clone();
-    let shown = load_person(&state, id, user.is_admin()).await?;
+    // The forms name the unit by its code: no list of every unit in the page.
+    let shown = load_person(&state, id, false).await?;
     if !user.may_see_person(shown.person.id, shown.person.unit_id) {
         return Err(AppError::Hidden);
     }
@@ -241,7 +242,8 @@ fn history_forms(ctx: &Ctx, shown: &PersonPage, attempt: &Attempt) -> Markup {
     let fresh = || FieldErrors::new(lang);
     // An untouched form proposes the person's unit and profession, from today.
     let proposed = || AssignmentForm {
-        unit_id: p.unit_id.to_string(),
+        unit: p.unit_code.clone(),
+        unit_id: String::new(),
         profession: p.profession.as_str().to_string(),
         effective_from: ctx.today.to_string(),
     };
@@ -261,7 +263,7 @@ fn history_forms(ctx: &Ctx, shown: &PersonPage, attempt: &Attempt) -> Markup {
         };
         let move_fields = html! {
             p.muted { (lang.t("people.move_hint")) }
-            (assignment.fields(lang, &shown.units, &move_errors))
+            (assignment.fields(lang, &move_errors))
         };
         let leave_fields = text_field(
             lang.t("people.left_on"),
@@ -281,7 +283,7 @@ fn history_forms(ctx: &Ctx, shown: &PersonPage, attempt: &Attempt) -> Markup {
             Attempt::Rejoin(form, errors) => (form.clone(), errors.clone()),
             _ => (proposed(), fresh()),
         };
-        let fields = rehire.fields(lang, &shown.units, &errors);
+        let fields = rehire.fields(lang, &errors);
         html! {
             h2 { (lang.t("people.rejoin")) }
             (layout::form_card(ctx, &format!("/people/{id}/rejoin"), &errors, fields, lang.t("people.rejoin")))
@@ -289,9 +291,12 @@ fn history_forms(ctx: &Ctx, shown: &PersonPage, attempt: &Attempt) -> Markup {
     }
 }
 
-/// Fields of the unit/profession change and rehire forms.
+/// Fields of the unit/profession change and rehire forms. The unit is its
+/// code (`unit`), or its id (`unit_id`) from older forms and scripts.
 #[derive(Debug, Deserialize, Default, Clone)]
 pub struct AssignmentForm {
+    #[serde(default)]
+    unit: String,
     #[serde(default)]
     unit_id: String,
     #[serde(default)]
@@ -301,10 +306,10 @@ pub struct AssignmentForm {
 }
 
 impl AssignmentForm {
-    /// The unit, profession and date fields.
-    fn fields(&self, lang: Lang, units: &[store::Unit], errors: &FieldErrors) -> Markup {
+    /// The unit (its code), profession and date fields.
+    fn fields(&self, lang: Lang, errors: &FieldErrors) -> Markup {
         html! {
-            (select_field(lang.t("people.unit"), "unit_id", &unit_options(units), &self.unit_id, errors))
+            (text_field(lang.t("people.unit_code"), "unit", &self.unit, errors, FieldAttrs::required().max_len(20).placeholder("ONK1")))
             (select_field(lang.t("people.profession"), "profession", &profession_options(lang, false), &self.profession, errors))
             (text_field(lang.t("people.effective_from"), "effective_from", &self.effective_from, errors, FieldAttrs::required().kind("date")))
         }
@@ -314,17 +319,35 @@ impl AssignmentForm {
 /// Reads a unit (one of `units`), a profession and the date in `date_field`,
 /// adding a message for each that is wrong.
 fn parse_assignment(
-    unit_id: &str,
+    unit: UnitChoice<'_>,
     profession: &str,
     date_field: &'static str,
     date: &str,
     units: &[store::Unit],
     errors: &mut FieldErrors,
 ) -> Option<Assignment> {
-    let unit = chosen(unit_id).filter(|u| units.iter().any(|x| x.id == *u));
-    if unit.is_none() {
-        errors.add("unit_id", msg!("people.error_choose_unit"));
-    }
+    let unit_id = match unit {
+        UnitChoice::Code(code) => {
+            let found = units
+                .iter()
+                .find(|u| u.code.eq_ignore_ascii_case(code.trim()))
+                .map(|u| u.id);
+            if found.is_none() {
+                errors.add(
+                    "unit",
+                    msg!("people.error_unknown_unit", code = code.trim()),
+                );
+            }
+            found
+        }
+        UnitChoice::Id(id) => {
+            let found = chosen(id).filter(|u| units.iter().any(|x| x.id == *u));
+            if found.is_none() {
+                errors.add("unit_id", msg!("people.error_choose_unit"));
+            }
+            found
+        }
+    };
     let profession = Profession::parse(profession);
     if profession.is_none() {
         errors.add("profession", msg!("people.error_choose_profession"));
@@ -334,10 +357,27 @@ fn parse_assignment(
         errors.add(date_field, msg!("input.not_a_date"));
     }
     Some(Assignment {
-        unit_id: unit?,
+        unit_id: unit_id?,
         profession: profession?,
         from: from?,
     })
+}
+
+/// How a form names the unit: by code, as typed, or by id from a select.
+#[derive(Clone, Copy)]
+enum UnitChoice<'a> {
+    Code(&'a str),
+    Id(&'a str),
+}
+
+impl AssignmentForm {
+    fn unit_choice(&self) -> UnitChoice<'_> {
+        if self.unit.trim().is_empty() && !self.unit_id.trim().is_empty() {
+            UnitChoice::Id(&self.unit_id)
+        } else {
+            UnitChoice::Code(&self.unit)
+        }
+    }
 }
 
 /// Which history change a form asks for.
@@ -378,7 +418,7 @@ async fn change_history(
     let shown = load_person(&state, id, true).await?;
     let mut errors = FieldErrors::new(ctx.lang);
     let assignment = parse_assignment(
-        &form.unit_id,
+        form.unit_choice(),
         &form.profession,
         "effective_from",
         &form.effective_from,
@@ -561,7 +601,7 @@ impl EditForm<AppState> for PersonForm {
         }
         let units = Self::choices(state, ctx).await?;
         let assignment = parse_assignment(
-            &self.unit_id,
+            UnitChoice::Id(&self.unit_id),
             &self.profession,
             "employed_from",
             &self.employed_from,

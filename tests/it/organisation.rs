@@ -2165,3 +2165,53 @@ async fn people_are_found_by_any_part_of_name_email_or_hsa_id_and_paged_in_swedi
     assert!(found(&admin.get("/people?q=ahlstr").await).is_empty());
     assert_eq!(found(&admin.get("/people?q=bodil").await), ["Berg, Bodil"]);
 }
+
+#[tokio::test]
+async fn a_person_is_moved_by_unit_code_without_a_list_of_every_unit_in_the_page() {
+    let app = TestApp::new().await;
+    let nurse = app.fixture.nurse;
+    let mut admin = app.login_as(Role::Admin).await;
+    let page = admin.get(&format!("/people/{nurse}")).await;
+    assert_status(&page, StatusCode::OK);
+    assert!(
+        !page.text.contains("<option value=\"2\""),
+        "no unit list: {}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains(r#"name="unit" type="text" value="ONK1""#),
+        "{}",
+        page.text
+    );
+    let r = admin
+        .post(
+            &format!("/people/{nurse}/assignment"),
+            &[
+                ("unit", "ingen-sådan"),
+                ("profession", "nurse"),
+                ("effective_from", "2026-03-02"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.visible()
+            .contains("ingen aktiv enhet har koden ”ingen-sådan”"),
+        "{}",
+        r.text
+    );
+    let r = admin
+        .post(
+            &format!("/people/{nurse}/assignment"),
+            &[
+                ("unit", "kir1"),
+                ("profession", "nurse"),
+                ("effective_from", "2026-03-02"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = admin.get(&format!("/people/{nurse}")).await;
+    assert!(page.text.contains(r#"value="KIR1""#), "{}", page.text);
+}
