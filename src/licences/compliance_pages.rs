@@ -105,6 +105,8 @@ pub async fn manager_panel(state: &AppState, ctx: &Ctx) -> Result<Markup, AppErr
             licence: t.code.clone(),
             by: "unit".into(),
             unit: one_unit,
+            // Everyone in the manager's units, to pick those to act on.
+            list: "people".into(),
             ..Default::default()
         };
         let r = report(
@@ -280,6 +282,8 @@ pub async fn compliance_page(
             @if let Some(u) = q.unit {
                 h2 { (r.units.get(&u).map(|x| x.unit_name.as_str()).unwrap_or("")) }
                 (people_table(&ctx, &r, &unit_people))
+            } @else if r.by == Level::Unit && r.within.is_none() && r.people.is_empty() {
+                p.muted { (lang.t("compliance.pick_administration")) }
             } @else if r.by == Level::Unit {
                 h2 { (lang.t("compliance.attention")) }
                 @for row in shown {

@@ -671,7 +671,14 @@ pub fn view(
     let units = store::unit_infos(conn)?;
     let counts = counts_as_of(conn, t.id, day, scope.visible)?;
     let (rows, total) = compliance::aggregate_counts(&counts, &units, scope.by, scope.within);
-    let people = if scope.by == Level::Unit || scope.unit.is_some() || scope.everyone {
+    // People at unit level where the units are few (an administration's,
+    // or a manager's scope); every unit of every region lists none (each
+    // row links to its unit), so the first report after a start stays fast.
+    let units_are_few = scope.within.is_some() || scope.visible.is_some();
+    let people = if (scope.by == Level::Unit && units_are_few)
+        || scope.unit.is_some()
+        || scope.everyone
+    {
         let mut in_view: Vec<i64> = units
             .values()
             .filter(|u| scope.visible.is_none_or(|v| v.contains(&u.unit_id)))

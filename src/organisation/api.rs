@@ -156,6 +156,7 @@ pub async fn people(
                 today,
                 page,
                 per_page,
+                store::Count::All,
             )
             .map_err(AppError::from)
         })

@@ -104,7 +104,17 @@ pub async fn unit_page(
                     unit: unit.code.clone(),
                     ..Default::default()
                 };
-                store::search_people(conn, &q, &UnitFilter::All, None, today, 1, 500)?.0
+                store::search_people(
+                    conn,
+                    &q,
+                    &UnitFilter::All,
+                    None,
+                    today,
+                    1,
+                    500,
+                    store::Count::UpTo(0),
+                )?
+                .0
             } else {
                 Vec::new()
             };

@@ -23,6 +23,8 @@ use crate::web::layout::{self, FieldAttrs, checkbox, page, select_field, text_fi
 use crate::web::{AppError, FieldErrors, Form, Path, Query};
 
 const PEOPLE_PER_PAGE: u32 = 50;
+/// How many matches the staff list counts before it says "more than".
+const PEOPLE_COUNTED: i64 = 1000;
 
 fn profession_options(lang: Lang, any: bool) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = if any {
@@ -88,6 +90,7 @@ pub async fn people_list(
                 today,
                 1,
                 PEOPLE_PER_PAGE + 1,
+                store::Count::UpTo(PEOPLE_COUNTED),
             )?;
             let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
             let bookings = find_bookings(conn, &ids, today)?;
@@ -124,7 +127,7 @@ pub async fn people_list(
             }
             @if ctx.user.as_ref().is_some_and(|u| u.is_admin()) { p { a.button href="/people/new" { (lang.t("people.new")) } } }
             (people_table(lang, &people, today, &bookings))
-            (layout::keyset_pager(lang, &format!("/people?{qs}"), people.first().zip(people.last()).map(|(a, b)| (a.id, b.id)), has_prev, has_next, total))
+            (layout::keyset_pager(lang, &format!("/people?{qs}"), people.first().zip(people.last()).map(|(a, b)| (a.id, b.id)), has_prev, has_next, total, PEOPLE_COUNTED))
         },
     ))
 }

@@ -471,11 +471,28 @@ pub fn flag(value: Option<&str>) -> bool {
     })
 }
 
+/// How many people a search must match before its page is read along the
+/// name order (probing the matches) rather than from the matches (sorted).
+const COMMON_MATCH: i64 = 1000;
+
+/// How many people match a query: all of them, or at most a number (the
+/// page says "more than" beyond it, and needs not count them all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// Every match.
+    All,
+    /// Up to this many; one more means "more than".
+    UpTo(i64),
+}
+
 /// People matching `query` that the user may see, by name in Swedish order,
-/// and how many match. A page is `page` (from 1) of `per_page`, or the one
-/// after or before a person (`query.after`, `query.before`). Every way in
-/// is an index: the trigram index for searches of three letters or more, the
-/// units' index for managers, the Swedish-ordered name index otherwise.
+/// and how many match (as `count` asks). A page is `page` (from 1) of
+/// `per_page`, or the one after or before a person (`query.after`,
+/// `query.before`). Every way in is an index: the trigram index for
+/// searches of three letters or more (read along the name order when the
+/// text is common), the units' index for managers, the name order
+/// otherwise.
+#[allow(clippy::too_many_arguments)]
 pub fn search_people(
     conn: &Connection,
     query: &PeopleQuery,
@@ -484,6 +501,7 @@ pub fn search_people(
     today: NaiveDate,
     page: u32,
     per_page: u32,
+    count: Count,
 ) -> rusqlite::Result<(Vec<Person>, i64)> {
     let visible_units = match visible {
         UnitFilter::All => None,
@@ -491,28 +509,49 @@ pub fn search_people(
     };
     let text = query.q.trim();
     let phrase = (text.chars().count() >= TRIGRAM).then(|| fts_phrase(text));
-    // Where the rows come from: the search index, a manager's units (and
-    // their own person), or every person.
-    let from = if phrase.is_some() {
-        "FROM person_search s JOIN person p ON p.id = s.rowid JOIN unit u ON u.id = p.unit_id"
-    } else {
-        "FROM person p JOIN unit u ON u.id = p.unit_id"
+    // Reading along the name order pays for everyone, not for a manager's
+    // few units.
+    let common = match &phrase {
+        Some(ph) if visible_units.is_none() => {
+            conn.prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM person_search WHERE person_search MATCH ?1 LIMIT ?2)",
+            )?
+            .query_row(params![ph, COMMON_MATCH + 1], |r| r.get::<_, i64>(0))?
+                > COMMON_MATCH
+        }
+        _ => false,
     };
     let mut filters = vec![
         "(?4 = '' OR p.hsa_id = upper(?4))",
         "(?5 = '' OR p.email = ?5)",
-        "(?6 = '' OR u.code = ?6 COLLATE NOCASE)",
+        "(?6 = '' OR p.unit_id IN (SELECT id FROM unit WHERE code = ?6 COLLATE NOCASE))",
         "(?7 = '' OR p.profession = ?7)",
         "(?8 OR p.left_on IS NULL OR p.left_on > ?9)",
     ];
-    match (&phrase, text.is_empty()) {
-        (Some(_), _) => filters.push("person_search MATCH ?3"),
-        (None, false) => filters.push(
-            "(instr(casefold(p.name), casefold(?3)) > 0 OR instr(casefold(p.email), casefold(?3)) > 0
-              OR instr(casefold(p.hsa_id), casefold(?3)) > 0)",
-        ),
-        (None, true) => filters.push("?3 = ''"),
-    }
+    // Where the rows come from: the search index (a rare text), every
+    // person in name order (checked against the matches, for a common
+    // text, or none), or a manager's units.
+    let from = match (&phrase, common) {
+        (Some(_), false) => {
+            filters.push("person_search MATCH ?3");
+            "FROM person_search s JOIN person p ON p.id = s.rowid"
+        }
+        (Some(_), true) => {
+            filters.push("p.id IN (SELECT rowid FROM person_search WHERE person_search MATCH ?3)");
+            "FROM person p INDEXED BY person_sort_name"
+        }
+        (None, _) => {
+            if text.is_empty() {
+                filters.push("?3 = ''");
+            } else {
+                filters.push(
+                    "(instr(casefold(p.name), casefold(?3)) > 0 OR instr(casefold(p.email), casefold(?3)) > 0
+                      OR instr(casefold(p.hsa_id), casefold(?3)) > 0)",
+                );
+            }
+            "FROM person p"
+        }
+    };
     if visible_units.is_some() {
         filters.push(
             "p.id IN (SELECT id FROM person WHERE unit_id IN (SELECT value FROM json_each(?1))
@@ -540,8 +579,15 @@ pub fn search_people(
         today.to_string(),
         query.after.or(query.before)
     ];
+    let count_sql = match count {
+        Count::All => format!("SELECT count(*) {from} {where_sql}"),
+        Count::UpTo(n) => format!(
+            "SELECT count(*) FROM (SELECT 1 {from} {where_sql} LIMIT {})",
+            n + 1
+        ),
+    };
     let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) {from} {where_sql}"))?
+        .prepare_cached(&count_sql)?
         .query_row(p, |r| r.get(0))?;
     let (keyset, order, offset) = match (query.after, query.before) {
         (Some(_), _) => (
@@ -565,7 +611,7 @@ pub fn search_people(
         .next()
         .unwrap_or(PERSON_SELECT);
     let mut stmt = conn.prepare_cached(&format!(
-        "{select} {from} {where_sql} {keyset} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
+        "{select} {from} JOIN unit u ON u.id = p.unit_id {where_sql} {keyset} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
     ))?;
     let mut rows = stmt
         .query_map(p, person_from_row)?

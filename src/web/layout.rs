@@ -454,7 +454,7 @@ pub fn pager(lang: Lang, base: &str, page: u32, per_page: u32, total: i64) -> Ma
 
 /// Previous and next links of a list paged by position in its order (the
 /// ids of the first and last row shown, `before=` and `after=`), with how
-/// many rows match in all.
+/// many rows match in all ("more than `counted`" beyond what was counted).
 pub fn keyset_pager(
     lang: Lang,
     base: &str,
@@ -462,6 +462,7 @@ pub fn keyset_pager(
     has_prev: bool,
     has_next: bool,
     total: i64,
+    counted: i64,
 ) -> Markup {
     let sep = if base.contains('?') { '&' } else { '?' };
     html! {
@@ -470,7 +471,11 @@ pub fn keyset_pager(
                 a href=(base) { "⇤ " (lang.t("common.first_page")) }
                 a rel="prev" href=(format!("{base}{sep}before={first}")) { "← " (lang.t("common.previous")) }
             }
-            span { (total) " " (lang.t(if total == 1 { "common.result" } else { "common.results" })) }
+            span {
+                @if total > counted { (crate::msg!("common.more_than", count = counted).render(lang)) " " }
+                @else { (total) " " }
+                (lang.t(if total == 1 { "common.result" } else { "common.results" }))
+            }
             @if let (true, Some((_, last))) = (has_next, ends) {
                 a rel="next" href=(format!("{base}{sep}after={last}")) { (lang.t("common.next")) " →" }
             }
