@@ -23,7 +23,7 @@ use crate::auth::{ApiUser, Ctx};
 use crate::i18n::Lang;
 use crate::msg;
 use crate::web::context::request_lang;
-use crate::web::layout::{FieldAttrs, page, text_field};
+use crate::web::layout::{self, FieldAttrs, page, text_field};
 use crate::web::{ApiQuery, AppError, FieldErrors, Query, csv};
 
 /// Earliest and latest budget year the reports take.
@@ -43,7 +43,12 @@ pub struct CostQuery {
     lang: Option<String>,
     #[serde(default)]
     list: String,
+    /// Page of the payers, from 1.
+    page: Option<u32>,
 }
+
+/// Payers per page of the cost report.
+const PAYERS_PER_PAGE: u32 = 100;
 
 /// Parameters of the cost report API.
 #[derive(Debug, Deserialize)]
@@ -241,6 +246,9 @@ pub async fn costs_page(
                 .payers
                 .iter()
                 .partition(|r| r.total_ore != 0 || r.months.iter().any(|m| *m != 0));
+            @let page_no = q.page.unwrap_or(1).max(1);
+            @let from = (layout::page_offset(page_no, PAYERS_PER_PAGE) as usize).min(paying.len());
+            @let on_page = &paying[from..(from + PAYERS_PER_PAGE as usize).min(paying.len())];
             div.table-wrap tabindex="0" { table.wide {
                 thead { tr {
                     th { (lang.t("rotreport.payer")) }
@@ -249,7 +257,7 @@ pub async fn costs_page(
                         th { (NaiveDate::from_ymd_opt(year, m, 1).map_or("", |d| explain::month_short(d, lang))) }
                     }
                 } }
-                tbody { @for r in &paying { tr {
+                tbody { @for r in on_page { tr {
                     td { a href=(format!("{base}&payer={}", r.unit_id)) { (r.code) } " " span.muted { (r.name) } }
                     td.num { strong { (kr(lang, r.total_ore)) } } td.num { (kr(lang, r.as_home_ore)) } td.num { (kr(lang, r.as_host_ore)) }
                     @for v in r.months { td.num { (kr(lang, v)) } }
@@ -260,12 +268,20 @@ pub async fn costs_page(
                     @for v in report.month_totals { th.num { (kr(lang, v)) } }
                 } }
             } }
+            @if paying.len() > PAYERS_PER_PAGE as usize {
+                (layout::pager(lang, &base, page_no, PAYERS_PER_PAGE, paying.len() as i64))
+            }
             @if !idle.is_empty() {
                 details {
                     summary { (msg!("rotreport.idle_payers", count = idle.len()).render(lang)) }
                     p { @for (i, r) in idle.iter().enumerate() { @if i > 0 { ", " } (r.code) " " span.muted { (r.name) } } }
                 }
             }
+            // The placements, per payer: all of them at once would be
+            // thousands of rows (the CSV and JSON have them all).
+            @if payer.is_none() {
+                p.muted { (lang.t("rotreport.pick_payer")) }
+            } @else {
             h2 { (lang.t("rotreport.per_placement")) @if let Some(u) = payer { " · " (report.payers.iter().find(|r| r.unit_id == u).map(|r| r.code.as_str()).unwrap_or("")) " " a href=(base) { (lang.t("common.all")) } } }
             div.table-wrap tabindex="0" { table {
                 thead { tr {
@@ -290,6 +306,7 @@ pub async fn costs_page(
                     }
                 } }
             } }
+            }
         },
     ))
 }

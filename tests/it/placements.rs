@@ -760,6 +760,10 @@ async fn the_cost_report_adds_up_to_the_ore_and_exports_csv() {
     let total = page.text.find("<th>Året</th>").expect("year total");
     let january = page.text.find("<th>jan</th>").expect("months by name");
     assert!(total < january, "{}", page.text);
+    // Payer first: the placements are listed for one payer at a time.
+    assert!(page.visible().contains("Välj en betalare"), "{}", page.text);
+    assert!(!page.text.contains("href=\"/placements/"), "{}", page.text);
+    assert!(r.text.contains("href=\"/placements/"), "{}", r.text);
 }
 
 #[tokio::test]
