@@ -471,10 +471,6 @@ pub fn flag(value: Option<&str>) -> bool {
     })
 }
 
-/// How many people a search must match before its page is read along the
-/// name order (probing the matches) rather than from the matches (sorted).
-const COMMON_MATCH: i64 = 1000;
-
 /// How many people match a query: all of them, or at most a number (the
 /// page says "more than" beyond it, and needs not count them all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -489,9 +485,8 @@ pub enum Count {
 /// and how many match (as `count` asks). A page is `page` (from 1) of
 /// `per_page`, or the one after or before a person (`query.after`,
 /// `query.before`). Every way in is an index: the trigram index for
-/// searches of three letters or more (read along the name order when the
-/// text is common), the units' index for managers, the name order
-/// otherwise.
+/// searches of three letters or more, the units' index for managers, the
+/// name order otherwise.
 #[allow(clippy::too_many_arguments)]
 pub fn search_people(
     conn: &Connection,
@@ -509,18 +504,6 @@ pub fn search_people(
     };
     let text = query.q.trim();
     let phrase = (text.chars().count() >= TRIGRAM).then(|| fts_phrase(text));
-    // Reading along the name order pays for everyone, not for a manager's
-    // few units.
-    let common = match &phrase {
-        Some(ph) if visible_units.is_none() => {
-            conn.prepare_cached(
-                "SELECT count(*) FROM (SELECT 1 FROM person_search WHERE person_search MATCH ?1 LIMIT ?2)",
-            )?
-            .query_row(params![ph, COMMON_MATCH + 1], |r| r.get::<_, i64>(0))?
-                > COMMON_MATCH
-        }
-        _ => false,
-    };
     let mut filters = vec![
         "(?4 = '' OR p.hsa_id = upper(?4))",
         "(?5 = '' OR p.email = ?5)",
@@ -528,19 +511,14 @@ pub fn search_people(
         "(?7 = '' OR p.profession = ?7)",
         "(?8 OR p.left_on IS NULL OR p.left_on > ?9)",
     ];
-    // Where the rows come from: the search index (a rare text), every
-    // person in name order (checked against the matches, for a common
-    // text, or none), or a manager's units.
-    let from = match (&phrase, common) {
-        (Some(_), false) => {
+    // Where the rows come from: the search index, or every person (in name
+    // order, or a manager's units).
+    let from = match &phrase {
+        Some(_) => {
             filters.push("person_search MATCH ?3");
             "FROM person_search s JOIN person p ON p.id = s.rowid"
         }
-        (Some(_), true) => {
-            filters.push("p.id IN (SELECT rowid FROM person_search WHERE person_search MATCH ?3)");
-            "FROM person p INDEXED BY person_sort_name"
-        }
-        (None, _) => {
+        None => {
             if text.is_empty() {
                 filters.push("?3 = ''");
             } else {
