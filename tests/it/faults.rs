@@ -164,3 +164,46 @@ async fn a_backup_during_writes_is_intact_and_holds_every_answered_write() {
     assert!(in_copy >= answered, "{in_copy} < {answered}");
     assert_eq!(missing, 0, "every region up to the last answered one");
 }
+
+/// 256 requests at once over four read connections: each waits its turn
+/// (none is answered with a 5xx), and `/healthz` answers all the while.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saturated_read_pool_queues_requests_and_health_stays_up() {
+    use tower::ServiceExt;
+    let app = TestApp::new().await;
+    let token = app.token_for(Role::Admin).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..256 {
+        let router = app.router.clone();
+        let path = if i % 16 == 0 {
+            "/healthz".to_string()
+        } else {
+            format!("/api/v1/people?per_page=500&q=sar&page={}", 1 + i % 3)
+        };
+        let auth = format!("Bearer {token}");
+        tasks.spawn(async move {
+            let req = axum::http::Request::builder()
+                .uri(&path)
+                .header(axum::http::header::AUTHORIZATION, auth)
+                .extension(axum::extract::ConnectInfo(
+                    "192.0.2.30:5000"
+                        .parse::<std::net::SocketAddr>()
+                        .expect("addr"),
+                ))
+                .body(axum::body::Body::empty())
+                .expect("request");
+            let status = router.oneshot(req).await.expect("infallible").status();
+            (path, status)
+        });
+    }
+    let mut health = 0;
+    while let Some(done) = tasks.join_next().await {
+        let (path, status) = done.expect("task");
+        assert!(!status.is_server_error(), "{path}: {status}");
+        if path == "/healthz" {
+            assert_eq!(status, StatusCode::OK);
+            health += 1;
+        }
+    }
+    assert_eq!(health, 16);
+}
