@@ -64,6 +64,41 @@ pub fn menu(user: &Principal) -> Vec<NavLink> {
     links
 }
 
+/// Whether this server is a read-only replica, and where its primary is.
+#[derive(Clone)]
+struct ReadOnly {
+    on: bool,
+    primary: Option<String>,
+}
+
+/// On a read-only replica, every request that would change something
+/// (anything but GET and HEAD, sign-in included) is refused with 503 and
+/// the primary's address; reads pass.
+async fn refuse_writes_on_a_replica(
+    State(read_only): State<ReadOnly>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let reads = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    if !read_only.on || reads {
+        return next.run(req).await;
+    }
+    let primary = read_only.primary.unwrap_or_else(|| "–".into());
+    let mut r = web::AppError::Unavailable(crate::msg!(
+        "error.read_only_replica",
+        primary = primary.as_str()
+    ))
+    .into_response();
+    r.headers_mut().insert(
+        header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static("60"),
+    );
+    r
+}
+
 /// Queues a notice about an account's sign-in in the outbox, to its holder.
 fn queue_security_notice(
     conn: &rusqlite::Connection,
@@ -130,6 +165,13 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(config.max_upload_bytes))
+        .layer(from_fn_with_state(
+            ReadOnly {
+                on: state.db.read_only(),
+                primary: config.primary_url.clone(),
+            },
+            refuse_writes_on_a_replica,
+        ))
         .layer(from_fn(web::middleware::render_errors))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req

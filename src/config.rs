@@ -40,6 +40,9 @@ pub struct Config {
     /// Whether local passwords sign in everyone; when off, only
     /// administrators may use one (break-glass, with their second factor).
     pub local_login: bool,
+    /// Where the primary server is, for a read-only replica to name when it
+    /// refuses a change.
+    pub primary_url: Option<String>,
 }
 
 /// The region's identity provider and oncotrack's registration with it.
@@ -151,6 +154,7 @@ impl Default for Config {
             metrics_token: None,
             oidc: None,
             local_login: true,
+            primary_url: None,
         }
     }
 }
@@ -350,6 +354,13 @@ impl Config {
                 * 1024,
             oidc: oidc_from_env(public_url.as_deref())?,
             local_login: bool_var("ONCOTRACK_LOCAL_LOGIN", true)?,
+            primary_url: var("ONCOTRACK_PRIMARY_URL")
+                .map(|v| parse_public_url(&v))
+                .transpose()
+                .map_err(|message| ConfigError {
+                    variable: "ONCOTRACK_PRIMARY_URL",
+                    message,
+                })?,
             public_url,
             metrics_token: var("ONCOTRACK_METRICS_TOKEN")
                 .map(|t| {

@@ -47,6 +47,10 @@ enum Command {
         /// Load the demo data when the database is empty.
         #[arg(long)]
         demo: bool,
+        /// Serve a replica (kept current by Litestream) read-only: pages and
+        /// the API answer, changes get 503 naming ONCOTRACK_PRIMARY_URL.
+        #[arg(long, conflicts_with = "demo")]
+        read_only: bool,
     },
     /// Load fictional demo data into an empty database.
     Demo {
@@ -393,7 +397,12 @@ fn run() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
     let clock = SystemClock;
     match args.command {
-        Command::Serve { db, listen, demo } => serve(db.db, listen, demo),
+        Command::Serve {
+            db,
+            listen,
+            demo,
+            read_only,
+        } => serve(db.db, listen, demo, read_only),
         Command::Demo { db } => {
             let mut conn = open(&db)?;
             let report = demo::load(&mut conn, clock.now(), clock.today())?;
@@ -640,7 +649,12 @@ fn print_demo(report: &demo::DemoReport) {
     }
 }
 
-fn serve(path: PathBuf, listen: SocketAddr, load_demo: bool) -> anyhow::Result<ExitCode> {
+fn serve(
+    path: PathBuf,
+    listen: SocketAddr,
+    load_demo: bool,
+    read_only: bool,
+) -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -649,7 +663,7 @@ fn serve(path: PathBuf, listen: SocketAddr, load_demo: bool) -> anyhow::Result<E
         .init();
     let config = Config::from_env()?;
     let clock = SystemClock;
-    {
+    if !read_only {
         let mut conn = db::open_connection(&path, &DbOptions::default())
             .with_context(|| format!("opening {}", path.display()))?;
         let email = std::env::var("ONCOTRACK_ADMIN_EMAIL")
@@ -681,8 +695,11 @@ fn serve(path: PathBuf, listen: SocketAddr, load_demo: bool) -> anyhow::Result<E
             }
         }
     }
-    let db = Db::open(&path, DbOptions::default())
-        .with_context(|| format!("opening {}", path.display()))?;
+    let options = DbOptions {
+        read_only,
+        ..DbOptions::default()
+    };
+    let db = Db::open(&path, options).with_context(|| format!("opening {}", path.display()))?;
     let state = AppState::new(db, Arc::new(clock), config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -691,10 +708,20 @@ fn serve(path: PathBuf, listen: SocketAddr, load_demo: bool) -> anyhow::Result<E
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("--listen: cannot listen on {listen}"))?;
-        println!("oncotrack listening on http://{listen}");
-        let reminders = oncotrack::spawn_reminders(state.clone());
+        println!(
+            "oncotrack listening on http://{listen}{}",
+            if read_only {
+                " (read-only replica)"
+            } else {
+                ""
+            }
+        );
+        // The reminders are the primary's job.
+        let reminders = (!read_only).then(|| oncotrack::spawn_reminders(state.clone()));
         oncotrack::serve(state, listener, shutdown_signal()).await?;
-        reminders.stop().await;
+        if let Some(r) = reminders {
+            r.stop().await;
+        }
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -88,18 +88,33 @@ impl Services {
 
 /// The installation secret, made on first start and kept in `setting`.
 fn load_secret(db: &Db) -> Result<Vec<u8>, DbError> {
+    if db.read_only() {
+        // A replica has the primary's secret (its CSRF tokens then match
+        // the primary's for the same browser) and makes none.
+        let conn = rusqlite::Connection::open_with_flags(
+            db.path(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?;
+        let encoded = crate::db::settings::get(&conn, "secret")?
+            .ok_or_else(|| DbError::Task("the replica has no installation secret".into()))?;
+        return Ok(decode_secret(encoded));
+    }
     let conn = crate::db::open_connection(db.path(), &crate::db::DbOptions::default())?;
     installation_secret(&conn)
+}
+
+fn decode_secret(encoded: String) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded.as_bytes())
+        .unwrap_or_else(|_| encoded.into_bytes())
 }
 
 /// The installation's secret on `conn` (made when there is none): it signs
 /// CSRF tokens and keys the quality indicator's patient hashes.
 pub fn installation_secret(conn: &rusqlite::Connection) -> Result<Vec<u8>, DbError> {
-    use base64::Engine;
     let encoded = crate::db::settings::get_or_insert(conn, "secret", &web::token::random())?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(encoded.as_bytes())
-        .unwrap_or_else(|_| encoded.into_bytes()))
+    Ok(decode_secret(encoded))
 }
 
 #[cfg(test)]

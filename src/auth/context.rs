@@ -167,7 +167,9 @@ impl FromRequestParts<AppState> for Ctx {
                 })
                 .await?;
             if let Some((principal, live)) = found {
-                if (now - live.last_seen_at).num_seconds() >= TOUCH_AFTER_SECONDS {
+                if (now - live.last_seen_at).num_seconds() >= TOUCH_AFTER_SECONDS
+                    && !state.db.read_only()
+                {
                     let t = token.clone();
                     let touched = state
                         .db
@@ -319,7 +321,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .as_deref()
             .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
             .is_none_or(|t| (now - t.with_timezone(&Utc)).num_seconds() >= TOUCH_AFTER_SECONDS);
-        if stale {
+        if stale && !state.db.read_only() {
             let token_id = checked.token_id;
             let _ = state
                 .db

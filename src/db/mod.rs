@@ -72,6 +72,9 @@ pub struct DbOptions {
     pub read_deadline: Duration,
     /// How many reads may wait at once; more are refused at once.
     pub max_waiting: usize,
+    /// Serve a replica: every connection read-only, the schema left as it
+    /// is (it must be the current one), writes refused.
+    pub read_only: bool,
 }
 
 impl Default for DbOptions {
@@ -81,6 +84,7 @@ impl Default for DbOptions {
             readers: 4,
             read_deadline: Duration::from_secs(2),
             max_waiting: 1024,
+            read_only: false,
         }
     }
 }
@@ -110,6 +114,8 @@ struct Inner {
     /// Counts committed write transactions, so in-memory copies of rows can
     /// tell that they may be out of date.
     generation: AtomicU64,
+    /// A replica: no writes.
+    read_only: bool,
 }
 
 /// Applies the pragmas every connection needs.
@@ -156,11 +162,36 @@ pub fn open_connection(path: &Path, options: &DbOptions) -> Result<Connection, D
     Ok(conn)
 }
 
+/// Opens a replica read-only: the file must exist and be at the current
+/// schema version (upgrades happen on the primary).
+fn open_replica(path: &Path, options: &DbOptions) -> Result<Connection, DbError> {
+    if !path.exists() {
+        return Err(DbError::Task(format!("{} does not exist", path.display())));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&conn, options)?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version != migrate::CURRENT_VERSION {
+        return Err(DbError::Task(format!(
+            "the replica is at schema version {version}, this server needs {}: upgrade the primary first",
+            migrate::CURRENT_VERSION
+        )));
+    }
+    Ok(conn)
+}
+
 impl Db {
     /// Opens (creating when missing) the database at `path`, brings its schema to
     /// the current version in one transaction, and opens the read pool.
     pub fn open(path: &Path, options: DbOptions) -> Result<Db, DbError> {
-        let writer = open_connection(path, &options)?;
+        let writer = if options.read_only {
+            open_replica(path, &options)?
+        } else {
+            open_connection(path, &options)?
+        };
         let readers = (0..options.readers.max(1))
             .map(|_| {
                 let conn = Connection::open_with_flags(
@@ -191,8 +222,14 @@ impl Db {
                 max_waiting: options.max_waiting,
                 health: Mutex::new(health),
                 generation: AtomicU64::new(0),
+                read_only: options.read_only,
             }),
         })
+    }
+
+    /// Whether this handle serves a replica and takes no writes.
+    pub fn read_only(&self) -> bool {
+        self.inner.read_only
     }
 
     /// The file this handle works on.

@@ -23,6 +23,7 @@ mod organisation;
 mod placements;
 mod quality;
 mod reminders;
+mod replica;
 mod rotations_split;
 mod routes;
 mod schemathesis;
