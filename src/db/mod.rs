@@ -419,6 +419,7 @@ mod tests {
                 readers: 1,
                 read_deadline: deadline,
                 max_waiting: 1,
+                read_only: false,
             },
         )
         .expect("open")
