@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Load benchmark with wrk on a generated data set: the person status API, a
-# person page, the compliance report, the lecturers-wanted board and the split
-# preview, each alone and then mixed, and the pages again while 100
-# connections send wrong passwords. Prints wrk's figures and the server's peak
-# memory; BENCHMARKS.md records a run.
+# Load benchmark with wrk on a generated data set: /healthz as the yardstick,
+# the person status API, a person page, the people search, the compliance
+# report, the lecturers-wanted board and the split preview, each alone and
+# then mixed (at 8, 32 and 256 connections), and the pages again while 100
+# connections send wrong passwords. Every line counts the errors (non-2xx/3xx
+# answers and socket errors), which must be 0. Prints wrk's figures and the
+# server's peak memory; BENCHMARKS.md records a run.
 #
 #   bash scripts/load.sh [DB] [SECONDS]
 #
@@ -63,7 +65,7 @@ with open(sys.argv[2] + "/people.txt", "w") as f:
 PY
 
 cat >"$work/requests.lua" <<LUA
-local hsa, people = {}, {}
+local hsa, people, words = {}, {}, {"anna", "sj%C3%B6", "berg", "lind", "SE2321", "karl", "str%C3%B6m"}
 for l in io.lines("$work/hsa.txt") do hsa[#hsa + 1] = l end
 for l in io.lines("$work/people.txt") do people[#people + 1] = l end
 wrk.headers["Authorization"] = "Bearer $token"
@@ -74,7 +76,11 @@ local preview = '{"kind":"radiotherapy","start":"2026-01-31","end":"2026-09-30",
 local kinds = {}
 for k in string.gmatch(os.getenv("KINDS") or "status", "[^,]+") do kinds[#kinds + 1] = k end
 local function one(kind)
-    if kind == "status" then
+    if kind == "healthz" then
+        return wrk.format("GET", "/healthz")
+    elseif kind == "search" then
+        return wrk.format("GET", "/people?q=" .. words[math.random(#words)])
+    elseif kind == "status" then
         return wrk.format("GET", "/api/v1/licences/status?licence=CYTO&hsa_id=" .. hsa[math.random(#hsa)])
     elseif kind == "person" then
         return wrk.format("GET", "/people/" .. people[math.random(#people)])
@@ -112,15 +118,17 @@ end
 LUA
 
 run() { KINDS=$1 wrk -t2 -c"${2:-32}" -d"${seconds}s" --latency -s "$work/requests.lua" "$base" | sed -n '/req\/s/p' | sed "s/^/ ${2:-32} conn/"; }
-mix=status,person,compliance,board,preview
+mix=status,person,search,compliance,board,preview
 
 # Warm the caches once.
 KINDS=$mix wrk -t2 -c8 -d3s -s "$work/requests.lua" "$base" >/dev/null
 echo "each alone, 32 connections, ${seconds} s:"
-for kind in status person compliance board preview; do run "$kind"; done
-echo "mixed, 32 and 8 connections:"
+for kind in healthz status person search compliance board preview; do run "$kind"; done
+echo "mixed, 32, 8 and 256 connections:"
 run $mix 32
 run $mix 8
+run $mix 256
+run healthz 256
 echo "mixed while 100 connections send wrong passwords (from random addresses):"
 wrk -t1 -c100 -d"$((2 * seconds + 6))s" -s "$work/logins.lua" "$base" | sed -n '/req\/s/p' &
 storm=$!
