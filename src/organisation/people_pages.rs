@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::actions::{self, Identity};
 use super::model::{self, Assignment, Profession};
 use super::store::{self, NewPerson, PeopleQuery, UnitQuery};
-use super::views::{active_badge, chosen, options, people_table, refusal};
+use super::views::{active_badge, chosen, people_table, refusal};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::auth::model::Role;
@@ -38,14 +38,6 @@ fn profession_options(lang: Lang, any: bool) -> Vec<(String, String)> {
             .map(|p| (p.as_str().to_string(), lang.t(p.label_key()).to_string())),
     );
     v
-}
-
-fn unit_options(units: &[store::Unit]) -> Vec<(String, String)> {
-    options(
-        units,
-        |u| u.id,
-        |u| format!("{} {} ({})", u.code, u.name, u.administration_name),
-    )
 }
 
 fn people_query_string(q: &PeopleQuery) -> String {
@@ -518,6 +510,10 @@ pub struct PersonForm {
     email: String,
     #[serde(default)]
     hsa_id: String,
+    /// The unit's code, as typed.
+    #[serde(default)]
+    unit: String,
+    /// The unit's id, from older forms and scripts.
     #[serde(default)]
     unit_id: String,
     #[serde(default)]
@@ -547,8 +543,8 @@ impl PersonForm {
 
 impl EditForm<AppState> for PersonForm {
     type Ctx = Ctx;
-    /// The units a new person can start in.
-    type Choices = Vec<store::Unit>;
+    /// Nothing to pick from: the unit is typed by its code.
+    type Choices = ();
 
     const TITLE_NEW: &'static str = "people.new";
     const TITLE_EDIT: &'static str = "people.edit";
@@ -567,12 +563,9 @@ impl EditForm<AppState> for PersonForm {
         }
     }
 
-    async fn choices(state: &AppState, ctx: &Ctx) -> Result<Vec<store::Unit>, AppError> {
+    async fn choices(_: &AppState, ctx: &Ctx) -> Result<(), AppError> {
         ctx.require(&[Role::Admin])?;
-        state
-            .db
-            .read(|c| active_units(c).map_err(AppError::from))
-            .await
+        Ok(())
     }
 
     async fn load(state: &AppState, _: &Ctx, id: i64) -> Result<Self, AppError> {
@@ -602,9 +595,18 @@ impl EditForm<AppState> for PersonForm {
                 .map_err(taken)?;
             return Ok(format!("/people/{id}"));
         }
-        let units = Self::choices(state, ctx).await?;
+        Self::choices(state, ctx).await?;
+        let units = state
+            .db
+            .read(|c| active_units(c).map_err(AppError::from))
+            .await?;
+        let unit = if self.unit.trim().is_empty() && !self.unit_id.trim().is_empty() {
+            UnitChoice::Id(&self.unit_id)
+        } else {
+            UnitChoice::Code(&self.unit)
+        };
         let assignment = parse_assignment(
-            UnitChoice::Id(&self.unit_id),
+            unit,
             &self.profession,
             "employed_from",
             &self.employed_from,
@@ -630,13 +632,7 @@ impl EditForm<AppState> for PersonForm {
         Ok(format!("/people/{id}"))
     }
 
-    fn fields(
-        &self,
-        ctx: &Ctx,
-        id: Option<i64>,
-        units: &Vec<store::Unit>,
-        errors: &FieldErrors,
-    ) -> Markup {
+    fn fields(&self, ctx: &Ctx, id: Option<i64>, _: &(), errors: &FieldErrors) -> Markup {
         let lang = ctx.lang;
         // A new form starts today; a refused one keeps what was typed.
         let today = ctx.today.to_string();
@@ -650,7 +646,9 @@ impl EditForm<AppState> for PersonForm {
             (text_field(lang.t("common.email"), "email", &self.email, errors, FieldAttrs::required().kind("email")))
             (text_field(lang.t("people.hsa_id"), "hsa_id", &self.hsa_id, errors, FieldAttrs::optional().placeholder("SE2321000131-E000000012345")))
             @if id.is_none() {
-                (select_field(lang.t("people.unit"), "unit_id", &unit_options(units), &self.unit_id, errors))
+                // The unit by its code: a list of every unit would be
+                // thousands of options in the page.
+                (text_field(lang.t("people.unit_code"), "unit", &self.unit, errors, FieldAttrs::required().max_len(20).placeholder("ONK1")))
                 (select_field(lang.t("people.profession"), "profession", &profession_options(lang, false), &self.profession, errors))
                 (text_field(lang.t("people.employed_from"), "employed_from", employed_from, errors, FieldAttrs::required().kind("date")))
             }

@@ -2214,4 +2214,28 @@ async fn a_person_is_moved_by_unit_code_without_a_list_of_every_unit_in_the_page
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let page = admin.get(&format!("/people/{nurse}")).await;
     assert!(page.text.contains(r#"value="KIR1""#), "{}", page.text);
+    // The new-person form names the unit by code too.
+    let form = admin.get("/people/new").await;
+    assert!(!form.text.contains("<option value=\"2\""), "{}", form.text);
+    let fields = |unit: &'static str| {
+        [
+            ("name", "Nils Nyström"),
+            ("email", "nils.nystrom@test.example"),
+            ("hsa_id", ""),
+            ("unit", unit),
+            ("profession", "nurse"),
+            ("employed_from", "2026-03-02"),
+        ]
+    };
+    let r = admin.post("/people/new", &fields("ONK9")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.visible().contains("ingen aktiv enhet har koden ”ONK9”"),
+        "{}",
+        r.text
+    );
+    let r = admin.post("/people/new", &fields("onk2")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = admin.get(r.location().expect("the person")).await;
+    assert!(page.visible().contains("ONK2"), "{}", page.text);
 }
