@@ -502,7 +502,10 @@ pub fn search_people(
         UnitFilter::All => None,
         UnitFilter::Only(ids) => Some(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())),
     };
-    let text = query.q.trim();
+    // Control characters (a NUL ends SQLite's reading of the phrase) are
+    // never part of a name, e-mail or HSA-id.
+    let cleaned: String = query.q.chars().filter(|c| !c.is_control()).collect();
+    let text = cleaned.trim();
     let phrase = (text.chars().count() >= TRIGRAM).then(|| fts_phrase(text));
     let mut filters = vec![
         "(?4 = '' OR p.hsa_id = upper(?4))",

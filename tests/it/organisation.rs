@@ -2239,3 +2239,15 @@ async fn a_person_is_moved_by_unit_code_without_a_list_of_every_unit_in_the_page
     let page = admin.get(r.location().expect("the person")).await;
     assert!(page.visible().contains("ONK2"), "{}", page.text);
 }
+
+#[tokio::test]
+async fn a_search_with_control_characters_is_a_search_not_an_error() {
+    let app = TestApp::new().await;
+    let mut admin = app.login_as(Role::Admin).await;
+    for q in ["%00namn", "sj%00%C3%B6str", "%22%00", "a%0Ab"] {
+        let r = admin.get(&format!("/people?q={q}")).await;
+        assert_status(&r, StatusCode::OK);
+    }
+    let r = admin.get("/people?q=sj%C3%B6%00str").await;
+    assert!(r.visible().contains("Sara Sjöström"), "{}", r.text);
+}
