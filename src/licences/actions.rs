@@ -25,6 +25,20 @@ use crate::organisation::model::Profession;
 use crate::organisation::store as org;
 use crate::web::AppError;
 
+/// Person `person_id`, when `user` may record completions for them (and
+/// reminders): not found for one they do not see, forbidden for one they
+/// see but may not record for.
+fn recorded_for(w: &Work<'_>, user: &Principal, person_id: i64) -> Result<org::Person, AppError> {
+    let person = org::person(w, person_id)?.ok_or(AppError::NotFound)?;
+    allowed(
+        user,
+        person.id,
+        person.unit_id,
+        model::may_record(user, person.unit_id),
+    )?;
+    Ok(person)
+}
+
 /// 404 for a person the user may not see (so that they do not leak), 403
 /// for one they see but `may` not change.
 fn allowed(user: &Principal, person_id: i64, unit_id: i64, may: bool) -> Result<(), AppError> {
@@ -49,13 +63,7 @@ pub fn record_completion(
     input: &CompletionInput,
     today: NaiveDate,
 ) -> Result<Result<i64, Vec<Problem>>, AppError> {
-    let person = org::person(w, person_id)?.ok_or(AppError::NotFound)?;
-    allowed(
-        user,
-        person.id,
-        person.unit_id,
-        model::may_record(user, person.unit_id),
-    )?;
+    recorded_for(w, user, person_id)?;
     let types = store::licence_types(w)?;
     let checked = match model::check_completion(input, &types, today) {
         Ok(c) => c,
@@ -360,13 +368,7 @@ pub fn remind(
     today: NaiveDate,
     public_url: Option<&str>,
 ) -> Result<bool, AppError> {
-    let person = org::person(w, person_id)?.ok_or(AppError::NotFound)?;
-    allowed(
-        user,
-        person.id,
-        person.unit_id,
-        model::may_record(user, person.unit_id),
-    )?;
+    let person = recorded_for(w, user, person_id)?;
     let t = store::licence_type(w, licence_type_id)?.ok_or(AppError::NotFound)?;
     let standing = store::person_licences(w, person_id, today)?
         .into_iter()
