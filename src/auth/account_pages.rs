@@ -50,11 +50,7 @@ async fn account_facts(state: &AppState, ctx: &Ctx) -> Result<AccountFacts, AppE
     state
         .db
         .read(move |c| -> Result<_, AppError> {
-            let local_password = store::account(c, id)?
-                .map(|a| store::account_by_email(c, &a.email))
-                .transpose()?
-                .flatten()
-                .is_some_and(|(_, hash)| hash.starts_with("$argon2"));
+            let local_password = store::has_local_password(c, id)?;
             Ok(AccountFacts {
                 sessions: store::sessions_of(c, id, token.as_deref(), now, policy)?,
                 totp: store::totp(c, id)?.is_some_and(|t| t.confirmed),
@@ -177,23 +173,28 @@ pub struct PasswordForm {
     password: String,
 }
 
-/// `POST /account/password`: needs the current password; ends other sessions.
-pub async fn change_password(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<PasswordForm>,
-) -> Result<Response, AppError> {
-    let user = ctx.user()?.clone();
-    let email = user.email.clone();
-    // Guessing the current password counts like failed sign-ins.
-    if let Some(wait) = super::login_pages::throttle_wait(&state, &ctx, &email).await? {
-        let mut errors = FieldErrors::new(ctx.lang);
-        errors.add("current", msg!("login.throttled"));
-        let facts = account_facts(&state, &ctx).await?;
-        return Ok(super::login_pages::too_many(
-            account_view(&ctx, &facts, &errors, None)?,
-            wait,
-        ));
+/// The signed-in user's current password, as a form that changes their
+/// sign-in asks for it.
+pub(super) enum CurrentPassword {
+    /// It matches.
+    Right,
+    /// It does not (counted and logged like a failed sign-in).
+    Wrong,
+    /// Too many wrong ones from here: not checked; seconds to wait.
+    Wait(u64),
+}
+
+/// Checks `typed` against the signed-in user's password. Guessing it
+/// counts like failed sign-ins and waits like them, so a borrowed session
+/// cannot try passwords without limit.
+pub(super) async fn check_current_password(
+    state: &AppState,
+    ctx: &Ctx,
+    typed: String,
+) -> Result<CurrentPassword, AppError> {
+    let email = ctx.user()?.email.clone();
+    if let Some(wait) = super::login_pages::throttle_wait(state, ctx, &email).await? {
+        return Ok(CurrentPassword::Wait(wait));
     }
     let e = email.clone();
     let stored = state
@@ -201,15 +202,36 @@ pub async fn change_password(
         .read(move |conn| store::account_by_email(conn, &e).map_err(AppError::from))
         .await?
         .map(|(_, hash)| hash);
-    let hasher = Hasher::of(&state);
+    if Hasher::of(state).verify(typed, stored).await {
+        return Ok(CurrentPassword::Right);
+    }
+    let address = ctx.address.clone();
+    ctx.change(&state.db, move |w| {
+        actions::note_wrong_current_password(w, &email, &address)
+    })
+    .await?;
+    Ok(CurrentPassword::Wrong)
+}
+
+/// `POST /account/password`: needs the current password; ends other sessions.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let user = ctx.user()?.clone();
     let mut errors = FieldErrors::new(ctx.lang);
-    if !hasher.verify(form.current, stored).await {
-        let address = ctx.address.clone();
-        ctx.change(&state.db, move |w| {
-            actions::note_wrong_current_password(w, &email, &address)
-        })
-        .await?;
-        errors.add("current", msg!("login.failed"));
+    match check_current_password(&state, &ctx, form.current).await? {
+        CurrentPassword::Right => {}
+        CurrentPassword::Wrong => errors.add("current", msg!("login.failed")),
+        CurrentPassword::Wait(wait) => {
+            errors.add("current", msg!("login.throttled"));
+            let facts = account_facts(&state, &ctx).await?;
+            return Ok(super::login_pages::too_many(
+                account_view(&ctx, &facts, &errors, None)?,
+                wait,
+            ));
+        }
     }
     if let Err(p) = model::check_password(&form.password, &[&user.email, &user.name]) {
         errors.add("password", p.message());
@@ -222,7 +244,7 @@ pub async fn change_password(
         )
             .into_response());
     }
-    let hash = hasher
+    let hash = Hasher::of(&state)
         .hash(form.password)
         .await
         .map_err(AppError::Internal)?;

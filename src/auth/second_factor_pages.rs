@@ -10,9 +10,9 @@ use axum_extra::extract::CookieJar;
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
+use super::account_pages::{CurrentPassword, check_current_password};
 use super::actions::{self, SecondFactor};
 use super::notify::Notifier;
-use super::password::Hasher;
 use super::{Ctx, model, store, totp};
 use crate::AppState;
 use crate::auth::model::Role;
@@ -311,25 +311,19 @@ pub async fn remove(
             msg!("account.totp_required_admin"),
         ));
     }
-    let e = user.email.clone();
-    let stored = state
-        .db
-        .read(move |conn| store::account_by_email(conn, &e).map_err(AppError::from))
-        .await?
-        .map(|(_, hash)| hash);
-    if !Hasher::of(&state).verify(form.current, stored).await {
-        let (email, address) = (user.email.clone(), ctx.address.clone());
-        ctx.change(&state.db, move |w| {
-            actions::note_wrong_current_password(w, &email, &address)
-        })
-        .await?;
+    let refused = match check_current_password(&state, &ctx, form.current).await? {
+        CurrentPassword::Right => None,
+        CurrentPassword::Wrong => Some((msg!("login.failed"), None)),
+        CurrentPassword::Wait(wait) => Some((msg!("login.throttled"), Some(wait))),
+    };
+    if let Some((message, wait)) = refused {
         let setup = current_setup(&state, user.account_id).await?;
-        let errors = FieldErrors::from_list(ctx.lang, [("current", msg!("login.failed"))]);
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            setup_view(&ctx, &setup, &errors)?,
-        )
-            .into_response());
+        let errors = FieldErrors::from_list(ctx.lang, [("current", message)]);
+        let body = setup_view(&ctx, &setup, &errors)?;
+        return Ok(match wait {
+            Some(w) => super::login_pages::too_many(body, w),
+            None => (StatusCode::UNPROCESSABLE_ENTITY, body).into_response(),
+        });
     }
     let id = user.account_id;
     let notifier = Notifier::of(&state);

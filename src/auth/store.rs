@@ -53,6 +53,18 @@ pub fn account_by_email(
     .optional()
 }
 
+/// Whether an account has a local password (accounts made by a sign-in
+/// through the identity provider have none).
+pub fn has_local_password(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT password_hash LIKE '$argon2%' FROM account WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()
+    .map(|found| found.unwrap_or(false))
+}
+
 /// Whether the database has any account.
 pub fn any_account(conn: &Connection) -> rusqlite::Result<bool> {
     conn.query_row("SELECT EXISTS (SELECT 1 FROM account)", [], |r| r.get(0))

@@ -290,3 +290,37 @@ async fn a_password_change_is_told_to_the_holder() {
         messages.text
     );
 }
+
+#[tokio::test]
+async fn guessing_the_password_to_remove_the_second_factor_waits_like_sign_in() {
+    let app = TestApp::new().await;
+    let mut sara = app.login_as(Role::Staff).await;
+    sara.post("/account/second-factor", &[]).await;
+    let secret = secret_of(&app, Role::Staff).await;
+    let code = totp::code_at(&secret, now(&app)).expect("code");
+    sara.post("/account/second-factor/confirm", &[("code", &code)])
+        .await;
+    // After the sign-in's second, so its success does not hide the guesses.
+    app.advance(1);
+    for n in 0..5 {
+        let guess = format!("gissning-nummer-{n}-x");
+        let r = sara
+            .post("/account/second-factor/remove", &[("current", &guess)])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "guess {n}");
+    }
+    let r = sara
+        .post("/account/second-factor/remove", &[("current", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    assert!(r.header("retry-after").is_some());
+    assert_eq!(
+        app.query(
+            |c| c.query_row("SELECT count(*) FROM account_totp", [], |r| r
+                .get::<_, i64>(0))
+        )
+        .await,
+        1,
+        "still in force"
+    );
+}
