@@ -908,23 +908,84 @@ CREATE INDEX account_identity_account ON account_identity (account_id);
 -- The staff list in Swedish order, a page at a time from an index.
 CREATE INDEX person_sort_name ON person (sort_name, id);
 
--- People search: any part of three letters or more of a name, e-mail or
--- HSA-id, from a trigram index kept by the triggers below.
+-- @version 11
+
+-- People search, from a trigram index kept by the triggers below: three
+-- letters or more find any part of a name, e-mail or HSA-id; two find the
+-- start of a word of the name (`words`: the name with a space before each
+-- word, a hyphen counting as a space, so "Per-Erik" has the word "Erik").
+CREATE VIEW person_search_text AS
+    SELECT id, name, email, hsa_id, ' ' || replace(name, '-', ' ') AS words FROM person;
 CREATE VIRTUAL TABLE person_search USING fts5(
-    name, email, hsa_id, content = 'person', content_rowid = 'id', tokenize = 'trigram'
+    name, email, hsa_id, words,
+    content = 'person_search_text', content_rowid = 'id', tokenize = 'trigram'
 );
 CREATE TRIGGER person_search_insert AFTER INSERT ON person
 BEGIN
-    INSERT INTO person_search (rowid, name, email, hsa_id) VALUES (NEW.id, NEW.name, NEW.email, NEW.hsa_id);
+    INSERT INTO person_search (rowid, name, email, hsa_id, words)
+    VALUES (NEW.id, NEW.name, NEW.email, NEW.hsa_id, ' ' || replace(NEW.name, '-', ' '));
 END;
 CREATE TRIGGER person_search_delete AFTER DELETE ON person
 BEGIN
-    INSERT INTO person_search (person_search, rowid, name, email, hsa_id)
-    VALUES ('delete', OLD.id, OLD.name, OLD.email, OLD.hsa_id);
+    INSERT INTO person_search (person_search, rowid, name, email, hsa_id, words)
+    VALUES ('delete', OLD.id, OLD.name, OLD.email, OLD.hsa_id, ' ' || replace(OLD.name, '-', ' '));
 END;
 CREATE TRIGGER person_search_update AFTER UPDATE OF name, email, hsa_id ON person
 BEGIN
-    INSERT INTO person_search (person_search, rowid, name, email, hsa_id)
-    VALUES ('delete', OLD.id, OLD.name, OLD.email, OLD.hsa_id);
-    INSERT INTO person_search (rowid, name, email, hsa_id) VALUES (NEW.id, NEW.name, NEW.email, NEW.hsa_id);
+    INSERT INTO person_search (person_search, rowid, name, email, hsa_id, words)
+    VALUES ('delete', OLD.id, OLD.name, OLD.email, OLD.hsa_id, ' ' || replace(OLD.name, '-', ' '));
+    INSERT INTO person_search (rowid, name, email, hsa_id, words)
+    VALUES (NEW.id, NEW.name, NEW.email, NEW.hsa_id, ' ' || replace(NEW.name, '-', ' '));
 END;
+
+-- How often what a computed answer reads has changed, by topic: an answer
+-- computed at one count is still true while the count stays. Kept by
+-- triggers, so writes from every process (the server, the command line, a
+-- primary whose file a replica reads) count.
+CREATE TABLE change_count (
+    topic TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+-- The cost report: placements, their home periods, agreements and their
+-- tiers, trainees and their salaries, and the names and units it shows.
+INSERT INTO change_count (topic, n) VALUES ('costs', 0);
+CREATE TRIGGER costs_placement_insert AFTER INSERT ON placement
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_placement_update AFTER UPDATE ON placement
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_placement_delete AFTER DELETE ON placement
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_placement_home_period_insert AFTER INSERT ON placement_home_period
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_placement_home_period_update AFTER UPDATE ON placement_home_period
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_placement_home_period_delete AFTER DELETE ON placement_home_period
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_agreement_insert AFTER INSERT ON agreement
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_agreement_update AFTER UPDATE ON agreement
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_agreement_delete AFTER DELETE ON agreement
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_agreement_tier_insert AFTER INSERT ON agreement_tier
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_agreement_tier_update AFTER UPDATE ON agreement_tier
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_agreement_tier_delete AFTER DELETE ON agreement_tier
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_trainee_insert AFTER INSERT ON trainee
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_trainee_update AFTER UPDATE ON trainee
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_trainee_delete AFTER DELETE ON trainee
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_trainee_salary_insert AFTER INSERT ON trainee_salary
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_trainee_salary_update AFTER UPDATE ON trainee_salary
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_trainee_salary_delete AFTER DELETE ON trainee_salary
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_person_update AFTER UPDATE OF name, unit_id ON person
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+CREATE TRIGGER costs_unit_update AFTER UPDATE OF code, name ON unit
+BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;

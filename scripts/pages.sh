@@ -31,8 +31,9 @@ csrf=$(curl -fs -c "$jar" "$base/login" | sed -n 's/.*name="csrf_token" value="\
 curl -fs -b "$jar" -c "$jar" -o /dev/null --data-urlencode "email=pages@load.example" \
     --data-urlencode "password=$password" --data-urlencode "csrf_token=$csrf" "$base/login"
 person=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT id FROM person ORDER BY random() LIMIT 1').fetchone()[0])" "$work/m.db")
-for path in "/compliance?licence=CYTO&by=unit" "/people" "/people?q=anna" "/people?q=sj%C3%B6" "/people?q=an" \
-    "/people?q=SE2321" "/people/$person" "/compliance?licence=CYTO&by=unit" "/rotations/reports/costs" "/healthz"; do
+for path in "/compliance?licence=CYTO&by=unit" "/people" "/people?q=anna" "/people?q=sj%C3%B6" "/people?q=son" \
+    "/people?q=berg" "/people?q=xyz" "/people?q=an" "/people?q=%C3%B6h" "/people?q=qx" "/people?q=k" \
+    "/people?q=G0012345" "/people/$person" "/compliance?licence=CYTO&by=unit" "/rotations/reports/costs" "/healthz"; do
     for _ in 1 2 3; do
         curl -s -b "$jar" -o /dev/null -w "%{http_code} %{time_total}s %{size_download}B  $path\n" "$base$path"
     done

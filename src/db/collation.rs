@@ -40,6 +40,19 @@ pub fn sort_key(s: &str) -> String {
     out
 }
 
+/// The range of sort keys ([`sort_key`]) of the texts that start with
+/// `prefix`, ignoring case and accents as the order does: from (included)
+/// and to (excluded).
+pub fn prefix_range(prefix: &str) -> (String, String) {
+    let from: String = prefix
+        .chars()
+        .map(|c| char::from_u32(key(c)).unwrap_or(c))
+        .collect();
+    let mut to = from.clone();
+    to.push(char::MAX);
+    (from, to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +80,24 @@ mod tests {
         let mut by_key = names.to_vec();
         by_key.sort_by_key(|n| sort_key(n));
         assert_eq!(by_key, by_collation);
+    }
+
+    #[test]
+    fn a_prefix_range_holds_the_names_that_start_with_it() {
+        let (from, to) = prefix_range("Sj");
+        let within = |name: &str| {
+            let k = sort_key(name);
+            k >= from && k < to
+        };
+        assert!(within("Sjöberg"));
+        assert!(within("sjögren"));
+        assert!(within("Sj"));
+        assert!(!within("Siv"));
+        assert!(!within("Sk"));
+        let (from, to) = prefix_range("Ö");
+        assert!(sort_key("öberg") >= from && sort_key("Ørsted") < to);
+        assert!(sort_key("Östen") >= from && sort_key("Östen") < to);
+        assert!(sort_key("Åke") < from);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::DbError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes.
-pub const CURRENT_VERSION: i64 = 10;
+pub const CURRENT_VERSION: i64 = 11;
 
 /// An upgrade step: turns a version N-1 file into version N.
 type Step = fn(&Transaction) -> rusqlite::Result<()>;
@@ -27,11 +27,26 @@ const UPGRADES: &[(i64, Step)] = &[
     (8, to_version_8),
     (9, to_version_9),
     (10, to_version_10),
+    (11, to_version_11),
 ];
 
-/// Version 10 finds people fast at national scale: the staff list's
-/// Swedish-ordered index and the trigram search index, filled from the
-/// people there are.
+/// Version 11 searches the starts of words of a name as well (the search
+/// index is made again, from a view that puts a space before every word)
+/// and counts the changes behind the cost report, which is kept while they
+/// stay.
+fn to_version_11(tx: &Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "DROP TRIGGER IF EXISTS person_search_insert;
+         DROP TRIGGER IF EXISTS person_search_delete;
+         DROP TRIGGER IF EXISTS person_search_update;
+         DROP TABLE IF EXISTS person_search;",
+    )?;
+    tx.execute_batch(added_in(11))?;
+    tx.execute_batch("INSERT INTO person_search (person_search) VALUES ('rebuild');")
+}
+
+/// Version 10 lists people fast at national scale: the staff list's
+/// Swedish-ordered index (and, until version 11, the trigram search index).
 fn to_version_10(tx: &Transaction) -> rusqlite::Result<()> {
     add_column(tx, "person", "sort_name", "TEXT NOT NULL DEFAULT ''")?;
     let names: Vec<(i64, String)> = tx
@@ -42,8 +57,7 @@ fn to_version_10(tx: &Transaction) -> rusqlite::Result<()> {
     for (id, name) in names {
         set.execute(rusqlite::params![id, super::collation::sort_key(&name)])?;
     }
-    tx.execute_batch(added_in(10))?;
-    tx.execute_batch("INSERT INTO person_search (person_search) VALUES ('rebuild');")
+    tx.execute_batch(added_in(10))
 }
 
 /// Version 9 is sign-in a region can switch on: second factors (TOTP and

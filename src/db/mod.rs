@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use tokio::sync::Semaphore;
 
 pub use migrate::{CURRENT_VERSION, SCHEMA};
@@ -140,6 +140,24 @@ fn configure(conn: &Connection, options: &DbOptions) -> rusqlite::Result<()> {
             | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|s| s.to_lowercase())),
     )?;
+    // `contains_folded(needle, text, ...)`: whether any text holds the
+    // needle (already lower case) ignoring case, without making a lower-case
+    // copy of each text first: the people search tests rows with it.
+    conn.create_scalar_function(
+        "contains_folded",
+        -1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let needle = ctx.get_raw(0).as_str().unwrap_or("");
+            let found = (1..ctx.len()).any(|i| {
+                ctx.get_raw(i)
+                    .as_str()
+                    .is_ok_and(|text| contains_folded(text, needle))
+            });
+            Ok(found)
+        },
+    )?;
     conn.pragma_update(
         None,
         "synchronous",
@@ -150,6 +168,32 @@ fn configure(conn: &Connection, options: &DbOptions) -> rusqlite::Result<()> {
         },
     )?;
     Ok(())
+}
+
+/// Whether `text` holds `needle` (in lower case) ignoring case.
+pub fn contains_folded(text: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if text.is_ascii() && needle.is_ascii() {
+        text.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    } else {
+        text.to_lowercase().contains(needle)
+    }
+}
+
+/// How often what `topic`'s computed answers read has changed (the
+/// `change_count` table, kept by triggers): an answer computed at one count
+/// is still true while it stays.
+pub fn change_count(conn: &Connection, topic: &str) -> rusqlite::Result<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT n FROM change_count WHERE topic = ?1")?
+        .query_row([topic], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Opens one connection with the project's pragmas, creating or upgrading the
@@ -410,6 +454,26 @@ pub fn check(path: &Path) -> Result<CheckReport, DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contains_folded_ignores_case_in_every_alphabet() {
+        assert!(contains_folded("Åke Öhman", "öhm"));
+        assert!(contains_folded("ÅKE", "åke"));
+        assert!(contains_folded("anna.berg@region.example", "berg@"));
+        assert!(contains_folded("SE9990000002-G00000001", "g0000"));
+        assert!(!contains_folded("Anna", "annas"));
+        assert!(!contains_folded("Ohman", "öh"));
+        let conn = Connection::open_in_memory().expect("memory");
+        configure(&conn, &DbOptions::default()).expect("configure");
+        let hit: bool = conn
+            .query_row(
+                "SELECT contains_folded('sjö', 'x', NULL, 'Sara SJÖSTRÖM')",
+                [],
+                |r| r.get(0),
+            )
+            .expect("query");
+        assert!(hit, "any of the texts, NULLs skipped");
+    }
 
     fn one_reader(dir: &tempfile::TempDir, deadline: Duration) -> Db {
         Db::open(

@@ -117,6 +117,7 @@ pub async fn people_list(
                 (checkbox(lang.t("people.include_left"), "include_left", q.include_left.is_some()))
                 button type="submit" { (lang.t("common.search")) }
             }
+            @if !q.q.trim().is_empty() && q.q.trim().chars().count() < 3 { p.muted { (lang.t("people.search_short")) } }
             @if ctx.user.as_ref().is_some_and(|u| u.is_admin()) { p { a.button href="/people/new" { (lang.t("people.new")) } } }
             (people_table(lang, &people, today, &bookings))
             (layout::keyset_pager(lang, &format!("/people?{qs}"), people.first().zip(people.last()).map(|(a, b)| (a.id, b.id)), has_prev, has_next, total, PEOPLE_COUNTED))

@@ -3,7 +3,8 @@
 //! `actions`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::Serialize;
 
 use std::collections::HashMap;
@@ -11,6 +12,7 @@ use std::collections::HashMap;
 use super::model::{Assignment, ChemoHistory, Current, HistoryStep, Profession};
 use crate::auth::model::UnitFilter;
 use crate::clock::stamp;
+use crate::db::collation;
 
 pub use crate::db::is_unique_violation;
 
@@ -453,14 +455,6 @@ pub struct PeopleQuery {
     pub before: Option<i64>,
 }
 
-/// The shortest search that the trigram index answers; shorter ones scan.
-const TRIGRAM: usize = 3;
-
-/// A search text as an FTS5 phrase: any part of a name, e-mail or HSA-id.
-fn fts_phrase(q: &str) -> String {
-    format!("\"{}\"", q.replace('"', "\"\""))
-}
-
 /// Reads a checkbox or query flag: absent, empty, `0`, `false`, `no` and `nej` are off.
 pub fn flag(value: Option<&str>) -> bool {
     value.is_some_and(|v| {
@@ -481,12 +475,94 @@ pub enum Count {
     UpTo(i64),
 }
 
+/// The shortest search of any part of a name, e-mail or HSA-id (the
+/// trigram index's shortest); two letters find the start of a word of the
+/// name, one the start of the name.
+const TRIGRAM: usize = 3;
+
+/// What a search text asks of the trigram index, and the same test of one
+/// person's row (for reading the name order): any part of the name, e-mail
+/// or HSA-id, or for two letters the start of a word of the name.
+fn text_test(text: &str) -> (String, &'static str, Vec<Value>) {
+    let folded = text.to_lowercase();
+    if text.chars().count() >= TRIGRAM {
+        (
+            format!("{{name email hsa_id}} : \"{}\"", text.replace('"', "\"\"")),
+            "contains_folded(?, p.name, p.email, p.hsa_id)",
+            vec![folded.into()],
+        )
+    } else {
+        (
+            format!("words : \" {}\"", text.replace('"', "\"\"")),
+            "contains_folded(?, ' ' || replace(p.name, '-', ' '))",
+            vec![format!(" {folded}").into()],
+        )
+    }
+}
+
+/// The conditions of a query, each with its parameters in the order its
+/// `?` appear.
+#[derive(Default)]
+struct Conditions {
+    sql: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Conditions {
+    fn and(&mut self, sql: &str, values: impl IntoIterator<Item = Value>) {
+        self.sql.push(sql.to_string());
+        self.values.extend(values);
+    }
+
+    fn where_sql(&self) -> String {
+        if self.sql.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.sql.join(" AND "))
+        }
+    }
+}
+
+/// How a search's rows are found.
+enum Plan {
+    /// Every person, along the name order.
+    Everyone,
+    /// Names starting with one letter: a range of the name order.
+    NameStarts(String, String),
+    /// Few matches: the trigram index finds them all, then they are sorted.
+    Index(String),
+    /// More: the name order's index is read and each id looked up among the
+    /// matches, so only a page of rows is fetched and nothing sorted.
+    AmongMatches(String),
+    /// Already narrowed to a few people (a unit, a manager's units, an
+    /// exact HSA-id or e-mail): each of them tested.
+    Narrowed(&'static str, Vec<Value>),
+    /// Very many: the name order is read and each row tested (the test and
+    /// its parameters); a page is found within a few rows.
+    Walk(String, &'static str, Vec<Value>),
+}
+
+/// How many of the people a phrase matches, as far as it decides a plan.
+#[derive(Debug, PartialEq, Eq)]
+enum Density {
+    Few,
+    More,
+    VeryMany,
+}
+
 /// People matching `query` that the user may see, by name in Swedish order,
 /// and how many match (as `count` asks). A page is `page` (from 1) of
 /// `per_page`, or the one after or before a person (`query.after`,
-/// `query.before`). Every way in is an index: the trigram index for
-/// searches of three letters or more, the units' index for managers, the
-/// name order otherwise.
+/// `query.before`).
+///
+/// Every way in is an index. Three letters or more search any part of the
+/// name, e-mail and HSA-id, two letters the start of a word of the name,
+/// one letter the start of the name. The trigram index's matches are
+/// fetched and sorted when they are few, looked up while the name order is
+/// read when there are more, and when very many the name order is read and
+/// each person tested (see [`density`]). Managers' units and the exact
+/// filters (unit, HSA-id, e-mail) narrow the rows by their own indexes,
+/// and each of those people is tested.
 #[allow(clippy::too_many_arguments)]
 pub fn search_people(
     conn: &Connection,
@@ -498,109 +574,200 @@ pub fn search_people(
     per_page: u32,
     count: Count,
 ) -> rusqlite::Result<(Vec<Person>, i64)> {
-    let visible_units = match visible {
-        UnitFilter::All => None,
-        UnitFilter::Only(ids) => Some(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())),
-    };
-    // Control characters (a NUL ends SQLite's reading of the phrase) are
-    // never part of a name, e-mail or HSA-id.
-    let cleaned: String = query.q.chars().filter(|c| !c.is_control()).collect();
-    let text = cleaned.trim();
-    let phrase = (text.chars().count() >= TRIGRAM).then(|| fts_phrase(text));
-    let mut filters = vec![
-        "(?4 = '' OR p.hsa_id = upper(?4))",
-        "(?5 = '' OR p.email = ?5)",
-        "(?6 = '' OR p.unit_id IN (SELECT id FROM unit WHERE code = ?6 COLLATE NOCASE))",
-        "(?7 = '' OR p.profession = ?7)",
-        "(?8 OR p.left_on IS NULL OR p.left_on > ?9)",
-    ];
-    // Where the rows come from: the search index, or every person (in name
-    // order, or a manager's units).
-    let from = match &phrase {
-        Some(_) => {
-            filters.push("person_search MATCH ?3");
-            "FROM person_search s JOIN person p ON p.id = s.rowid"
-        }
-        None => {
-            if text.is_empty() {
-                filters.push("?3 = ''");
-            } else {
-                filters.push(
-                    "(instr(casefold(p.name), casefold(?3)) > 0 OR instr(casefold(p.email), casefold(?3)) > 0
-                      OR instr(casefold(p.hsa_id), casefold(?3)) > 0)",
-                );
-            }
-            "FROM person p"
-        }
-    };
-    if visible_units.is_some() {
-        filters.push(
-            "p.id IN (SELECT id FROM person WHERE unit_id IN (SELECT value FROM json_each(?1))
-                      UNION ALL SELECT ?2)",
-        );
-    } else {
-        filters.push("?1 IS NULL");
+    let text = search_text(&query.q);
+    let mut narrow = Conditions::default();
+    let hsa_id = query.hsa_id.trim();
+    if !hsa_id.is_empty() {
+        narrow.and("p.hsa_id = upper(?)", [hsa_id.to_string().into()]);
     }
-    // `?10` (the person a page starts after or ends before) is bound to
-    // every statement, so each names it.
-    filters.push("?10 IS ?10");
-    let where_sql = format!("WHERE {}", filters.join(" AND "));
-    let profession = Profession::parse(&query.profession)
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| query.profession.trim().to_string());
-    let p = params![
-        visible_units,
-        own_person,
-        phrase.as_deref().unwrap_or(text),
-        query.hsa_id.trim(),
-        query.email.trim(),
-        query.unit.trim(),
-        profession,
-        flag(query.include_left.as_deref()),
-        today.to_string(),
-        query.after.or(query.before)
-    ];
-    let count_sql = match count {
-        Count::All => format!("SELECT count(*) {from} {where_sql}"),
-        Count::UpTo(n) => format!(
-            "SELECT count(*) FROM (SELECT 1 {from} {where_sql} LIMIT {})",
-            n + 1
-        ),
+    let email = query.email.trim();
+    if !email.is_empty() {
+        narrow.and("p.email = ?", [email.to_string().into()]);
+    }
+    let unit = query.unit.trim();
+    if !unit.is_empty() {
+        narrow.and(
+            "p.unit_id IN (SELECT id FROM unit WHERE code = ? COLLATE NOCASE)",
+            [unit.to_string().into()],
+        );
+    }
+    if let UnitFilter::Only(ids) = visible {
+        narrow.and(
+            "p.id IN (SELECT id FROM person WHERE unit_id IN (SELECT value FROM json_each(?))
+                      UNION ALL SELECT ?)",
+            [
+                serde_json::to_string(ids)
+                    .unwrap_or_else(|_| "[]".into())
+                    .into(),
+                own_person.into(),
+            ],
+        );
+    }
+    let mut wide = Conditions::default();
+    let profession = query.profession.trim();
+    if !profession.is_empty() {
+        let profession = Profession::parse(profession).map_or(profession, |p| p.as_str());
+        wide.and("p.profession = ?", [profession.to_string().into()]);
+    }
+    if !flag(query.include_left.as_deref()) {
+        wide.and(
+            "(p.left_on IS NULL OR p.left_on > ?)",
+            [today.to_string().into()],
+        );
+    }
+    let offset = match (query.after, query.before) {
+        (None, None) => u64::from(page.saturating_sub(1)) * u64::from(per_page),
+        _ => 0,
     };
-    let total: i64 = conn
-        .prepare_cached(&count_sql)?
-        .query_row(p, |r| r.get(0))?;
-    let (keyset, order, offset) = match (query.after, query.before) {
-        (Some(_), _) => (
-            "AND (p.sort_name, p.id) > ((SELECT sort_name FROM person WHERE id = ?10), ?10)",
-            "p.sort_name, p.id",
-            0,
+    let plan = if text.is_empty() {
+        Plan::Everyone
+    } else if text.chars().count() == 1 {
+        let (from, to) = collation::prefix_range(&text);
+        Plan::NameStarts(from, to)
+    } else {
+        let (phrase, test, values) = text_test(&text);
+        let read = offset + u64::from(per_page) + 1;
+        if !narrow.sql.is_empty() {
+            Plan::Narrowed(test, values)
+        } else {
+            match density(conn, &phrase, read)? {
+                Density::Few => Plan::Index(phrase),
+                Density::More => Plan::AmongMatches(phrase),
+                Density::VeryMany => Plan::Walk(phrase, test, values),
+            }
+        }
+    };
+    // Where a page's rows come from, and how they are counted (a count of
+    // matches reads the trigram index even when a page walks the names).
+    let mut from = "FROM person p";
+    let mut counted_from = from;
+    let mut conditions = narrow;
+    let mut counted = Conditions::default();
+    match &plan {
+        Plan::Everyone => {}
+        Plan::NameStarts(start, end) => conditions.and(
+            "p.sort_name >= ? AND p.sort_name < ?",
+            [start.clone().into(), end.clone().into()],
         ),
-        (None, Some(_)) => (
-            "AND (p.sort_name, p.id) < ((SELECT sort_name FROM person WHERE id = ?10), ?10)",
-            "p.sort_name DESC, p.id DESC",
-            0,
-        ),
-        (None, None) => (
-            "",
-            "p.sort_name, p.id",
-            i64::from(page.saturating_sub(1)) * i64::from(per_page),
-        ),
+        Plan::Index(phrase) => {
+            from = "FROM person_search s JOIN person p ON p.id = s.rowid";
+            counted_from = from;
+            conditions.and("person_search MATCH ?", [phrase.clone().into()]);
+        }
+        Plan::AmongMatches(phrase) => {
+            from = "FROM person p INDEXED BY person_sort_name";
+            counted_from = "FROM person_search s JOIN person p ON p.id = s.rowid";
+            counted.and("person_search MATCH ?", [phrase.clone().into()]);
+            // `+` keeps the id test off the index, which is read in order.
+            conditions.and(
+                "+p.id IN (SELECT rowid FROM person_search WHERE person_search MATCH ?)",
+                [phrase.clone().into()],
+            );
+        }
+        Plan::Narrowed(test, values) => conditions.and(test, values.iter().cloned()),
+        Plan::Walk(phrase, test, values) => {
+            from = "FROM person p INDEXED BY person_sort_name";
+            counted_from = "FROM person_search s JOIN person p ON p.id = s.rowid";
+            counted.and("person_search MATCH ?", [phrase.clone().into()]);
+            conditions.and(test, values.iter().cloned());
+        }
+    }
+    if !matches!(plan, Plan::Walk(..) | Plan::AmongMatches(_)) {
+        counted = Conditions {
+            sql: conditions.sql.clone(),
+            values: conditions.values.clone(),
+        };
+    }
+    for c in [&mut conditions, &mut counted] {
+        c.sql.extend(wide.sql.iter().cloned());
+        c.values.extend(wide.values.iter().cloned());
+    }
+    let total: i64 = match count {
+        Count::UpTo(0) => 0,
+        Count::All => conn
+            .prepare_cached(&format!(
+                "SELECT count(*) {counted_from} {}",
+                counted.where_sql()
+            ))?
+            .query_row(params_from_iter(&counted.values), |r| r.get(0))?,
+        Count::UpTo(n) => conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 {counted_from} {} LIMIT {})",
+                counted.where_sql(),
+                n + 1
+            ))?
+            .query_row(params_from_iter(&counted.values), |r| r.get(0))?,
+    };
+    let order = match (query.after, query.before) {
+        (Some(id), _) => {
+            conditions.and(
+                "(p.sort_name, p.id) > ((SELECT sort_name FROM person WHERE id = ?), ?)",
+                [id.into(), id.into()],
+            );
+            "p.sort_name, p.id"
+        }
+        (None, Some(id)) => {
+            conditions.and(
+                "(p.sort_name, p.id) < ((SELECT sort_name FROM person WHERE id = ?), ?)",
+                [id.into(), id.into()],
+            );
+            "p.sort_name DESC, p.id DESC"
+        }
+        (None, None) => "p.sort_name, p.id",
     };
     let select = PERSON_SELECT
         .split(" FROM ")
         .next()
         .unwrap_or(PERSON_SELECT);
     let mut stmt = conn.prepare_cached(&format!(
-        "{select} {from} JOIN unit u ON u.id = p.unit_id {where_sql} {keyset} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
+        "{select} {from} JOIN unit u ON u.id = p.unit_id {} ORDER BY {order} LIMIT {per_page} OFFSET {offset}",
+        conditions.where_sql()
     ))?;
     let mut rows = stmt
-        .query_map(p, person_from_row)?
+        .query_map(params_from_iter(&conditions.values), person_from_row)?
         .collect::<Result<Vec<_>, _>>()?;
     if query.before.is_some() && query.after.is_none() {
         rows.reverse();
     }
     Ok((rows, total))
+}
+
+/// A search text without surrounding space and without control characters
+/// (a NUL ends SQLite's reading of a phrase; no name, e-mail or HSA-id has
+/// one).
+fn search_text(q: &str) -> String {
+    let cleaned: String = q.chars().filter(|c| !c.is_control()).collect();
+    cleaned.trim().to_string()
+}
+
+/// How densely a phrase matches, for reading `read` rows of a page in name
+/// order. With `n` people and `m` matches, sorting every match costs about
+/// `2m`, reading the order's index and looking ids up among the matches
+/// `m/4 + read·n/(3m)`, and reading the order testing each row
+/// `4·read·n/m` (µs): the first is cheapest up to `0.4·sqrt(read·n)`
+/// matches, the last from `4·sqrt(read·n)` (at most 50 000, which bounds
+/// the counting). Counts at most that many.
+fn density(conn: &Connection, phrase: &str, read: u64) -> rusqlite::Result<Density> {
+    let people: i64 = conn
+        .prepare_cached("SELECT coalesce(max(id), 0) FROM person")?
+        .query_row([], |r| r.get(0))?;
+    let root = read
+        .saturating_mul(u64::try_from(people).unwrap_or(0))
+        .isqrt();
+    let few = i64::try_from((root * 2 / 5).max(500)).unwrap_or(i64::MAX);
+    let very_many = i64::try_from((root * 4).clamp(2000, 50_000)).unwrap_or(i64::MAX);
+    let found: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM (SELECT 1 FROM person_search WHERE person_search MATCH ?1 LIMIT ?2)",
+        )?
+        .query_row(params![phrase, very_many.saturating_add(1)], |r| r.get(0))?;
+    Ok(if found <= few {
+        Density::Few
+    } else if found <= very_many {
+        Density::More
+    } else {
+        Density::VeryMany
+    })
 }
 
 /// One person.
@@ -740,7 +907,7 @@ pub fn create_person(
         p.profession.as_str(),
         p.unit_id,
         stamp(now),
-        crate::db::collation::sort_key(&p.name)
+        collation::sort_key(&p.name)
     ])?;
     let id = conn.last_insert_rowid();
     open_employment(conn, id, p.unit_id, p.profession, p.from)?;
@@ -778,13 +945,7 @@ pub fn update_person_details(
     conn.prepare_cached(
         "UPDATE person SET name = ?2, email = ?3, hsa_id = ?4, sort_name = ?5 WHERE id = ?1",
     )?
-    .execute(params![
-        id,
-        name,
-        email,
-        hsa_id,
-        crate::db::collation::sort_key(name)
-    ])
+    .execute(params![id, name, email, hsa_id, collation::sort_key(name)])
 }
 
 /// Writes a move of `person_id` to `unit_id`/`profession` from `effective`

@@ -3,6 +3,9 @@
 //! elements. The reports are computed in `reports`; here they are put in
 //! the reader's words.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -20,6 +23,8 @@ use super::views::{kind_label, kr, month_lines_table, status_badge, sub_nav};
 use crate::AppState;
 use crate::auth::model::UnitFilter;
 use crate::auth::{ApiUser, Ctx};
+use crate::db::change_count;
+use crate::db::memo::Memo;
 use crate::i18n::Lang;
 use crate::msg;
 use crate::web::context::request_lang;
@@ -79,21 +84,35 @@ fn report_year(year: &str, today: NaiveDate) -> Result<i32, AppError> {
     }
 }
 
+/// Cost reports by year and scope, kept while nothing they read has changed
+/// (the `costs` change count, kept by triggers); an hour at most, 64 at most.
+struct CostReports(Memo<(i32, String), Arc<CostReport>>);
+
 async fn cost_report_for(
     state: &AppState,
     filter: UnitFilter,
     year: i32,
-) -> Result<CostReport, AppError> {
+) -> Result<Arc<CostReport>, AppError> {
+    let kept = state.service(|| CostReports(Memo::new(64, Duration::from_secs(3600))));
     state
         .db
         .read(move |conn| {
+            // Counted before the inputs are read: a write in between leaves
+            // the kept report stale, never wrong.
+            let changes = change_count(conn, "costs")?;
+            let key = (year, format!("{filter:?}"));
+            if let Some(report) = kept.0.get(&key, changes) {
+                return Ok(report);
+            }
             let inputs = store::cost_inputs(conn, year)?;
-            Ok(reports::cost_report(year, &inputs, &filter))
+            let report = Arc::new(reports::cost_report(year, &inputs, &filter));
+            kept.0.put(key, changes, report.clone());
+            Ok(report)
         })
         .await
 }
 
-async fn cost_report(state: &AppState, ctx: &Ctx, year: i32) -> Result<CostReport, AppError> {
+async fn cost_report(state: &AppState, ctx: &Ctx, year: i32) -> Result<Arc<CostReport>, AppError> {
     let filter = ctx.require(READERS)?.people_filter();
     cost_report_for(state, filter, year).await
 }
@@ -173,18 +192,18 @@ pub struct CostJson {
 
 impl CostJson {
     /// The report as exported, its problems in `lang`.
-    fn of(r: CostReport, lang: Lang) -> CostJson {
+    fn of(r: &CostReport, lang: Lang) -> CostJson {
         CostJson {
             year: r.year,
-            payers: r.payers,
+            payers: r.payers.clone(),
             placements: r
                 .placements
-                .into_iter()
+                .iter()
                 .map(|c| PlacementJson {
                     months: c.months.iter().map(MonthJson::of).collect(),
-                    problem: problem_text(&c, lang),
-                    placement: c.placement,
-                    agreement: c.agreement,
+                    problem: problem_text(c, lang),
+                    placement: c.placement.clone(),
+                    agreement: c.agreement.clone(),
                     total: c.total,
                 })
                 .collect(),
@@ -410,7 +429,7 @@ pub async fn costs_json(
 ) -> Result<Response, AppError> {
     let year = report_year(&q.year, ctx.today)?;
     let report = cost_report(&state, &ctx, year).await?;
-    Ok(axum::Json(CostJson::of(report, ctx.lang)).into_response())
+    Ok(axum::Json(CostJson::of(&report, ctx.lang)).into_response())
 }
 
 /// `GET /api/v1/rotations/costs?year=`: the cost report as JSON for a BI
@@ -439,7 +458,7 @@ pub async fn costs_api(
     };
     let lang = request_lang(&headers, user.principal.language);
     let report = cost_report_for(&state, filter, year).await?;
-    Ok(axum::Json(CostJson::of(report, lang)).into_response())
+    Ok(axum::Json(CostJson::of(&report, lang)).into_response())
 }
 
 /// `GET /rotations/reports/capacity`: host capacity over the coming 12 months.

@@ -2078,8 +2078,21 @@ async fn people_are_found_by_any_part_of_name_email_or_hsa_id_and_paged_in_swedi
         let r = admin.get(&format!("/people?q={q}")).await;
         assert_eq!(found(&r), [who], "q={q}: {}", r.text);
     }
-    // Shorter: still found.
+    // Two letters: the start of a word of the name, any word.
     assert_eq!(found(&admin.get("/people?q=%C3%B6h").await), ["Åke Öhman"]);
+    assert_eq!(found(&admin.get("/people?q=OL").await), ["Öberg, Olle"]);
+    assert_eq!(
+        found(&admin.get("/people?q=hm").await),
+        Vec::<String>::new(),
+        "not inside a word"
+    );
+    // One letter: the start of the name.
+    assert_eq!(found(&admin.get("/people?q=z").await), ["Zetterlund, Zara"]);
+    let r = admin.get("/people?q=z").await;
+    assert!(
+        r.text.contains("minst tre"),
+        "the page says what short searches find"
+    );
     // Swedish order, a page at a time by position.
     let all = found(&admin.get("/people").await);
     assert_eq!(
@@ -2250,4 +2263,138 @@ async fn a_search_with_control_characters_is_a_search_not_an_error() {
     }
     let r = admin.get("/people?q=sj%C3%B6%00str").await;
     assert!(r.visible().contains("Sara Sjöström"), "{}", r.text);
+}
+
+/// Every way the people search reads its rows (all matches sorted, the
+/// name order with the matches looked up, the name order with each row
+/// tested, a unit's people tested) gives what a plain filter and sort of
+/// everyone gives, page after page.
+#[tokio::test]
+async fn every_search_plan_finds_the_same_people_in_the_same_order() {
+    let app = TestApp::new().await;
+    let (onk1, kir1) = (app.fixture.onk1, app.fixture.kir1);
+    // 3 000 people: "walk" in five of six names (very many), "mittemellan"
+    // in one of four (more), "fåtal" in one of thirty (few).
+    let people: Vec<(String, String, i64, bool)> = (0..3000)
+        .map(|i| {
+            let given = if i % 4 == 0 {
+                "Mittemellan"
+            } else {
+                ["Åsa", "Erik", "Örjan", "Anna"][i % 4]
+            };
+            let family = if i % 30 == 0 {
+                "Fåtal"
+            } else if i % 6 != 0 {
+                "Walkström"
+            } else {
+                "Berg"
+            };
+            (
+                format!("{given} {family} {i}"),
+                format!("p{i}@plan.example"),
+                if i % 2 == 0 { onk1 } else { kir1 },
+                i % 17 == 0,
+            )
+        })
+        .collect();
+    let rows = people.clone();
+    app.state
+        .db
+        .write(move |tx| {
+            for (name, email, unit, left) in &rows {
+                tx.execute(
+                    "INSERT INTO person (name, email, profession, unit_id, left_on, created_at, sort_name)
+                     VALUES (?1, ?2, 'nurse', ?3, ?4, '2026-01-01T00:00:00Z', ?5)",
+                    rusqlite::params![
+                        name,
+                        email,
+                        unit,
+                        left.then_some("2026-01-01"),
+                        oncotrack::db::collation::sort_key(name)
+                    ],
+                )?;
+            }
+            Ok::<_, oncotrack::web::AppError>(())
+        })
+        .await
+        .expect("people");
+    let today = NaiveDate::from_ymd_opt(2026, 6, 1).expect("day");
+    for (q, unit) in [
+        ("walk", ""),
+        ("mittemellan", ""),
+        ("fåtal", ""),
+        ("WALKSTRÖM", "ONK1"),
+        ("wa", ""),
+        ("mi", ""),
+    ] {
+        // Everyone who has not left, by the plain rule, in Swedish order.
+        let everyone = app
+            .state
+            .db
+            .read(move |c| {
+                store::search_people(
+                    c,
+                    &store::PeopleQuery::default(),
+                    &oncotrack::auth::model::UnitFilter::All,
+                    None,
+                    today,
+                    1,
+                    10_000,
+                    store::Count::All,
+                )
+                .map_err(oncotrack::web::AppError::from)
+            })
+            .await
+            .expect("everyone")
+            .0;
+        let folded = q.to_lowercase();
+        let expected: Vec<i64> = everyone
+            .iter()
+            .filter(|p| {
+                if folded.chars().count() >= 3 {
+                    p.name.to_lowercase().contains(&folded)
+                        || p.email.to_lowercase().contains(&folded)
+                } else {
+                    format!(" {}", p.name.to_lowercase().replace('-', " "))
+                        .contains(&format!(" {folded}"))
+                }
+            })
+            .filter(|p| unit.is_empty() || p.unit_code.eq_ignore_ascii_case(unit))
+            .map(|p| p.id)
+            .collect();
+        assert!(!expected.is_empty(), "q={q}");
+        let mut found = Vec::new();
+        let mut after = None;
+        loop {
+            let query = store::PeopleQuery {
+                q: q.to_string(),
+                unit: unit.to_string(),
+                after,
+                ..Default::default()
+            };
+            let (page, total) = app
+                .state
+                .db
+                .read(move |c| {
+                    store::search_people(
+                        c,
+                        &query,
+                        &oncotrack::auth::model::UnitFilter::All,
+                        None,
+                        today,
+                        1,
+                        50,
+                        store::Count::All,
+                    )
+                    .map_err(oncotrack::web::AppError::from)
+                })
+                .await
+                .expect("search");
+            assert_eq!(total, expected.len() as i64, "q={q}: total");
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            found.extend(page.iter().map(|p| p.id));
+        }
+        assert_eq!(found, expected, "q={q} unit={unit}");
+    }
 }

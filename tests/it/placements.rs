@@ -1246,3 +1246,68 @@ async fn a_hosts_manager_sees_only_placements_at_their_units_and_no_salary() {
     assert!(list.visible().contains("Hanna Hemma"), "{}", list.text);
     assert!(!list.visible().contains("60\u{a0}000"), "{}", list.text);
 }
+
+#[tokio::test]
+async fn the_kept_cost_report_follows_every_change_it_reads() {
+    let app = TestApp::new().await;
+    let mut c = app.login_as(Role::StudyDirector).await;
+    let t = trainee(&app, &mut c, "Karin Kvar", app.fixture.onk1).await;
+    let p = placement(
+        &mut c,
+        t,
+        app.fixture.kir1,
+        "general",
+        "2026-03-01",
+        "2026-06-30",
+    )
+    .await;
+    approve(&mut c, p).await;
+    let total = |j: &serde_json::Value| j["total_ore"].as_i64().expect("total");
+    let report = c
+        .get("/rotations/reports/costs.json?year=2026")
+        .await
+        .json();
+    assert_eq!(total(&report), 4 * SALARY_ORE);
+    assert_eq!(
+        c.get("/rotations/reports/costs.json?year=2026")
+            .await
+            .json(),
+        report,
+        "asked again, nothing changed"
+    );
+    // A raise through the page.
+    let r = c
+        .post(
+            &format!("/trainees/{t}/salary"),
+            &[("monthly_cost", "66 000"), ("effective_from", "2026-05-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let report = c
+        .get("/rotations/reports/costs.json?year=2026")
+        .await
+        .json();
+    assert_eq!(total(&report), 2 * SALARY_ORE + 2 * 6_600_000);
+    // Writes from another process (the command line, a script) count too:
+    // the host unit renamed, then the placement shortened.
+    let other = rusqlite::Connection::open(&app.path).expect("open");
+    other
+        .execute(
+            "UPDATE unit SET name = 'Kirurgen, nytt namn' WHERE id = ?1",
+            [app.fixture.kir1],
+        )
+        .expect("rename");
+    let page = c.get("/rotations/reports/costs?year=2026").await;
+    assert!(page.text.contains("Kirurgen, nytt namn"), "{}", page.text);
+    other
+        .execute(
+            "UPDATE placement SET end_on = '2026-05-31', approved_end = '2026-05-31' WHERE id = ?1",
+            [p],
+        )
+        .expect("shorten");
+    let report = c
+        .get("/rotations/reports/costs.json?year=2026")
+        .await
+        .json();
+    assert_eq!(total(&report), 2 * SALARY_ORE + 6_600_000);
+}
