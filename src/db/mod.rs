@@ -356,7 +356,25 @@ impl Db {
                 .map_err(|_| DbError::Task("reader pool poisoned".into()))?
                 .pop()
                 .ok_or_else(|| DbError::Task("no idle reader".into()))?;
-            let result = f(&conn);
+            // One read transaction for the whole closure: every query sees
+            // the same snapshot, and the file's read lock is taken and let
+            // go once instead of around every statement.
+            let result = match conn.prepare_cached("BEGIN").and_then(|mut s| s.execute([])) {
+                Ok(_) => {
+                    let result = f(&conn);
+                    let ended = conn
+                        .prepare_cached("COMMIT")
+                        .and_then(|mut s| s.execute([]));
+                    if let Err(e) = ended {
+                        // A reader left inside its transaction would serve
+                        // an old snapshot from then on.
+                        tracing::warn!(error = %e, "a read transaction did not end; rolled back");
+                        let _ = conn.execute_batch("ROLLBACK");
+                    }
+                    result
+                }
+                Err(e) => Err(E::from(DbError::from(e))),
+            };
             if let Ok(mut pool) = inner.readers.lock() {
                 pool.push(conn);
             }

@@ -195,16 +195,15 @@ pub async fn report(
     // A replica cannot bring the counts up to date: it shows them as the
     // primary last kept them.
     let replica = state.db.read_only();
-    // One snapshot for the dirty check and the report, so the counts and the
-    // people always describe the same data.
+    // One read is one snapshot: the dirty check and the report, so the
+    // counts and the people always describe the same data.
     let fresh = state
         .db
         .read(move |c| -> Result<Option<Report>, AppError> {
-            let snapshot = c.unchecked_transaction()?;
-            if !replica && counts::is_dirty(&snapshot)? {
+            if !replica && counts::is_dirty(c)? {
                 return Ok(None);
             }
-            build(&snapshot, &read).map(Some)
+            build(c, &read).map(Some)
         })
         .await?;
     let report = Arc::new(match fresh {
