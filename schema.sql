@@ -283,7 +283,8 @@ CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('licence_warning', 'licence_expired', 'manager_digest',
         'lecturer_confirmed', 'lecturer_declined', 'lecturer_withdrawn', 'enrolment_promoted',
-        'offering_cancelled', 'session_cancelled', 'manager_reminder', 'security_notice')),
+        'offering_cancelled', 'session_cancelled', 'manager_reminder', 'security_notice',
+        'council_action_overdue')),
     dedupe_key TEXT NOT NULL UNIQUE,
     recipient_person_id INTEGER REFERENCES person (id),
     recipient_account_id INTEGER REFERENCES account (id),
@@ -989,3 +990,120 @@ CREATE TRIGGER costs_person_update AFTER UPDATE OF name, unit_id ON person
 BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
 CREATE TRIGGER costs_unit_update AFTER UPDATE OF code, name ON unit
 BEGIN UPDATE change_count SET n = n + 1 WHERE topic = 'costs'; END;
+
+-- @version 12
+
+-- Councils (samordningsråd, RAG) and their own work: members, meetings
+-- with agenda items, attendance and minutes, and the actions decided.
+CREATE TABLE council (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+    short_name TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+) STRICT;
+-- The regions a council spans.
+CREATE TABLE council_region (
+    council_id INTEGER NOT NULL REFERENCES council (id),
+    region_id INTEGER NOT NULL REFERENCES region (id),
+    PRIMARY KEY (council_id, region_id)
+) STRICT, WITHOUT ROWID;
+-- A member is a person of the register or an account, with a function,
+-- representing a region or an administration; leaving keeps the row (old
+-- minutes name them).
+CREATE TABLE council_member (
+    id INTEGER PRIMARY KEY,
+    council_id INTEGER NOT NULL REFERENCES council (id),
+    person_id INTEGER REFERENCES person (id),
+    account_id INTEGER REFERENCES account (id),
+    function TEXT NOT NULL CHECK (function IN ('chair', 'secretary', 'member', 'adjunct')),
+    region_id INTEGER REFERENCES region (id),
+    administration_id INTEGER REFERENCES administration (id),
+    added_at TEXT NOT NULL,
+    left_at TEXT,
+    CHECK ((person_id IS NULL) <> (account_id IS NULL))
+) STRICT;
+CREATE UNIQUE INDEX council_member_person ON council_member (council_id, person_id)
+    WHERE person_id IS NOT NULL AND left_at IS NULL;
+CREATE UNIQUE INDEX council_member_account ON council_member (council_id, account_id)
+    WHERE account_id IS NOT NULL AND left_at IS NULL;
+CREATE INDEX council_member_of_person ON council_member (person_id);
+CREATE INDEX council_member_of_account ON council_member (account_id);
+-- A meeting; its minutes are approved at a later meeting and frozen from
+-- then on (changes are appended as corrections).
+CREATE TABLE meeting (
+    id INTEGER PRIMARY KEY,
+    council_id INTEGER NOT NULL REFERENCES council (id),
+    starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL,
+    place TEXT NOT NULL DEFAULT '',
+    link TEXT NOT NULL DEFAULT '',
+    cancelled_at TEXT,
+    approved_at TEXT,
+    approved_in INTEGER REFERENCES meeting (id),
+    -- iCalendar SEQUENCE: raised by every change a calendar shows.
+    sequence INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+    created_at TEXT NOT NULL,
+    CHECK (ends_at > starts_at),
+    CHECK ((approved_at IS NULL) = (approved_in IS NULL))
+) STRICT;
+CREATE INDEX meeting_council ON meeting (council_id, starts_at);
+-- An agenda item (Mötespunkt | Anteckning | Ansvarig). An item moved to
+-- the next meeting ("flyttas över") is continued there by one item whose
+-- `carried_from` names it: at most one, so it appears there exactly once.
+CREATE TABLE agenda_item (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meeting (id),
+    position INTEGER NOT NULL,
+    title TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    presenter TEXT NOT NULL DEFAULT '',
+    responsible TEXT NOT NULL DEFAULT '',
+    links TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    decision TEXT NOT NULL DEFAULT '',
+    carry_over INTEGER NOT NULL DEFAULT 0 CHECK (carry_over IN (0, 1)),
+    carried_from INTEGER UNIQUE REFERENCES agenda_item (id),
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX agenda_item_meeting ON agenda_item (meeting_id, position);
+-- Who attended: present, förhinder (absent), or adjungerad for one item.
+CREATE TABLE meeting_attendance (
+    meeting_id INTEGER NOT NULL REFERENCES meeting (id),
+    member_id INTEGER NOT NULL REFERENCES council_member (id),
+    status TEXT NOT NULL CHECK (status IN ('present', 'absent', 'adjunct')),
+    item_id INTEGER REFERENCES agenda_item (id),
+    PRIMARY KEY (meeting_id, member_id),
+    CHECK (status = 'adjunct' OR item_id IS NULL)
+) STRICT, WITHOUT ROWID;
+-- Corrections to approved (frozen) minutes, appended, never edited.
+CREATE TABLE minutes_correction (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meeting (id),
+    item_id INTEGER REFERENCES agenda_item (id),
+    text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+    made_by INTEGER REFERENCES account (id),
+    made_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX minutes_correction_meeting ON minutes_correction (meeting_id);
+-- An action decided at a meeting: due on a day, or "till nästa möte" (the
+-- first meeting after `due_after`, whenever that meeting is held; carried
+-- over, it moves on to the meeting after the one that carried it).
+CREATE TABLE council_action (
+    id INTEGER PRIMARY KEY,
+    council_id INTEGER NOT NULL REFERENCES council (id),
+    meeting_id INTEGER NOT NULL REFERENCES meeting (id),
+    item_id INTEGER REFERENCES agenda_item (id),
+    text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+    responsible_person_id INTEGER REFERENCES person (id),
+    responsible TEXT NOT NULL DEFAULT '',
+    due_on TEXT,
+    due_after INTEGER REFERENCES meeting (id),
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'dropped', 'carried_over')),
+    status_note TEXT NOT NULL DEFAULT '',
+    closed_at TEXT,
+    created_at TEXT NOT NULL,
+    CHECK ((due_on IS NULL) <> (due_after IS NULL)),
+    CHECK (responsible_person_id IS NOT NULL OR length(trim(responsible)) > 0)
+) STRICT;
+CREATE INDEX council_action_council ON council_action (council_id, status);
+CREATE INDEX council_action_person ON council_action (responsible_person_id, status);
+CREATE INDEX council_action_meeting ON council_action (meeting_id);

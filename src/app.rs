@@ -19,7 +19,8 @@ use crate::auth::Menu;
 use crate::auth::model::{Principal, Role};
 use crate::web::layout::NavLink;
 use crate::{
-    AppState, audit, auth, courses, home, licences, mail, organisation, quality, rotations, web,
+    AppState, audit, auth, councils, courses, home, licences, mail, organisation, quality,
+    rotations, web,
 };
 
 /// The main menu of `user`: the links their roles open, in reading order.
@@ -38,6 +39,9 @@ pub fn menu(user: &Principal) -> Vec<NavLink> {
     }
     if user.has_any(quality::pages::READERS) {
         links.push(link("/quality", "nav.quality"));
+    }
+    if user.has_any(councils::MENU_ROLES) {
+        links.push(link("/councils", "nav.councils"));
     }
     if user.may_list_people() {
         links.push(link("/people", "nav.people"));
@@ -146,6 +150,7 @@ pub fn app(state: AppState) -> Router {
         .merge(courses::router())
         .merge(rotations::router())
         .merge(quality::router(config.max_upload_bytes))
+        .merge(councils::router())
         .split_for_parts();
     routes
         .route("/", get(home::home))

@@ -21,6 +21,7 @@ pub async fn home(
     let licences = crate::licences::licence_pages::start_panel(&state, &ctx).await?;
     let scope = crate::licences::compliance_pages::manager_panel(&state, &ctx).await?;
     let teaching = crate::courses::lecturer_pages::start_panel(&state, &ctx).await?;
+    let council_work = crate::councils::council_pages::start_panel(&state, &ctx).await?;
     let person_id = user.person_id;
     let person = match person_id {
         Some(id) => {
@@ -42,6 +43,7 @@ pub async fn home(
             (scope)
             (licences)
             (teaching)
+            (council_work)
             (at_risk)
             div.grid {
                 section.card {

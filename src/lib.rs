@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod councils;
 pub mod courses;
 pub mod db;
 pub mod dev;
@@ -57,6 +58,18 @@ pub fn spawn_reminders(state: AppState) -> ReminderTask {
             tokio::select! {
                 _ = ticks.tick() => {}
                 _ = stopped.changed() => break,
+            }
+            let queued = councils::queue_reminders(
+                &state.db,
+                state.clock.today(),
+                state.clock.now(),
+                state.config.public_url.clone(),
+                audit::store::Actor::system(),
+            )
+            .await;
+            match queued {
+                Ok(n) => tracing::info!(queued = n, "council action reminders"),
+                Err(e) => tracing::error!(error = %e, "council action reminders failed"),
             }
             let run = licences::reminders::run(
                 &state.db,

@@ -737,6 +737,17 @@ fn run_reminders(db: &DbArg, as_of: Option<chrono::NaiveDate>) -> anyhow::Result
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let day = as_of.unwrap_or_else(|| SystemClock.today());
+    let actions = runtime
+        .block_on(oncotrack::councils::queue_reminders(
+            &handle,
+            day,
+            SystemClock.now(),
+            config.public_url.clone(),
+            oncotrack::audit::store::Actor::cli(),
+        ))
+        .map_err(|e| anyhow::anyhow!("council action reminders: {e}"))?;
+    println!("as of {day}: queued {actions} overdue council action reminder(s)");
     let report = runtime.block_on(oncotrack::licences::reminders::run(
         &handle,
         &config,

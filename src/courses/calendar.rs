@@ -11,12 +11,11 @@
 //! Each session keeps its UID for ever; SEQUENCE is the session's plus the
 //! offering's edit count, so any change a calendar shows raises it.
 
-use chrono::{DateTime, LocalResult, TimeZone, Utc};
-use chrono_tz::Europe::Stockholm;
-use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::i18n::Lang;
+use crate::web::ical;
 
 /// Whose sessions a calendar holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -93,73 +92,28 @@ pub fn uid(session_id: i64) -> String {
     format!("session-{session_id}@oncotrack")
 }
 
-/// The zone every local time refers to.
-pub const TZID: &str = "Europe/Stockholm";
-
-/// Europe/Stockholm's VTIMEZONE: CET, and CEST from the last Sunday of March
-/// 02:00 to the last Sunday of October 03:00 (the EU rule since 1996).
-const STOCKHOLM_VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Europe/Stockholm\r\n\
-BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n\
-DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n\
-BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n\
-DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n\
-END:VTIMEZONE\r\n";
-
-/// An instant as a Stockholm wall-clock time with its TZID, or in UTC when
-/// that wall-clock time happens twice.
-fn local(at: DateTime<Utc>) -> CalendarDateTime {
-    let wall = at.with_timezone(&Stockholm).naive_local();
-    match Stockholm.from_local_datetime(&wall) {
-        LocalResult::Single(_) => CalendarDateTime::WithTimezone {
-            date_time: wall,
-            tzid: TZID.into(),
-        },
-        _ => CalendarDateTime::Utc(at),
-    }
-}
-
 /// The calendar named `name` holding `events`, as RFC 5545 text, the
 /// course titles in `lang`. `now` is every event's DTSTAMP (when this copy
 /// was made).
 pub fn build(name: &str, events: &[SessionEvent], lang: Lang, now: DateTime<Utc>) -> String {
-    // One PRODID: `Calendar::new` would add the library's own beside ours.
-    let mut cal = Calendar::empty();
-    cal.append_property(icalendar::Property::new("VERSION", "2.0"))
-        .append_property(icalendar::Property::new(
-            "PRODID",
-            match lang {
-                Lang::Sv => "-//oncotrack//courses//SV",
-                Lang::En => "-//oncotrack//courses//EN",
-            },
-        ))
-        .append_property(icalendar::Property::new("CALSCALE", "GREGORIAN"))
-        .name(name)
-        .timezone(TZID);
-    for s in events {
-        let mut e = icalendar::Event::new();
-        e.uid(&uid(s.session_id))
-            .timestamp(now)
-            .sequence(s.sequence)
-            .summary(&format!("{}: {}", s.code, s.topic))
-            .description(s.title(lang))
-            .location(&s.place)
-            .starts(local(s.starts_at))
-            .ends(local(s.ends_at))
-            .status(if s.cancelled {
-                EventStatus::Cancelled
-            } else {
-                EventStatus::Confirmed
-            });
-        cal.push(e.done());
-    }
-    // The builder writes a DTSTAMP and a UID into every component it knows
-    // nothing about, which a VTIMEZONE must not have, so the zone goes in as
-    // text ahead of the events that name it.
-    let text = cal.done().to_string();
-    match text.find("BEGIN:VEVENT\r\n") {
-        Some(at) => format!("{}{STOCKHOLM_VTIMEZONE}{}", &text[..at], &text[at..]),
-        None => text,
-    }
+    let events: Vec<ical::Event> = events
+        .iter()
+        .map(|s| ical::Event {
+            uid: uid(s.session_id),
+            summary: format!("{}: {}", s.code, s.topic),
+            description: s.title(lang).to_string(),
+            location: s.place.clone(),
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            sequence: s.sequence,
+            cancelled: s.cancelled,
+        })
+        .collect();
+    let prodid = match lang {
+        Lang::Sv => "-//oncotrack//courses//SV",
+        Lang::En => "-//oncotrack//courses//EN",
+    };
+    ical::calendar(name, prodid, &events, now)
 }
 
 /// A subscription link as its owner's page lists it.
@@ -176,7 +130,11 @@ pub struct FeedLink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::ical::{STOCKHOLM_VTIMEZONE, local};
     use chrono::TimeZone;
+    use chrono_tz::Europe::Stockholm;
+    use icalendar::Calendar;
+    use icalendar::CalendarDateTime;
 
     fn event(id: i64, cancelled: bool) -> SessionEvent {
         SessionEvent {

@@ -171,19 +171,6 @@ impl CourseForm {
     }
 }
 
-/// A labelled text area with its message.
-fn textarea(label: &str, name: &str, value: &str, errors: &FieldErrors) -> Markup {
-    errors.label(name, label);
-    let id = format!("f-{name}");
-    html! {
-        div.field.invalid[errors.get(name).is_some()] {
-            label for=(id) { (label) }
-            textarea id=(id) name=(name) rows="8" maxlength="20000" { (value) }
-            @if let Some(e) = errors.get(name) { p.error { (e) } }
-        }
-    }
-}
-
 impl EditForm<AppState> for CourseForm {
     type Ctx = Ctx;
     type Choices = Vec<LicenceType>;
@@ -270,7 +257,7 @@ impl EditForm<AppState> for CourseForm {
             (text_field(lang.t("courses.code"), "code", &self.code, errors, FieldAttrs::required()))
             (text_field(lang.t("courses.title_sv"), "title_sv", &self.title_sv, errors, FieldAttrs::required()))
             (text_field(lang.t("courses.title_en"), "title_en", &self.title_en, errors, FieldAttrs::required()))
-            (textarea(lang.t("courses.syllabus"), "syllabus", &self.syllabus, errors))
+            (layout::textarea(lang.t("courses.syllabus"), "syllabus", &self.syllabus, None, 8, errors))
             (text_field(lang.t("courses.length_hours"), "length_hours", &self.length_hours, errors, FieldAttrs::optional().kind("number")))
             (select_field(lang.t("courses.licence"), "licence", &licences, &self.licence, errors))
             (select_field(lang.t("courses.part"), "part", &parts, &self.part, errors))

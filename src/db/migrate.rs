@@ -10,7 +10,7 @@ use super::DbError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes.
-pub const CURRENT_VERSION: i64 = 11;
+pub const CURRENT_VERSION: i64 = 12;
 
 /// An upgrade step: turns a version N-1 file into version N.
 type Step = fn(&Transaction) -> rusqlite::Result<()>;
@@ -28,7 +28,16 @@ const UPGRADES: &[(i64, Step)] = &[
     (9, to_version_9),
     (10, to_version_10),
     (11, to_version_11),
+    (12, to_version_12),
 ];
+
+/// Version 12 is the councils' own work: councils and their members,
+/// meetings with agenda items, attendance and minutes, and the actions
+/// decided, whose overdue reminders the outbox now carries.
+fn to_version_12(tx: &Transaction) -> rusqlite::Result<()> {
+    rebuild(tx, "outbox")?;
+    tx.execute_batch(added_in(12))
+}
 
 /// Version 11 searches the starts of words of a name as well (the search
 /// index is made again, from a view that puts a space before every word)

@@ -25,6 +25,7 @@ const SV: &Files = &[
     ("courses", include_str!("../../locales/sv/courses.txt")),
     ("rotations", include_str!("../../locales/sv/rotations.txt")),
     ("quality", include_str!("../../locales/sv/quality.txt")),
+    ("councils", include_str!("../../locales/sv/councils.txt")),
 ];
 
 const EN: &Files = &[
@@ -40,6 +41,7 @@ const EN: &Files = &[
     ("courses", include_str!("../../locales/en/courses.txt")),
     ("rotations", include_str!("../../locales/en/rotations.txt")),
     ("quality", include_str!("../../locales/en/quality.txt")),
+    ("councils", include_str!("../../locales/en/councils.txt")),
 ];
 
 /// One language's messages by key.

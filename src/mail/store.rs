@@ -36,11 +36,13 @@ pub enum Kind {
     /// A change to the account's sign-in (a new password, second factor or
     /// API token, a throttled address), to its holder.
     SecurityNotice,
+    /// A council action past its due day, to its responsible person.
+    CouncilActionOverdue,
 }
 
 impl Kind {
     /// Every kind, in the order filters list them.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::LicenceWarning,
         Kind::LicenceExpired,
         Kind::ManagerDigest,
@@ -52,6 +54,7 @@ impl Kind {
         Kind::SessionCancelled,
         Kind::ManagerReminder,
         Kind::SecurityNotice,
+        Kind::CouncilActionOverdue,
     ];
 
     /// Stored name.
@@ -68,6 +71,7 @@ impl Kind {
             Kind::SessionCancelled => "session_cancelled",
             Kind::ManagerReminder => "manager_reminder",
             Kind::SecurityNotice => "security_notice",
+            Kind::CouncilActionOverdue => "council_action_overdue",
         }
     }
 
@@ -90,6 +94,7 @@ impl Kind {
             Kind::SessionCancelled => "messages.kind_session_cancelled",
             Kind::ManagerReminder => "messages.kind_manager_reminder",
             Kind::SecurityNotice => "messages.kind_security_notice",
+            Kind::CouncilActionOverdue => "messages.kind_council_action_overdue",
         }
     }
 }

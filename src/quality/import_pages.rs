@@ -19,7 +19,7 @@ use crate::i18n::Lang;
 use crate::msg;
 use crate::web::csv::LineError;
 use crate::web::edit::{EditForm, Refused};
-use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field};
+use crate::web::layout::{self, FieldAttrs, csrf_field, page, select_field, text_field, textarea};
 use crate::web::{AppError, FieldErrors};
 
 /// What the import form was sent.
@@ -452,19 +452,6 @@ impl SourceForm {
     }
 }
 
-fn textarea(label: &str, name: &str, value: &str, hint: &str, errors: &FieldErrors) -> Markup {
-    errors.label(name, label);
-    let error = errors.get(name);
-    let id = format!("f-{name}");
-    html! {
-        div.field.invalid[error.is_some()] {
-            label for=(id) { (label) " " span.muted { (hint) } }
-            textarea id=(id) name=(name) rows="4" { (value) }
-            @if let Some(e) = error { p.error { (e) } }
-        }
-    }
-}
-
 impl EditForm<AppState> for SourceForm {
     type Ctx = Ctx;
     type Choices = Vec<(String, String)>;
@@ -545,8 +532,8 @@ impl EditForm<AppState> for SourceForm {
                     (text_field(lang.t(key), field, self.value(field), errors, FieldAttrs::optional()))
                 }
             }
-            (textarea(lang.t("quality.kinds"), "kinds", &self.kinds, lang.t("quality.kinds_hint"), errors))
-            (textarea(lang.t("quality.aliases"), "administrations", &self.administrations, lang.t("quality.aliases_hint"), errors))
+            (textarea(lang.t("quality.kinds"), "kinds", &self.kinds, Some(lang.t("quality.kinds_hint")), 4, errors))
+            (textarea(lang.t("quality.aliases"), "administrations", &self.administrations, Some(lang.t("quality.aliases_hint")), 4, errors))
         }
     }
 }

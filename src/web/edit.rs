@@ -201,6 +201,16 @@ where
     submit(state, ctx, Some(id), form).await
 }
 
+/// `GET`/`POST` on `edit_path` only, for rows made elsewhere (an agenda
+/// item is added on its meeting's page).
+pub fn edit_routes<S, F>(edit_path: &str) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    F: EditForm<S> + Clone,
+{
+    Router::new().route(edit_path, get(edit_page::<S, F>).post(update::<S, F>))
+}
+
 /// `GET`/`POST` on `new_path` (e.g. `/courses/new`) and on `edit_path`
 /// (e.g. `/courses/{id}/edit`, with `{id}` the row) for the form `F`.
 pub fn routes<S, F>(new_path: &str, edit_path: &str) -> Router<S>

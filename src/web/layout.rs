@@ -177,6 +177,29 @@ pub fn text_field(
     }
 }
 
+/// A text area: `rows` high, with an optional hint beside the label.
+pub fn textarea(
+    label: &str,
+    name: &str,
+    value: &str,
+    hint: Option<&str>,
+    rows: u32,
+    errors: &FieldErrors,
+) -> Markup {
+    errors.label(name, label);
+    let error = errors.get(name);
+    let id = format!("f-{name}");
+    let err_id = format!("{id}-error");
+    html! {
+        div.field.invalid[error.is_some()] {
+            label for=(id) { (label) @if let Some(h) = hint { " " span.muted { (h) } } }
+            textarea id=(id) name=(name) rows=(rows) maxlength="20000"
+                aria-invalid=[error.as_ref().map(|_| "true")] aria-describedby=[error.as_ref().map(|_| err_id.as_str())] { (value) }
+            @if let Some(e) = error { p.error id=(err_id) { (e) } }
+        }
+    }
+}
+
 /// Options for `text_field`.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldAttrs {

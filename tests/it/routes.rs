@@ -27,6 +27,12 @@ enum Rule {
         see: &'static [Role],
         write: &'static [Role],
     },
+    /// An API write on a row: `write` roles get 200, `see` roles 403, the
+    /// others 404.
+    ApiRowWrite {
+        see: &'static [Role],
+        write: &'static [Role],
+    },
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
@@ -57,6 +63,8 @@ fn r(method: Method, pattern: &'static str, rule: Rule) -> Route {
 
 // Each domain keeps its part of the table, and the rows its routes need
 // (created before the walk so that `{id}` = 1 finds them), in its own file.
+#[path = "routes/councils.rs"]
+mod councils_table;
 #[path = "routes/courses.rs"]
 mod courses_table;
 #[path = "routes/enrolment.rs"]
@@ -75,6 +83,7 @@ fn routes() -> Vec<Route> {
     all.extend(rotations_table::routes());
     all.extend(placements_table::routes());
     all.extend(quality_table::routes());
+    all.extend(councils_table::routes());
     all
 }
 
@@ -85,6 +94,7 @@ async fn prepare(app: &TestApp) {
     rotations_table::prepare(app).await;
     placements_table::prepare(app).await;
     quality_table::prepare(app).await;
+    councils_table::prepare(app).await;
 }
 
 fn core_routes() -> Vec<Route> {
@@ -320,7 +330,7 @@ fn check(route: &Route, who: Option<Role>, r: &TestResponse) {
             "{label}: {}",
             r.status
         ),
-        (Rule::Api | Rule::ApiOnly(..), None) => {
+        (Rule::Api | Rule::ApiOnly(..) | Rule::ApiRowWrite { .. }, None) => {
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{label}")
         }
         (Rule::Api, Some(_)) => assert_eq!(r.status, StatusCode::OK, "{label}"),
@@ -329,6 +339,16 @@ fn check(route: &Route, who: Option<Role>, r: &TestResponse) {
                 StatusCode::OK
             } else {
                 other
+            };
+            assert_eq!(r.status, expected, "{label}: {}", r.text);
+        }
+        (Rule::ApiRowWrite { see, write }, Some(role)) => {
+            let expected = if write.contains(&role) {
+                StatusCode::OK
+            } else if see.contains(&role) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::NOT_FOUND
             };
             assert_eq!(r.status, expected, "{label}: {}", r.text);
         }
@@ -393,13 +413,14 @@ async fn every_route_with_every_role() {
             };
             let path = concrete(route.pattern, &app);
             let r = match (&route.rule, &route.method) {
-                (Rule::Api | Rule::ApiOnly(..), _) => {
+                (Rule::Api | Rule::ApiOnly(..) | Rule::ApiRowWrite { .. }, _) => {
                     let path = format!("{path}{}", api_query(route.pattern));
                     app.api(
                         route.method.clone(),
                         &path,
                         role.map(|r| tokens[&r].as_str()),
-                        rotations_table::api_body(route.pattern),
+                        rotations_table::api_body(route.pattern)
+                            .or_else(|| councils_table::api_body(route.pattern)),
                     )
                     .await
                 }
