@@ -359,12 +359,14 @@ pub fn load(
     let password = crate::cli::generate_password();
     let hash =
         password::hash_blocking(&password).map_err(|e| CommandError::Invalid(e.to_string()))?;
-    let first_of = |prof: Profession| {
+    let nth_of = |prof: Profession, n: usize| {
         people
             .iter()
-            .find(|(_, p, _)| *p == prof)
+            .filter(|(_, p, _)| *p == prof)
+            .nth(n)
             .map(|(id, _, _)| *id)
     };
+    let first_of = |prof: Profession| nth_of(prof, 0);
     let onk51 = unit_ids
         .iter()
         .find(|(_, u)| u.code == "NUS-ONK51")
@@ -450,6 +452,30 @@ pub fn load(
             first_of(Profession::Nurse),
         ),
         (
+            "sekreterare@demo.oncotrack.example",
+            "Siri Sekreterare",
+            vec![Grant {
+                role: Role::CouncilSecretary,
+                scope: None,
+            }],
+            nth_of(Profession::Other, 0),
+        ),
+        (
+            "ledamot@demo.oncotrack.example",
+            "Leif Ledamot",
+            vec![
+                Grant {
+                    role: Role::CouncilMember,
+                    scope: None,
+                },
+                Grant {
+                    role: Role::Staff,
+                    scope: None,
+                },
+            ],
+            nth_of(Profession::Physician, 1),
+        ),
+        (
             "kvalitet@demo.oncotrack.example",
             "Kim Kvalitetsanalytiker",
             vec![Grant {
@@ -489,6 +515,18 @@ pub fn load(
         },
     )?;
     super::demo_rotations::load(&tx, now, today)?;
+    if let (Some(secretary), Some(member)) = (
+        nth_of(Profession::Other, 0),
+        nth_of(Profession::Physician, 1),
+    ) {
+        let others: Vec<i64> = people
+            .iter()
+            .filter(|(_, p, _)| *p == Profession::Physician)
+            .skip(2)
+            .map(|(id, _, _)| *id)
+            .collect();
+        super::demo_councils::load(&tx, now, today, secretary, member, &others)?;
+    }
     let secret = crate::state::installation_secret(&tx)?;
     super::quality::load_demo(&tx, now, today, &secret)?;
     // The first compliance report then finds the counts ready.

@@ -6,6 +6,7 @@
 pub mod bench_compliance;
 pub mod bench_placements;
 pub mod demo;
+mod demo_councils;
 mod demo_courses;
 mod demo_rotations;
 pub mod enrolments;

@@ -9,6 +9,7 @@ mod calendar;
 mod cli;
 mod completions_import;
 mod compliance_counts;
+mod councils;
 mod courses;
 mod crash;
 mod e2e;

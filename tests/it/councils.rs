@@ -1,0 +1,608 @@
+//! Councils: meetings, agendas carried over, actions, frozen minutes,
+//! members' access, reminders and the meetings' calendar.
+
+use crate::support::{Client, TestApp, email_for};
+use axum::http::{Method, StatusCode};
+use oncotrack::auth::model::Role;
+
+/// The id at the end of a redirect to `{prefix}{id}` (anchors dropped).
+fn id_after(location: Option<&str>, prefix: &str) -> i64 {
+    location
+        .and_then(|l| l.strip_prefix(prefix))
+        .and_then(|s| s.split(['#', '/', '?']).next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("expected a redirect to {prefix}{{id}}, got {location:?}"))
+}
+
+/// A council made by the secretary, in the fixture's region.
+async fn council(app: &TestApp, c: &mut Client<'_>, name: &str) -> i64 {
+    let region = app.fixture.region.to_string();
+    let r = c
+        .post(
+            "/councils/new",
+            &[("name", name), ("short_name", "RAG"), ("regions", &region)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    id_after(r.location(), "/councils/")
+}
+
+/// Plans a meeting on `day` 09:00–11:00 Stockholm time.
+async fn meeting(c: &mut Client<'_>, council: i64, day: &str) -> i64 {
+    let r = c
+        .post(
+            &format!("/councils/{council}/meetings/new"),
+            &[
+                ("day", day),
+                ("start", "09:00"),
+                ("end", "11:00"),
+                ("place", "Teams"),
+                ("link", "https://teams.example/rag"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    id_after(r.location(), "/meetings/")
+}
+
+async fn item(c: &mut Client<'_>, meeting: i64, title: &str) -> i64 {
+    let r = c
+        .post(
+            &format!("/meetings/{meeting}/items"),
+            &[("title", title), ("responsible", "Ordföranden")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    r.location()
+        .and_then(|l| l.split("#item-").nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("item id")
+}
+
+/// `(title, carried_from)` of a meeting's agenda, from the API.
+async fn agenda(app: &TestApp, token: &str, meeting: i64) -> Vec<(String, Option<i64>)> {
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{meeting}"),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["title"].as_str().unwrap_or("").to_string(),
+                i["carried_from"].as_i64(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_item_moved_to_the_next_meeting_appears_there_exactly_once() {
+    let app = TestApp::new().await;
+    let mut s = app.login_as(Role::CouncilSecretary).await;
+    let token = app.token_for(Role::CouncilSecretary).await;
+    let rag = council(&app, &mut s, "RAG onkologi").await;
+    let september = meeting(&mut s, rag, "2026-09-10").await;
+    let nvp = item(&mut s, september, "Remiss: NVP binjuretumörer").await;
+    item(&mut s, september, "Föregående protokoll").await;
+    // Moved before a next meeting exists: it waits.
+    let r = s
+        .post(&format!("/agenda-items/{nvp}/carry-over"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let october = meeting(&mut s, rag, "2026-10-08").await;
+    assert_eq!(
+        agenda(&app, &token, october).await,
+        [("Remiss: NVP binjuretumörer".to_string(), Some(nvp))],
+        "placed when the next meeting is planned"
+    );
+    // Moving it again, or planning more meetings, adds nothing.
+    s.post(&format!("/agenda-items/{nvp}/carry-over"), &[])
+        .await;
+    let november = meeting(&mut s, rag, "2026-11-12").await;
+    meeting(&mut s, rag, "2026-09-24").await;
+    assert_eq!(agenda(&app, &token, october).await.len(), 1);
+    assert!(agenda(&app, &token, november).await.is_empty());
+    // The original keeps its place in September's minutes, marked moved.
+    let page = s.get(&format!("/meetings/{september}")).await;
+    assert!(
+        page.text.contains("Flyttas över till nästa möte"),
+        "{}",
+        page.text
+    );
+    let page = s.get(&format!("/meetings/{october}")).await;
+    assert!(
+        page.text.contains("Flyttad från mötet 2026-09-10"),
+        "{}",
+        page.text
+    );
+    // October cancelled: its items move on to November, once.
+    let continued = agenda(&app, &token, october).await;
+    assert_eq!(continued.len(), 1);
+    let r = s.post(&format!("/meetings/{october}/cancel"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let moved = agenda(&app, &token, november).await;
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert_eq!(moved[0].0, "Remiss: NVP binjuretumörer");
+    s.post(&format!("/meetings/{october}/cancel"), &[]).await;
+    assert_eq!(agenda(&app, &token, november).await.len(), 1);
+    // A cancelled meeting takes no new items.
+    let r = s
+        .post(&format!("/meetings/{october}/items"), &[("title", "Sent")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("mötet är inställt"), "{}", r.text);
+}
+
+#[tokio::test]
+async fn an_action_due_at_the_next_meeting_follows_that_meeting_when_it_moves() {
+    let app = TestApp::new().await;
+    let mut s = app.login_as(Role::CouncilSecretary).await;
+    let token = app.token_for(Role::CouncilSecretary).await;
+    let rag = council(&app, &mut s, "RAG onkologi").await;
+    let september = meeting(&mut s, rag, "2026-09-10").await;
+    let proposal = item(&mut s, september, "Regional vårdprocess").await;
+    let r = s
+        .post(
+            &format!("/meetings/{september}/actions"),
+            &[
+                ("item_id", &proposal.to_string()),
+                (
+                    "text",
+                    "Ordföranden tar fram ett förslag och skickar till rådet",
+                ),
+                ("responsible_name", "Ordföranden"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let due = |j: serde_json::Value| j["actions"][0]["due"].clone();
+    async fn detail(app: &TestApp, token: &str, meeting: i64) -> serde_json::Value {
+        app.api(
+            Method::GET,
+            &format!("/api/v1/meetings/{meeting}"),
+            Some(token),
+            None,
+        )
+        .await
+        .json()
+    }
+    assert_eq!(
+        due(detail(&app, &token, september).await)["kind"],
+        "next_meeting_unplanned"
+    );
+    let october = meeting(&mut s, rag, "2026-10-08").await;
+    assert_eq!(
+        due(detail(&app, &token, september).await),
+        serde_json::json!({"kind": "next_meeting", "meeting_id": october, "day": "2026-10-08"})
+    );
+    // The October meeting moves to the 15th: the action is due then.
+    let r = s
+        .post(
+            &format!("/meetings/{october}/edit"),
+            &[("day", "2026-10-15"), ("start", "13:00"), ("end", "15:00")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(
+        due(detail(&app, &token, september).await)["day"],
+        "2026-10-15"
+    );
+    // Followed up in October and carried over: due at the meeting after.
+    let action = detail(&app, &token, september).await["actions"][0]["id"]
+        .as_i64()
+        .expect("id");
+    let november = meeting(&mut s, rag, "2026-11-12").await;
+    let r = s
+        .post(
+            &format!("/council-actions/{action}/status"),
+            &[
+                ("status", "carried_over"),
+                ("note", "Återkommer"),
+                ("at", &october.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let d = due(detail(&app, &token, september).await);
+    assert_eq!(d["meeting_id"].as_i64(), Some(november), "{d}");
+    // November's agenda follows it up; October's did before.
+    let page = s.get(&format!("/meetings/{november}")).await;
+    assert!(
+        page.text.contains("Ordföranden tar fram ett förslag"),
+        "{}",
+        page.text
+    );
+    // A day that is not a day is refused, naming the field, nothing written.
+    let r = s
+        .post(
+            &format!("/meetings/{september}/actions"),
+            &[
+                ("text", "X"),
+                ("responsible_name", "Y"),
+                ("due_on", "2026-02-30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/actions?council={rag}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.json().as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn approved_minutes_are_frozen_and_only_corrected_by_appending() {
+    let app = TestApp::new().await;
+    let mut s = app.login_as(Role::CouncilSecretary).await;
+    let rag = council(&app, &mut s, "RAG onkologi").await;
+    let first = meeting(&mut s, rag, "2026-03-05").await;
+    let point = item(&mut s, first, "Kontaktpersoner suicidprevention").await;
+    let second = meeting(&mut s, rag, "2026-04-02").await;
+    // Not before the second meeting has begun (the clock is at 2 March).
+    let r = s
+        .post(&format!("/meetings/{second}/approve-previous"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Minutes not yet approved are edited, not corrected.
+    let r = s
+        .post(
+            &format!("/meetings/{first}/corrections"),
+            &[("text", "Rättelse")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("inte godkänt"), "{}", r.text);
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-04-02T07:30:00Z")
+            .expect("t")
+            .to_utc(),
+    );
+    // A month later: signed in again.
+    let mut s = app.login_as(Role::CouncilSecretary).await;
+    let r = s
+        .post(&format!("/meetings/{second}/approve-previous"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(r.location(), Some(format!("/meetings/{second}").as_str()));
+    let r = s
+        .post(&format!("/meetings/{second}/approve-previous"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "approved once");
+    // Frozen: no edit, no new item, no new action, no attendance.
+    let r = s
+        .post(
+            &format!("/agenda-items/{point}/edit"),
+            &[("title", "Ändrad"), ("notes", "I efterhand")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("protokollet är godkänt"), "{}", r.text);
+    for path in [
+        format!("/meetings/{first}/items"),
+        format!("/agenda-items/{point}/carry-over"),
+        format!("/agenda-items/{point}/up"),
+    ] {
+        let r = s.post(&path, &[("title", "Ny")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+    }
+    // A correction is appended and shown in the minutes.
+    let r = s
+        .post(
+            &format!("/meetings/{first}/corrections"),
+            &[
+                ("item_id", &point.to_string()),
+                ("text", "Region B:s kontaktperson är namngiven"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let minutes = s.get(&format!("/meetings/{first}/minutes")).await;
+    assert_eq!(minutes.status, StatusCode::OK);
+    for text in [
+        "Mötespunkt",
+        "Anteckning",
+        "Ansvarig",
+        "Kontaktpersoner suicidprevention",
+        "Rättelser",
+        "Region B:s kontaktperson är namngiven",
+        "Protokollet godkänt",
+    ] {
+        assert!(minutes.text.contains(text), "{text}: {}", minutes.text);
+    }
+    assert!(!minutes.text.contains("I efterhand"));
+    let audit: i64 = app
+        .query(|c| {
+            c.query_row(
+                "SELECT count(*) FROM audit_log WHERE action IN ('meeting.approve_minutes', 'meeting.correction')",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(audit, 2);
+}
+
+#[tokio::test]
+async fn members_see_the_work_the_secretary_edits_and_the_responsible_marks_their_own() {
+    let app = TestApp::new().await;
+    let mut s = app.login_as(Role::CouncilSecretary).await;
+    let rag = council(&app, &mut s, "RAG onkologi").await;
+    // The nurse of the register (the Staff account) and the member account.
+    for (who, function) in [
+        (email_for(Role::Staff), "member"),
+        ("SE9990000001-T0002".to_string(), "adjunct"),
+        (email_for(Role::CouncilMember), "chair"),
+    ] {
+        let r = s
+            .post(
+                &format!("/councils/{rag}/members"),
+                &[("who", &who), ("function", function)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{who}: {}", r.text);
+    }
+    let r = s
+        .post(
+            &format!("/councils/{rag}/members"),
+            &[("who", &email_for(Role::Staff)), ("function", "member")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "twice");
+    assert!(r.text.contains("är redan ledamot"), "{}", r.text);
+    let r = s
+        .post(
+            &format!("/councils/{rag}/members"),
+            &[("who", "ingen@test.example"), ("function", "member")],
+        )
+        .await;
+    assert!(
+        r.text.contains("ingen person eller användare"),
+        "{}",
+        r.text
+    );
+    let first = meeting(&mut s, rag, "2026-03-12").await;
+    let point = item(&mut s, first, "Läkare till regional vårdprocess").await;
+    let r = s
+        .post(
+            &format!("/meetings/{first}/actions"),
+            &[
+                ("item_id", &point.to_string()),
+                ("text", "Föreslå en läkare på 20-30 %"),
+                ("responsible_person", &app.fixture.nurse.to_string()),
+                ("due_on", "2026-03-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    // Attendance: an adjunct needs the item they attend.
+    let members: Vec<i64> = app
+        .query(move |c| {
+            c.prepare("SELECT id FROM council_member WHERE council_id = ?1 ORDER BY id")?
+                .query_map([rag], |r| r.get(0))?
+                .collect()
+        })
+        .await;
+    let adjunct = members[2];
+    let r = s
+        .post(
+            &format!("/meetings/{first}/attendance"),
+            &[(&format!("status_{adjunct}"), "adjunct")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = s
+        .post(
+            &format!("/meetings/{first}/attendance"),
+            &[
+                (&format!("status_{}", members[1]), "absent"),
+                (&format!("status_{adjunct}"), "adjunct"),
+                (&format!("item_{adjunct}"), &point.to_string()),
+                (&format!("status_{}", members[3]), "present"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let minutes = s.get(&format!("/meetings/{first}/minutes")).await;
+    assert!(minutes.text.contains("Förhinder"), "{}", minutes.text);
+    assert!(
+        minutes.text.contains("Åke Öhman (punkt 1)"),
+        "{}",
+        minutes.text
+    );
+
+    // The chair (a member account) sees everything and edits nothing.
+    let mut chair = app.login_as(Role::CouncilMember).await;
+    assert_eq!(
+        chair.get(&format!("/councils/{rag}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        chair.get(&format!("/meetings/{first}")).await.status,
+        StatusCode::OK
+    );
+    let r = chair
+        .post(&format!("/meetings/{first}/items"), &[("title", "X")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Someone on no council does not learn it exists.
+    let mut outsider = app.login_as(Role::Coordinator).await;
+    assert_eq!(
+        outsider.get(&format!("/councils/{rag}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        outsider
+            .get(&format!("/meetings/{first}/minutes"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // The nurse finds her action on the start page and marks it done, but
+    // may not drop it.
+    let mut nurse = app.login_as(Role::Staff).await;
+    let home = nurse.get("/").await;
+    assert!(
+        home.text.contains("Föreslå en läkare på 20-30 %"),
+        "{}",
+        home.text
+    );
+    let action: i64 = app
+        .query(|c| c.query_row("SELECT id FROM council_action", [], |r| r.get(0)))
+        .await;
+    let r = nurse
+        .post(
+            &format!("/council-actions/{action}/status"),
+            &[("status", "dropped")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = nurse
+        .post(
+            &format!("/council-actions/{action}/status"),
+            &[("status", "done"), ("next", "/")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(r.location(), Some("/"));
+    let home = nurse.get("/").await;
+    assert!(!home.text.contains("Föreslå en läkare på 20-30 %"));
+    // Members who left stay in old minutes but no longer see the council.
+    let r = s
+        .post(&format!("/council-members/{}/remove", members[3]), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        chair.get(&format!("/councils/{rag}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let minutes = s.get(&format!("/meetings/{first}/minutes")).await;
+    assert!(
+        minutes.text.contains("Test council_member"),
+        "{}",
+        minutes.text
+    );
+}
+
+#[tokio::test]
+async fn an_overdue_action_is_reminded_once_through_the_outbox() {
+    let app = TestApp::new().await;
+    let mut s = app.login_as(Role::CouncilSecretary).await;
+    let rag = council(&app, &mut s, "RAG onkologi").await;
+    let first = meeting(&mut s, rag, "2026-02-05").await;
+    for (text, due) in [
+        ("Dokumentet klart", "2026-03-01"),
+        ("Inte än", "2026-03-02"),
+    ] {
+        let r = s
+            .post(
+                &format!("/meetings/{first}/actions"),
+                &[
+                    ("text", text),
+                    ("responsible_person", &app.fixture.nurse.to_string()),
+                    ("due_on", due),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    }
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("day");
+    let now = oncotrack::clock::Clock::now(&app.clock);
+    for _ in 0..2 {
+        oncotrack::councils::queue_reminders(
+            &app.state.db,
+            today,
+            now,
+            Some("https://oncotrack.example".into()),
+            oncotrack::db::Actor::system(),
+        )
+        .await
+        .expect("reminders");
+    }
+    let rows: Vec<(String, String, String)> = app
+        .query(|c| {
+            c.prepare(
+                "SELECT to_email, subject, body FROM outbox WHERE kind = 'council_action_overdue'",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect()
+        })
+        .await;
+    assert_eq!(
+        rows.len(),
+        1,
+        "once, and only the one past its day: {rows:?}"
+    );
+    assert_eq!(rows[0].0, email_for(Role::Staff));
+    assert!(rows[0].2.contains("Dokumentet klart"), "{}", rows[0].2);
+    assert!(
+        rows[0].2.contains("https://oncotrack.example/councils/"),
+        "{}",
+        rows[0].2
+    );
+    let page = s.get(&format!("/councils/{rag}")).await;
+    assert!(page.text.contains("Försenad"), "flagged: {}", page.text);
+}
+
+#[tokio::test]
+async fn the_meetings_calendar_is_icalendar_a_parser_reads() {
+    let app = TestApp::new().await;
+    let mut s = app.login_as(Role::CouncilSecretary).await;
+    let rag = council(&app, &mut s, "RAG onkologi").await;
+    let summer = meeting(&mut s, rag, "2026-06-11").await;
+    let winter = meeting(&mut s, rag, "2026-12-10").await;
+    s.post(&format!("/meetings/{winter}/cancel"), &[]).await;
+    let r = s.get(&format!("/councils/{rag}/meetings.ics")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.header("content-type")
+            .unwrap_or("")
+            .starts_with("text/calendar")
+    );
+    let parsed: icalendar::Calendar = r.text.parse().expect("parses");
+    let events: Vec<_> = parsed
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events.len(), 2);
+    use icalendar::Component;
+    let by_uid = |id: i64| {
+        events
+            .iter()
+            .find(|e| e.get_uid() == Some(&format!("meeting-{id}@oncotrack")))
+            .expect("event")
+    };
+    assert_eq!(by_uid(summer).get_summary(), Some("RAG onkologi"));
+    assert!(
+        r.text
+            .contains("DTSTART;TZID=Europe/Stockholm:20260611T090000"),
+        "summer time kept as local: {}",
+        r.text
+    );
+    assert!(
+        r.text
+            .contains("DTSTART;TZID=Europe/Stockholm:20261210T090000")
+    );
+    assert_eq!(
+        by_uid(winter).property_value("STATUS"),
+        Some("CANCELLED"),
+        "{}",
+        r.text
+    );
+}
