@@ -747,7 +747,6 @@ fn run_reminders(db: &DbArg, as_of: Option<chrono::NaiveDate>) -> anyhow::Result
             oncotrack::audit::store::Actor::cli(),
         ))
         .map_err(|e| anyhow::anyhow!("council action reminders: {e}"))?;
-    println!("as of {day}: queued {actions} overdue council action reminder(s)");
     let report = runtime.block_on(oncotrack::licences::reminders::run(
         &handle,
         &config,
@@ -763,6 +762,7 @@ fn run_reminders(db: &DbArg, as_of: Option<chrono::NaiveDate>) -> anyhow::Result
         q.expired,
         q.digests
     );
+    println!("as of {day}: {actions} overdue council action reminder(s) queued");
     match report.delivered {
         Some(d) => {
             println!("e-mail: {} sent, {} failed", d.sent, d.failed);

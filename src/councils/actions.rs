@@ -450,8 +450,8 @@ pub fn set_action_status(
 }
 
 /// Queues a reminder to the responsible person of every action overdue on
-/// `today` (once per action and due day), in Swedish and English. Returns
-/// how many were queued.
+/// `today` (once per action and due day), in the recipient's language.
+/// Returns how many were queued.
 pub fn queue_overdue_reminders(
     w: &Work,
     today: NaiveDate,
@@ -474,21 +474,28 @@ pub fn queue_overdue_reminders(
             public_url.unwrap_or("").trim_end_matches('/'),
             a.council_id
         );
+        let lang = crate::mail::store::recipient_lang(w, None, a.responsible_person_id)?;
+        let meeting = crate::clock::stockholm_day(a.meeting_starts_at).to_string();
         let message = NewMessage {
             kind: Kind::CouncilActionOverdue,
             dedupe_key: format!("council_action_overdue:{}:{day}", a.id),
             recipient_person_id: a.responsible_person_id,
             recipient_account_id: None,
             to_email: email,
-            subject: format!("Försenad åtgärd / Overdue action: {}", a.council_name),
-            body: format!(
-                "Åtgärden nedan skulle vara klar {day} och är fortfarande öppen.\n\
-                 The action below was due {day} and is still open.\n\n\
-                 {}\n\n{} ({})\n{link}\n",
-                a.text,
-                a.council_name,
-                crate::courses::model::stockholm_display(a.meeting_starts_at),
-            ),
+            subject: crate::msg!(
+                "councils.mail_overdue_subject",
+                council = a.council_name.as_str()
+            )
+            .render(lang),
+            body: crate::msg!(
+                "councils.mail_overdue_body",
+                day = day.to_string(),
+                action = a.text.as_str(),
+                council = a.council_name.as_str(),
+                meeting,
+                link
+            )
+            .render(lang),
         };
         if crate::mail::store::queue(w, &message, w.now())? {
             queued += 1;

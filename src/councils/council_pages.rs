@@ -64,7 +64,7 @@ pub async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup
                         @for (c, next, open) in &rows {
                             tr {
                                 td { a href=(format!("/councils/{}", c.id)) { (c.name) } }
-                                td { (c.regions.iter().map(|r| r.1.as_str()).collect::<Vec<_>>().join(", ")) }
+                                td { (c.regions.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")) }
                                 td { @if let Some(m) = next { a href=(format!("/meetings/{}", m.id)) { (when(lang, m)) } } @else { "–" } }
                                 td.num { (open) }
                             }
@@ -127,7 +127,7 @@ impl EditForm<AppState> for CouncilForm {
         Ok(CouncilForm {
             name: council.name,
             short_name: council.short_name,
-            regions: council.regions.iter().map(|r| r.0.to_string()).collect(),
+            regions: council.regions.iter().map(|r| r.id.to_string()).collect(),
         })
     }
 
@@ -236,10 +236,10 @@ async fn council_view(state: &AppState, ctx: &Ctx, id: i64) -> Result<CouncilVie
                 })
                 .collect();
             let mut represent = vec![(String::new(), "–".to_string())];
-            for (region_id, region) in &council.regions {
-                represent.push((format!("r{region_id}"), region.clone()));
-                for a in crate::organisation::store::administrations(c, Some(*region_id))? {
-                    represent.push((format!("a{}", a.id), format!("{region}: {}", a.name)));
+            for region in &council.regions {
+                represent.push((format!("r{}", region.id), region.name.clone()));
+                for a in crate::organisation::store::administrations(c, Some(region.id))? {
+                    represent.push((format!("a{}", a.id), format!("{}: {}", region.name, a.name)));
                 }
             }
             Ok(CouncilView {
@@ -285,7 +285,7 @@ fn render_council(ctx: &Ctx, v: &CouncilView, form: &MemberForm, errors: &FieldE
         html! {
             p.muted {
                 (lang.t("councils.regions")) ": "
-                (v.council.regions.iter().map(|r| r.1.as_str()).collect::<Vec<_>>().join(", "))
+                (v.council.regions.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", "))
             }
             p {
                 a href=(format!("/councils/{}/meetings.ics", v.council.id)) { (lang.t("councils.calendar")) }
@@ -322,7 +322,7 @@ fn render_council(ctx: &Ctx, v: &CouncilView, form: &MemberForm, errors: &FieldE
             table {
                 thead { tr {
                     th { (lang.t("common.name")) } th { (lang.t("councils.function")) }
-                    th { (lang.t("councils.represents")) } @if edits { th {} }
+                    th { (lang.t("councils.represents")) } @if edits { th { span.visually-hidden { (lang.t("common.actions")) } } }
                 } }
                 tbody {
                     @for m in v.members.iter().filter(|m| m.left_at.is_none()) {

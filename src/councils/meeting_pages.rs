@@ -16,7 +16,7 @@ use super::actions;
 use super::model::{self, Access, ActionStatus, Attendance, Due};
 use super::store::{self, Attended, ItemText, MeetingTimes, NewAction};
 use super::views::{
-    action_badge, due_text, function_label, link_list, meeting_badges, paragraphs, when,
+    action_badge, due_text, function_label, link_list, meeting_badges, paragraphs, row_select, when,
 };
 use crate::AppState;
 use crate::auth::Ctx;
@@ -404,7 +404,8 @@ fn render_meeting(ctx: &Ctx, v: &MeetingView, again: &Again) -> Markup {
                 @if editable { " · " a href=(format!("/meetings/{}/edit", m.id)) { (lang.t("councils.edit_meeting")) } }
             }
             (layout::form_errors(lang, errors))
-            @if v.access.edits() && m.cancelled_at.is_none() {
+            // Minutes are approved at the next meeting, once it has begun.
+            @if v.access.edits() && m.cancelled_at.is_none() && ctx.now >= m.starts_at {
                 @if let Some(p) = v.previous.as_ref().filter(|p| p.approved_at.is_none()) {
                     form.inline method="post" action=(format!("/meetings/{}/approve-previous", m.id)) {
                         (csrf_field(ctx))
@@ -505,7 +506,6 @@ fn action_table(
         .iter()
         .map(|s| (s.as_str().to_string(), lang.t(s.label_key()).to_string()))
         .collect();
-    let none = FieldErrors::new(lang);
     html! {
         @if rows.is_empty() {
             p.muted { (lang.t("councils.no_actions")) }
@@ -515,7 +515,7 @@ fn action_table(
                     th { (lang.t("councils.action")) } th { (lang.t("councils.responsible")) }
                     th { (lang.t("councils.due")) } th { (lang.t("common.status")) }
                     @if follow_up { th { (lang.t("councils.from_meeting")) } }
-                    th {}
+                    th { span.visually-hidden { (lang.t("common.actions")) } }
                 } }
                 tbody {
                     @for (a, due) in rows {
@@ -532,8 +532,9 @@ fn action_table(
                                         (csrf_field(ctx))
                                         input type="hidden" name="at" value=(v.meeting.id);
                                         @if v.access.edits() {
-                                            (select_field(lang.t("common.status"), "status", &statuses, a.status.as_str(), &none))
-                                            (text_field(lang.t("councils.status_note"), "note", "", &none, FieldAttrs::optional()))
+                                            (row_select(lang.t("common.status"), "status", &format!("status-{}", a.id), &statuses, a.status.as_str()))
+                                            label.visually-hidden for=(format!("note-{}", a.id)) { (lang.t("councils.status_note")) }
+                                            input id=(format!("note-{}", a.id)) name="note" type="text" maxlength="2000" placeholder=(lang.t("councils.status_note"));
                                         } @else {
                                             input type="hidden" name="status" value=(if a.status.is_open() { "done" } else { "open" });
                                         }
@@ -560,7 +561,6 @@ fn attendance_section(
     items: &[(String, String)],
 ) -> Markup {
     let lang = ctx.lang;
-    let none = FieldErrors::new(lang);
     let kinds: Vec<(String, String)> = std::iter::once((String::new(), "–".to_string()))
         .chain(
             Attendance::ALL
@@ -586,8 +586,8 @@ fn attendance_section(
                             tr {
                                 td { (x.name) }
                                 td { (function_label(lang, x.function)) }
-                                td { (select_field(&format!("{} {}", lang.t("councils.attendance"), x.name), &format!("status_{}", x.id), &kinds, r.map_or("", |a| a.status.as_str()), &none)) }
-                                td { (select_field(&format!("{} {}", lang.t("councils.adjunct_item"), x.name), &format!("item_{}", x.id), items, &r.and_then(|a| a.item_id).map(|i| i.to_string()).unwrap_or_default(), &none)) }
+                                td { (row_select(&format!("{} {}", lang.t("councils.attendance"), x.name), &format!("status_{}", x.id), &format!("status_{}", x.id), &kinds, r.map_or("", |a| a.status.as_str()))) }
+                                td { (row_select(&format!("{} {}", lang.t("councils.adjunct_item"), x.name), &format!("item_{}", x.id), &format!("item_{}", x.id), items, &r.and_then(|a| a.item_id).map(|i| i.to_string()).unwrap_or_default())) }
                             }
                         }
                     }

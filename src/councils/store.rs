@@ -29,17 +29,30 @@ pub struct Council {
     pub name: String,
     /// Short name used in lists, may be empty.
     pub short_name: String,
-    /// The regions it spans: `(id, name)`.
-    #[schema(value_type = Vec<(i64, String)>)]
-    pub regions: Vec<(i64, String)>,
+    /// The regions it spans.
+    pub regions: Vec<RegionRef>,
 }
 
-fn regions_of(conn: &Connection, council_id: i64) -> rusqlite::Result<Vec<(i64, String)>> {
+/// A region, by id and name.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RegionRef {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+}
+
+fn regions_of(conn: &Connection, council_id: i64) -> rusqlite::Result<Vec<RegionRef>> {
     conn.prepare_cached(
         "SELECT r.id, r.name FROM council_region cr JOIN region r ON r.id = cr.region_id
          WHERE cr.council_id = ?1 ORDER BY r.name COLLATE swedish",
     )?
-    .query_map([council_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .query_map([council_id], |r| {
+        Ok(RegionRef {
+            id: r.get(0)?,
+            name: r.get(1)?,
+        })
+    })?
     .collect()
 }
 

@@ -94,3 +94,22 @@ pub fn paragraphs(text: &str) -> Markup {
         }
     }
 }
+
+/// A select in a table row: its label read by screen readers only, its id
+/// unique on the page.
+pub fn row_select(
+    label: &str,
+    name: &str,
+    id: &str,
+    options: &[(String, String)],
+    selected: &str,
+) -> Markup {
+    html! {
+        label.visually-hidden for=(id) { (label) }
+        select id=(id) name=(name) {
+            @for (value, text) in options {
+                option value=(value) selected[value == selected] { (text) }
+            }
+        }
+    }
+}

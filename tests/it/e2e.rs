@@ -577,6 +577,7 @@ async fn pages_pass_the_accessibility_check() {
     for v in j.accessibility_violations(&axe).await {
         found.push(format!("/login: {v}"));
     }
+    let (council, meeting, item) = a_council_with_a_meeting(&j.app).await;
     j.sign_in(&email_for(Role::Admin)).await;
     for path in [
         "/".to_string(),
@@ -610,6 +611,13 @@ async fn pages_pass_the_accessibility_check() {
         "/quality/import".to_string(),
         "/quality/sources".to_string(),
         "/quality/sources/new".to_string(),
+        "/councils".to_string(),
+        "/councils/new".to_string(),
+        format!("/councils/{council}"),
+        format!("/councils/{council}/meetings/new"),
+        format!("/meetings/{meeting}"),
+        format!("/meetings/{meeting}/minutes"),
+        format!("/agenda-items/{item}/edit"),
     ] {
         j.goto(&path).await;
         for v in j.accessibility_violations(&axe).await {
@@ -618,6 +626,58 @@ async fn pages_pass_the_accessibility_check() {
     }
     assert!(found.is_empty(), "accessibility:\n{}", found.join("\n"));
     j.end().await;
+}
+
+/// A council with a meeting, an item and an action: `(council, meeting,
+/// item)`.
+async fn a_council_with_a_meeting(app: &TestApp) -> (i64, i64, i64) {
+    use oncotrack::councils::store;
+    let now = oncotrack::clock::Clock::now(&app.clock);
+    let region = app.fixture.region;
+    let nurse = app.fixture.nurse;
+    app.state
+        .db
+        .write(move |tx| {
+            let council = store::create_council(tx, "RAG onkologi", "RAG", now)?;
+            store::set_regions(tx, council, &[region])?;
+            store::add_member(
+                tx,
+                council,
+                &store::NewMember {
+                    person_id: Some(nurse),
+                    account_id: None,
+                    function: oncotrack::councils::model::Function::Member,
+                    region_id: Some(region),
+                    administration_id: None,
+                },
+                now,
+            )?;
+            let times = store::MeetingTimes {
+                starts_at: now,
+                ends_at: now + chrono::Duration::hours(2),
+                place: "Teams".into(),
+                link: "https://teams.example/rag".into(),
+            };
+            let meeting = store::create_meeting(tx, council, &times, now)?;
+            let text = store::ItemText {
+                title: "Remissrunda".into(),
+                notes: "Interna utkast först.".into(),
+                links: "https://cancercentrum.example/nvp".into(),
+                ..Default::default()
+            };
+            let item = store::add_item(tx, meeting, &text, None, now)?;
+            let action = store::NewAction {
+                item_id: Some(item),
+                text: "Sammanställa svaren".into(),
+                responsible_person_id: Some(nurse),
+                responsible: String::new(),
+                due_on: None,
+            };
+            store::create_action(tx, council, meeting, &action, now)?;
+            Ok::<_, oncotrack::web::AppError>((council, meeting, item))
+        })
+        .await
+        .expect("council")
 }
 
 /// A course granting the chemotherapy licence with two open offerings: one
@@ -1032,4 +1092,156 @@ async fn a_nurse_signs_in_with_the_regions_identity_provider() {
     j.screenshot("nurse-signs-in-with-idp").await;
     j.end().await;
     drop(idp);
+}
+
+/// Opens every folded section of the page (the add forms sit in
+/// `<details>`), as a user would click their summaries.
+async fn unfold(j: &Journey) {
+    j.browser
+        .execute(
+            "document.querySelectorAll('details').forEach(d => d.open = true); return null;",
+            Vec::new(),
+        )
+        .await
+        .expect("unfold");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secretary_builds_an_agenda_records_the_meeting_and_prints_the_minutes() {
+    let Some(j) = start().await else { return };
+    let region = j.app.fixture.region;
+    j.sign_in(&email_for(Role::CouncilSecretary)).await;
+    j.goto("/councils").await;
+    j.click_link("Nytt råd").await;
+    j.fill("form[action='/councils/new']", "name", "RAG onkologi")
+        .await;
+    j.browser
+        .find(Locator::Css(&format!(
+            "input[name=regions][value='{region}']"
+        )))
+        .await
+        .expect("region box")
+        .click()
+        .await
+        .expect("tick");
+    j.click_button("form[action='/councils/new'] button[type=submit]")
+        .await;
+    assert!(
+        j.text().await.contains("Kommande möten"),
+        "{}",
+        j.text().await
+    );
+    // Two meetings; the first gets its agenda.
+    let mut meetings = Vec::new();
+    for day in ["2026-03-12", "2026-04-09"] {
+        j.click_link("Nytt möte").await;
+        for (name, value) in [
+            ("day", day),
+            ("start", "09:00"),
+            ("end", "11:00"),
+            ("place", "Teams"),
+        ] {
+            j.fill("form[action$='/meetings/new']", name, value).await;
+        }
+        j.click_button("form[action$='/meetings/new'] button[type=submit]")
+            .await;
+        let url = j.browser.current_url().await.expect("url");
+        meetings.push(
+            url.path()
+                .trim_start_matches("/meetings/")
+                .parse::<i64>()
+                .expect("meeting id"),
+        );
+        j.click_link("RAG onkologi").await;
+    }
+    let (march, april) = (meetings[0], meetings[1]);
+    j.goto(&format!("/meetings/{march}")).await;
+    for (title, notes) in [
+        (
+            "Föregående minnesanteckningar",
+            "Godkänns och läggs till handlingarna.",
+        ),
+        (
+            "Remissrunda: NVP palliativ vård",
+            "Interna utkast 1 november, externa svar 9 november.",
+        ),
+        ("Regional läkarrepresentant i MIQA", ""),
+    ] {
+        unfold(&j).await;
+        let form = format!("form[action='/meetings/{march}/items']");
+        j.fill(&form, "title", title).await;
+        j.fill(&form, "notes", notes).await;
+        j.fill(&form, "responsible", "Ordföranden").await;
+        j.click_button(&format!("{form} button[type=submit]")).await;
+    }
+    // The last item is moved to April.
+    j.click_to_next_page(
+        Locator::XPath(
+            "//li[.//h3[contains(., 'Regional läkarrepresentant i MIQA')]]//form[contains(@action, '/carry-over')]//button",
+        ),
+        "carry over",
+    )
+    .await;
+    // An action "till nästa möte" from the consultation round.
+    unfold(&j).await;
+    let form = format!("form[action='/meetings/{march}/actions']");
+    j.fill(
+        &form,
+        "text",
+        "RCC sammanställer svaren och skickar dem till alla i rådet",
+    )
+    .await;
+    j.fill(&form, "responsible_name", "RCC").await;
+    j.click_button(&format!("{form} button[type=submit]")).await;
+    // Attendance: the secretary present.
+    j.browser
+        .execute(
+            "document.querySelector('select[name^=status_]').value = 'present'; return null;",
+            Vec::new(),
+        )
+        .await
+        .expect("attendance");
+    j.click_button(&format!(
+        "form[action='/meetings/{march}/attendance'] button[type=submit]"
+    ))
+    .await;
+    j.screenshot("secretary-meeting").await;
+    // April's agenda carries the moved item once and follows up the action.
+    j.goto(&format!("/meetings/{april}")).await;
+    let page = j.text().await;
+    let mut headings = Vec::new();
+    for h in j
+        .browser
+        .find_all(Locator::Css("ol.agenda h3"))
+        .await
+        .expect("items")
+    {
+        headings.push(h.text().await.expect("heading"));
+    }
+    assert_eq!(
+        headings
+            .iter()
+            .filter(|h| h.contains("Regional läkarrepresentant i MIQA"))
+            .count(),
+        1,
+        "{headings:?}"
+    );
+    assert!(page.contains("Flyttad från mötet 2026-03-12"), "{page}");
+    assert!(page.contains("RCC sammanställer svaren"), "{page}");
+    assert!(page.contains("till nästa möte (2026-04-09)"), "{page}");
+    j.screenshot("secretary-next-agenda").await;
+    // The minutes, in their usual layout.
+    j.goto(&format!("/meetings/{march}/minutes")).await;
+    let minutes = j.text().await;
+    for text in [
+        "Mötespunkt",
+        "Anteckning",
+        "Ansvarig",
+        "Remissrunda: NVP palliativ vård",
+        "Närvarande",
+    ] {
+        assert!(minutes.contains(text), "{text}: {minutes}");
+    }
+    j.screenshot("secretary-minutes").await;
+    j.end().await;
 }
