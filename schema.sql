@@ -284,7 +284,7 @@ CREATE TABLE outbox (
     kind TEXT NOT NULL CHECK (kind IN ('licence_warning', 'licence_expired', 'manager_digest',
         'lecturer_confirmed', 'lecturer_declined', 'lecturer_withdrawn', 'enrolment_promoted',
         'offering_cancelled', 'session_cancelled', 'manager_reminder', 'security_notice',
-        'council_action_overdue')),
+        'council_action_overdue', 'consultation_reminder', 'consultation_shared')),
     dedupe_key TEXT NOT NULL UNIQUE,
     recipient_person_id INTEGER REFERENCES person (id),
     recipient_account_id INTEGER REFERENCES account (id),
@@ -1107,3 +1107,46 @@ CREATE TABLE council_action (
 CREATE INDEX council_action_council ON council_action (council_id, status);
 CREATE INDEX council_action_person ON council_action (responsible_person_id, status);
 CREATE INDEX council_action_meeting ON council_action (meeting_id);
+-- A consultation round (remissrunda): an incoming consultation with its
+-- documents, answered first internally (by `internal_due_on`, before the
+-- external `external_due_on`), each document by a region or an
+-- administration through named people; the secretary compiles the joint
+-- answer, sends it, and shares it back with every participant.
+CREATE TABLE consultation (
+    id INTEGER PRIMARY KEY,
+    council_id INTEGER NOT NULL REFERENCES council (id),
+    title TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    sender TEXT NOT NULL DEFAULT '',
+    links TEXT NOT NULL DEFAULT '',
+    internal_due_on TEXT NOT NULL,
+    external_due_on TEXT NOT NULL,
+    compiled_answer TEXT NOT NULL DEFAULT '',
+    sent_at TEXT,
+    sent_to TEXT NOT NULL DEFAULT '',
+    shared_at TEXT,
+    created_at TEXT NOT NULL,
+    CHECK (internal_due_on < external_due_on)
+) STRICT;
+CREATE INDEX consultation_council ON consultation (council_id, external_due_on);
+CREATE TABLE consultation_document (
+    id INTEGER PRIMARY KEY,
+    consultation_id INTEGER NOT NULL REFERENCES consultation (id),
+    title TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    link TEXT NOT NULL DEFAULT '',
+    region_id INTEGER REFERENCES region (id),
+    administration_id INTEGER REFERENCES administration (id),
+    answer TEXT NOT NULL DEFAULT '',
+    answer_links TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'not_started' CHECK (status IN ('not_started', 'draft', 'submitted')),
+    submitted_at TEXT,
+    answered_by INTEGER REFERENCES account (id),
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX consultation_document_round ON consultation_document (consultation_id);
+-- The people answering a document, one or several jointly.
+CREATE TABLE consultation_responsible (
+    document_id INTEGER NOT NULL REFERENCES consultation_document (id),
+    person_id INTEGER NOT NULL REFERENCES person (id),
+    PRIMARY KEY (document_id, person_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX consultation_responsible_person ON consultation_responsible (person_id);

@@ -313,3 +313,170 @@ pub async fn set_action_status(
         .await?;
     Ok(axum::Json(out))
 }
+
+/// Which rounds to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConsultationsQuery {
+    /// The council.
+    council: i64,
+    /// Words of a title, sender, document or answer.
+    #[serde(default)]
+    q: Option<String>,
+}
+
+/// `GET /api/v1/consultations?council=`: a council's rounds, the latest
+/// external deadline first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/consultations",
+    tag = "councils",
+    params(ConsultationsQuery),
+    responses((status = 200, description = "The council's consultation rounds", body = Vec<store::Consultation>))
+)]
+pub async fn list_consultations(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiQuery(q): ApiQuery<ConsultationsQuery>,
+) -> Result<axum::Json<Vec<store::Consultation>>, AppError> {
+    let p = user.principal.clone();
+    let list = state
+        .db
+        .read(move |c| -> Result<_, AppError> {
+            actions::must_see(c, &p, q.council)?;
+            Ok(store::consultations(
+                c,
+                q.council,
+                q.q.as_deref().unwrap_or(""),
+            )?)
+        })
+        .await?;
+    Ok(axum::Json(list))
+}
+
+/// A round with its documents, answers and whether each is late.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationOut {
+    /// The round (its compiled answer only once shared, to members who
+    /// do not edit).
+    round: store::Consultation,
+    /// The documents.
+    documents: Vec<DocumentOut>,
+}
+
+/// A document with its deadline state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentOut {
+    /// The document and its answer.
+    #[serde(flatten)]
+    document: store::Document,
+    /// Days left to the internal deadline (negative once past).
+    days_left: i64,
+    /// Submitted after the internal deadline, or not submitted past it.
+    late: bool,
+}
+
+/// `GET /api/v1/consultations/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/consultations/{id}",
+    tag = "councils",
+    params(("id" = i64, Path, description = "Round id")),
+    responses((status = 200, description = "The round with its documents and answers", body = ConsultationOut))
+)]
+pub async fn get_consultation(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<ConsultationOut>, AppError> {
+    let p = user.principal.clone();
+    let today = user.today;
+    let out = state
+        .db
+        .read(move |c| -> Result<_, AppError> {
+            let mut round = store::consultation(c, id)?.ok_or(AppError::NotFound)?;
+            let access = actions::must_see(c, &p, round.council_id)?;
+            if !access.edits() && round.shared_at.is_none() {
+                round.compiled_answer = String::new();
+            }
+            let documents = store::documents(c, id)?
+                .into_iter()
+                .map(|d| document_out(d, round.internal_due_on, today))
+                .collect();
+            Ok(ConsultationOut { round, documents })
+        })
+        .await?;
+    Ok(axum::Json(out))
+}
+
+fn document_out(d: store::Document, due: NaiveDate, today: NaiveDate) -> DocumentOut {
+    let submitted = d
+        .submitted_at
+        .as_deref()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| crate::clock::stockholm_day(t.to_utc()));
+    DocumentOut {
+        days_left: model::days_left(due, today),
+        late: model::answer_late(d.status, submitted, due, today),
+        document: d,
+    }
+}
+
+/// `POST /api/v1/consultations/{id}/answers` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AnswerBody {
+    /// The document answered (of this round).
+    document_id: i64,
+    /// The answer.
+    answer: String,
+    /// Links, one per line.
+    #[serde(default)]
+    links: String,
+    /// `draft` or `submitted` (`not_started` takes it back).
+    status: model::AnswerStatus,
+}
+
+/// `POST /api/v1/consultations/{id}/answers`: a document's answer, by one
+/// of the people answering it or the secretary. Late answers are taken and
+/// marked late.
+#[utoipa::path(
+    post,
+    path = "/api/v1/consultations/{id}/answers",
+    tag = "councils",
+    params(("id" = i64, Path, description = "Round id")),
+    request_body = AnswerBody,
+    responses((status = 200, description = "The document as it now stands", body = DocumentOut))
+)]
+pub async fn answer_consultation(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    Json(b): Json<AnswerBody>,
+) -> Result<axum::Json<DocumentOut>, AppError> {
+    for (field, text, max) in [("answer", &b.answer, 20_000), ("links", &b.links, 4_000)] {
+        if text.chars().count() > max {
+            return Err(AppError::unprocessable(field, msg!("input.too_long", max)));
+        }
+    }
+    let p = user.principal.clone();
+    let today = user.today;
+    let out = user
+        .change(&state.db, move |w| -> Result<_, AppError> {
+            let d = store::document(w, b.document_id)?.ok_or(AppError::NotFound)?;
+            if d.consultation_id != id {
+                return Err(AppError::NotFound);
+            }
+            let d = super::consultations::answer(
+                w,
+                &p,
+                b.document_id,
+                b.answer.trim(),
+                b.links.trim(),
+                b.status,
+            )?;
+            let round = store::consultation(w, id)?.ok_or(AppError::NotFound)?;
+            Ok(document_out(d, round.internal_due_on, today))
+        })
+        .await?;
+    Ok(axum::Json(out))
+}

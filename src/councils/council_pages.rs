@@ -288,6 +288,7 @@ fn render_council(ctx: &Ctx, v: &CouncilView, form: &MemberForm, errors: &FieldE
                 (v.council.regions.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", "))
             }
             p {
+                a href=(format!("/councils/{}/consultations", v.council.id)) { (lang.t("councils.consultations")) } " · "
                 a href=(format!("/councils/{}/meetings.ics", v.council.id)) { (lang.t("councils.calendar")) }
                 @if edits {
                     " · " a href=(format!("/councils/{}/edit", v.council.id)) { (lang.t("common.edit")) }

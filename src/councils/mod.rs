@@ -12,6 +12,8 @@
 
 pub mod actions;
 pub mod api;
+pub mod consultation_pages;
+pub mod consultations;
 pub mod council_pages;
 pub mod meeting_pages;
 pub mod model;
@@ -31,8 +33,9 @@ use crate::web::edit;
 /// page too).
 pub const MENU_ROLES: &[Role] = &[Role::Admin, Role::CouncilSecretary, Role::CouncilMember];
 
-/// Queues the reminders of council actions overdue on `day` (the daily
-/// job and `oncotrack remind` run it before delivering the outbox).
+/// Queues the reminders of council actions overdue on `day` and of
+/// consultation answers due soon (the daily job and `oncotrack remind` run
+/// it before delivering the outbox).
 pub async fn queue_reminders(
     db: &crate::db::Db,
     day: chrono::NaiveDate,
@@ -41,7 +44,10 @@ pub async fn queue_reminders(
     actor: crate::db::Actor,
 ) -> Result<usize, crate::web::AppError> {
     db.change(actor, now, move |w| {
-        actions::queue_overdue_reminders(w, day, public_url.as_deref())
+        Ok(
+            actions::queue_overdue_reminders(w, day, public_url.as_deref())?
+                + consultations::queue_round_reminders(w, day, public_url.as_deref())?,
+        )
     })
     .await
 }
@@ -102,9 +108,34 @@ pub fn router() -> OpenApiRouter<AppState> {
         "/council-actions/{id}/status",
         post(meeting_pages::set_action_status),
     )
+    .route(
+        "/councils/{id}/consultations",
+        get(consultation_pages::rounds_page).post(consultation_pages::open_round),
+    )
+    .route("/consultations/{id}", get(consultation_pages::round_page))
+    .route(
+        "/consultations/{id}/documents",
+        post(consultation_pages::add_document),
+    )
+    .route(
+        "/consultation-documents/{id}/answer",
+        post(consultation_pages::answer),
+    )
+    .route(
+        "/consultations/{id}/compile",
+        post(consultation_pages::compile),
+    )
+    .route(
+        "/consultations/{id}/send",
+        post(consultation_pages::mark_sent),
+    )
+    .route("/consultations/{id}/share", post(consultation_pages::share))
     .routes(routes!(api::list_councils))
     .routes(routes!(api::get_council))
     .routes(routes!(api::get_meeting))
     .routes(routes!(api::list_actions))
     .routes(routes!(api::set_action_status))
+    .routes(routes!(api::list_consultations))
+    .routes(routes!(api::get_consultation))
+    .routes(routes!(api::answer_consultation))
 }

@@ -357,6 +357,95 @@ pub fn may_approve(
     Ok(())
 }
 
+/// Where a consultation document's answer stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerStatus {
+    /// Not started.
+    NotStarted,
+    /// A draft.
+    Draft,
+    /// Submitted to the secretary.
+    Submitted,
+}
+
+impl AnswerStatus {
+    /// Every status, in the order forms list them.
+    pub const ALL: [AnswerStatus; 3] = [
+        AnswerStatus::NotStarted,
+        AnswerStatus::Draft,
+        AnswerStatus::Submitted,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnswerStatus::NotStarted => "not_started",
+            AnswerStatus::Draft => "draft",
+            AnswerStatus::Submitted => "submitted",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<AnswerStatus> {
+        AnswerStatus::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s.trim())
+    }
+
+    /// Catalogue key of its name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            AnswerStatus::NotStarted => "councils.answer_status.not_started",
+            AnswerStatus::Draft => "councils.answer_status.draft",
+            AnswerStatus::Submitted => "councils.answer_status.submitted",
+        }
+    }
+}
+
+/// A round's deadlines: the internal one must come before the external
+/// one (the answers are compiled in between).
+pub fn check_deadlines(internal: NaiveDate, external: NaiveDate) -> Result<(), &'static str> {
+    if internal < external {
+        Ok(())
+    } else {
+        Err("councils.error_internal_after_external")
+    }
+}
+
+/// Whether an answer is late: submitted after the internal deadline (on
+/// `submitted`, its Stockholm day), or not submitted and the deadline has
+/// passed by `today`. Late answers are marked, never refused.
+pub fn answer_late(
+    status: AnswerStatus,
+    submitted: Option<NaiveDate>,
+    internal_due: NaiveDate,
+    today: NaiveDate,
+) -> bool {
+    match (status, submitted) {
+        (AnswerStatus::Submitted, Some(day)) => day > internal_due,
+        (AnswerStatus::Submitted, None) => false,
+        _ => today > internal_due,
+    }
+}
+
+/// Days left to `due` from `today` (negative once past).
+pub fn days_left(due: NaiveDate, today: NaiveDate) -> i64 {
+    (due - today).num_days()
+}
+
+/// How many days before the internal deadline the people answering a
+/// document not yet submitted are reminded.
+pub const REMIND_DAYS_BEFORE: i64 = 3;
+
+/// Whether a document's answerers are reminded on `today`: not submitted,
+/// and the internal deadline within [`REMIND_DAYS_BEFORE`] days (reminded
+/// once per round and deadline, by the outbox's key).
+pub fn remind_answer(status: AnswerStatus, internal_due: NaiveDate, today: NaiveDate) -> bool {
+    status != AnswerStatus::Submitted
+        && (0..=REMIND_DAYS_BEFORE).contains(&days_left(internal_due, today))
+}
+
 /// Splits a text of links, one per line, into the links (blank lines and
 /// surrounding space dropped).
 pub fn links(text: &str) -> Vec<&str> {
@@ -524,6 +613,62 @@ mod tests {
         assert_eq!(Access::of(false, None), Access::None);
         assert!(Access::Member.sees() && !Access::Member.edits());
         assert!(!Access::None.sees());
+    }
+
+    #[test]
+    fn the_internal_deadline_comes_first_and_a_late_answer_is_marked_not_refused() {
+        assert!(check_deadlines(day("2026-11-01"), day("2026-11-09")).is_ok());
+        assert!(check_deadlines(day("2026-11-09"), day("2026-11-09")).is_err());
+        assert!(check_deadlines(day("2026-11-10"), day("2026-11-09")).is_err());
+        let due = day("2026-11-01");
+        let s = AnswerStatus::Submitted;
+        assert!(
+            !answer_late(s, Some(day("2026-11-01")), due, day("2026-11-05")),
+            "on the day"
+        );
+        assert!(
+            answer_late(s, Some(day("2026-11-02")), due, day("2026-11-05")),
+            "a day late"
+        );
+        assert!(!answer_late(
+            AnswerStatus::Draft,
+            None,
+            due,
+            day("2026-11-01")
+        ));
+        assert!(answer_late(
+            AnswerStatus::Draft,
+            None,
+            due,
+            day("2026-11-02")
+        ));
+        assert!(answer_late(
+            AnswerStatus::NotStarted,
+            None,
+            due,
+            day("2026-11-02")
+        ));
+        assert_eq!(days_left(due, day("2026-10-29")), 3);
+        assert_eq!(days_left(due, day("2026-11-03")), -2);
+        assert!(
+            !remind_answer(AnswerStatus::Draft, due, day("2026-10-28")),
+            "4 days before"
+        );
+        assert!(remind_answer(AnswerStatus::Draft, due, day("2026-10-29")));
+        assert!(remind_answer(
+            AnswerStatus::NotStarted,
+            due,
+            day("2026-11-01")
+        ));
+        assert!(!remind_answer(
+            AnswerStatus::Submitted,
+            due,
+            day("2026-10-30")
+        ));
+        assert!(
+            !remind_answer(AnswerStatus::Draft, due, day("2026-11-02")),
+            "past: late, not reminded"
+        );
     }
 
     #[test]

@@ -38,11 +38,16 @@ pub enum Kind {
     SecurityNotice,
     /// A council action past its due day, to its responsible person.
     CouncilActionOverdue,
+    /// A consultation document not yet answered, days before the internal
+    /// deadline, to the people answering it.
+    ConsultationReminder,
+    /// A consultation round's compiled answer, to every participant.
+    ConsultationShared,
 }
 
 impl Kind {
     /// Every kind, in the order filters list them.
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 14] = [
         Kind::LicenceWarning,
         Kind::LicenceExpired,
         Kind::ManagerDigest,
@@ -55,6 +60,8 @@ impl Kind {
         Kind::ManagerReminder,
         Kind::SecurityNotice,
         Kind::CouncilActionOverdue,
+        Kind::ConsultationReminder,
+        Kind::ConsultationShared,
     ];
 
     /// Stored name.
@@ -72,6 +79,8 @@ impl Kind {
             Kind::ManagerReminder => "manager_reminder",
             Kind::SecurityNotice => "security_notice",
             Kind::CouncilActionOverdue => "council_action_overdue",
+            Kind::ConsultationReminder => "consultation_reminder",
+            Kind::ConsultationShared => "consultation_shared",
         }
     }
 
@@ -95,6 +104,8 @@ impl Kind {
             Kind::ManagerReminder => "messages.kind_manager_reminder",
             Kind::SecurityNotice => "messages.kind_security_notice",
             Kind::CouncilActionOverdue => "messages.kind_council_action_overdue",
+            Kind::ConsultationReminder => "messages.kind_consultation_reminder",
+            Kind::ConsultationShared => "messages.kind_consultation_shared",
         }
     }
 }

@@ -606,3 +606,269 @@ async fn the_meetings_calendar_is_icalendar_a_parser_reads() {
         r.text
     );
 }
+
+#[tokio::test]
+async fn a_round_is_answered_late_answers_marked_then_compiled_sent_and_shared_back() {
+    let app = TestApp::new().await;
+    let mut s = app.login_as(Role::CouncilSecretary).await;
+    let rag = council(&app, &mut s, "RAG onkologi").await;
+    let r = s
+        .post(
+            &format!("/councils/{rag}/members"),
+            &[("who", &email_for(Role::Staff)), ("function", "member")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    // The internal deadline comes first.
+    let round = |internal: &'static str| {
+        [
+            ("title", "NVP palliativ vård"),
+            ("sender", "RCC i samverkan"),
+            ("internal_due_on", internal),
+            ("external_due_on", "2026-03-20"),
+        ]
+    };
+    let r = s
+        .post(
+            &format!("/councils/{rag}/consultations"),
+            &round("2026-03-20"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.text
+            .contains("den interna svarsdagen måste ligga före den externa"),
+        "{}",
+        r.text
+    );
+    let r = s
+        .post(
+            &format!("/councils/{rag}/consultations"),
+            &round("2026-03-10"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let k = id_after(r.location(), "/consultations/");
+    // Two documents: one by the nurse (by HSA-id), one by Åke Öhman.
+    let administration = format!("a{}", app.fixture.administration);
+    for (title, people) in [
+        ("Kapitel 5: symtomlindring", "SE9990000001-T0001"),
+        ("Bilaga: akut onkologi", "ake.ohman@test.example"),
+    ] {
+        let r = s
+            .post(
+                &format!("/consultations/{k}/documents"),
+                &[
+                    ("title", title),
+                    ("represents", &administration),
+                    ("people", people),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    }
+    let r = s
+        .post(
+            &format!("/consultations/{k}/documents"),
+            &[("title", "X"), ("people", "ingen@test.example")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text.contains("ingen@test.example: ingen person"),
+        "{}",
+        r.text
+    );
+    let docs: Vec<i64> = app
+        .query(|c| {
+            c.prepare("SELECT id FROM consultation_document ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect()
+        })
+        .await;
+    // Three days before the internal deadline, both are reminded, once.
+    for _ in 0..2 {
+        oncotrack::councils::queue_reminders(
+            &app.state.db,
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 7).expect("day"),
+            oncotrack::clock::Clock::now(&app.clock),
+            None,
+            oncotrack::db::Actor::system(),
+        )
+        .await
+        .expect("reminders");
+    }
+    let reminded: i64 = app
+        .query(|c| {
+            c.query_row(
+                "SELECT count(*) FROM outbox WHERE kind = 'consultation_reminder'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    assert_eq!(reminded, 2);
+    // The nurse answers her document in time.
+    let mut nurse = app.login_as(Role::Staff).await;
+    let d0 = docs[0];
+    let r = nurse
+        .post(
+            &format!("/consultation-documents/{d0}/answer"),
+            &[
+                (
+                    &format!("answer-{d0}"),
+                    "Regionen tillstyrker med en synpunkt om brytpunktssamtal.",
+                ),
+                (&format!("status-{d0}"), "submitted"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    // She may not answer the other document.
+    let d1 = docs[1];
+    let r = nurse
+        .post(
+            &format!("/consultation-documents/{d1}/answer"),
+            &[
+                (&format!("answer-{d1}"), "X"),
+                (&format!("status-{d1}"), "draft"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // After the internal deadline the other answer is taken, marked late.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-03-12T08:00:00Z")
+            .expect("t")
+            .to_utc(),
+    );
+    let mut s = app.login_as(Role::CouncilSecretary).await;
+    let r = s
+        .post(
+            &format!("/consultation-documents/{d1}/answer"),
+            &[
+                (&format!("answer-{d1}"), "Inga synpunkter på bilagan."),
+                (&format!("status-{d1}"), "submitted"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let token = app.token_for(Role::CouncilSecretary).await;
+    let j = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/consultations/{k}"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let late: Vec<bool> = j["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .map(|d| d["late"].as_bool().expect("late"))
+        .collect();
+    assert_eq!(late, [false, true]);
+    let page = s.get(&format!("/consultations/{k}")).await;
+    assert!(page.text.contains("Sent inlämnat"), "{}", page.text);
+    // Compiled (the form starts from the answers), sent, shared back.
+    assert!(
+        page.text.contains("Regionen tillstyrker"),
+        "the draft: {}",
+        page.text
+    );
+    let r = s
+        .post(&format!("/consultations/{k}/send"), &[("sent_to", "RCC")])
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing compiled yet"
+    );
+    let r = s
+        .post(
+            &format!("/consultations/{k}/compile"),
+            &[(
+                "compiled_answer",
+                "Regionerna tillstyrker. Se bilagda synpunkter.",
+            )],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    // Members see the compiled answer only once it is shared.
+    let before = nurse.get(&format!("/consultations/{k}")).await;
+    assert!(
+        !before.text.contains("Regionerna tillstyrker"),
+        "{}",
+        before.text
+    );
+    let r = s.post(&format!("/consultations/{k}/share"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "not sent yet");
+    let r = s
+        .post(
+            &format!("/consultations/{k}/send"),
+            &[("sent_to", "RCC Sydost")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = s.post(&format!("/consultations/{k}/share"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let shared: Vec<String> = app
+        .query(|c| {
+            c.prepare(
+                "SELECT to_email FROM outbox WHERE kind = 'consultation_shared' ORDER BY to_email",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect()
+        })
+        .await;
+    assert_eq!(
+        shared,
+        [
+            "ake.ohman@test.example".to_string(),
+            email_for(Role::CouncilSecretary),
+            email_for(Role::Staff)
+        ],
+        "every participant once"
+    );
+    let mut nurse = app.login_as(Role::Staff).await;
+    let after = nurse.get(&format!("/consultations/{k}")).await;
+    assert!(
+        after.text.contains("Regionerna tillstyrker"),
+        "{}",
+        after.text
+    );
+    // Sent: answers are closed.
+    let r = s
+        .post(
+            &format!("/consultation-documents/{d1}/answer"),
+            &[
+                (&format!("answer-{d1}"), "Ändrat"),
+                (&format!("status-{d1}"), "submitted"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The history is searchable.
+    let hit = s
+        .get(&format!("/councils/{rag}/consultations?q=palliativ"))
+        .await;
+    assert!(hit.text.contains("NVP palliativ vård"), "{}", hit.text);
+    let hit = s
+        .get(&format!("/councils/{rag}/consultations?q=brytpunkt"))
+        .await;
+    assert!(
+        hit.text.contains("NVP palliativ vård"),
+        "answers too: {}",
+        hit.text
+    );
+    let miss = s
+        .get(&format!("/councils/{rag}/consultations?q=binjure"))
+        .await;
+    assert!(
+        !miss.text.contains(&format!("href=\"/consultations/{k}\"")),
+        "{}",
+        miss.text
+    );
+}

@@ -49,6 +49,32 @@ pub fn routes() -> Vec<Route> {
         r(Method::POST, "/agenda-items/{id}/down", write),
         r(Method::POST, "/agenda-items/{id}/carry-over", write),
         r(Method::POST, "/council-actions/{id}/status", write),
+        r(Method::GET, "/councils/{id}/consultations", Rows(SEE)),
+        r(Method::POST, "/councils/{id}/consultations", write),
+        r(Method::GET, "/consultations/{id}", Rows(SEE)),
+        r(Method::POST, "/consultations/{id}/documents", write),
+        r(Method::POST, "/consultation-documents/{id}/answer", write),
+        r(Method::POST, "/consultations/{id}/compile", write),
+        r(Method::POST, "/consultations/{id}/send", write),
+        r(Method::POST, "/consultations/{id}/share", write),
+        r(
+            Method::GET,
+            "/api/v1/consultations",
+            ApiOnly(SEE, StatusCode::NOT_FOUND),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/consultations/{id}",
+            ApiOnly(SEE, StatusCode::NOT_FOUND),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/consultations/{id}/answers",
+            ApiRowWrite {
+                see: MEMBER,
+                write: EDIT,
+            },
+        ),
         r(Method::GET, "/api/v1/councils", Api),
         r(
             Method::GET,
@@ -143,6 +169,30 @@ pub async fn prepare(app: &TestApp) {
                 },
                 now,
             )?;
+            let round = store::create_consultation(
+                tx,
+                council,
+                &store::NewConsultation {
+                    title: "NVP palliativ vård".into(),
+                    sender: "RCC".into(),
+                    links: String::new(),
+                    internal_due_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("day"),
+                    external_due_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 9).expect("day"),
+                },
+                now,
+            )?;
+            store::add_document(
+                tx,
+                round,
+                &store::NewDocument {
+                    title: "Kapitel 5".into(),
+                    link: String::new(),
+                    region_id: Some(region),
+                    administration_id: None,
+                    people: vec![nurse],
+                },
+                now,
+            )?;
             Ok::<_, oncotrack::web::AppError>(())
         })
         .await
@@ -153,6 +203,9 @@ pub async fn prepare(app: &TestApp) {
 pub fn api_body(pattern: &str) -> Option<serde_json::Value> {
     match pattern {
         "/api/v1/actions/{id}/status" => Some(serde_json::json!({"status": "open"})),
+        "/api/v1/consultations/{id}/answers" => Some(
+            serde_json::json!({"document_id": 1, "answer": "Inga synpunkter", "status": "draft"}),
+        ),
         _ => None,
     }
 }

@@ -1,5 +1,10 @@
 //! The councils' SQL: councils and members, meetings, agenda items,
-//! attendance, corrections and actions.
+//! attendance, corrections and actions; consultation rounds in
+//! `consultations`.
+
+mod consultations;
+
+pub use consultations::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -8,13 +13,13 @@ use serde::Serialize;
 use super::model::{ActionStatus, Attendance, DueRule, Function, Slot};
 use crate::clock::stamp;
 
-fn instant(s: &str) -> DateTime<Utc> {
+pub(crate) fn instant(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_default()
 }
 
-fn day(s: Option<String>) -> Option<NaiveDate> {
+pub(crate) fn day(s: Option<String>) -> Option<NaiveDate> {
     s.as_deref().and_then(crate::check::date)
 }
 
