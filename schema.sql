@@ -1150,3 +1150,34 @@ CREATE TABLE consultation_responsible (
     PRIMARY KEY (document_id, person_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX consultation_responsible_person ON consultation_responsible (person_id);
+-- A request for named people (a contact person per förvaltning, nominees
+-- to a working group), asked of administrations; an administration is done
+-- only when every person it was asked for is named.
+CREATE TABLE nomination_request (
+    id INTEGER PRIMARY KEY,
+    council_id INTEGER NOT NULL REFERENCES council (id),
+    title TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    description TEXT NOT NULL DEFAULT '',
+    per_administration INTEGER NOT NULL DEFAULT 1 CHECK (per_administration BETWEEN 1 AND 20),
+    due_on TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX nomination_request_council ON nomination_request (council_id, due_on);
+CREATE TABLE nomination_target (
+    request_id INTEGER NOT NULL REFERENCES nomination_request (id),
+    administration_id INTEGER NOT NULL REFERENCES administration (id),
+    PRIMARY KEY (request_id, administration_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE nomination (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES nomination_request (id),
+    administration_id INTEGER NOT NULL REFERENCES administration (id),
+    person_id INTEGER NOT NULL REFERENCES person (id),
+    note TEXT NOT NULL DEFAULT '',
+    named_by INTEGER REFERENCES account (id),
+    named_at TEXT NOT NULL,
+    withdrawn_at TEXT
+) STRICT;
+CREATE UNIQUE INDEX nomination_once ON nomination (request_id, administration_id, person_id)
+    WHERE withdrawn_at IS NULL;
+CREATE INDEX nomination_request_rows ON nomination (request_id, administration_id);

@@ -322,6 +322,7 @@ pub struct ConsultationsQuery {
     council: i64,
     /// Words of a title, sender, document or answer.
     #[serde(default)]
+    #[param(pattern = "\\S")]
     q: Option<String>,
 }
 
@@ -476,6 +477,79 @@ pub async fn answer_consultation(
             )?;
             let round = store::consultation(w, id)?.ok_or(AppError::NotFound)?;
             Ok(document_out(d, round.internal_due_on, today))
+        })
+        .await?;
+    Ok(axum::Json(out))
+}
+
+/// Which council's nominations.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NominationsQuery {
+    /// The council.
+    council: i64,
+}
+
+/// `GET /api/v1/nominations?council=`: administrations × requests, each
+/// cell the names given and whether everyone asked for is named.
+#[utoipa::path(
+    get,
+    path = "/api/v1/nominations",
+    tag = "councils",
+    params(NominationsQuery),
+    responses((status = 200, description = "The council's nomination matrix", body = super::nominations::Matrix))
+)]
+pub async fn nomination_matrix(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiQuery(q): ApiQuery<NominationsQuery>,
+) -> Result<axum::Json<super::nominations::Matrix>, AppError> {
+    let p = user.principal.clone();
+    let m = state
+        .db
+        .read(move |c| -> Result<_, AppError> {
+            actions::must_see(c, &p, q.council)?;
+            super::nominations::matrix(c, q.council)
+        })
+        .await?;
+    Ok(axum::Json(m))
+}
+
+/// A request with the administrations asked and the people named.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestOut {
+    /// The request.
+    request: store::Request,
+    /// The administrations asked.
+    targets: Vec<store::Target>,
+    /// The people named.
+    nominees: Vec<store::Nominee>,
+}
+
+/// `GET /api/v1/nominations/{id}`: one request.
+#[utoipa::path(
+    get,
+    path = "/api/v1/nominations/{id}",
+    tag = "councils",
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, description = "The request, the administrations asked and the people named", body = RequestOut))
+)]
+pub async fn get_nomination_request(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<RequestOut>, AppError> {
+    let p = user.principal.clone();
+    let out = state
+        .db
+        .read(move |c| -> Result<_, AppError> {
+            let request = store::request(c, id)?.ok_or(AppError::NotFound)?;
+            super::nominations::request_access(c, &p, &request)?;
+            Ok(RequestOut {
+                targets: store::targets(c, id)?,
+                nominees: store::nominees(c, id)?,
+                request,
+            })
         })
         .await?;
     Ok(axum::Json(out))

@@ -289,6 +289,7 @@ fn render_council(ctx: &Ctx, v: &CouncilView, form: &MemberForm, errors: &FieldE
             }
             p {
                 a href=(format!("/councils/{}/consultations", v.council.id)) { (lang.t("councils.consultations")) } " · "
+                a href=(format!("/councils/{}/nominations", v.council.id)) { (lang.t("councils.nominations")) } " · "
                 a href=(format!("/councils/{}/meetings.ics", v.council.id)) { (lang.t("councils.calendar")) }
                 @if edits {
                     " · " a href=(format!("/councils/{}/edit", v.council.id)) { (lang.t("common.edit")) }

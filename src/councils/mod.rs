@@ -17,6 +17,8 @@ pub mod consultations;
 pub mod council_pages;
 pub mod meeting_pages;
 pub mod model;
+pub mod nomination_pages;
+pub mod nominations;
 pub mod store;
 pub mod views;
 
@@ -130,6 +132,26 @@ pub fn router() -> OpenApiRouter<AppState> {
         post(consultation_pages::mark_sent),
     )
     .route("/consultations/{id}/share", post(consultation_pages::share))
+    .route(
+        "/councils/{id}/nominations",
+        get(nomination_pages::matrix_page).post(nomination_pages::create_request),
+    )
+    .route(
+        "/councils/{id}/nominations.csv",
+        get(nomination_pages::matrix_csv),
+    )
+    .route(
+        "/nomination-requests/{id}",
+        get(nomination_pages::request_page),
+    )
+    .route(
+        "/nomination-requests/{id}/nominate",
+        post(nomination_pages::nominate),
+    )
+    .route(
+        "/nominations/{id}/withdraw",
+        post(nomination_pages::withdraw),
+    )
     .routes(routes!(api::list_councils))
     .routes(routes!(api::get_council))
     .routes(routes!(api::get_meeting))
@@ -138,4 +160,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     .routes(routes!(api::list_consultations))
     .routes(routes!(api::get_consultation))
     .routes(routes!(api::answer_consultation))
+    .routes(routes!(api::nomination_matrix))
+    .routes(routes!(api::get_nomination_request))
 }

@@ -446,6 +446,12 @@ pub fn remind_answer(status: AnswerStatus, internal_due: NaiveDate, today: Naive
         && (0..=REMIND_DAYS_BEFORE).contains(&days_left(internal_due, today))
 }
 
+/// Whether an administration asked for `asked` people has named them all
+/// (`named` of them): only then is it done in the matrix.
+pub fn nominations_done(named: usize, asked: i64) -> bool {
+    i64::try_from(named).unwrap_or(i64::MAX) >= asked
+}
+
 /// Splits a text of links, one per line, into the links (blank lines and
 /// surrounding space dropped).
 pub fn links(text: &str) -> Vec<&str> {
@@ -669,6 +675,15 @@ mod tests {
             !remind_answer(AnswerStatus::Draft, due, day("2026-11-02")),
             "past: late, not reminded"
         );
+    }
+
+    #[test]
+    fn an_administration_is_done_only_when_everyone_asked_for_is_named() {
+        assert!(!nominations_done(0, 1));
+        assert!(nominations_done(1, 1));
+        assert!(!nominations_done(1, 2), "two asked, one named");
+        assert!(nominations_done(2, 2));
+        assert!(nominations_done(3, 2));
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! samordningsråd, with meetings past and coming, agendas drawn from how
 //! such minutes read (approval of the previous minutes, consultation
 //! rounds on national care programmes, contact persons per förvaltning),
-//! an item moved to the next meeting, attendance, and actions due on a
-//! day or at the next meeting. Every person is an invented one of the demo
-//! register.
+//! an item moved to the next meeting, attendance, actions due on a day or
+//! at the next meeting, a consultation round split between the regions,
+//! and requests for named people per administration. Every person is an
+//! invented one of the demo register.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use rusqlite::Connection;
@@ -315,6 +316,100 @@ pub fn load(
         Some(last),
         now,
     )?;
+
+    // A consultation round split between the regions, one document jointly
+    // by two people, with answers in every state.
+    let round = store::create_consultation(
+        conn,
+        rag,
+        &store::NewConsultation {
+            title: "Nationella vårdprogram: remissrunda hösten".into(),
+            sender: "RCC i samverkan".into(),
+            links: "https://cancercentrum.example/remisser".into(),
+            internal_due_on: today + Duration::days(5),
+            external_due_on: today + Duration::days(13),
+        },
+        now,
+    )?;
+    let documents = [
+        ("NVP binjuretumörer", 0usize, 1usize),
+        ("Ny bilaga: akut onkologi", 1, 1),
+        ("NVP palliativ vård", 2, 2),
+    ];
+    for (n, (title, region, count)) in documents.iter().enumerate() {
+        let region = regions.get(*region % regions.len().max(1)).map(|r| r.id);
+        let doc = store::add_document(
+            conn,
+            round,
+            &store::NewDocument {
+                title: (*title).into(),
+                link: format!("https://cancercentrum.example/remisser/{}", n + 1),
+                region_id: region,
+                administration_id: None,
+                people: people.iter().skip(n * 2).take(*count).copied().collect(),
+            },
+            now,
+        )?;
+        let status = [
+            crate::councils::model::AnswerStatus::Submitted,
+            crate::councils::model::AnswerStatus::Draft,
+            crate::councils::model::AnswerStatus::NotStarted,
+        ][n];
+        let answer = match n {
+            0 => {
+                "Regionen tillstyrker förslaget. Synpunkt: förtydliga uppföljningen efter operation."
+            }
+            1 => "Utkast: bilagan är tydlig; vi ser över ansvarsfördelningen med akutkliniken.",
+            _ => "",
+        };
+        store::set_answer(conn, doc, answer, "", status, None, now)?;
+    }
+    // Requests for named people of every administration.
+    let all: Vec<i64> = administrations
+        .iter()
+        .filter(|a| regions.iter().any(|r| r.id == a.region_id))
+        .map(|a| a.id)
+        .collect();
+    let suicide_contact = store::create_request(
+        conn,
+        rag,
+        &store::NewRequest {
+            title: "Kontaktperson för suicidprevention".into(),
+            description: "En namngiven kontaktperson i varje förvaltning.".into(),
+            per_administration: 1,
+            due_on: today + Duration::days(21),
+            administrations: all.clone(),
+        },
+        now,
+    )?;
+    let palliative = store::create_request(
+        conn,
+        rag,
+        &store::NewRequest {
+            title: "Två ledamöter till palliativ arbetsgrupp".into(),
+            description: String::new(),
+            per_administration: 2,
+            due_on: today + Duration::days(30),
+            administrations: all.iter().take(3).copied().collect(),
+        },
+        now,
+    )?;
+    for (i, administration) in all.iter().enumerate().take(all.len().saturating_sub(2)) {
+        if let Some(person) = people.get(i) {
+            store::nominate(
+                conn,
+                suicide_contact,
+                *administration,
+                *person,
+                "",
+                None,
+                now,
+            )?;
+        }
+    }
+    if let (Some(a), Some(p)) = (all.first(), people.last()) {
+        store::nominate(conn, palliative, *a, *p, "", None, now)?;
+    }
 
     // A regional council of the first region.
     let first = regions.first().map(|r| r.id);

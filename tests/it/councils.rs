@@ -872,3 +872,187 @@ async fn a_round_is_answered_late_answers_marked_then_compiled_sent_and_shared_b
         miss.text
     );
 }
+
+/// Gives the fixture manager the whole administration (their grant is for
+/// one unit otherwise).
+async fn manager_of_the_administration(app: &TestApp) {
+    let administration = app.fixture.administration;
+    app.state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            let (account, _) =
+                oncotrack::auth::store::account_by_email(tx, &email_for(Role::Manager))?
+                    .expect("manager");
+            oncotrack::auth::store::add_grant(
+                tx,
+                account.id,
+                oncotrack::auth::model::Grant {
+                    role: Role::Manager,
+                    scope: Some(oncotrack::auth::model::Scope::Administration(
+                        administration,
+                    )),
+                },
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("grant");
+}
+
+#[tokio::test]
+async fn an_administration_is_done_in_the_matrix_only_when_everyone_asked_for_is_named() {
+    let app = TestApp::new().await;
+    manager_of_the_administration(&app).await;
+    let mut s = app.login_as(Role::CouncilSecretary).await;
+    let rag = council(&app, &mut s, "RAG onkologi").await;
+    let administration = app.fixture.administration.to_string();
+    let mut requests = Vec::new();
+    for (title, per) in [
+        ("Kontaktperson för suicidprevention", "1"),
+        ("Två ledamöter till palliativ arbetsgrupp", "2"),
+    ] {
+        let r = s
+            .post(
+                &format!("/councils/{rag}/nominations"),
+                &[
+                    ("title", title),
+                    ("per_administration", per),
+                    ("due_on", "2026-04-30"),
+                    ("administrations", &administration),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        requests.push(id_after(r.location(), "/nomination-requests/"));
+    }
+    let r = s
+        .post(
+            &format!("/councils/{rag}/nominations"),
+            &[
+                ("title", "X"),
+                ("per_administration", "0"),
+                ("due_on", "2026-04-30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The manager is on no council, yet names for his administration.
+    let mut m = app.login_as(Role::Manager).await;
+    let page = m
+        .get(&format!("/nomination-requests/{}", requests[0]))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("saknas (1)"), "{}", page.text);
+    async fn name(
+        m: &mut Client<'_>,
+        administration: &str,
+        who: &str,
+        request: i64,
+    ) -> crate::support::TestResponse {
+        m.post(
+            &format!("/nomination-requests/{request}/nominate"),
+            &[
+                ("administration_id", administration),
+                ("who", who),
+                ("note", "20 %"),
+            ],
+        )
+        .await
+    }
+    let r = name(&mut m, &administration, "SE9990000001-T0001", requests[0]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = name(&mut m, &administration, "SE9990000001-T0001", requests[0]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "twice");
+    assert!(r.text.contains("är redan namngiven"), "{}", r.text);
+    let r = name(&mut m, &administration, "SE9990000001-T0001", requests[1]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    // One of two named: not done.
+    let csv_of = |text: &str| -> Vec<Vec<String>> {
+        let body = text.strip_prefix('\u{feff}').expect("BOM");
+        csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .has_headers(false)
+            .from_reader(body.as_bytes())
+            .records()
+            .map(|r| r.expect("record").iter().map(str::to_string).collect())
+            .collect()
+    };
+    let table = csv_of(
+        &s.get(&format!("/councils/{rag}/nominations.csv"))
+            .await
+            .text,
+    );
+    assert_eq!(
+        table[0],
+        [
+            "Region",
+            "Förvaltning",
+            "Kontaktperson för suicidprevention",
+            "Två ledamöter till palliativ arbetsgrupp"
+        ]
+    );
+    assert_eq!(table.len(), 2, "{table:?}");
+    assert_eq!(table[1][2], "Sara Sjöström");
+    assert_eq!(table[1][3], "Sara Sjöström (saknas)");
+    let r = name(
+        &mut m,
+        &administration,
+        "ake.ohman@test.example",
+        requests[1],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let table = csv_of(
+        &s.get(&format!("/councils/{rag}/nominations.csv"))
+            .await
+            .text,
+    );
+    assert_eq!(table[1][3], "Sara Sjöström, Åke Öhman");
+    let matrix = s.get(&format!("/councils/{rag}/nominations")).await;
+    assert_eq!(
+        matrix.text.matches("badge ok").count(),
+        2,
+        "{}",
+        matrix.text
+    );
+    // Withdrawn, the administration is missing someone again.
+    let nomination: i64 = app
+        .query(|c| c.query_row("SELECT max(id) FROM nomination", [], |r| r.get(0)))
+        .await;
+    let r = m
+        .post(&format!("/nominations/{nomination}/withdraw"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let table = csv_of(
+        &s.get(&format!("/councils/{rag}/nominations.csv"))
+            .await
+            .text,
+    );
+    assert_eq!(table[1][3], "Sara Sjöström (saknas)");
+    // Someone with no part in it sees nothing; the API gives the matrix.
+    let mut outsider = app.login_as(Role::Coordinator).await;
+    assert_eq!(
+        outsider
+            .get(&format!("/nomination-requests/{}", requests[0]))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let token = app.token_for(Role::CouncilSecretary).await;
+    let j = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/nominations?council={rag}"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let done: Vec<bool> = j["rows"][0]["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .map(|c| c["done"].as_bool().expect("done"))
+        .collect();
+    assert_eq!(done, [true, false]);
+}

@@ -577,7 +577,7 @@ async fn pages_pass_the_accessibility_check() {
     for v in j.accessibility_violations(&axe).await {
         found.push(format!("/login: {v}"));
     }
-    let (council, meeting, item) = a_council_with_a_meeting(&j.app).await;
+    let (council, meeting, item, round, request) = a_council_with_a_meeting(&j.app).await;
     j.sign_in(&email_for(Role::Admin)).await;
     for path in [
         "/".to_string(),
@@ -618,6 +618,10 @@ async fn pages_pass_the_accessibility_check() {
         format!("/meetings/{meeting}"),
         format!("/meetings/{meeting}/minutes"),
         format!("/agenda-items/{item}/edit"),
+        format!("/councils/{council}/consultations"),
+        format!("/consultations/{round}"),
+        format!("/councils/{council}/nominations"),
+        format!("/nomination-requests/{request}"),
     ] {
         j.goto(&path).await;
         for v in j.accessibility_violations(&axe).await {
@@ -628,9 +632,10 @@ async fn pages_pass_the_accessibility_check() {
     j.end().await;
 }
 
-/// A council with a meeting, an item and an action: `(council, meeting,
-/// item)`.
-async fn a_council_with_a_meeting(app: &TestApp) -> (i64, i64, i64) {
+/// A council with a meeting, an item and an action, a consultation round
+/// and a request for named people: `(council, meeting, item, round,
+/// request)`.
+async fn a_council_with_a_meeting(app: &TestApp) -> (i64, i64, i64, i64, i64) {
     use oncotrack::councils::store;
     let now = oncotrack::clock::Clock::now(&app.clock);
     let region = app.fixture.region;
@@ -674,7 +679,48 @@ async fn a_council_with_a_meeting(app: &TestApp) -> (i64, i64, i64) {
                 due_on: None,
             };
             store::create_action(tx, council, meeting, &action, now)?;
-            Ok::<_, oncotrack::web::AppError>((council, meeting, item))
+            let round = store::create_consultation(
+                tx,
+                council,
+                &store::NewConsultation {
+                    title: "NVP binjuretumörer".into(),
+                    sender: "RCC".into(),
+                    links: String::new(),
+                    internal_due_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 10).expect("day"),
+                    external_due_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 20).expect("day"),
+                },
+                now,
+            )?;
+            store::add_document(
+                tx,
+                round,
+                &store::NewDocument {
+                    title: "Remissversion".into(),
+                    link: String::new(),
+                    region_id: Some(region),
+                    administration_id: None,
+                    people: vec![nurse],
+                },
+                now,
+            )?;
+            let administrations: Vec<i64> =
+                oncotrack::organisation::store::administrations(tx, Some(region))?
+                    .into_iter()
+                    .map(|a| a.id)
+                    .collect();
+            let request = store::create_request(
+                tx,
+                council,
+                &store::NewRequest {
+                    title: "Kontaktperson".into(),
+                    description: String::new(),
+                    per_administration: 1,
+                    due_on: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).expect("day"),
+                    administrations,
+                },
+                now,
+            )?;
+            Ok::<_, oncotrack::web::AppError>((council, meeting, item, round, request))
         })
         .await
         .expect("council")
@@ -1243,5 +1289,178 @@ async fn a_secretary_builds_an_agenda_records_the_meeting_and_prints_the_minutes
         assert!(minutes.contains(text), "{text}: {minutes}");
     }
     j.screenshot("secretary-minutes").await;
+    j.end().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_answers_a_round_the_secretary_shares_it_and_a_manager_names_a_contact_person() {
+    let Some(j) = start().await else { return };
+    use oncotrack::councils::store;
+    let now = oncotrack::clock::Clock::now(&j.app.clock);
+    let (region, administration, nurse) = (
+        j.app.fixture.region,
+        j.app.fixture.administration,
+        j.app.fixture.nurse,
+    );
+    // The council, its secretary and the nurse as a member; a round with a
+    // document she answers; a request of her administration.
+    let (round, document, request) = j
+        .app
+        .state
+        .db
+        .write(move |tx| {
+            let council = store::create_council(tx, "RAG onkologi", "RAG", now)?;
+            store::set_regions(tx, council, &[region])?;
+            let secretary: i64 = tx.query_row(
+                "SELECT id FROM account WHERE email = ?1",
+                [email_for(Role::CouncilSecretary)],
+                |r| r.get(0),
+            )?;
+            for (person_id, account_id, function) in [
+                (
+                    None,
+                    Some(secretary),
+                    oncotrack::councils::model::Function::Secretary,
+                ),
+                (
+                    Some(nurse),
+                    None,
+                    oncotrack::councils::model::Function::Member,
+                ),
+            ] {
+                store::add_member(
+                    tx,
+                    council,
+                    &store::NewMember {
+                        person_id,
+                        account_id,
+                        function,
+                        region_id: Some(region),
+                        administration_id: None,
+                    },
+                    now,
+                )?;
+            }
+            let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 3, d).expect("day");
+            let round = store::create_consultation(
+                tx,
+                council,
+                &store::NewConsultation {
+                    title: "NVP palliativ vård".into(),
+                    sender: "RCC i samverkan".into(),
+                    links: String::new(),
+                    internal_due_on: day(10),
+                    external_due_on: day(20),
+                },
+                now,
+            )?;
+            let document = store::add_document(
+                tx,
+                round,
+                &store::NewDocument {
+                    title: "Kapitel 5: symtomlindring".into(),
+                    link: String::new(),
+                    region_id: Some(region),
+                    administration_id: None,
+                    people: vec![nurse],
+                },
+                now,
+            )?;
+            let request = store::create_request(
+                tx,
+                council,
+                &store::NewRequest {
+                    title: "Kontaktperson för suicidprevention".into(),
+                    description: String::new(),
+                    per_administration: 1,
+                    due_on: day(31),
+                    administrations: vec![administration],
+                },
+                now,
+            )?;
+            Ok::<_, oncotrack::web::AppError>((round, document, request))
+        })
+        .await
+        .expect("council");
+    // The nurse answers her document.
+    j.sign_in(&email_for(Role::Staff)).await;
+    j.goto(&format!("/consultations/{round}")).await;
+    let form = format!("form[action='/consultation-documents/{document}/answer']");
+    j.fill(
+        &form,
+        &format!("answer-{document}"),
+        "Regionen tillstyrker; brytpunktssamtalen bör lyftas fram.",
+    )
+    .await;
+    j.fill(&form, &format!("status-{document}"), "submitted")
+        .await;
+    j.click_button(&format!("{form} button[type=submit]")).await;
+    assert!(j.text().await.contains("Inlämnat"), "{}", j.text().await);
+    j.screenshot("member-answers-a-round").await;
+    j.sign_out().await;
+    // The secretary compiles, sends and shares it.
+    j.sign_in(&email_for(Role::CouncilSecretary)).await;
+    j.goto(&format!("/consultations/{round}")).await;
+    j.click_button(&format!(
+        "form[action='/consultations/{round}/compile'] button[type=submit]"
+    ))
+    .await;
+    j.fill(
+        &format!("form[action='/consultations/{round}/send']"),
+        "sent_to",
+        "RCC i samverkan",
+    )
+    .await;
+    j.click_button(&format!(
+        "form[action='/consultations/{round}/send'] button[type=submit]"
+    ))
+    .await;
+    j.click_button(&format!(
+        "form[action='/consultations/{round}/share'] button"
+    ))
+    .await;
+    let page = j.text().await;
+    assert!(page.contains("Delat med alla"), "{page}");
+    j.screenshot("secretary-shares-a-round").await;
+    j.sign_out().await;
+    // The nurse now reads the joint answer.
+    j.sign_in(&email_for(Role::Staff)).await;
+    j.goto(&format!("/consultations/{round}")).await;
+    assert!(j.text().await.contains("brytpunktssamtalen"));
+    j.sign_out().await;
+    // A manager of the administration names a contact person: green.
+    j.app
+        .state
+        .db
+        .write(move |tx| -> Result<(), oncotrack::db::DbError> {
+            let (account, _) =
+                oncotrack::auth::store::account_by_email(tx, &email_for(Role::Manager))?
+                    .expect("manager");
+            oncotrack::auth::store::add_grant(
+                tx,
+                account.id,
+                oncotrack::auth::model::Grant {
+                    role: Role::Manager,
+                    scope: Some(oncotrack::auth::model::Scope::Administration(
+                        administration,
+                    )),
+                },
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("grant");
+    j.sign_in(&email_for(Role::Manager)).await;
+    j.goto(&format!("/nomination-requests/{request}")).await;
+    assert!(j.text().await.contains("saknas (1)"));
+    let form = format!("form[action='/nomination-requests/{request}/nominate']");
+    j.fill(&form, "who", "SE9990000001-T0001").await;
+    j.click_button(&format!("{form} button[type=submit]")).await;
+    let page = j.text().await;
+    assert!(
+        page.contains("Sara Sjöström") && page.contains("Klart"),
+        "{page}"
+    );
+    j.screenshot("manager-names-a-contact-person").await;
     j.end().await;
 }

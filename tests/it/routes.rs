@@ -312,7 +312,7 @@ fn api_query(pattern: &str) -> &'static str {
     match pattern {
         "/api/v1/licences/status" => "?hsa_id=SE9990000001-T0001&licence=CYTO",
         "/api/v1/compliance" => "?licence=CYTO&by=unit",
-        "/api/v1/consultations" => "?council=1",
+        "/api/v1/consultations" | "/api/v1/nominations" => "?council=1",
         _ => "",
     }
 }

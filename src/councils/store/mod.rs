@@ -1,10 +1,12 @@
 //! The councils' SQL: councils and members, meetings, agenda items,
 //! attendance, corrections and actions; consultation rounds in
-//! `consultations`.
+//! `consultations`, nominations in `nominations`.
 
 mod consultations;
+mod nominations;
 
 pub use consultations::*;
+pub use nominations::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};

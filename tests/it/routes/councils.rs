@@ -75,6 +75,22 @@ pub fn routes() -> Vec<Route> {
                 write: EDIT,
             },
         ),
+        r(Method::GET, "/councils/{id}/nominations", Rows(SEE)),
+        r(Method::POST, "/councils/{id}/nominations", write),
+        r(Method::GET, "/councils/{id}/nominations.csv", Rows(SEE)),
+        r(Method::GET, "/nomination-requests/{id}", Rows(SEE)),
+        r(Method::POST, "/nomination-requests/{id}/nominate", write),
+        r(Method::POST, "/nominations/{id}/withdraw", write),
+        r(
+            Method::GET,
+            "/api/v1/nominations",
+            ApiOnly(SEE, StatusCode::NOT_FOUND),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/nominations/{id}",
+            ApiOnly(SEE, StatusCode::NOT_FOUND),
+        ),
         r(Method::GET, "/api/v1/councils", Api),
         r(
             Method::GET,
@@ -193,6 +209,24 @@ pub async fn prepare(app: &TestApp) {
                 },
                 now,
             )?;
+            let administrations: Vec<i64> =
+                oncotrack::organisation::store::administrations(tx, Some(region))?
+                    .into_iter()
+                    .map(|a| a.id)
+                    .collect();
+            let request = store::create_request(
+                tx,
+                council,
+                &store::NewRequest {
+                    title: "Kontaktperson för suicidprevention".into(),
+                    description: String::new(),
+                    per_administration: 1,
+                    due_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("day"),
+                    administrations: administrations.clone(),
+                },
+                now,
+            )?;
+            store::nominate(tx, request, administrations[0], nurse, "", None, now)?;
             Ok::<_, oncotrack::web::AppError>(())
         })
         .await
