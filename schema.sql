@@ -222,7 +222,9 @@ CREATE TABLE licence_completion (
 ) STRICT;
 CREATE INDEX licence_completion_person ON licence_completion (person_id, licence_type_id, completed_on);
 CREATE INDEX licence_completion_type ON licence_completion (licence_type_id, person_id);
-CREATE INDEX licence_completion_batch ON licence_completion (import_batch_id);
+-- Only imported completions have a batch: the others need no entry.
+CREATE INDEX licence_completion_batch ON licence_completion (import_batch_id)
+    WHERE import_batch_id IS NOT NULL;
 
 CREATE TABLE licence_revocation (
     completion_id INTEGER PRIMARY KEY REFERENCES licence_completion (id),
@@ -308,6 +310,11 @@ CREATE INDEX outbox_unsent ON outbox (created_at) WHERE sent_at IS NULL;
 -- completions and revocations, and can always be rebuilt from them; they carry
 -- no foreign keys so the rebuild can write millions of rows quickly.
 --
+-- Days are stored as day numbers (days since 1970-01-01) and statuses as
+-- codes (0 valid, 1 expiring, 2 expired, 3 missing): these tables hold
+-- tens of millions of rows at national scale, and a number takes two bytes
+-- where a date's text takes eleven.
+--
 -- A person's transitions for one licence type: from `day` (until `until_day`,
 -- the next transition's day, NULL for the last) they count in `unit_id` with
 -- `status`, or not at all when both are NULL. `valid_until` is the licence's
@@ -315,30 +322,32 @@ CREATE INDEX outbox_unsent ON outbox (created_at) WHERE sent_at IS NULL;
 CREATE TABLE compliance_event (
     licence_type_id INTEGER NOT NULL,
     person_id INTEGER NOT NULL,
-    day TEXT NOT NULL,
-    until_day TEXT,
+    day INTEGER NOT NULL,
+    until_day INTEGER,
     unit_id INTEGER,
-    status TEXT CHECK (status IS NULL OR status IN ('valid', 'expiring', 'expired', 'missing')),
-    valid_until TEXT,
+    status INTEGER CHECK (status IS NULL OR status BETWEEN 0 AND 3),
+    valid_until INTEGER,
     CHECK ((unit_id IS NULL) = (status IS NULL)),
     PRIMARY KEY (licence_type_id, person_id, day)
 ) STRICT, WITHOUT ROWID;
--- Who holds a licence that runs out in a given span, on a given day.
-CREATE INDEX compliance_event_expiry ON compliance_event (licence_type_id, valid_until, day, until_day, unit_id, status)
-    WHERE status IN ('valid', 'expiring');
+-- Who holds a licence that runs out in a given span, on a given day: the
+-- key's person and day are in every entry too, and with the status the
+-- forecast reads the index alone.
+CREATE INDEX compliance_event_expiry ON compliance_event (licence_type_id, valid_until, until_day, unit_id, status)
+    WHERE status IN (0, 1);
 
--- The summed change of a unit's counts on a day (the events' differences).
+-- The summed change of a unit's counts on a day (the events' differences),
+-- by day first: the counts as of a day read a range of days.
 CREATE TABLE compliance_delta (
     licence_type_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
     unit_id INTEGER NOT NULL,
-    day TEXT NOT NULL,
     valid INTEGER NOT NULL,
     expiring INTEGER NOT NULL,
     expired INTEGER NOT NULL,
     missing INTEGER NOT NULL,
-    PRIMARY KEY (licence_type_id, unit_id, day)
+    PRIMARY KEY (licence_type_id, day, unit_id)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX compliance_delta_day ON compliance_delta (licence_type_id, day, unit_id, valid, expiring, expired, missing);
 
 -- A unit's counts at the start of `month` (`YYYY-MM-01`): the sum of its
 -- deltas before that day. Counts as of D are the checkpoint of D's month plus
@@ -1181,3 +1190,8 @@ CREATE TABLE nomination (
 CREATE UNIQUE INDEX nomination_once ON nomination (request_id, administration_id, person_id)
     WHERE withdrawn_at IS NULL;
 CREATE INDEX nomination_request_rows ON nomination (request_id, administration_id);
+
+-- @version 13
+-- (The kept compliance counts store day numbers and status codes; the
+-- upgrade empties them and marks everything for a rebuild. The index of
+-- completions by import batch leaves out those without one.)

@@ -10,7 +10,7 @@ use super::DbError;
 pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The version `schema.sql` describes.
-pub const CURRENT_VERSION: i64 = 12;
+pub const CURRENT_VERSION: i64 = 13;
 
 /// An upgrade step: turns a version N-1 file into version N.
 type Step = fn(&Transaction) -> rusqlite::Result<()>;
@@ -29,7 +29,29 @@ const UPGRADES: &[(i64, Step)] = &[
     (10, to_version_10),
     (11, to_version_11),
     (12, to_version_12),
+    (13, to_version_13),
 ];
+
+/// Version 13 keeps the compliance counts as day numbers and status codes,
+/// under half their size: the tables are made again, empty, and everything
+/// is marked for the rebuild that the next refresh runs. Completions
+/// without an import batch leave the batch index.
+fn to_version_13(tx: &Transaction) -> rusqlite::Result<()> {
+    for table in [
+        "compliance_event",
+        "compliance_delta",
+        "compliance_checkpoint",
+    ] {
+        remake(tx, table)?;
+    }
+    tx.execute_batch(
+        "DELETE FROM compliance_dirty;
+         INSERT INTO compliance_dirty (person_id, licence_type_id) VALUES (0, 0);
+         DROP INDEX licence_completion_batch;
+         CREATE INDEX licence_completion_batch ON licence_completion (import_batch_id)
+             WHERE import_batch_id IS NOT NULL;",
+    )
+}
 
 /// Version 12 is the councils' own work: councils and their members,
 /// meetings with agenda items, attendance and minutes, and the actions
@@ -210,34 +232,64 @@ fn added_in(version: i64) -> &'static str {
 /// the new definition may add columns with defaults. Its indexes are recreated
 /// from `schema.sql` too.
 fn rebuild(tx: &Transaction, table: &str) -> rusqlite::Result<()> {
-    let head = format!("CREATE TABLE {table} (");
-    let Some(definition) = statement(&head) else {
-        return Err(rusqlite::Error::InvalidParameterName(format!(
-            "schema.sql does not define {table}"
-        )));
-    };
     let scratch = format!("{table}_rebuilt");
     let columns: Vec<String> = tx
         .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let columns = columns.join(", ");
-    tx.execute_batch(&definition.replacen(&head, &format!("CREATE TABLE {scratch} ("), 1))?;
+    create_as(tx, table, &scratch)?;
     tx.execute_batch(&format!(
         "INSERT INTO {scratch} ({columns}) SELECT {columns} FROM {table};
          DROP TABLE {table};
          ALTER TABLE {scratch} RENAME TO {table};"
     ))?;
+    create_indexes(tx, table)
+}
+
+/// Makes `table` again, empty, to its definition in `schema.sql` (for the
+/// derived tables, which are filled again from what they derive from).
+fn remake(tx: &Transaction, table: &str) -> rusqlite::Result<()> {
+    tx.execute_batch(&format!("DROP TABLE IF EXISTS {table};"))?;
+    create_as(tx, table, table)?;
+    create_indexes(tx, table)
+}
+
+/// Creates `table` as `schema.sql` defines it, under the name `name`.
+fn create_as(tx: &Transaction, table: &str, name: &str) -> rusqlite::Result<()> {
+    let head = format!("CREATE TABLE {table} (");
+    let Some(definition) = statement(&head) else {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "schema.sql does not define {table}"
+        )));
+    };
+    tx.execute_batch(&definition.replacen(&head, &format!("CREATE TABLE {name} ("), 1))
+}
+
+/// Creates the indexes `schema.sql` defines on `table`.
+fn create_indexes(tx: &Transaction, table: &str) -> rusqlite::Result<()> {
     for prefix in ["CREATE INDEX ", "CREATE UNIQUE INDEX "] {
         for index in SCHEMA
             .split(';')
-            .map(str::trim)
+            .map(without_comments)
             .filter(|s| s.starts_with(prefix) && s.contains(&format!(" ON {table} (")))
         {
             tx.execute_batch(&format!("{index};"))?;
         }
     }
     Ok(())
+}
+
+/// A statement of `schema.sql` without the comment lines before it.
+fn without_comments(statement: &str) -> &str {
+    let mut rest = statement.trim_start();
+    while rest.starts_with("--") {
+        rest = rest
+            .split_once('\n')
+            .map_or("", |(_, after)| after)
+            .trim_start();
+    }
+    rest.trim_end()
 }
 
 /// The statement of `schema.sql` that starts with `head`, through its `;`.
