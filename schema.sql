@@ -590,7 +590,7 @@ CREATE INDEX enrolment_person ON enrolment (person_id, status);
 -- person's enrolments. Only the SHA-256 of the token is stored; revoked, never deleted.
 CREATE TABLE calendar_feed (
     id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('offering', 'lecturer', 'person')),
+    kind TEXT NOT NULL CHECK (kind IN ('offering', 'lecturer', 'person', 'council')),
     subject_id INTEGER NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,

@@ -123,6 +123,20 @@ pub fn add_member(
     Ok(id)
 }
 
+/// Makes a subscription link to the council's meetings for a user who sees
+/// them; returns the token, shown once.
+pub fn create_feed(w: &Work, user: &Principal, council_id: i64) -> Result<String, AppError> {
+    must_see(w, user, council_id)?;
+    let (id, token) = store::create_feed(w, council_id, user.account_id, w.now())?;
+    w.created(
+        "calendar_feed.create",
+        "calendar_feed",
+        id,
+        json!({ "kind": "council", "id": council_id }),
+    )?;
+    Ok(token)
+}
+
 /// A member leaves the council (their row stays for old minutes).
 pub fn remove_member(w: &Work, user: &Principal, member_id: i64) -> Result<i64, AppError> {
     let m = store::member(w, member_id)?.ok_or(AppError::NotFound)?;

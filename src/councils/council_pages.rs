@@ -216,6 +216,8 @@ struct CouncilView {
     meetings: Vec<store::Meeting>,
     actions: Vec<(store::Action, model::Due)>,
     represent: Vec<(String, String)>,
+    /// The user's live subscription links to the meetings: (id, when made).
+    feeds: Vec<(i64, String)>,
 }
 
 async fn council_view(state: &AppState, ctx: &Ctx, id: i64) -> Result<CouncilView, AppError> {
@@ -243,6 +245,7 @@ async fn council_view(state: &AppState, ctx: &Ctx, id: i64) -> Result<CouncilVie
                 }
             }
             Ok(CouncilView {
+                feeds: store::feeds_of(c, id, user.account_id)?,
                 members: store::members(c, id)?,
                 council,
                 access,
@@ -266,10 +269,17 @@ pub async fn council_page(
         &view,
         &MemberForm::default(),
         &FieldErrors::new(ctx.lang),
+        None,
     ))
 }
 
-fn render_council(ctx: &Ctx, v: &CouncilView, form: &MemberForm, errors: &FieldErrors) -> Markup {
+fn render_council(
+    ctx: &Ctx,
+    v: &CouncilView,
+    form: &MemberForm,
+    errors: &FieldErrors,
+    new_link: Option<&str>,
+) -> Markup {
     let lang = ctx.lang;
     let edits = v.access.edits();
     let now = ctx.now;
@@ -357,6 +367,22 @@ fn render_council(ctx: &Ctx, v: &CouncilView, form: &MemberForm, errors: &FieldE
             }
             h2 { (lang.t("councils.past_meetings")) }
             (meeting_table(lang, &past.into_iter().rev().collect::<Vec<_>>()))
+            h2 { (lang.t("calendar.title")) }
+            p { (lang.t("councils.calendar_explain")) }
+            @if let Some(url) = new_link { (ical::new_link_notice(lang, url)) }
+            @if !v.feeds.is_empty() {
+                ul { @for (feed, made) in &v.feeds { li {
+                    (lang.t("councils.calendar_link_made")) " " (crate::clock::local_display(made)) " "
+                    form.inline method="post" action=(format!("/council-calendar-feeds/{feed}/revoke")) {
+                        (csrf_field(ctx))
+                        button.secondary type="submit" { (lang.t("calendar.revoke")) }
+                    }
+                } } }
+            }
+            form.inline method="post" action=(format!("/councils/{}/calendar-feeds", v.council.id)) {
+                (csrf_field(ctx))
+                button type="submit" { (lang.t("councils.calendar_create")) }
+            }
         },
     )
 }
@@ -454,7 +480,7 @@ pub async fn add_member(
     }
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        render_council(&ctx, &view, &form, &errors),
+        render_council(&ctx, &view, &form, &errors, None),
     )
         .into_response())
 }
@@ -480,6 +506,41 @@ pub async fn meetings_ics(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let user = ctx.user()?.clone();
+    meetings_calendar(&state, user, id, ctx.lang, ctx.now).await
+}
+
+/// `GET /council-calendar/{token}.ics`: a subscription link to a council's
+/// meetings, fetched by calendar apps without a session, in the language of
+/// the account that made it, and only while that account still sees the
+/// council. Unknown and revoked links answer 404.
+pub async fn feed_ics(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let token = token.strip_suffix(".ics").unwrap_or(&token).to_string();
+    let (council, maker, lang) = state
+        .db
+        .read(move |c| -> Result<_, AppError> {
+            let (council, by) = store::feed_by_token(c, &token)?.ok_or(AppError::NotFound)?;
+            let maker = crate::auth::store::principal(c, by)?.ok_or(AppError::NotFound)?;
+            let lang = crate::mail::store::recipient_lang(c, Some(by), None)?;
+            Ok((council, maker, lang))
+        })
+        .await?;
+    match meetings_calendar(&state, maker, council, lang, state.clock.now()).await {
+        Err(AppError::Hidden | AppError::Forbidden) => Err(AppError::NotFound),
+        answer => answer,
+    }
+}
+
+/// The council's meetings as an iCalendar file, for `user` who must see them.
+async fn meetings_calendar(
+    state: &AppState,
+    user: crate::auth::model::Principal,
+    id: i64,
+    lang: crate::i18n::Lang,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Response, AppError> {
     let (council, meetings) = state
         .db
         .read(move |c| -> Result<_, AppError> {
@@ -515,14 +576,60 @@ pub async fn meetings_ics(
             cancelled: m.cancelled_at.is_some(),
         })
         .collect();
-    let prodid = match ctx.lang {
+    let prodid = match lang {
         crate::i18n::Lang::Sv => "-//oncotrack//councils//SV",
         crate::i18n::Lang::En => "-//oncotrack//councils//EN",
     };
     Ok(ical::response(
         &format!("council-{id}.ics"),
-        ical::calendar(&council.name, prodid, &events, ctx.now),
+        ical::calendar(&council.name, prodid, &events, now),
     ))
+}
+
+/// `POST /councils/{id}/calendar-feeds`: makes a subscription link to the
+/// meetings and shows it once on the council's page.
+pub async fn create_feed(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+    Path(id): Path<i64>,
+) -> Result<Markup, AppError> {
+    let user = ctx.user()?.clone();
+    let token = ctx
+        .change(&state.db, move |w| actions::create_feed(w, &user, id))
+        .await?;
+    let origin = crate::licences::verify::origin(&state.config, &headers, &uri);
+    let url = format!(
+        "{}/council-calendar/{token}.ics",
+        origin.trim_end_matches('/')
+    );
+    let view = council_view(&state, &ctx, id).await?;
+    Ok(render_council(
+        &ctx,
+        &view,
+        &MemberForm::default(),
+        &FieldErrors::new(ctx.lang),
+        Some(&url),
+    ))
+}
+
+/// `POST /council-calendar-feeds/{id}/revoke`: the link stops working
+/// (404); back to its council.
+pub async fn revoke_feed(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let account = ctx.user()?.account_id;
+    let council = ctx
+        .change(&state.db, move |w| -> Result<i64, AppError> {
+            let council = store::feed_council(w, id, account)?.ok_or(AppError::NotFound)?;
+            crate::courses::actions::revoke_feed(w, account, id)?;
+            Ok(council)
+        })
+        .await?;
+    Ok(see_other(&format!("/councils/{council}")))
 }
 
 /// The start page's panel: the user's own council actions still to do

@@ -76,6 +76,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         get(council_pages::meetings_ics),
     )
     .route(
+        "/councils/{id}/calendar-feeds",
+        post(council_pages::create_feed),
+    )
+    .route(
+        "/council-calendar-feeds/{id}/revoke",
+        post(council_pages::revoke_feed),
+    )
+    .route("/council-calendar/{token}", get(council_pages::feed_ics))
+    .route(
         "/councils/{id}/meetings/new",
         get(meeting_pages::new_meeting_page).post(meeting_pages::create_meeting),
     )

@@ -825,16 +825,7 @@ fn mine_view(ctx: &Ctx, p: &MinePage, new_link: Option<&str>, notice: Option<&st
         p { a href="/offerings" { (lang.t("enrolment.all_offerings")) } }
         h2 { (lang.t("calendar.title")) }
         p { (lang.t("calendar.explain")) }
-        @if let Some(url) = new_link {
-            div.alert.ok role="status" {
-                p { (lang.t("calendar.new_link")) }
-                p { code { (url) } }
-                @if let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) {
-                    p { a.button href=(format!("webcal://{rest}")) { (lang.t("calendar.subscribe")) } }
-                }
-                p.muted { (lang.t("calendar.outlook_hint")) }
-            }
-        }
+        @if let Some(url) = new_link { (crate::web::ical::new_link_notice(lang, url)) }
         @if !p.feeds.is_empty() {
             ul { @for f in &p.feeds { li {
                 (feed_label(lang, f.feed)) " · " (crate::clock::local_display(&f.created_at)) " "

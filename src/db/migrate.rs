@@ -35,8 +35,10 @@ const UPGRADES: &[(i64, Step)] = &[
 /// Version 13 keeps the compliance counts as day numbers and status codes,
 /// under half their size: the tables are made again, empty, and everything
 /// is marked for the rebuild that the next refresh runs. Completions
-/// without an import batch leave the batch index.
+/// without an import batch leave the batch index. Calendar links may open a
+/// council's meetings.
 fn to_version_13(tx: &Transaction) -> rusqlite::Result<()> {
+    rebuild(tx, "calendar_feed")?;
     for table in [
         "compliance_event",
         "compliance_delta",

@@ -113,3 +113,18 @@ pub fn response(filename: &str, body: String) -> Response {
     }
     r
 }
+
+/// A subscription link just made, shown once: the address to copy, a
+/// `webcal:` button for calendar apps that take one, and how Outlook adds it.
+pub fn new_link_notice(lang: crate::i18n::Lang, url: &str) -> maud::Markup {
+    maud::html! {
+        div.alert.ok role="status" {
+            p { (lang.t("calendar.new_link")) }
+            p { code { (url) } }
+            @if let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) {
+                p { a.button href=(format!("webcal://{rest}")) { (lang.t("calendar.subscribe")) } }
+            }
+            p.muted { (lang.t("calendar.outlook_hint")) }
+        }
+    }
+}

@@ -608,6 +608,101 @@ async fn the_meetings_calendar_is_icalendar_a_parser_reads() {
 }
 
 #[tokio::test]
+async fn a_member_subscribes_to_the_meetings_until_she_leaves_or_revokes() {
+    let app = TestApp::new().await;
+    let mut secretary = app.login_as(Role::CouncilSecretary).await;
+    let rag = council(&app, &mut secretary, "RAG onkologi").await;
+    meeting(&mut secretary, rag, "2026-06-11").await;
+    let r = secretary
+        .post(
+            &format!("/councils/{rag}/members"),
+            &[("who", &email_for(Role::Staff)), ("function", "member")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let mut member = app.login_as(Role::Staff).await;
+    let page = member
+        .post(&format!("/councils/{rag}/calendar-feeds"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let start = page
+        .text
+        .find("/council-calendar/")
+        .expect("the link, once");
+    let end = page.text[start..].find(".ics").expect(".ics") + start + 4;
+    let link = page.text[start..end].to_string();
+    assert!(link.len() > 60, "an unguessable token: {link}");
+    assert!(page.text.contains(r#"href="webcal://"#), "{}", page.text);
+    // Shown once: the council's page lists the link, not its address.
+    let again = member.get(&format!("/councils/{rag}")).await;
+    assert!(!again.text.contains(&link));
+    assert!(again.text.contains("Länk skapad"), "{}", again.text);
+
+    let mut calendar_app = app.browser();
+    let r = calendar_app.get(&link).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let parsed: icalendar::Calendar = r.text.parse().expect("parses");
+    assert_eq!(
+        parsed
+            .components
+            .iter()
+            .filter(|c| matches!(c, icalendar::CalendarComponent::Event(_)))
+            .count(),
+        1
+    );
+
+    // Out of the council, her link opens nothing; someone else's revoke
+    // request is not found.
+    let member_id: i64 = app
+        .query(move |c| {
+            c.query_row(
+                "SELECT m.id FROM council_member m JOIN account a ON a.person_id = m.person_id OR a.id = m.account_id
+                 WHERE m.council_id = ?1 AND a.email = ?2",
+                rusqlite::params![rag, email_for(Role::Staff)],
+                |r| r.get(0),
+            )
+        })
+        .await;
+    let r = secretary
+        .post(&format!("/council-members/{member_id}/remove"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(calendar_app.get(&link).await.status, StatusCode::NOT_FOUND);
+
+    // The secretary's own link works until she revokes it.
+    let page = secretary
+        .post(&format!("/councils/{rag}/calendar-feeds"), &[])
+        .await;
+    let start = page.text.find("/council-calendar/").expect("link");
+    let end = page.text[start..].find(".ics").expect(".ics") + start + 4;
+    let link = page.text[start..end].to_string();
+    assert_eq!(calendar_app.get(&link).await.status, StatusCode::OK);
+    let feed: i64 = app
+        .query(|c| c.query_row("SELECT max(id) FROM calendar_feed", [], |r| r.get(0)))
+        .await;
+    assert_eq!(
+        member
+            .post(&format!("/council-calendar-feeds/{feed}/revoke"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(calendar_app.get(&link).await.status, StatusCode::OK);
+    let r = secretary
+        .post(&format!("/council-calendar-feeds/{feed}/revoke"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(calendar_app.get(&link).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        calendar_app
+            .get("/council-calendar/not-a-token.ics")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
 async fn a_round_is_answered_late_answers_marked_then_compiled_sent_and_shared_back() {
     let app = TestApp::new().await;
     let mut s = app.login_as(Role::CouncilSecretary).await;

@@ -917,3 +917,67 @@ pub fn set_action_status(
     .execute(params![id, status.as_str(), note, at, stamp(now)])?;
     Ok(())
 }
+
+/// Makes a subscription link to a council's meetings for `by`; returns its
+/// id and the token (shown once: only its hash is kept).
+pub fn create_feed(
+    conn: &Connection,
+    council_id: i64,
+    by: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<(i64, String)> {
+    let token = crate::auth::store::new_token();
+    conn.prepare_cached(
+        "INSERT INTO calendar_feed (kind, subject_id, token_hash, created_at, created_by) VALUES ('council', ?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        council_id,
+        crate::auth::store::token_hash(&token),
+        stamp(now),
+        by
+    ])?;
+    Ok((conn.last_insert_rowid(), token))
+}
+
+/// The council a live subscription link opens and the active account that
+/// made it (whose access to the council is checked on every fetch).
+pub fn feed_by_token(conn: &Connection, token: &str) -> rusqlite::Result<Option<(i64, i64)>> {
+    conn.prepare_cached(
+        "SELECT f.subject_id, f.created_by FROM calendar_feed f JOIN account a ON a.id = f.created_by
+         WHERE f.token_hash = ?1 AND f.kind = 'council' AND f.revoked_at IS NULL AND a.active = 1",
+    )?
+    .query_row([crate::auth::store::token_hash(token)], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .optional()
+}
+
+/// The live links `account_id` made to the council's meetings: (id, when
+/// made), newest first.
+pub fn feeds_of(
+    conn: &Connection,
+    council_id: i64,
+    account_id: i64,
+) -> rusqlite::Result<Vec<(i64, String)>> {
+    conn.prepare_cached(
+        "SELECT id, created_at FROM calendar_feed
+         WHERE kind = 'council' AND subject_id = ?1 AND created_by = ?2 AND revoked_at IS NULL
+         ORDER BY id DESC",
+    )?
+    .query_map([council_id, account_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
+/// The council of `account_id`'s live link `feed_id`.
+pub fn feed_council(
+    conn: &Connection,
+    feed_id: i64,
+    account_id: i64,
+) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT subject_id FROM calendar_feed
+         WHERE id = ?1 AND kind = 'council' AND created_by = ?2 AND revoked_at IS NULL",
+    )?
+    .query_row([feed_id, account_id], |r| r.get(0))
+    .optional()
+}

@@ -31,6 +31,15 @@ pub fn routes() -> Vec<Route> {
         r(Method::POST, "/councils/{id}/members", write),
         r(Method::POST, "/council-members/{id}/remove", write),
         r(Method::GET, "/councils/{id}/meetings.ics", Rows(SEE)),
+        r(Method::POST, "/councils/{id}/calendar-feeds", Rows(SEE)),
+        // Nobody's link: 404 for everyone signed in.
+        r(
+            Method::POST,
+            "/council-calendar-feeds/{id}/revoke",
+            SignedIn,
+        ),
+        // An unknown token: 404 for everyone, never a sign-in.
+        r(Method::GET, "/council-calendar/{token}", Public),
         r(Method::GET, "/councils/{id}/meetings/new", write),
         r(Method::POST, "/councils/{id}/meetings/new", write),
         r(Method::GET, "/meetings/{id}", Rows(SEE)),
