@@ -9,8 +9,7 @@ use serde_json::json;
 
 use super::import::Plan;
 use super::model::{
-    self, CompletionInput, LicenceType, Problem, RequirementScope, RevokeRefused, Status,
-    UndoRefused,
+    self, CompletionInput, LicenceType, Problem, RequirementScope, RevokeRefused, UndoRefused,
 };
 use super::reminders::{self, DigestLine, Queued, Stage};
 use super::store::{self, NewCompletion};
@@ -421,20 +420,21 @@ pub fn queue_reminders(
     let mut queued = Queued::default();
     let units = store::reminders::unit_labels(w)?;
     let mut attention: Vec<DigestLine> = Vec::new();
+    // Who is due is read from the kept transitions, brought up to date first:
+    // only the people whose licence is not valid or runs out soon are read.
+    super::counts::refresh(w, as_of)?;
     for t in store::licence_types(w)?.into_iter().filter(|t| t.active) {
-        for p in store::required_people(w, &t, as_of, None)? {
+        for p in super::counts::needing_attention(w, &t, as_of)? {
             let s = p.standing;
-            if s.status != Status::Valid {
-                attention.push(DigestLine {
-                    person_id: p.person_id,
-                    name: p.name.clone(),
-                    unit_id: p.unit_id,
-                    unit: units.get(&p.unit_id).cloned().unwrap_or_default(),
-                    licence: t.code.clone(),
-                    valid_until: s.valid_until,
-                    status: s.status,
-                });
-            }
+            attention.push(DigestLine {
+                person_id: p.person_id,
+                name: p.name.clone(),
+                unit_id: p.unit_id,
+                unit: units.get(&p.unit_id).cloned().unwrap_or_default(),
+                licence: t.code.clone(),
+                valid_until: s.valid_until,
+                status: s.status,
+            });
             let Some(valid_until) = s.valid_until else {
                 continue;
             };

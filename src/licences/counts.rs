@@ -601,6 +601,28 @@ pub fn people_in_units(
     Ok(out)
 }
 
+/// Everyone who must hold `t` on `day` and whose licence is not valid then
+/// (expiring, expired, missing), with their standing, read from the kept
+/// transitions: the people the reminders and the managers' digests name.
+/// Equal to filtering [`store::required_people`] by status, in person order,
+/// once [`refresh`] has run.
+pub fn needing_attention(
+    conn: &Connection,
+    t: &LicenceType,
+    day: NaiveDate,
+) -> rusqlite::Result<Vec<RequiredPerson>> {
+    Ok(kept::needing_attention(conn, t.id, day)?
+        .into_iter()
+        .map(|p| RequiredPerson {
+            person_id: p.person_id,
+            name: p.name,
+            hsa_id: p.hsa_id,
+            unit_id: p.unit_id,
+            standing: standing_from(t, day, p.status, p.valid_until),
+        })
+        .collect())
+}
+
 /// The expiry forecast of `day` from the kept transitions: per month, for the
 /// twelve months from the day's month, how many people required and valid on
 /// the day have a licence that runs out then. The same months and numbers as

@@ -143,6 +143,22 @@ fn assert_equal_everywhere(conn: &Connection, days: &[NaiveDate], label: &str) {
                 );
             }
         }
+        // Who the reminders name: everyone not valid on the day.
+        for day in days.iter().step_by(5) {
+            let mut want: Vec<_> = store::required_people(conn, &t, *day, None)
+                .expect("people")
+                .into_iter()
+                .filter(|p| p.standing.status != oncotrack::licences::model::Status::Valid)
+                .map(|p| (p.person_id, p.unit_id, p.standing, p.name))
+                .collect();
+            want.sort_by_key(|p| p.0);
+            let got: Vec<_> = counts::needing_attention(conn, &t, *day)
+                .expect("attention")
+                .into_iter()
+                .map(|p| (p.person_id, p.unit_id, p.standing, p.name))
+                .collect();
+            assert_eq!(got, want, "{label}: {} attention on {day}", t.code);
+        }
         // A unit filter (a manager's units) keeps exactly those units.
         let day = today();
         let people = store::required_people(conn, &t, day, Some(&some_units)).expect("people");

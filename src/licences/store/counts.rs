@@ -719,6 +719,49 @@ pub fn people_in_units(
     Ok(out)
 }
 
+/// Everyone required on `day` whose licence of the type is not valid then
+/// (expiring, expired, missing), by person: who the reminders and the
+/// managers' digests name, read from the stored transitions in one pass over
+/// the type's events.
+pub fn needing_attention(
+    conn: &Connection,
+    licence_type_id: i64,
+    day: NaiveDate,
+) -> rusqlite::Result<Vec<EventPerson>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT ev.person_id, p.name, p.hsa_id, ev.unit_id, ev.status, ev.valid_until
+         FROM compliance_event ev JOIN person p ON p.id = ev.person_id
+         WHERE ev.licence_type_id = ?1 AND ev.day <= ?2 AND (ev.until_day IS NULL OR ev.until_day > ?2)
+           AND ev.status IS NOT NULL AND ev.status <> 0
+         ORDER BY ev.person_id",
+    )?;
+    let rows = stmt.query_map(params![licence_type_id, day_number(day)], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, Option<i64>>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (person_id, name, hsa_id, unit_id, status, until) = row?;
+        if let Some(status) = status_of(status) {
+            out.push(EventPerson {
+                person_id,
+                name,
+                hsa_id,
+                unit_id,
+                status,
+                valid_until: until.and_then(day_of),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The (unit, valid-until) of every licence of the type valid on `day`
 /// that runs out from `first` up to, not including, `end`: an index range
 /// over the expiry dates.
