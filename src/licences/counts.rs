@@ -197,81 +197,86 @@ impl Rules {
     }
 }
 
-/// Writes every checkpoint of a type from its deltas, sorted by (unit, day).
+/// Writes every checkpoint of a type from its stored deltas, a month's range
+/// of them at a time: every unit with deltas gets a row for every month.
 fn write_checkpoints(
     tx: &Connection,
     licence_type_id: i64,
-    deltas: &[(i64, NaiveDate, Change)],
     today: NaiveDate,
 ) -> rusqlite::Result<()> {
-    let Some(earliest) = deltas.iter().map(|d| d.1).min() else {
+    let Some(earliest) = kept::first_delta_day(tx, licence_type_id)? else {
         return Ok(());
     };
     let floor = months_back(month_start(today), HISTORY_MONTHS);
     let first = month_start(earliest).max(floor);
     let last = model::add_months(month_start(today), HORIZON_MONTHS).max(first);
-    let months = months(first, last);
     // Running sums per unit at the start of each month.
-    let mut series: Vec<(i64, Vec<Change>)> = Vec::new();
-    for per_unit in deltas.chunk_by(|a, b| a.0 == b.0) {
-        let mut sum: Change = [0; 4];
-        let mut next = 0;
-        let mut values = Vec::with_capacity(months.len());
-        for m in &months {
-            while let Some((_, day, c)) = per_unit.get(next)
-                && day < m
-            {
-                add(&mut sum, c);
-                next += 1;
-            }
-            values.push(sum);
+    let mut values: BTreeMap<i64, Change> = kept::delta_units(tx, licence_type_id)?
+        .into_iter()
+        .map(|unit| (unit, [0; 4]))
+        .collect();
+    let mut from = earliest;
+    for month in months(first, last) {
+        for (unit, c) in kept::deltas_before(tx, licence_type_id, from, month)? {
+            add(values.entry(unit).or_default(), &c);
         }
-        series.push((per_unit[0].0, values));
+        kept::insert_month(tx, licence_type_id, month, &values)?;
+        from = from.max(month);
     }
-    kept::insert_checkpoints(tx, licence_type_id, &months, &series)
+    Ok(())
 }
 
-/// One type to rebuild: its required (profession, unit) pairs and everyone
-/// who ever worked in one of them.
-type Rebuild<'a> = (
-    &'a LicenceType,
-    TypeRules<'a>,
-    BTreeMap<i64, &'a Vec<Segment>>,
-);
+/// People are rebuilt this many ids at a time, so that what a rebuild holds
+/// in memory (their employment, completions and summed deltas) stays the
+/// same however many people there are.
+const REBUILD_BATCH: i64 = 50_000;
 
-/// Recomputes every person of `types` from scratch with set-based loads.
-/// `everything` empties the tables first instead of deleting type by type.
+/// The people with ids from `first` up to `end` with their employment cut
+/// where their units' flags changed.
+fn batch_segments(
+    tx: &Connection,
+    rules: &Rules,
+    first: i64,
+    end: i64,
+) -> rusqlite::Result<BTreeMap<i64, Vec<Segment>>> {
+    Ok(kept::segments_between(tx, first, end)?
+        .into_iter()
+        .map(|(p, s)| (p, rules.segments(&s)))
+        .collect())
+}
+
+/// Recomputes every person of `types` from scratch with set-based loads,
+/// `batch` people at a time. `everything` empties the tables first instead
+/// of deleting type by type.
 fn rebuild(
     tx: &Transaction<'_>,
     types: &[&LicenceType],
     rules: &Rules,
     everything: bool,
     today: NaiveDate,
+    batch: i64,
 ) -> rusqlite::Result<usize> {
+    let batch = batch.max(1);
     if types.is_empty() {
         return Ok(0);
     }
-    // Everyone ever required, per type with requirements.
-    let segments: BTreeMap<i64, Vec<Segment>> = if types.iter().any(|t| rules.of(t.id).is_some()) {
-        kept::all_segments(tx)?
-            .into_iter()
-            .map(|(p, s)| (p, rules.segments(&s)))
-            .collect()
-    } else {
-        BTreeMap::new()
-    };
-    let mut work: Vec<Rebuild<'_>> = Vec::new();
-    for t in types {
-        if let Some(type_rules) = rules.of(t.id) {
-            let people = segments
-                .iter()
-                .filter(|(_, s)| type_rules.touches(s))
-                .map(|(p, s)| (*p, s))
-                .collect();
-            work.push((t, type_rules, people));
+    let work: Vec<(&LicenceType, TypeRules<'_>)> = types
+        .iter()
+        .filter_map(|t| rules.of(t.id).map(|r| (*t, r)))
+        .collect();
+    let last = kept::last_employed(tx)?;
+    let batches = || (1..=last.max(1)).step_by(usize::try_from(batch).unwrap_or(1));
+    // Everyone ever required, counted first: many of them make setting the
+    // indexes aside and building them again afterwards the quicker way.
+    let mut people_done = 0;
+    if !work.is_empty() {
+        for first in batches() {
+            let segments = batch_segments(tx, rules, first, first + batch)?;
+            for (_, type_rules) in &work {
+                people_done += segments.values().filter(|s| type_rules.touches(s)).count();
+            }
         }
     }
-    let people_done: usize = work.iter().map(|(_, _, people)| people.len()).sum();
     let indexes = if everything || people_done > REBUILD_ABOVE {
         kept::set_aside_indexes(tx)?
     } else {
@@ -284,28 +289,36 @@ fn rebuild(
             kept::clear_type(tx, t.id)?;
         }
     }
-    for (t, type_rules, people) in &work {
-        let required = |s: &Segment| type_rules.required(s);
-        let done = kept::all_done(tx, t.id, people)?;
-        let none = Parts::default();
-        let mut deltas: HashMap<(i64, NaiveDate), Change> = HashMap::new();
-        let mut events = EventWriter::new(tx)?;
-        for (person, segs) in people {
-            let parts = done.get(person).unwrap_or(&none);
-            let transitions =
-                timeline::transitions(t, segs, required, &parts.theory, &parts.practical);
-            add_deltas(&transitions, 1, &mut deltas);
-            events.insert(t.id, *person, &transitions)?;
+    kept::begin_staging(tx)?;
+    let none = Parts::default();
+    for first in batches() {
+        let end = first + batch;
+        let segments = batch_segments(tx, rules, first, end)?;
+        for (t, type_rules) in &work {
+            let required = |s: &Segment| type_rules.required(s);
+            let people: BTreeMap<i64, &Vec<Segment>> = segments
+                .iter()
+                .filter(|(_, s)| type_rules.touches(s))
+                .map(|(p, s)| (*p, s))
+                .collect();
+            let done = kept::done_between(tx, t.id, first, end, &people)?;
+            let mut deltas: HashMap<(i64, NaiveDate), Change> = HashMap::new();
+            let mut events = EventWriter::new(tx)?;
+            for (person, segs) in &people {
+                let parts = done.get(person).unwrap_or(&none);
+                let transitions =
+                    timeline::transitions(t, segs, required, &parts.theory, &parts.practical);
+                add_deltas(&transitions, 1, &mut deltas);
+                events.insert(t.id, *person, &transitions)?;
+            }
+            kept::stage_deltas(tx, t.id, &deltas)?;
         }
-        let mut sorted: Vec<(i64, NaiveDate, Change)> = deltas
-            .into_iter()
-            .filter(|(_, c)| !is_zero(c))
-            .map(|((unit, day), c)| (unit, day, c))
-            .collect();
-        sorted.sort_unstable_by_key(|d| (d.0, d.1));
-        kept::insert_deltas(tx, t.id, &sorted)?;
-        write_checkpoints(tx, t.id, &sorted, today)?;
     }
+    for (t, _) in &work {
+        kept::insert_staged_deltas(tx, t.id)?;
+        write_checkpoints(tx, t.id, today)?;
+    }
+    kept::end_staging(tx)?;
     kept::restore_indexes(tx, &indexes)?;
     Ok(people_done)
 }
@@ -332,12 +345,7 @@ fn apply_changes(
     }
     let Some((first, last)) = kept::horizon(tx, licence_type_id)? else {
         // The type's first counts: lay out its checkpoints.
-        return write_checkpoints(
-            tx,
-            licence_type_id,
-            &kept::all_deltas(tx, licence_type_id)?,
-            today,
-        );
+        return write_checkpoints(tx, licence_type_id, today);
     };
     let months = months(first, last);
     let with_rows = kept::checkpoint_units(tx, licence_type_id, first)?;
@@ -455,6 +463,16 @@ pub fn mark(conn: &Connection) -> rusqlite::Result<Option<i64>> {
 /// after `today`. Runs inside the caller's transaction, so the counts commit
 /// together with the emptied dirty set.
 pub fn refresh(tx: &Transaction<'_>, today: NaiveDate) -> rusqlite::Result<Refreshed> {
+    refresh_in_batches(tx, today, REBUILD_BATCH)
+}
+
+/// [`refresh`], rebuilding `batch` people at a time: the same counts for
+/// every batch size, which a test checks with a small one.
+pub fn refresh_in_batches(
+    tx: &Transaction<'_>,
+    today: NaiveDate,
+    batch: i64,
+) -> rusqlite::Result<Refreshed> {
     let dirty = kept::dirty(tx)?;
     let types = store::licence_types(tx)?;
     let mut done = Refreshed::default();
@@ -495,7 +513,7 @@ pub fn refresh(tx: &Transaction<'_>, today: NaiveDate) -> rusqlite::Result<Refre
         }
         let rebuilt: Vec<&LicenceType> = types.iter().filter(|t| whole.contains(&t.id)).collect();
         done.rebuilt_types = rebuilt.len();
-        done.rebuilt_people = rebuild(tx, &rebuilt, &rules, everything, today)?;
+        done.rebuilt_people = rebuild(tx, &rebuilt, &rules, everything, today, batch)?;
         let mut segments = HashMap::new();
         for (t, people) in one_by_one {
             done.changed_people += refresh_people(tx, t, &rules, &people, &mut segments, today)?;

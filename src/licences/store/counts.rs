@@ -84,12 +84,20 @@ pub fn person_segments(conn: &Connection, person_id: i64) -> rusqlite::Result<Ve
     Ok(out)
 }
 
-/// Everyone's employment, by person, oldest first.
-pub fn all_segments(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Vec<Segment>>> {
-    let mut stmt = conn.prepare(
-        "SELECT person_id, unit_id, profession, valid_from, valid_to FROM employment ORDER BY person_id, valid_from, id",
+/// The employment of the people with ids from `first` up to, not including,
+/// `end`, by person, oldest first.
+pub fn segments_between(
+    conn: &Connection,
+    first: i64,
+    end: i64,
+) -> rusqlite::Result<BTreeMap<i64, Vec<Segment>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT person_id, unit_id, profession, valid_from, valid_to FROM employment
+         WHERE person_id >= ?1 AND person_id < ?2 ORDER BY person_id, valid_from, id",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, segment_from_row(r, 1)?)))?;
+    let rows = stmt.query_map([first, end], |r| {
+        Ok((r.get::<_, i64>(0)?, segment_from_row(r, 1)?))
+    })?;
     let mut out: BTreeMap<i64, Vec<Segment>> = BTreeMap::new();
     for row in rows {
         if let (person, Some(s)) = row? {
@@ -97,6 +105,12 @@ pub fn all_segments(conn: &Connection) -> rusqlite::Result<BTreeMap<i64, Vec<Seg
         }
     }
     Ok(out)
+}
+
+/// The largest person id with employment (0 when there is none).
+pub fn last_employed(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT coalesce(max(person_id), 0) FROM employment")?
+        .query_row([], |r| r.get(0))
 }
 
 /// One person's completions of one type, as the rules see them, per part.
@@ -160,14 +174,19 @@ pub fn person_done(
     Ok(out)
 }
 
-/// The completions of one type of everyone in `people`, in one scan.
-pub fn all_done<V>(
+/// The completions of one type of everyone in `people`, whose ids lie from
+/// `first` up to, not including, `end`: one range of the type's index.
+pub fn done_between<V>(
     conn: &Connection,
     licence_type_id: i64,
+    first: i64,
+    end: i64,
     people: &BTreeMap<i64, V>,
 ) -> rusqlite::Result<HashMap<i64, Parts>> {
-    let mut stmt = conn.prepare(&format!("{DONE_SELECT} WHERE c.licence_type_id = ?1"))?;
-    let rows = stmt.query_map([licence_type_id], done_from_row)?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{DONE_SELECT} WHERE c.licence_type_id = ?1 AND c.person_id >= ?2 AND c.person_id < ?3"
+    ))?;
+    let rows = stmt.query_map([licence_type_id, first, end], done_from_row)?;
     let mut out: HashMap<i64, Parts> = HashMap::new();
     for row in rows {
         if let Some((person, part, d)) = row?
@@ -290,63 +309,24 @@ pub fn horizon(
     )
 }
 
-/// Writes checkpoints: for each of `months`, every unit's running sums
-/// (`series[unit][i]` is the value at `months[i]`).
-pub fn insert_checkpoints(
+/// The day of a type's first delta, when it has any.
+pub fn first_delta_day(
     conn: &Connection,
     licence_type_id: i64,
-    months: &[NaiveDate],
-    series: &[(i64, Vec<Change>)],
-) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO compliance_checkpoint (licence_type_id, month, unit_id, valid, expiring, expired, missing)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for (i, m) in months.iter().enumerate() {
-        let month = m.to_string();
-        for (unit_id, values) in series {
-            let c = values[i];
-            stmt.execute(params![
-                licence_type_id,
-                month,
-                unit_id,
-                c[0],
-                c[1],
-                c[2],
-                c[3]
-            ])?;
-        }
-    }
-    Ok(())
+) -> rusqlite::Result<Option<NaiveDate>> {
+    let day: Option<i64> = conn
+        .prepare_cached("SELECT min(day) FROM compliance_delta WHERE licence_type_id = ?1")?
+        .query_row([licence_type_id], |r| r.get(0))?;
+    Ok(day.and_then(day_of))
 }
 
-/// Every delta of a type, sorted by (unit, day).
-pub fn all_deltas(
-    conn: &Connection,
-    licence_type_id: i64,
-) -> rusqlite::Result<Vec<(i64, NaiveDate, Change)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT unit_id, day, valid, expiring, expired, missing FROM compliance_delta
-         WHERE licence_type_id = ?1",
-    )?;
-    let rows = stmt.query_map([licence_type_id], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (unit, day, c) = row?;
-        if let Some(day) = day_of(day) {
-            out.push((unit, day, c));
-        }
-    }
-    // By day in the table, by unit here (a rebuild's few million rows
-    // sort in memory in well under a second).
-    out.sort_unstable_by_key(|d| (d.0, d.1));
-    Ok(out)
+/// Every unit with deltas of a type, in id order.
+pub fn delta_units(conn: &Connection, licence_type_id: i64) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare_cached(
+        "SELECT DISTINCT unit_id FROM compliance_delta WHERE licence_type_id = ?1 ORDER BY unit_id",
+    )?
+    .query_map([licence_type_id], |r| r.get(0))?
+    .collect()
 }
 
 /// Empties the three tables (before rebuilding everything).
@@ -373,30 +353,64 @@ pub fn clear_type(conn: &Connection, licence_type_id: i64) -> rusqlite::Result<(
     Ok(())
 }
 
-/// Writes a rebuilt type's deltas (none stored for it yet).
-pub fn insert_deltas(
+/// Makes the empty scratch table a rebuild sums its deltas in: each batch
+/// of people adds its own sums per (unit, day), and [`insert_staged_deltas`]
+/// adds those up. It lives in the connection's temporary database, so memory
+/// stays bounded however many deltas there are.
+pub fn begin_staging(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS compliance_delta_staged (
+             licence_type_id INTEGER NOT NULL, day INTEGER NOT NULL, unit_id INTEGER NOT NULL,
+             valid INTEGER NOT NULL, expiring INTEGER NOT NULL, expired INTEGER NOT NULL,
+             missing INTEGER NOT NULL);
+         DELETE FROM temp.compliance_delta_staged;",
+    )
+}
+
+/// Drops the scratch table of [`begin_staging`].
+pub fn end_staging(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("DROP TABLE IF EXISTS temp.compliance_delta_staged")
+}
+
+/// Adds one batch's summed deltas of a type to the scratch table.
+pub fn stage_deltas(
     conn: &Connection,
     licence_type_id: i64,
-    deltas: &[(i64, NaiveDate, Change)],
+    deltas: &HashMap<(i64, NaiveDate), Change>,
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO compliance_delta (licence_type_id, unit_id, day, valid, expiring, expired, missing)
+        "INSERT INTO temp.compliance_delta_staged (licence_type_id, unit_id, day, valid, expiring, expired, missing)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    // In the table's order: appending is the quickest way to fill a b-tree.
-    let mut order: Vec<&(i64, NaiveDate, Change)> = deltas.iter().collect();
-    order.sort_unstable_by_key(|(unit, day, _)| (*day, *unit));
-    for (unit, day, c) in order {
-        stmt.execute(params![
-            licence_type_id,
-            unit,
-            day_number(*day),
-            c[0],
-            c[1],
-            c[2],
-            c[3]
-        ])?;
+    for ((unit, day), c) in deltas {
+        if c.iter().any(|n| *n != 0) {
+            stmt.execute(params![
+                licence_type_id,
+                unit,
+                day_number(*day),
+                c[0],
+                c[1],
+                c[2],
+                c[3]
+            ])?;
+        }
     }
+    Ok(())
+}
+
+/// Writes a rebuilt type's deltas (none stored for it yet) from the scratch
+/// table: summed per (day, unit), in the table's order (appending is the
+/// quickest way to fill a b-tree), leaving out the sums that come to zero.
+pub fn insert_staged_deltas(conn: &Connection, licence_type_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO compliance_delta (licence_type_id, day, unit_id, valid, expiring, expired, missing)
+         SELECT licence_type_id, day, unit_id, sum(valid), sum(expiring), sum(expired), sum(missing)
+         FROM temp.compliance_delta_staged WHERE licence_type_id = ?1
+         GROUP BY day, unit_id
+         HAVING sum(valid) <> 0 OR sum(expiring) <> 0 OR sum(expired) <> 0 OR sum(missing) <> 0
+         ORDER BY day, unit_id",
+    )?
+    .execute([licence_type_id])?;
     Ok(())
 }
 
