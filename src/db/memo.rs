@@ -14,7 +14,12 @@ pub struct Memo<K, V> {
     entries: Mutex<HashMap<K, Entry<V>>>,
     capacity: usize,
     max_age: Duration,
+    /// Turns to compute a value, one per share of the keys (see [`Memo::turn`]).
+    turns: Vec<tokio::sync::Mutex<()>>,
 }
+
+/// How many turns the keys share.
+const TURNS: usize = 16;
 
 struct Entry<V> {
     generation: u64,
@@ -31,7 +36,19 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
             entries: Mutex::new(HashMap::new()),
             capacity: capacity.max(1),
             max_age,
+            turns: (0..TURNS).map(|_| tokio::sync::Mutex::new(())).collect(),
         }
+    }
+
+    /// Waits for the turn to compute `key`'s value: one caller at a time per
+    /// key (keys share [`TURNS`] turns). Many requests that find a value not
+    /// kept then compute it once: the first computes and keeps it, the
+    /// others look again when their turn comes and find it.
+    pub async fn turn(&self, key: &K) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{BuildHasher, RandomState};
+        static SEED: std::sync::LazyLock<RandomState> = std::sync::LazyLock::new(RandomState::new);
+        let share = SEED.hash_one(key) % TURNS as u64;
+        self.turns[usize::try_from(share).unwrap_or(0)].lock().await
     }
 
     /// The value for `key` when it was read at `generation` and recently enough.
@@ -90,5 +107,33 @@ mod tests {
         let young = Memo::new(10, Duration::ZERO);
         young.put("a", 3, 7);
         assert_eq!(young.get(&"a", 3), None, "too old");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn many_asking_at_once_compute_a_value_once() {
+        let memo = std::sync::Arc::new(Memo::new(10, Duration::from_secs(60)));
+        let computed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let asks: Vec<_> = (0..16)
+            .map(|_| {
+                let (memo, computed) = (memo.clone(), computed.clone());
+                tokio::spawn(async move {
+                    if let Some(v) = memo.get(&"report", 1) {
+                        return v;
+                    }
+                    let _turn = memo.turn(&"report").await;
+                    if let Some(v) = memo.get(&"report", 1) {
+                        return v;
+                    }
+                    computed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    memo.put("report", 1, 42);
+                    42
+                })
+            })
+            .collect();
+        for ask in asks {
+            assert_eq!(ask.await.expect("task"), 42);
+        }
+        assert_eq!(computed.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 }

@@ -183,12 +183,22 @@ pub async fn report(
     );
     // Keyed on the counts' refresh mark, not on every write: sign-ins and
     // messages leave reports as they are.
+    let kept = state.service(report_cache);
     let mark = state
         .db
         .read(|c| counts::mark(c).map_err(AppError::from))
         .await?;
-    if let Some(report) = mark.and_then(|m| state.service(report_cache).get(&key, m.unsigned_abs()))
-    {
+    if let Some(report) = mark.and_then(|m| kept.get(&key, m.unsigned_abs())) {
+        return Ok(report);
+    }
+    // Many asking at once compute it once: the others wait their turn and
+    // find it kept.
+    let _turn = kept.turn(&key).await;
+    let mark = state
+        .db
+        .read(|c| counts::mark(c).map_err(AppError::from))
+        .await?;
+    if let Some(report) = mark.and_then(|m| kept.get(&key, m.unsigned_abs())) {
         return Ok(report);
     }
     let read = ask.clone();
@@ -224,9 +234,7 @@ pub async fn report(
     // The mark was taken before the read: a change that raced it moves the
     // mark on, which leaves this entry unused.
     if let Some(m) = mark {
-        state
-            .service(report_cache)
-            .put(key, m.unsigned_abs(), report.clone());
+        kept.put(key, m.unsigned_abs(), report.clone());
     }
     Ok(report)
 }
