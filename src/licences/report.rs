@@ -192,12 +192,8 @@ pub async fn report(
         return Ok(report);
     }
     // Many asking at once compute it once: the others wait their turn and
-    // find it kept.
+    // find it kept at the same mark, without another read.
     let _turn = kept.turn(&key).await;
-    let mark = state
-        .db
-        .read(|c| counts::mark(c).map_err(AppError::from))
-        .await?;
     if let Some(report) = mark.and_then(|m| kept.get(&key, m.unsigned_abs())) {
         return Ok(report);
     }
