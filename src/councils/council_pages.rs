@@ -105,8 +105,18 @@ impl EditForm<AppState> for CouncilForm {
         CouncilForm::default()
     }
 
+    fn may_create(ctx: &Ctx) -> Result<(), AppError> {
+        let user = ctx.user()?;
+        if user.is_admin() || user.has(Role::CouncilSecretary) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     async fn choices(state: &AppState, ctx: &Ctx) -> Result<Self::Choices, AppError> {
-        // The new form's own check is in `save`; an edit's is in `load`.
+        // Who may make a council is checked in `may_create` and again in
+        // `save`; who may edit one in `load`.
         ctx.user()?;
         let regions = state
             .db

@@ -76,6 +76,13 @@ where
     /// The form of a new row.
     fn blank() -> Self;
 
+    /// Checks that the user may make a new row at all, before the new page
+    /// is shown (the save checks again). Anyone who may use the form, unless
+    /// the form says otherwise.
+    fn may_create(_ctx: &Self::Ctx) -> Result<(), AppError> {
+        Ok(())
+    }
+
     /// Checks that the user may use the form, and loads its choices.
     fn choices(
         state: &S,
@@ -139,6 +146,7 @@ where
     S: Clone + Send + Sync + 'static,
     F: EditForm<S>,
 {
+    F::may_create(&ctx)?;
     let choices = F::choices(&state, &ctx).await?;
     let errors = FieldErrors::new(ctx.lang());
     Ok(render::<S, F>(&ctx, None, &F::blank(), &choices, &errors))

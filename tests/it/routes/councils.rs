@@ -23,7 +23,7 @@ pub fn routes() -> Vec<Route> {
     };
     vec![
         r(Method::GET, "/councils", SignedIn),
-        r(Method::GET, "/councils/new", SignedIn),
+        r(Method::GET, "/councils/new", Roles(EDIT)),
         r(Method::POST, "/councils/new", Roles(EDIT)),
         r(Method::GET, "/councils/{id}", Rows(SEE)),
         r(Method::GET, "/councils/{id}/edit", write),
