@@ -22,6 +22,7 @@ pub async fn home(
     let scope = crate::licences::compliance_pages::manager_panel(&state, &ctx).await?;
     let teaching = crate::courses::lecturer_pages::start_panel(&state, &ctx).await?;
     let council_work = crate::councils::council_pages::start_panel(&state, &ctx).await?;
+    let nominations = crate::councils::nomination_pages::start_panel(&state, &ctx).await?;
     let person_id = user.person_id;
     let person = match person_id {
         Some(id) => {
@@ -44,6 +45,7 @@ pub async fn home(
             (licences)
             (teaching)
             (council_work)
+            (nominations)
             (at_risk)
             div.grid {
                 section.card {

@@ -452,3 +452,39 @@ pub async fn withdraw(
         .await?;
     Ok(see_other(&format!("/nomination-requests/{request}")))
 }
+
+/// The start page's panel for a manager: the requests still short of
+/// people from an administration they lead, each linking to where they name
+/// someone, overdue ones flagged. Empty for everyone else.
+pub async fn start_panel(state: &AppState, ctx: &Ctx) -> Result<Markup, AppError> {
+    let Some(user) = ctx.user.clone() else {
+        return Ok(html! {});
+    };
+    if !user.has(crate::auth::model::Role::Manager) || user.managed_units.is_empty() {
+        return Ok(html! {});
+    }
+    let waiting = state
+        .db
+        .read(move |c| store::waiting_for(c, &user.managed_units).map_err(AppError::from))
+        .await?;
+    if waiting.is_empty() {
+        return Ok(html! {});
+    }
+    let lang = ctx.lang;
+    Ok(html! {
+        section.card {
+            h2 { (lang.t("councils.waiting_requests")) }
+            ul {
+                @for w in &waiting {
+                    li {
+                        a href=(format!("/nomination-requests/{}", w.request_id)) { (w.title) } " – "
+                        (w.administration) ": "
+                        (layout::badge(&msg!("councils.missing_people", missing = w.asked - w.named).render(lang), "missing"))
+                        " " (msg!("councils.due_by", day = w.due_on.to_string()).render(lang))
+                        @if w.due_on < ctx.today { " " (layout::badge(lang.t("councils.overdue"), "warn")) }
+                    }
+                }
+            }
+        }
+    })
+}

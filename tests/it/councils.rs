@@ -1031,8 +1031,25 @@ async fn an_administration_is_done_in_the_matrix_only_when_everyone_asked_for_is
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    // The manager is on no council, yet names for his administration.
+    // The manager is on no council, yet names for his administration: his
+    // start page lists what is asked of it.
     let mut m = app.login_as(Role::Manager).await;
+    let home = m.get("/").await;
+    assert!(
+        home.text
+            .contains("Förfrågningar som väntar på namn från er förvaltning"),
+        "{}",
+        home.text
+    );
+    for r in &requests {
+        assert!(
+            home.text
+                .contains(&format!("href=\"/nomination-requests/{r}\"")),
+            "{}",
+            home.text
+        );
+    }
+    assert!(home.text.contains("saknas (2)") && home.text.contains("senast 2026-04-30"));
     let page = m
         .get(&format!("/nomination-requests/{}", requests[0]))
         .await;
@@ -1103,6 +1120,13 @@ async fn an_administration_is_done_in_the_matrix_only_when_everyone_asked_for_is
             .text,
     );
     assert_eq!(table[1][3], "Sara Sjöström, Åke Öhman");
+    // Everyone asked for is named: nothing waits on his start page.
+    let home = m.get("/").await;
+    assert!(
+        !home.text.contains("Förfrågningar som väntar på namn"),
+        "{}",
+        home.text
+    );
     let matrix = s.get(&format!("/councils/{rag}/nominations")).await;
     assert_eq!(
         matrix.text.matches("badge ok").count(),

@@ -225,3 +225,55 @@ pub fn represents(
     )?
     .query_row(params![administration_id, person_id, account_id], |r| r.get(0))
 }
+
+/// A request still short of people from one administration.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    /// The request.
+    pub request_id: i64,
+    /// Its title.
+    pub title: String,
+    /// By when.
+    pub due_on: NaiveDate,
+    /// The administration asked.
+    pub administration: String,
+    /// How many people it is asked for.
+    pub asked: i64,
+    /// How many it has named.
+    pub named: i64,
+}
+
+/// The requests still short of people from an administration whose every
+/// unit is one of `units` (those a manager leads), by due day.
+pub fn waiting_for(conn: &Connection, units: &[i64]) -> rusqlite::Result<Vec<Waiting>> {
+    let units = serde_json::to_string(units).unwrap_or_else(|_| "[]".into());
+    conn.prepare_cached(
+        "WITH mine(id) AS (SELECT value FROM json_each(?1)),
+         led(id) AS (
+             SELECT a.id FROM administration a
+             WHERE EXISTS (SELECT 1 FROM unit u WHERE u.administration_id = a.id)
+               AND NOT EXISTS (SELECT 1 FROM unit u WHERE u.administration_id = a.id
+                                 AND u.id NOT IN (SELECT id FROM mine)))
+         SELECT * FROM (
+             SELECT r.id, r.title, r.due_on, a.name, r.per_administration,
+                    (SELECT count(*) FROM nomination n WHERE n.request_id = r.id
+                       AND n.administration_id = a.id AND n.withdrawn_at IS NULL) AS named
+             FROM nomination_target t
+             JOIN nomination_request r ON r.id = t.request_id
+             JOIN administration a ON a.id = t.administration_id
+             WHERE t.administration_id IN (SELECT id FROM led))
+         WHERE named < per_administration
+         ORDER BY due_on, id, name COLLATE swedish",
+    )?
+    .query_map([units], |r| {
+        Ok(Waiting {
+            request_id: r.get(0)?,
+            title: r.get(1)?,
+            due_on: day(r.get(2)?).unwrap_or_default(),
+            administration: r.get(3)?,
+            asked: r.get(4)?,
+            named: r.get(5)?,
+        })
+    })?
+    .collect()
+}
