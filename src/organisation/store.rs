@@ -543,7 +543,7 @@ enum Plan {
 }
 
 /// How many of the people a phrase matches, as far as it decides a plan.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Density {
     Few,
     More,
@@ -753,10 +753,40 @@ fn search_text(q: &str) -> String {
 /// order is therefore read only from `10·sqrt(read·n)` matches (at most
 /// 100 000, which bounds the counting), where runs are short. Counts at
 /// most that many.
+///
+/// Counting a common word's matches takes longer than reading its page, so
+/// the answer is kept for ten minutes per file, phrase and page, while the
+/// people's largest id stays the same. A density a little out of date picks
+/// a slower plan at worst, never other rows.
 fn density(conn: &Connection, phrase: &str, read: u64) -> rusqlite::Result<Density> {
+    static SEEN: std::sync::LazyLock<crate::db::memo::Memo<(String, String, u64), Density>> =
+        std::sync::LazyLock::new(|| {
+            crate::db::memo::Memo::new(4096, std::time::Duration::from_secs(600))
+        });
     let people: i64 = conn
         .prepare_cached("SELECT coalesce(max(id), 0) FROM person")?
         .query_row([], |r| r.get(0))?;
+    let key = (
+        conn.path().unwrap_or_default().to_string(),
+        phrase.to_string(),
+        read,
+    );
+    let generation = people.unsigned_abs();
+    if let Some(known) = SEEN.get(&key, generation) {
+        return Ok(known);
+    }
+    let found = count_density(conn, phrase, read, people)?;
+    SEEN.put(key, generation, found);
+    Ok(found)
+}
+
+/// [`density`] counted.
+fn count_density(
+    conn: &Connection,
+    phrase: &str,
+    read: u64,
+    people: i64,
+) -> rusqlite::Result<Density> {
     let root = read
         .saturating_mul(u64::try_from(people).unwrap_or(0))
         .isqrt();
