@@ -718,6 +718,14 @@ fn serve(
         );
         // The reminders are the primary's job.
         let reminders = (!read_only).then(|| oncotrack::spawn_reminders(state.clone()));
+        // The cost report is the one page that takes long to compute the
+        // first time; it is made before anyone asks.
+        let warming = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = oncotrack::rotations::report_pages::warm(warming).await {
+                tracing::warn!(error = %e, "could not compute the cost report ahead");
+            }
+        });
         oncotrack::serve(state, listener, shutdown_signal()).await?;
         if let Some(r) = reminders {
             r.stop().await;

@@ -106,6 +106,15 @@ async fn cost_report_for(
         .ok_or_else(|| AppError::Internal("the cost report was not computed".into()))
 }
 
+/// Computes this year's cost report as the study directors and coordinators
+/// see it (every unit), so that the first of them after a start finds it
+/// kept. The server runs it in the background at start-up.
+pub async fn warm(state: AppState) -> Result<(), AppError> {
+    let year = state.clock.today().year();
+    cost_report_for(&state, UnitFilter::All, year).await?;
+    Ok(())
+}
+
 /// The kept report for `key`, or, given the filter, the report computed and
 /// kept.
 async fn kept_or_computed(

@@ -1262,6 +1262,10 @@ async fn the_kept_cost_report_follows_every_change_it_reads() {
     )
     .await;
     approve(&mut c, p).await;
+    // Made ahead, as the server does at start-up: the same report.
+    oncotrack::rotations::report_pages::warm(app.state.clone())
+        .await
+        .expect("warm");
     let total = |j: &serde_json::Value| j["total_ore"].as_i64().expect("total");
     let report = c
         .get("/rotations/reports/costs.json?year=2026")
