@@ -702,54 +702,19 @@ pub fn people_in_units(
          JOIN person p ON p.id = ev.person_id
          WHERE ev.unit_id IN (SELECT value FROM json_each(?3))",
     )?;
-    let rows = stmt.query_map(
+    event_people(
+        &mut stmt,
         params![licence_type_id, day.to_string(), ids, day_number(day)],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Option<i64>>(5)?,
-            ))
-        },
-    )?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (person_id, name, hsa_id, unit_id, status, until) = row?;
-        let Some(status) = status_of(status) else {
-            continue;
-        };
-        out.push(EventPerson {
-            person_id,
-            name,
-            hsa_id,
-            unit_id,
-            status,
-            valid_until: until.and_then(day_of),
-        });
-    }
-    Ok(out)
+    )
 }
 
-/// Everyone required on `day` whose licence of the type is not valid then
-/// (expiring, expired, missing), by person: who the reminders and the
-/// managers' digests name, read from the stored transitions in one pass over
-/// the type's events.
-pub fn needing_attention(
-    conn: &Connection,
-    licence_type_id: i64,
-    day: NaiveDate,
+/// The people a query of (person, name, HSA-id, unit, status, valid-until)
+/// names, with their stored state.
+fn event_people(
+    stmt: &mut CachedStatement<'_>,
+    params: impl rusqlite::Params,
 ) -> rusqlite::Result<Vec<EventPerson>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT ev.person_id, p.name, p.hsa_id, ev.unit_id, ev.status, ev.valid_until
-         FROM compliance_event ev JOIN person p ON p.id = ev.person_id
-         WHERE ev.licence_type_id = ?1 AND ev.day <= ?2 AND (ev.until_day IS NULL OR ev.until_day > ?2)
-           AND ev.status IS NOT NULL AND ev.status <> 0
-         ORDER BY ev.person_id",
-    )?;
-    let rows = stmt.query_map(params![licence_type_id, day_number(day)], |r| {
+    let rows = stmt.query_map(params, |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
@@ -774,6 +739,25 @@ pub fn needing_attention(
         }
     }
     Ok(out)
+}
+
+/// Everyone required on `day` whose licence of the type is not valid then
+/// (expiring, expired, missing), by person: who the reminders and the
+/// managers' digests name, read from the stored transitions in one pass over
+/// the type's events.
+pub fn needing_attention(
+    conn: &Connection,
+    licence_type_id: i64,
+    day: NaiveDate,
+) -> rusqlite::Result<Vec<EventPerson>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT ev.person_id, p.name, p.hsa_id, ev.unit_id, ev.status, ev.valid_until
+         FROM compliance_event ev JOIN person p ON p.id = ev.person_id
+         WHERE ev.licence_type_id = ?1 AND ev.day <= ?2 AND (ev.until_day IS NULL OR ev.until_day > ?2)
+           AND ev.status IS NOT NULL AND ev.status <> 0
+         ORDER BY ev.person_id",
+    )?;
+    event_people(&mut stmt, params![licence_type_id, day_number(day)])
 }
 
 /// The (unit, valid-until) of every licence of the type valid on `day`
