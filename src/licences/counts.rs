@@ -256,32 +256,37 @@ fn rebuild(
     today: NaiveDate,
     batch: i64,
 ) -> rusqlite::Result<usize> {
-    let batch = batch.max(1);
     if types.is_empty() {
         return Ok(0);
     }
+    let batch = batch.max(1);
     let work: Vec<(&LicenceType, TypeRules<'_>)> = types
         .iter()
         .filter_map(|t| rules.of(t.id).map(|r| (*t, r)))
         .collect();
     let last = kept::last_employed(tx)?;
     let batches = || (1..=last.max(1)).step_by(usize::try_from(batch).unwrap_or(1));
-    // Everyone ever required, counted first: many of them make setting the
-    // indexes aside and building them again afterwards the quicker way.
-    let mut people_done = 0;
-    if !work.is_empty() {
-        for first in batches() {
-            let segments = batch_segments(tx, rules, first, first + batch)?;
-            for (_, type_rules) in &work {
-                people_done += segments.values().filter(|s| type_rules.touches(s)).count();
+    // Many people make setting the indexes aside and building them again
+    // afterwards the quicker way: a rebuild of everything always has them;
+    // for some types, everyone ever required is counted first.
+    let many = everything || {
+        let mut required = 0;
+        if !work.is_empty() {
+            for first in batches() {
+                let segments = batch_segments(tx, rules, first, first + batch)?;
+                for (_, type_rules) in &work {
+                    required += segments.values().filter(|s| type_rules.touches(s)).count();
+                }
             }
         }
-    }
-    let indexes = if everything || people_done > REBUILD_ABOVE {
+        required > REBUILD_ABOVE
+    };
+    let indexes = if many {
         kept::set_aside_indexes(tx)?
     } else {
         Vec::new()
     };
+    let mut people_done = 0;
     if everything {
         kept::clear_all(tx)?;
     } else {
@@ -301,6 +306,7 @@ fn rebuild(
                 .filter(|(_, s)| type_rules.touches(s))
                 .map(|(p, s)| (*p, s))
                 .collect();
+            people_done += people.len();
             let done = kept::done_between(tx, t.id, first, end, &people)?;
             let mut deltas: HashMap<(i64, NaiveDate), Change> = HashMap::new();
             let mut events = EventWriter::new(tx)?;
@@ -605,13 +611,7 @@ pub fn people_in_units(
 ) -> rusqlite::Result<Vec<RequiredPerson>> {
     let mut out: Vec<RequiredPerson> = kept::people_in_units(conn, t.id, day, units)?
         .into_iter()
-        .map(|p| RequiredPerson {
-            person_id: p.person_id,
-            name: p.name,
-            hsa_id: p.hsa_id,
-            unit_id: p.unit_id,
-            standing: standing_from(t, day, p.status, p.valid_until),
-        })
+        .map(|p| required_person(t, day, p))
         .collect();
     out.sort_by(|a, b| {
         crate::db::collation::swedish(&a.name, &b.name).then(a.person_id.cmp(&b.person_id))
@@ -631,14 +631,20 @@ pub fn needing_attention(
 ) -> rusqlite::Result<Vec<RequiredPerson>> {
     Ok(kept::needing_attention(conn, t.id, day)?
         .into_iter()
-        .map(|p| RequiredPerson {
-            person_id: p.person_id,
-            name: p.name,
-            hsa_id: p.hsa_id,
-            unit_id: p.unit_id,
-            standing: standing_from(t, day, p.status, p.valid_until),
-        })
+        .map(|p| required_person(t, day, p))
         .collect())
+}
+
+/// A person's stored state on `day` as the straightforward computation
+/// gives it.
+fn required_person(t: &LicenceType, day: NaiveDate, p: kept::EventPerson) -> RequiredPerson {
+    RequiredPerson {
+        person_id: p.person_id,
+        name: p.name,
+        hsa_id: p.hsa_id,
+        unit_id: p.unit_id,
+        standing: standing_from(t, day, p.status, p.valid_until),
+    }
 }
 
 /// The expiry forecast of `day` from the kept transitions: per month, for the
