@@ -40,11 +40,33 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
         }
     }
 
+    /// The value for `key` kept at `generation`, or else `compute`'s, kept
+    /// for the next asker when the generation is known. Many asking at once
+    /// compute it once: the first computes and keeps it, the others wait
+    /// their turn and find it kept (keys share [`TURNS`] turns).
+    pub async fn get_or_compute<E>(
+        &self,
+        key: K,
+        generation: Option<u64>,
+        compute: impl Future<Output = Result<V, E>>,
+    ) -> Result<V, E> {
+        if let Some(value) = generation.and_then(|g| self.get(&key, g)) {
+            return Ok(value);
+        }
+        let _turn = self.turn(&key).await;
+        if let Some(value) = generation.and_then(|g| self.get(&key, g)) {
+            return Ok(value);
+        }
+        let value = compute.await?;
+        if let Some(g) = generation {
+            self.put(key, g, value.clone());
+        }
+        Ok(value)
+    }
+
     /// Waits for the turn to compute `key`'s value: one caller at a time per
-    /// key (keys share [`TURNS`] turns). Many requests that find a value not
-    /// kept then compute it once: the first computes and keeps it, the
-    /// others look again when their turn comes and find it.
-    pub async fn turn(&self, key: &K) -> tokio::sync::MutexGuard<'_, ()> {
+    /// share of the keys.
+    async fn turn(&self, key: &K) -> tokio::sync::MutexGuard<'_, ()> {
         use std::hash::{BuildHasher, RandomState};
         static SEED: std::sync::LazyLock<RandomState> = std::sync::LazyLock::new(RandomState::new);
         let share = SEED.hash_one(key) % TURNS as u64;
@@ -117,17 +139,13 @@ mod tests {
             .map(|_| {
                 let (memo, computed) = (memo.clone(), computed.clone());
                 tokio::spawn(async move {
-                    if let Some(v) = memo.get(&"report", 1) {
-                        return v;
-                    }
-                    let _turn = memo.turn(&"report").await;
-                    if let Some(v) = memo.get(&"report", 1) {
-                        return v;
-                    }
-                    computed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    memo.put("report", 1, 42);
-                    42
+                    memo.get_or_compute("report", Some(1), async {
+                        computed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok::<_, ()>(42)
+                    })
+                    .await
+                    .expect("computed")
                 })
             })
             .collect();

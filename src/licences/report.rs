@@ -188,51 +188,42 @@ pub async fn report(
         .db
         .read(|c| counts::mark(c).map_err(AppError::from))
         .await?;
-    if let Some(report) = mark.and_then(|m| kept.get(&key, m.unsigned_abs())) {
-        return Ok(report);
-    }
-    // Many asking at once compute it once: the others wait their turn and
-    // find it kept at the same mark, without another read.
-    let _turn = kept.turn(&key).await;
-    if let Some(report) = mark.and_then(|m| kept.get(&key, m.unsigned_abs())) {
-        return Ok(report);
-    }
-    let read = ask.clone();
-    // A replica cannot bring the counts up to date: it shows them as the
-    // primary last kept them.
-    let replica = state.db.read_only();
-    // One read is one snapshot: the dirty check and the report, so the
-    // counts and the people always describe the same data.
-    let fresh = state
-        .db
-        .read(move |c| -> Result<Option<Report>, AppError> {
-            if !replica && counts::is_dirty(c)? {
-                return Ok(None);
-            }
-            build(c, &read).map(Some)
-        })
-        .await?;
-    let report = Arc::new(match fresh {
-        Some(report) => report,
-        // Bringing the kept counts up to date writes derived data only: it
-        // records no one's change, so it is no unit of work and has no
-        // audit row.
-        None => {
-            state
-                .db
-                .write(move |tx| -> Result<Report, AppError> {
-                    counts::refresh(tx, today)?;
-                    build(tx, &ask)
-                })
-                .await?
-        }
-    });
     // The mark was taken before the read: a change that raced it moves the
-    // mark on, which leaves this entry unused.
-    if let Some(m) = mark {
-        kept.put(key, m.unsigned_abs(), report.clone());
-    }
-    Ok(report)
+    // mark on, which leaves the kept answer unused.
+    let compute = async move {
+        let read = ask.clone();
+        // A replica cannot bring the counts up to date: it shows them as the
+        // primary last kept them.
+        let replica = state.db.read_only();
+        // One read is one snapshot: the dirty check and the report, so the
+        // counts and the people always describe the same data.
+        let fresh = state
+            .db
+            .read(move |c| -> Result<Option<Report>, AppError> {
+                if !replica && counts::is_dirty(c)? {
+                    return Ok(None);
+                }
+                build(c, &read).map(Some)
+            })
+            .await?;
+        Ok(Arc::new(match fresh {
+            Some(report) => report,
+            // Bringing the kept counts up to date writes derived data only:
+            // it records no one's change, so it is no unit of work and has no
+            // audit row.
+            None => {
+                state
+                    .db
+                    .write(move |tx| -> Result<Report, AppError> {
+                        counts::refresh(tx, today)?;
+                        build(tx, &ask)
+                    })
+                    .await?
+            }
+        }))
+    };
+    kept.get_or_compute(key, mark.map(i64::unsigned_abs), compute)
+        .await
 }
 
 /// Roles that see compliance (managers only for their scope).

@@ -95,15 +95,17 @@ async fn cost_report_for(
 ) -> Result<Arc<CostReport>, AppError> {
     let kept = state.service(|| CostReports(Memo::new(64, Duration::from_secs(3600))));
     let key = (year, format!("{filter:?}"));
-    if let Some(report) = kept_or_computed(state, &kept, &key, None).await? {
-        return Ok(report);
-    }
-    // Many asking at once compute it once: the others wait their turn and
-    // find it kept.
-    let _turn = kept.0.turn(&key).await;
-    kept_or_computed(state, &kept, &key, Some(filter))
-        .await?
-        .ok_or_else(|| AppError::Internal("the cost report was not computed".into()))
+    // Counted before the inputs are read: a write in between leaves the
+    // kept report stale, never wrong.
+    let changes = state
+        .db
+        .read(|conn| change_count(conn, "costs").map_err(AppError::from))
+        .await?;
+    let compute = state.db.read(move |conn| {
+        let inputs = store::cost_inputs(conn, year)?;
+        Ok(Arc::new(reports::cost_report(year, &inputs, &filter)))
+    });
+    kept.0.get_or_compute(key, Some(changes), compute).await
 }
 
 /// Computes this year's cost report as the study directors and coordinators
@@ -113,35 +115,6 @@ pub async fn warm(state: AppState) -> Result<(), AppError> {
     let year = state.clock.today().year();
     cost_report_for(&state, UnitFilter::All, year).await?;
     Ok(())
-}
-
-/// The kept report for `key`, or, given the filter, the report computed and
-/// kept.
-async fn kept_or_computed(
-    state: &AppState,
-    kept: &Arc<CostReports>,
-    key: &(i32, String),
-    compute: Option<UnitFilter>,
-) -> Result<Option<Arc<CostReport>>, AppError> {
-    let (kept, key) = (kept.clone(), key.clone());
-    state
-        .db
-        .read(move |conn| {
-            // Counted before the inputs are read: a write in between leaves
-            // the kept report stale, never wrong.
-            let changes = change_count(conn, "costs")?;
-            if let Some(report) = kept.0.get(&key, changes) {
-                return Ok(Some(report));
-            }
-            let Some(filter) = compute else {
-                return Ok(None);
-            };
-            let inputs = store::cost_inputs(conn, key.0)?;
-            let report = Arc::new(reports::cost_report(key.0, &inputs, &filter));
-            kept.0.put(key, changes, report.clone());
-            Ok(Some(report))
-        })
-        .await
 }
 
 async fn cost_report(state: &AppState, ctx: &Ctx, year: i32) -> Result<Arc<CostReport>, AppError> {
