@@ -926,17 +926,7 @@ pub fn create_feed(
     by: i64,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<(i64, String)> {
-    let token = crate::auth::store::new_token();
-    conn.prepare_cached(
-        "INSERT INTO calendar_feed (kind, subject_id, token_hash, created_at, created_by) VALUES ('council', ?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
-        council_id,
-        crate::auth::store::token_hash(&token),
-        stamp(now),
-        by
-    ])?;
-    Ok((conn.last_insert_rowid(), token))
+    crate::courses::store::calendar::create_link(conn, "council", council_id, by, now)
 }
 
 /// The council a live subscription link opens and the active account that

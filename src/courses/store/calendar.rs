@@ -59,8 +59,20 @@ pub fn create_feed(
     by: i64,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<(i64, String)> {
-    let token = new_token();
     let (kind, subject) = feed.parts();
+    create_link(conn, kind, subject, by, now)
+}
+
+/// Makes a subscription link of any kind `calendar_feed` allows (the
+/// councils make theirs too); returns its id and the token.
+pub fn create_link(
+    conn: &Connection,
+    kind: &str,
+    subject: i64,
+    by: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<(i64, String)> {
+    let token = new_token();
     conn.prepare_cached(
         "INSERT INTO calendar_feed (kind, subject_id, token_hash, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
