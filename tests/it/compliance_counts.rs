@@ -172,18 +172,6 @@ fn assert_equal_everywhere(conn: &Connection, days: &[NaiveDate], label: &str) {
     assert!(required_seen > 0, "{label}: the data set requires nobody");
 }
 
-/// Every row of the kept tables, in key order.
-fn kept_rows(conn: &Connection) -> Vec<Vec<Vec<rusqlite::types::Value>>> {
-    [
-        "compliance_event",
-        "compliance_delta",
-        "compliance_checkpoint",
-    ]
-    .iter()
-    .map(|t| table(conn, &format!("SELECT * FROM {t} ORDER BY 1, 2, 3, 4")))
-    .collect()
-}
-
 fn refresh(conn: &mut Connection, today: NaiveDate) -> counts::Refreshed {
     let tx = conn.transaction().expect("tx");
     let done = counts::refresh(&tx, today).expect("refresh");
@@ -250,14 +238,18 @@ fn kept_counts_equal_the_straightforward_computation_on_every_day_through_change
     );
     assert_equal_everywhere(conn, &days, "generated");
     // A rebuild in small batches of people stores the very same rows.
-    let kept = kept_rows(conn);
+    let kept = crate::support::kept_rows(conn);
     {
         let tx = conn.transaction().expect("tx");
         counts::mark_all_dirty(&tx).expect("dirty");
         counts::refresh_in_batches(&tx, today(), 7).expect("refresh");
         tx.commit().expect("commit");
     }
-    assert_eq!(kept_rows(conn), kept, "rebuilt seven people at a time");
+    assert_eq!(
+        crate::support::kept_rows(conn),
+        kept,
+        "rebuilt seven people at a time"
+    );
     // Later rounds check every third day to keep the test quick; a wrong
     // checkpoint stays wrong for every later month, so it still shows.
     let some_days: Vec<NaiveDate> = days.iter().step_by(3).copied().collect();

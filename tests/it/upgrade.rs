@@ -24,33 +24,6 @@ fn counts(conn: &Connection) -> Vec<(String, i64)> {
         .collect()
 }
 
-/// Every row of the kept compliance counts, in a fixed order.
-fn kept_counts(conn: &Connection) -> Vec<Vec<String>> {
-    [
-        "compliance_event",
-        "compliance_delta",
-        "compliance_checkpoint",
-    ]
-    .iter()
-    .flat_map(|t| {
-        let mut s = conn
-            .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2, 3, 4"))
-            .expect("select");
-        let n = s.column_count();
-        s.query_map([], |r| {
-            (0..n)
-                .map(|i| {
-                    r.get::<_, rusqlite::types::Value>(i)
-                        .map(|v| format!("{v:?}"))
-                })
-                .collect::<rusqlite::Result<Vec<String>>>()
-        })
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-        .expect("rows")
-    })
-    .collect()
-}
-
 #[test]
 fn every_released_schema_upgrades_with_its_data_intact() {
     let mut files: Vec<_> = std::fs::read_dir("tests/data")
@@ -90,11 +63,16 @@ fn every_released_schema_upgrades_with_its_data_intact() {
             tx.commit().expect("commit");
         };
         refresh(&mut conn);
-        let kept = kept_counts(&conn);
+        let kept = crate::support::kept_rows(&conn);
         conn.execute("INSERT OR IGNORE INTO compliance_dirty VALUES (0, 0)", [])
             .expect("mark dirty");
         refresh(&mut conn);
-        assert_eq!(kept_counts(&conn), kept, "{}: kept counts", file.display());
+        assert_eq!(
+            crate::support::kept_rows(&conn),
+            kept,
+            "{}: kept counts",
+            file.display()
+        );
         for (table, n) in &before {
             if table.starts_with("compliance_") {
                 continue;

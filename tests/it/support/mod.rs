@@ -517,3 +517,23 @@ impl Client<'_> {
             .await
     }
 }
+
+/// Every row of the kept compliance counts, table by table in key order.
+pub fn kept_rows(conn: &rusqlite::Connection) -> Vec<Vec<Vec<rusqlite::types::Value>>> {
+    [
+        "compliance_event",
+        "compliance_delta",
+        "compliance_checkpoint",
+    ]
+    .iter()
+    .map(|t| {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2, 3, 4"))
+            .expect("prepare");
+        let n = stmt.column_count();
+        stmt.query_map([], |r| (0..n).map(|i| r.get(i)).collect())
+            .and_then(|rows| rows.collect())
+            .expect("rows")
+    })
+    .collect()
+}
