@@ -460,12 +460,15 @@ pub async fn start_panel(state: &AppState, ctx: &Ctx) -> Result<Markup, AppError
     let Some(user) = ctx.user.clone() else {
         return Ok(html! {});
     };
-    if !user.has(crate::auth::model::Role::Manager) || user.managed_units.is_empty() {
+    if !user.has(crate::auth::model::Role::Manager) {
         return Ok(html! {});
     }
     let waiting = state
         .db
-        .read(move |c| store::waiting_for(c, &user.managed_units).map_err(AppError::from))
+        .read(move |c| {
+            let led = nominations::led_by(c, &user)?;
+            store::waiting_for(c, &led).map_err(AppError::from)
+        })
         .await?;
     if waiting.is_empty() {
         return Ok(html! {});

@@ -24,6 +24,16 @@ pub struct RequestAccess {
     pub names_for: Vec<i64>,
 }
 
+/// The administrations `user` leads as a manager of all their units, in id
+/// order (none for anyone else).
+pub fn led_by(conn: &rusqlite::Connection, user: &Principal) -> rusqlite::Result<Vec<i64>> {
+    if user.has(crate::auth::model::Role::Manager) {
+        store::administrations_led(conn, &user.managed_units)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
 /// The access of `user` to request `request` (404 when they neither sit on
 /// the council nor name for any administration asked).
 pub fn request_access(
@@ -32,14 +42,11 @@ pub fn request_access(
     request: &store::Request,
 ) -> Result<RequestAccess, AppError> {
     let council = access(conn, user, request.council_id)?;
+    let led = led_by(conn, user)?;
     let mut names_for = Vec::new();
     for t in store::targets(conn, request.id)? {
-        let units = store::administration_units(conn, t.administration_id)?;
-        let leads = user.has(crate::auth::model::Role::Manager)
-            && !units.is_empty()
-            && units.iter().all(|u| user.managed_units.contains(u));
         if council.edits()
-            || leads
+            || led.binary_search(&t.administration_id).is_ok()
             || store::represents(conn, t.administration_id, user.person_id, user.account_id)?
         {
             names_for.push(t.administration_id);

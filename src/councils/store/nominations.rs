@@ -202,13 +202,23 @@ pub fn withdraw(conn: &Connection, id: i64, now: DateTime<Utc>) -> rusqlite::Res
 }
 
 /// The units of an administration.
-pub fn administration_units(
-    conn: &Connection,
-    administration_id: i64,
-) -> rusqlite::Result<Vec<i64>> {
-    conn.prepare_cached("SELECT id FROM unit WHERE administration_id = ?1")?
-        .query_map([administration_id], |r| r.get(0))?
-        .collect()
+/// The administrations whose every unit is one of `units` (those a manager
+/// of `units` leads), in id order.
+pub fn administrations_led(conn: &Connection, units: &[i64]) -> rusqlite::Result<Vec<i64>> {
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let units = serde_json::to_string(units).unwrap_or_else(|_| "[]".into());
+    conn.prepare_cached(
+        "WITH mine(id) AS (SELECT value FROM json_each(?1))
+         SELECT a.id FROM administration a
+         WHERE EXISTS (SELECT 1 FROM unit u WHERE u.administration_id = a.id)
+           AND NOT EXISTS (SELECT 1 FROM unit u WHERE u.administration_id = a.id
+                             AND u.id NOT IN (SELECT id FROM mine))
+         ORDER BY a.id",
+    )?
+    .query_map([units], |r| r.get(0))?
+    .collect()
 }
 
 /// Whether a person or account sits on a council representing an
@@ -243,29 +253,23 @@ pub struct Waiting {
     pub named: i64,
 }
 
-/// The requests still short of people from an administration whose every
-/// unit is one of `units` (those a manager leads), by due day.
-pub fn waiting_for(conn: &Connection, units: &[i64]) -> rusqlite::Result<Vec<Waiting>> {
-    let units = serde_json::to_string(units).unwrap_or_else(|_| "[]".into());
+/// The requests still short of people from one of `administrations`, by
+/// due day.
+pub fn waiting_for(conn: &Connection, administrations: &[i64]) -> rusqlite::Result<Vec<Waiting>> {
+    let administrations = serde_json::to_string(administrations).unwrap_or_else(|_| "[]".into());
     conn.prepare_cached(
-        "WITH mine(id) AS (SELECT value FROM json_each(?1)),
-         led(id) AS (
-             SELECT a.id FROM administration a
-             WHERE EXISTS (SELECT 1 FROM unit u WHERE u.administration_id = a.id)
-               AND NOT EXISTS (SELECT 1 FROM unit u WHERE u.administration_id = a.id
-                                 AND u.id NOT IN (SELECT id FROM mine)))
-         SELECT * FROM (
+        "SELECT * FROM (
              SELECT r.id, r.title, r.due_on, a.name, r.per_administration,
                     (SELECT count(*) FROM nomination n WHERE n.request_id = r.id
                        AND n.administration_id = a.id AND n.withdrawn_at IS NULL) AS named
              FROM nomination_target t
              JOIN nomination_request r ON r.id = t.request_id
              JOIN administration a ON a.id = t.administration_id
-             WHERE t.administration_id IN (SELECT id FROM led))
+             WHERE t.administration_id IN (SELECT value FROM json_each(?1)))
          WHERE named < per_administration
          ORDER BY due_on, id, name COLLATE swedish",
     )?
-    .query_map([units], |r| {
+    .query_map([administrations], |r| {
         Ok(Waiting {
             request_id: r.get(0)?,
             title: r.get(1)?,
