@@ -5,12 +5,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::compliance::Level;
-use super::model;
 use super::report::{
     COMPLIANCE_ROLES, ComplianceQuery, ComplianceReport, as_of, compliance_filter, report,
     report_json,
 };
 use super::store;
+use super::{counts, model};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::msg;
@@ -80,9 +80,10 @@ pub async fn status(
         ));
     }
     let principal = user.principal.clone();
+    // A few index lookups, whatever the number of people: on this thread.
     state
         .db
-        .read(move |c| -> Result<_, AppError> {
+        .lookup(move |c| -> Result<_, AppError> {
             let t = store::licence_type_by_code(c, &code)?.ok_or_else(|| {
                 AppError::unprocessable(
                     "licence",
@@ -97,14 +98,11 @@ pub async fn status(
             if !principal.may_see_person(person.id, person.unit_id) {
                 return Err(AppError::Hidden);
             }
-            let required = store::required_types(c, person.id, day)?.contains(&t.id);
-            let history = store::completions(c, person.id, Some(t.id))?;
-            let (theory, practical) = store::split_parts(&history, t.id);
-            let s = model::standing(&t, &theory, &practical, day);
+            let s = counts::status_on(c, &t, person.id, day)?;
             Ok(axum::Json(StatusOut {
-                status: s.status,
-                valid_until: s.valid_until,
-                required,
+                status: s.standing.status,
+                valid_until: s.standing.valid_until,
+                required: s.required,
             }))
         })
         .await

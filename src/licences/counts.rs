@@ -599,6 +599,63 @@ fn standing_from(
     }
 }
 
+/// One person's standing for `t` on `day`, and whether they must hold it
+/// then (the status API's answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonStatus {
+    /// The standing.
+    pub standing: Standing,
+    /// Whether the person must hold the licence on the day.
+    pub required: bool,
+}
+
+/// [`PersonStatus`] from the kept transitions while they are up to date for
+/// the person and type: one lookup, and the person's completions only when
+/// they do not count that day (a person counts exactly when required).
+/// Equal to [`status_by_rules`], which answers while a change waits.
+pub fn status_on(
+    conn: &Connection,
+    t: &LicenceType,
+    person_id: i64,
+    day: NaiveDate,
+) -> rusqlite::Result<PersonStatus> {
+    match kept::state_on(conn, t.id, person_id, day)? {
+        kept::Kept::Counted(state) => Ok(PersonStatus {
+            standing: standing_from(t, day, state.status, state.valid_until),
+            required: true,
+        }),
+        kept::Kept::Uncounted => Ok(PersonStatus {
+            standing: standing_by_rules(conn, t, person_id, day)?,
+            required: false,
+        }),
+        kept::Kept::Stale => status_by_rules(conn, t, person_id, day),
+    }
+}
+
+/// [`PersonStatus`] evaluated from the person's employment, the requirements
+/// and their completions.
+pub fn status_by_rules(
+    conn: &Connection,
+    t: &LicenceType,
+    person_id: i64,
+    day: NaiveDate,
+) -> rusqlite::Result<PersonStatus> {
+    Ok(PersonStatus {
+        standing: standing_by_rules(conn, t, person_id, day)?,
+        required: store::required_types(conn, person_id, day)?.contains(&t.id),
+    })
+}
+
+fn standing_by_rules(
+    conn: &Connection,
+    t: &LicenceType,
+    person_id: i64,
+    day: NaiveDate,
+) -> rusqlite::Result<Standing> {
+    let parts = kept::person_done(conn, person_id, t.id)?;
+    Ok(model::standing(t, &parts.theory, &parts.practical, day))
+}
+
 /// Everyone who must hold `t` on `day` in one of `units`, with their standing,
 /// read from the kept transitions: the people employed there that day, each
 /// looked up by index. Equal to [`store::required_people`] for those units,

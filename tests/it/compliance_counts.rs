@@ -10,6 +10,7 @@ use oncotrack::db::{self, DbOptions};
 use oncotrack::dev::demo::Rng;
 use oncotrack::licences::compliance::{self, Counts, Level};
 use oncotrack::licences::model::{LicenceType, Part, RequirementScope};
+use oncotrack::licences::store::counts::Kept;
 use oncotrack::licences::store::{self, NewCompletion, RequiredPerson};
 use oncotrack::licences::{counts, pages};
 use oncotrack::organisation::model::Profession;
@@ -170,6 +171,44 @@ fn assert_equal_everywhere(conn: &Connection, days: &[NaiveDate], label: &str) {
         );
     }
     assert!(required_seen > 0, "{label}: the data set requires nobody");
+    let [counted, uncounted, stale] = assert_status_equal(conn, days, label);
+    assert!(
+        counted > 0 && uncounted > 0 && stale == 0,
+        "{label}: {counted} counted, {uncounted} uncounted, {stale} stale"
+    );
+}
+
+/// The status API's answer from the kept transitions equals the rules'
+/// answer for every fifth person on every tenth day: counted and uncounted
+/// people when the counts are fresh, and people with a waiting change
+/// (answered by the rules) when `stale` is set. Returns how many answers
+/// came from each of (counted, uncounted, stale).
+fn assert_status_equal(conn: &Connection, days: &[NaiveDate], label: &str) -> [usize; 3] {
+    let people: Vec<i64> = conn
+        .prepare("SELECT id FROM person ORDER BY id")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("people");
+    let mut seen = [0usize; 3];
+    for t in store::licence_types(conn).expect("types") {
+        for person in people.iter().step_by(5) {
+            for day in days.iter().step_by(10) {
+                let kept = oncotrack::licences::store::counts::state_on(conn, t.id, *person, *day)
+                    .expect("kept state");
+                seen[match kept {
+                    Kept::Counted(_) => 0,
+                    Kept::Uncounted => 1,
+                    Kept::Stale => 2,
+                }] += 1;
+                assert_eq!(
+                    counts::status_on(conn, &t, *person, *day).expect("status"),
+                    counts::status_by_rules(conn, &t, *person, *day).expect("rules"),
+                    "{label}: {} of person {person} on {day} ({kept:?})",
+                    t.code
+                );
+            }
+        }
+    }
+    seen
 }
 
 fn refresh(conn: &mut Connection, today: NaiveDate) -> counts::Refreshed {
@@ -344,6 +383,8 @@ fn kept_counts_equal_the_straightforward_computation_on_every_day_through_change
         counts::is_dirty(conn).expect("dirty"),
         "the triggers note the changes"
     );
+    let [_, _, stale] = assert_status_equal(conn, &some_days, "before the refresh");
+    assert!(stale > 0, "the changed people wait for the refresh");
     let done = refresh(conn, today());
     assert_eq!(done.rebuilt_types, 0, "{done:?}");
     assert!(done.changed_people >= 10, "{done:?}");

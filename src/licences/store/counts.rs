@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use rusqlite::{CachedStatement, Connection, params};
+use rusqlite::{CachedStatement, Connection, OptionalExtension, params};
 
 use crate::licences::model::{Done, Part, Status};
 use crate::licences::timeline::{Counted, Segment, Transition};
@@ -232,6 +232,68 @@ pub fn stored_transitions(
         out.push(Transition { day, state });
     }
     Ok(out)
+}
+
+/// What the stored transitions tell of one person and type on one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// A change to the person or the type waits in `compliance_dirty`: the
+    /// stored transitions may be out of date.
+    Stale,
+    /// Up to date, and the person does not count that day (not required, or
+    /// not employed).
+    Uncounted,
+    /// Up to date, and the person counts that day in this state.
+    Counted(Counted),
+}
+
+/// The state of one person for one type on `day` from the stored
+/// transitions: the last one on or before the day, unless a change to the
+/// person, the type or everything waits to be applied. Primary-key probes
+/// only: no temporary tables (an `IN` list or a joined subquery would open
+/// one for every call).
+pub fn state_on(
+    conn: &Connection,
+    licence_type_id: i64,
+    person_id: i64,
+    day: NaiveDate,
+) -> rusqlite::Result<Kept> {
+    let waiting: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM compliance_dirty WHERE person_id = 0 AND licence_type_id = 0)
+                 OR EXISTS (SELECT 1 FROM compliance_dirty WHERE person_id = 0 AND licence_type_id = ?1)
+                 OR EXISTS (SELECT 1 FROM compliance_dirty WHERE person_id = ?2 AND licence_type_id = 0)
+                 OR EXISTS (SELECT 1 FROM compliance_dirty WHERE person_id = ?2 AND licence_type_id = ?1)",
+        )?
+        .query_row([licence_type_id, person_id], |r| r.get(0))?;
+    if waiting {
+        return Ok(Kept::Stale);
+    }
+    let last = conn
+        .prepare_cached(
+            "SELECT unit_id, status, valid_until FROM compliance_event
+             WHERE licence_type_id = ?1 AND person_id = ?2 AND day <= ?3
+             ORDER BY day DESC LIMIT 1",
+        )?
+        .query_row(params![licence_type_id, person_id, day_number(day)], |r| {
+            Ok((
+                r.get::<_, Option<i64>>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+            ))
+        })
+        .optional()?;
+    Ok(match last {
+        Some((Some(unit_id), Some(status), valid_until)) => match status_of(status) {
+            Some(status) => Kept::Counted(Counted {
+                unit_id,
+                status,
+                valid_until: valid_until.and_then(day_of),
+            }),
+            None => Kept::Stale,
+        },
+        _ => Kept::Uncounted,
+    })
 }
 
 /// Writes people's transitions; one prepared statement for a whole rebuild.
