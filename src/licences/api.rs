@@ -90,15 +90,12 @@ pub async fn status(
                     msg!("licence.error_unknown_code", code = code.as_str()),
                 )
             })?;
-            let person = match &hsa {
-                Some(h) => org::person_by_hsa_id(c, h)?,
-                None => org::person_by_email(c, &email)?,
-            }
-            .ok_or(AppError::NotFound)?;
-            if !principal.may_see_person(person.id, person.unit_id) {
+            let (person_id, unit_id) =
+                org::person_and_unit(c, hsa.as_deref(), &email)?.ok_or(AppError::NotFound)?;
+            if !principal.may_see_person(person_id, unit_id) {
                 return Err(AppError::Hidden);
             }
-            let s = counts::status_on(c, &t, person.id, day)?;
+            let s = counts::status_on(c, &t, person_id, day)?;
             Ok(axum::Json(StatusOut {
                 status: s.standing.status,
                 valid_until: s.standing.valid_until,

@@ -827,6 +827,22 @@ pub fn person_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Optio
         .optional()
 }
 
+/// Who a person is for a lookup by another system: their id and their unit,
+/// found by HSA-id or by e-mail (case-insensitive), without the rest of their
+/// row.
+pub fn person_and_unit(
+    conn: &Connection,
+    hsa_id: Option<&str>,
+    email: &str,
+) -> rusqlite::Result<Option<(i64, i64)>> {
+    let mut stmt = match hsa_id {
+        Some(_) => conn.prepare_cached("SELECT id, unit_id FROM person WHERE hsa_id = ?1")?,
+        None => conn.prepare_cached("SELECT id, unit_id FROM person WHERE email = ?1")?,
+    };
+    stmt.query_row([hsa_id.unwrap_or(email)], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
 /// One stretch of employment.
 #[derive(Debug, Clone, Serialize)]
 pub struct Employment {
