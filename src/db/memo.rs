@@ -83,9 +83,17 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
 
     /// Keeps `value`, read while the database was at `generation`. Take the
     /// generation before the read begins: a write that races the read then
-    /// leaves the entry stale rather than wrong.
+    /// leaves the entry stale rather than wrong. A value read at an older
+    /// generation than a fresh one kept (a slow read that lost a race) is
+    /// dropped; once the kept one is too old, any value replaces it.
     pub fn put(&self, key: K, generation: u64, value: V) {
         if let Ok(mut entries) = self.entries.lock() {
+            let newer_kept = entries
+                .get(&key)
+                .is_some_and(|e| e.generation > generation && e.read_at.elapsed() < self.max_age);
+            if newer_kept {
+                return;
+            }
             if entries.len() >= self.capacity && !entries.contains_key(&key) {
                 // Entries of older generations can never be served again.
                 entries.retain(|_, e| {
@@ -126,6 +134,9 @@ mod tests {
         assert_eq!(full.get(&"a", 2), Some(3), "replacing a key keeps the rest");
         full.put("b", 2, 4);
         assert_eq!((full.get(&"a", 2), full.get(&"b", 2)), (Some(3), Some(4)));
+        // A slow read of an older generation does not replace a newer one.
+        full.put("b", 1, 5);
+        assert_eq!(full.get(&"b", 2), Some(4));
         let young = Memo::new(10, Duration::ZERO);
         young.put("a", 3, 7);
         assert_eq!(young.get(&"a", 3), None, "too old");
