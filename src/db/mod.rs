@@ -120,7 +120,9 @@ struct Inner {
 
 impl Inner {
     /// Runs `f` on an idle read connection, whose permit the caller holds,
-    /// inside one read transaction, and gives the connection back.
+    /// inside one read transaction, and gives the connection back: also when
+    /// `f` panics (the panic becomes an error, as a blocking task's would),
+    /// so a panic cannot shrink the pool.
     fn run_read<T, E, F>(&self, permit: OwnedSemaphorePermit, f: F) -> Result<T, E>
     where
         E: From<DbError>,
@@ -132,54 +134,42 @@ impl Inner {
             .map_err(|_| DbError::Task("reader pool poisoned".into()))?
             .pop()
             .ok_or_else(|| DbError::Task("no idle reader".into()))?;
-        let lent = Lent {
-            pool: &self.readers,
-            conn: Some(conn),
-            _permit: permit,
-        };
-        let Some(conn) = lent.conn.as_ref() else {
-            return Err(E::from(DbError::Task("no idle reader".into())));
-        };
-        // One read transaction for the whole closure: every query sees
-        // the same snapshot, and the file's read lock is taken and let
-        // go once instead of around every statement.
-        conn.prepare_cached("BEGIN")
-            .and_then(|mut s| s.execute([]))
-            .map_err(DbError::from)?;
-        let result = f(conn);
-        let ended = conn
-            .prepare_cached("COMMIT")
-            .and_then(|mut s| s.execute([]));
-        if let Err(e) = ended {
-            // A reader left inside its transaction would serve an old
-            // snapshot from then on.
-            tracing::warn!(error = %e, "a read transaction did not end; rolled back");
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            in_read_transaction(&conn, f)
+        }));
+        if !conn.is_autocommit() {
+            // A failed COMMIT or a panic left the transaction open: a reader
+            // left inside it would serve an old snapshot from then on.
             let _ = conn.execute_batch("ROLLBACK");
         }
-        result
-    }
-}
-
-/// A read connection out of the pool. Dropping it puts the connection back
-/// (ending a transaction a panic left open) before its permit is released,
-/// so neither a panic nor a cancelled request shrinks the pool.
-struct Lent<'a> {
-    pool: &'a Mutex<Vec<Connection>>,
-    conn: Option<Connection>,
-    _permit: OwnedSemaphorePermit,
-}
-
-impl Drop for Lent<'_> {
-    fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            if !conn.is_autocommit() {
-                let _ = conn.execute_batch("ROLLBACK");
-            }
-            if let Ok(mut pool) = self.pool.lock() {
-                pool.push(conn);
-            }
+        if let Ok(mut pool) = self.readers.lock() {
+            pool.push(conn);
         }
+        // The permit goes back only with its connection.
+        drop(permit);
+        result.unwrap_or_else(|_| Err(E::from(DbError::Task("a read panicked".into()))))
     }
+}
+
+/// `f` inside one read transaction: every query sees the same snapshot, and
+/// the file's read lock is taken and let go once instead of around every
+/// statement.
+fn in_read_transaction<T, E, F>(conn: &Connection, f: F) -> Result<T, E>
+where
+    E: From<DbError>,
+    F: FnOnce(&Connection) -> Result<T, E>,
+{
+    conn.prepare_cached("BEGIN")
+        .and_then(|mut s| s.execute([]))
+        .map_err(DbError::from)?;
+    let result = f(conn);
+    if let Err(e) = conn
+        .prepare_cached("COMMIT")
+        .and_then(|mut s| s.execute([]))
+    {
+        tracing::warn!(error = %e, "a read transaction did not end; rolled back");
+    }
+    result
 }
 
 /// Applies the pragmas every connection needs.
@@ -400,9 +390,10 @@ impl Db {
     /// Runs `f` like [`Db::read`], but on the calling thread when a reader is
     /// idle, without the hop to the blocking pool: for a handful of index
     /// lookups, which take microseconds, that hop costs more than the work
-    /// (the status API answers half as fast with it). Only for reads whose
-    /// time does not grow with the data; anything that scans uses `read`.
-    /// With no idle reader it waits in line as `read` does.
+    /// (an empty read through it served 24 000 a second where the request
+    /// without it served 40 000). Only for reads whose time does not grow
+    /// with the data; anything that scans uses `read`. With no idle reader
+    /// it waits in line as `read` does.
     pub async fn lookup<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -676,6 +667,14 @@ mod tests {
             })
             .await;
         assert!(matches!(panicked, Err(DbError::Task(_))));
+        assert_eq!(db.pool_status(), (1, 1));
+        let panicked = db
+            .lookup(|_| -> Result<(), DbError> { panic!("a bug on the calling thread") })
+            .await;
+        assert!(
+            matches!(panicked, Err(DbError::Task(_))),
+            "an error, not a panic"
+        );
         assert_eq!(db.pool_status(), (1, 1));
         // The connection came back outside any transaction: a write is seen.
         db.write(|tx| {
