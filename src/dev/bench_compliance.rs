@@ -13,8 +13,8 @@ use super::store as dev_store;
 use crate::cli::CommandError;
 use crate::licences::compliance::{self, Level};
 use crate::licences::counts::{self, Scope};
+use crate::licences::model::Part;
 use crate::licences::store::{self, NewCompletion};
-use crate::licences::{model, model::Part};
 
 fn summary(label: &str, mut samples: Vec<Duration>) -> String {
     samples.sort();
@@ -201,10 +201,7 @@ pub fn run(
     }
     let (samples, _) = time(runs * 50, || {
         let id = rng.below(people.max(1) as u64) as i64 + 1;
-        let history = store::completions(conn, id, Some(t.id))?;
-        let (theory, practical) = store::split_parts(&history, t.id);
-        let required = store::required_types(conn, id, today)?;
-        Ok((model::standing(&t, &theory, &practical, today), required))
+        Ok(counts::status_on(conn, &t, id, today)?)
     })?;
     out.push(summary("one person's status (store, no HTTP)", samples));
     Ok(out)

@@ -835,11 +835,12 @@ pub fn person_and_unit(
     hsa_id: Option<&str>,
     email: &str,
 ) -> rusqlite::Result<Option<(i64, i64)>> {
-    let mut stmt = match hsa_id {
-        Some(_) => conn.prepare_cached("SELECT id, unit_id FROM person WHERE hsa_id = ?1")?,
-        None => conn.prepare_cached("SELECT id, unit_id FROM person WHERE email = ?1")?,
+    let (sql, key) = match hsa_id {
+        Some(h) => ("SELECT id, unit_id FROM person WHERE hsa_id = ?1", h),
+        None => ("SELECT id, unit_id FROM person WHERE email = ?1", email),
     };
-    stmt.query_row([hsa_id.unwrap_or(email)], |r| Ok((r.get(0)?, r.get(1)?)))
+    conn.prepare_cached(sql)?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
 }
 

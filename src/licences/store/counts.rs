@@ -290,6 +290,7 @@ pub fn state_on(
                 status,
                 valid_until: valid_until.and_then(day_of),
             }),
+            // A code this build does not know: let the rules answer.
             None => Kept::Stale,
         },
         _ => Kept::Uncounted,
